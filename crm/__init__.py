@@ -1,0 +1,78 @@
+"""Employer-prospection CRM of the public employment network of Bourgogne-Franche-Comté."""
+
+import logging
+import os
+import sqlite3
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from crm.config import default_config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, errors and CLI."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=os.environ.get("CRM_INSTANCE_PATH") or None,
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(default_config(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    register_extensions(app)
+    register_blueprints(app)
+    register_templates(app)
+    register_cli(app)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """Enforce foreign keys and allow a web process and a worker to share a SQLite file."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+def register_extensions(app: Flask) -> None:
+    from crm import broker
+    from crm.extensions import csrf, db, limiter, login_manager, migrate
+    from crm.services.accounts import load_user
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "migrations")))
+    csrf.init_app(app)
+    app.before_request(lambda: broker.ensure_redis(app))
+    app.config.setdefault("RATELIMIT_STORAGE_URI", broker.limiter_storage_uri(app))
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(load_user)
+
+
+def register_blueprints(app: Flask) -> None:
+    from crm.blueprints import admin, auth, errors, health, main
+
+    for module in (auth, main, admin, health, errors):
+        module.init_app(app)
+
+
+def register_templates(app: Flask) -> None:
+    from crm import templating
+
+    templating.init_app(app)
+
+
+def register_cli(app: Flask) -> None:
+    from crm import cli
+
+    cli.init_app(app)

@@ -1,0 +1,1 @@
+"""One package per feature: views.py (thin), forms.py, templates under crm/templates/<name>/."""

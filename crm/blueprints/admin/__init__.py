@@ -1,0 +1,9 @@
+from flask import Blueprint, Flask
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def init_app(app: Flask) -> None:
+    from crm.blueprints.admin import views  # noqa: F401  (registers the routes)
+
+    app.register_blueprint(bp)

@@ -1,0 +1,56 @@
+"""French error pages, and JSON errors under /api/."""
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from crm.extensions import db
+
+MESSAGES = {
+    400: "La requête est invalide.",
+    401: "Authentification requise.",
+    403: "Vous n'avez pas accès à cette page.",
+    404: "Page introuvable.",
+    405: "Méthode non autorisée.",
+    409: "Conflit : la ressource a été modifiée entre-temps.",
+    413: "Le fichier envoyé est trop volumineux.",
+    422: "Les données envoyées sont invalides.",
+    429: "Trop de requêtes : réessayez dans quelques instants.",
+    500: "Une erreur inattendue s'est produite.",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def render_error(status: int, message: str | None = None):
+    message = message or MESSAGES.get(status, MESSAGES[500])
+    if wants_json():
+        return jsonify({"error": message}), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def handle_http_error(error: HTTPException):
+    description = error.description if error.code == 429 else None
+    if error.code == 429:
+        description = MESSAGES[429] if not isinstance(description, str) else description
+    return render_error(error.code or 500, description)
+
+
+def handle_csrf_error(error: CSRFError):
+    return render_error(
+        400, "Le formulaire a expiré ou n'a pas pu être vérifié. Rechargez la page et réessayez."
+    )
+
+
+def handle_unexpected(error: Exception):
+    db.session.rollback()
+    return render_error(500)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    if not app.testing:
+        app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,142 @@
+"""The `crm` command line: set-up, accounts and the worker. Reporting commands end with JSON."""
+
+import json
+import secrets
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
+
+from crm.extensions import db
+from crm.models import OrganisationKind, Role
+from crm.services import accounts, reference, routing
+
+
+def split_codes(value: str | None) -> list[str]:
+    return [code.strip() for code in (value or "").split(",") if code.strip()]
+
+
+def echo_summary(summary: dict) -> None:
+    click.echo(json.dumps(summary, ensure_ascii=False))
+
+
+@click.command("init")
+@with_appcontext
+def init_command() -> None:
+    """Apply migrations and load the reference data (idempotent)."""
+    upgrade()
+    written = reference.load_reference_data()
+    rules = routing.install_default_rules()
+    echo_summary({"reference_rows_written": written, "routing_rules_created": rules,
+                  "counts": reference.reference_counts()})
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Create the demo network, accounts and companies (idempotent); prints the accounts."""
+    from crm.services import demo
+
+    summary = demo.seed_demo()
+    for account in summary.pop("accounts"):
+        click.echo(f"{account['role']:<10} {account['email']:<45} {account['password']}")
+    echo_summary(summary)
+
+
+@click.command("create-organisation")
+@click.argument("name")
+@click.option("--kind", required=True, type=click.Choice([k.value for k in OrganisationKind]))
+@click.option("--basins", help="Codes de bassins séparés par des virgules, ex. 2711,2704")
+@click.option("--departements", help="Codes de départements séparés par des virgules, ex. 21,89")
+@with_appcontext
+def create_organisation_command(name, kind, basins, departements) -> None:
+    """Create an organisation with its coverage."""
+    from crm.models import Organisation
+
+    try:
+        organisation = accounts.save_organisation(
+            Organisation(), name=name, kind=OrganisationKind(kind),
+            basin_codes=split_codes(basins), department_codes=split_codes(departements),
+        )
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    echo_summary({"organisation": organisation.id, "name": organisation.name, "kind": kind})
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--organisation", "organisation_name", required=True)
+@click.option("--password", help="Sans mot de passe, un mot de passe aléatoire est affiché.")
+@click.option("--name", help="Nom affiché (par défaut : la partie locale de l'adresse).")
+@click.option("--basins", help="Bassins suivis, ex. 2711,2704")
+@with_appcontext
+def create_user_command(email, role, organisation_name, password, name, basins) -> None:
+    """Create a user in an organisation; prints the password when it was generated."""
+    from crm.models import User
+
+    organisation = accounts.find_organisation(organisation_name)
+    if organisation is None:
+        raise click.ClickException(f"Organisation inconnue : {organisation_name}")
+    generated = password is None
+    password = password or secrets.token_urlsafe(12) + "-1a"
+    try:
+        user = accounts.save_user(
+            User(), email=email, name=name or email.split("@")[0], role=Role(role),
+            organisation=organisation, basin_codes=split_codes(basins), password=password,
+        )
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    summary = {"user": user.id, "email": user.email, "role": role}
+    if generated:
+        summary["password"] = password
+    echo_summary(summary)
+
+
+@click.command("api-token")
+@click.argument("email")
+@click.option("--name", default="Jeton créé en ligne de commande")
+@with_appcontext
+def api_token_command(email, name) -> None:
+    """Create an API token for a user; the token is printed on the last line."""
+    import sqlalchemy as sa
+
+    from crm.models import User
+
+    user = db.session.scalar(sa.select(User).where(User.email == accounts.normalise_email(email)))
+    if user is None:
+        raise click.ClickException(f"Utilisateur inconnu : {email}")
+    token = accounts.issue_api_token(user, name)
+    db.session.commit()
+    click.echo(token)
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Traiter les tâches en attente puis s'arrêter.")
+@click.option("--no-cron", is_flag=True, help="Ne pas lancer les tâches périodiques.")
+@with_appcontext
+def worker_command(burst, no_cron) -> None:
+    """Run an RQ worker on the default, mail and imports queues (with RQ's cron)."""
+    from flask import current_app
+
+    from jobs import worker
+
+    worker.run(current_app._get_current_object(), burst=burst, cron=not no_cron)
+
+
+COMMANDS = (init_command, seed_demo_command, create_organisation_command, create_user_command,
+            api_token_command, worker_command)
+
+
+def init_app(app: Flask) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    from crm import create_app
+
+    FlaskGroup(create_app=create_app, help="CRM de prospection des employeurs (BFC)")()

@@ -1,0 +1,58 @@
+"""Configuration: embedded defaults for one machine, environment variables for production."""
+
+import os
+import secrets
+from pathlib import Path
+
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+
+def secret_key(instance_path: str) -> str:
+    """Return SECRET_KEY from the environment, else one generated once into the instance folder."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def database_url(instance_path: str) -> str:
+    """Return DATABASE_URL, defaulting to a SQLite file in the instance folder."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{Path(instance_path) / 'crm.sqlite3'}"
+    if url.startswith("postgres://") or url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def flag(name: str, default: str = "0") -> bool:
+    return os.environ.get(name, default).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def default_config(instance_path: str) -> dict:
+    """Build the configuration mapping from the environment."""
+    return {
+        "SECRET_KEY": secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "CRM_MAIL_URL": os.environ.get("CRM_MAIL_URL") or None,
+        "CRM_MAIL_FROM": os.environ.get("CRM_MAIL_FROM", "ne-pas-repondre@crm-emploi-bfc.fr"),
+        "CRM_MAP_TILES": os.environ.get("CRM_MAP_TILES", OSM_TILES),
+        "CRM_STATE_BRANDING": flag("CRM_STATE_BRANDING"),
+        "CRM_LOGIN_RATE_LIMIT": os.environ.get("CRM_LOGIN_RATE_LIMIT", "10 per minute"),
+        "CRM_WORKER_HEARTBEAT_SECONDS": 60,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": flag("CRM_SECURE_COOKIES"),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": flag("CRM_SECURE_COOKIES"),
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "PAGE_SIZE": 25,
+    }

@@ -1,0 +1,42 @@
+"""The domain model, one module per aggregate; importing this package registers every table."""
+
+from crm.models.base import LabelledEnum, utcnow
+from crm.models.company import Channel, Company, Contact
+from crm.models.event import (
+    Event,
+    EventCompany,
+    EventKind,
+    EventRegistration,
+    EventStatus,
+    RegistrationStatus,
+)
+from crm.models.geography import Basin, Commune, CommunePostalCode, Department, RolloutStage
+from crm.models.interaction import Interaction, InteractionKind
+from crm.models.need import (
+    CLOSED_STATUSES,
+    CONTRACTS_WITH_DURATION,
+    ContractType,
+    EmployerService,
+    HiringNeed,
+    NeedSource,
+    NeedStatus,
+    NeedStatusChange,
+    Public,
+)
+from crm.models.organisation import SPOTTER_KINDS, Organisation, OrganisationKind
+from crm.models.plan import (
+    Indicator,
+    PlanObjective,
+    PlanStatus,
+    PlanTarget,
+    ProspectionPlan,
+    TargetStatus,
+)
+from crm.models.reference import HeadcountBand, NafCode, NafDivisionRome, RomeCode
+from crm.models.routing import RoutingRule
+from crm.models.system import AuditEvent, BackgroundTask, MessageStatus, OutboxMessage, TaskStatus
+from crm.models.training import TrainingKind, TrainingRequest, TrainingStatus
+from crm.models.user import ApiToken, Role, User
+from crm.models.visit import Task, Visit, VisitMode, VisitParticipant, VisitStatus
+
+__all__ = [name for name in dir() if not name.startswith("_")]

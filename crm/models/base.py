@@ -1,0 +1,47 @@
+"""Declarative base, naming convention, enumerations with French labels and shared column helpers."""
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crm.extensions import Base, db  # noqa: F401  (re-exported for the model modules)
+
+def utcnow() -> datetime:
+    """Current time as naive UTC, the form every timestamp is stored in."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class LabelledEnum(StrEnum):
+    """A string enumeration whose members carry a French label for display."""
+
+    def __new__(cls, value: str, label: str):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(m.value, m.label) for m in cls]
+
+
+def enum_type(enum: type[LabelledEnum], name: str) -> sa.Enum:
+    """A portable enumeration column type: VARCHAR plus a CHECK constraint on every database."""
+    return sa.Enum(
+        enum,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        validate_strings=True,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class Timestamped:
+    """Creation and last-change times, set by the application."""
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

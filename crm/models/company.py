@@ -1,0 +1,99 @@
+"""Companies (one row per establishment, keyed by SIRET) and the people met there."""
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.extensions import db
+from crm.models.base import LabelledEnum, Timestamped, enum_type
+from crm.models.geography import Basin, Commune
+from crm.models.reference import HeadcountBand, NafCode
+from crm.models.user import User
+
+
+class Channel(LabelledEnum):
+    PHONE = "phone", "Téléphone"
+    EMAIL = "email", "Courriel"
+    VISIT = "visit", "Visite"
+    VIDEO = "video", "Visioconférence"
+
+
+class Company(Timestamped, db.Model):
+    __tablename__ = "companies"
+    __table_args__ = (
+        sa.CheckConstraint("length(siret) = 14", name="siret_length"),
+        sa.CheckConstraint("length(siren) = 9", name="siren_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    siret: Mapped[str] = mapped_column(sa.String(14), unique=True)
+    siren: Mapped[str] = mapped_column(sa.String(9), index=True)
+    name: Mapped[str] = mapped_column(sa.String(255))
+    search_name: Mapped[str] = mapped_column(sa.String(255), index=True)
+    sign: Mapped[str | None] = mapped_column(sa.String(255))
+    naf_code: Mapped[str | None] = mapped_column(
+        sa.ForeignKey("naf_codes.code", ondelete="SET NULL"), index=True
+    )
+    naf2025_code: Mapped[str | None] = mapped_column(sa.String(7))
+    headcount_band: Mapped[str | None] = mapped_column(
+        sa.ForeignKey("headcount_bands.code", ondelete="SET NULL"), index=True
+    )
+    address: Mapped[str | None] = mapped_column(sa.String(255))
+    postal_code: Mapped[str | None] = mapped_column(sa.String(5))
+    commune_code: Mapped[str | None] = mapped_column(
+        sa.ForeignKey("communes.code", ondelete="SET NULL"), index=True
+    )
+    basin_code: Mapped[str | None] = mapped_column(
+        sa.ForeignKey("basins.code", ondelete="SET NULL"), index=True
+    )
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    active: Mapped[bool] = mapped_column(default=True)
+    employer: Mapped[bool | None]
+    verified: Mapped[bool] = mapped_column(default=False)
+    created_on: Mapped[date | None]
+    tags: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    referent_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    do_not_contact_before: Mapped[date | None]
+    preferred_channel: Mapped[Channel | None] = mapped_column(enum_type(Channel, "channel"))
+    source: Mapped[str | None] = mapped_column(sa.String(40))
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    naf: Mapped[NafCode | None] = relationship(lazy="joined")
+    band: Mapped[HeadcountBand | None] = relationship(lazy="joined")
+    commune: Mapped[Commune | None] = relationship()
+    basin: Mapped[Basin | None] = relationship()
+    referent: Mapped[User | None] = relationship()
+    contacts: Mapped[list["Contact"]] = relationship(
+        back_populates="company", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(Timestamped, db.Model):
+    """A person at a company, with their consent to be contacted."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("companies.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(120))
+    job_title: Mapped[str | None] = mapped_column(sa.String(120))
+    email: Mapped[str | None] = mapped_column(sa.String(254), index=True)
+    phone: Mapped[str | None] = mapped_column(sa.String(20))
+    consent: Mapped[bool] = mapped_column(default=False)
+    consent_at: Mapped[datetime | None]
+
+    company: Mapped[Company] = relationship(back_populates="contacts")
+
+    def __str__(self) -> str:
+        return self.name

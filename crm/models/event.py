@@ -1,0 +1,140 @@
+"""Recruitment events (job datings and others), their firms and candidate registrations."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.extensions import db
+from crm.models.base import LabelledEnum, Timestamped, enum_type, utcnow
+from crm.models.company import Company
+from crm.models.organisation import Organisation
+
+
+class EventKind(LabelledEnum):
+    JOB_DATING = "job_dating", "Job dating"
+    REVERSE_JOB_DATING = "reverse_job_dating", "Job dating inversé"
+    FORUM = "forum", "Forum de l'emploi"
+    INFO_SESSION = "info_session", "Réunion d'information collective"
+    OTHER = "other", "Autre événement"
+
+
+class EventStatus(LabelledEnum):
+    DRAFT = "draft", "En préparation"
+    PUBLISHED = "published", "Publié"
+    CLOSED = "closed", "Terminé"
+    CANCELLED = "cancelled", "Annulé"
+
+
+class RegistrationStatus(LabelledEnum):
+    REGISTERED = "registered", "Inscrit"
+    WAITLISTED = "waitlisted", "En liste d'attente"
+    CANCELLED = "cancelled", "Désinscrit"
+
+
+event_organisers = sa.Table(
+    "event_organisers",
+    db.metadata,
+    sa.Column("event_id", sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "organisation_id",
+        sa.ForeignKey("organisations.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+event_company_needs = sa.Table(
+    "event_company_needs",
+    db.metadata,
+    sa.Column(
+        "event_company_id",
+        sa.ForeignKey("event_companies.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "need_id", sa.ForeignKey("hiring_needs.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),
+)
+
+
+class Event(Timestamped, db.Model):
+    __tablename__ = "events"
+    __table_args__ = (
+        sa.CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
+        sa.CheckConstraint("ends_at >= starts_at", name="event_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[EventKind] = mapped_column(enum_type(EventKind, "event_kind"))
+    status: Mapped[EventStatus] = mapped_column(
+        enum_type(EventStatus, "event_status"), default=EventStatus.DRAFT, index=True
+    )
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    ends_at: Mapped[datetime]
+    venue: Mapped[str] = mapped_column(sa.String(255))
+    commune_code: Mapped[str | None] = mapped_column(
+        sa.ForeignKey("communes.code", ondelete="SET NULL"), index=True
+    )
+    basin_code: Mapped[str | None] = mapped_column(
+        sa.ForeignKey("basins.code", ondelete="SET NULL"), index=True
+    )
+    capacity: Mapped[int | None]
+    registration_opens_at: Mapped[datetime | None]
+    registration_closes_at: Mapped[datetime | None]
+    description: Mapped[str | None] = mapped_column(sa.Text)
+
+    organisers: Mapped[list[Organisation]] = relationship(secondary=event_organisers)
+    companies: Mapped[list["EventCompany"]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def double_banner(self) -> bool:
+        """A "double bannière" event is co-organised by at least two organisations."""
+        return len(self.organisers) >= 2
+
+
+class EventCompany(db.Model):
+    """A firm recruiting at an event, with its positions and what came of it."""
+
+    __tablename__ = "event_companies"
+    __table_args__ = (
+        sa.UniqueConstraint("event_id", "company_id", name="uq_event_companies_event_company"),
+        sa.CheckConstraint("positions >= 0", name="positions_positive"),
+        sa.CheckConstraint("interviews >= 0", name="interviews_positive"),
+        sa.CheckConstraint("hires >= 0", name="hires_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
+    company_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("companies.id", ondelete="CASCADE"), index=True
+    )
+    positions: Mapped[int] = mapped_column(default=0)
+    interviews: Mapped[int] = mapped_column(default=0)
+    hires: Mapped[int] = mapped_column(default=0)
+
+    company: Mapped[Company] = relationship()
+    needs: Mapped[list["HiringNeed"]] = relationship(secondary=event_company_needs)  # noqa: F821
+
+
+class EventRegistration(db.Model):
+    """A candidate's registration to an event, with consent and attendance."""
+
+    __tablename__ = "event_registrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(120))
+    email: Mapped[str] = mapped_column(sa.String(254))
+    phone: Mapped[str | None] = mapped_column(sa.String(20))
+    consent: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[RegistrationStatus] = mapped_column(
+        enum_type(RegistrationStatus, "registration_status"), default=RegistrationStatus.REGISTERED
+    )
+    attended: Mapped[bool | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,78 @@
+"""Geography of Bourgogne-Franche-Comté: départements, basins (zones d'emploi 2020) and communes."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.extensions import db
+from crm.models.base import LabelledEnum, enum_type
+
+
+class RolloutStage(LabelledEnum):
+    NONE = "none", "Non engagé"
+    PILOT = "pilot", "Bassin pilote"
+    ROLLOUT = "rollout", "En déploiement"
+    GENERALISED = "generalised", "Généralisé"
+
+
+class Department(db.Model):
+    __tablename__ = "departments"
+
+    code: Mapped[str] = mapped_column(sa.String(3), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    outline: Mapped[dict | None] = mapped_column(sa.JSON, deferred=True)
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Basin(db.Model):
+    """An employment basin: an INSEE zone d'emploi 2020 wholly or partly in the region."""
+
+    __tablename__ = "basins"
+
+    code: Mapped[str] = mapped_column(sa.String(4), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    rollout_stage: Mapped[RolloutStage] = mapped_column(
+        enum_type(RolloutStage, "rollout_stage"), default=RolloutStage.NONE
+    )
+    rsa_pilot: Mapped[bool] = mapped_column(default=False)
+    outline: Mapped[dict | None] = mapped_column(sa.JSON, deferred=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Commune(db.Model):
+    __tablename__ = "communes"
+
+    code: Mapped[str] = mapped_column(sa.String(5), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80), index=True)
+    department_code: Mapped[str] = mapped_column(
+        sa.ForeignKey("departments.code", ondelete="RESTRICT"), index=True
+    )
+    basin_code: Mapped[str] = mapped_column(
+        sa.ForeignKey("basins.code", ondelete="RESTRICT"), index=True
+    )
+    postal_codes: Mapped[str] = mapped_column(sa.String(60))
+    population: Mapped[int] = mapped_column(default=0)
+    latitude: Mapped[float]
+    longitude: Mapped[float]
+    epci_siren: Mapped[str | None] = mapped_column(sa.String(9))
+    epci_name: Mapped[str | None] = mapped_column(sa.String(160))
+
+    department: Mapped[Department] = relationship(lazy="joined")
+    basin: Mapped[Basin] = relationship(lazy="joined")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.department_code})"
+
+
+class CommunePostalCode(db.Model):
+    """One postal code of a commune; a postal code may serve several communes."""
+
+    __tablename__ = "commune_postal_codes"
+
+    postal_code: Mapped[str] = mapped_column(sa.String(5), primary_key=True)
+    commune_code: Mapped[str] = mapped_column(
+        sa.ForeignKey("communes.code", ondelete="CASCADE"), primary_key=True, index=True
+    )

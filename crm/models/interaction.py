@@ -1,0 +1,48 @@
+"""The shared contact ledger: every contact any actor had with a firm."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.extensions import db
+from crm.models.base import LabelledEnum, enum_type, utcnow
+from crm.models.company import Company
+from crm.models.organisation import Organisation
+from crm.models.user import User
+
+
+class InteractionKind(LabelledEnum):
+    VISIT = "visit", "Visite"
+    CALL = "call", "Appel"
+    EMAIL = "email", "Courriel"
+    MEETING = "meeting", "Rendez-vous"
+    EVENT = "event", "Événement"
+    REQUEST = "request", "Demande de l'employeur"
+    FLAG = "flag", "Signalement d'un partenaire"
+
+
+class Interaction(db.Model):
+    __tablename__ = "interactions"
+    __table_args__ = (sa.Index("ix_interactions_company_occurred", "company_id", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    )
+    need_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("hiring_needs.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[InteractionKind] = mapped_column(enum_type(InteractionKind, "interaction_kind"))
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    summary: Mapped[str | None] = mapped_column(sa.Text)
+    outcome: Mapped[str | None] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    company: Mapped[Company] = relationship()
+    user: Mapped[User | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()

@@ -1,0 +1,174 @@
+"""Hiring needs, the central object, with their status history."""
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.extensions import db
+from crm.models.base import LabelledEnum, Timestamped, enum_type, utcnow
+from crm.models.company import Company
+from crm.models.organisation import Organisation
+from crm.models.user import User
+
+
+class NeedSource(LabelledEnum):
+    PUBLIC_FORM = "public_form", "Formulaire public"
+    SPOTTER = "spotter", "Signalement d'un partenaire"
+    VISIT = "visit", "Visite"
+    API = "api", "API partenaire"
+    EVENT = "event", "Événement"
+
+
+class ContractType(LabelledEnum):
+    CDI = "cdi", "CDI"
+    CDD = "cdd", "CDD"
+    INTERIM = "interim", "Intérim"
+    APPRENTISSAGE = "apprentissage", "Contrat d'apprentissage"
+    PROFESSIONNALISATION = "professionnalisation", "Contrat de professionnalisation"
+    SAISONNIER = "saisonnier", "Contrat saisonnier"
+
+
+CONTRACTS_WITH_DURATION = frozenset(
+    {ContractType.CDD, ContractType.INTERIM, ContractType.SAISONNIER}
+)
+
+
+class Public(LabelledEnum):
+    YOUTH = "youth", "Jeunes de 16 à 25 ans"
+    DISABILITY = "disability", "Personnes en situation de handicap"
+    EXECUTIVE = "executive", "Cadres et jeunes diplômés"
+    INCLUSION = "inclusion", "Personnes éloignées de l'emploi (insertion)"
+
+
+class EmployerService(LabelledEnum):
+    PRESELECTION = "preselection", "Présélection de candidats"
+    IMMERSION = "immersion", "Immersion professionnelle (PMSMP)"
+    POE = "poe", "Formation avant embauche (POE)"
+    MRS = "mrs", "Recrutement par simulation (MRS)"
+    JOB_DATING = "job_dating", "Job dating"
+    HR_ADVICE = "hr_advice", "Conseil en ressources humaines"
+    DISABILITY_ADVICE = "disability_advice", "Conseil sur l'emploi des personnes handicapées"
+
+
+class NeedStatus(LabelledEnum):
+    NEW = "new", "Nouvelle"
+    ASSIGNED = "assigned", "Attribuée"
+    IN_PROGRESS = "in_progress", "En cours"
+    FILLED = "filled", "Pourvue"
+    PARTLY_FILLED = "partly_filled", "Partiellement pourvue"
+    UNFILLED = "unfilled", "Non pourvue"
+    CANCELLED = "cancelled", "Annulée"
+
+
+CLOSED_STATUSES = frozenset(
+    {NeedStatus.FILLED, NeedStatus.PARTLY_FILLED, NeedStatus.UNFILLED, NeedStatus.CANCELLED}
+)
+
+
+class HiringNeed(Timestamped, db.Model):
+    __tablename__ = "hiring_needs"
+    __table_args__ = (
+        sa.CheckConstraint("positions BETWEEN 1 AND 999", name="positions_range"),
+        sa.CheckConstraint(
+            "contract_months IS NULL OR contract_months BETWEEN 1 AND 36", name="contract_months"
+        ),
+        sa.CheckConstraint("hires IS NULL OR hires >= 0", name="hires_positive"),
+        sa.Index("ix_hiring_needs_company_rome", "company_id", "rome_code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    company_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("companies.id", ondelete="RESTRICT"), index=True
+    )
+    source: Mapped[NeedSource] = mapped_column(enum_type(NeedSource, "need_source"), index=True)
+    source_organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    )
+    flagged_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    how_known: Mapped[str | None] = mapped_column(sa.Text)
+    employer_agreed_contact: Mapped[bool | None]
+    visit_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("visits.id", ondelete="SET NULL"), index=True
+    )
+    rome_code: Mapped[str | None] = mapped_column(
+        sa.ForeignKey("rome_codes.code", ondelete="SET NULL")
+    )
+    job_title: Mapped[str | None] = mapped_column(sa.String(200))
+    positions: Mapped[int] = mapped_column(default=1)
+    contract_type: Mapped[ContractType] = mapped_column(enum_type(ContractType, "contract_type"))
+    contract_months: Mapped[int | None]
+    start_date: Mapped[date | None]
+    commune_code: Mapped[str | None] = mapped_column(
+        sa.ForeignKey("communes.code", ondelete="SET NULL"), index=True
+    )
+    basin_code: Mapped[str | None] = mapped_column(
+        sa.ForeignKey("basins.code", ondelete="SET NULL"), index=True
+    )
+    publics: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    services: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    contact_name: Mapped[str] = mapped_column(sa.String(120))
+    contact_email: Mapped[str] = mapped_column(sa.String(254))
+    contact_phone: Mapped[str | None] = mapped_column(sa.String(20))
+    status: Mapped[NeedStatus] = mapped_column(
+        enum_type(NeedStatus, "need_status"), default=NeedStatus.NEW, index=True
+    )
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    )
+    adviser_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    routing_rule_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("routing_rules.id", ondelete="SET NULL")
+    )
+    routing_reason: Mapped[str | None] = mapped_column(sa.Text)
+    first_contact_at: Mapped[datetime | None]
+    hires: Mapped[int | None]
+    outcome_reason: Mapped[str | None] = mapped_column(sa.Text)
+    closed_at: Mapped[datetime | None]
+    tracking_token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    company: Mapped[Company] = relationship()
+    organisation: Mapped[Organisation | None] = relationship(foreign_keys=[organisation_id])
+    source_organisation: Mapped[Organisation | None] = relationship(
+        foreign_keys=[source_organisation_id]
+    )
+    adviser: Mapped[User | None] = relationship(foreign_keys=[adviser_id])
+    flagged_by: Mapped[User | None] = relationship(foreign_keys=[flagged_by_id])
+    history: Mapped[list["NeedStatusChange"]] = relationship(
+        back_populates="need",
+        order_by="NeedStatusChange.at",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in CLOSED_STATUSES
+
+
+class NeedStatusChange(db.Model):
+    """One step of a need's history: status before and after, who, when, and a public note."""
+
+    __tablename__ = "need_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("hiring_needs.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[NeedStatus | None] = mapped_column(enum_type(NeedStatus, "from_status"))
+    to_status: Mapped[NeedStatus] = mapped_column(enum_type(NeedStatus, "to_status"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(sa.Text)
+
+    need: Mapped[HiringNeed] = relationship(back_populates="history")
+    user: Mapped[User | None] = relationship()

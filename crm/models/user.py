@@ -1,0 +1,81 @@
+"""Staff and partner accounts, and the API tokens that act on their behalf."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.extensions import db
+from crm.models.base import LabelledEnum, Timestamped, enum_type, utcnow
+from crm.models.geography import Basin
+from crm.models.organisation import Organisation
+
+
+class Role(LabelledEnum):
+    ADMIN = "admin", "Administrateur"
+    MANAGER = "manager", "Responsable"
+    ADVISER = "adviser", "Conseiller entreprises"
+    PARTNER = "partner", "Partenaire"
+
+
+user_basins = sa.Table(
+    "user_basins",
+    db.metadata,
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "basin_code", sa.ForeignKey("basins.code", ondelete="CASCADE"), primary_key=True, index=True
+    ),
+)
+
+
+class User(UserMixin, Timestamped, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[Role] = mapped_column(enum_type(Role, "role"), index=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
+    )
+    active: Mapped[bool] = mapped_column(default=True)
+    phone: Mapped[str | None] = mapped_column(sa.String(20))
+    last_login_at: Mapped[datetime | None]
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    basins: Mapped[list[Basin]] = relationship(
+        secondary=user_basins, order_by=Basin.code, lazy="selectin"
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.active and self.organisation.active
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiToken(db.Model):
+    """A bearer token for the partner API; only its SHA-256 digest is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    prefix: Mapped[str] = mapped_column(sa.String(12))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -1,0 +1,1 @@
+"""Business rules as plain typed functions; no request or form objects here."""

@@ -1,0 +1,80 @@
+"""Who may see and change what: the one place that decides.
+
+- admins: everything;
+- managers: their organisation's work and everything in their basins;
+- advisers: their organisation's work (and what is assigned to them);
+- partners: only what their organisation flagged, and firms' public identity.
+"""
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from crm.extensions import db
+from crm.models import HiringNeed, Interaction, Role, User
+
+STAFF_ROLES = (Role.ADMIN, Role.MANAGER, Role.ADVISER)
+
+
+def is_admin(user: User) -> bool:
+    return user.role == Role.ADMIN
+
+
+def can_manage_accounts(user: User) -> bool:
+    return is_admin(user)
+
+
+def can_read_outbox(user: User) -> bool:
+    return is_admin(user)
+
+
+def can_manage_routing(user: User) -> bool:
+    return is_admin(user)
+
+
+def sees_company_details(user: User) -> bool:
+    """Staff see a firm's whole record; partners only its public identity."""
+    return user.role in STAFF_ROLES
+
+
+def can_edit_company(user: User) -> bool:
+    return user.role in STAFF_ROLES
+
+
+def need_scope(user: User) -> ColumnElement[bool]:
+    """SQL condition selecting the hiring needs this user may see."""
+    org = user.organisation_id
+    if user.role == Role.ADMIN:
+        return sa.true()
+    if user.role == Role.MANAGER:
+        basins = [b.code for b in user.basins]
+        return sa.or_(
+            HiringNeed.organisation_id == org,
+            HiringNeed.source_organisation_id == org,
+            HiringNeed.basin_code.in_(basins),
+        )
+    if user.role == Role.ADVISER:
+        return sa.or_(HiringNeed.organisation_id == org, HiringNeed.adviser_id == user.id)
+    return HiringNeed.source_organisation_id == org
+
+
+def can_view_need(user: User, need: HiringNeed) -> bool:
+    query = sa.select(HiringNeed.id).where(HiringNeed.id == need.id, need_scope(user))
+    return db.session.scalar(query) is not None
+
+
+def can_work_need(user: User, need: HiringNeed) -> bool:
+    """Change a need's status, assignment or content: staff who may see it."""
+    return user.role in STAFF_ROLES and can_view_need(user, need)
+
+
+def interaction_scope(user: User) -> ColumnElement[bool]:
+    """Staff read the whole shared ledger; partners only their organisation's entries."""
+    if user.role in STAFF_ROLES:
+        return sa.true()
+    return Interaction.organisation_id == user.organisation_id
+
+
+def can_view_user(user: User, other: User) -> bool:
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.MANAGER and other.organisation_id == user.organisation_id

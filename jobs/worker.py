@@ -1,0 +1,61 @@
+"""The `crm worker` process: an RQ worker that runs each job in the app context, plus cron."""
+
+import logging
+import multiprocessing
+
+from flask import Flask
+from rq import Queue, SimpleWorker
+from rq.cron import CronScheduler
+
+from crm import broker
+
+log = logging.getLogger(__name__)
+
+
+class AppWorker(SimpleWorker):
+    """Runs jobs in-process, each inside a fresh application context."""
+
+    app: Flask
+
+    def execute_job(self, job, queue):
+        with self.app.app_context():
+            return super().execute_job(job, queue)
+
+
+def make_worker(app: Flask, queues: tuple[str, ...] = broker.QUEUES) -> AppWorker:
+    connection = broker.get_redis(app)
+    worker = AppWorker(
+        [Queue(name, connection=connection) for name in queues],
+        connection=connection,
+        worker_ttl=app.config["CRM_WORKER_HEARTBEAT_SECONDS"] * 3,
+    )
+    worker.app = app
+    return worker
+
+
+def scheduled(app: Flask) -> CronScheduler:
+    """The recurring jobs (RQ's own cron)."""
+    from jobs.mail import sweep_outbox
+
+    scheduler = CronScheduler(connection=broker.get_redis(app), name="crm-cron")
+    scheduler.register(sweep_outbox, "mail", interval=60)
+    return scheduler
+
+
+def _run_cron(app: Flask) -> None:
+    scheduled(app).start()
+
+
+def run(app: Flask, burst: bool = False, cron: bool = True) -> None:
+    """Work the queues; with cron, a child process enqueues the recurring jobs."""
+    child = None
+    if cron and not burst:
+        broker.ensure_redis(app)
+        child = multiprocessing.get_context("fork").Process(target=_run_cron, args=(app,))
+        child.daemon = True
+        child.start()
+    try:
+        make_worker(app).work(burst=burst, with_scheduler=True, logging_level="INFO")
+    finally:
+        if child is not None:
+            child.terminate()

@@ -1,0 +1,129 @@
+"""Fixtures: a real database (SQLite by default, PostgreSQL with TEST_DATABASE_URL) and a real Redis
+(embedded by default, a server with TEST_REDIS_URL), migrated once per session, emptied after each
+test (reference data kept)."""
+
+import os
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from crm import broker, create_app
+from crm.extensions import db
+from crm.services import reference, routing
+
+REFERENCE_TABLES = {model.__tablename__ for model, _ in reference.LOADERS}
+TEST_PASSWORD = "Mot-de-passe-2026"
+
+
+def _fresh_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+        connection.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    _fresh_postgres(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    url = os.environ.get("TEST_REDIS_URL")
+    if url:
+        yield url
+        return
+    folder = tmp_path_factory.mktemp("redis")
+    broker.start_embedded_redis(str(folder))
+    yield f"unix://{broker.embedded_socket(str(folder))}"
+    broker.stop_embedded_redis(str(folder))
+
+
+@pytest.fixture(scope="session")
+def app(database_url, redis_url, tmp_path_factory):
+    os.environ.setdefault("CRM_INSTANCE_PATH", str(tmp_path_factory.mktemp("instance")))
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "REDIS_URL": redis_url,
+            "WTF_CSRF_ENABLED": False,
+            "CRM_MAIL_URL": None,
+            "CRM_MAP_TILES": "none",
+            "CRM_LOGIN_RATE_LIMIT": "1000 per minute",
+            "SERVER_NAME": "localhost",
+        }
+    )
+    with app.app_context():
+        upgrade()
+        reference.load_reference_data()
+        routing.install_default_rules()
+    return app
+
+
+def empty_tables() -> None:
+    """Delete every row but the reference data, children first; restore default routing rules."""
+    for table in reversed(db.metadata.sorted_tables):
+        if table.name not in REFERENCE_TABLES:
+            db.session.execute(table.delete())
+    db.session.commit()
+    routing.install_default_rules()
+
+
+@pytest.fixture(autouse=True)
+def app_context(app):
+    """Each test runs in an application context, on an empty database and an empty Redis."""
+    with app.app_context():
+        broker.get_redis(app).flushdb()
+        yield
+        db.session.rollback()
+        empty_tables()
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user_or_email, password: str = TEST_PASSWORD):
+        email = getattr(user_or_email, "email", user_or_email)
+        return self.client.post("/connexion", data={"email": email, "password": password})
+
+    def logout(self):
+        return self.client.post("/deconnexion")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def run_jobs(app):
+    """Work every queued job with a real RQ worker in burst mode; returns the worker."""
+    from jobs.worker import make_worker
+
+    def run():
+        worker = make_worker(app)
+        worker.work(burst=True)
+        return worker
+
+    return run

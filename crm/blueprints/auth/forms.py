@@ -9,6 +9,7 @@ class LoginForm(FlaskForm):
         validators=[DataRequired("Saisissez votre adresse électronique."),
                     Email("Saisissez une adresse électronique valide, ex. nom@exemple.fr."),
                     Length(max=254)],
+        filters=[lambda value: value.strip() if value else value],
     )
     password = PasswordField(
         "Mot de passe",

@@ -1,0 +1,55 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is optional.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export HOST PORT
+
+.PHONY: run test install install-dev browser lint bench stop clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## make run: install, migrate, load reference data (and demo data on first run), serve with a worker
+run: install
+	$(BIN)/crm init
+	@if [ ! -f instance/demo-accounts.txt ]; then \
+		$(BIN)/crm seed-demo > instance/demo-accounts.tmp && mv instance/demo-accounts.tmp instance/demo-accounts.txt; \
+	fi
+	@echo "Comptes de démonstration :"; grep -v '^{' instance/demo-accounts.txt
+	@scripts/serve.sh
+
+## make test: install with the dev extras and run the whole suite
+test: install-dev browser
+	$(BIN)/pytest
+
+## Debian's Chromium for the browser tests (Playwright drives it; never `playwright install`)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else echo "chromium absent : les tests navigateur seront ignorés (apt-get install chromium)"; fi; }
+
+lint: install-dev
+	$(BIN)/ruff check crm jobs tests bench
+
+bench: install-dev
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+stop:
+	-$(BIN)/python -c "from crm import create_app, broker; app = create_app(); broker.stop_embedded_redis(app.instance_path)"
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

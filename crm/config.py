@@ -44,6 +44,11 @@ def default_config(instance_path: str) -> dict:
         "CRM_MAP_TILES": os.environ.get("CRM_MAP_TILES", OSM_TILES),
         "CRM_STATE_BRANDING": flag("CRM_STATE_BRANDING"),
         "CRM_LOGIN_RATE_LIMIT": os.environ.get("CRM_LOGIN_RATE_LIMIT", "10 per minute"),
+        "CRM_PUBLIC_FORM_RATE_LIMIT": os.environ.get(
+            "CRM_PUBLIC_FORM_RATE_LIMIT", "5 per minute;30 per day"
+        ),
+        "CRM_API_RATE_LIMIT": os.environ.get("CRM_API_RATE_LIMIT", "120 per minute"),
+        "CRM_BASE_URL": os.environ.get("CRM_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "CRM_WORKER_HEARTBEAT_SECONDS": 60,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

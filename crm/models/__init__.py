@@ -18,6 +18,8 @@ from crm.models.need import (
     ContractType,
     EmployerService,
     HiringNeed,
+    MessageAuthor,
+    NeedMessage,
     NeedSource,
     NeedStatus,
     NeedStatusChange,

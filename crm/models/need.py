@@ -127,6 +127,7 @@ class HiringNeed(Timestamped, db.Model):
         sa.ForeignKey("routing_rules.id", ondelete="SET NULL")
     )
     routing_reason: Mapped[str | None] = mapped_column(sa.Text)
+    first_contact_due_at: Mapped[datetime | None] = mapped_column(index=True)
     first_contact_at: Mapped[datetime | None]
     hires: Mapped[int | None]
     outcome_reason: Mapped[str | None] = mapped_column(sa.Text)
@@ -146,6 +147,13 @@ class HiringNeed(Timestamped, db.Model):
     history: Mapped[list["NeedStatusChange"]] = relationship(
         back_populates="need",
         order_by="NeedStatusChange.at",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+    messages: Mapped[list["NeedMessage"]] = relationship(
+        back_populates="need",
+        order_by="NeedMessage.created_at",
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
@@ -171,4 +179,29 @@ class NeedStatusChange(db.Model):
     note: Mapped[str | None] = mapped_column(sa.Text)
 
     need: Mapped[HiringNeed] = relationship(back_populates="history")
+    user: Mapped[User | None] = relationship()
+
+
+class MessageAuthor(LabelledEnum):
+    EMPLOYER = "employer", "Employeur"
+    STAFF = "staff", "Conseiller"
+    SYSTEM = "system", "Système"
+
+
+class NeedMessage(db.Model):
+    """A message on a need: from the employer (tracking page) or staff; internal notes stay hidden."""
+
+    __tablename__ = "need_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("hiring_needs.id", ondelete="CASCADE"), index=True
+    )
+    author: Mapped[MessageAuthor] = mapped_column(enum_type(MessageAuthor, "message_author"))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(sa.Text)
+    internal: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    need: Mapped[HiringNeed] = relationship(back_populates="messages")
     user: Mapped[User | None] = relationship()

@@ -1,9 +1,31 @@
-"""Routing of hiring needs to the most relevant organisation (DOMAIN.md §3)."""
+"""Routing of hiring needs to the most relevant organisation and adviser (DOMAIN.md §3).
+
+Rules are data, evaluated in order; the first active rule whose publics (or services) intersect
+the need's fires. The target organisation is the one of the rule's kind covering the workplace
+basin, else its département, else a regional one. The adviser is the company's referent when they
+belong to that organisation, else the organisation's adviser covering the basin with the fewest
+open needs. Without an organisation or an adviser the need waits in the basin's unassigned queue.
+"""
+
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from crm.extensions import db
-from crm.models import OrganisationKind, Public, RoutingRule
+from crm.models import (
+    CLOSED_STATUSES,
+    Basin,
+    Company,
+    HiringNeed,
+    Organisation,
+    OrganisationKind,
+    Public,
+    Role,
+    RoutingRule,
+    User,
+)
+from crm.models.organisation import organisation_basins, organisation_departments
+from crm.models.user import user_basins
 
 DEFAULT_RULES = (
     ("Handicap", [Public.DISABILITY], OrganisationKind.CAP_EMPLOI,
@@ -19,6 +41,14 @@ DEFAULT_RULES = (
 )
 
 
+@dataclass
+class Routing:
+    rule: RoutingRule | None
+    organisation: Organisation | None
+    adviser: User | None
+    reason: str
+
+
 def install_default_rules() -> int:
     """Create the default rules when none exist; an administrator's rules are never touched."""
     if db.session.scalar(sa.select(sa.func.count()).select_from(RoutingRule)):
@@ -30,3 +60,106 @@ def install_default_rules() -> int:
         )
     db.session.commit()
     return len(DEFAULT_RULES)
+
+
+def active_rules() -> list[RoutingRule]:
+    query = sa.select(RoutingRule).where(RoutingRule.active).order_by(RoutingRule.position)
+    return list(db.session.scalars(query))
+
+
+def rule_matches(rule: RoutingRule, publics: list[str], services: list[str]) -> bool:
+    if not rule.publics and not rule.services:
+        return True
+    return bool(set(rule.publics) & set(publics)) or bool(set(rule.services) & set(services))
+
+
+def first_matching_rule(publics: list[str], services: list[str]) -> RoutingRule | None:
+    return next((r for r in active_rules() if rule_matches(r, publics, services)), None)
+
+
+def _organisations_of_kind(kind: OrganisationKind):
+    return (
+        sa.select(Organisation)
+        .where(Organisation.kind == kind, Organisation.active)
+        .order_by(Organisation.id)
+    )
+
+
+def covering_organisation(kind: OrganisationKind, basin_code: str | None,
+                          department_code: str | None) -> tuple[Organisation | None, str]:
+    """The organisation of `kind` covering the basin, else the département, else the region."""
+    base = _organisations_of_kind(kind)
+    if basin_code:
+        by_basin = base.join(organisation_basins).where(
+            organisation_basins.c.basin_code == basin_code)
+        if (found := db.session.scalars(by_basin).first()) is not None:
+            return found, "basin"
+    if department_code:
+        by_department = base.join(organisation_departments).where(
+            organisation_departments.c.department_code == department_code)
+        if (found := db.session.scalars(by_department).first()) is not None:
+            return found, "department"
+    regional = base.where(~Organisation.basins.any(), ~Organisation.departments.any())
+    found = db.session.scalars(regional).first()
+    return found, "region" if found else "none"
+
+
+def least_loaded_adviser(organisation: Organisation, basin_code: str | None) -> User | None:
+    """The organisation's active adviser covering the basin with the fewest open needs."""
+    open_needs = (
+        sa.select(sa.func.count(HiringNeed.id))
+        .where(HiringNeed.adviser_id == User.id, HiringNeed.status.not_in(CLOSED_STATUSES))
+        .scalar_subquery()
+    )
+    query = (
+        sa.select(User)
+        .join(user_basins)
+        .where(User.organisation_id == organisation.id, User.role == Role.ADVISER, User.active,
+               user_basins.c.basin_code == basin_code)
+        .order_by(open_needs, User.id)
+    )
+    return db.session.scalars(query).first()
+
+
+def choose_adviser(organisation: Organisation, company: Company, basin_code: str | None
+                   ) -> tuple[User | None, str]:
+    referent = company.referent
+    if referent is not None and referent.organisation_id == organisation.id and referent.is_active:
+        return referent, "référent de l'entreprise"
+    adviser = least_loaded_adviser(organisation, basin_code)
+    return adviser, "conseiller du bassin le moins chargé" if adviser else ""
+
+
+COVERAGE_WORDS = {
+    "basin": "qui couvre le bassin",
+    "department": "qui couvre le département",
+    "region": "compétente pour toute la région",
+}
+
+
+def explain(rule: RoutingRule, organisation: Organisation | None, coverage: str,
+            adviser: User | None, how: str, basin: Basin | None) -> str:
+    """One French sentence saying which rule fired and who was chosen, and why."""
+    basin_name = basin.name if basin else "inconnu"
+    if organisation is None:
+        return (f"Règle « {rule.name} » : aucune structure « {rule.target_kind.label} » ne couvre "
+                f"le bassin {basin_name} ; la demande attend dans la file du bassin.")
+    where = COVERAGE_WORDS[coverage]
+    who = (f"conseiller désigné : {adviser.name} ({how})" if adviser
+           else "aucun conseiller disponible, la demande attend dans la file de la structure")
+    return f"Règle « {rule.name} » : {organisation.name}, {where}, pilote la demande ; {who}."
+
+
+def route(company: Company, basin_code: str | None, department_code: str | None,
+          publics: list[str], services: list[str]) -> Routing:
+    """Decide the pilot organisation and adviser of a need."""
+    rule = first_matching_rule(publics, services)
+    if rule is None:
+        return Routing(None, None, None,
+                       "Aucune règle d'orientation active : la demande attend dans la file du bassin.")
+    organisation, coverage = covering_organisation(rule.target_kind, basin_code, department_code)
+    adviser, how = (choose_adviser(organisation, company, basin_code) if organisation
+                    else (None, ""))
+    basin = db.session.get(Basin, basin_code) if basin_code else None
+    return Routing(rule, organisation, adviser,
+                   explain(rule, organisation, coverage, adviser, how, basin))

@@ -1,0 +1,162 @@
+"""What happens to a need after filing: taking charge, first contact, transfer, closing,
+employer messages and withdrawal. Every change is in the history with its author and time."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from crm.extensions import db
+from crm.models import (
+    CLOSED_STATUSES,
+    HiringNeed,
+    Interaction,
+    InteractionKind,
+    MessageAuthor,
+    NeedMessage,
+    NeedStatus,
+    Organisation,
+    User,
+    utcnow,
+)
+from crm.services import audit, notifications, outbox, routing
+from crm.services.needs import change_status
+
+CONTACT_KINDS = (InteractionKind.CALL, InteractionKind.EMAIL, InteractionKind.VISIT,
+                 InteractionKind.MEETING)
+OUTCOMES = (NeedStatus.FILLED, NeedStatus.PARTLY_FILLED, NeedStatus.UNFILLED,
+            NeedStatus.CANCELLED)
+MAX_MESSAGE = 2000
+
+
+class WorkflowError(ValueError):
+    """An action that cannot be done on this need now; the message is French."""
+
+
+def ensure_open(need: HiringNeed) -> None:
+    if not need.is_open:
+        raise WorkflowError("Cette demande est clôturée : elle ne peut plus être modifiée.")
+
+
+def take_in_charge(need: HiringNeed, user: User) -> None:
+    """The user becomes the need's adviser and its pilot organisation is theirs."""
+    ensure_open(need)
+    need.adviser_id, need.organisation_id = user.id, user.organisation_id
+    change_status(need, NeedStatus.IN_PROGRESS, user, f"Prise en charge par {user.name}.")
+    audit.record(user, "take_in_charge", need, {"adviser": user.name})
+    db.session.commit()
+
+
+def record_first_contact(need: HiringNeed, user: User, kind: InteractionKind, summary: str,
+                         occurred_at: datetime | None = None) -> Interaction:
+    """Log a contact with the employer in the shared ledger; the first one stops the clock."""
+    ensure_open(need)
+    if kind not in CONTACT_KINDS:
+        raise WorkflowError("Choisissez un mode de contact : appel, courriel, visite ou rendez-vous.")
+    occurred_at = occurred_at or utcnow()
+    interaction = Interaction(company_id=need.company_id, need_id=need.id, kind=kind,
+                              user_id=user.id, organisation_id=user.organisation_id,
+                              occurred_at=occurred_at, summary=summary.strip() or None,
+                              outcome="Premier contact" if need.first_contact_at is None else None)
+    db.session.add(interaction)
+    if need.first_contact_at is None:
+        need.first_contact_at = occurred_at
+    if need.status in (NeedStatus.NEW, NeedStatus.ASSIGNED):
+        change_status(need, NeedStatus.IN_PROGRESS, user, "Premier contact avec l'employeur.")
+    audit.record(user, "contact", need, {"kind": kind})
+    db.session.commit()
+    return interaction
+
+
+def transfer(need: HiringNeed, user: User, organisation: Organisation, reason: str) -> None:
+    """Hand the need to another organisation, whose least-loaded adviser of the basin takes it."""
+    ensure_open(need)
+    if not reason.strip():
+        raise WorkflowError("Indiquez le motif du transfert.")
+    if organisation.id == need.organisation_id:
+        raise WorkflowError("La demande est déjà pilotée par cette structure.")
+    adviser = routing.least_loaded_adviser(organisation, need.basin_code)
+    need.organisation_id, need.adviser_id = organisation.id, adviser.id if adviser else None
+    need.routing_reason = (f"Transférée par {user.name} ({user.organisation.name}) à "
+                           f"{organisation.name} : {reason.strip()}")
+    db.session.flush()
+    db.session.refresh(need)
+    change_status(need, NeedStatus.ASSIGNED if adviser else NeedStatus.NEW, user,
+                  f"Transfert à {organisation.name} : {reason.strip()}")
+    audit.record(user, "transfer", need, {"organisation": organisation.name, "reason": reason})
+    messages = notifications.need_transferred(need)
+    db.session.commit()
+    outbox.dispatch([m.id for m in messages])
+
+
+def close(need: HiringNeed, user: User, outcome: NeedStatus, hires: int | None,
+          reason: str | None) -> None:
+    """Close with a mandatory outcome: hires for filled needs, a reason for the others."""
+    ensure_open(need)
+    if outcome not in OUTCOMES:
+        raise WorkflowError("Choisissez l'issue de la demande.")
+    hires = hires or 0
+    if outcome in (NeedStatus.FILLED, NeedStatus.PARTLY_FILLED) and hires < 1:
+        raise WorkflowError("Indiquez le nombre de personnes recrutées.")
+    if outcome == NeedStatus.PARTLY_FILLED and hires >= need.positions:
+        raise WorkflowError("Tous les postes sont pourvus : choisissez « Pourvue ».")
+    if outcome in (NeedStatus.UNFILLED, NeedStatus.CANCELLED) and not (reason or "").strip():
+        raise WorkflowError("Indiquez la raison de la clôture.")
+    need.hires, need.outcome_reason = hires, (reason or "").strip() or None
+    change_status(need, outcome, user, need.outcome_reason)
+    audit.record(user, "close", need, {"outcome": outcome, "hires": hires})
+    messages = notifications.need_closed(need)
+    db.session.commit()
+    outbox.dispatch([m.id for m in messages])
+
+
+def check_message(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise WorkflowError("Le message est vide.")
+    if len(body) > MAX_MESSAGE:
+        raise WorkflowError(f"Le message ne doit pas dépasser {MAX_MESSAGE} caractères.")
+    return body
+
+
+def add_employer_message(need: HiringNeed, body: str) -> NeedMessage:
+    """A message from the employer's tracking page, forwarded to whoever handles the need."""
+    message = NeedMessage(need=need, author=MessageAuthor.EMPLOYER, body=check_message(body))
+    db.session.add(message)
+    messages = notifications.employer_wrote(need, message.body)
+    db.session.commit()
+    outbox.dispatch([m.id for m in messages])
+    return message
+
+
+def add_staff_message(need: HiringNeed, user: User, body: str, internal: bool) -> NeedMessage:
+    """A note by staff: internal notes are never shown on the tracking page."""
+    message = NeedMessage(need=need, author=MessageAuthor.STAFF, user_id=user.id,
+                          body=check_message(body), internal=internal)
+    db.session.add(message)
+    audit.record(user, "note" if internal else "message", need, {"internal": internal})
+    db.session.commit()
+    return message
+
+
+def withdraw(need: HiringNeed, reason: str | None) -> None:
+    """The employer withdraws the request from the tracking page."""
+    ensure_open(need)
+    note = "Demande retirée par l'employeur" + (f" : {reason.strip()}" if reason and reason.strip()
+                                                 else ".")
+    need.outcome_reason = note
+    change_status(need, NeedStatus.CANCELLED, None, note)
+    messages = notifications.employer_wrote(need, note)
+    db.session.commit()
+    outbox.dispatch([m.id for m in messages])
+
+
+def late_condition(now: datetime | None = None):
+    """SQL condition: open needs with no first contact after their two-working-day deadline."""
+    return sa.and_(HiringNeed.first_contact_at.is_(None),
+                   HiringNeed.status.not_in(CLOSED_STATUSES),
+                   HiringNeed.first_contact_due_at < (now or utcnow()))
+
+
+def is_late(need: HiringNeed, now: datetime | None = None) -> bool:
+    return (need.first_contact_at is None and need.is_open and need.first_contact_due_at is not None
+            and need.first_contact_due_at < (now or utcnow()))

@@ -1,0 +1,122 @@
+"""The e-mails a need causes, written to the outbox in the caller's transaction."""
+
+import sqlalchemy as sa
+from flask import current_app
+
+from crm.extensions import db
+from crm.models import HiringNeed, NeedSource, OutboxMessage, Role, User
+from crm.models.user import user_basins
+from crm.services import outbox
+
+SIGNATURE = "\n\n-- \nLe réseau pour l'emploi de Bourgogne-Franche-Comté"
+
+
+def need_url(need: HiringNeed) -> str:
+    return f"{current_app.config['CRM_BASE_URL']}/demandes/{need.reference}"
+
+
+def job_of(need: HiringNeed) -> str:
+    return need.job_title or need.rome_code or "poste"
+
+
+def basin_managers(basin_code: str | None) -> list[User]:
+    """Active managers who follow a basin: they watch its unassigned queue."""
+    if not basin_code:
+        return []
+    query = (sa.select(User).join(user_basins)
+             .where(user_basins.c.basin_code == basin_code, User.role == Role.MANAGER,
+                    User.active)
+             .order_by(User.id))
+    return list(db.session.scalars(query))
+
+
+def staff_recipients(need: HiringNeed) -> list[str]:
+    """Who must act: the adviser, else the pilot organisation's address, else the basin managers."""
+    if need.adviser is not None:
+        return [need.adviser.email]
+    if need.organisation is not None and need.organisation.email:
+        return [need.organisation.email]
+    return [manager.email for manager in basin_managers(need.basin_code)]
+
+
+def acknowledgement(need: HiringNeed, url: str) -> OutboxMessage:
+    """The employer's (or, for a spotter flag, the partner's) receipt with the tracking link."""
+    recipient = need.contact_email
+    if need.source == NeedSource.SPOTTER and need.flagged_by is not None:
+        recipient = need.flagged_by.email
+    pilot = need.organisation.name if need.organisation else "le réseau pour l'emploi"
+    body = (
+        f"Bonjour,\n\nVotre demande de recrutement « {job_of(need)} » ({need.positions} poste(s)) "
+        f"est enregistrée sous la référence {need.reference}.\n"
+        f"Elle est suivie par {pilot}. Un conseiller vous contactera sous deux jours ouvrés.\n\n"
+        f"Suivez son avancement à tout moment : {url}{SIGNATURE}"
+    )
+    return outbox.add_message("need_ack", recipient, f"Demande {need.reference} enregistrée", body)
+
+
+def assignment(need: HiringNeed, recipient: str) -> OutboxMessage:
+    body = (
+        f"Bonjour,\n\nLa demande {need.reference} de {need.company.name} "
+        f"({job_of(need)}, {need.positions} poste(s)) vous est confiée.\n"
+        f"Motif : {need.routing_reason}\n"
+        f"Premier contact attendu sous deux jours ouvrés.\n\n{need_url(need)}{SIGNATURE}"
+    )
+    return outbox.add_message("need_assigned", recipient, f"Nouvelle demande {need.reference}",
+                              body)
+
+
+def flush(messages: list[OutboxMessage]) -> list[OutboxMessage]:
+    db.session.flush()
+    return messages
+
+
+def need_filed(need: HiringNeed, tracking_url: str) -> list[OutboxMessage]:
+    messages = [acknowledgement(need, tracking_url)]
+    messages += [assignment(need, recipient) for recipient in staff_recipients(need)]
+    return flush(messages)
+
+
+def need_updated(need: HiringNeed) -> list[OutboxMessage]:
+    body = (f"Bonjour,\n\nL'employeur a complété la demande {need.reference} "
+            f"de {need.company.name}.\n\n{need_url(need)}{SIGNATURE}")
+    return flush([outbox.add_message("need_updated", recipient,
+                                     f"Demande {need.reference} complétée", body)
+                  for recipient in staff_recipients(need)])
+
+
+def need_transferred(need: HiringNeed) -> list[OutboxMessage]:
+    return flush([assignment(need, recipient) for recipient in staff_recipients(need)])
+
+
+OUTCOME_SENTENCES = {
+    "filled": "Votre recrutement est réalisé : la demande est clôturée.",
+    "partly_filled": "Une partie des postes est pourvue : la demande est clôturée.",
+    "unfilled": "La demande est clôturée sans recrutement.",
+    "cancelled": "La demande est annulée.",
+}
+
+
+def need_closed(need: HiringNeed) -> list[OutboxMessage]:
+    """Tell the employer that the request is closed, with the tracking link."""
+    body = (f"Bonjour,\n\n{OUTCOME_SENTENCES[need.status.value]} (référence {need.reference})\n"
+            f"Le détail reste consultable : {current_app.config['CRM_BASE_URL']}"
+            f"/recrutement/suivi/{need.tracking_token}{SIGNATURE}")
+    return flush([outbox.add_message("need_closed", need.contact_email,
+                                     f"Demande {need.reference} clôturée", body)])
+
+
+def employer_wrote(need: HiringNeed, text: str) -> list[OutboxMessage]:
+    body = (f"Bonjour,\n\nL'employeur a écrit au sujet de la demande {need.reference} "
+            f"({need.company.name}) :\n\n{text}\n\n{need_url(need)}{SIGNATURE}")
+    return flush([outbox.add_message("employer_message", recipient,
+                                     f"Message de l'employeur – {need.reference}", body)
+                  for recipient in staff_recipients(need)])
+
+
+def late_reminder(adviser: User, late: list[HiringNeed]) -> OutboxMessage:
+    lines = "\n".join(f"- {n.reference} : {n.company.name} ({job_of(n)}) — {need_url(n)}"
+                      for n in late)
+    body = (f"Bonjour {adviser.name},\n\n{len(late)} demande(s) attendent un premier contact depuis "
+            f"plus de deux jours ouvrés :\n\n{lines}{SIGNATURE}")
+    return outbox.add_message("late_reminder", adviser.email,
+                              f"{len(late)} demande(s) en retard de premier contact", body)

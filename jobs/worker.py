@@ -36,9 +36,11 @@ def make_worker(app: Flask, queues: tuple[str, ...] = broker.QUEUES) -> AppWorke
 def scheduled(app: Flask) -> CronScheduler:
     """The recurring jobs (RQ's own cron)."""
     from jobs.mail import sweep_outbox
+    from jobs.needs import remind_late_needs
 
     scheduler = CronScheduler(connection=broker.get_redis(app), name="crm-cron")
     scheduler.register(sweep_outbox, "mail", interval=60)
+    scheduler.register(remind_late_needs, "default", cron="0 6 * * 1-5")  # 7:00 or 8:00 in Paris
     return scheduler
 
 

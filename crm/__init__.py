@@ -60,9 +60,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from crm.blueprints import admin, auth, errors, health, main
+    from crm.blueprints import admin, api, auth, errors, health, main, needs, public, routing
 
-    for module in (auth, main, admin, health, errors):
+    for module in (auth, main, admin, health, public, needs, routing, api, errors):
         module.init_app(app)
 
 

@@ -1,0 +1,2 @@
+"""Views of the needs pages."""
+from crm.blueprints.needs import bp  # noqa: F401

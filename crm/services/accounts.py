@@ -8,13 +8,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from crm.extensions import db
 from crm.models import (
+    SPOTTER_KINDS,
     ApiToken,
     Basin,
     Department,
     Organisation,
     OrganisationKind,
     Role,
-    SPOTTER_KINDS,
     User,
     utcnow,
 )
@@ -26,6 +26,14 @@ TOKEN_PREFIX = "crm_"
 
 class AccountError(ValueError):
     """A request on accounts that cannot be honoured; the message is French and user-facing."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def is_self(actor: User | None, user: User) -> bool:
+    return actor is not None and user.id is not None and actor.id == user.id
 
 
 def load_user(user_id: str) -> User | None:
@@ -71,7 +79,7 @@ def basins_by_code(codes: list[str]) -> list[Basin]:
     found = db.session.scalars(sa.select(Basin).where(Basin.code.in_(codes))).all()
     missing = sorted(set(codes) - {b.code for b in found})
     if missing:
-        raise AccountError(f"Bassin inconnu : {', '.join(missing)}.")
+        raise AccountError(f"Bassin inconnu : {', '.join(missing)}.", "basins")
     return sorted(found, key=lambda b: b.code)
 
 
@@ -79,7 +87,7 @@ def departments_by_code(codes: list[str]) -> list[Department]:
     found = db.session.scalars(sa.select(Department).where(Department.code.in_(codes))).all()
     missing = sorted(set(codes) - {d.code for d in found})
     if missing:
-        raise AccountError(f"Département inconnu : {', '.join(missing)}.")
+        raise AccountError(f"Département inconnu : {', '.join(missing)}.", "departments")
     return sorted(found, key=lambda d: d.code)
 
 
@@ -96,7 +104,7 @@ def save_organisation(
     """Create or update an organisation with its coverage; spotter defaults from its kind."""
     other = find_organisation(name)
     if other is not None and other is not organisation:
-        raise AccountError(f"Une organisation nommée « {name.strip()} » existe déjà.")
+        raise AccountError(f"Une organisation nommée « {name.strip()} » existe déjà.", "name")
     organisation.name = name.strip()
     organisation.kind = OrganisationKind(kind)
     organisation.is_spotter = kind in SPOTTER_KINDS if is_spotter is None else is_spotter
@@ -123,24 +131,30 @@ def save_user(
     email = normalise_email(email)
     other = db.session.scalar(sa.select(User).where(User.email == email))
     if other is not None and other is not user:
-        raise AccountError(f"Un compte existe déjà pour {email}.")
+        raise AccountError(f"Un compte existe déjà pour {email}.", "email")
+    if is_self(actor, user) and user.role == Role.ADMIN and Role(role) != Role.ADMIN:
+        raise AccountError("Vous ne pouvez pas retirer votre propre rôle d'administrateur.", "role")
     if password is not None:
         problem = password_problem(password)
         if problem:
-            raise AccountError(problem)
+            raise AccountError(problem, "password")
         user.password_hash = hash_password(password)
     elif user.id is None:
-        raise AccountError("Un mot de passe est nécessaire pour créer un compte.")
+        raise AccountError("Un mot de passe est nécessaire pour créer un compte.", "password")
     user.email, user.name, user.role = email, name.strip(), Role(role)
     user.organisation = organisation
     user.basins = basins_by_code(basin_codes)
     db.session.add(user)
     db.session.flush()
-    audit.record(actor, "save", user, {"email": email, "role": role, "organisation": organisation.name})
+    changes = {"email": email, "role": role, "organisation": organisation.name}
+    audit.record(actor, "save", user, changes)
     return user
 
 
 def set_user_active(user: User, active: bool, actor: User | None = None) -> None:
+    """Deactivate or reactivate an account; nobody deactivates their own."""
+    if not active and is_self(actor, user):
+        raise AccountError("Vous ne pouvez pas désactiver votre propre compte.")
     user.active = active
     audit.record(actor, "activate" if active else "deactivate", user, {"active": active})
 
@@ -149,13 +163,13 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_api_token(user: User, name: str = "API") -> str:
+def issue_api_token(user: User, name: str = "API", actor: User | None = None) -> str:
     """Create a token for the user and return it; only its digest is stored."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     db.session.add(
         ApiToken(user=user, name=name, prefix=token[:12], token_hash=token_digest(token))
     )
-    audit.record(user, "issue_token", user, {"name": name})
+    audit.record(actor or user, "issue_token", user, {"name": name})
     return token
 
 
@@ -173,3 +187,78 @@ def user_for_token(token: str) -> User | None:
 def revoke_api_token(api_token: ApiToken, actor: User | None = None) -> None:
     api_token.revoked_at = utcnow()
     audit.record(actor, "revoke_token", api_token.user, {"token": api_token.prefix})
+
+
+def set_organisation_active(
+    organisation: Organisation, active: bool, actor: User | None = None
+) -> None:
+    """Deactivate or reactivate an organisation (its users can no longer sign in meanwhile)."""
+    if not active and actor is not None and actor.organisation_id == organisation.id:
+        raise AccountError("Vous ne pouvez pas désactiver votre propre organisation.")
+    organisation.active = active
+    audit.record(actor, "activate" if active else "deactivate", organisation, {"active": active})
+
+
+def organisations_query(kind: str | None = None, search: str | None = None) -> sa.Select:
+    """Organisations by name, optionally of one kind or whose name contains the search."""
+    query = sa.select(Organisation).order_by(Organisation.name)
+    if kind:
+        query = query.where(Organisation.kind == OrganisationKind(kind))
+    if search:
+        query = query.where(Organisation.name.icontains(search.strip(), autoescape=True))
+    return query
+
+
+def user_counts(organisations: list[Organisation]) -> dict[int, int]:
+    """Number of accounts of each organisation, in one query."""
+    ids = [organisation.id for organisation in organisations]
+    query = (
+        sa.select(User.organisation_id, sa.func.count(User.id))
+        .where(User.organisation_id.in_(ids))
+        .group_by(User.organisation_id)
+    )
+    return {organisation_id: count for organisation_id, count in db.session.execute(query)}
+
+
+def users_query(
+    role: str | None = None,
+    organisation_id: int | None = None,
+    active: bool | None = None,
+    search: str | None = None,
+) -> sa.Select:
+    """Users by name, filtered by role, organisation, state and a name or e-mail search."""
+    query = sa.select(User).order_by(User.name, User.id)
+    if role:
+        query = query.where(User.role == Role(role))
+    if organisation_id:
+        query = query.where(User.organisation_id == organisation_id)
+    if active is not None:
+        query = query.where(User.active.is_(active))
+    if search:
+        term = search.strip()
+        query = query.where(
+            sa.or_(User.name.icontains(term, autoescape=True),
+                   User.email.icontains(term, autoescape=True))
+        )
+    return query
+
+
+def api_tokens(user: User) -> list[ApiToken]:
+    """The user's API tokens, newest first."""
+    query = sa.select(ApiToken).where(ApiToken.user_id == user.id)
+    return list(db.session.scalars(query.order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+
+
+def organisation_choices() -> list[tuple[int, str]]:
+    organisations = db.session.scalars(sa.select(Organisation).order_by(Organisation.name))
+    return [(o.id, o.name if o.active else f"{o.name} (désactivée)") for o in organisations]
+
+
+def basin_choices() -> list[tuple[str, str]]:
+    basins = db.session.scalars(sa.select(Basin).order_by(Basin.name))
+    return [(basin.code, f"{basin.name} ({basin.code})") for basin in basins]
+
+
+def department_choices() -> list[tuple[str, str]]:
+    departments = db.session.scalars(sa.select(Department).order_by(Department.code))
+    return [(department.code, str(department)) for department in departments]

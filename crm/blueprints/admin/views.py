@@ -1,27 +1,121 @@
-from flask import abort, render_template
+"""Admin pages: access guard, shared helpers and the organisations of the network."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
 from crm.blueprints.admin import bp
-from crm.services import access
+from crm.blueprints.admin.forms import ActionForm, OrganisationFilterForm, OrganisationForm
+from crm.extensions import db
+from crm.models import Organisation, User
+from crm.services import access, accounts
+from crm.services.pagination import paginate
+
+ACTIVATION = "<any(desactiver, reactiver):action>"
 
 
 @bp.before_request
 @login_required
-def require_admin():
-    if not access.can_manage_accounts(current_user):
+def require_permission():
+    """Admins only; the outbox pages follow their own rule."""
+    outbox_page = (request.endpoint or "").startswith("admin.message")
+    allowed = access.can_read_outbox if outbox_page else access.can_manage_accounts
+    if not allowed(current_user):
         abort(403)
+
+
+def actor() -> User:
+    """The signed-in user as a model instance, for services and audit events."""
+    return current_user._get_current_object()
+
+
+def refusal(form: FlaskForm, error: accounts.AccountError) -> str | None:
+    """Attach a service refusal to its field; return it when it concerns the whole form."""
+    db.session.rollback()
+    field = form._fields.get(error.field or "")
+    if field is None:
+        return str(error)
+    field.errors.append(str(error))
+    return None
+
+
+def confirmed_action() -> None:
+    """Stop a POST action whose CSRF token is missing or wrong."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+
+
+def change_activation(setter, obj, action: str, done: tuple[str, str]) -> None:
+    """Deactivate or reactivate through the service, then flash done[0] (off) or done[1] (on)."""
+    confirmed_action()
+    active = action == "reactiver"
+    try:
+        setter(obj, active, actor=actor())
+    except accounts.AccountError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return
+    db.session.commit()
+    flash(done[active], "success")
 
 
 @bp.get("/organisations")
 def organisations():
-    return render_template("admin/organisations.html")
+    """Organisations of the network, filtered by kind and by name."""
+    form = OrganisationFilterForm(request.args)
+    query = accounts.organisations_query()
+    if form.validate():
+        query = accounts.organisations_query(form.kind.data, form.q.data)
+    page = paginate(query)
+    return render_template("admin/organisations.html", form=form, page=page,
+                           user_counts=accounts.user_counts(page.items))
 
 
-@bp.get("/utilisateurs")
-def users():
-    return render_template("admin/users.html")
+@bp.route("/organisations/nouvelle", methods=["GET", "POST"])
+def organisation_new():
+    """Create an organisation."""
+    return edit_organisation(Organisation(), OrganisationForm(data={"spotter": "auto"}))
 
 
-@bp.get("/messages")
-def messages():
-    return render_template("admin/messages.html")
+@bp.route("/organisations/<int:organisation_id>/modifier", methods=["GET", "POST"])
+def organisation_edit(organisation_id: int):
+    """Change an organisation's name, kind, spotter flag and coverage."""
+    organisation = db.get_or_404(Organisation, organisation_id)
+    data = {
+        "name": organisation.name, "kind": organisation.kind.value,
+        "spotter": "yes" if organisation.is_spotter else "no",
+        "basins": [b.code for b in organisation.basins],
+        "departments": [d.code for d in organisation.departments],
+    }
+    return edit_organisation(organisation, OrganisationForm(data=data))
+
+
+def edit_organisation(organisation: Organisation, form: OrganisationForm):
+    creating, error = organisation.id is None, None
+    if form.validate_on_submit():
+        try:
+            accounts.save_organisation(
+                organisation, name=form.name.data, kind=form.kind.data,
+                basin_codes=form.basins.data, department_codes=form.departments.data,
+                is_spotter=form.spotter_flag(), actor=actor(),
+            )
+        except accounts.AccountError as refused:
+            error = refusal(form, refused)
+        else:
+            db.session.commit()
+            verb = "créée" if creating else "enregistrée"
+            flash(f"L'organisation « {organisation.name} » est {verb}.", "success")
+            return redirect(url_for(".organisations"))
+    status = 422 if form.errors or error else 200
+    return render_template("admin/organisation_form.html", form=form, organisation=organisation,
+                           creating=creating, error=error), status
+
+
+@bp.post(f"/organisations/<int:organisation_id>/{ACTIVATION}")
+def organisation_activation(organisation_id: int, action: str):
+    """Deactivate or reactivate an organisation."""
+    organisation = db.get_or_404(Organisation, organisation_id)
+    name = f"L'organisation « {organisation.name} »"
+    change_activation(accounts.set_organisation_active, organisation, action,
+                      (f"{name} est désactivée.", f"{name} est réactivée."))
+    return redirect(url_for(".organisations"))

@@ -1,7 +1,9 @@
-from flask import Blueprint, Flask, redirect, render_template, url_for
+from flask import Blueprint, Flask, abort, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from crm.services import dashboard
+from crm.extensions import db
+from crm.models import BackgroundTask, TaskStatus
+from crm.services import access, dashboard
 
 bp = Blueprint("main", __name__)
 
@@ -18,6 +20,34 @@ def index():
 def home():
     """The signed-in user's landing page: what concerns them, by role."""
     return render_template("main/home.html", summary=dashboard.summary(current_user))
+
+
+def visible_task(task_id: str) -> BackgroundTask:
+    """The task if the user started it or is an admin; 404 otherwise (no existence leak)."""
+    task = db.get_or_404(BackgroundTask, task_id)
+    if task.user_id != current_user.id and not access.is_admin(current_user):
+        abort(404)
+    return task
+
+
+@bp.get("/taches/<task_id>")
+@login_required
+def task(task_id: str):
+    """A background task's progress; refreshes itself until it ends."""
+    task = visible_task(task_id)
+    running = task.status in (TaskStatus.QUEUED, TaskStatus.RUNNING)
+    return render_template("main/task.html", task=task, running=running)
+
+
+@bp.get("/taches/<task_id>.json")
+@login_required
+def task_json(task_id: str):
+    """A background task's state for scripts and pages that poll."""
+    task = visible_task(task_id)
+    return jsonify(
+        {"id": task.id, "status": task.status.value, "progress": task.progress,
+         "result": task.result}
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -1,0 +1,158 @@
+"""Forms of the admin pages: filters (GET, no CSRF) and edits (POST, CSRF)."""
+
+from collections.abc import Iterable
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SearchField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.form import DefaultMeta
+from wtforms.validators import DataRequired, Email, Length, ValidationError
+
+from crm.models import MessageStatus, OrganisationKind, Role
+from crm.services import accounts
+
+
+def options(*groups: Iterable[tuple]) -> list[SelectChoice]:
+    """WTForms choices from lists of (value, label) pairs."""
+    return [SelectChoice(value, label) for pairs in groups for value, label in pairs]
+
+
+class FrenchForm(FlaskForm):
+    """WTForms' built-in messages in French."""
+
+    class Meta:
+        locales = ("fr_FR", "fr")
+
+        def get_translations(self, form):
+            return DefaultMeta.get_translations(self, form)
+
+
+class FilterForm(FrenchForm):
+    """A list filter read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    def __init__(self, formdata):
+        super().__init__(formdata=formdata)
+
+
+class ActionForm(FrenchForm):
+    """A one-button POST action: only the CSRF token."""
+
+
+class OrganisationFilterForm(FilterForm):
+    q = SearchField("Nom de l'organisation", validators=[Length(max=100)])
+    kind = SelectField(
+        "Type", choices=options([("", "Tous les types")], OrganisationKind.choices()), default=""
+    )
+
+
+SPOTTER_CHOICES = [
+    ("auto", "Selon le type (chambres, OPCO, intérim, URSSAF, fédérations)"),
+    ("yes", "Oui"),
+    ("no", "Non"),
+]
+
+
+class OrganisationForm(FrenchForm):
+    name = StringField(
+        "Nom",
+        validators=[DataRequired("Saisissez le nom de l'organisation."), Length(max=160)],
+        description="Nom usuel, ex. France Travail Dijon Sud",
+    )
+    kind = SelectField("Type d'organisation", choices=options(OrganisationKind.choices()))
+    spotter = SelectField(
+        "Détecteur d'offres", choices=options(SPOTTER_CHOICES),
+        description="Il signale les besoins de recrutement qu'il repère et en suit les suites.",
+    )
+    basins = SelectMultipleField(
+        "Bassins d'emploi couverts",
+        description="Sans bassin ni département, l'organisation couvre toute la région.",
+    )
+    departments = SelectMultipleField("Départements couverts")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.basins.choices = options(accounts.basin_choices())
+        self.departments.choices = options(accounts.department_choices())
+
+    def spotter_flag(self) -> bool | None:
+        """True or False when chosen, None to follow the organisation's kind."""
+        return {"yes": True, "no": False}.get(self.spotter.data)
+
+
+class UserFilterForm(FilterForm):
+    q = SearchField("Nom ou adresse électronique", validators=[Length(max=100)])
+    role = SelectField(
+        "Rôle", choices=options([("", "Tous les rôles")], Role.choices()), default=""
+    )
+    organisation = SelectField("Organisation", coerce=int, default=0)
+    active = SelectField(
+        "État", choices=options([("", "Tous"), ("1", "Actifs"), ("0", "Désactivés")]), default=""
+    )
+
+    def __init__(self, formdata):
+        super().__init__(formdata)
+        self.organisation.choices = options([(0, "Toutes les organisations")],
+                                            accounts.organisation_choices())
+
+    def active_flag(self) -> bool | None:
+        return {"1": True, "0": False}.get(self.active.data)
+
+
+class UserForm(FrenchForm):
+    name = StringField(
+        "Nom et prénom",
+        validators=[DataRequired("Saisissez le nom de la personne."), Length(max=120)],
+    )
+    email = StringField(
+        "Adresse électronique",
+        validators=[DataRequired("Saisissez l'adresse électronique."),
+                    Email("Saisissez une adresse électronique valide, ex. nom@exemple.fr."),
+                    Length(max=254)],
+        description="Elle sert d'identifiant de connexion. Format attendu : nom@domaine.fr",
+    )
+    role = SelectField("Rôle", choices=options(Role.choices()))
+    organisation = SelectField("Organisation", coerce=int)
+    basins = SelectMultipleField(
+        "Bassins suivis",
+        description="Utile aux responsables : ils voient les besoins de ces bassins.",
+    )
+    password = PasswordField(
+        "Mot de passe",
+        validators=[Length(max=200)],
+        description=f"Au moins {accounts.MIN_PASSWORD_LENGTH} caractères, mêlant lettres et "
+        "chiffres ou symboles.",
+    )
+
+    def __init__(self, *args, creating: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.creating = creating
+        self.organisation.choices = options(accounts.organisation_choices())
+        self.basins.choices = options(accounts.basin_choices())
+        if not creating:
+            self.password.description = "Laissez vide pour conserver le mot de passe actuel."
+
+    def validate_password(self, field) -> None:
+        if not field.data:
+            if self.creating:
+                raise ValidationError("Saisissez un mot de passe pour ce nouveau compte.")
+            return
+        problem = accounts.password_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
+
+
+class TokenForm(FrenchForm):
+    name = StringField(
+        "Nom du jeton",
+        validators=[DataRequired("Donnez un nom au jeton."), Length(max=120)],
+        description="Pour le reconnaître plus tard, ex. Connecteur CCI – production",
+    )
+
+
+class MessageFilterForm(FilterForm):
+    status = SelectField(
+        "État", choices=options([("", "Tous les états")], MessageStatus.choices()), default=""
+    )

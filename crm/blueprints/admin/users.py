@@ -1,0 +1,111 @@
+"""Admin pages: user accounts and their API tokens."""
+
+from flask import flash, redirect, render_template, request, url_for
+
+from crm.blueprints.admin import bp
+from crm.blueprints.admin.forms import TokenForm, UserFilterForm, UserForm
+from crm.blueprints.admin.views import (
+    ACTIVATION,
+    actor,
+    change_activation,
+    confirmed_action,
+    refusal,
+)
+from crm.extensions import db
+from crm.models import ApiToken, Organisation, User
+from crm.services import accounts
+from crm.services.pagination import paginate
+
+
+@bp.get("/utilisateurs")
+def users():
+    """Accounts, filtered by role, organisation and state, searched by name or e-mail."""
+    form = UserFilterForm(request.args)
+    query = accounts.users_query()
+    if form.validate():
+        query = accounts.users_query(form.role.data, form.organisation.data,
+                                     form.active_flag(), form.q.data)
+    return render_template("admin/users.html", form=form, page=paginate(query))
+
+
+@bp.route("/utilisateurs/nouveau", methods=["GET", "POST"])
+def user_new():
+    """Create an account with its first password."""
+    organisation_id = request.args.get("organisation", type=int)
+    return edit_user(User(), UserForm(creating=True, data={"organisation": organisation_id}))
+
+
+@bp.route("/utilisateurs/<int:user_id>/modifier", methods=["GET", "POST"])
+def user_edit(user_id: int):
+    """Change an account; the password changes only when a new one is typed."""
+    user = db.get_or_404(User, user_id)
+    data = {"name": user.name, "email": user.email, "role": user.role.value,
+            "organisation": user.organisation_id, "basins": [b.code for b in user.basins]}
+    return edit_user(user, UserForm(creating=False, data=data))
+
+
+def edit_user(user: User, form: UserForm):
+    creating, error = user.id is None, None
+    if form.validate_on_submit():
+        try:
+            accounts.save_user(
+                user, email=form.email.data, name=form.name.data, role=form.role.data,
+                organisation=db.session.get(Organisation, form.organisation.data),
+                basin_codes=form.basins.data, password=form.password.data or None, actor=actor(),
+            )
+        except accounts.AccountError as refused:
+            error = refusal(form, refused)
+        else:
+            db.session.commit()
+            verb = "créé" if creating else "enregistré"
+            flash(f"Le compte de {user.name} est {verb}.", "success")
+            return redirect(url_for(".users"))
+    status = 422 if form.errors or error else 200
+    return render_template("admin/user_form.html", form=form, user=user, creating=creating,
+                           error=error), status
+
+
+@bp.post(f"/utilisateurs/<int:user_id>/{ACTIVATION}")
+def user_activation(user_id: int, action: str):
+    """Deactivate or reactivate an account (never one's own)."""
+    user = db.get_or_404(User, user_id)
+    name = f"Le compte de {user.name}"
+    change_activation(accounts.set_user_active, user, action,
+                      (f"{name} est désactivé.", f"{name} est réactivé."))
+    return redirect(url_for(".users"))
+
+
+@bp.get("/utilisateurs/<int:user_id>/jetons")
+def user_tokens(user_id: int):
+    """A user's API tokens, and the form to create one."""
+    user = db.get_or_404(User, user_id)
+    return render_template("admin/tokens.html", user=user, tokens=accounts.api_tokens(user),
+                           form=TokenForm())
+
+
+@bp.post("/utilisateurs/<int:user_id>/jetons")
+def user_token_new(user_id: int):
+    """Create an API token and show it this once."""
+    user = db.get_or_404(User, user_id)
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return render_template("admin/tokens.html", user=user, tokens=accounts.api_tokens(user),
+                               form=form), 422
+    token = accounts.issue_api_token(user, form.name.data.strip(), actor=actor())
+    db.session.commit()
+    return render_template("admin/token_created.html", user=user, token=token,
+                           name=form.name.data.strip()), 201
+
+
+@bp.post("/utilisateurs/<int:user_id>/jetons/<int:token_id>/revoquer")
+def user_token_revoke(user_id: int, token_id: int):
+    """Revoke one of the user's API tokens."""
+    confirmed_action()
+    api_token = db.first_or_404(
+        db.select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user_id)
+    )
+    if not api_token.revoked:
+        accounts.revoke_api_token(api_token, actor=actor())
+        db.session.commit()
+    flash(f"Le jeton « {api_token.name} » ({api_token.prefix}…) est révoqué.", "success")
+    return redirect(url_for(".user_tokens", user_id=user_id))

@@ -12,7 +12,7 @@ from crm.blueprints.admin.views import (
     refusal,
 )
 from crm.extensions import db
-from crm.models import ApiToken, Organisation, User
+from crm.models import ApiToken, Organisation, Role, User
 from crm.services import accounts
 from crm.services.pagination import paginate
 
@@ -32,7 +32,8 @@ def users():
 def user_new():
     """Create an account with its first password."""
     organisation_id = request.args.get("organisation", type=int)
-    return edit_user(User(), UserForm(creating=True, data={"organisation": organisation_id}))
+    data = {"organisation": organisation_id, "role": Role.ADVISER.value}
+    return edit_user(User(), UserForm(creating=True, data=data))
 
 
 @bp.route("/utilisateurs/<int:user_id>/modifier", methods=["GET", "POST"])

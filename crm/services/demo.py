@@ -1,0 +1,418 @@
+"""Demo data: the BFC network, its accounts, companies, contacts and contact ledger (idempotent)."""
+
+import random
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from itertools import accumulate
+
+import sqlalchemy as sa
+
+from crm.extensions import db
+from crm.models import (
+    Basin,
+    Commune,
+    Company,
+    Contact,
+    Department,
+    Interaction,
+    InteractionKind,
+    NafCode,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+    utcnow,
+)
+from crm.services import accounts, audit
+from crm.services.companies import normalise_name
+from crm.services.identifiers import build_siren, build_siret
+from crm.services.reference import read_csv
+
+DOMAIN = "demo.crm-emploi-bfc.fr"
+PASSWORD = "Demo-BFC-2026!"
+SEED = 2026
+BATCH = 1000
+REGION = "Bourgogne-Franche-Comté"
+MAIN_BASINS = {"2711", "2706", "0059", "2705", "2702", "0060", "2707", "2714", "2718", "2713",
+               "2717", "2712"}
+MANAGER_BASINS = {"21": "2711", "25": "2706", "39": "2713", "58": "0060", "70": "2718",
+                  "71": "0059", "89": "2702", "90": "2705"}
+OF_DEPARTMENT = {"21": "de la Côte-d'Or", "25": "du Doubs", "39": "du Jura", "58": "de la Nièvre",
+                 "70": "de la Haute-Saône", "71": "de Saône-et-Loire", "89": "de l'Yonne",
+                 "90": "du Territoire de Belfort"}
+OPCOS = ("OPCO EP", "OPCO 2i", "Constructys")
+TEMP_AGENCIES = {"Dijon Intérim Services": "2711", "Besançon Travail Temporaire": "2706"}
+PHONE_PREFIXES = {"21": "03 80", "25": "03 81", "39": "03 84", "58": "03 86", "70": "03 84",
+                  "71": "03 85", "89": "03 86", "90": "03 84"}
+BANDS = {  # headcount band weights by the usual size of a trade (demo_trades.csv)
+    "S": {"NN": 10, "00": 16, "01": 26, "02": 20, "03": 13, "11": 10, "12": 4, "21": 1},
+    "M": {"NN": 2, "00": 4, "01": 8, "02": 12, "03": 14, "11": 24, "12": 22, "21": 9, "22": 4,
+          "31": 1},
+    "L": {"02": 2, "03": 4, "11": 12, "12": 26, "21": 24, "22": 18, "31": 6, "32": 5, "41": 2,
+          "42": 1},
+}
+SMALL_BANDS = {"NN", "00", "01", "02", "03"}
+SHORTAGE_DIVISIONS = {f"{d:02d}" for d in [*range(10, 34), 41, 42, 43, 49, 52, 55, 56, 86, 87, 88]}
+SITE_DIVISIONS = {f"{d:02d}" for d in [*range(10, 34), 41, 42, 43, 46, 49, 52]}
+KIND_WEIGHTS = {InteractionKind.CALL: 45, InteractionKind.EMAIL: 25, InteractionKind.VISIT: 18,
+                InteractionKind.MEETING: 12}
+ACTOR_WEIGHTS = {"france_travail": 6, "mission_locale": 2, "cap_emploi": 1.5, "apec": 0.5,
+                 "cci": 2, "cma": 2, "opco": 1, "ett": 2, "urssaf": 1}
+
+
+@dataclass(frozen=True)
+class OrganisationSpec:
+    name: str
+    kind: OrganisationKind
+    basins: tuple[str, ...] = ()
+    departments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UserSpec:
+    email: str
+    role: Role
+    organisation: str
+    basins: tuple[str, ...] = ()
+
+
+@dataclass
+class Catalogue:
+    """What company plans draw from: communes, trades, words, referents and contact actors."""
+
+    communes: list[Commune]
+    commune_weights: list[int]
+    trades: list[dict[str, str]]
+    trade_weights: list[int]
+    words: dict[str, list[tuple[str, str]]]
+    referents: dict[str, list[int]]
+    actors: dict[int, dict]
+    pools: dict[tuple[str, str], dict[int, list[int]]] = field(default_factory=dict)
+
+    def word(self, rng: random.Random, kind: str) -> str:
+        return rng.choice(self.words[kind])[0]
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", normalise_name(text)).strip("-")
+
+
+def of_place(name: str) -> str:
+    """French "de" before a commune name: "de Dijon", "d'Auxerre", "du Creusot", "des Rousses"."""
+    for article, contracted in (("Le ", "du "), ("Les ", "des ")):
+        if name.startswith(article):
+            return contracted + name[len(article):]
+    return ("d'" if normalise_name(name[0]) in "aeiouyh" else "de ") + name
+
+
+def network_plan(basins: dict[str, str]) -> list[OrganisationSpec]:
+    """The organisations of the demo network, in creation order."""
+    kinds = OrganisationKind
+    plan = [OrganisationSpec(f"France Travail {name}", kinds.FRANCE_TRAVAIL, (code,))
+            for code, name in sorted(basins.items())]
+    for prefix, kind in (("Mission locale", kinds.MISSION_LOCALE), ("Cap emploi", kinds.CAP_EMPLOI),
+                         ("CCI", kinds.CCI), ("CMA", kinds.CMA), ("Régie d'insertion", kinds.IAE)):
+        plan += [OrganisationSpec(f"{prefix} {of}", kind, departments=(code,))
+                 for code, of in OF_DEPARTMENT.items()]
+    plan += [OrganisationSpec(name, kinds.OPCO) for name in OPCOS]
+    plan += [OrganisationSpec(name, kinds.ETT, (code,)) for name, code in TEMP_AGENCIES.items()]
+    return plan + [OrganisationSpec(f"APEC {REGION}", kinds.APEC),
+                   OrganisationSpec(f"URSSAF {REGION}", kinds.URSSAF),
+                   OrganisationSpec(f"Région {REGION}", kinds.REGION)]
+
+
+def seed_network(plan: list[OrganisationSpec]) -> None:
+    """Create the organisations of the plan that do not exist yet."""
+    existing = set(db.session.scalars(sa.select(Organisation.name)))
+    for spec in plan:
+        if spec.name not in existing:
+            accounts.save_organisation(Organisation(), name=spec.name, kind=spec.kind,
+                                       basin_codes=list(spec.basins),
+                                       department_codes=list(spec.departments))
+
+
+def department_basins() -> dict[str, tuple[str, ...]]:
+    """The basins each département has communes in."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for department, basin in db.session.execute(
+            sa.select(Commune.department_code, Commune.basin_code).distinct()):
+        found[department].add(basin)
+    return {department: tuple(sorted(codes)) for department, codes in found.items()}
+
+
+def user_plan(basins: dict[str, str], departments: dict[str, str]) -> list[UserSpec]:
+    """The demo accounts: admin first, then managers, advisers and partners."""
+    covered, at = department_basins(), f"@{DOMAIN}"
+    plan = [UserSpec(f"admin{at}", Role.ADMIN, f"Région {REGION}")]
+    plan += [UserSpec(f"responsable.{slug(departments[code])}{at}", Role.MANAGER,
+                      f"France Travail {basins[basin]}", covered[code])
+             for code, basin in MANAGER_BASINS.items()]
+    for code, name in sorted(basins.items()):
+        plan += [UserSpec(f"conseiller{rank}.{slug(name)}{at}", Role.ADVISER,
+                          f"France Travail {name}", (code,))
+                 for rank in range(1, 3 if code in MAIN_BASINS else 2)]
+    for prefix in ("Mission locale", "Cap emploi"):
+        plan += [UserSpec(f"{slug(prefix)}.{slug(departments[code])}{at}", Role.ADVISER,
+                          f"{prefix} {of}", covered[code]) for code, of in OF_DEPARTMENT.items()]
+    plan.append(UserSpec(f"apec{at}", Role.ADVISER, f"APEC {REGION}"))
+    for code in ("21", "25"):
+        plan += [UserSpec(f"{prefix.lower()}.{slug(departments[code])}{at}", Role.PARTNER,
+                          f"{prefix} {OF_DEPARTMENT[code]}") for prefix in ("CCI", "CMA")]
+    return plan + [UserSpec(f"opco-ep{at}", Role.PARTNER, "OPCO EP"),
+                   UserSpec(f"ett.dijon{at}", Role.PARTNER, "Dijon Intérim Services"),
+                   UserSpec(f"urssaf{at}", Role.PARTNER, f"URSSAF {REGION}")]
+
+
+def load_words() -> dict[str, list[tuple[str, str]]]:
+    """Words of demo_names.csv by kind and by kind/detail, e.g. "place/21", "summary/call"."""
+    words: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for row in read_csv("demo_names.csv"):
+        words[row["kind"]].append((row["value"], row["detail"]))
+        words[f"{row['kind']}/{row['detail']}"].append((row["value"], row["detail"]))
+    return words
+
+
+def seed_users(plan: list[UserSpec]) -> None:
+    """Create the missing accounts of the plan, all with the demo password hashed once."""
+    existing = set(db.session.scalars(sa.select(User.email).where(User.email.like(f"%@{DOMAIN}"))))
+    if existing >= {spec.email for spec in plan}:
+        return
+    rng, words = random.Random(SEED), load_words()
+    names = {spec.email: f"{rng.choice(words['given_name'])[0]} {rng.choice(words['surname'])[0]}"
+             for spec in plan}
+    organisations = {o.name: o for o in db.session.scalars(sa.select(Organisation))}
+    basins = {b.code: b for b in db.session.scalars(sa.select(Basin))}
+    password_hash = accounts.hash_password(PASSWORD)
+    users = [User(email=spec.email, name=names[spec.email], role=spec.role,
+                  organisation=organisations[spec.organisation], password_hash=password_hash,
+                  basins=[basins[code] for code in spec.basins])
+             for spec in plan if spec.email not in existing]
+    db.session.add_all(users)
+    db.session.flush()
+    for user in users:
+        audit.record(None, "save", user, {"email": user.email, "role": user.role,
+                                          "organisation": user.organisation.name})
+
+
+def load_actors() -> dict[int, dict]:
+    """Demo advisers and partners by id, with their organisation's kind and coverage."""
+    users = db.session.scalars(sa.select(User).where(
+        User.email.like(f"%@{DOMAIN}"), User.role.in_([Role.ADVISER, Role.PARTNER]))
+        .order_by(User.email))
+    return {user.id: {"organisation": user.organisation.id, "kind": user.organisation.kind.value,
+                      "basins": {b.code for b in user.organisation.basins},
+                      "departments": {d.code for d in user.organisation.departments}}
+            for user in users}
+
+
+def load_catalogue() -> Catalogue:
+    communes = db.session.scalars(sa.select(Commune).order_by(Commune.code)).all()
+    known = set(db.session.scalars(sa.select(NafCode.code)))
+    trades = [row for row in read_csv("demo_trades.csv") if row["naf"] in known]
+    actors = load_actors()
+    referents: dict[str, list[int]] = defaultdict(list)
+    for user, actor in actors.items():
+        if actor["kind"] == OrganisationKind.FRANCE_TRAVAIL:
+            for basin in actor["basins"]:
+                referents[basin].append(user)
+    return Catalogue(communes, list(accumulate(c.population for c in communes)), trades,
+                     list(accumulate(int(t["weight"]) for t in trades)), load_words(),
+                     referents, actors)
+
+
+def actor_pool(catalogue: Catalogue, basin: str, department: str) -> dict[int, list[int]]:
+    """Users by organisation among the actors covering a basin and département (cached)."""
+    if (basin, department) not in catalogue.pools:
+        pool: dict[int, list[int]] = defaultdict(list)
+        for user, actor in catalogue.actors.items():
+            regional = not actor["basins"] and not actor["departments"]
+            if regional or basin in actor["basins"] or department in actor["departments"]:
+                pool[actor["organisation"]].append(user)
+        catalogue.pools[basin, department] = dict(pool)
+    return catalogue.pools[basin, department]
+
+
+def demo_siret(index: int) -> tuple[str, str]:
+    """The SIREN and SIRET of the demo company of this index (distinct for distinct indices)."""
+    siren = build_siren(f"{40_000_000 + (index * 7_919 + 1_234_567) % 50_000_000:08d}")
+    return siren, build_siret(siren, f"{index % 4 + 1:04d}")
+
+
+def company_name(rng: random.Random, trade: dict[str, str], commune: Commune,
+                 catalogue: Catalogue) -> str:
+    return rng.choice(trade["names"].split("|")).format(
+        nom=catalogue.word(rng, "surname"), de_ville=of_place(commune.name),
+        lieu=catalogue.word(rng, f"place/{commune.department_code}"),
+        residence=catalogue.word(rng, "residence"))
+
+
+def company_tags(rng: random.Random, band: str, division: str) -> list[str]:
+    candidates = (("TPE", band in SMALL_BANDS - {"NN"}, 0.15),
+                  ("Secteur en tension", division in SHORTAGE_DIVISIONS, 0.25),
+                  ("Les entreprises s'engagent", True, 0.04),
+                  ("Recrute en alternance", band != "NN", 0.05))
+    return [tag for tag, eligible, rate in candidates if eligible and rng.random() < rate]
+
+
+def company_row(rng: random.Random, identity: tuple[str, str], catalogue: Catalogue,
+                today: date) -> dict:
+    """One demo establishment in a commune drawn by population, with a trade drawn by weight."""
+    commune = rng.choices(catalogue.communes, cum_weights=catalogue.commune_weights)[0]
+    trade = rng.choices(catalogue.trades, cum_weights=catalogue.trade_weights)[0]
+    band = rng.choices(list(BANDS[trade["size"]]), weights=list(BANDS[trade["size"]].values()))[0]
+    division = trade["naf"][:2]
+    site = division in SITE_DIVISIONS and rng.random() < 0.7
+    street = catalogue.word(rng, "street/business" if site else "street/town")
+    siren, siret = identity
+    name = company_name(rng, trade, commune, catalogue)
+    founded = date(today.year - min(int(rng.expovariate(1 / 12)), 60), 1, 1)
+    active = rng.random() >= 0.03
+    referents = catalogue.referents.get(commune.basin_code)
+    return {
+        "siret": siret, "siren": siren, "name": name, "search_name": normalise_name(name),
+        "naf_code": trade["naf"], "headcount_band": band,
+        "address": f"{rng.randint(1, 120)} {street}",
+        "postal_code": commune.postal_codes.split()[0], "commune_code": commune.code,
+        "basin_code": commune.basin_code,
+        "latitude": round(commune.latitude + rng.uniform(-0.008, 0.008), 6),
+        "longitude": round(commune.longitude + rng.uniform(-0.011, 0.011), 6),
+        "active": active, "employer": band != "NN", "verified": True, "source": "demo",
+        "created_on": min(founded + timedelta(days=rng.randrange(365)),
+                          today - timedelta(days=150)),
+        "tags": company_tags(rng, band, division),
+        "referent_id": rng.choice(referents)
+        if referents and active and rng.random() < 0.2 else None,
+    }
+
+
+def phone_number(rng: random.Random, department: str) -> str:
+    """A French number: the département's landline prefix mostly, sometimes a mobile."""
+    prefix = (PHONE_PREFIXES[department] if rng.random() < 0.7
+              else f"0{rng.choice('67')} {rng.randrange(10, 100)}")
+    return " ".join([prefix, *(f"{rng.randrange(100):02d}" for _ in range(3))])
+
+
+def contact_rows(rng: random.Random, company: dict, catalogue: Catalogue) -> list[dict]:
+    """About one contact per three companies, who consented to be contacted."""
+    titles = "job_title/small" if company["headcount_band"] in SMALL_BANDS else "job_title/larger"
+    rows = []
+    for _ in range((rng.random() < 0.30) + (rng.random() < 0.05)):
+        given, gender = rng.choice(catalogue.words["given_name"])
+        surname = catalogue.word(rng, "surname")
+        male, female = catalogue.word(rng, titles).split("|")
+        rows.append({
+            "name": f"{given} {surname}", "job_title": female if gender == "f" else male,
+            "email": f"{slug(given)}.{slug(surname)}@{slug(company['name'])}.example",
+            "phone": phone_number(rng, company["commune_code"][:2]), "consent": True,
+            "consent_at": utcnow(),
+        })
+    return rows
+
+
+def contact_time(rng: random.Random, now: datetime, max_days: int) -> datetime:
+    """A working-day, working-hours moment within the last `max_days` days."""
+    moment = now - timedelta(days=rng.randint(1, max_days - 2))
+    moment -= timedelta(days=max(moment.weekday() - 4, 0))
+    return moment.replace(hour=rng.randint(8, 17), minute=rng.randrange(0, 60, 5), second=0,
+                          microsecond=0)
+
+
+def weighted_sample(rng: random.Random, items: list[int], weights: list[float],
+                    k: int) -> list[int]:
+    """Up to k distinct items, each draw proportional to the weights of those left."""
+    items, weights, chosen = list(items), list(weights), []
+    for _ in range(min(k, len(items))):
+        index = rng.choices(range(len(items)), weights)[0]
+        chosen.append(items.pop(index))
+        weights.pop(index)
+    return chosen
+
+
+def contact_users(rng: random.Random, company: dict, catalogue: Catalogue) -> tuple[list[int], int]:
+    """Who contacted the firm and within how many days: mostly nobody, 7 % several organisations."""
+    pool = actor_pool(catalogue, company["basin_code"], company["commune_code"][:2])
+    organisations, draw = sorted(pool), rng.random()
+    weights = [ACTOR_WEIGHTS[catalogue.actors[pool[o][0]]["kind"]] for o in organisations]
+    if draw < 0.07:
+        chosen = weighted_sample(rng, organisations, weights, rng.randint(2, 3))
+        picks, days = chosen + rng.choices(chosen, k=rng.randint(1, 2)), 30
+    elif draw < 0.42:
+        picks, days = rng.choices(organisations, weights, k=1 + (rng.random() < 0.3)), 120
+    else:
+        return [], 0
+    users = [rng.choice(pool[organisation]) for organisation in picks]
+    if company["referent_id"] is not None:
+        users[0] = company["referent_id"]
+    return users, days
+
+
+def interaction_rows(rng: random.Random, company: dict, catalogue: Catalogue,
+                     now: datetime) -> list[dict]:
+    """The firm's contacts in the shared ledger over the last 120 days (none if it closed)."""
+    users, days = contact_users(rng, company, catalogue) if company["active"] else ([], 0)
+    rows = []
+    for user in users:
+        kind = rng.choices(list(KIND_WEIGHTS), weights=list(KIND_WEIGHTS.values()))[0]
+        occurred = contact_time(rng, now, days)
+        rows.append({"user_id": user, "organisation_id": catalogue.actors[user]["organisation"],
+                     "kind": kind, "occurred_at": occurred, "created_at": occurred,
+                     "summary": catalogue.word(rng, f"summary/{kind.value}"),
+                     "outcome": catalogue.word(rng, "outcome")})
+    return rows
+
+
+def insert_batch(plans: list[tuple[dict, list[dict], list[dict]]]) -> None:
+    """Insert companies in bulk, then their contacts and interactions with the new ids."""
+    bulk = {"render_nulls": True}  # NULLs rendered, so rows with and without a value batch together
+    db.session.execute(sa.insert(Company), [company for company, _, _ in plans],
+                       execution_options=bulk)
+    ids = dict(db.session.execute(sa.select(Company.siret, Company.id).where(
+        Company.siret.in_([company["siret"] for company, _, _ in plans]))).all())
+    for model, position in ((Contact, 1), (Interaction, 2)):
+        rows = [{**row, "company_id": ids[plan[0]["siret"]]}
+                for plan in plans for row in plan[position]]
+        if rows:
+            db.session.execute(sa.insert(model), rows, execution_options=bulk)
+
+
+def seed_companies(count: int) -> None:
+    """Create the missing demo companies 0..count-1 with their contacts and ledger entries."""
+    catalogue, today, now = load_catalogue(), date.today(), utcnow()
+    for start in range(0, count, BATCH):
+        identities = {index: demo_siret(index) for index in range(start, min(start + BATCH, count))}
+        existing = set(db.session.scalars(sa.select(Company.siret).where(
+            Company.siret.in_([siret for _, siret in identities.values()]))))
+        plans = []
+        for index, identity in identities.items():
+            if identity[1] in existing:
+                continue
+            rng = random.Random(SEED * 1_000_000 + index)
+            company = company_row(rng, identity, catalogue, today)
+            plans.append((company, contact_rows(rng, company, catalogue),
+                          interaction_rows(rng, company, catalogue, now)))
+        if plans:
+            insert_batch(plans)
+
+
+def row_count(model: type[db.Model]) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def seed_demo(companies: int = 2000) -> dict:
+    """Create the demo network, accounts, companies, contacts and ledger; counts are totals."""
+    basins = dict(db.session.execute(sa.select(Basin.code, Basin.name)).all())
+    departments = dict(db.session.execute(sa.select(Department.code, Department.name)).all())
+    seed_network(network_plan(basins))
+    users = user_plan(basins, departments)
+    seed_users(users)
+    seed_companies(companies)
+    db.session.commit()
+    return {
+        "accounts": [{"role": spec.role.value, "email": spec.email, "password": PASSWORD,
+                      "organisation": spec.organisation} for spec in users],
+        "organisations": row_count(Organisation), "users": row_count(User),
+        "companies": row_count(Company), "contacts": row_count(Contact),
+        "interactions": row_count(Interaction),
+    }

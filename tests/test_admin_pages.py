@@ -446,6 +446,8 @@ def test_a_task_page_shows_progress_and_json_to_its_owner(auth, client):
     assert "Import des établissements" in text and "En cours" in text
     assert '<progress class="crm-progress" id="avancement" max="100" value="40">' in text
     assert '<label class="fr-label" for="avancement">Avancement : 40 %</label>' in text
+    still = page_text(client.get(f"/taches/{task.id}?actualisation=non"))
+    assert 'http-equiv="refresh"' not in still and "Mise à jour automatique arrêtée." in still
     assert client.get(f"/taches/{task.id}.json").get_json() == {
         "id": task.id, "status": "running", "progress": 40, "result": None}
 

@@ -180,3 +180,20 @@ def test_pages_work_without_javascript(auth, client):
     assert '<script type="module"' in text  # an enhancement only: no inline script, no onclick
     assert "onclick" not in text and "<script>" not in text
     assert '<form method="get" class="crm-filters"' in text
+
+
+def test_too_many_login_attempts_get_a_french_429_page(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "CRM_LOGIN_RATE_LIMIT", "1 per minute")
+    client.post("/connexion", data={"email": "a@exemple.fr", "password": "x"})
+    response = client.post("/connexion", data={"email": "a@exemple.fr", "password": "x"})
+    assert response.status_code == 429
+    text = page_text(response)
+    assert "<h1>Trop de requêtes</h1>" in text and "Réessayez dans une minute." in text
+
+
+def test_an_expired_form_gets_a_french_400_page(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    response = client.post("/connexion", data={"email": "a@exemple.fr", "password": "x"})
+    assert response.status_code == 400
+    text = page_text(response)
+    assert "<h1>Requête invalide</h1>" in text and "Le formulaire a expiré" in text

@@ -1,4 +1,4 @@
-from flask import Blueprint, Flask, abort, jsonify, redirect, render_template, url_for
+from flask import Blueprint, Flask, abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from crm.extensions import db
@@ -33,10 +33,11 @@ def visible_task(task_id: str) -> BackgroundTask:
 @bp.get("/taches/<task_id>")
 @login_required
 def task(task_id: str):
-    """A background task's progress; refreshes itself until it ends."""
+    """A background task's progress; refreshes itself until it ends, unless asked not to."""
     task = visible_task(task_id)
     running = task.status in (TaskStatus.QUEUED, TaskStatus.RUNNING)
-    return render_template("main/task.html", task=task, running=running)
+    refresh = running and request.args.get("actualisation") != "non"
+    return render_template("main/task.html", task=task, running=running, refresh=refresh)
 
 
 @bp.get("/taches/<task_id>.json")

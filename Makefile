@@ -29,7 +29,8 @@ run: install
 	@if [ ! -f instance/demo-accounts.txt ]; then \
 		$(BIN)/crm seed-demo > instance/demo-accounts.tmp && mv instance/demo-accounts.tmp instance/demo-accounts.txt; \
 	fi
-	@echo "Comptes de démonstration :"; grep -v '^{' instance/demo-accounts.txt
+	@echo "Comptes de démonstration (un par rôle ; liste complète dans instance/demo-accounts.txt) :"
+	@grep -v '^{' instance/demo-accounts.txt | awk '!seen[$$1]++'
 	@scripts/serve.sh
 
 ## make test: install with the dev extras and run the whole suite

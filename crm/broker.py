@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from flask import Flask, current_app
 from rq import Queue
 from rq.job import Job
@@ -69,8 +71,9 @@ def stop_embedded_redis(instance_path: str) -> None:
     """Shut the embedded Redis server down (tests and `make stop`)."""
     socket = embedded_socket(instance_path)
     if _answers(socket):
+        client = redis.Redis(unix_socket_path=str(socket), retry=Retry(NoBackoff(), 0))
         try:
-            redis.Redis(unix_socket_path=str(socket)).shutdown(nosave=True)
+            client.shutdown(nosave=True)
         except redis.ConnectionError:
             pass
 

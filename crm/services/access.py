@@ -31,6 +31,10 @@ def can_manage_routing(user: User) -> bool:
     return is_admin(user)
 
 
+def can_read_spotter_indicators(user: User) -> bool:
+    return user.role in (Role.ADMIN, Role.MANAGER)
+
+
 def sees_company_details(user: User) -> bool:
     """Staff see a firm's whole record; partners only its public identity."""
     return user.role in STAFF_ROLES

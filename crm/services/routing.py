@@ -41,12 +41,18 @@ DEFAULT_RULES = (
 )
 
 
+BY_REFERENT = "référent de l'entreprise"
+BY_LOAD = "conseiller du bassin le moins chargé"
+
+
 @dataclass
 class Routing:
     rule: RoutingRule | None
     organisation: Organisation | None
     adviser: User | None
     reason: str
+    coverage: str = "none"  # basin, department, region or none
+    chosen_by: str = ""  # BY_REFERENT or BY_LOAD when an adviser was chosen
 
 
 def install_default_rules() -> int:
@@ -125,9 +131,9 @@ def choose_adviser(organisation: Organisation, company: Company, basin_code: str
                    ) -> tuple[User | None, str]:
     referent = company.referent
     if referent is not None and referent.organisation_id == organisation.id and referent.is_active:
-        return referent, "référent de l'entreprise"
+        return referent, BY_REFERENT
     adviser = least_loaded_adviser(organisation, basin_code)
-    return adviser, "conseiller du bassin le moins chargé" if adviser else ""
+    return adviser, BY_LOAD if adviser else ""
 
 
 COVERAGE_WORDS = {
@@ -155,11 +161,11 @@ def route(company: Company, basin_code: str | None, department_code: str | None,
     """Decide the pilot organisation and adviser of a need."""
     rule = first_matching_rule(publics, services)
     if rule is None:
-        return Routing(None, None, None,
-                       "Aucune règle d'orientation active : la demande attend dans la file du bassin.")
+        return Routing(None, None, None, "Aucune règle d'orientation active : "
+                       "la demande attend dans la file du bassin.")
     organisation, coverage = covering_organisation(rule.target_kind, basin_code, department_code)
     adviser, how = (choose_adviser(organisation, company, basin_code) if organisation
                     else (None, ""))
     basin = db.session.get(Basin, basin_code) if basin_code else None
     return Routing(rule, organisation, adviser,
-                   explain(rule, organisation, coverage, adviser, how, basin))
+                   explain(rule, organisation, coverage, adviser, how, basin), coverage, how)

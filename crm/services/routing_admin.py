@@ -313,11 +313,9 @@ def simulate(*, siret: str = "", place: str = "", commune_code: str | None = Non
     fired = decision.rule.id if decision.rule else None
     checks = [RuleCheck(r, routing.rule_matches(r, publics, services), r.id == fired)
               for r in all_rules()]
-    level = (routing.covering_organisation(decision.rule.target_kind, basin_code,
-                                           department_code)[1] if decision.rule else "none")
     adviser = decision.adviser
     return Simulation(
-        company, known, commune, basin_code, department_code, decision, level, checks, communes,
-        adviser_is_referent=adviser is not None and adviser.id == company.referent_id,
+        company, known, commune, basin_code, department_code, decision, decision.coverage, checks,
+        communes, adviser_is_referent=decision.chosen_by == routing.BY_REFERENT,
         adviser_open_needs=open_needs_of(adviser) if adviser else None,
     )

@@ -16,7 +16,6 @@ from crm.models import (
     NeedSource,
     NeedStatus,
     Organisation,
-    Role,
     User,
     utcnow,
 )
@@ -37,11 +36,6 @@ CSV_HEADER = [
     "Part suivie d'une embauche (%)", "Délai médian du premier contact (jours ouvrés)",
     "En attente d'un premier contact", "Part avec accord de l'employeur (%)",
 ]
-
-
-def can_view(user: User) -> bool:
-    """Managers and admins read the spotter indicators."""
-    return user.role in (Role.ADMIN, Role.MANAGER)
 
 
 def working_days_between(start: datetime, end: datetime) -> float:

@@ -17,7 +17,7 @@ SPOTTER_PAGES = ("routing.spotters", "routing.spotters_csv")
 @login_required
 def require_permission():
     """Admins manage the rules; managers and admins read the spotter indicators."""
-    allowed = (spotter_stats.can_view if request.endpoint in SPOTTER_PAGES
+    allowed = (access.can_read_spotter_indicators if request.endpoint in SPOTTER_PAGES
                else access.can_manage_routing)
     if not allowed(current_user):
         abort(403)

@@ -10,6 +10,8 @@ from sqlalchemy.engine import Engine
 
 from crm.config import default_config
 
+MIGRATIONS = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "migrations"))
+
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, errors and CLI."""
@@ -47,7 +49,7 @@ def register_extensions(app: Flask) -> None:
     from crm.services.accounts import load_user
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "migrations")))
+    migrate.init_app(app, db, directory=MIGRATIONS)
     csrf.init_app(app)
     app.before_request(lambda: broker.ensure_redis(app))
     app.config.setdefault("RATELIMIT_STORAGE_URI", broker.limiter_storage_uri(app))

@@ -40,5 +40,3 @@ from crm.models.system import AuditEvent, BackgroundTask, MessageStatus, OutboxM
 from crm.models.training import TrainingKind, TrainingRequest, TrainingStatus
 from crm.models.user import ApiToken, Role, User
 from crm.models.visit import Task, Visit, VisitMode, VisitParticipant, VisitStatus
-
-__all__ = [name for name in dir() if not name.startswith("_")]

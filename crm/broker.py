@@ -7,9 +7,9 @@ import time
 from pathlib import Path
 
 import redis
+from flask import Flask, current_app
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-from flask import Flask, current_app
 from rq import Queue
 from rq.job import Job
 

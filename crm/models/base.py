@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.extensions import Base, db  # noqa: F401  (re-exported for the model modules)
 
+
 def utcnow() -> datetime:
     """Current time as naive UTC, the form every timestamp is stored in."""
     return datetime.now(UTC).replace(tzinfo=None)

@@ -1,0 +1,198 @@
+"""Finding hiring needs for the staff and partner pages: "Mes demandes" and its filters, late needs,
+the unassigned queue, a partner's flags, one need with what its page shows, and the version check
+that refuses an action on a need changed by someone else meanwhile."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.sql.elements import ColumnElement
+
+from crm.extensions import db
+from crm.models import (
+    CLOSED_STATUSES,
+    Company,
+    HiringNeed,
+    Interaction,
+    NeedMessage,
+    NeedStatus,
+    NeedStatusChange,
+    Organisation,
+    Role,
+    RomeCode,
+    RoutingRule,
+    User,
+    utcnow,
+)
+from crm.services import access, companies
+from crm.services.need_workflow import WorkflowError, late_condition
+from crm.services.working_days import is_working_day
+
+STALE_VERSION = ("La demande a été modifiée par quelqu'un d'autre entre-temps : "
+                 "rechargez la page.")
+AGE_DAYS = {"week": (0, 7), "month": (7, 30), "older": (30, None)}
+SCOPES = ("mine", "organisation", "basins")
+
+
+@dataclass
+class NeedFilters:
+    """What "Mes demandes" is filtered on; empty values do not filter."""
+
+    scope: str = ""
+    status: str = ""
+    basin: str = ""
+    age: str = ""
+    late: bool = False
+    search: str = ""
+
+
+def is_supervisor(user: User) -> bool:
+    """Managers and admins watch late needs and the unassigned queue."""
+    return user.role in (Role.ADMIN, Role.MANAGER)
+
+
+def listed(query: sa.Select) -> sa.Select:
+    """A list of needs with what its rows show loaded in the same query."""
+    return query.options(joinedload(HiringNeed.company), joinedload(HiringNeed.organisation),
+                         joinedload(HiringNeed.adviser))
+
+
+def scope_condition(user: User, scope: str) -> ColumnElement[bool]:
+    if scope == "mine":
+        return HiringNeed.adviser_id == user.id
+    if scope == "organisation":
+        return HiringNeed.organisation_id == user.organisation_id
+    if scope == "basins":
+        return HiringNeed.basin_code.in_([basin.code for basin in user.basins])
+    return sa.true()
+
+
+def age_condition(age: str, now: datetime) -> ColumnElement[bool]:
+    """Needs filed at least `low` and less than `high` days ago."""
+    low, high = AGE_DAYS[age]
+    condition = HiringNeed.created_at <= now - timedelta(days=low)
+    if high is None:
+        return condition
+    return sa.and_(condition, HiringNeed.created_at > now - timedelta(days=high))
+
+
+def search_condition(text: str) -> ColumnElement[bool]:
+    """The reference or the company name contains the text."""
+    name = companies.normalise_name(text)
+    return sa.or_(
+        HiringNeed.reference.contains(text.strip().upper(), autoescape=True),
+        HiringNeed.company.has(Company.search_name.contains(name, autoescape=True)),
+    )
+
+
+def needs_for(user: User, filters: NeedFilters, now: datetime | None = None) -> sa.Select:
+    """The needs the user may see, filtered, newest first."""
+    now = now or utcnow()
+    conditions = [access.need_scope(user), scope_condition(user, filters.scope)]
+    if filters.status:
+        conditions.append(HiringNeed.status == NeedStatus(filters.status))
+    if filters.basin:
+        conditions.append(HiringNeed.basin_code == filters.basin)
+    if filters.age:
+        conditions.append(age_condition(filters.age, now))
+    if filters.late:
+        conditions.append(late_condition(now))
+    if filters.search.strip():
+        conditions.append(search_condition(filters.search))
+    query = sa.select(HiringNeed).where(*conditions)
+    return listed(query).order_by(HiringNeed.created_at.desc(), HiringNeed.id.desc())
+
+
+def late_needs(user: User, now: datetime | None = None) -> sa.Select:
+    """Needs in the user's scope past their first-contact deadline, oldest deadline first."""
+    query = sa.select(HiringNeed).where(access.need_scope(user), late_condition(now))
+    return listed(query).order_by(HiringNeed.first_contact_due_at, HiringNeed.id)
+
+
+def unassigned_queue(user: User) -> sa.Select:
+    """Open needs in the user's scope that no adviser has yet, oldest first."""
+    query = sa.select(HiringNeed).where(access.need_scope(user), HiringNeed.adviser_id.is_(None),
+                                        HiringNeed.status.not_in(CLOSED_STATUSES))
+    return listed(query).order_by(HiringNeed.created_at, HiringNeed.id)
+
+
+def flags_of(user: User) -> sa.Select:
+    """The needs flagged by the partner's organisation, newest first."""
+    query = (sa.select(HiringNeed)
+             .where(HiringNeed.source_organisation_id == user.organisation_id)
+             .options(joinedload(HiringNeed.company), joinedload(HiringNeed.organisation)))
+    return query.order_by(HiringNeed.created_at.desc(), HiringNeed.id.desc())
+
+
+def working_days_late(due_at: datetime, now: datetime | None = None) -> int:
+    """Working days elapsed since a missed deadline (0 on the day of the deadline)."""
+    day, today, count = due_at.date(), (now or utcnow()).date(), 0
+    while day < today:
+        day += timedelta(days=1)
+        count += is_working_day(day)
+    return count
+
+
+def flag_contacted(need: HiringNeed) -> bool:
+    """Whether the employer behind a flag has been contacted, as the partner sees it."""
+    return need.first_contact_at is not None or need.status == NeedStatus.IN_PROGRESS
+
+
+def job_labels(needs: list[HiringNeed]) -> dict[str, str]:
+    """Labels of the ROME codes of these needs, in one query."""
+    codes = {need.rome_code for need in needs if need.rome_code}
+    if not codes:
+        return {}
+    rows = db.session.execute(sa.select(RomeCode.code, RomeCode.label)
+                              .where(RomeCode.code.in_(codes)))
+    return {code: label for code, label in rows}
+
+
+def need_by_reference(reference: str) -> HiringNeed | None:
+    """A need with its company, people, history and messages."""
+    query = sa.select(HiringNeed).where(HiringNeed.reference == reference).options(
+        joinedload(HiringNeed.company).joinedload(Company.commune),
+        joinedload(HiringNeed.organisation), joinedload(HiringNeed.source_organisation),
+        joinedload(HiringNeed.adviser), joinedload(HiringNeed.flagged_by),
+        selectinload(HiringNeed.history).joinedload(NeedStatusChange.user),
+        selectinload(HiringNeed.messages).joinedload(NeedMessage.user),
+    )
+    return db.session.scalar(query)
+
+
+def flag_by_reference(user: User, reference: str) -> HiringNeed | None:
+    """One of the partner organisation's flags with its public side; None for anyone else's."""
+    query = sa.select(HiringNeed).where(
+        HiringNeed.reference == reference,
+        HiringNeed.source_organisation_id == user.organisation_id,
+    ).options(joinedload(HiringNeed.company).joinedload(Company.commune),
+              joinedload(HiringNeed.organisation), selectinload(HiringNeed.history))
+    return db.session.scalar(query)
+
+
+def interactions_of(need: HiringNeed) -> list[Interaction]:
+    """The ledger entries about this need, oldest first."""
+    query = (sa.select(Interaction).where(Interaction.need_id == need.id)
+             .options(joinedload(Interaction.user), joinedload(Interaction.organisation))
+             .order_by(Interaction.occurred_at, Interaction.id))
+    return list(db.session.scalars(query))
+
+
+def routing_rule_of(need: HiringNeed) -> RoutingRule | None:
+    return db.session.get(RoutingRule, need.routing_rule_id) if need.routing_rule_id else None
+
+
+def transfer_targets(need: HiringNeed) -> list[tuple[int, str]]:
+    """Active organisations that handle needs (not offer spotters), except the current pilot."""
+    query = (sa.select(Organisation.id, Organisation.name)
+             .where(Organisation.active, ~Organisation.is_spotter,
+                    Organisation.id != (need.organisation_id or 0))
+             .order_by(Organisation.name))
+    return [(key, name) for key, name in db.session.execute(query)]
+
+
+def ensure_version(need: HiringNeed, version: int | None) -> None:
+    """Refuse an action prepared on an older version of the need than the current one."""
+    if version != need.version:
+        raise WorkflowError(STALE_VERSION)

@@ -1,2 +1,130 @@
-"""Views of the needs pages."""
-from crm.blueprints.needs import bp  # noqa: F401
+"""Staff pages on hiring needs: "Mes demandes", a need's page, late needs, the unassigned queue;
+and the access guards of the blueprint."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort, render_template, request
+from flask_login import current_user, login_required
+
+from crm.blueprints.needs import bp
+from crm.blueprints.needs.forms import (
+    CloseForm,
+    ContactForm,
+    MessageForm,
+    NeedFilterForm,
+    TakeInChargeForm,
+    TransferForm,
+)
+from crm.models import EmployerService, HiringNeed, Public, Role, User
+from crm.services import access, need_queries
+from crm.services.need_input import display_phone
+from crm.services.need_workflow import is_late
+from crm.services.pagination import paginate
+
+PUBLIC_LABELS = dict(Public.choices())
+SERVICE_LABELS = dict(EmployerService.choices())
+
+
+def allowed(check: Callable[[User], bool]):
+    """Sign-in required, then 403 unless `check` accepts the user."""
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def guarded(*args, **kwargs):
+            if not check(current_user):
+                abort(403)
+            return view(*args, **kwargs)
+        return guarded
+    return decorator
+
+
+def is_staff(user: User) -> bool:
+    return user.role in access.STAFF_ROLES
+
+
+def is_partner(user: User) -> bool:
+    return user.role == Role.PARTNER
+
+
+staff_only = allowed(is_staff)
+supervisors_only = allowed(need_queries.is_supervisor)
+partners_only = allowed(is_partner)
+
+
+def actor() -> User:
+    """The signed-in user as a model instance, for services and audit events."""
+    return current_user._get_current_object()
+
+
+def render_list(template: str, page, **context):
+    """A page of needs with the ROME labels of its jobs."""
+    return render_template(template, page=page, jobs=need_queries.job_labels(page.items),
+                           is_late=is_late, **context)
+
+
+@bp.get("/demandes")
+@staff_only
+def needs():
+    """The needs assigned to me or my organisation, filtered."""
+    form = NeedFilterForm(request.args, actor())
+    filters = form.filters() if form.validate() else need_queries.NeedFilters()
+    page = paginate(need_queries.needs_for(actor(), filters))
+    return render_list("needs/list.html", page, form=form)
+
+
+@bp.get("/demandes/en-retard")
+@supervisors_only
+def late():
+    """Needs past their first-contact deadline, oldest deadline first."""
+    page = paginate(need_queries.late_needs(actor()))
+    return render_list("needs/late.html", page, days_late=need_queries.working_days_late)
+
+
+@bp.get("/demandes/file-attente")
+@supervisors_only
+def queue():
+    """Open needs that no adviser has yet."""
+    return render_list("needs/queue.html", paginate(need_queries.unassigned_queue(actor())))
+
+
+def visible_need(reference: str) -> HiringNeed:
+    """The need behind a reference: 404 when unknown, 403 when out of the user's scope."""
+    need = need_queries.need_by_reference(reference)
+    if need is None:
+        abort(404)
+    if not access.can_view_need(current_user, need):
+        abort(403)
+    return need
+
+
+def action_forms(need: HiringNeed, given: dict) -> dict:
+    """The action forms of a need, blank at its current version unless given (after an error)."""
+    seen = {"formdata": None, "data": {"version": need.version}}
+    forms = {
+        "take": TakeInChargeForm(prefix="take", **seen),
+        "contact": ContactForm(prefix="contact", **seen),
+        "transfer": TransferForm(prefix="transfer", targets=need_queries.transfer_targets(need),
+                                 **seen),
+        "close": CloseForm(prefix="close", **seen),
+        "message": MessageForm(prefix="message", formdata=None),
+    }
+    return forms | given
+
+
+def render_need(need: HiringNeed, status: int = 200, **given):
+    """The need page; `given` holds a submitted form to show again with its errors."""
+    workable = access.can_work_need(current_user, need)
+    return render_template(
+        "needs/need.html", need=need, rule=need_queries.routing_rule_of(need),
+        interactions=need_queries.interactions_of(need), late=is_late(need),
+        forms=action_forms(need, given) if workable else {}, jobs=need_queries.job_labels([need]),
+        publics=PUBLIC_LABELS, services=SERVICE_LABELS, phone=display_phone,
+    ), status
+
+
+@bp.get("/demandes/<reference>")
+@staff_only
+def need(reference: str):
+    """Everything about a need, and the actions of whoever may work it."""
+    return render_need(visible_need(reference))

@@ -1,0 +1,156 @@
+"""Forms of the needs pages: the list filter, the actions on a need and the partner's flag."""
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SearchField,
+    SelectField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from crm.blueprints.admin.forms import FilterForm, FrenchForm, options
+from crm.blueprints.public.forms import NeedRequestForm
+from crm.models import NeedStatus, Role, User
+from crm.services import accounts, need_queries
+from crm.services.need_workflow import CONTACT_KINDS, MAX_MESSAGE, OUTCOMES
+
+PARIS = ZoneInfo("Europe/Paris")
+AGE_CHOICES = [("", "Toutes les dates"), ("week", "Moins de 7 jours"),
+               ("month", "De 7 à 30 jours"), ("older", "Plus de 30 jours")]
+
+
+def paris_now() -> datetime:
+    """The current local time in France, without time zone, to the minute."""
+    return datetime.now(PARIS).replace(tzinfo=None, second=0, microsecond=0)
+
+
+class NeedFilterForm(FilterForm):
+    q = SearchField("Référence ou entreprise", validators=[Length(max=100)])
+    scope = SelectField("Demandes", default="")
+    status = SelectField("Statut", choices=options([("", "Tous les statuts")],
+                                                   NeedStatus.choices()), default="")
+    basin = SelectField("Bassin d'emploi", default="")
+    age = SelectField("Déposée", choices=options(AGE_CHOICES), default="")
+    late = SelectField("Premier contact", default="",
+                       choices=options([("", "Tous les délais"),
+                                        ("1", "En retard de premier contact")]))
+
+    def __init__(self, formdata, user: User):
+        super().__init__(formdata)
+        scopes = [("", "Toutes"), ("mine", "Assignées à moi"),
+                  ("organisation", "Mon organisation")]
+        if user.role == Role.MANAGER:
+            scopes.append(("basins", "Mes bassins"))
+        self.scope.choices = options(scopes)
+        self.basin.choices = options([("", "Tous les bassins")], accounts.basin_choices())
+
+    def filters(self) -> need_queries.NeedFilters:
+        return need_queries.NeedFilters(
+            scope=self.scope.data, status=self.status.data, basin=self.basin.data,
+            age=self.age.data, late=self.late.data == "1", search=self.q.data or "")
+
+
+class VersionedForm(FrenchForm):
+    """An action on a need prepared on the version the user saw."""
+
+    version = HiddenField()
+
+    def seen_version(self) -> int | None:
+        return int(self.version.data) if (self.version.data or "").isdigit() else None
+
+
+class TakeInChargeForm(VersionedForm):
+    pass
+
+
+class ContactForm(VersionedForm):
+    kind = SelectField("Mode de contact", choices=options(
+        [(kind.value, kind.label) for kind in CONTACT_KINDS]))
+    occurred_at = DateTimeLocalField(
+        "Date et heure du contact", format="%Y-%m-%dT%H:%M", default=paris_now,
+        validators=[DataRequired("Indiquez la date et l'heure du contact.")])
+    summary = TextAreaField("Compte rendu", validators=[
+        DataRequired("Résumez l'échange avec l'employeur."), Length(max=MAX_MESSAGE)])
+
+    def validate_occurred_at(self, field) -> None:
+        if field.data and field.data > paris_now() + timedelta(minutes=5):
+            raise ValidationError("La date du contact ne peut pas être dans le futur.")
+
+    def occurred_at_utc(self) -> datetime:
+        """The contact time typed in French local time, as stored (naive UTC)."""
+        local = self.occurred_at.data.replace(tzinfo=PARIS)
+        return local.astimezone(UTC).replace(tzinfo=None)
+
+
+class TransferForm(VersionedForm):
+    organisation = SelectField("Structure destinataire", coerce=int, validators=[
+        DataRequired("Choisissez la structure destinataire.")])
+    reason = TextAreaField("Motif du transfert", validators=[
+        DataRequired("Indiquez le motif du transfert."), Length(max=MAX_MESSAGE)])
+
+    def __init__(self, *args, targets: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation.choices = options([(0, "Choisissez la structure")], targets)
+
+
+class CloseForm(VersionedForm):
+    outcome = SelectField("Issue", choices=options(
+        [("", "Choisissez l'issue")], [(status.value, status.label) for status in OUTCOMES]),
+        validators=[DataRequired("Choisissez l'issue de la demande.")])
+    hires = IntegerField(
+        "Nombre de personnes recrutées", validators=[Optional(), NumberRange(0, 999)],
+        description="Obligatoire si la demande est pourvue, même partiellement.")
+    reason = TextAreaField(
+        "Raison", validators=[Length(max=MAX_MESSAGE)],
+        description="Obligatoire si la demande n'est pas pourvue ou est annulée.")
+
+
+class MessageForm(FrenchForm):
+    body = TextAreaField("Message", validators=[
+        DataRequired("Le message est vide."), Length(max=MAX_MESSAGE)])
+    internal = BooleanField("Note interne (jamais montrée à l'employeur ni aux partenaires)")
+
+
+YES_NO = [("yes", "Oui"), ("no", "Non")]
+PARTNER_WORDING = {
+    "siret": ("SIRET de l'établissement qui recrute", "14 chiffres, espaces acceptés."),
+    "company_name": ("Nom de l'entreprise",
+                     "Obligatoire si l'établissement n'est pas encore connu du réseau."),
+    "publics": ("Publics visés (facultatif)", ""),
+    "services": ("Services souhaités par l'employeur (facultatif)", ""),
+    "contact_name": ("Nom et prénom de la personne à contacter dans l'entreprise", ""),
+    "contact_email": ("Son adresse électronique", "Format attendu : nom@domaine.fr"),
+    "contact_phone": ("Son téléphone (facultatif)", "Ex. 03 80 12 34 56"),
+}
+
+
+class FlagForm(NeedRequestForm):
+    """A need flagged by an offer spotter: the employer's request form worded for the partner,
+    plus how the need was known and whether the employer agreed to be contacted. The employer's
+    consent box is not shown: a partner does not consent for the employer."""
+
+    website = None
+    how_known = TextAreaField("Comment avez-vous connu ce besoin ? (facultatif)",
+                              description="Ex. visite d'un adhérent, appel de l'entreprise")
+    employer_agreed_contact = RadioField(
+        "L'employeur a accepté d'être contacté", choices=options(YES_NO),
+        invalid_choice_message="Indiquez si l'employeur a accepté d'être contacté.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, (label, hint) in PARTNER_WORDING.items():
+            self[name].label.text, self[name].description = label, hint
+
+    def payload(self, commune_code: str | None) -> dict:
+        """The flag in the API's shape, for the one need schema."""
+        payload = super().payload(commune_code)
+        payload.pop("consent")
+        agreed = {"yes": True, "no": False}.get(self.employer_agreed_contact.data)
+        return payload | {"how_known": self.how_known.data, "employer_agreed_contact": agreed}

@@ -1,0 +1,82 @@
+"""Offer spotters' pages: flag a hiring need, follow the organisation's flags and their outcome."""
+
+from flask import abort, flash, redirect, render_template, url_for
+
+from crm.blueprints.needs import bp
+from crm.blueprints.needs.forms import FlagForm
+from crm.blueprints.needs.views import PUBLIC_LABELS, actor, partners_only
+from crm.models import NeedSource
+from crm.services import communes, need_queries
+from crm.services.need_input import InvalidNeed, NeedInput, parse_need
+from crm.services.needs import FiledNeed, file_need
+from crm.services.pagination import paginate
+
+
+def filed_redirect(filed: FiledNeed):
+    """Tell the partner what became of the flag and show it (or the list when not theirs)."""
+    need = filed.need
+    if not filed.attached:
+        flash(f"Votre signalement est enregistré sous la référence {need.reference}.", "success")
+        return redirect(url_for(".flag", reference=need.reference))
+    flash("Ce besoin était déjà connu du réseau : votre signalement a été ajouté à la demande "
+          "en cours pour ce poste.", "success")
+    if need.source_organisation_id == actor().organisation_id:
+        return redirect(url_for(".flag", reference=need.reference))
+    return redirect(url_for(".flags"))
+
+
+def flag_input(form: FlagForm) -> NeedInput | None:
+    """The flag checked by the form, the workplace and the one need schema; None when anything
+    is wrong (the messages are then on the form)."""
+    form.validate()
+    place = communes.workplace(form.postal_code.data, form.commune_code.data)
+    form.offer_communes(place.communes)
+    form.commune_code.data = place.commune_code
+    form.show_errors(place.errors)
+    try:
+        data = parse_need(form.payload(place.commune_code))
+    except InvalidNeed as invalid:
+        form.show_errors(invalid.fields)
+        return None
+    return None if form.errors else data
+
+
+def render_flag_form(form: FlagForm):
+    form.offer_jobs()
+    return render_template("needs/flag_form.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/signalements/nouveau", methods=["GET", "POST"])
+@partners_only
+def flag_new():
+    """Flag a firm's hiring need with the one need schema."""
+    form = FlagForm()
+    if form.is_submitted() and (data := flag_input(form)) is not None:
+        try:
+            return filed_redirect(file_need(data, source=NeedSource.SPOTTER, actor=actor(),
+                                            source_organisation=actor().organisation))
+        except InvalidNeed as invalid:
+            form.show_errors(invalid.fields)
+    return render_flag_form(form)
+
+
+@bp.get("/signalements")
+@partners_only
+def flags():
+    """The organisation's flags with what came of each."""
+    page = paginate(need_queries.flags_of(actor()))
+    return render_template("needs/flags.html", page=page,
+                           jobs=need_queries.job_labels(page.items),
+                           contacted=need_queries.flag_contacted)
+
+
+@bp.get("/signalements/<reference>")
+@partners_only
+def flag(reference: str):
+    """The public side of one of the organisation's flags; anyone else's is a 404."""
+    need = need_queries.flag_by_reference(actor(), reference)
+    if need is None:
+        abort(404)
+    return render_template("needs/flag.html", need=need, publics=PUBLIC_LABELS,
+                           jobs=need_queries.job_labels([need]),
+                           contacted=need_queries.flag_contacted(need))

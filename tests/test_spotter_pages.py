@@ -160,8 +160,19 @@ def test_a_flag_for_a_request_already_open_is_attached_to_it(partner, agency, cl
     response = client.post("/signalements/nouveau", data=flag_form())
     assert response.status_code == 302 and response.headers["Location"].endswith("/signalements")
     assert count(m.HiringNeed) == 1
-    assert "Ce besoin était déjà connu du réseau" in text_of(client, response.headers["Location"])
-    assert existing.reference not in text_of(client, "/signalements")
+    text = text_of(client, response.headers["Location"])
+    assert "Ce besoin était déjà connu du réseau" in text
+    assert "elle n'apparaît pas dans vos signalements" in text
+    assert existing.reference not in text
+
+
+def test_a_second_flag_of_the_same_need_completes_the_first(partner, agency, client):
+    first = client.post("/signalements/nouveau", data=flag_form())
+    second = client.post("/signalements/nouveau", data=flag_form(positions="3"))
+    assert second.headers["Location"] == first.headers["Location"]
+    assert count(m.HiringNeed) == 1
+    assert "Votre organisation avait déjà signalé ce besoin" in text_of(
+        client, second.headers["Location"])
 
 
 def test_the_flag_form_is_in_french_with_the_spotter_questions(partner, client):

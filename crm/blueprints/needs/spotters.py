@@ -18,10 +18,13 @@ def filed_redirect(filed: FiledNeed):
     if not filed.attached:
         flash(f"Votre signalement est enregistré sous la référence {need.reference}.", "success")
         return redirect(url_for(".flag", reference=need.reference))
-    flash("Ce besoin était déjà connu du réseau : votre signalement a été ajouté à la demande "
-          "en cours pour ce poste.", "success")
     if need.source_organisation_id == actor().organisation_id:
+        flash(f"Votre organisation avait déjà signalé ce besoin : votre signalement complète la "
+              f"demande en cours {need.reference}.", "success")
         return redirect(url_for(".flag", reference=need.reference))
+    flash("Ce besoin était déjà connu du réseau : votre signalement a été ajouté à la demande en "
+          "cours pour ce poste. Comme elle ne vient pas de votre organisation, elle n'apparaît "
+          "pas dans vos signalements.", "success")
     return redirect(url_for(".flags"))
 
 

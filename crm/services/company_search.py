@@ -1,0 +1,121 @@
+"""Searching companies by name, SIRET or basin, fast on 300,000 establishments.
+
+A name search compares the normalised name (lower case, no accents) with the normalised text typed.
+Names that start with the text come first, through the btree index on `companies.search_name`
+(written as a range so that any database collation can use it). When fewer than a page of names
+start with it, names that contain it anywhere are searched too, after them: that fallback reads the
+whole table unless PostgreSQL has a trigram index on the column. Digits search the SIRET (and so
+the SIREN, its first nine digits) by prefix.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+from sqlalchemy.sql.elements import ColumnElement
+
+from crm.extensions import db
+from crm.models import CLOSED_STATUSES, Company, HiringNeed
+from crm.services.companies import normalise_name
+from crm.services.identifiers import clean_siret
+
+Conditions = list[ColumnElement[bool]]
+BY_NAME = (Company.search_name, Company.id)
+
+
+@dataclass
+class CompanyHit:
+    company: Company
+    open_needs: int
+
+
+@dataclass
+class CompanyPage:
+    items: list[CompanyHit]
+    total: int
+    page: int
+    per_page: int
+
+
+def starts_with(column: sa.ColumnElement[str], prefix: str) -> ColumnElement[bool]:
+    """`column` starts with `prefix`, as a range a btree index serves whatever the collation."""
+    following = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return sa.and_(column >= prefix, column < following,
+                   column.startswith(prefix, autoescape=True))
+
+
+def open_needs_count() -> sa.ScalarSelect:
+    """The number of open needs of the company of the enclosing query."""
+    return (
+        sa.select(sa.func.count(HiringNeed.id))
+        .where(HiringNeed.company_id == Company.id, HiringNeed.status.not_in(CLOSED_STATUSES))
+        .scalar_subquery()
+    )
+
+
+def count(conditions: Conditions) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Company).where(*conditions))
+
+
+def fetch(conditions: Conditions, order: Sequence, page: int, per_page: int,
+          count_matches: bool = False) -> tuple[list[CompanyHit], int | None]:
+    """One page of companies with their open needs, naf, band, basin and referent, in one query;
+    with count_matches, also the number of all matches, counted in the same scan (None when the
+    page is empty)."""
+    matches = [sa.func.count().over().label("matches")] if count_matches else []
+    ids = (sa.select(Company.id, *matches).where(*conditions).order_by(*order)
+           .limit(per_page).offset((page - 1) * per_page).subquery())
+    query = (
+        sa.select(Company, open_needs_count(), *([ids.c.matches] if count_matches else []))
+        .join(ids, ids.c.id == Company.id)
+        .options(joinedload(Company.basin), joinedload(Company.referent))
+        .order_by(*order)
+    )
+    rows = db.session.execute(query).all()
+    total = rows[0][2] if count_matches and rows else None
+    return [CompanyHit(row[0], row[1]) for row in rows], total
+
+
+def counted_page(conditions: Conditions, order: Sequence, page: int, per_page: int) -> CompanyPage:
+    """A page of a search the indexes serve: counted, then fetched."""
+    total = count(conditions)
+    items = fetch(conditions, order, page, per_page)[0] if total else []
+    return CompanyPage(items, total, page, per_page)
+
+
+def substring_page(name: str, conditions: Conditions, page: int, per_page: int) -> CompanyPage:
+    """Names containing the text anywhere, those starting with it first: one scan of the table."""
+    prefix = starts_with(Company.search_name, name)
+    conditions = [*conditions, Company.search_name.contains(name, autoescape=True)]
+    order = [sa.case((prefix, 0), else_=1), Company.search_name, Company.id]
+    items, total = fetch(conditions, order, page, per_page, count_matches=True)
+    if total is None:
+        total = count(conditions) if page > 1 else 0
+    return CompanyPage(items, total, page, per_page)
+
+
+def name_page(name: str, conditions: Conditions, page: int, per_page: int) -> CompanyPage:
+    """Names starting with the text; names containing it when fewer than a page start with it."""
+    by_prefix = [*conditions, starts_with(Company.search_name, name)]
+    total = count(by_prefix)
+    if total < per_page:
+        return substring_page(name, conditions, page, per_page)
+    return CompanyPage(fetch(by_prefix, BY_NAME, page, per_page)[0], total, page, per_page)
+
+
+def search_companies(q: str | None = None, siret: str | None = None, basin: str | None = None,
+                     page: int = 1, per_page: int = 25) -> CompanyPage:
+    """A page of the companies matching the text, SIRET and basin, each with its open needs."""
+    conditions: Conditions = []
+    if siret:
+        conditions.append(Company.siret == clean_siret(siret))
+    if basin:
+        conditions.append(Company.basin_code == basin)
+    digits, name = clean_siret(q or ""), normalise_name(q or "")
+    if digits.isdigit():
+        by_siret = [*conditions, starts_with(Company.siret, digits)]
+        return counted_page(by_siret, [Company.siret], page, per_page)
+    if name:
+        return name_page(name, conditions, page, per_page)
+    return counted_page(conditions, BY_NAME, page, per_page)

@@ -2,10 +2,13 @@
 
 from flask import Blueprint, Flask
 
+from crm.extensions import csrf
+
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
 
 
 def init_app(app: Flask) -> None:
-    from crm.blueprints.api import views  # noqa: F401  (registers the routes)
+    from crm.blueprints.api import auth, errors, views  # noqa: F401  (registers the handlers)
 
     app.register_blueprint(bp)

@@ -1,2 +1,142 @@
-"""Views of the partner API v1."""
-from crm.blueprints.api import bp  # noqa: F401
+"""Views of the partner API v1: needs, companies, basins, communes and the OpenAPI document."""
+
+from flask import current_app, jsonify, request, url_for
+
+from crm.blueprints.api import bp, openapi
+from crm.blueprints.api import serializers as show
+from crm.blueprints.api.auth import api_user
+from crm.blueprints.api.errors import ApiError, invalid
+from crm.extensions import db
+from crm.models import NeedStatus
+from crm.services import access, api_needs, company_search, need_queries, needs, territories
+from crm.services.need_input import InvalidNeed, parse_need
+
+MAX_PER_PAGE = 100
+NOT_JSON = "Le corps de la requête doit être un objet JSON valide."
+UNKNOWN_NEED = "Aucune demande visible avec cette référence."
+UNKNOWN_COMPANY = "Aucun établissement connu avec ce SIRET."
+BAD_PARAMETERS = "Paramètres de requête invalides."
+
+
+def whole_number(name: str, default: int, maximum: int | None = None) -> int:
+    """A positive integer query parameter; 422 when it is not one or is above the maximum."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1 or (maximum is not None and int(raw) > maximum):
+        bound = f" entre 1 et {maximum}" if maximum else " supérieur ou égal à 1"
+        raise invalid({name: [f"Indiquez un nombre entier{bound}."]}, BAD_PARAMETERS)
+    return int(raw)
+
+
+def paging() -> tuple[int, int]:
+    """The ?page= and ?per_page= of a list (per_page defaults to PAGE_SIZE, at most 100)."""
+    size = current_app.config["PAGE_SIZE"]
+    return whole_number("page", 1), whole_number("per_page", size, MAX_PER_PAGE)
+
+
+def paginate(query):
+    page, per_page = paging()
+    return db.paginate(query, page=page, per_page=per_page, error_out=False, count=True)
+
+
+def json_object() -> dict:
+    """The request body as a JSON object; 400 when it is anything else."""
+    payload = request.get_json(force=True, silent=True)
+    if not isinstance(payload, dict):
+        raise ApiError(400, NOT_JSON)
+    return payload
+
+
+def status_filter() -> str | None:
+    status = request.args.get("status") or None
+    choices = [member.value for member in NeedStatus]
+    if status is not None and status not in choices:
+        allowed = ", ".join(choices)
+        raise invalid({"status": [f"Statut inconnu. Valeurs possibles : {allowed}."]},
+                      BAD_PARAMETERS)
+    return status
+
+
+@bp.post("/needs")
+def create_need():
+    """File a hiring need for the token's organisation; 200 when it joined an open one."""
+    user = api_user()
+    try:
+        data = parse_need(json_object())
+        source, organisation = api_needs.filing_source(user)
+        filed = needs.file_need(data, source=source, actor=user, source_organisation=organisation)
+    except InvalidNeed as error:
+        db.session.rollback()
+        raise invalid(error.fields, str(error)) from error
+    need = filed.need
+    visible = access.can_view_need(user, need)
+    tracking = needs.tracking_url(need) if visible or not filed.attached else None
+    body = show.filed_need(need, api_needs.rule_names([need]), tracking, filed.attached)
+    headers = {"Location": url_for(".need", reference=need.reference)} if visible else {}
+    return jsonify(body), 200 if filed.attached else 201, headers
+
+
+@bp.get("/needs")
+def need_list():
+    """The needs the token's user may see, newest first, filtered by status and basin."""
+    query = api_needs.needs_for(api_user(), status_filter(), request.args.get("basin"))
+    result = paginate(query)
+    jobs, rules = need_queries.job_labels(result.items), api_needs.rule_names(result.items)
+    return show.page(result, [show.need_summary(need, jobs, rules) for need in result.items])
+
+
+@bp.get("/needs/<reference>")
+def need(reference: str):
+    """One need with its status history; 404 when unknown or not visible to the user."""
+    user = api_user()
+    found = api_needs.visible_need(user, reference)
+    if found is None:
+        raise ApiError(404, UNKNOWN_NEED)
+    jobs, rules = need_queries.job_labels([found]), api_needs.rule_names([found])
+    return show.need_detail(found, jobs, rules, access.sees_company_details(user))
+
+
+@bp.get("/companies")
+def company_list():
+    """Companies by name, SIRET or SIREN (q), exact SIRET and basin, with their open needs."""
+    page, per_page = paging()
+    args = request.args
+    result = company_search.search_companies(args.get("q"), args.get("siret"), args.get("basin"),
+                                             page, per_page)
+    details = access.sees_company_details(api_user())
+    return show.page(result, [show.company(hit, details) for hit in result.items])
+
+
+@bp.get("/companies/<siret>")
+def company(siret: str):
+    """One establishment by SIRET; 404 when the CRM does not know it."""
+    result = company_search.search_companies(siret=siret, per_page=1)
+    if not result.items:
+        raise ApiError(404, UNKNOWN_COMPANY)
+    return show.company(result.items[0], access.sees_company_details(api_user()))
+
+
+@bp.get("/basins")
+def basin_list():
+    """The employment basins of the region with the départements of their communes."""
+    result = paginate(territories.basins_query())
+    departments = territories.departments_of(result.items)
+    return show.page(result, [show.basin(b, departments[b.code]) for b in result.items])
+
+
+@bp.get("/communes")
+def commune_list():
+    """Communes of the region by postal code and by name or INSEE code."""
+    postal_code = request.args.get("postal_code", "").replace(" ", "")
+    if postal_code and not (postal_code.isdigit() and len(postal_code) == 5):
+        raise invalid({"postal_code": ["Le code postal doit comporter 5 chiffres."]},
+                      BAD_PARAMETERS)
+    result = paginate(territories.communes_query(postal_code, request.args.get("q")))
+    return show.page(result, [show.commune(item) for item in result.items])
+
+
+@bp.get("/openapi.json", endpoint="openapi")
+def openapi_document():
+    """The OpenAPI 3.1 description of this API (no token needed)."""
+    return openapi.document(current_app.config["CRM_BASE_URL"] + bp.url_prefix)

@@ -1,0 +1,64 @@
+"""Who calls the API: a bearer token acting with its user's rights, rate-limited per token."""
+
+from flask import current_app, g, request
+from flask_limiter.util import get_remote_address
+
+from crm.blueprints.api import bp
+from crm.blueprints.api.errors import ApiError
+from crm.extensions import db, limiter
+from crm.models import User
+from crm.services import accounts
+
+PUBLIC_ENDPOINTS = frozenset({"api.openapi"})
+CHALLENGE = 'Bearer realm="api"'
+MISSING = "Authentification requise : envoyez l'en-tête « Authorization: Bearer <jeton> »."
+REFUSED = "Jeton d'accès invalide ou révoqué, ou compte désactivé."
+TOO_MANY = "Trop de requêtes pour ce jeton : réessayez dans une minute."
+
+
+def bearer_token() -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, or None."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return (token.strip() or None) if scheme.lower() == "bearer" else None
+
+
+def rate_limit_key() -> str:
+    """Requests are counted per token (its digest), or per address without a token."""
+    token = bearer_token()
+    return f"token:{accounts.token_digest(token)}" if token else f"ip:{get_remote_address()}"
+
+
+def api_rate_limit() -> str:
+    return current_app.config["CRM_API_RATE_LIMIT"]
+
+
+@bp.before_request
+def authenticate() -> None:
+    """Every endpoint but the OpenAPI document needs a valid token; 401 otherwise."""
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return
+    token = bearer_token()
+    if token is None:
+        raise ApiError(401, MISSING, headers={"WWW-Authenticate": CHALLENGE})
+    user = accounts.user_for_token(token)
+    if user is None:
+        challenge = f'{CHALLENGE}, error="invalid_token"'
+        raise ApiError(401, REFUSED, headers={"WWW-Authenticate": challenge})
+    g.api_user = user
+
+
+@bp.after_request
+def record_token_use(response):
+    """Write the token's last use once the answer is ready, so the request's objects stay loaded."""
+    if db.session.dirty:
+        db.session.commit()
+    return response
+
+
+def api_user() -> User:
+    """The user the request's token acts for."""
+    return g.api_user
+
+
+limiter.shared_limit(api_rate_limit, scope="api", key_func=rate_limit_key,
+                     error_message=TOO_MANY)(bp)

@@ -1,0 +1,141 @@
+"""The OpenAPI 3.1 document of the API: every path, parameter, body and status."""
+
+from crm.blueprints.api.schemas import SCHEMAS, ref, text
+from crm.models import NeedStatus
+
+ERRORS = {
+    "400": ("BadRequest", "Corps de requête qui n'est pas un objet JSON"),
+    "401": ("Unauthorized", "Jeton absent, invalide ou révoqué, ou compte désactivé"),
+    "404": ("NotFound", "Inconnu, ou invisible pour l'utilisateur du jeton"),
+    "409": ("Conflict", "Écriture concurrente : réessayer"),
+    "422": ("Invalid", "Données invalides : messages par champ ; rien n'est enregistré"),
+    "429": ("TooManyRequests", "Limite de requêtes du jeton atteinte"),
+}
+ERROR_HEADERS = {
+    "401": {"WWW-Authenticate": {"schema": text(), "description": "Bearer realm=\"api\""}},
+    "429": {"Retry-After": {"schema": {"type": "integer"}, "description": "Secondes à attendre"}},
+}
+
+
+def json_content(schema: dict) -> dict:
+    return {"application/json": {"schema": schema}}
+
+
+def error_response(status: str) -> dict:
+    body = ref("ValidationError") if status == "422" else ref("Error")
+    response = {"description": ERRORS[status][1], "content": json_content(body)}
+    return response | ({"headers": ERROR_HEADERS[status]} if status in ERROR_HEADERS else {})
+
+
+def answer(schema: str, description: str, headers: dict | None = None) -> dict:
+    response = {"description": description, "content": json_content(ref(schema))}
+    return response | ({"headers": headers} if headers else {})
+
+
+def operation(operation_id: str, summary: str, responses: dict, errors: tuple[str, ...],
+              parameters: tuple[str, ...] = (), **extra) -> dict:
+    """An operation with its success answers, its error answers and a JSON default."""
+    failures = {status: {"$ref": f"#/components/responses/{ERRORS[status][0]}"}
+                for status in ("401", "429", *errors)}
+    return {
+        "operationId": operation_id, "summary": summary,
+        "parameters": [{"$ref": f"#/components/parameters/{name}"} for name in parameters],
+        "responses": responses | failures | {
+            "default": {"$ref": "#/components/responses/Unexpected"}},
+    } | extra
+
+
+def query(name: str, description: str, schema: dict | None = None) -> dict:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema or text()}
+
+
+def in_path(name: str, description: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "description": description,
+            "schema": text()}
+
+
+PARAMETERS = {
+    "page": query("page", "Numéro de page, à partir de 1", {"type": "integer", "minimum": 1}),
+    "per_page": query("per_page", "Éléments par page (25 par défaut, 100 au plus)",
+                      {"type": "integer", "minimum": 1, "maximum": 100}),
+    "status": query("status", "Statut de la demande",
+                    {"type": "string", "enum": [member.value for member in NeedStatus]}),
+    "basin": query("basin", "Code du bassin d'emploi (zone d'emploi INSEE 2020)"),
+    "q": query("q", "Début ou partie du nom (sans tenir compte des accents ni de la casse), "
+                    "ou chiffres du SIRET / SIREN"),
+    "siret": query("siret", "SIRET exact"),
+    "postal_code": query("postal_code", "Code postal (5 chiffres)"),
+    "commune_q": query("q", "Partie du nom de la commune, ou début du code INSEE"),
+    "reference": in_path("reference", "Référence de la demande, ex. BFC-2026-000123"),
+    "siret_path": in_path("siret", "SIRET de l'établissement (14 chiffres)"),
+}
+
+LOCATION = {"Location": {"schema": text(), "description": "Adresse de la demande dans l'API"}}
+
+PATHS = {
+    "/needs": {
+        "post": operation(
+            "createNeed", "Déposer ou signaler un besoin de recrutement",
+            {"201": answer("FiledNeed", "Demande enregistrée et orientée", LOCATION),
+             "200": answer("FiledNeed", "Rattachée à une demande ouverte de moins de 7 jours "
+                                        "pour le même poste (attached_to_existing)")},
+            ("400", "409", "422"),
+            requestBody={"required": True, "content": json_content(ref("NeedInput"))}),
+        "get": operation("listNeeds", "Demandes visibles par l'utilisateur du jeton",
+                         {"200": answer("NeedList", "Une page de demandes, les plus récentes "
+                                                    "d'abord")},
+                         ("422",), ("page", "per_page", "status", "basin")),
+    },
+    "/needs/{reference}": {"get": operation(
+        "getNeed", "Une demande avec l'historique de ses statuts",
+        {"200": answer("Need", "La demande")}, ("404",), ("reference",))},
+    "/companies": {"get": operation(
+        "listCompanies", "Rechercher des établissements",
+        {"200": answer("CompanyList", "Une page d'établissements")}, ("422",),
+        ("q", "siret", "basin", "page", "per_page"))},
+    "/companies/{siret}": {"get": operation(
+        "getCompany", "Un établissement par son SIRET",
+        {"200": answer("Company", "L'établissement")}, ("404",), ("siret_path",))},
+    "/basins": {"get": operation(
+        "listBasins", "Bassins d'emploi de la région et leurs départements",
+        {"200": answer("BasinList", "Une page de bassins")}, ("422",), ("page", "per_page"))},
+    "/communes": {"get": operation(
+        "listCommunes", "Communes de la région par code postal ou par nom",
+        {"200": answer("CommuneList", "Une page de communes")}, ("422",),
+        ("postal_code", "commune_q", "page", "per_page"))},
+    "/openapi.json": {"get": {
+        "operationId": "getOpenApi", "summary": "Ce document (sans jeton)", "security": [],
+        "responses": {"200": {"description": "Document OpenAPI 3.1",
+                              "content": json_content({"type": "object"})}}}},
+}
+
+RESPONSES = {name: error_response(status) for status, (name, _) in ERRORS.items()} | {
+    "Unexpected": {"description": "Autre erreur (405, 500…), toujours en JSON",
+                   "content": json_content(ref("Error"))},
+}
+
+DESCRIPTION = """API partenaires du CRM du réseau pour l'emploi de Bourgogne-Franche-Comté.
+
+Chaque requête (sauf ce document) porte `Authorization: Bearer <jeton>` ; le jeton agit avec les
+droits de son utilisateur. Les erreurs sont en JSON : `{"error": "...", "fields": {...}}`
+(`fields` seulement pour 422). Les listes répondent `{"items", "total", "page", "per_page"}`."""
+
+
+def document(server_url: str) -> dict:
+    """The whole OpenAPI document, served from `server_url`."""
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "CRM emploi BFC : API partenaires", "version": "1.0.0",
+                 "description": DESCRIPTION},
+        "servers": [{"url": server_url}],
+        "security": [{"bearer": []}],
+        "paths": PATHS,
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                           "description": "Jeton d'API (crm api-token EMAIL)"}},
+            "parameters": PARAMETERS,
+            "responses": RESPONSES,
+            "schemas": SCHEMAS,
+        },
+    }

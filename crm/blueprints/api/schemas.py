@@ -1,0 +1,171 @@
+"""JSON Schemas (OpenAPI 3.1 dialect) of every body of the API, built from the models' enums."""
+
+from crm.models import (
+    ContractType,
+    EmployerService,
+    NeedSource,
+    NeedStatus,
+    OrganisationKind,
+    Public,
+)
+from crm.services.need_input import MAX_DESCRIPTION, MAX_HOW_KNOWN, MAX_JOB_TITLE, MAX_NAME
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def enum_of(enum, description: str | None = None) -> dict:
+    schema = {"type": "string", "enum": [member.value for member in enum]}
+    return schema | ({"description": description} if description else {})
+
+
+def nullable(schema: dict) -> dict:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def text(max_length: int | None = None, **extra) -> dict:
+    return {"type": "string"} | ({"maxLength": max_length} if max_length else {}) | extra
+
+
+def closed(properties: dict, required: list[str] | None = None, **extra) -> dict:
+    """An object with these properties only; all required unless told otherwise."""
+    return {"type": "object", "properties": properties,
+            "required": list(properties) if required is None else required,
+            "additionalProperties": False} | extra
+
+
+def page_of(item: str) -> dict:
+    return closed({
+        "items": {"type": "array", "items": ref(item)},
+        "total": {"type": "integer", "minimum": 0, "description": "Nombre total d'éléments."},
+        "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+    })
+
+
+TIME = {"type": "string", "format": "date-time"}
+DAY = {"type": "string", "format": "date"}
+CODED = closed({"code": text(), "label": text()})
+
+CONTACT = closed({"name": text(MAX_NAME), "email": text(254, format="email"),
+                  "phone": nullable(text(20, description="Numéro français, ex. 03 80 12 34 56"))},
+                 required=["name", "email"])
+
+NEED_INPUT = closed({
+    "siret": text(20, description="14 chiffres (espaces admis), clé de Luhn, exception La Poste",
+                  examples=["732 829 320 00074"]),
+    "company_name": nullable(text(255, description="Obligatoire quand le SIRET est inconnu")),
+    "commune_code": nullable(text(5, pattern="^[0-9]{5}$",
+                                  description="Code INSEE du lieu de travail")),
+    "rome_code": nullable(text(5, pattern="^[A-N][0-9]{4}$", description="Code ROME")),
+    "job_title": nullable(text(MAX_JOB_TITLE)),
+    "positions": {"type": "integer", "minimum": 1, "maximum": 999},
+    "contract_type": enum_of(ContractType),
+    "contract_months": nullable({"type": "integer", "minimum": 1, "maximum": 36,
+                                 "description": "Obligatoire pour cdd, interim, saisonnier"}),
+    "start_date": nullable(DAY | {"description": "Pas dans le passé"}),
+    "publics": {"type": "array", "items": enum_of(Public), "uniqueItems": True},
+    "services": {"type": "array", "items": enum_of(EmployerService), "uniqueItems": True},
+    "description": nullable(text(MAX_DESCRIPTION)),
+    "contact": ref("Contact"),
+    "how_known": nullable(text(MAX_HOW_KNOWN, description="Comment le partenaire connaît le "
+                                                         "besoin")),
+    "employer_agreed_contact": nullable({"type": "boolean"}),
+}, required=["siret", "positions", "contract_type", "contact"],
+    anyOf=[{"required": ["rome_code"]}, {"required": ["job_title"]}],
+    example={"siret": "73282932000074", "company_name": "Boulangerie Martin",
+             "commune_code": "21231", "rome_code": "D1102", "positions": 2,
+             "contract_type": "cdd", "contract_months": 6, "publics": ["youth"],
+             "contact": {"name": "Camille Martin", "email": "camille@boulangerie.fr"}})
+
+ROUTING = closed({
+    "organisation": nullable(ref("OrganisationRef")),
+    "adviser": nullable(ref("PersonRef")),
+    "rule": nullable(text(description="Nom de la règle d'orientation appliquée")),
+    "reason": nullable(text(description="Pourquoi, en une phrase")),
+})
+
+FILED_NEED = closed({
+    "reference": text(examples=["BFC-2026-000123"]),
+    "status": enum_of(NeedStatus),
+    "status_label": text(),
+    "routed_to": ref("Routing"),
+    "tracking_url": nullable(text(format="uri", description=(
+        "Page de suivi de l'employeur ; null quand la demande existante n'est pas visible"))),
+    "attached_to_existing": {"const": True, "description": (
+        "Présent (200) quand le besoin a été rattaché à une demande ouverte pour le même "
+        "établissement et le même poste déposée il y a moins de 7 jours")},
+}, required=["reference", "status", "status_label", "routed_to", "tracking_url"])
+
+NEED_FIELDS = {
+    "reference": text(), "status": enum_of(NeedStatus), "status_label": text(),
+    "source": enum_of(NeedSource), "created_at": TIME,
+    "company": closed({"siret": text(14), "name": text()}),
+    "rome_code": nullable(text(5)), "rome_label": nullable(text()),
+    "job_title": nullable(text()), "positions": {"type": "integer"},
+    "contract_type": enum_of(ContractType), "commune_code": nullable(text(5)),
+    "basin_code": nullable(text(4)), "routed_to": ref("Routing"),
+}
+
+STATUS_CHANGE = closed({"from": nullable(enum_of(NeedStatus)), "to": enum_of(NeedStatus),
+                        "at": TIME, "note": nullable(text())})
+
+NEED_DETAIL_FIELDS = {
+    "contract_months": nullable({"type": "integer"}), "start_date": nullable(DAY),
+    "publics": {"type": "array", "items": enum_of(Public)},
+    "services": {"type": "array", "items": enum_of(EmployerService)},
+    "description": nullable(text()), "how_known": nullable(text()),
+    "employer_agreed_contact": nullable({"type": "boolean"}),
+    "first_contact_at": nullable(TIME), "hires": nullable({"type": "integer"}),
+    "closed_at": nullable(TIME),
+    "history": {"type": "array", "items": ref("StatusChange")},
+    "contact": ref("Contact") | {"description": "Personnel seulement"},
+    "outcome_reason": nullable(text(description="Personnel seulement")),
+}
+STAFF_NEED_FIELDS = ("contact", "outcome_reason")
+
+COMPANY_FIELDS = {
+    "siret": text(14), "siren": text(9), "name": text(), "naf": nullable(ref("Coded")),
+    "headcount_band": nullable(ref("Coded")), "commune_code": nullable(text(5)),
+    "basin": nullable(closed({"code": text(4), "name": text()})),
+    "active": {"type": "boolean"}, "verified": {"type": "boolean"},
+    "open_needs": {"type": "integer", "minimum": 0, "description": "Demandes ouvertes"},
+}
+COMPANY_STAFF_FIELDS = {
+    "sign": nullable(text()), "address": nullable(text()), "postal_code": nullable(text(5)),
+    "referent": nullable(ref("PersonRef")), "do_not_contact_before": nullable(DAY),
+}
+
+SCHEMAS = {
+    "Error": closed({"error": text(description="Message en français")}),
+    "ValidationError": closed({
+        "error": text(),
+        "fields": {"type": "object", "description": "Messages par champ (ex. contact.email)",
+                   "additionalProperties": {"type": "array", "items": text()}},
+    }),
+    "Contact": CONTACT,
+    "NeedInput": NEED_INPUT,
+    "OrganisationRef": closed({"id": {"type": "integer"}, "name": text(),
+                               "kind": enum_of(OrganisationKind)}),
+    "PersonRef": closed({"id": {"type": "integer"}, "name": text()}),
+    "Routing": ROUTING,
+    "FiledNeed": FILED_NEED,
+    "NeedSummary": closed(NEED_FIELDS),
+    "StatusChange": STATUS_CHANGE,
+    "Need": closed(NEED_FIELDS | NEED_DETAIL_FIELDS, required=list(NEED_FIELDS) + [
+        name for name in NEED_DETAIL_FIELDS if name not in STAFF_NEED_FIELDS]),
+    "NeedList": page_of("NeedSummary"),
+    "Coded": CODED,
+    "Company": closed(COMPANY_FIELDS | COMPANY_STAFF_FIELDS, required=list(COMPANY_FIELDS),
+                      description="Identité publique ; adresse et référent pour le personnel"),
+    "CompanyList": page_of("Company"),
+    "Department": closed({"code": text(3), "name": text()}),
+    "Basin": closed({"code": text(4), "name": text(),
+                     "departments": {"type": "array", "items": ref("Department")}}),
+    "BasinList": page_of("Basin"),
+    "Commune": closed({"code": text(5), "name": text(),
+                       "postal_codes": {"type": "array", "items": text(5)},
+                       "basin_code": text(4), "department_code": text(3)}),
+    "CommuneList": page_of("Commune"),
+}

@@ -1,2 +1,179 @@
 """Views of the public recruitment request form and tracking page."""
-from crm.blueprints.public import bp  # noqa: F401
+
+from functools import wraps
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from wtforms import Field
+
+from crm.blueprints.public import bp
+from crm.blueprints.public.forms import MessageForm, NeedRequestForm, WithdrawForm
+from crm.extensions import limiter
+from crm.models import HiringNeed, NeedSource
+from crm.services import communes, need_workflow, needs, notifications, tracking
+from crm.services.need_input import InvalidNeed, NeedInput, parse_need
+from crm.services.need_workflow import WorkflowError
+
+TOO_MANY_REQUESTS = ("Trop de demandes ont été envoyées depuis votre connexion. "
+                     "Patientez avant de réessayer.")
+
+
+def public_form_rate_limit() -> str:
+    return current_app.config["CRM_PUBLIC_FORM_RATE_LIMIT"]
+
+
+def secret_page(view):
+    """Pages whose address holds the tracking token: never indexed, cached or sent as Referer."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        response = make_response(view(*args, **kwargs))
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Robots-Tag"] = "noindex"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    return wrapped
+
+
+def render_form(form: NeedRequestForm):
+    form.offer_jobs()
+    return render_template("public/request_form.html", form=form), 422 if form.errors else 200
+
+
+def file_request(form: NeedRequestForm) -> tuple[needs.FiledNeed, NeedInput]:
+    """Find the workplace, check the request against the one schema and file it."""
+    place = communes.workplace(form.postal_code.data, form.commune_code.data)
+    form.offer_communes(place.communes)
+    form.commune_code.data = place.commune_code
+    errors = {name: list(messages) for name, messages in place.errors.items()}
+    try:
+        data = parse_need(form.payload(place.commune_code), require_consent=True)
+    except InvalidNeed as invalid:
+        for name, messages in invalid.fields.items():
+            errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise InvalidNeed(errors)
+    return needs.file_need(data, source=NeedSource.PUBLIC_FORM), data
+
+
+@bp.route("/recrutement", methods=["GET", "POST"])
+@limiter.limit(public_form_rate_limit, methods=["POST"], error_message=TOO_MANY_REQUESTS)
+def request_form():
+    """The employer's recruitment request, without an account: the essentials on one screen."""
+    form = NeedRequestForm()
+    if not form.validate_on_submit():
+        return render_form(form)
+    if form.website.data:
+        return render_template("public/received.html")
+    try:
+        filed, data = file_request(form)
+    except InvalidNeed as invalid:
+        form.show_errors(invalid.fields)
+        return render_form(form)
+    if not filed.attached:
+        return redirect(url_for("public.confirmation", token=filed.need.tracking_token))
+    if tracking.same_contact(filed.need, data.contact_email):
+        return redirect(url_for("public.confirmation", token=filed.need.tracking_token,
+                                complement=1))
+    session["completed_reference"] = filed.need.reference
+    return redirect(url_for("public.completed"))
+
+
+@bp.get("/recrutement/demande-completee")
+def completed():
+    """A request that completed an open request filed by someone else: no tracking link."""
+    reference = session.get("completed_reference")
+    if reference is None:
+        return redirect(url_for("public.request_form"))
+    return render_template("public/completed.html", reference=reference)
+
+
+@bp.get("/recrutement/communes")
+def communes_of_postal_code():
+    """The communes of a postal code as JSON, for the form's script."""
+    found = communes.communes_for_postal_code(request.args.get("code_postal"))
+    return jsonify([{"code": commune.code, "name": commune.name} for commune in found])
+
+
+def tracked_need(token: str) -> HiringNeed:
+    need = needs.find_by_token(token)
+    if need is None:
+        abort(404)
+    return need
+
+
+@bp.get("/recrutement/confirmation/<token>")
+@secret_page
+def confirmation(token: str):
+    """The receipt of a request: its reference, its tracking link and who handles it."""
+    need = tracked_need(token)
+    return render_template(
+        "public/confirmation.html", need=need, attached=request.args.get("complement") == "1",
+        tracking_url=needs.tracking_url(need),
+    )
+
+
+def render_tracking(need: HiringNeed, message_form: MessageForm | None = None,
+                    withdraw_form: WithdrawForm | None = None, error: str | None = None):
+    return render_template(
+        "public/tracking.html", need=need, job=tracking.job_label(need),
+        messages=tracking.public_messages(need), error=error,
+        outcome=notifications.OUTCOME_SENTENCES.get(need.status.value),
+        message_form=message_form or MessageForm(), withdraw_form=withdraw_form or WithdrawForm(),
+    )
+
+
+def refused(need: HiringNeed, error: WorkflowError, field: Field, **forms):
+    """The tracking page again with why an action was refused."""
+    if not need.is_open:
+        return render_tracking(need, error=str(error), **forms), 409
+    field.errors = [str(error)]
+    return render_tracking(need, **forms), 422
+
+
+@bp.get("/recrutement/suivi/<token>")
+@secret_page
+def tracking_page(token: str):
+    """Where the employer follows the request: history, contact, next step, messages."""
+    return render_tracking(tracked_need(token))
+
+
+@bp.post("/recrutement/suivi/<token>/message")
+@limiter.limit(public_form_rate_limit, error_message=TOO_MANY_REQUESTS)
+@secret_page
+def send_message(token: str):
+    """A message from the employer to whoever handles the request."""
+    need = tracked_need(token)
+    form = MessageForm()
+    try:
+        tracking.write(need, form.body.data or "")
+    except WorkflowError as error:
+        return refused(need, error, form.body, message_form=form)
+    flash("Votre message a été transmis.", "success")
+    return redirect(url_for("public.tracking_page", token=token, _anchor="messages"))
+
+
+@bp.post("/recrutement/suivi/<token>/retrait")
+@secret_page
+def withdraw(token: str):
+    """The employer withdraws the request, with an optional reason."""
+    need = tracked_need(token)
+    form = WithdrawForm()
+    if not form.validate():
+        return render_tracking(need, withdraw_form=form), 422
+    try:
+        need_workflow.withdraw(need, form.reason.data)
+    except WorkflowError as error:
+        return refused(need, error, form.reason, withdraw_form=form)
+    flash("Votre demande est retirée. Merci de nous avoir prévenus.", "success")
+    return redirect(url_for("public.tracking_page", token=token))

@@ -14,7 +14,6 @@ from flask import (
     session,
     url_for,
 )
-
 from wtforms import Field
 
 from crm.blueprints.public import bp

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from crm import models as m
-from crm.extensions import db
+from crm.extensions import db, limiter
 from crm.services import need_workflow, needs
 from crm.services.need_input import parse_need
 from tests import factories as f
@@ -214,7 +214,15 @@ def test_a_post_without_csrf_token_is_refused(app, client, agency, monkeypatch):
     assert client.post("/recrutement", data=form(csrf_token=token)).status_code == 302
 
 
-def test_too_many_requests_from_one_address_get_a_french_429(app, client, monkeypatch):
+@pytest.fixture
+def limiter_on_this_app(app):
+    """The shared limiter counts in this app's Redis again: a test that builds another app
+    (test_config.py) rebinds it to that app's storage."""
+    limiter.init_app(app)
+
+
+def test_too_many_requests_from_one_address_get_a_french_429(app, client, monkeypatch,
+                                                             limiter_on_this_app):
     monkeypatch.setitem(app.config, "CRM_PUBLIC_FORM_RATE_LIMIT", "2 per minute")
     assert [client.post("/recrutement", data={}).status_code for _ in range(2)] == [422, 422]
     response = client.post("/recrutement", data={})

@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
-from crm.services import access
+from crm.models import Role
+from crm.services import access, need_queries
 
 PARIS = ZoneInfo("Europe/Paris")
 SERVICE_NAME = "CRM emploi BFC"
@@ -24,30 +25,61 @@ def french_number(value: int | float) -> str:
     return f"{value:,}".replace(",", "\u202f").replace(".", ",")
 
 
-def navigation() -> list[tuple[str, str]]:
-    """(endpoint, label) pairs of the main menu for the signed-in user."""
+def admin_menu() -> list[tuple[str, str]]:
+    """(endpoint, label) pairs of the administration pages the signed-in user may open."""
     if not current_user.is_authenticated:
         return []
-    items = [("main.home", "Accueil")]
+    items = []
     if access.can_manage_accounts(current_user):
-        items += [
-            ("admin.organisations", "Organisations"),
-            ("admin.users", "Utilisateurs"),
-            ("admin.reference_data", "Données de référence"),
-        ]
+        items += [("admin.organisations", "Organisations"), ("admin.users", "Utilisateurs")]
+    if access.can_manage_routing(current_user):
+        items.append(("routing.rules", "Orientation"))
+    if access.can_manage_accounts(current_user):
+        items.append(("admin.reference_data", "Données de référence"))
     if access.can_read_outbox(current_user):
         items.append(("admin.messages", "Messages"))
     return items
 
 
-def nav_current(endpoint: str) -> str | None:
-    """aria-current of a menu item: "page" on its page, "true" on the pages beneath it."""
-    path = url_for(endpoint)
-    if request.path == path:
+def navigation() -> list[tuple[str, str]]:
+    """(endpoint, label) pairs of the main menu for the signed-in user."""
+    if not current_user.is_authenticated:
+        return []
+    items = [("main.home", "Accueil")]
+    if current_user.role in access.STAFF_ROLES:
+        items.append(("needs.needs", "Demandes"))
+    if need_queries.is_supervisor(current_user):
+        items += [("needs.queue", "File d'attente"), ("needs.late", "En retard")]
+    if current_user.role == Role.PARTNER:
+        items.append(("needs.flags", "Mes signalements"))
+    if access.can_read_spotter_indicators(current_user):
+        items.append(("routing.spotters", "Repérage"))
+    if admin_menu():
+        items.append((admin_menu()[0][0], "Administration"))
+    return items
+
+
+def is_under(path: str) -> bool:
+    """Whether the current page is `path` or beneath it."""
+    return request.path == path or request.path.startswith(path.rstrip("/") + "/")
+
+
+def active_item(items: list[tuple[str, str]]) -> str | None:
+    """The menu item the current page belongs to: the longest address the page is under,
+    else the first item of the same top-level folder (e.g. /admin/...)."""
+    paths = {endpoint: url_for(endpoint) for endpoint, _ in items}
+    under = [endpoint for endpoint, path in paths.items() if is_under(path)]
+    if under:
+        return max(under, key=lambda endpoint: len(paths[endpoint]))
+    folder = "/" + request.path.strip("/").split("/")[0] + "/"
+    return next((endpoint for endpoint, path in paths.items() if path.startswith(folder)), None)
+
+
+def nav_current(endpoint: str, active: str | None) -> str | None:
+    """aria-current of a menu item: "page" on its own page, "true" elsewhere in its section."""
+    if url_for(endpoint) == request.path:
         return "page"
-    if request.path.startswith(path.rstrip("/") + "/"):
-        return "true"
-    return None
+    return "true" if endpoint == active else None
 
 
 def page_url(page: int) -> str:
@@ -71,6 +103,7 @@ def page_numbers(current: int, pages: int) -> list[int | None]:
 def template_context() -> dict:
     return {
         "navigation": navigation(),
+        "admin_menu": admin_menu(),
         "state_branding": current_app.config["CRM_STATE_BRANDING"],
         "service_name": SERVICE_NAME,
     }
@@ -80,6 +113,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(local_datetime, "datetime")
     app.add_template_filter(french_number, "number")
     app.add_template_global(nav_current)
+    app.add_template_global(active_item)
     app.add_template_global(page_url)
     app.add_template_global(page_numbers)
     app.context_processor(template_context)

@@ -74,28 +74,37 @@ def test_the_state_brand_block_appears_only_when_configured(app, client, monkeyp
 
 
 @pytest.mark.parametrize("role, expected", [
-    (m.Role.ADMIN, ["Accueil", "Organisations", "Utilisateurs", "Données de référence",
-                    "Messages"]),
-    (m.Role.MANAGER, ["Accueil"]),
-    (m.Role.ADVISER, ["Accueil"]),
-    (m.Role.PARTNER, ["Accueil"]),
+    (m.Role.ADMIN, ["Accueil", "Demandes", "File d'attente", "En retard", "Repérage",
+                    "Administration"]),
+    (m.Role.MANAGER, ["Accueil", "Demandes", "File d'attente", "En retard", "Repérage"]),
+    (m.Role.ADVISER, ["Accueil", "Demandes"]),
+    (m.Role.PARTNER, ["Accueil", "Mes signalements"]),
 ])
 def test_the_menu_depends_on_the_role(auth, client, role, expected):
     auth.login(f.UserFactory(role=role))
-    labels = nav_links(page_text(client.get("/accueil")))
-    assert labels[: len(expected)] == expected
-    if role != m.Role.ADMIN:
-        assert "Organisations" not in labels and "Messages" not in labels
+    assert nav_links(page_text(client.get("/accueil"))) == expected
 
 
 def test_the_current_menu_item_is_marked(auth, client):
+    auth.login(f.UserFactory(role=m.Role.MANAGER))
+    text = page_text(client.get("/demandes/en-retard"))
+    assert '<a class="fr-nav__link" href="/demandes/en-retard" aria-current="page">' in text
+    assert '<a class="fr-nav__link" href="/demandes">' in text
+    assert '<a class="fr-nav__link" href="/accueil">' in text
+
+
+def test_the_administration_section_has_its_own_menu(auth, client):
     admin = f.UserFactory(role=m.Role.ADMIN)
     auth.login(admin)
-    text = page_text(client.get("/admin/organisations"))
-    assert '<a class="fr-nav__link" href="/admin/organisations" aria-current="page">' in text
-    assert '<a class="fr-nav__link" href="/accueil">' in text
-    edit = page_text(client.get(f"/admin/organisations/{admin.organisation_id}/modifier"))
-    assert '<a class="fr-nav__link" href="/admin/organisations" aria-current="true">' in edit
+    text = page_text(client.get(f"/admin/utilisateurs/{admin.id}/modifier"))
+    administration = '<a class="fr-nav__link" href="/admin/organisations" aria-current="true">'
+    assert administration in text
+    submenu = text.split('aria-label="Menu d\'administration"')[1].split("</nav>")[0]
+    labels = [part.split(">", 1)[1].split("<")[0] for part in submenu.split("<a ")[1:]]
+    assert labels == ["Organisations", "Utilisateurs", "Orientation", "Données de référence",
+                      "Messages"]
+    assert 'href="/admin/utilisateurs" aria-current="true"' in submenu
+    assert "Menu d'administration" not in page_text(client.get("/accueil"))
 
 
 def test_the_user_menu_names_the_user_and_logs_out_with_a_post(auth, client):
@@ -146,11 +155,15 @@ def test_the_home_page_welcomes_each_role(auth, client, role, welcome):
     assert "Besoins en cours" in text
 
 
-def test_the_admin_home_links_its_figures_to_the_admin_pages(auth, client):
+def test_the_home_figures_link_to_their_pages(auth, client):
     auth.login(f.UserFactory(role=m.Role.ADMIN))
     text = page_text(client.get("/accueil"))
     assert '<a href="/admin/organisations">Organisations</a>' in text
     assert '<a href="/admin/utilisateurs">Comptes</a>' in text
+    assert '<a href="/demandes">Besoins en cours</a>' in text
+    auth.logout()
+    auth.login(f.UserFactory(role=m.Role.PARTNER))
+    assert '<a href="/signalements">Besoins au total</a>' in page_text(client.get("/accueil"))
 
 
 def test_partners_see_no_company_or_account_figures(auth, client):

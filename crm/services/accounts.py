@@ -33,6 +33,7 @@ class AccountError(ValueError):
 
 
 def is_self(actor: User | None, user: User) -> bool:
+    """Whether the person acting is the account being changed."""
     return actor is not None and user.id is not None and actor.id == user.id
 
 

@@ -105,7 +105,8 @@ def test_the_same_job_within_seven_days_is_attached_to_the_open_need(agency):
     second = file(positions=3, description="Urgent pour Noël.")
     assert second.attached and second.need.id == first.id
     assert count(m.HiringNeed) == 1
-    assert "3 poste(s). Urgent pour Noël." in first.messages[-1].body
+    assert "3 poste(s), contact Camille Martin, camille@boulangerie.fr. Urgent pour Noël." in (
+        first.messages[-1].body)
 
 
 def test_a_different_job_or_an_older_or_closed_need_is_not_a_duplicate(agency):

@@ -9,6 +9,8 @@ from crm.extensions import db
 from crm.models.base import LabelledEnum, Timestamped, enum_type, utcnow
 from crm.models.company import Company
 from crm.models.organisation import Organisation
+from crm.models.reference import RomeCode
+from crm.models.routing import RoutingRule
 from crm.models.user import User
 
 
@@ -143,6 +145,8 @@ class HiringNeed(Timestamped, db.Model):
         foreign_keys=[source_organisation_id]
     )
     adviser: Mapped[User | None] = relationship(foreign_keys=[adviser_id])
+    rome: Mapped[RomeCode | None] = relationship()
+    routing_rule: Mapped[RoutingRule | None] = relationship()
     flagged_by: Mapped[User | None] = relationship(foreign_keys=[flagged_by_id])
     history: Mapped[list["NeedStatusChange"]] = relationship(
         back_populates="need",

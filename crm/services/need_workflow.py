@@ -120,6 +120,7 @@ def check_message(body: str) -> str:
 
 def add_employer_message(need: HiringNeed, body: str) -> NeedMessage:
     """A message from the employer's tracking page, forwarded to whoever handles the need."""
+    ensure_open(need)
     message = NeedMessage(need=need, author=MessageAuthor.EMPLOYER, body=check_message(body))
     db.session.add(message)
     messages = notifications.employer_wrote(need, message.body)

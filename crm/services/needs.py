@@ -140,7 +140,8 @@ def log_in_ledger(need: HiringNeed, source: NeedSource, actor: User | None,
 
 def attach_update(existing: HiringNeed, data: NeedInput, actor: User | None) -> list[int]:
     """Record a repeated request as an update of the open need it duplicates."""
-    body = (f"Nouvelle demande pour le même poste : {data.positions} poste(s)"
+    contact = ", ".join(filter(None, (data.contact_name, data.contact_email, data.contact_phone)))
+    body = (f"Nouvelle demande pour le même poste : {data.positions} poste(s), contact {contact}"
             + (f". {data.description}" if data.description else "."))
     db.session.add(NeedMessage(need=existing, author=MessageAuthor.EMPLOYER, body=body,
                                user_id=actor.id if actor else None))

@@ -9,7 +9,6 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from crm import create_app
 from crm import models as m
 from crm.extensions import db
 from crm.services import accounts, company_search, needs
@@ -314,7 +313,7 @@ def test_lists_are_paginated_with_their_total(api, agency):
     assert (len(last["items"]), last["total"], last["page"], last["per_page"]) == (1, 5, 3, 2)
     beyond = api.get(NEEDS, query_string={"per_page": 2, "page": 9}, token=token).json
     assert (beyond["items"], beyond["total"]) == ([], 5)
-    for wrong in ({"page": "0"}, {"page": "deux"}, {"per_page": "101"}):
+    for wrong in ({"page": "0"}, {"page": "deux"}, {"page": "1" + "0" * 30}, {"per_page": "101"}):
         response = api.get(NEEDS, query_string=wrong, token=token)
         assert response.status_code == 422
         assert set(response.json["fields"]) == set(wrong)
@@ -460,17 +459,14 @@ def test_errors_are_json_for_unknown_paths_and_methods(staff_api):
     assert wrong_method.json == {"error": "Méthode non autorisée."}
 
 
-def test_an_unexpected_failure_is_a_json_500(app, agency, monkeypatch):
-    production = create_app({**app.config, "TESTING": False})
-    token = token_for(agency[1])
+def test_an_unexpected_failure_is_a_json_500(app, staff_api, monkeypatch):
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
 
     def broken(*args, **kwargs):
         raise RuntimeError("panne")
 
     monkeypatch.setattr(company_search, "search_companies", broken)
-    with production.app_context():
-        api = ApiClient(production.test_client(), token)
-        response = api.get(COMPANIES)
+    response = staff_api.get(COMPANIES)
     assert response.status_code == 500
     assert response.json == {"error": "Une erreur inattendue s'est produite."}
 

@@ -56,7 +56,8 @@ def in_path(name: str, description: str) -> dict:
 
 
 PARAMETERS = {
-    "page": query("page", "Numéro de page, à partir de 1", {"type": "integer", "minimum": 1}),
+    "page": query("page", "Numéro de page, à partir de 1",
+                  {"type": "integer", "minimum": 1, "maximum": 100_000}),
     "per_page": query("per_page", "Éléments par page (25 par défaut, 100 au plus)",
                       {"type": "integer", "minimum": 1, "maximum": 100}),
     "status": query("status", "Statut de la demande",

@@ -12,27 +12,28 @@ from crm.services import access, api_needs, company_search, need_queries, needs,
 from crm.services.need_input import InvalidNeed, parse_need
 
 MAX_PER_PAGE = 100
+MAX_PAGE = 100_000
 NOT_JSON = "Le corps de la requête doit être un objet JSON valide."
 UNKNOWN_NEED = "Aucune demande visible avec cette référence."
 UNKNOWN_COMPANY = "Aucun établissement connu avec ce SIRET."
 BAD_PARAMETERS = "Paramètres de requête invalides."
 
 
-def whole_number(name: str, default: int, maximum: int | None = None) -> int:
-    """A positive integer query parameter; 422 when it is not one or is above the maximum."""
+def whole_number(name: str, default: int, maximum: int) -> int:
+    """A query parameter from 1 to `maximum`; 422 when it is anything else."""
     raw = request.args.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or int(raw) < 1 or (maximum is not None and int(raw) > maximum):
-        bound = f" entre 1 et {maximum}" if maximum else " supérieur ou égal à 1"
-        raise invalid({name: [f"Indiquez un nombre entier{bound}."]}, BAD_PARAMETERS)
+    if not raw.isdecimal() or not 1 <= int(raw) <= maximum:
+        bound = f"{maximum:,}".replace(",", "\u202f")
+        raise invalid({name: [f"Indiquez un nombre entier entre 1 et {bound}."]}, BAD_PARAMETERS)
     return int(raw)
 
 
 def paging() -> tuple[int, int]:
     """The ?page= and ?per_page= of a list (per_page defaults to PAGE_SIZE, at most 100)."""
     size = current_app.config["PAGE_SIZE"]
-    return whole_number("page", 1), whole_number("per_page", size, MAX_PER_PAGE)
+    return whole_number("page", 1, MAX_PAGE), whole_number("per_page", size, MAX_PER_PAGE)
 
 
 def paginate(query):

@@ -1,12 +1,14 @@
-"""Hiring needs as the partner API sees them: who a token's need is filed for, which needs and
-routing rules its user may read."""
+"""Hiring needs as the partner API sees them: who a token's need is filed for, which needs its user
+may read."""
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from crm.extensions import db
-from crm.models import HiringNeed, NeedSource, Organisation, Role, RoutingRule, User
+from crm.models import HiringNeed, NeedSource, Organisation, Role, User
 from crm.services import access, need_queries
+
+SHOWN_WITH_A_NEED = (joinedload(HiringNeed.rome), joinedload(HiringNeed.routing_rule))
 
 
 def filing_source(user: User) -> tuple[NeedSource, Organisation]:
@@ -19,7 +21,7 @@ def filing_source(user: User) -> tuple[NeedSource, Organisation]:
 def needs_for(user: User, status: str | None, basin: str | None) -> sa.Select:
     """The needs the user may see, filtered by status and basin, newest first."""
     filters = need_queries.NeedFilters(status=status or "", basin=basin or "")
-    return need_queries.needs_for(user, filters)
+    return need_queries.needs_for(user, filters).options(*SHOWN_WITH_A_NEED)
 
 
 def visible_need(user: User, reference: str) -> HiringNeed | None:
@@ -28,15 +30,7 @@ def visible_need(user: User, reference: str) -> HiringNeed | None:
         sa.select(HiringNeed)
         .where(HiringNeed.reference == reference, access.need_scope(user))
         .options(joinedload(HiringNeed.company), joinedload(HiringNeed.organisation),
-                 joinedload(HiringNeed.adviser), selectinload(HiringNeed.history))
+                 joinedload(HiringNeed.adviser), selectinload(HiringNeed.history),
+                 *SHOWN_WITH_A_NEED)
     )
     return db.session.scalar(query)
-
-
-def rule_names(needs: list[HiringNeed]) -> dict[int, str]:
-    """Names of the routing rules that fired for these needs, in one query."""
-    ids = {need.routing_rule_id for need in needs if need.routing_rule_id}
-    if not ids:
-        return {}
-    query = sa.select(RoutingRule.id, RoutingRule.name).where(RoutingRule.id.in_(ids))
-    return {rule_id: name for rule_id, name in db.session.execute(query)}

@@ -29,26 +29,24 @@ def person_ref(user: User | None) -> dict | None:
     return {"id": user.id, "name": user.name} if user else None
 
 
-def routed_to(need: HiringNeed, rule_names: dict[int, str]) -> dict:
+def routed_to(need: HiringNeed) -> dict:
     """Who pilots the need, and the routing rule that decided it with its reason."""
     return {
         "organisation": organisation_ref(need.organisation),
         "adviser": person_ref(need.adviser),
-        "rule": rule_names.get(need.routing_rule_id),
+        "rule": need.routing_rule.name if need.routing_rule else None,
         "reason": need.routing_reason,
     }
 
 
-def filed_need(need: HiringNeed, rule_names: dict[int, str], tracking_url: str | None,
-               attached: bool) -> dict:
+def filed_need(need: HiringNeed, tracking_url: str | None, attached: bool) -> dict:
     """The answer to a filed need; `attached` when it joined an open need for the same job."""
     body = {"reference": need.reference, "status": need.status.value,
-            "status_label": need.status.label, "routed_to": routed_to(need, rule_names),
-            "tracking_url": tracking_url}
+            "status_label": need.status.label, "routed_to": routed_to(need), "tracking_url": tracking_url}
     return body | ({"attached_to_existing": True} if attached else {})
 
 
-def need_summary(need: HiringNeed, jobs: dict[str, str], rule_names: dict[int, str]) -> dict:
+def need_summary(need: HiringNeed) -> dict:
     """A need as listed: its job, firm, status and who pilots it."""
     return {
         "reference": need.reference,
@@ -58,13 +56,13 @@ def need_summary(need: HiringNeed, jobs: dict[str, str], rule_names: dict[int, s
         "created_at": timestamp(need.created_at),
         "company": {"siret": need.company.siret, "name": need.company.name},
         "rome_code": need.rome_code,
-        "rome_label": jobs.get(need.rome_code),
+        "rome_label": need.rome.label if need.rome else None,
         "job_title": need.job_title,
         "positions": need.positions,
         "contract_type": need.contract_type.value,
         "commune_code": need.commune_code,
         "basin_code": need.basin_code,
-        "routed_to": routed_to(need, rule_names),
+        "routed_to": routed_to(need),
     }
 
 
@@ -74,10 +72,9 @@ def history(need: HiringNeed) -> list[dict]:
             for step in need.history]
 
 
-def need_detail(need: HiringNeed, jobs: dict[str, str], rule_names: dict[int, str],
-                staff: bool) -> dict:
+def need_detail(need: HiringNeed, staff: bool) -> dict:
     """Everything a user may read of a need; the employer's contact and outcome only for staff."""
-    body = need_summary(need, jobs, rule_names) | {
+    body = need_summary(need) | {
         "contract_months": need.contract_months,
         "start_date": day(need.start_date),
         "publics": list(need.publics),

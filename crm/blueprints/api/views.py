@@ -8,7 +8,7 @@ from crm.blueprints.api.auth import api_user
 from crm.blueprints.api.errors import ApiError, invalid
 from crm.extensions import db
 from crm.models import NeedStatus
-from crm.services import access, api_needs, company_search, need_queries, needs, territories
+from crm.services import access, api_needs, company_search, needs, territories
 from crm.services.need_input import InvalidNeed, parse_need
 
 MAX_PER_PAGE = 100
@@ -73,7 +73,7 @@ def create_need():
     need = filed.need
     visible = access.can_view_need(user, need)
     tracking = needs.tracking_url(need) if visible or not filed.attached else None
-    body = show.filed_need(need, api_needs.rule_names([need]), tracking, filed.attached)
+    body = show.filed_need(need, tracking, filed.attached)
     headers = {"Location": url_for(".need", reference=need.reference)} if visible else {}
     return jsonify(body), 200 if filed.attached else 201, headers
 
@@ -83,8 +83,7 @@ def need_list():
     """The needs the token's user may see, newest first, filtered by status and basin."""
     query = api_needs.needs_for(api_user(), status_filter(), request.args.get("basin"))
     result = paginate(query)
-    jobs, rules = need_queries.job_labels(result.items), api_needs.rule_names(result.items)
-    return show.page(result, [show.need_summary(need, jobs, rules) for need in result.items])
+    return show.page(result, [show.need_summary(need) for need in result.items])
 
 
 @bp.get("/needs/<reference>")
@@ -94,8 +93,7 @@ def need(reference: str):
     found = api_needs.visible_need(user, reference)
     if found is None:
         raise ApiError(404, UNKNOWN_NEED)
-    jobs, rules = need_queries.job_labels([found]), api_needs.rule_names([found])
-    return show.need_detail(found, jobs, rules, access.sees_company_details(user))
+    return show.need_detail(found, access.sees_company_details(user))
 
 
 @bp.get("/companies")

@@ -6,8 +6,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
-from crm.models import Role
-from crm.services import access, need_queries
+from crm.services import access
 
 PARIS = ZoneInfo("Europe/Paris")
 SERVICE_NAME = "CRM emploi BFC"
@@ -44,15 +43,15 @@ def admin_menu() -> list[tuple[str, str]]:
 def navigation() -> list[tuple[str, str]]:
     """(endpoint, label) pairs of the main menu for the signed-in user."""
     if not current_user.is_authenticated:
-        return []
+        return [("public.request_form", "Déposer une demande de recrutement")]
     items = [("main.home", "Accueil")]
-    if current_user.role in access.STAFF_ROLES:
+    if access.is_staff(current_user):
         items.append(("needs.needs", "Demandes"))
-    if need_queries.is_supervisor(current_user):
+    if access.is_supervisor(current_user):
         items += [("needs.queue", "File d'attente"), ("needs.late", "En retard")]
-    if current_user.role == Role.PARTNER:
-        items.append(("needs.flags", "Mes signalements"))
-    if access.can_read_spotter_indicators(current_user):
+    if access.is_partner(current_user):
+        items += [("needs.flag_new", "Signaler un besoin"), ("needs.flags", "Mes signalements")]
+    if access.is_supervisor(current_user):
         items.append(("routing.spotters", "Repérage"))
     if admin_menu():
         items.append((admin_menu()[0][0], "Administration"))

@@ -78,7 +78,7 @@ def test_the_state_brand_block_appears_only_when_configured(app, client, monkeyp
                     "Administration"]),
     (m.Role.MANAGER, ["Accueil", "Demandes", "File d'attente", "En retard", "Repérage"]),
     (m.Role.ADVISER, ["Accueil", "Demandes"]),
-    (m.Role.PARTNER, ["Accueil", "Mes signalements"]),
+    (m.Role.PARTNER, ["Accueil", "Signaler un besoin", "Mes signalements"]),
 ])
 def test_the_menu_depends_on_the_role(auth, client, role, expected):
     auth.login(f.UserFactory(role=role))
@@ -210,3 +210,7 @@ def test_an_expired_form_gets_a_french_400_page(app, client, monkeypatch):
     assert response.status_code == 400
     text = page_text(response)
     assert "<h1>Requête invalide</h1>" in text and "Le formulaire a expiré" in text
+
+
+def test_anonymous_visitors_are_offered_the_employer_request_form(client):
+    assert nav_links(page_text(client.get("/connexion"))) == ["Déposer une demande de recrutement"]

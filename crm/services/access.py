@@ -10,13 +10,26 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from crm.extensions import db
-from crm.models import HiringNeed, Interaction, Role, User
+from crm.models import BackgroundTask, HiringNeed, Interaction, Role, User
 
 STAFF_ROLES = (Role.ADMIN, Role.MANAGER, Role.ADVISER)
 
 
 def is_admin(user: User) -> bool:
     return user.role == Role.ADMIN
+
+
+def is_staff(user: User) -> bool:
+    return user.role in STAFF_ROLES
+
+
+def is_partner(user: User) -> bool:
+    return user.role == Role.PARTNER
+
+
+def is_supervisor(user: User) -> bool:
+    """Managers and admins: late needs, unassigned queues, spotter indicators."""
+    return user.role in (Role.ADMIN, Role.MANAGER)
 
 
 def can_manage_accounts(user: User) -> bool:
@@ -29,10 +42,6 @@ def can_read_outbox(user: User) -> bool:
 
 def can_manage_routing(user: User) -> bool:
     return is_admin(user)
-
-
-def can_read_spotter_indicators(user: User) -> bool:
-    return user.role in (Role.ADMIN, Role.MANAGER)
 
 
 def sees_company_details(user: User) -> bool:
@@ -76,6 +85,11 @@ def interaction_scope(user: User) -> ColumnElement[bool]:
     if user.role in STAFF_ROLES:
         return sa.true()
     return Interaction.organisation_id == user.organisation_id
+
+
+def can_view_task(user: User, task: BackgroundTask) -> bool:
+    """A background task is seen by the person who started it, and by admins."""
+    return task.user_id == user.id or is_admin(user)
 
 
 def can_view_user(user: User, other: User) -> bool:

@@ -19,7 +19,6 @@ from crm.models import (
     NeedStatus,
     NeedStatusChange,
     Organisation,
-    Role,
     RomeCode,
     RoutingRule,
     User,
@@ -45,11 +44,6 @@ class NeedFilters:
     age: str = ""
     late: bool = False
     search: str = ""
-
-
-def is_supervisor(user: User) -> bool:
-    """Managers and admins watch late needs and the unassigned queue."""
-    return user.role in (Role.ADMIN, Role.MANAGER)
 
 
 def listed(query: sa.Select) -> sa.Select:

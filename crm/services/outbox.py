@@ -7,8 +7,8 @@ from flask import current_app
 
 from crm import broker
 from crm.extensions import db
-from crm.models import MessageStatus, OutboxMessage, utcnow
-from crm.services import mail
+from crm.models import MessageStatus, OutboxMessage, User, utcnow
+from crm.services import audit, mail
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +70,20 @@ def pending_ids(limit: int = 500) -> list[int]:
     return list(db.session.scalars(query))
 
 
-def retry(message: OutboxMessage) -> None:
+RETRYABLE = (MessageStatus.FAILED, MessageStatus.HELD)
+
+
+def messages_query(status: str | None = None) -> sa.Select:
+    """Outbox messages, newest first, optionally in one status."""
+    query = sa.select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if status:
+        query = query.where(OutboxMessage.status == MessageStatus(status))
+    return query
+
+
+def retry(message: OutboxMessage, actor: User | None = None) -> None:
     """Put a failed or held message back in the queue (admins, after fixing the mail set-up)."""
-    if message.status in (MessageStatus.FAILED, MessageStatus.HELD):
+    if message.status in RETRYABLE:
+        audit.record(actor, "retry", message, {"status": message.status})
         message.status = MessageStatus.PENDING
         message.last_error = None

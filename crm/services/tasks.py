@@ -9,6 +9,7 @@ from rq import get_current_job
 from crm import broker
 from crm.extensions import db
 from crm.models import BackgroundTask, TaskStatus, User, utcnow
+from crm.services import audit
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,7 @@ def start_task(
         user_id=user.id if user else None,
     )
     db.session.add(task)
+    audit.record(user, "start_task", task, {"kind": kind, "description": description})
     db.session.commit()
     if broker.enqueue(queue, func, *args, job_id=task.id, job_timeout=3600) is None:
         fail_task(task.id, "La file d'attente est indisponible ; réessayez dans quelques minutes.")

@@ -1,44 +1,11 @@
 """Forms of the admin pages: filters (GET, no CSRF) and edits (POST, CSRF)."""
 
-from collections.abc import Iterable
-
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SearchField, SelectField, SelectMultipleField, StringField
-from wtforms.fields.choices import SelectChoice
-from wtforms.form import DefaultMeta
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
+from crm.blueprints.forms import FilterForm, FrenchForm, options
 from crm.models import MessageStatus, OrganisationKind, Role
 from crm.services import accounts
-
-
-def options(*groups: Iterable[tuple]) -> list[SelectChoice]:
-    """WTForms choices from lists of (value, label) pairs."""
-    return [SelectChoice(value, label) for pairs in groups for value, label in pairs]
-
-
-class FrenchForm(FlaskForm):
-    """WTForms' built-in messages in French."""
-
-    class Meta:
-        locales = ("fr_FR", "fr")
-
-        def get_translations(self, form):
-            return DefaultMeta.get_translations(self, form)
-
-
-class FilterForm(FrenchForm):
-    """A list filter read from the query string."""
-
-    class Meta:
-        csrf = False
-
-    def __init__(self, formdata):
-        super().__init__(formdata=formdata)
-
-
-class ActionForm(FrenchForm):
-    """A one-button POST action: only the CSRF token."""
 
 
 class OrganisationFilterForm(FilterForm):

@@ -1,33 +1,22 @@
 """Admin pages: the outbox of notifications and the reference data."""
 
-import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from crm.blueprints.admin import bp
 from crm.blueprints.admin.forms import MessageFilterForm
 from crm.blueprints.admin.views import actor, confirmed_action
 from crm.extensions import db
-from crm.models import MessageStatus, OutboxMessage
+from crm.models import OutboxMessage
 from crm.services import outbox, reference, tasks
 from crm.services.pagination import paginate
 from jobs.reference import reload_reference_data
-
-RETRYABLE = (MessageStatus.FAILED, MessageStatus.HELD)
-
-
-def messages_query(status: str | None = None) -> sa.Select:
-    """Outbox messages, newest first, optionally in one status."""
-    query = sa.select(OutboxMessage).order_by(OutboxMessage.id.desc())
-    if status:
-        query = query.where(OutboxMessage.status == MessageStatus(status))
-    return query
 
 
 @bp.get("/messages")
 def messages():
     """Notifications written by the application, newest first, filtered by status."""
     form = MessageFilterForm(request.args)
-    query = messages_query(form.status.data if form.validate() else None)
+    query = outbox.messages_query(form.status.data if form.validate() else None)
     return render_template("admin/messages.html", form=form, page=paginate(query),
                            mail_configured=bool(current_app.config["CRM_MAIL_URL"]))
 
@@ -37,7 +26,7 @@ def message(message_id: int):
     """One notification: recipient, subject, body and delivery state."""
     return render_template(
         "admin/message.html", message=db.get_or_404(OutboxMessage, message_id),
-        retryable=RETRYABLE,
+        retryable=outbox.RETRYABLE,
         mail_configured=bool(current_app.config["CRM_MAIL_URL"]),
     )
 
@@ -47,10 +36,10 @@ def message_retry(message_id: int):
     """Put a failed or held message back in the delivery queue."""
     confirmed_action()
     message = db.get_or_404(OutboxMessage, message_id)
-    if message.status not in RETRYABLE:
+    if message.status not in outbox.RETRYABLE:
         flash("Seuls les messages en échec ou conservés peuvent être renvoyés.", "warning")
     else:
-        outbox.retry(message)
+        outbox.retry(message, actor())
         db.session.commit()
         outbox.dispatch([message.id])
         flash("Le message est remis dans la file d'envoi.", "success")

@@ -5,7 +5,8 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from crm.blueprints.admin import bp
-from crm.blueprints.admin.forms import ActionForm, OrganisationFilterForm, OrganisationForm
+from crm.blueprints.admin.forms import OrganisationFilterForm, OrganisationForm
+from crm.blueprints.forms import ActionForm
 from crm.extensions import db
 from crm.models import Organisation, User
 from crm.services import access, accounts

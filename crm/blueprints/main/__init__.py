@@ -25,7 +25,7 @@ def home():
 def visible_task(task_id: str) -> BackgroundTask:
     """The task if the user started it or is an admin; 404 otherwise (no existence leak)."""
     task = db.get_or_404(BackgroundTask, task_id)
-    if task.user_id != current_user.id and not access.is_admin(current_user):
+    if not access.can_view_task(current_user, task):
         abort(404)
     return task
 

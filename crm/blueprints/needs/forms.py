@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from crm.blueprints.admin.forms import FilterForm, FrenchForm, options
+from crm.blueprints.forms import FilterForm, FrenchForm, options
 from crm.blueprints.public.forms import NeedRequestForm
 from crm.models import NeedStatus, Role, User
 from crm.services import accounts, need_queries

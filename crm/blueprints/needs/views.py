@@ -16,7 +16,7 @@ from crm.blueprints.needs.forms import (
     TakeInChargeForm,
     TransferForm,
 )
-from crm.models import EmployerService, HiringNeed, Public, Role, User
+from crm.models import EmployerService, HiringNeed, Public, User
 from crm.services import access, need_queries
 from crm.services.need_input import display_phone
 from crm.services.need_workflow import is_late
@@ -39,17 +39,9 @@ def allowed(check: Callable[[User], bool]):
     return decorator
 
 
-def is_staff(user: User) -> bool:
-    return user.role in access.STAFF_ROLES
-
-
-def is_partner(user: User) -> bool:
-    return user.role == Role.PARTNER
-
-
-staff_only = allowed(is_staff)
-supervisors_only = allowed(need_queries.is_supervisor)
-partners_only = allowed(is_partner)
+staff_only = allowed(access.is_staff)
+supervisors_only = allowed(access.is_supervisor)
+partners_only = allowed(access.is_partner)
 
 
 def actor() -> User:

@@ -13,19 +13,15 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 from wtforms.widgets import DateInput, NumberInput, Select
 
+from crm.blueprints.forms import options
 from crm.models import Commune, ContractType, EmployerService, Public
 from crm.services.need_input import MAX_DESCRIPTION, MAX_JOB_TITLE, MAX_NAME, rome_choices
 from crm.services.need_workflow import MAX_MESSAGE
 
 MAX_REASON = 1000
-
-
-def options(pairs) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 NO_POSTAL_CODE = options([("", "Saisissez d'abord le code postal")])

@@ -3,7 +3,7 @@
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from crm.blueprints.admin.forms import FilterForm, FrenchForm, options
+from crm.blueprints.forms import FilterForm, FrenchForm, options
 from crm.models import Commune, EmployerService, OrganisationKind, Public
 from crm.services import spotter_stats
 from crm.services.routing_admin import MAX_NAME, MAX_REASON

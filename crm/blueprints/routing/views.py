@@ -3,7 +3,7 @@
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from crm.blueprints.admin.forms import ActionForm
+from crm.blueprints.forms import ActionForm
 from crm.blueprints.routing import bp
 from crm.blueprints.routing.forms import PeriodForm, RuleForm, SimulatorForm
 from crm.extensions import db
@@ -17,7 +17,7 @@ SPOTTER_PAGES = ("routing.spotters", "routing.spotters_csv")
 @login_required
 def require_permission():
     """Admins manage the rules; managers and admins read the spotter indicators."""
-    allowed = (access.can_read_spotter_indicators if request.endpoint in SPOTTER_PAGES
+    allowed = (access.is_supervisor if request.endpoint in SPOTTER_PAGES
                else access.can_manage_routing)
     if not allowed(current_user):
         abort(403)

@@ -42,7 +42,7 @@ def starts_with(column: sa.ColumnElement[str], prefix: str) -> ColumnElement[boo
     """`column` starts with `prefix`, as a range a btree index serves whatever the collation."""
     following = prefix[:-1] + chr(ord(prefix[-1]) + 1)
     return sa.and_(column >= prefix, column < following,
-                   column.startswith(prefix, autoescape=True))
+                   sa.func.substr(column, 1, len(prefix)) == prefix)
 
 
 def open_needs_count() -> sa.ScalarSelect:

@@ -159,6 +159,11 @@ def test_staff_file_a_need_that_is_routed_and_can_be_read_back(api, agency):
         m.NeedSource.API, organisation.id, adviser.id)
 
 
+def test_the_api_needs_no_csrf_token(app, api, agency, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    assert api.post(NEEDS, json=payload(), token=token_for(agency[1])).status_code == 201
+
+
 def test_invalid_input_answers_422_in_french_and_stores_nothing(api, agency):
     _, adviser = agency
     bad = payload(siret="73282932000075", contact={"name": "", "email": "pas-une-adresse"})

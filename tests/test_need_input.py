@@ -112,3 +112,13 @@ def test_every_problem_is_reported_at_once():
     fields = errors_of({"contact": {}}, require_consent=True)
     assert {"siret", "job_title", "positions", "contract_type", "contact.name", "contact.email",
             "consent"} <= set(fields)
+
+
+@pytest.mark.parametrize("publics", [5, [["youth"]], {"youth": True}])
+def test_publics_of_the_wrong_type_are_refused_not_crashed(publics):
+    assert "liste de valeurs" in errors_of(valid(publics=publics))["publics"][0]
+
+
+def test_employer_agreement_must_be_a_boolean():
+    assert "oui ou non" in errors_of(valid(employer_agreed_contact="non"))["employer_agreed_contact"][0]
+    assert parse_need(valid(employer_agreed_contact=False)).employer_agreed_contact is False

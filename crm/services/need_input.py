@@ -112,9 +112,12 @@ def parse_int(errors: _Errors, payload: dict, name: str, low: int, high: int, la
 
 def parse_choices(errors: _Errors, payload: dict, name: str, enum, label: str) -> list[str]:
     raw = payload.get(name) or []
-    values = [raw] if isinstance(raw, str) else list(raw)
+    values = [raw] if isinstance(raw, str) else raw
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        errors.add(name, f"{label} : une liste de valeurs est attendue.")
+        return []
     allowed = {member.value for member in enum}
-    unknown = [str(v) for v in values if v not in allowed]
+    unknown = [v for v in values if v not in allowed]
     if unknown:
         errors.add(name, f"{label} inconnu : {', '.join(unknown)}.")
     return sorted({v for v in values if v in allowed})
@@ -203,7 +206,10 @@ def parse_spotter(errors: _Errors, payload: dict) -> tuple[str | None, bool | No
     if how_known and len(how_known) > MAX_HOW_KNOWN:
         errors.add("how_known", f"Ce champ ne doit pas dépasser {MAX_HOW_KNOWN} caractères.")
     agreed = payload.get("employer_agreed_contact")
-    return how_known, None if agreed is None else bool(agreed)
+    if agreed is not None and not isinstance(agreed, bool):
+        errors.add("employer_agreed_contact", "Répondez par oui ou non (true ou false).")
+        agreed = None
+    return how_known, agreed
 
 
 def parse_need(payload: dict, *, require_consent: bool = False, today: date | None = None

@@ -3,6 +3,8 @@ from logging.config import fileConfig
 
 from flask import current_app
 
+from crm.models.base import exists_on
+
 from alembic import context
 
 # this is the Alembic Config object, which provides
@@ -13,6 +15,11 @@ config = context.config
 # This line sets up loggers basically.
 fileConfig(config.config_file_name)
 logger = logging.getLogger('alembic.env')
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave out of autogenerate the indexes that only exist on another dialect (ddl_if)."""
+    return reflected or exists_on(obj, get_engine().dialect.name)
 
 
 def get_engine():
@@ -89,6 +96,7 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
     conf_args.setdefault("render_as_batch", True)
+    conf_args.setdefault("include_object", include_object)
     conf_args.setdefault("compare_type", True)
 
     connectable = get_engine()

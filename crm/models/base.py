@@ -46,3 +46,9 @@ class Timestamped:
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+def exists_on(obj: sa.schema.SchemaItem, dialect: str) -> bool:
+    """Whether a schema item exists on a dialect (an index declared with ddl_if may not)."""
+    condition = getattr(obj, "_ddl_if", None)
+    return condition is None or condition.dialect in (None, dialect)

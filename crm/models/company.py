@@ -24,13 +24,20 @@ class Company(Timestamped, db.Model):
     __table_args__ = (
         sa.CheckConstraint("length(siret) = 14", name="siret_length"),
         sa.CheckConstraint("length(siren) = 9", name="siren_length"),
+        # name search: prefix range with its first page read in order from the index ...
+        sa.Index("ix_companies_search_name_id", "search_name", "id"),
+        # ... and substring search through trigrams, on PostgreSQL only
+        sa.Index(
+            "ix_companies_search_name_trgm", "search_name", postgresql_using="gin",
+            postgresql_ops={"search_name": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     siret: Mapped[str] = mapped_column(sa.String(14), unique=True)
     siren: Mapped[str] = mapped_column(sa.String(9), index=True)
     name: Mapped[str] = mapped_column(sa.String(255))
-    search_name: Mapped[str] = mapped_column(sa.String(255), index=True)
+    search_name: Mapped[str] = mapped_column(sa.String(255))
     sign: Mapped[str | None] = mapped_column(sa.String(255))
     naf_code: Mapped[str | None] = mapped_column(
         sa.ForeignKey("naf_codes.code", ondelete="SET NULL"), index=True

@@ -1,6 +1,7 @@
 """Accounts: organisations, users, passwords and API tokens."""
 
 import hashlib
+from datetime import timedelta
 import secrets
 
 import sqlalchemy as sa
@@ -22,6 +23,7 @@ from crm.services import audit
 
 MIN_PASSWORD_LENGTH = 12
 TOKEN_PREFIX = "crm_"
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 
 class AccountError(ValueError):
@@ -175,13 +177,16 @@ def issue_api_token(user: User, name: str = "API", actor: User | None = None) ->
 
 
 def user_for_token(token: str) -> User | None:
-    """The active user behind a valid, unrevoked token, or None; records the last use."""
+    """The active user behind a valid, unrevoked token, or None; records the last use (at most
+    once a minute, so that API reads rarely write)."""
     api_token = db.session.scalar(
         sa.select(ApiToken).where(ApiToken.token_hash == token_digest(token))
     )
     if api_token is None or api_token.revoked or not api_token.user.is_active:
         return None
-    api_token.last_used_at = utcnow()
+    now = utcnow()
+    if api_token.last_used_at is None or now - api_token.last_used_at > TOKEN_USE_RESOLUTION:
+        api_token.last_used_at = now
     return api_token.user
 
 

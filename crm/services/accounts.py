@@ -1,8 +1,8 @@
 """Accounts: organisations, users, passwords and API tokens."""
 
 import hashlib
-from datetime import timedelta
 import secrets
+from datetime import timedelta
 
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash

@@ -163,6 +163,11 @@ class HiringNeed(Timestamped, db.Model):
     )
 
     @property
+    def job_label(self) -> str:
+        """The job in words: the employer's title, else the ROME label (load `rome` with lists)."""
+        return self.job_title or (self.rome.label if self.rome else None) or "Poste non précisé"
+
+    @property
     def is_open(self) -> bool:
         return self.status not in CLOSED_STATUSES
 

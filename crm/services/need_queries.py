@@ -19,8 +19,6 @@ from crm.models import (
     NeedStatus,
     NeedStatusChange,
     Organisation,
-    RomeCode,
-    RoutingRule,
     User,
     utcnow,
 )
@@ -49,7 +47,7 @@ class NeedFilters:
 def listed(query: sa.Select) -> sa.Select:
     """A list of needs with what its rows show loaded in the same query."""
     return query.options(joinedload(HiringNeed.company), joinedload(HiringNeed.organisation),
-                         joinedload(HiringNeed.adviser))
+                         joinedload(HiringNeed.adviser), joinedload(HiringNeed.rome))
 
 
 def scope_condition(user: User, scope: str) -> ColumnElement[bool]:
@@ -115,7 +113,8 @@ def flags_of(user: User) -> sa.Select:
     """The needs flagged by the partner's organisation, newest first."""
     query = (sa.select(HiringNeed)
              .where(HiringNeed.source_organisation_id == user.organisation_id)
-             .options(joinedload(HiringNeed.company), joinedload(HiringNeed.organisation)))
+             .options(joinedload(HiringNeed.company), joinedload(HiringNeed.organisation),
+                      joinedload(HiringNeed.rome)))
     return query.order_by(HiringNeed.created_at.desc(), HiringNeed.id.desc())
 
 
@@ -133,22 +132,13 @@ def flag_contacted(need: HiringNeed) -> bool:
     return need.first_contact_at is not None or need.status == NeedStatus.IN_PROGRESS
 
 
-def job_labels(needs: list[HiringNeed]) -> dict[str, str]:
-    """Labels of the ROME codes of these needs, in one query."""
-    codes = {need.rome_code for need in needs if need.rome_code}
-    if not codes:
-        return {}
-    rows = db.session.execute(sa.select(RomeCode.code, RomeCode.label)
-                              .where(RomeCode.code.in_(codes)))
-    return {code: label for code, label in rows}
-
-
 def need_by_reference(reference: str) -> HiringNeed | None:
     """A need with its company, people, history and messages."""
     query = sa.select(HiringNeed).where(HiringNeed.reference == reference).options(
         joinedload(HiringNeed.company).joinedload(Company.commune),
         joinedload(HiringNeed.organisation), joinedload(HiringNeed.source_organisation),
         joinedload(HiringNeed.adviser), joinedload(HiringNeed.flagged_by),
+        joinedload(HiringNeed.rome), joinedload(HiringNeed.routing_rule),
         selectinload(HiringNeed.history).joinedload(NeedStatusChange.user),
         selectinload(HiringNeed.messages).joinedload(NeedMessage.user),
     )
@@ -161,7 +151,8 @@ def flag_by_reference(user: User, reference: str) -> HiringNeed | None:
         HiringNeed.reference == reference,
         HiringNeed.source_organisation_id == user.organisation_id,
     ).options(joinedload(HiringNeed.company).joinedload(Company.commune),
-              joinedload(HiringNeed.organisation), selectinload(HiringNeed.history))
+              joinedload(HiringNeed.organisation), joinedload(HiringNeed.rome),
+              selectinload(HiringNeed.history))
     return db.session.scalar(query)
 
 
@@ -171,10 +162,6 @@ def interactions_of(need: HiringNeed) -> list[Interaction]:
              .options(joinedload(Interaction.user), joinedload(Interaction.organisation))
              .order_by(Interaction.occurred_at, Interaction.id))
     return list(db.session.scalars(query))
-
-
-def routing_rule_of(need: HiringNeed) -> RoutingRule | None:
-    return db.session.get(RoutingRule, need.routing_rule_id) if need.routing_rule_id else None
 
 
 def transfer_targets(need: HiringNeed) -> list[tuple[int, str]]:

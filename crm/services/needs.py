@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from flask import current_app
 
 from crm.extensions import db
@@ -134,7 +135,7 @@ def log_in_ledger(need: HiringNeed, source: NeedSource, actor: User | None,
         company=need.company, need_id=need.id, kind=kind, occurred_at=need.created_at,
         user_id=actor.id if actor else None,
         organisation_id=source_organisation.id if source_organisation else None,
-        summary=f"{need.reference} : {need.positions} poste(s), {need.job_title or need.rome_code}.",
+        summary=f"{need.reference} : {need.positions} poste(s), {need.job_label}.",
     ))
 
 
@@ -173,4 +174,6 @@ def file_need(data: NeedInput, *, source: NeedSource, actor: User | None = None,
 def find_by_token(token: str) -> HiringNeed | None:
     if not token or len(token) > 64:
         return None
-    return db.session.scalar(sa.select(HiringNeed).where(HiringNeed.tracking_token == token))
+    query = (sa.select(HiringNeed).where(HiringNeed.tracking_token == token)
+             .options(joinedload(HiringNeed.rome)))
+    return db.session.scalar(query)

@@ -15,10 +15,6 @@ def need_url(need: HiringNeed) -> str:
     return f"{current_app.config['CRM_BASE_URL']}/demandes/{need.reference}"
 
 
-def job_of(need: HiringNeed) -> str:
-    return need.job_title or need.rome_code or "poste"
-
-
 def basin_managers(basin_code: str | None) -> list[User]:
     """Active managers who follow a basin: they watch its unassigned queue."""
     if not basin_code:
@@ -46,7 +42,7 @@ def acknowledgement(need: HiringNeed, url: str) -> OutboxMessage:
         recipient = need.flagged_by.email
     pilot = need.organisation.name if need.organisation else "le réseau pour l'emploi"
     body = (
-        f"Bonjour,\n\nVotre demande de recrutement « {job_of(need)} » ({need.positions} poste(s)) "
+        f"Bonjour,\n\nVotre demande de recrutement « {need.job_label} » ({need.positions} poste(s)) "
         f"est enregistrée sous la référence {need.reference}.\n"
         f"Elle est suivie par {pilot}. Un conseiller vous contactera sous deux jours ouvrés.\n\n"
         f"Suivez son avancement à tout moment : {url}{SIGNATURE}"
@@ -57,7 +53,7 @@ def acknowledgement(need: HiringNeed, url: str) -> OutboxMessage:
 def assignment(need: HiringNeed, recipient: str) -> OutboxMessage:
     body = (
         f"Bonjour,\n\nLa demande {need.reference} de {need.company.name} "
-        f"({job_of(need)}, {need.positions} poste(s)) vous est confiée.\n"
+        f"({need.job_label}, {need.positions} poste(s)) vous est confiée.\n"
         f"Motif : {need.routing_reason}\n"
         f"Premier contact attendu sous deux jours ouvrés.\n\n{need_url(need)}{SIGNATURE}"
     )
@@ -114,7 +110,7 @@ def employer_wrote(need: HiringNeed, text: str) -> list[OutboxMessage]:
 
 
 def late_reminder(adviser: User, late: list[HiringNeed]) -> OutboxMessage:
-    lines = "\n".join(f"- {n.reference} : {n.company.name} ({job_of(n)}) — {need_url(n)}"
+    lines = "\n".join(f"- {n.reference} : {n.company.name} ({n.job_label}) — {need_url(n)}"
                       for n in late)
     body = (f"Bonjour {adviser.name},\n\n{len(late)} demande(s) attendent un premier contact depuis "
             f"plus de deux jours ouvrés :\n\n{lines}{SIGNATURE}")

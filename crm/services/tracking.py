@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
-from crm.models import HiringNeed, NeedMessage, RomeCode
+from crm.models import HiringNeed, NeedMessage
 from crm.services import need_workflow
 
 
@@ -17,13 +17,6 @@ def public_messages(need: HiringNeed) -> list[NeedMessage]:
         .order_by(NeedMessage.created_at, NeedMessage.id)
     )
     return list(db.session.scalars(query))
-
-
-def job_label(need: HiringNeed) -> str:
-    """The job in words: the employer's title and/or the ROME label with its code."""
-    rome = db.session.get(RomeCode, need.rome_code) if need.rome_code else None
-    rome_text = f"{rome.label} ({rome.code})" if rome else None
-    return " – ".join(part for part in (need.job_title, rome_text) if part) or "Poste non précisé"
 
 
 def same_contact(need: HiringNeed, email: str) -> bool:

@@ -68,9 +68,7 @@ def flag_new():
 def flags():
     """The organisation's flags with what came of each."""
     page = paginate(need_queries.flags_of(actor()))
-    return render_template("needs/flags.html", page=page,
-                           jobs=need_queries.job_labels(page.items),
-                           contacted=need_queries.flag_contacted)
+    return render_template("needs/flags.html", page=page, contacted=need_queries.flag_contacted)
 
 
 @bp.get("/signalements/<reference>")
@@ -81,5 +79,4 @@ def flag(reference: str):
     if need is None:
         abort(404)
     return render_template("needs/flag.html", need=need, publics=PUBLIC_LABELS,
-                           jobs=need_queries.job_labels([need]),
                            contacted=need_queries.flag_contacted(need))

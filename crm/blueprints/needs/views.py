@@ -50,9 +50,8 @@ def actor() -> User:
 
 
 def render_list(template: str, page, **context):
-    """A page of needs with the ROME labels of its jobs."""
-    return render_template(template, page=page, jobs=need_queries.job_labels(page.items),
-                           is_late=is_late, **context)
+    """A page of needs, with the lateness test its rows use."""
+    return render_template(template, page=page, is_late=is_late, **context)
 
 
 @bp.get("/demandes")
@@ -108,9 +107,9 @@ def render_need(need: HiringNeed, status: int = 200, **given):
     """The need page; `given` holds a submitted form to show again with its errors."""
     workable = access.can_work_need(current_user, need)
     return render_template(
-        "needs/need.html", need=need, rule=need_queries.routing_rule_of(need),
+        "needs/need.html", need=need, rule=need.routing_rule,
         interactions=need_queries.interactions_of(need), late=is_late(need),
-        forms=action_forms(need, given) if workable else {}, jobs=need_queries.job_labels([need]),
+        forms=action_forms(need, given) if workable else {},
         publics=PUBLIC_LABELS, services=SERVICE_LABELS, phone=display_phone,
     ), status
 

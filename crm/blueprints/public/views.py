@@ -125,7 +125,7 @@ def confirmation(token: str):
 def render_tracking(need: HiringNeed, message_form: MessageForm | None = None,
                     withdraw_form: WithdrawForm | None = None, error: str | None = None):
     return render_template(
-        "public/tracking.html", need=need, job=tracking.job_label(need),
+        "public/tracking.html", need=need,
         messages=tracking.public_messages(need), error=error,
         outcome=notifications.OUTCOME_SENTENCES.get(need.status.value),
         message_form=message_form or MessageForm(), withdraw_form=withdraw_form or WithdrawForm(),

@@ -2,8 +2,6 @@
 reference data and background tasks."""
 
 import hashlib
-import html
-from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -12,39 +10,9 @@ from crm import models as m
 from crm.extensions import db
 from crm.services import accounts
 from tests import factories as f
+from tests.helpers import assert_constant_queries, page_text
 
 NEW_PASSWORD = "Nouveau-mot-2026"
-
-
-@contextmanager
-def count_queries():
-    """Collect the SQL statements run inside the block."""
-    statements: list[str] = []
-
-    def collect(_conn, _cursor, statement, _params, _context, _many):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", collect)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", collect)
-
-
-def queries_for(client, url: str) -> int:
-    """Statements run by one request, after a warm-up that reloads what the last commit expired."""
-    client.get(url)
-    with count_queries() as statements:
-        assert client.get(url).status_code == 200
-    return len(statements)
-
-
-def assert_constant_queries(client, url: str, add_rows) -> None:
-    """The page runs as many queries with 3 rows as with 30."""
-    add_rows(3)
-    few = queries_for(client, url)
-    add_rows(27)
-    assert queries_for(client, url) == few
 
 
 @pytest.fixture
@@ -52,11 +20,6 @@ def admin(auth):
     user = f.UserFactory(role=m.Role.ADMIN, name="Alice Admin")
     auth.login(user)
     return user
-
-
-def page_text(response) -> str:
-    """The page's HTML with entities decoded, to compare with French text."""
-    return html.unescape(response.get_data(as_text=True))
 
 
 # Access

@@ -3,7 +3,6 @@
 Every request goes through ApiClient, which checks each answer against the OpenAPI document.
 """
 
-from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +13,7 @@ from crm.extensions import db
 from crm.services import accounts, company_search, needs
 from crm.services.companies import normalise_name
 from tests import factories as f
+from tests.helpers import assert_constant_queries, queries_for
 from tests.test_openapi import ApiClient
 
 NEEDS = "/api/v1/needs"
@@ -65,36 +65,6 @@ def partner():
     chamber = f.OrganisationFactory(name="CCI Côte-d'Or", kind=m.OrganisationKind.CCI,
                                     is_spotter=True)
     return f.UserFactory(organisation=chamber, role=m.Role.PARTNER)
-
-
-@contextmanager
-def count_queries():
-    statements = []
-
-    def collect(_conn, _cursor, statement, _params, _context, _many):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", collect)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", collect)
-
-
-def queries_for(api: ApiClient, url: str) -> int:
-    with count_queries() as statements:
-        assert api.get(url).status_code == 200
-    return len(statements)
-
-
-def assert_constant_queries(api: ApiClient, url: str, add_rows) -> None:
-    """The list runs as many queries with 3 rows as with 30 (the token's last use, written at
-    most once a minute, is recorded by a first call)."""
-    add_rows(3)
-    queries_for(api, url)
-    few = queries_for(api, url)
-    add_rows(27)
-    assert queries_for(api, url) == few
 
 
 # Tokens
@@ -450,7 +420,6 @@ def test_communes_by_postal_code_and_by_name_without_accents(staff_api):
 
 
 def test_reference_lists_run_as_many_queries_for_3_or_30_rows(staff_api):
-    queries_for(staff_api, "/api/v1/basins")  # records the token's last use
     for url in ("/api/v1/basins", "/api/v1/communes"):
         few = queries_for(staff_api, f"{url}?per_page=3")
         assert queries_for(staff_api, f"{url}?per_page=30") == few

@@ -1,8 +1,6 @@
 """Staff pages on hiring needs as advisers and managers use them: "Mes demandes" and its filters,
 the need page and its actions, late needs and the unassigned queue."""
 
-import html
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import pytest
@@ -14,42 +12,7 @@ from crm.services import needs as need_service
 from crm.services.need_input import parse_need
 from crm.services.need_queries import working_days_late
 from tests import factories as f
-
-
-@contextmanager
-def count_queries():
-    """Collect the SQL statements run inside the block."""
-    statements: list[str] = []
-
-    def collect(_conn, _cursor, statement, _params, _context, _many):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", collect)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", collect)
-
-
-def queries_for(client, url: str) -> int:
-    """Statements of one request, after a warm-up that reloads the signed-in user's session."""
-    client.get(url)
-    with count_queries() as statements:
-        assert client.get(url).status_code == 200
-    return len(statements)
-
-
-def assert_constant_queries(client, url: str, add_rows) -> None:
-    """The page runs as many queries with 3 rows as with 30."""
-    add_rows(3)
-    few = queries_for(client, url)
-    add_rows(27)
-    assert queries_for(client, url) == few
-
-
-def page_text(response) -> str:
-    """The page's HTML with entities decoded, to compare with French text."""
-    return html.unescape(response.get_data(as_text=True))
+from tests.helpers import assert_constant_queries, page_text
 
 
 def text_of(client, url: str) -> str:

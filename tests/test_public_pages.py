@@ -12,6 +12,7 @@ from crm.extensions import db, limiter
 from crm.services import need_workflow, needs
 from crm.services.need_input import parse_need
 from tests import factories as f
+from tests.helpers import queries_for
 
 FIELDS = ("siret", "company_name", "postal_code", "commune_code", "rome_code", "job_title",
           "positions", "contract_type", "contract_months", "start_date", "publics", "services",
@@ -343,20 +344,6 @@ def test_a_closed_request_refuses_messages_and_withdrawal(client, filed_need):
     assert filed_need.status == m.NeedStatus.FILLED
 
 
-def statements_during(client, url: str) -> int:
-    statements = []
-
-    def record(*args):
-        statements.append(args[2])
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
-    return len(statements)
-
-
 def need_with_exchanges(rows: int) -> m.HiringNeed:
     need = f.HiringNeedFactory()
     for number in range(rows):
@@ -370,5 +357,5 @@ def need_with_exchanges(rows: int) -> m.HiringNeed:
 
 def test_the_tracking_page_query_count_does_not_grow_with_its_history(client):
     few, many = need_with_exchanges(3), need_with_exchanges(30)
-    assert statements_during(client, f"/recrutement/suivi/{few.tracking_token}") == (
-        statements_during(client, f"/recrutement/suivi/{many.tracking_token}"))
+    assert queries_for(client, f"/recrutement/suivi/{few.tracking_token}") == (
+        queries_for(client, f"/recrutement/suivi/{many.tracking_token}"))

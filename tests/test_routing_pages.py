@@ -1,8 +1,6 @@
 """The routing rules as an administrator manages them, and the simulator that shows which rule,
 organisation and adviser a sample need would get without storing anything."""
 
-import html
-from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -12,6 +10,7 @@ from crm.extensions import db
 from crm.services import routing
 from crm.services.identifiers import build_siren, build_siret
 from tests import factories as f
+from tests.helpers import count_queries, page_text
 
 RULES_URL = "/admin/orientation"
 SIMULATOR_URL = "/admin/orientation/simulateur"
@@ -23,25 +22,6 @@ DEFAULT_TARGETS = {
     "inclusion": ("Insertion", 4, m.OrganisationKind.IAE),
     None: ("Par défaut", 5, m.OrganisationKind.FRANCE_TRAVAIL),
 }
-
-
-@contextmanager
-def count_queries():
-    """Collect the SQL statements run inside the block."""
-    statements: list[str] = []
-
-    def collect(_conn, _cursor, statement, _params, _context, _many):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", collect)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", collect)
-
-
-def page_text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def rule(name: str) -> m.RoutingRule:

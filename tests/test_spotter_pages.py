@@ -1,8 +1,6 @@
 """Offer spotters' pages as a partner uses them: flag a need, follow the organisation's flags, and
 never reach another organisation's flags or the staff pages."""
 
-import html
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -11,34 +9,7 @@ import sqlalchemy as sa
 from crm import models as m
 from crm.extensions import db
 from tests import factories as f
-
-
-@contextmanager
-def count_queries():
-    """Collect the SQL statements run inside the block."""
-    statements: list[str] = []
-
-    def collect(_conn, _cursor, statement, _params, _context, _many):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", collect)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", collect)
-
-
-def queries_for(client, url: str) -> int:
-    """Statements of one request, after a warm-up that reloads the signed-in user's session."""
-    client.get(url)
-    with count_queries() as statements:
-        assert client.get(url).status_code == 200
-    return len(statements)
-
-
-def page_text(response) -> str:
-    """The page's HTML with entities decoded, to compare with French text."""
-    return html.unescape(response.get_data(as_text=True))
+from tests.helpers import page_text, queries_for
 
 
 def text_of(client, url: str) -> str:

@@ -1,41 +1,20 @@
 """Managers' indicators per offer-spotter organisation: flags, hires, median time to first
 contact, flags still waiting, and the employer's agreement to be contacted."""
 
-import html
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import pytest
-import sqlalchemy as sa
 
 from crm import models as m
 from crm.extensions import db
 from crm.services import spotter_stats
 from crm.services.spotter_stats import working_days_between
 from tests import factories as f
+from tests.helpers import page_text, queries_for
 
 PAGE_URL = "/pilotage/reperage"
 CSV_URL = "/pilotage/reperage.csv"
 NOW = datetime(2026, 4, 10, 12, 0)
-
-
-@contextmanager
-def count_queries():
-    """Collect the SQL statements run inside the block."""
-    statements: list[str] = []
-
-    def collect(_conn, _cursor, statement, _params, _context, _many):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", collect)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", collect)
-
-
-def page_text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def basin(code: str) -> m.Basin:
@@ -219,13 +198,6 @@ def test_the_csv_export_follows_the_scope_and_period(auth, client, flags):
     lines = client.get(CSV_URL, query_string={"period": "30"}).get_data().decode(
         "utf-8-sig").splitlines()
     assert len(lines) == 1
-
-
-def queries_for(client, url: str) -> int:
-    client.get(url)
-    with count_queries() as statements:
-        assert client.get(url).status_code == 200
-    return len(statements)
 
 
 @pytest.mark.parametrize("url", [PAGE_URL, CSV_URL])

@@ -9,12 +9,9 @@ import pytest
 from crm import models as m
 from crm.blueprints.errors import render_error
 from tests import factories as f
+from tests.helpers import page_text
 
 DSFR = Path(__file__).resolve().parent.parent / "crm" / "static" / "dsfr"
-
-
-def page_text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def nav_links(text: str) -> list[str]:

@@ -1,6 +1,5 @@
 """The employer's public pages: request form, confirmation and tracking page."""
 
-import html
 import re
 
 import pytest
@@ -12,7 +11,7 @@ from crm.extensions import db, limiter
 from crm.services import need_workflow, needs
 from crm.services.need_input import parse_need
 from tests import factories as f
-from tests.helpers import queries_for
+from tests.helpers import page_text, queries_for
 
 FIELDS = ("siret", "company_name", "postal_code", "commune_code", "rome_code", "job_title",
           "positions", "contract_type", "contract_months", "start_date", "publics", "services",
@@ -28,10 +27,6 @@ def form(**changes) -> dict:
     }
     data.update(changes)
     return {name: value for name, value in data.items() if value is not None}
-
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def count(model) -> int:
@@ -78,7 +73,7 @@ def filed_need(agency):
 
 
 def test_the_form_offers_every_field_and_the_data_protection_notice(client):
-    page = text_of(client.get("/recrutement"))
+    page = page_text(client.get("/recrutement"))
     for name in FIELDS:
         assert f'name="{name}"' in page
     assert "Maçon / Maçonne (F1703)" in page
@@ -106,7 +101,7 @@ def test_a_valid_request_is_stored_and_confirmed_with_its_tracking_link(client):
         ["youth"], ["job_dating", "mrs"], "+33380123456")
 
     page = client.get(response.location)
-    text = text_of(page)
+    text = page_text(page)
     assert need.reference in text
     assert tracking_link(need.tracking_token) in text
     assert "Mission locale de Dijon" in text and "Léa Morel" in text
@@ -129,7 +124,7 @@ def test_an_invalid_request_is_shown_again_with_its_message_and_nothing_stored(
         client, changes, field, message):
     response = client.post("/recrutement", data=form(**changes))
     assert response.status_code == 422
-    page = text_of(response)
+    page = page_text(response)
     assert message in page
     assert f'<a href="#{field}">' in page
     assert "Votre demande n'a pas été envoyée" in page
@@ -158,7 +153,7 @@ def test_a_known_company_needs_neither_name_nor_postal_code(client, agency):
 def test_an_unknown_siret_without_company_name_is_refused(client):
     response = client.post("/recrutement", data=form(company_name=None))
     assert response.status_code == 422
-    assert "Ce SIRET nous est inconnu : indiquez le nom de l'entreprise." in text_of(response)
+    assert "Ce SIRET nous est inconnu : indiquez le nom de l'entreprise." in page_text(response)
     assert nothing_stored()
 
 
@@ -166,14 +161,14 @@ def test_a_closed_establishment_is_refused_with_a_clear_message(client):
     company = f.CompanyFactory(active=False)
     response = client.post("/recrutement", data=form(siret=company.siret))
     assert response.status_code == 422
-    assert "Cet établissement est fermé" in text_of(response)
+    assert "Cet établissement est fermé" in page_text(response)
     assert count(m.HiringNeed) == 0
 
 
 def test_a_postal_code_shared_by_several_communes_asks_which_one(client, agency):
     response = client.post("/recrutement", data=form(postal_code="21110"))
     assert response.status_code == 422
-    page = text_of(response)
+    page = page_text(response)
     assert "25 communes ont ce code postal" in page
     assert '<option value="21292">Genlis</option>' in page
     assert count(m.HiringNeed) == 0
@@ -197,7 +192,7 @@ def test_the_communes_of_a_postal_code_are_offered_as_json(client):
 def test_a_filled_honeypot_looks_accepted_but_stores_nothing(client, agency):
     response = client.post("/recrutement", data=form(website="https://promo.example"))
     assert response.status_code == 200
-    page = text_of(response)
+    page = page_text(response)
     assert "votre demande de recrutement a bien été reçue" in page
     assert "BFC-" not in page
     assert nothing_stored()
@@ -207,10 +202,10 @@ def test_a_post_without_csrf_token_is_refused(app, client, agency, monkeypatch):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     response = client.post("/recrutement", data=form())
     assert response.status_code == 400
-    assert "Le formulaire a expiré" in text_of(response)
+    assert "Le formulaire a expiré" in page_text(response)
     assert nothing_stored()
 
-    page = text_of(client.get("/recrutement"))
+    page = page_text(client.get("/recrutement"))
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     assert client.post("/recrutement", data=form(csrf_token=token)).status_code == 302
 
@@ -228,7 +223,7 @@ def test_too_many_requests_from_one_address_get_a_french_429(app, client, monkey
     assert [client.post("/recrutement", data={}).status_code for _ in range(2)] == [422, 422]
     response = client.post("/recrutement", data={})
     assert response.status_code == 429
-    assert "Trop de demandes ont été envoyées depuis votre connexion" in text_of(response)
+    assert "Trop de demandes ont été envoyées depuis votre connexion" in page_text(response)
     assert client.get("/recrutement").status_code == 200
 
 
@@ -244,7 +239,7 @@ def test_a_second_request_for_the_same_job_completes_the_open_one(client, agency
     assert count(m.HiringNeed) == 1
     assert "En urgence." in need.messages[0].body
 
-    page = text_of(client.get(second.location))
+    page = page_text(client.get(second.location))
     assert "Votre demande en cours est complétée" in page
     assert f"référence <strong>{need.reference}</strong>" in page
     assert tracking_link(token) in page
@@ -254,7 +249,7 @@ def test_a_duplicate_from_another_person_does_not_reveal_the_tracking_link(clien
     first = client.post("/recrutement", data=form())
     second = client.post("/recrutement", data=form(contact_email="autre@boulangerie.fr"))
     assert second.location == "/recrutement/demande-completee"
-    page = text_of(client.get(second.location))
+    page = page_text(client.get(second.location))
     need = db.session.scalar(sa.select(m.HiringNeed))
     assert need.reference in page
     assert token_of(first.location) not in page
@@ -270,7 +265,7 @@ def test_the_tracking_page_shows_history_adviser_and_public_messages_only(client
     response = client.get(f"/recrutement/suivi/{need.tracking_token}")
     assert response.status_code == 200
     assert response.headers["Referrer-Policy"] == "no-referrer"
-    page = text_of(response)
+    page = page_text(response)
     assert '<meta name="robots" content="noindex">' in page
     assert need.reference in page and "Boulangerie Martin" in page
     assert "Maçon / Maçonne (F1703)" in page and "CDD de 6 mois" in page
@@ -285,7 +280,7 @@ def test_the_tracking_page_shows_history_adviser_and_public_messages_only(client
 
 def test_a_need_waiting_for_an_adviser_says_so(client):
     need = f.HiringNeedFactory()
-    page = text_of(client.get(f"/recrutement/suivi/{need.tracking_token}"))
+    page = page_text(client.get(f"/recrutement/suivi/{need.tracking_token}"))
     assert "Votre demande va être attribuée à un conseiller." in page
 
 
@@ -306,7 +301,7 @@ def test_the_employer_writes_to_the_adviser(client, filed_need):
     mail = db.session.scalar(sa.select(m.OutboxMessage).where(
         m.OutboxMessage.kind == "employer_message"))
     assert mail.recipient == filed_need.adviser.email
-    page = text_of(client.get(url))
+    page = page_text(client.get(url))
     assert "Votre message a été transmis." in page and "Pouvez-vous rappeler après 14 h ?" in page
 
 
@@ -314,7 +309,7 @@ def test_an_empty_message_is_refused_on_its_field(client, filed_need):
     url = f"/recrutement/suivi/{filed_need.tracking_token}"
     response = client.post(f"{url}/message", data={"body": "  "})
     assert response.status_code == 422
-    assert 'id="body-error-1">Le message est vide.' in text_of(response)
+    assert 'id="body-error-1">Le message est vide.' in page_text(response)
     assert count(m.NeedMessage) == 0
 
 
@@ -326,7 +321,7 @@ def test_the_employer_withdraws_the_request(client, filed_need):
     assert filed_need.status == m.NeedStatus.CANCELLED
     assert filed_need.history[-1].note == (
         "Demande retirée par l'employeur : Poste pourvu en interne.")
-    page = text_of(client.get(url))
+    page = page_text(client.get(url))
     assert "Votre demande est retirée" in page and "Annulée" in page
     assert "Cette demande est clôturée" in page and "Retirer ma demande</button>" not in page
 
@@ -338,7 +333,7 @@ def test_a_closed_request_refuses_messages_and_withdrawal(client, filed_need):
         response = client.post(f"{url}/{action}", data=data)
         assert response.status_code == 409
         assert "Cette demande est clôturée : elle ne peut plus être modifiée." in (
-            text_of(response))
+            page_text(response))
     assert count(m.NeedMessage) == 0
     db.session.refresh(filed_need)
     assert filed_need.status == m.NeedStatus.FILLED

@@ -111,7 +111,7 @@ class HiringNeedFactory(Factory):
     class Meta:
         model = m.HiringNeed
 
-    reference = factory.Sequence(lambda n: f"BFC-2026-{n:06d}")
+    reference = factory.Sequence(lambda n: f"TEST-{n:06d}")  # never clashes with BFC-<year>-<id>
     company = factory.SubFactory(CompanyFactory)
     source = m.NeedSource.PUBLIC_FORM
     rome_code = "F1703"

@@ -155,7 +155,7 @@ def test_the_list_is_paginated(signed_in, agency, client, app):
     first = text_of(client, "/demandes")
     assert "30 demandes – page 1 sur 2" in first
     second = text_of(client, "/demandes?page=2")
-    assert second.count('href="/demandes/BFC-') == 5
+    assert second.count('href="/demandes/TEST-') == 5
     assert client.get("/demandes?page=3").status_code == 404
 
 

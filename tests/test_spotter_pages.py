@@ -198,7 +198,7 @@ def test_the_flag_list_is_paginated(partner, chamber, client, app):
     for _ in range(app.config["PAGE_SIZE"] + 2):
         flag_of(chamber)
     assert "27 signalements – page 1 sur 2" in text_of(client, "/signalements")
-    assert text_of(client, "/signalements?page=2").count('href="/signalements/BFC-') == 2
+    assert text_of(client, "/signalements?page=2").count('href="/signalements/TEST-') == 2
 
 
 def test_a_flag_page_shows_the_public_side_only(partner, chamber, client):

@@ -19,7 +19,7 @@ def start_task(
 ) -> BackgroundTask:
     """Record the task, then enqueue the job under the same id."""
     task = BackgroundTask(
-        id=f"{kind}-{uuid.uuid4().hex}", kind=kind, description=description,
+        id=uuid.uuid4().hex, kind=kind, description=description,
         user_id=user.id if user else None,
     )
     db.session.add(task)

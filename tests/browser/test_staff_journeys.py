@@ -22,12 +22,7 @@ pytestmark = pytest.mark.browser
 # Accessibility problems of the application already reported and not yet fixed: (axe rule,
 # address pattern, element) -> what is wrong. A test meeting one still checks everything else,
 # then ends as an expected failure naming it; once fixed, the test passes and the entry goes.
-KNOWN_PROBLEMS = {
-    ("scrollable-region-focusable", r"/demandes/BFC-\d{4}-\d+$", ".fr-table__container"): (
-        "need page: the cells of the Historique (and Échanges) tables do not wrap (no "
-        "fr-cell--multiline), so a long note makes the table scroll sideways inside the 8-column "
-        "area, in a container that cannot take the keyboard focus"),
-}
+KNOWN_PROBLEMS: dict[tuple[str, str, str], str] = {}
 
 
 @pytest.fixture

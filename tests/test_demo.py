@@ -24,7 +24,19 @@ def test_seeding_twice_gives_the_same_rows():
     assert first["companies"] == counts["companies"] == 300
     assert first["users"] == counts["users"] and first["interactions"] == counts["interactions"]
     assert counts["contacts"] > 50 and counts["interactions"] > 100
-    assert counts["hiring_needs"] == 0
+    assert counts["hiring_needs"] == first["hiring_needs"] == 60
+
+
+def test_demo_needs_are_routed_followed_and_some_are_late():
+    from crm.services.need_workflow import late_condition
+
+    demo.seed_demo(companies=300)
+    statuses = set(db.session.scalars(sa.select(m.HiringNeed.status)))
+    assert {m.NeedStatus.ASSIGNED, m.NeedStatus.IN_PROGRESS, m.NeedStatus.FILLED} <= statuses
+    late = db.session.scalar(sa.select(sa.func.count(m.HiringNeed.id)).where(late_condition()))
+    assert late > 0
+    assert db.session.scalar(sa.select(sa.func.count(m.HiringNeed.id))
+                             .where(m.HiringNeed.adviser_id.is_not(None))) > 40
 
 
 def test_companies_have_valid_sirets_and_their_commune_basin():

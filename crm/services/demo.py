@@ -15,6 +15,7 @@ from crm.models import (
     Company,
     Contact,
     Department,
+    HiringNeed,
     Interaction,
     InteractionKind,
     NafCode,
@@ -25,6 +26,7 @@ from crm.models import (
     utcnow,
 )
 from crm.services.companies import normalise_name
+from crm.services.demo_needs import seed_needs
 from crm.services.demo_network import (
     DOMAIN,
     PASSWORD,
@@ -291,10 +293,11 @@ def seed_demo(companies: int = 2000) -> dict:
     seed_users(users)
     seed_companies(companies)
     db.session.commit()
+    seed_needs()
     return {
         "accounts": [{"role": spec.role.value, "email": spec.email, "password": PASSWORD,
                       "organisation": spec.organisation} for spec in users],
         "organisations": row_count(Organisation), "users": row_count(User),
         "companies": row_count(Company), "contacts": row_count(Contact),
-        "interactions": row_count(Interaction),
+        "interactions": row_count(Interaction), "hiring_needs": row_count(HiringNeed),
     }

@@ -1,11 +1,10 @@
 import logging
 from logging.config import fileConfig
 
+from alembic import context
 from flask import current_app
 
-from crm.models.base import exists_on
-
-from alembic import context
+from crm.models.base import compared_by_autogenerate
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -19,7 +18,7 @@ logger = logging.getLogger('alembic.env')
 
 def include_object(obj, name, type_, reflected, compare_to):
     """Leave out of autogenerate the indexes that only exist on another dialect (ddl_if)."""
-    return reflected or exists_on(obj, get_engine().dialect.name)
+    return compared_by_autogenerate(obj, name, type_, reflected, get_engine().dialect.name)
 
 
 def get_engine():

@@ -6,13 +6,13 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from crm.extensions import db
-from crm.models.base import exists_on
+from crm.models.base import compared_by_autogenerate
 
 
 def test_migrations_at_head_match_the_models():
     with db.engine.connect() as connection:
         include = lambda obj, name, type_, reflected, compare_to: (  # noqa: E731
-            reflected or exists_on(obj, connection.dialect.name))
+            compared_by_autogenerate(obj, name, type_, reflected, connection.dialect.name))
         context = MigrationContext.configure(
             connection, opts={"compare_type": True, "include_object": include})
         differences = compare_metadata(context, db.metadata)

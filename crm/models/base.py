@@ -48,7 +48,18 @@ class Timestamped:
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+SEARCH_TABLES = "companies_name_fts"  # SQLite FTS5 index and its shadow tables (migration 0004)
+
+
 def exists_on(obj: sa.schema.SchemaItem, dialect: str) -> bool:
     """Whether a schema item exists on a dialect (an index declared with ddl_if may not)."""
     condition = getattr(obj, "_ddl_if", None)
     return condition is None or condition.dialect in (None, dialect)
+
+
+def compared_by_autogenerate(obj, name, type_, reflected, dialect: str) -> bool:
+    """Alembic's include_object: leave out what only one dialect has (ddl_if indexes, the
+    SQLite full-text search tables that migrations manage by hand)."""
+    if reflected:
+        return not (type_ == "table" and name.startswith(SEARCH_TABLES))
+    return exists_on(obj, dialect)

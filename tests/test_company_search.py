@@ -1,0 +1,38 @@
+"""Company name search: prefix through the btree index, substring through the trigram index."""
+
+from crm.extensions import db
+from crm.services.company_search import search_companies
+from tests import factories as f
+
+
+def names(**query) -> list[str]:
+    return [hit.company.name for hit in search_companies(**query).items]
+
+
+def test_a_name_is_found_by_a_word_in_its_middle_without_accents_or_case():
+    f.CompanyFactory(name="Boulangerie Lefèvre et Fils", search_name="boulangerie lefevre et fils")
+    f.CompanyFactory(name="Garage du Centre", search_name="garage du centre")
+    assert names(q="LEFÈVRE") == ["Boulangerie Lefèvre et Fils"]
+    assert names(q="et fils") == ["Boulangerie Lefèvre et Fils"]
+
+
+def test_the_search_follows_renames_and_deletions():
+    company = f.CompanyFactory(name="Menuiserie Roux", search_name="menuiserie roux")
+    company.name, company.search_name = "Charpente Roux", "charpente roux"
+    db.session.commit()
+    assert names(q="penTE") == ["Charpente Roux"]
+    assert names(q="uiserie") == []
+    db.session.delete(company)
+    db.session.commit()
+    assert names(q="roux") == []
+
+
+def test_names_starting_with_the_text_come_first():
+    f.CompanyFactory(name="Le Fournil de Dole", search_name="le fournil de dole")
+    f.CompanyFactory(name="Dole Transports", search_name="dole transports")
+    assert names(q="dole") == ["Dole Transports", "Le Fournil de Dole"]
+
+
+def test_two_letters_still_search_by_substring():
+    f.CompanyFactory(name="Hôtel BK", search_name="hotel bk")
+    assert names(q="bk") == ["Hôtel BK"]

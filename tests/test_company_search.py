@@ -36,3 +36,8 @@ def test_names_starting_with_the_text_come_first():
 def test_two_letters_still_search_by_substring():
     f.CompanyFactory(name="Hôtel BK", search_name="hotel bk")
     assert names(q="bk") == ["Hôtel BK"]
+
+
+def test_quotes_in_the_text_are_searched_as_text():
+    f.CompanyFactory(name='Bar "Le Zinc"', search_name='bar "le zinc"')
+    assert names(q='"le zinc"') == ['Bar "Le Zinc"']

@@ -95,8 +95,9 @@ def containing(name: str) -> ColumnElement[bool]:
     contains = Company.search_name.contains(name, autoescape=True)
     if db.session.get_bind().dialect.name != "sqlite" or len(name) < 3:
         return contains
-    fts = sa.table("companies_name_fts", sa.column("rowid"), sa.column("search_name"))
-    found = sa.select(fts.c.rowid).where(fts.c.search_name.contains(name, autoescape=True))
+    phrase = '"' + name.replace('"', '""') + '"'  # a trigram phrase query is a substring match
+    found = (sa.select(sa.literal_column("rowid")).select_from(sa.text("companies_name_fts"))
+             .where(sa.text("companies_name_fts MATCH :phrase").bindparams(phrase=phrase)))
     return Company.id.in_(found)
 
 

@@ -41,3 +41,12 @@ def test_two_letters_still_search_by_substring():
 def test_quotes_in_the_text_are_searched_as_text():
     f.CompanyFactory(name='Bar "Le Zinc"', search_name='bar "le zinc"')
     assert names(q='"le zinc"') == ['Bar "Le Zinc"']
+
+
+def test_pages_run_across_names_starting_and_containing_the_text():
+    for name in ("dole a", "dole b", "dole c", "a dole", "b dole", "c dole", "d dole"):
+        f.CompanyFactory(name=name.title(), search_name=name)
+    pages = [search_companies(q="dole", page=page, per_page=5) for page in (1, 2, 3)]
+    assert [[hit.company.search_name for hit in p.items] for p in pages] == [
+        ["dole a", "dole b", "dole c", "a dole", "b dole"], ["c dole", "d dole"], []]
+    assert {p.total for p in pages} == {7}

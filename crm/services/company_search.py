@@ -3,8 +3,8 @@
 A name search compares the normalised name (lower case, no accents) with the normalised text typed.
 Names that start with the text come first, through the btree index on `companies.search_name` (a
 range, see starts_with). When fewer than a page of names start with it, names that contain it
-anywhere are searched too, after them: that fallback reads the whole table unless PostgreSQL has a
-trigram index on the column. Digits search the SIRET (and so the SIREN, its first nine digits) by
+anywhere are searched too, after them, through a trigram index (pg_trgm on PostgreSQL, an FTS5
+trigram table on SQLite). Digits search the SIRET (and so the SIREN, its first nine digits) by
 prefix.
 """
 
@@ -63,29 +63,23 @@ def count(conditions: Conditions) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Company).where(*conditions))
 
 
-def fetch(conditions: Conditions, order: Sequence, page: int, per_page: int,
-          count_matches: bool = False) -> tuple[list[CompanyHit], int | None]:
-    """One page of companies with their open needs, naf, band, basin and referent, in one query;
-    with count_matches, also the number of all matches, counted in the same scan (None when the
-    page is empty)."""
-    matches = [sa.func.count().over().label("matches")] if count_matches else []
-    ids = (sa.select(Company.id, *matches).where(*conditions).order_by(*order)
+def fetch(conditions: Conditions, order: Sequence, page: int, per_page: int) -> list[CompanyHit]:
+    """One page of companies with their open needs, naf, band, basin and referent, in one query."""
+    ids = (sa.select(Company.id).where(*conditions).order_by(*order)
            .limit(per_page).offset((page - 1) * per_page).subquery())
     query = (
-        sa.select(Company, open_needs_count(), *([ids.c.matches] if count_matches else []))
+        sa.select(Company, open_needs_count())
         .join(ids, ids.c.id == Company.id)
         .options(joinedload(Company.basin), joinedload(Company.referent))
         .order_by(*order)
     )
-    rows = db.session.execute(query).all()
-    total = rows[0][2] if count_matches and rows else None
-    return [CompanyHit(row[0], row[1]) for row in rows], total
+    return [CompanyHit(company, open_needs) for company, open_needs in db.session.execute(query)]
 
 
 def counted_page(conditions: Conditions, order: Sequence, page: int, per_page: int) -> CompanyPage:
     """A page of a search the indexes serve: counted, then fetched."""
     total = count(conditions)
-    items = fetch(conditions, order, page, per_page)[0] if total else []
+    items = fetch(conditions, order, page, per_page) if total else []
     return CompanyPage(items, total, page, per_page)
 
 
@@ -102,13 +96,20 @@ def containing(name: str) -> ColumnElement[bool]:
 
 
 def substring_page(name: str, conditions: Conditions, page: int, per_page: int) -> CompanyPage:
-    """Names containing the text anywhere, those starting with it first, counted in one query."""
-    prefix = starts_with(Company.search_name, name)
-    conditions = [*conditions, containing(name)]
-    order = [sa.case((prefix, 0), else_=1), Company.search_name, Company.id]
-    items, total = fetch(conditions, order, page, per_page, count_matches=True)
-    if total is None:
-        total = count(conditions) if page > 1 else 0
+    """Names containing the text anywhere, the (fewer than a page) starting with it first: both
+    parts read in index order, so a common word stops after one page instead of sorting all."""
+    prefix = [*conditions, starts_with(Company.search_name, name)]
+    contains = [*conditions, containing(name), sa.not_(starts_with(Company.search_name, name))]
+    starting = fetch(prefix, BY_NAME, 1, per_page)
+    total = len(starting) + count(contains)
+    first = (page - 1) * per_page
+    items = starting[first:first + per_page]
+    wanted = per_page - len(items)
+    if wanted and total > len(starting):
+        skip = max(0, first - len(starting))
+        rest = (sa.select(Company.id).where(*contains).order_by(*BY_NAME).limit(wanted)
+                .offset(skip))
+        items += fetch([Company.id.in_(rest)], BY_NAME, 1, wanted)
     return CompanyPage(items, total, page, per_page)
 
 
@@ -118,7 +119,7 @@ def name_page(name: str, conditions: Conditions, page: int, per_page: int) -> Co
     total = count(by_prefix)
     if total < per_page:
         return substring_page(name, conditions, page, per_page)
-    return CompanyPage(fetch(by_prefix, BY_NAME, page, per_page)[0], total, page, per_page)
+    return CompanyPage(fetch(by_prefix, BY_NAME, page, per_page), total, page, per_page)
 
 
 def search_companies(q: str | None = None, siret: str | None = None, basin: str | None = None,

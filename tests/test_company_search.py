@@ -1,5 +1,7 @@
 """Company name search: prefix through the btree index, substring through the trigram index."""
 
+import pytest
+
 from crm.extensions import db
 from crm.services.company_search import search_companies
 from tests import factories as f
@@ -50,3 +52,17 @@ def test_pages_run_across_names_starting_and_containing_the_text():
     assert [[hit.company.search_name for hit in p.items] for p in pages] == [
         ["dole a", "dole b", "dole c", "a dole", "b dole"], ["c dole", "d dole"], []]
     assert {p.total for p in pages} == {7}
+
+
+@pytest.mark.parametrize("dense_above", [1, 5000])
+def test_common_and_rare_words_give_the_same_results_with_or_without_a_basin(monkeypatch,
+                                                                              dense_above):
+    from crm.services import company_search
+
+    monkeypatch.setattr(company_search, "DENSE_MATCHES", dense_above)
+    f.CompanyFactory(name="Dole Bois", search_name="dole bois")
+    f.CompanyFactory(name="Bois de Dole", search_name="bois de dole", basin_code="2712")
+    f.CompanyFactory(name="Scierie du Bois", search_name="scierie du bois")
+    assert names(q="bois") == ["Bois de Dole", "Dole Bois", "Scierie du Bois"]
+    found = search_companies(q="bois", basin="2712")
+    assert [hit.company.name for hit in found.items] == ["Bois de Dole"] and found.total == 1

@@ -83,25 +83,44 @@ def counted_page(conditions: Conditions, order: Sequence, page: int, per_page: i
     return CompanyPage(items, total, page, per_page)
 
 
-def containing(name: str) -> ColumnElement[bool]:
-    """Names containing the text: through the trigram index on both databases (pg_trgm GIN on
-    PostgreSQL; on SQLite the FTS5 trigram table, which needs 3 characters or more)."""
+FTS_PHRASE_MIN = 3  # the trigram tokenizer needs three characters
+DENSE_MATCHES = 5000  # above this, reading names in index order finds a page sooner than the FTS
+
+
+def fts_phrase(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'  # a trigram phrase query is a substring match
+
+
+def fts_matches(name: str) -> sa.Select:
+    """Ids of the companies whose name contains the text, from SQLite's FTS5 trigram table."""
+    return (sa.select(sa.literal_column("rowid")).select_from(sa.text("companies_name_fts"))
+            .where(sa.text("companies_name_fts MATCH :phrase").bindparams(phrase=fts_phrase(name))))
+
+
+def fts_count(name: str) -> int | None:
+    """How many names contain the text, from SQLite's FTS5 table; None where it does not apply."""
+    if db.session.get_bind().dialect.name != "sqlite" or len(name) < FTS_PHRASE_MIN:
+        return None
+    return db.session.scalar(sa.select(sa.func.count()).select_from(fts_matches(name).subquery()))
+
+
+def containing(name: str, found: int | None) -> ColumnElement[bool]:
+    """Names containing the text: PostgreSQL's pg_trgm index serves LIKE; on SQLite the FTS5
+    trigram table finds rare matches, a plain LIKE read in index order common ones."""
     contains = Company.search_name.contains(name, autoescape=True)
-    if db.session.get_bind().dialect.name != "sqlite" or len(name) < 3:
+    if found is None or found > DENSE_MATCHES:
         return contains
-    phrase = '"' + name.replace('"', '""') + '"'  # a trigram phrase query is a substring match
-    found = (sa.select(sa.literal_column("rowid")).select_from(sa.text("companies_name_fts"))
-             .where(sa.text("companies_name_fts MATCH :phrase").bindparams(phrase=phrase)))
-    return Company.id.in_(found)
+    return Company.id.in_(fts_matches(name))
 
 
 def substring_page(name: str, conditions: Conditions, page: int, per_page: int) -> CompanyPage:
     """Names containing the text anywhere, the (fewer than a page) starting with it first: both
     parts read in index order, so a common word stops after one page instead of sorting all."""
+    found = fts_count(name)
     prefix = [*conditions, starts_with(Company.search_name, name)]
-    contains = [*conditions, containing(name), sa.not_(starts_with(Company.search_name, name))]
+    contains = [*conditions, containing(name, found), sa.not_(starts_with(Company.search_name, name))]
     starting = fetch(prefix, BY_NAME, 1, per_page)
-    total = len(starting) + count(contains)
+    total = found if found is not None and not conditions else len(starting) + count(contains)
     first = (page - 1) * per_page
     items = starting[first:first + per_page]
     wanted = per_page - len(items)

@@ -380,7 +380,7 @@ def test_a_partner_gets_the_public_identity_only(api, agency, partner):
     firm = company("Scierie Tissot", address="3 route de Dole", referent=adviser)
     public = api.get(f"{COMPANIES}/{firm.siret}", token=token_for(partner)).json
     assert set(public) == {"siret", "siren", "name", "naf", "headcount_band", "commune_code",
-                           "basin", "active", "verified", "open_needs"}
+                           "basin", "active", "verified", "open_needs", "contact_pressure"}
     staff = api.get(f"{COMPANIES}/{firm.siret}", token=token_for(adviser)).json
     assert staff["address"] == "3 route de Dole"
     assert staff["referent"] == {"id": adviser.id, "name": adviser.name}

@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
+from wtforms import HiddenField
 from wtforms.fields.choices import SelectChoice
 from wtforms.form import DefaultMeta
 
@@ -34,3 +35,12 @@ class FilterForm(FrenchForm):
 
 class ActionForm(FrenchForm):
     """A one-button POST action: only the CSRF token."""
+
+
+class VersionedForm(FrenchForm):
+    """A change prepared on the version of the record the user saw (stale edits are refused)."""
+
+    version = HiddenField()
+
+    def seen_version(self) -> int | None:
+        return int(self.version.data) if (self.version.data or "").isdigit() else None

@@ -1,7 +1,7 @@
 """The domain model, one module per aggregate; importing this package registers every table."""
 
 from crm.models.base import LabelledEnum, utcnow
-from crm.models.company import Channel, Company, Contact
+from crm.models.company import Channel, Company, Contact, DuplicateDismissal
 from crm.models.event import (
     Event,
     EventCompany,
@@ -25,7 +25,7 @@ from crm.models.need import (
     NeedStatusChange,
     Public,
 )
-from crm.models.organisation import SPOTTER_KINDS, Organisation, OrganisationKind
+from crm.models.organisation import SPOTTER_KINDS, ImportMapping, Organisation, OrganisationKind
 from crm.models.plan import (
     Indicator,
     PlanObjective,
@@ -36,7 +36,15 @@ from crm.models.plan import (
 )
 from crm.models.reference import HeadcountBand, NafCode, NafDivisionRome, RomeCode
 from crm.models.routing import RoutingRule
-from crm.models.system import AuditEvent, BackgroundTask, MessageStatus, OutboxMessage, TaskStatus
+from crm.models.system import (
+    AppSetting,
+    AuditEvent,
+    BackgroundTask,
+    MessageStatus,
+    OutboxMessage,
+    TaskStatus,
+    Upload,
+)
 from crm.models.training import TrainingKind, TrainingRequest, TrainingStatus
-from crm.models.user import ApiToken, Role, User
+from crm.models.user import ApiToken, Role, SavedView, User
 from crm.models.visit import Task, Visit, VisitMode, VisitParticipant, VisitStatus

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
-from crm.models.base import LabelledEnum, Timestamped, enum_type
+from crm.models.base import LabelledEnum, Timestamped, enum_type, utcnow
 from crm.models.geography import Basin, Commune
 from crm.models.reference import HeadcountBand, NafCode
 from crm.models.user import User
@@ -57,6 +57,8 @@ class Company(Timestamped, db.Model):
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
     active: Mapped[bool] = mapped_column(default=True)
+    # False for SIRENE rows whose owner refused diffusion (statutDiffusion P): masked fields
+    diffusible: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     employer: Mapped[bool | None]
     verified: Mapped[bool] = mapped_column(default=False)
     created_on: Mapped[date | None]
@@ -104,3 +106,21 @@ class Contact(Timestamped, db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DuplicateDismissal(db.Model):
+    """A pair of companies a person judged not to be duplicates (lower id first)."""
+
+    __tablename__ = "duplicate_dismissals"
+    __table_args__ = (sa.CheckConstraint("company_id < other_id", name="pair_order"),)
+
+    company_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True
+    )
+    other_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    dismissed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    dismissed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -37,6 +37,9 @@ class Interaction(db.Model):
     need_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("hiring_needs.id", ondelete="SET NULL"), index=True
     )
+    visit_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("visits.id", ondelete="SET NULL"), index=True
+    )
     kind: Mapped[InteractionKind] = mapped_column(enum_type(InteractionKind, "interaction_kind"))
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     summary: Mapped[str | None] = mapped_column(sa.Text)

@@ -1,10 +1,12 @@
 """Organisations of the network and their coverage of basins and départements."""
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.extensions import db
-from crm.models.base import LabelledEnum, Timestamped, enum_type
+from crm.models.base import LabelledEnum, Timestamped, enum_type, utcnow
 from crm.models.geography import Basin, Department
 
 
@@ -95,3 +97,16 @@ class Organisation(Timestamped, db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ImportMapping(db.Model):
+    """The spreadsheet column mapping an organisation used last for a kind of import."""
+
+    __tablename__ = "import_mappings"
+
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    mapping: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -82,3 +82,33 @@ class BackgroundTask(db.Model):
     result: Mapped[dict | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     finished_at: Mapped[datetime | None]
+
+
+class AppSetting(db.Model):
+    """An administrator-editable setting, stored as JSON under a key."""
+
+    __tablename__ = "app_settings"
+
+    key: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
+    value: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class Upload(db.Model):
+    """A file a person uploaded for a background job; kept in the database so no worker misses it."""
+
+    __tablename__ = "uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    size: Mapped[int]
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -79,3 +79,23 @@ class ApiToken(db.Model):
     @property
     def revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class SavedView(db.Model):
+    """A named set of list filters kept by a user, optionally shared with their organisation."""
+
+    __tablename__ = "saved_views"
+    __table_args__ = (sa.UniqueConstraint("user_id", "page", "name", name="uq_saved_views_user_page_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    page: Mapped[str] = mapped_column(sa.String(40))
+    name: Mapped[str] = mapped_column(sa.String(80))
+    filters: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    shared: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()

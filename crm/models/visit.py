@@ -51,6 +51,7 @@ class Visit(Timestamped, db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     company: Mapped[Company] = relationship()
+    created_by: Mapped[User | None] = relationship()
     participants: Mapped[list["VisitParticipant"]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True
     )
@@ -82,6 +83,7 @@ class Task(Timestamped, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(sa.String(200))
+    notes: Mapped[str | None] = mapped_column(sa.Text)
     due_on: Mapped[date] = mapped_column(index=True)
     assignee_id: Mapped[int] = mapped_column(
         sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
@@ -103,3 +105,6 @@ class Task(Timestamped, db.Model):
 
     assignee: Mapped[User] = relationship(foreign_keys=[assignee_id])
     company: Mapped[Company | None] = relationship()
+    need: Mapped["HiringNeed | None"] = relationship()  # noqa: F821
+    visit: Mapped[Visit | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])

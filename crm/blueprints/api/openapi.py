@@ -97,7 +97,12 @@ PATHS = {
         ("q", "siret", "basin", "page", "per_page"))},
     "/companies/{siret}": {"get": operation(
         "getCompany", "Un établissement par son SIRET",
-        {"200": answer("Company", "L'établissement")}, ("404",), ("siret_path",))},
+        {"200": answer("CompanyDetail", "L'établissement et sa pression de contact")}, ("404",),
+        ("siret_path",))},
+    "/interactions": {"post": operation(
+        "createInteraction", "Ajouter un contact avec un établissement au journal partagé",
+        {"201": answer("Interaction", "Contact enregistré pour l'organisation du jeton")},
+        ("400", "422"), requestBody={"required": True, "content": json_content(ref("InteractionInput"))})},
     "/basins": {"get": operation(
         "listBasins", "Bassins d'emploi de la région et leurs départements",
         {"200": answer("BasinList", "Une page de bassins")}, ("422",), ("page", "per_page"))},

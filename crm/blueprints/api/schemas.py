@@ -137,6 +137,26 @@ COMPANY_STAFF_FIELDS = {
     "referent": nullable(ref("PersonRef")), "do_not_contact_before": nullable(DAY),
 }
 
+CONTACT_PRESSURE = closed({
+    "contacts_7d": {"type": "integer", "minimum": 0}, "contacts_30d": {"type": "integer", "minimum": 0},
+    "organisations_30d": {"type": "integer", "minimum": 0},
+    "level": {"type": "string", "enum": ["none", "warn", "high"],
+              "description": "none : aucune ; warn : vigilance ; high : forte (n'empêche rien)"},
+    "do_not_contact_before": nullable(DAY),
+}, description="Sollicitations récentes de l'établissement par l'ensemble du réseau")
+INTERACTION_KINDS = ["call", "email", "visit", "meeting", "event"]
+INTERACTION_INPUT = closed({
+    "siret": text(14, description="SIRET d'un établissement connu du CRM"),
+    "kind": {"type": "string", "enum": INTERACTION_KINDS},
+    "occurred_at": TIME | {"description": "Date et heure passées (moins d'un an), ISO 8601"},
+    "summary": nullable(text(2000)), "outcome": nullable(text(255)),
+}, required=["siret", "kind", "occurred_at"])
+INTERACTION = closed({
+    "id": {"type": "integer"}, "siret": text(14), "kind": {"type": "string", "enum": INTERACTION_KINDS},
+    "occurred_at": TIME, "summary": nullable(text()), "outcome": nullable(text()),
+    "organisation": nullable(ref("OrganisationRef")), "contact_pressure": ref("ContactPressure"),
+})
+
 SCHEMAS = {
     "Error": closed({"error": text(description="Message en français")}),
     "ValidationError": closed({
@@ -159,7 +179,14 @@ SCHEMAS = {
     "Coded": CODED,
     "Company": closed(COMPANY_FIELDS | COMPANY_STAFF_FIELDS, required=list(COMPANY_FIELDS),
                       description="Identité publique ; adresse et référent pour le personnel"),
+    "CompanyDetail": closed(COMPANY_FIELDS | COMPANY_STAFF_FIELDS
+                            | {"contact_pressure": ref("ContactPressure")},
+                            required=[*COMPANY_FIELDS, "contact_pressure"],
+                            description="Identité, demandes ouvertes et pression de contact"),
     "CompanyList": page_of("Company"),
+    "ContactPressure": CONTACT_PRESSURE,
+    "InteractionInput": INTERACTION_INPUT,
+    "Interaction": INTERACTION,
     "Department": closed({"code": text(3), "name": text()}),
     "Basin": closed({"code": text(4), "name": text(),
                      "departments": {"type": "array", "items": ref("Department")}}),

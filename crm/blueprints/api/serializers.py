@@ -6,7 +6,7 @@ staff get both. Internal notes are never part of any body.
 
 from datetime import UTC, date, datetime
 
-from crm.models import Basin, Commune, Department, HiringNeed, Organisation, User
+from crm.models import Basin, Commune, Department, HiringNeed, Interaction, Organisation, User
 from crm.services.company_search import CompanyHit
 
 
@@ -134,3 +134,9 @@ def page(result, items: list[dict]) -> dict:
     """A list answer: one page of items, the total over all pages, the page and its size."""
     return {"items": items, "total": result.total, "page": result.page,
             "per_page": result.per_page}
+
+
+def interaction(item: Interaction) -> dict:
+    return {"id": item.id, "siret": item.company.siret, "kind": item.kind.value,
+            "occurred_at": timestamp(item.occurred_at), "summary": item.summary, "outcome": item.outcome,
+            "organisation": organisation_ref(item.organisation)}

@@ -8,7 +8,7 @@ from crm.blueprints.api.auth import api_user
 from crm.blueprints.api.errors import ApiError, invalid
 from crm.extensions import db
 from crm.models import NeedStatus
-from crm.services import access, api_needs, company_search, needs, territories
+from crm.services import access, api_interactions, api_needs, company_search, needs, pressure, territories
 from crm.services.need_input import InvalidNeed, parse_need
 
 MAX_PER_PAGE = 100
@@ -113,7 +113,24 @@ def company(siret: str):
     result = company_search.search_companies(siret=siret, per_page=1)
     if not result.items:
         raise ApiError(404, UNKNOWN_COMPANY)
-    return show.company(result.items[0], access.sees_company_details(api_user()))
+    user = api_user()
+    hit = result.items[0]
+    body = show.company(hit, access.sees_company_details(user))
+    return body | {"contact_pressure": pressure.pressure_of(hit.company, user.organisation_id).as_api()}
+
+
+@bp.post("/interactions")
+def create_interaction():
+    """Add a contact with a firm to the shared ledger, for the token's organisation."""
+    user = api_user()
+    try:
+        data = api_interactions.parse_interaction(json_object())
+    except api_interactions.InvalidInteraction as error:
+        raise invalid(error.fields, str(error)) from error
+    interaction = api_interactions.add_to_ledger(data, user)
+    db.session.commit()
+    seen = pressure.pressure_of(data.company, user.organisation_id)
+    return jsonify(show.interaction(interaction) | {"contact_pressure": seen.as_api()}), 201
 
 
 @bp.get("/basins")

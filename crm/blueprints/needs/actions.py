@@ -7,6 +7,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
 
+from crm.blueprints.guards import actor, staff_only
 from crm.blueprints.needs import bp
 from crm.blueprints.needs.forms import (
     CloseForm,
@@ -16,7 +17,7 @@ from crm.blueprints.needs.forms import (
     TransferForm,
     VersionedForm,
 )
-from crm.blueprints.needs.views import actor, render_need, staff_only, visible_need
+from crm.blueprints.needs.views import render_need, visible_need
 from crm.extensions import db
 from crm.models import HiringNeed, InteractionKind, NeedStatus, Organisation
 from crm.services import access, need_queries, need_workflow

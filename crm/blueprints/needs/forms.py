@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
-    HiddenField,
     IntegerField,
     RadioField,
     SearchField,
@@ -15,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from crm.blueprints.forms import FilterForm, FrenchForm, options
+from crm.blueprints.forms import FilterForm, FrenchForm, VersionedForm, options
 from crm.blueprints.public.forms import NeedRequestForm
 from crm.models import NeedStatus, Role, User
 from crm.services import accounts, need_queries
@@ -56,14 +55,6 @@ class NeedFilterForm(FilterForm):
             scope=self.scope.data, status=self.status.data, basin=self.basin.data,
             age=self.age.data, late=self.late.data == "1", search=self.q.data or "")
 
-
-class VersionedForm(FrenchForm):
-    """An action on a need prepared on the version the user saw."""
-
-    version = HiddenField()
-
-    def seen_version(self) -> int | None:
-        return int(self.version.data) if (self.version.data or "").isdigit() else None
 
 
 class TakeInChargeForm(VersionedForm):

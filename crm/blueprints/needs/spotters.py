@@ -2,9 +2,10 @@
 
 from flask import abort, flash, redirect, render_template, url_for
 
+from crm.blueprints.guards import actor, partners_only
 from crm.blueprints.needs import bp
 from crm.blueprints.needs.forms import FlagForm
-from crm.blueprints.needs.views import PUBLIC_LABELS, actor, partners_only
+from crm.blueprints.needs.views import PUBLIC_LABELS
 from crm.models import NeedSource
 from crm.services import communes, need_queries
 from crm.services.need_input import InvalidNeed, NeedInput, parse_need

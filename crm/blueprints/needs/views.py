@@ -1,12 +1,9 @@
-"""Staff pages on hiring needs: "Mes demandes", a need's page, late needs, the unassigned queue;
-and the access guards of the blueprint."""
-
-from collections.abc import Callable
-from functools import wraps
+"""Staff pages on hiring needs: "Mes demandes", a need's page, late needs, the unassigned queue."""
 
 from flask import abort, render_template, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from crm.blueprints.guards import actor, staff_only, supervisors_only
 from crm.blueprints.needs import bp
 from crm.blueprints.needs.forms import (
     CloseForm,
@@ -16,7 +13,7 @@ from crm.blueprints.needs.forms import (
     TakeInChargeForm,
     TransferForm,
 )
-from crm.models import EmployerService, HiringNeed, Public, User
+from crm.models import EmployerService, HiringNeed, Public
 from crm.services import access, need_queries
 from crm.services.need_input import display_phone
 from crm.services.need_workflow import is_late
@@ -24,29 +21,6 @@ from crm.services.pagination import paginate
 
 PUBLIC_LABELS = dict(Public.choices())
 SERVICE_LABELS = dict(EmployerService.choices())
-
-
-def allowed(check: Callable[[User], bool]):
-    """Sign-in required, then 403 unless `check` accepts the user."""
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def guarded(*args, **kwargs):
-            if not check(current_user):
-                abort(403)
-            return view(*args, **kwargs)
-        return guarded
-    return decorator
-
-
-staff_only = allowed(access.is_staff)
-supervisors_only = allowed(access.is_supervisor)
-partners_only = allowed(access.is_partner)
-
-
-def actor() -> User:
-    """The signed-in user as a model instance, for services and audit events."""
-    return current_user._get_current_object()
 
 
 def render_list(template: str, page, **context):

@@ -138,3 +138,32 @@ def test_thresholds_set_by_an_admin_apply(mine, other):
     db.session.commit()
     assert pressure.thresholds().recent_other_days == 3
     assert pressure.pressure_of(company, mine.id, NOW).level == PressureLevel.NONE
+
+
+def test_an_admin_changes_the_thresholds_on_their_page(client, auth):
+    from crm.models import AuditEvent, Role
+    admin = UserFactory(role=Role.ADMIN)
+    auth.login(admin)
+    page = client.get("/admin/pression-de-contact")
+    assert "Pression de contact" in page.get_data(as_text=True)
+    data = {"warn_contacts_30d": 4, "warn_organisations_30d": 2, "recent_other_days": 10,
+            "high_contacts_30d": 8, "high_organisations_30d": 3}
+    assert client.post("/admin/pression-de-contact", data=data).status_code == 302
+    assert pressure.thresholds() == Thresholds(4, 2, 10, 8, 3)
+    assert db.session.query(AuditEvent).filter_by(action="settings_changed").count() == 1
+
+
+def test_out_of_range_thresholds_are_refused_and_nothing_changes(client, auth):
+    from crm.models import Role
+    auth.login(UserFactory(role=Role.ADMIN))
+    data = {"warn_contacts_30d": 0, "warn_organisations_30d": 2, "recent_other_days": 7,
+            "high_contacts_30d": 6, "high_organisations_30d": 3}
+    response = client.post("/admin/pression-de-contact", data=data)
+    assert response.status_code == 422
+    assert "Indiquez un nombre entre 1 et 90." in response.get_data(as_text=True)
+    assert pressure.thresholds() == Thresholds()
+
+
+def test_advisers_cannot_change_the_thresholds(client, auth):
+    auth.login(UserFactory())
+    assert client.get("/admin/pression-de-contact").status_code == 403

@@ -75,12 +75,13 @@ def thresholds() -> Thresholds:
     return Thresholds(**{key: int(value) for key, value in saved.items() if key in known})
 
 
-def save_thresholds(values: Thresholds, actor: User) -> None:
+def save_thresholds(values: Thresholds, actor: User) -> AppSetting:
     """Store new thresholds (the caller commits)."""
     setting = db.session.get(AppSetting, SETTING_KEY) or AppSetting(key=SETTING_KEY)
     setting.value = asdict(values)
     setting.updated_by_id = actor.id
     db.session.add(setting)
+    return setting
 
 
 def _since(now: datetime, days: int) -> datetime:

@@ -1,0 +1,50 @@
+"""Admin page: the contact-pressure thresholds shared by the whole network."""
+
+from dataclasses import asdict, fields
+
+from flask import flash, redirect, render_template, url_for
+from wtforms import IntegerField
+from wtforms.validators import InputRequired, NumberRange
+
+from crm.blueprints.admin import bp
+from crm.blueprints.forms import FrenchForm
+from crm.blueprints.guards import actor
+from crm.extensions import db
+from crm.services import audit, pressure
+
+LABELS = {
+    "warn_contacts_30d": ("Vigilance : nombre de contacts en 30 jours", "à partir de ce nombre…"),
+    "warn_organisations_30d": ("Vigilance : nombre d'organisations en 30 jours", "… par au moins ce nombre "
+                               "d'organisations différentes"),
+    "recent_other_days": ("Vigilance : contact récent par une autre organisation (jours)",
+                          "un contact par une autre organisation depuis ce nombre de jours"),
+    "high_contacts_30d": ("Pression forte : nombre de contacts en 30 jours", None),
+    "high_organisations_30d": ("Pression forte : nombre d'organisations en 30 jours", None),
+}
+
+
+class ThresholdsForm(FrenchForm):
+    pass
+
+
+for name, (label, _hint) in LABELS.items():
+    setattr(ThresholdsForm, name, IntegerField(label, validators=[
+        InputRequired("Indiquez un nombre."), NumberRange(1, 90, "Indiquez un nombre entre 1 et 90.")]))
+
+
+@bp.route("/pression-de-contact", methods=["GET", "POST"])
+def pressure_settings():
+    """Thresholds of the contact-pressure warning (it warns, never blocks)."""
+    current = pressure.thresholds()
+    form = ThresholdsForm(data=asdict(current))
+    if form.validate_on_submit():
+        chosen = pressure.Thresholds(**{f.name: form[f.name].data for f in fields(pressure.Thresholds)})
+        setting = pressure.save_thresholds(chosen, actor())
+        audit.record(actor(), "settings_changed", setting,
+                     {"before": asdict(current), "after": asdict(chosen)})
+        db.session.commit()
+        flash("Les seuils de pression de contact sont enregistrés.", "success")
+        return redirect(url_for(".pressure_settings"))
+    page = render_template("admin/pressure.html", form=form, hints={k: v[1] for k, v in LABELS.items()},
+                           defaults=pressure.Thresholds())
+    return page, 422 if form.errors else 200

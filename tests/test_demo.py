@@ -120,3 +120,17 @@ def test_seed_demo_command_prints_accounts_and_a_summary(runner):
     summary = json.loads(lines[-1])
     assert summary["companies"] == 2000
     assert summary["organisations"] == 69
+
+
+def test_demo_advisers_have_visits_some_by_task_forces_and_tasks():
+    demo.seed_demo(companies=300)
+    visits = db.session.scalars(sa.select(m.Visit)).all()
+    assert {m.VisitStatus.DONE, m.VisitStatus.PLANNED} <= {visit.status for visit in visits}
+    task_forces = [visit for visit in visits if len({p.organisation_id for p in visit.participants}) >= 2]
+    assert task_forces
+    done = [visit for visit in visits if visit.status == m.VisitStatus.DONE]
+    in_ledger = db.session.scalars(sa.select(m.Interaction.visit_id)
+                                   .where(m.Interaction.visit_id.is_not(None)))
+    assert {visit.id for visit in done} == set(in_ledger)
+    today = m.utcnow().date()
+    assert db.session.scalar(sa.select(sa.func.count(m.Task.id)).where(m.Task.due_on < today)) > 0

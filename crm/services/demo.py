@@ -22,7 +22,9 @@ from crm.models import (
     Organisation,
     OrganisationKind,
     Role,
+    Task,
     User,
+    Visit,
     utcnow,
 )
 from crm.services.companies import normalise_name
@@ -39,6 +41,7 @@ from crm.services.demo_network import (
     slug,
     user_plan,
 )
+from crm.services.demo_workspace import seed_workspace
 from crm.services.identifiers import build_siren, build_siret
 from crm.services.reference import read_csv
 
@@ -294,10 +297,12 @@ def seed_demo(companies: int = 2000) -> dict:
     seed_companies(companies)
     db.session.commit()
     seed_needs()
+    seed_workspace()
     return {
         "accounts": [{"role": spec.role.value, "email": spec.email, "password": PASSWORD,
                       "organisation": spec.organisation} for spec in users],
         "organisations": row_count(Organisation), "users": row_count(User),
         "companies": row_count(Company), "contacts": row_count(Contact),
         "interactions": row_count(Interaction), "hiring_needs": row_count(HiringNeed),
+        "visits": row_count(Visit), "tasks": row_count(Task),
     }

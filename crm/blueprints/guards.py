@@ -6,6 +6,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
+from crm.blueprints.forms import ActionForm
 from crm.models import User
 from crm.services import access
 
@@ -32,3 +33,9 @@ admins_only = allowed(access.is_admin)
 def actor() -> User:
     """The signed-in user as a model instance, for services and audit events."""
     return current_user._get_current_object()
+
+
+def confirmed_action() -> None:
+    """Stop a POST action whose CSRF token is missing or wrong."""
+    if not ActionForm().validate_on_submit():
+        abort(400)

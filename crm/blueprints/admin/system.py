@@ -4,7 +4,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 
 from crm.blueprints.admin import bp
 from crm.blueprints.admin.forms import MessageFilterForm
-from crm.blueprints.admin.views import actor, confirmed_action
+from crm.blueprints.guards import actor, confirmed_action
 from crm.extensions import db
 from crm.models import OutboxMessage
 from crm.services import outbox, reference, tasks

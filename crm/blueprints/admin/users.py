@@ -6,11 +6,10 @@ from crm.blueprints.admin import bp
 from crm.blueprints.admin.forms import TokenForm, UserFilterForm, UserForm
 from crm.blueprints.admin.views import (
     ACTIVATION,
-    actor,
     change_activation,
-    confirmed_action,
     refusal,
 )
+from crm.blueprints.guards import actor, confirmed_action
 from crm.extensions import db
 from crm.models import ApiToken, Organisation, Role, User
 from crm.services import accounts

@@ -6,9 +6,9 @@ from flask_wtf import FlaskForm
 
 from crm.blueprints.admin import bp
 from crm.blueprints.admin.forms import OrganisationFilterForm, OrganisationForm
-from crm.blueprints.forms import ActionForm
+from crm.blueprints.guards import actor, confirmed_action
 from crm.extensions import db
-from crm.models import Organisation, User
+from crm.models import Organisation
 from crm.services import access, accounts
 from crm.services.pagination import paginate
 
@@ -25,11 +25,6 @@ def require_permission():
         abort(403)
 
 
-def actor() -> User:
-    """The signed-in user as a model instance, for services and audit events."""
-    return current_user._get_current_object()
-
-
 def refusal(form: FlaskForm, error: accounts.AccountError) -> str | None:
     """Attach a service refusal to its field; return it when it concerns the whole form."""
     db.session.rollback()
@@ -38,12 +33,6 @@ def refusal(form: FlaskForm, error: accounts.AccountError) -> str | None:
         return str(error)
     field.errors.append(str(error))
     return None
-
-
-def confirmed_action() -> None:
-    """Stop a POST action whose CSRF token is missing or wrong."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
 
 
 def change_activation(setter, obj, action: str, done: tuple[str, str]) -> None:

@@ -3,11 +3,11 @@
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from crm.blueprints.forms import ActionForm
+from crm.blueprints.guards import actor, confirmed_action
 from crm.blueprints.routing import bp
 from crm.blueprints.routing.forms import PeriodForm, RuleForm, SimulatorForm
 from crm.extensions import db
-from crm.models import RoutingRule, User
+from crm.models import RoutingRule
 from crm.services import access, routing_admin, spotter_stats
 
 SPOTTER_PAGES = ("routing.spotters", "routing.spotters_csv")
@@ -21,17 +21,6 @@ def require_permission():
                else access.can_manage_routing)
     if not allowed(current_user):
         abort(403)
-
-
-def actor() -> User:
-    """The signed-in user as a model instance, for services and audit events."""
-    return current_user._get_current_object()
-
-
-def confirmed_action() -> None:
-    """Stop a POST action whose CSRF token is missing or wrong."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
 
 
 @bp.get("/admin/orientation")

@@ -1,5 +1,6 @@
 """Template helpers: French dates, navigation by role, branding, page links."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -24,38 +25,81 @@ def french_number(value: int | float) -> str:
     return f"{value:,}".replace(",", "\u202f").replace(".", ",")
 
 
-def admin_menu() -> list[tuple[str, str]]:
-    """(endpoint, label) pairs of the administration pages the signed-in user may open."""
-    if not current_user.is_authenticated:
-        return []
-    items = []
-    if access.can_manage_accounts(current_user):
+Item = tuple[str, str]  # (endpoint, label)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A main-menu entry and its second-level menu (shown on the pages of the section)."""
+
+    label: str
+    items: list[Item]
+    menu_label: str = ""
+
+    @property
+    def endpoint(self) -> str:
+        return self.items[0][0]
+
+
+def available(items: list[Item]) -> list[Item]:
+    """The items whose page exists in this application."""
+    return [item for item in items if item[0] in current_app.view_functions]
+
+
+def admin_menu() -> list[Item]:
+    """The administration pages the signed-in user may open."""
+    user, items = current_user, []
+    if access.can_manage_accounts(user):
         items += [("admin.organisations", "Organisations"), ("admin.users", "Utilisateurs")]
-    if access.can_manage_routing(current_user):
+    if access.can_manage_routing(user):
         items.append(("routing.rules", "Orientation"))
-    if access.can_manage_accounts(current_user):
-        items.append(("admin.reference_data", "Données de référence"))
-    if access.can_read_outbox(current_user):
+    if access.can_manage_accounts(user):
+        items += [("admin.pressure_settings", "Pression de contact"), ("admin.sirene", "Import SIRENE"),
+                  ("admin.reference_data", "Données de référence")]
+    if access.can_read_outbox(user):
         items.append(("admin.messages", "Messages"))
-    return items
+    return available(items)
 
 
-def navigation() -> list[tuple[str, str]]:
-    """(endpoint, label) pairs of the main menu for the signed-in user."""
+def staff_sections() -> list[Section]:
+    supervisor = access.is_supervisor(current_user)
+    needs = [("needs.needs", "Mes demandes"), ("needs.pipeline", "Tableau")]
+    needs += [("needs.queue", "File d'attente"), ("needs.late", "En retard")] if supervisor else []
+    sections = [
+        Section("Ma journée", [("agenda.my_day", "Ma journée")]),
+        Section("Entreprises", [("companies.companies", "Liste"), ("companies.duplicates", "Doublons"),
+                                ("companies.import_upload", "Importer une liste"),
+                                ("companies.import_history", "Imports")], "Menu des entreprises"),
+        Section("Demandes", needs, "Menu des demandes"),
+        Section("Visites", [("visits.visits", "À venir"), ("visits.week", "Semaine")], "Menu des visites"),
+        Section("Territoires", [("maps.map_page", "Carte"), ("maps.basins", "Bassins d'emploi")],
+                "Menu des territoires"),
+    ]
+    return sections + ([Section("Repérage", [("routing.spotters", "Repérage")])] if supervisor else [])
+
+
+def partner_sections() -> list[Section]:
+    return [Section("Signaler un besoin", [("needs.flag_new", "Signaler un besoin")]),
+            Section("Mes signalements", [("needs.flags", "Mes signalements")]),
+            Section("Entreprises", [("companies.companies", "Liste"),
+                                    ("companies.import_upload", "Importer une liste"),
+                                    ("companies.import_history", "Imports")], "Menu des entreprises")]
+
+
+def sections() -> list[Section]:
+    """The main menu of the signed-in user, each entry with its second-level menu."""
     if not current_user.is_authenticated:
-        return [("public.request_form", "Déposer une demande de recrutement")]
-    items = [("main.home", "Accueil")]
-    if access.is_staff(current_user):
-        items.append(("needs.needs", "Demandes"))
-    if access.is_supervisor(current_user):
-        items += [("needs.queue", "File d'attente"), ("needs.late", "En retard")]
-    if access.is_partner(current_user):
-        items += [("needs.flag_new", "Signaler un besoin"), ("needs.flags", "Mes signalements")]
-    if access.is_supervisor(current_user):
-        items.append(("routing.spotters", "Repérage"))
-    if admin_menu():
-        items.append((admin_menu()[0][0], "Administration"))
-    return items
+        return [Section("Déposer une demande de recrutement", [("public.request_form", "")])]
+    found = [Section("Accueil", [("main.home", "Accueil")])]
+    found += staff_sections() if access.is_staff(current_user) else partner_sections()
+    found.append(Section("Administration", admin_menu(), "Menu d'administration"))
+    kept = [Section(s.label, available(s.items), s.menu_label) for s in found]
+    return [section for section in kept if section.items]
+
+
+def navigation() -> list[Item]:
+    """(endpoint, label) pairs of the main menu for the signed-in user."""
+    return [(section.endpoint, section.label) for section in sections()]
 
 
 def is_under(path: str) -> bool:
@@ -63,15 +107,37 @@ def is_under(path: str) -> bool:
     return request.path == path or request.path.startswith(path.rstrip("/") + "/")
 
 
-def active_item(items: list[tuple[str, str]]) -> str | None:
-    """The menu item the current page belongs to: the longest address the page is under,
-    else the first item of the same top-level folder (e.g. /admin/...)."""
+def longest_match(items: list[Item]) -> str | None:
+    """The item whose address is the longest one the current page is under."""
     paths = {endpoint: url_for(endpoint) for endpoint, _ in items}
     under = [endpoint for endpoint, path in paths.items() if is_under(path)]
-    if under:
-        return max(under, key=lambda endpoint: len(paths[endpoint]))
+    return max(under, key=lambda endpoint: len(paths[endpoint])) if under else None
+
+
+def active_section() -> Section | None:
+    """The section the current page belongs to: the one holding the longest matching address,
+    else the first one in the same top-level folder (e.g. /admin/...)."""
+    all_sections = sections()
+    owner = {endpoint: section for section in all_sections for endpoint, _ in section.items}
+    endpoint = longest_match(list(owner.items()))
+    if endpoint:
+        return owner[endpoint]
     folder = "/" + request.path.strip("/").split("/")[0] + "/"
-    return next((endpoint for endpoint, path in paths.items() if path.startswith(folder)), None)
+    return next((owner[e] for e in owner if url_for(e).startswith(folder)), None)
+
+
+def active_item(items: list[Item]) -> str | None:
+    """The main-menu endpoint of the current page's section."""
+    section = active_section()
+    return section.endpoint if section else None
+
+
+def section_menu() -> tuple[Section | None, str | None]:
+    """The second-level menu of the current section (when it has several pages) and its item."""
+    section = active_section()
+    if section is None or len(section.items) < 2:
+        return None, None
+    return section, longest_match(section.items)
 
 
 def nav_current(endpoint: str, active: str | None) -> str | None:
@@ -102,7 +168,7 @@ def page_numbers(current: int, pages: int) -> list[int | None]:
 def template_context() -> dict:
     return {
         "navigation": navigation(),
-        "admin_menu": admin_menu(),
+        "section_menu": section_menu,
         "state_branding": current_app.config["CRM_STATE_BRANDING"],
         "service_name": SERVICE_NAME,
     }

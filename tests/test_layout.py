@@ -70,12 +70,14 @@ def test_the_state_brand_block_appears_only_when_configured(app, client, monkeyp
     assert '<p class="fr-logo">République<br>française</p>' in branded
 
 
+STAFF_MENU = ["Accueil", "Ma journée", "Entreprises", "Demandes", "Visites", "Territoires"]
+
+
 @pytest.mark.parametrize("role, expected", [
-    (m.Role.ADMIN, ["Accueil", "Demandes", "File d'attente", "En retard", "Repérage",
-                    "Administration"]),
-    (m.Role.MANAGER, ["Accueil", "Demandes", "File d'attente", "En retard", "Repérage"]),
-    (m.Role.ADVISER, ["Accueil", "Demandes"]),
-    (m.Role.PARTNER, ["Accueil", "Signaler un besoin", "Mes signalements"]),
+    (m.Role.ADMIN, [*STAFF_MENU, "Repérage", "Administration"]),
+    (m.Role.MANAGER, [*STAFF_MENU, "Repérage"]),
+    (m.Role.ADVISER, STAFF_MENU),
+    (m.Role.PARTNER, ["Accueil", "Signaler un besoin", "Mes signalements", "Entreprises"]),
 ])
 def test_the_menu_depends_on_the_role(auth, client, role, expected):
     auth.login(f.UserFactory(role=role))
@@ -85,9 +87,11 @@ def test_the_menu_depends_on_the_role(auth, client, role, expected):
 def test_the_current_menu_item_is_marked(auth, client):
     auth.login(f.UserFactory(role=m.Role.MANAGER))
     text = page_text(client.get("/demandes/en-retard"))
-    assert '<a class="fr-nav__link" href="/demandes/en-retard" aria-current="page">' in text
-    assert '<a class="fr-nav__link" href="/demandes">' in text
+    assert '<a class="fr-nav__link" href="/demandes" aria-current="true">' in text
     assert '<a class="fr-nav__link" href="/accueil">' in text
+    submenu = text.split('aria-label="Menu des demandes"')[1].split("</nav>")[0]
+    assert 'href="/demandes/en-retard" aria-current="page">En retard</a>' in submenu
+    assert 'href="/demandes">Mes demandes</a>' in submenu
 
 
 def test_the_administration_section_has_its_own_menu(auth, client):
@@ -98,8 +102,8 @@ def test_the_administration_section_has_its_own_menu(auth, client):
     assert administration in text
     submenu = text.split('aria-label="Menu d\'administration"')[1].split("</nav>")[0]
     labels = [part.split(">", 1)[1].split("<")[0] for part in submenu.split("<a ")[1:]]
-    assert labels == ["Organisations", "Utilisateurs", "Orientation", "Données de référence",
-                      "Messages"]
+    assert labels == ["Organisations", "Utilisateurs", "Orientation", "Pression de contact",
+                      "Import SIRENE", "Données de référence", "Messages"]
     assert 'href="/admin/utilisateurs" aria-current="true"' in submenu
     assert "Menu d'administration" not in page_text(client.get("/accueil"))
 
@@ -165,8 +169,8 @@ def test_the_home_figures_link_to_their_pages(auth, client):
 
 def test_partners_see_no_company_or_account_figures(auth, client):
     auth.login(f.UserFactory(role=m.Role.PARTNER))
-    text = page_text(client.get("/accueil"))
-    assert "Entreprises" not in text and "Comptes" not in text
+    main = page_text(client.get("/accueil")).split('id="contenu"')[1]
+    assert "établissements connus du réseau" not in main and "Comptes" not in main
 
 
 def test_a_missing_page_has_a_french_error_page(client):

@@ -167,3 +167,17 @@ def test_out_of_range_thresholds_are_refused_and_nothing_changes(client, auth):
 def test_advisers_cannot_change_the_thresholds(client, auth):
     auth.login(UserFactory())
     assert client.get("/admin/pression-de-contact").status_code == 403
+
+
+def test_a_task_force_visit_counts_once_for_its_lead_organisation(mine, other):
+    from tests.factories import VisitFactory
+    company = CompanyFactory()
+    visit = VisitFactory(company=company)
+    lead = contact(company, other, 2, InteractionKind.VISIT)
+    lead.visit_id = visit.id
+    partner = contact(company, mine, 2, InteractionKind.VISIT)
+    partner.visit_id = visit.id
+    db.session.commit()
+    result = pressure.pressure_of(company, mine.id, NOW)
+    assert (result.contacts_7d, result.organisations_30d) == (1, 1)
+    assert [row.organisation_name for row in result.by_organisation] == ["CCI Côte-d'Or"]

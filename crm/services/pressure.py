@@ -3,6 +3,8 @@ ledger, so that no actor over-solicits it. It warns; it never blocks.
 
 Counted contacts are the ledger entries where an actor reached out to the firm (visits, calls,
 e-mails, meetings, events); the employer's own requests and partners' flags are not solicitations.
+A task-force visit writes one ledger row per organisation taking part, but the firm received one
+visit: it counts once, for the organisation that led it (its first row).
 """
 
 from dataclasses import asdict, dataclass, fields
@@ -94,7 +96,12 @@ def _counted(now: datetime, days: int):
 
 
 def _contacts() -> sa.ColumnElement[bool]:
-    return Interaction.kind.in_(CONTACT_KINDS)
+    """Solicitations: contact kinds, and a shared visit only through its lead row."""
+    other = sa.orm.aliased(Interaction)
+    lead_row = (sa.select(sa.func.min(other.id)).where(other.visit_id == Interaction.visit_id)
+                .scalar_subquery())
+    return sa.and_(Interaction.kind.in_(CONTACT_KINDS),
+                   sa.or_(Interaction.visit_id.is_(None), Interaction.id == lead_row))
 
 
 def _assess(rows: list[OrganisationContacts], dnc: date | None, viewer_org: int | None,

@@ -96,3 +96,49 @@ def can_view_user(user: User, other: User) -> bool:
     if user.role == Role.ADMIN:
         return True
     return user.role == Role.MANAGER and other.organisation_id == user.organisation_id
+
+
+def can_work_task(user: User, assignee: User, created_by_id: int | None) -> bool:
+    """Edit, complete or reopen a follow-up task: its assignee, its author, a manager of the
+    assignee's organisation, an admin."""
+    if not is_staff(user):
+        return False
+    if user.id in (assignee.id, created_by_id) or is_admin(user):
+        return True
+    return user.role == Role.MANAGER and assignee.organisation_id == user.organisation_id
+
+
+def can_edit_visit(user: User, visit) -> bool:
+    """Change a visit (a `Visit`): admins; its author and participants; managers of an organisation
+    involved in it or of the firm's basin."""
+    if not is_staff(user):
+        return False
+    if is_admin(user) or user.id in {visit.created_by_id, *(p.user_id for p in visit.participants)}:
+        return True
+    if user.role != Role.MANAGER:
+        return False
+    organisations = {p.organisation_id for p in visit.participants}
+    if visit.created_by is not None:
+        organisations.add(visit.created_by.organisation_id)
+    return (user.organisation_id in organisations
+            or visit.company.basin_code in {basin.code for basin in user.basins})
+
+
+def can_view_company_history(user: User) -> bool:
+    """The audit trail of a firm and its contacts: managers and admins."""
+    return is_supervisor(user)
+
+
+def can_merge_companies(user: User) -> bool:
+    """Merging two records of one firm: managers and admins (any staff may dismiss a pair)."""
+    return is_supervisor(user)
+
+
+def can_import_companies(user: User) -> bool:
+    """Staff and partners (a CCI, an OPCO, a temp agency) may import their lists of firms."""
+    return user.role in STAFF_ROLES or is_partner(user)
+
+
+def can_use_upload(user: User, uploader_id: int | None) -> bool:
+    """An uploaded file is used by the person who sent it, and by admins."""
+    return uploader_id == user.id or is_admin(user)

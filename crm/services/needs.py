@@ -88,12 +88,13 @@ def change_status(need: HiringNeed, status: NeedStatus, user: User | None, note:
 
 
 def new_need(data: NeedInput, company: Company, commune: Commune | None, source: NeedSource,
-             actor: User | None, source_organisation: Organisation | None) -> HiringNeed:
+             actor: User | None, source_organisation: Organisation | None,
+             visit_id: int | None = None) -> HiringNeed:
     token = secrets.token_urlsafe(24)
     need = HiringNeed(
         reference=f"TMP-{token[:16]}", tracking_token=token, company=company, source=source,
         source_organisation_id=source_organisation.id if source_organisation else None,
-        flagged_by_id=actor.id if actor else None, how_known=data.how_known,
+        flagged_by_id=actor.id if actor else None, how_known=data.how_known, visit_id=visit_id,
         employer_agreed_contact=data.employer_agreed_contact, rome_code=data.rome_code,
         job_title=data.job_title, positions=data.positions, contract_type=data.contract_type,
         contract_months=data.contract_months, start_date=data.start_date,
@@ -151,8 +152,9 @@ def attach_update(existing: HiringNeed, data: NeedInput, actor: User | None) -> 
 
 
 def file_need(data: NeedInput, *, source: NeedSource, actor: User | None = None,
-              source_organisation: Organisation | None = None) -> FiledNeed:
-    """Store a need (or attach it to its 7-day duplicate), route it and notify; commits."""
+              source_organisation: Organisation | None = None, visit_id: int | None = None) -> FiledNeed:
+    """Store a need (or attach it to its 7-day duplicate), route it and notify; commits.
+    `visit_id` links a need identified during a visit to that visit."""
     company = company_for(data, source)
     existing = recent_duplicate(company, data)
     if existing is not None:
@@ -161,7 +163,7 @@ def file_need(data: NeedInput, *, source: NeedSource, actor: User | None = None,
         outbox.dispatch(message_ids)
         return FiledNeed(existing, attached=True)
     commune = db.session.get(Commune, data.commune_code or company.commune_code or "")
-    need = new_need(data, company, commune, source, actor, source_organisation)
+    need = new_need(data, company, commune, source, actor, source_organisation, visit_id)
     assign(need, route_need(need, company, commune), actor)
     log_in_ledger(need, source, actor, source_organisation)
     audit.record(actor, "create", need, {"reference": need.reference, "source": source})

@@ -1,0 +1,48 @@
+"""Forms of the follow-up tasks: create or edit a task, the one-button done and reopen actions."""
+
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from crm.blueprints.forms import ActionForm, VersionedForm, options
+from crm.services import followups
+
+
+def safe_next(value: str | None) -> str | None:
+    """A local address to go back to, never another site."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return None
+
+
+class TaskForm(VersionedForm):
+    title = StringField("À faire", validators=[
+        DataRequired("Indiquez ce qu'il y a à faire."), Length(max=200)])
+    due_on = DateField("Échéance", validators=[
+        DataRequired("Indiquez la date d'échéance.")])
+    assignee = SelectField("Confiée à", coerce=int, validators=[
+        DataRequired("Choisissez la personne qui fera la tâche.")])
+    notes = TextAreaField("Notes (facultatif)", validators=[Length(max=4000)])
+    company_id = HiddenField()
+    need = HiddenField()
+
+    def __init__(self, *args, new: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.new = new
+        self.assignee.choices = {organisation: options(people) for organisation, people
+                                 in followups.assignable_by_organisation().items()}
+
+    def validate_due_on(self, field) -> None:
+        if self.new and field.data and field.data < followups.local_today():
+            raise ValidationError("L'échéance ne peut pas être passée : choisissez aujourd'hui "
+                                  "ou une date à venir.")
+
+    def validate_assignee(self, field) -> None:
+        if followups.assignable(field.data) is None:
+            raise ValidationError("Cette personne ne peut pas recevoir de tâche : choisissez un "
+                                  "membre actif du réseau.")
+
+
+class TaskActionForm(ActionForm):
+    """Done or reopen, then back to the page the button was on."""
+
+    next = HiddenField()

@@ -1,0 +1,158 @@
+"""Follow-up tasks (new, edit, done, reopen, my list) and "Ma journée"."""
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm.exc import StaleDataError
+
+from crm.blueprints.agenda import bp
+from crm.blueprints.agenda.forms import TaskActionForm, TaskForm, safe_next
+from crm.blueprints.guards import actor, staff_only
+from crm.extensions import db
+from crm.models import Company, HiringNeed, Task, Visit
+from crm.services import access, followups, need_queries
+from crm.services.concurrency import StaleEdit, ensure_version
+from crm.services.followups import TaskError, TaskInput
+from crm.services.need_workflow import is_late
+from crm.services.pagination import paginate
+
+
+def optional_url(endpoint: str, **candidates) -> str | None:
+    """The address of a page provided by another feature, built from the values its rule asks
+    for among `candidates`; None when the app has no such page."""
+    if endpoint not in current_app.view_functions:
+        return None
+    for rule in current_app.url_map.iter_rules(endpoint):
+        if rule.arguments <= candidates.keys():
+            return url_for(endpoint, **{name: candidates[name] for name in rule.arguments})
+    return None
+
+
+def company_url(company: Company) -> str | None:
+    return optional_url("companies.company", company_id=company.id, id=company.id,
+                        siret=company.siret)
+
+
+def visit_url(visit: Visit) -> str | None:
+    return optional_url("visits.visit", visit_id=visit.id, id=visit.id)
+
+
+def render(template: str, **context):
+    return render_template(template, company_url=company_url, visit_url=visit_url,
+                           is_late=is_late, **context)
+
+
+@bp.get("/ma-journee")
+@staff_only
+def my_day():
+    """My overdue, today's and this week's tasks, my late needs and my visits of the day."""
+    return render("agenda/my_day.html", day=followups.my_day(actor()), here=request.full_path.rstrip("?"))
+
+
+@bp.get("/a-faire")
+@staff_only
+def tasks():
+    """All my open tasks by due date, or the ones I have done."""
+    done = request.args.get("etat") == "faites"
+    page = paginate(followups.tasks_of(actor(), done=done))
+    return render("agenda/tasks.html", page=page, done=done, here=request.full_path.rstrip("?"))
+
+
+def linked_records(form: TaskForm) -> tuple[Company | None, HiringNeed | None]:
+    """The firm and need a new task is about (404 unknown, 403 a need out of reach)."""
+    need = None
+    if form.need.data:
+        need = need_queries.need_by_reference(form.need.data) or abort(404)
+        if not access.can_view_need(actor(), need):
+            abort(403)
+    company = None
+    if (form.company_id.data or "").isdigit():
+        company = db.session.get(Company, int(form.company_id.data)) or abort(404)
+    return company or (need.company if need else None), need
+
+
+def task_input(form: TaskForm, company=None, need=None) -> TaskInput:
+    return TaskInput(title=form.title.data or "", notes=form.notes.data, due_on=form.due_on.data,
+                     assignee=followups.assignable(form.assignee.data), company=company,
+                     need=need)
+
+
+@bp.route("/a-faire/nouvelle", methods=["GET", "POST"])
+@staff_only
+def new_task():
+    """A follow-up task for me or someone else, about a firm or a need."""
+    defaults = {"assignee": actor().id, "due_on": followups.local_today(),
+                "company_id": request.args.get("company_id", ""),
+                "need": request.args.get("need", "")}
+    form = TaskForm(data=defaults if request.method == "GET" else None, new=True)
+    company, need = linked_records(form)
+    if form.validate_on_submit():
+        try:
+            followups.create_task(task_input(form, company, need), actor())
+        except TaskError as refused:
+            db.session.rollback()
+            return render("agenda/task_form.html", form=form, company=company, need=need,
+                          error=str(refused)), 422
+        flash(f"La tâche « {form.title.data.strip()} » est enregistrée.", "success")
+        return redirect(url_for(".my_day"))
+    status = 422 if form.errors else 200
+    return render("agenda/task_form.html", form=form, company=company, need=need), status
+
+
+def workable_task(task_id: int) -> Task:
+    """The task if the user may work it (404 unknown, 403 otherwise)."""
+    task = followups.task_by_id(task_id) or abort(404)
+    if not access.can_work_task(actor(), task.assignee, task.created_by_id):
+        abort(403)
+    return task
+
+
+@bp.route("/a-faire/<int:task_id>/modifier", methods=["GET", "POST"])
+@staff_only
+def edit_task(task_id: int):
+    """Change a task; a save based on an older version is refused."""
+    task = workable_task(task_id)
+    seen = {"title": task.title, "notes": task.notes, "due_on": task.due_on,
+            "assignee": task.assignee_id, "version": task.version}
+    form = TaskForm(data=seen if request.method == "GET" else None, new=False)
+    error = None
+    if form.validate_on_submit():
+        try:
+            ensure_version(task, form.seen_version(), "cette tâche")
+            followups.update_task(task, task_input(form), actor())
+        except (StaleEdit, TaskError) as refused:
+            db.session.rollback()
+            error = str(refused)
+        except StaleDataError:
+            db.session.rollback()
+            error = str(StaleEdit("cette tâche"))
+        else:
+            flash("La tâche est modifiée.", "success")
+            return redirect(url_for(".my_day"))
+    status = 409 if error else 422 if form.errors else 200
+    return render("agenda/task_form.html", form=form, task=task, company=task.company,
+                  need=task.need, error=error), status
+
+
+def back(form: TaskActionForm):
+    return redirect(safe_next(form.next.data) or url_for(".my_day"))
+
+
+@bp.post("/a-faire/<int:task_id>/faite")
+@staff_only
+def task_done(task_id: int):
+    """Mark a task done in one click, then back to the page the button was on."""
+    task, form = workable_task(task_id), TaskActionForm()
+    if form.validate_on_submit():
+        followups.complete(task)
+        flash(f"Tâche faite : « {task.title} ».", "success")
+    return back(form)
+
+
+@bp.post("/a-faire/<int:task_id>/rouvrir")
+@staff_only
+def task_reopen(task_id: int):
+    """Put a done task back among the open ones."""
+    task, form = workable_task(task_id), TaskActionForm()
+    if form.validate_on_submit():
+        followups.reopen(task)
+        flash(f"Tâche rouverte : « {task.title} ».", "success")
+    return back(form)

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from crm.extensions import db
-from crm.models import CLOSED_STATUSES, Company, HiringNeed, Interaction, InteractionKind, NeedStatus, User
-from crm.services.needs import change_status
+from crm.models import CLOSED_STATUSES, Company, HiringNeed, Interaction, InteractionKind, User
+from crm.services.need_workflow import stop_first_contact_clock
 
 QUICK_KINDS = (InteractionKind.CALL, InteractionKind.EMAIL, InteractionKind.MEETING)
 MAX_SUMMARY = 2000
@@ -45,14 +45,6 @@ def linked_need(company: Company, need_id: int | None) -> HiringNeed | None:
     if need is None or need.company_id != company.id or not need.is_open:
         raise InvalidContact("Choisissez une demande ouverte de cette entreprise, ou aucune.")
     return need
-
-
-def stop_first_contact_clock(need: HiringNeed, user: User, occurred_at: datetime) -> None:
-    """A need's first contact is the first logged one; the need is then in progress."""
-    if need.first_contact_at is None:
-        need.first_contact_at = occurred_at
-    if need.status in (NeedStatus.NEW, NeedStatus.ASSIGNED):
-        change_status(need, NeedStatus.IN_PROGRESS, user, "Premier contact avec l'employeur.")
 
 
 def log_contact(company: Company, user: User, data: ContactInput) -> Interaction:

@@ -46,6 +46,14 @@ def take_in_charge(need: HiringNeed, user: User) -> None:
     db.session.commit()
 
 
+def stop_first_contact_clock(need: HiringNeed, user: User, occurred_at: datetime) -> None:
+    """A need's first contact is the first logged one; the need is then in progress."""
+    if need.first_contact_at is None:
+        need.first_contact_at = occurred_at
+    if need.status in (NeedStatus.NEW, NeedStatus.ASSIGNED):
+        change_status(need, NeedStatus.IN_PROGRESS, user, "Premier contact avec l'employeur.")
+
+
 def record_first_contact(need: HiringNeed, user: User, kind: InteractionKind, summary: str,
                          occurred_at: datetime | None = None) -> Interaction:
     """Log a contact with the employer in the shared ledger; the first one stops the clock."""
@@ -58,10 +66,7 @@ def record_first_contact(need: HiringNeed, user: User, kind: InteractionKind, su
                               occurred_at=occurred_at, summary=summary.strip() or None,
                               outcome="Premier contact" if need.first_contact_at is None else None)
     db.session.add(interaction)
-    if need.first_contact_at is None:
-        need.first_contact_at = occurred_at
-    if need.status in (NeedStatus.NEW, NeedStatus.ASSIGNED):
-        change_status(need, NeedStatus.IN_PROGRESS, user, "Premier contact avec l'employeur.")
+    stop_first_contact_clock(need, user, occurred_at)
     audit.record(user, "contact", need, {"kind": kind})
     db.session.commit()
     return interaction

@@ -62,9 +62,24 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from crm.blueprints import admin, api, auth, errors, health, main, needs, public, routing
+    from crm.blueprints import (
+        admin,
+        agenda,
+        api,
+        auth,
+        companies,
+        errors,
+        health,
+        main,
+        maps,
+        needs,
+        public,
+        routing,
+        visits,
+    )
 
-    for module in (auth, main, admin, health, public, needs, routing, api, errors):
+    for module in (auth, main, admin, health, public, needs, routing, api, companies, visits, agenda, maps,
+                   errors):
         module.init_app(app)
 
 

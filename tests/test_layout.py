@@ -215,3 +215,19 @@ def test_an_expired_form_gets_a_french_400_page(app, client, monkeypatch):
 
 def test_anonymous_visitors_are_offered_the_employer_request_form(client):
     assert nav_links(page_text(client.get("/connexion"))) == ["Déposer une demande de recrutement"]
+
+
+def test_every_icon_used_is_vendored():
+    """Each fr-icon-* class of the templates, scripts and code has its rule in the vendored DSFR
+    (scripts/vendor-dsfr.sh vendors exactly those): a missing one shows as an empty square."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "crm"
+    static = root / "static" / "dsfr"
+    styles = (static / "dsfr.min.css").read_text() + (static / "icons.min.css").read_text()
+    sources = [path for pattern in ("*.html", "*.js", "*.py") for path in root.rglob(pattern)
+               if "dsfr" not in path.parts and "vendor" not in path.parts]
+    used = {name for path in sources
+            for name in re.findall(r"fr-icon-([a-z0-9][a-z0-9-]*)", path.read_text())}
+    assert sorted(name for name in used if f".fr-icon-{name}:" not in styles) == []

@@ -110,6 +110,27 @@ def test_a_visit_report_stands_for_its_visit(company, paul, lea):
     assert [(a.name, a.organisation) for a in entry.actors] == [("Léa Roux", "Mission locale Dijon")]
 
 
+def test_a_task_force_visit_appears_once_with_every_organisation(company, paul, lea):
+    visit = f.VisitFactory(company=company, scheduled_at=ago(2), status=m.VisitStatus.DONE)
+    for user in (paul, lea):
+        f.VisitParticipantFactory(visit_id=visit.id, user=user)
+        f.InteractionFactory(company=company, user=user, kind=m.InteractionKind.VISIT, visit_id=visit.id,
+                             summary="Visite conjointe", occurred_at=ago(2))
+    [entry] = timeline_of(company.id).entries
+    assert {a.organisation for a in entry.actors} == {"France Travail Dijon", "Mission locale Dijon"}
+
+
+def test_a_filed_need_appears_once_not_also_as_its_ledger_line(company):
+    from crm.services.need_input import parse_need
+    from crm.services.needs import file_need
+    data = parse_need({"siret": company.siret, "company_name": company.name, "commune_code": "21231",
+                       "rome_code": "D1102", "positions": 1, "contract_type": "cdi",
+                       "contact": {"name": "Camille Martin", "email": "camille@boulangerie.fr"}})
+    file_need(data, source=m.NeedSource.PUBLIC_FORM)
+    kinds = [entry.kind for entry in timeline_of(company.id).entries]
+    assert kinds.count("need") == 1 and "interaction" not in kinds
+
+
 def test_planned_and_cancelled_visits_say_so(company, paul):
     f.VisitFactory(company=company, scheduled_at=m.utcnow() + timedelta(days=3), created_by=paul)
     f.VisitFactory(company=company, scheduled_at=ago(4), status=m.VisitStatus.CANCELLED,

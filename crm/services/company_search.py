@@ -32,10 +32,32 @@ class CompanyHit:
 
 @dataclass
 class CompanyPage:
+    """A page of companies, read by templates like a Flask-SQLAlchemy Pagination."""
+
     items: list[CompanyHit]
     total: int
     page: int
     per_page: int
+
+    @property
+    def pages(self) -> int:
+        return -(-self.total // self.per_page) if self.per_page else 0
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
 
 
 def starts_with(column: sa.ColumnElement[str], prefix: str) -> ColumnElement[bool]:
@@ -64,13 +86,14 @@ def count(conditions: Conditions) -> int:
 
 
 def fetch(conditions: Conditions, order: Sequence, page: int, per_page: int) -> list[CompanyHit]:
-    """One page of companies with their open needs, naf, band, basin and referent, in one query."""
+    """One page of companies with their open needs, naf, band, commune, basin and referent, in one
+    query."""
     ids = (sa.select(Company.id).where(*conditions).order_by(*order)
            .limit(per_page).offset((page - 1) * per_page).subquery())
     query = (
         sa.select(Company, open_needs_count())
         .join(ids, ids.c.id == Company.id)
-        .options(joinedload(Company.basin), joinedload(Company.referent))
+        .options(joinedload(Company.basin), joinedload(Company.referent), joinedload(Company.commune))
         .order_by(*order)
     )
     return [CompanyHit(company, open_needs) for company, open_needs in db.session.execute(query)]
@@ -102,6 +125,11 @@ def fts_count(name: str) -> int | None:
     if db.session.get_bind().dialect.name != "sqlite" or len(name) < FTS_PHRASE_MIN:
         return None
     return db.session.scalar(sa.select(sa.func.count()).select_from(fts_matches(name).subquery()))
+
+
+def name_contains(name: str) -> ColumnElement[bool]:
+    """Names containing the normalised text, through the index that suits the database."""
+    return containing(name, fts_count(name))
 
 
 def containing(name: str, found: int | None) -> ColumnElement[bool]:

@@ -13,6 +13,7 @@ from crm.models import (
     EventCompany,
     HiringNeed,
     Interaction,
+    InteractionKind,
     NeedStatusChange,
     Organisation,
     TrainingRequest,
@@ -23,6 +24,7 @@ from crm.models import (
 )
 
 LIMIT = 50
+FILING_KINDS = (InteractionKind.REQUEST, InteractionKind.FLAG)
 VISIT_LABELS = {VisitStatus.PLANNED: "Visite prévue", VisitStatus.DONE: "Visite réalisée",
                 VisitStatus.CANCELLED: "Visite annulée"}
 
@@ -69,13 +71,14 @@ def newest(query: sa.Select, column, before: datetime | None, limit: int) -> sa.
 
 
 def interaction_entries(company_id: int, before: datetime | None, limit: int) -> list[Entry]:
-    """Ledger entries, read as plain rows: the most numerous kind, so no ORM objects."""
+    """Ledger entries, read as plain rows: the most numerous kind, so no ORM objects. A filed
+    need's ledger line (request, flag) is left out: the need is an entry of its own."""
     query = newest(
         sa.select(Interaction.occurred_at, Interaction.kind, Interaction.summary, Interaction.outcome,
                   Interaction.visit_id, User.name, Organisation.name)
         .outerjoin(User, User.id == Interaction.user_id)
         .outerjoin(Organisation, Organisation.id == Interaction.organisation_id)
-        .where(Interaction.company_id == company_id),
+        .where(Interaction.company_id == company_id, Interaction.kind.not_in(FILING_KINDS)),
         Interaction.occurred_at, before, limit)
     return [Entry(at, "visit_report" if visit_id else "interaction",
                   VISIT_LABELS[VisitStatus.DONE] if visit_id else kind.label,
@@ -154,17 +157,23 @@ SOURCES = (interaction_entries, visit_entries, need_entries, status_entries, eve
 
 
 def merge_visits(entries: list[Entry]) -> list[Entry]:
-    """A visit report logged in the ledger stands for its visit: one entry per visit, at the
-    report's time, titled like the visit and naming its participants."""
+    """A visit report logged in the ledger stands for its visit: one entry per visit (a task
+    force logs one report per organisation), at the report's time, titled like the visit and
+    naming its participants."""
     visits = {entry.visit_id: entry for entry in entries if entry.kind == "visit"}
-    reported = set()
+    reports: dict[int, Entry] = {}
     for entry in entries:
-        visit = visits.get(entry.visit_id) if entry.kind == "visit_report" else None
+        if entry.kind != "visit_report" or entry.visit_id in reports:
+            continue
+        reports[entry.visit_id] = entry
+        visit = visits.get(entry.visit_id)
         if visit is not None:
             entry.title, entry.actors = visit.title, visit.actors or entry.actors
             entry.detail = entry.detail or visit.detail
-            reported.add(visit.visit_id)
-    return [entry for entry in entries if not (entry.kind == "visit" and entry.visit_id in reported)]
+    return [entry for entry in entries
+            if (entry.kind == "visit" and entry.visit_id not in reports)
+            or (entry.kind == "visit_report" and reports[entry.visit_id] is entry)
+            or entry.kind not in ("visit", "visit_report")]
 
 
 def timeline_of(company_id: int, before: datetime | None = None, limit: int = LIMIT) -> Timeline:

@@ -12,106 +12,10 @@ from playwright.sync_api import expect
 
 from crm import models as m
 from crm.extensions import db
-from crm.services.need_input import parse_need
-from crm.services.needs import file_need
 from tests import factories as f
+from tests.browser.journeys import dijon, open_menu, sign_in, submit, tick
 
 pytestmark = pytest.mark.browser
-
-
-# Accessibility problems of the application already reported and not yet fixed: (axe rule,
-# address pattern, element) -> what is wrong. A test meeting one still checks everything else,
-# then ends as an expected failure naming it; once fixed, the test passes and the entry goes.
-KNOWN_PROBLEMS: dict[tuple[str, str, str], str] = {}
-
-
-@pytest.fixture
-def axe(page):
-    """Run axe-core on the current page; fail on any serious or critical finding that is not a
-    known problem. Known ones are collected; call axe.end() last to report them."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    known: list[str] = []
-
-    def known_problem(violation: dict, node: dict) -> str | None:
-        path = re.sub(r"^https?://[^/]+", "", page.url).split("?")[0]
-        target = " ".join(node["target"])
-        for (rule, pattern, element), why in KNOWN_PROBLEMS.items():
-            if violation["id"] == rule and re.search(pattern, path) and element in target:
-                return why
-        return None
-
-    def check() -> None:
-        if not page.javascript:  # axe needs JavaScript
-            return
-        unexpected = []
-        for violation in Axe().run(page).response["violations"]:
-            for node in violation["nodes"]:
-                line = (f"{violation['impact']}: {violation['id']} – {violation['help']} "
-                        f"{node['target']} on {page.url}")
-                print(line)
-                if violation["impact"] not in ("serious", "critical"):
-                    continue
-                why = known_problem(violation, node)
-                if why is None:
-                    unexpected.append(line)
-                elif why not in known:
-                    known.append(why)
-        assert unexpected == [], "\n".join(unexpected)
-
-    def end() -> None:
-        if known:
-            pytest.xfail("known accessibility problem: " + "; ".join(known))
-
-    check.end = end
-    return check
-
-
-def dijon() -> m.Basin:
-    return db.session.get(m.Basin, "2711")
-
-
-def sign_in(page, live_server: str, user: m.User) -> None:
-    """Through the sign-in form, as anyone would; lands on the home page."""
-    page.goto(f"{live_server}/connexion")
-    page.get_by_label("Adresse électronique").fill(user.email)
-    page.get_by_label("Mot de passe").fill(f.TEST_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(f"{live_server}/accueil")
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Bonjour {user.name}")
-
-
-def open_menu(page, label: str) -> None:
-    """Follow an entry of the main menu of the header."""
-    menu = page.get_by_role("navigation", name="Menu principal")
-    menu.get_by_role("link", name=label, exact=True).click()
-
-
-def tick(group, label: str) -> None:
-    """Tick a DSFR checkbox or radio button of a fieldset by clicking its label, as a person
-    does (the label covers the input), and check that it took."""
-    group.get_by_text(label, exact=True).click()
-    expect(group.get_by_label(label, exact=True)).to_be_checked()
-
-
-def submit(page, button: str) -> None:
-    """Press a form's button and wait for the page that answers."""
-    with page.expect_navigation():
-        page.get_by_role("button", name=button, exact=True).click()
-
-
-@pytest.fixture
-def agency():
-    """France Travail Dijon, covering the Dijon basin, and its adviser Paul Girard."""
-    organisation = f.OrganisationFactory(name="France Travail Dijon", basins=[dijon()])
-    f.UserFactory(organisation=organisation, name="Paul Girard", email="paul.girard@exemple.fr",
-                  basins=[dijon()])
-    return organisation
-
-
-@pytest.fixture
-def adviser(agency):
-    return db.session.scalar(sa.select(m.User).where(m.User.email == "paul.girard@exemple.fr"))
 
 
 # 1. An admin sets up an organisation and an adviser in it
@@ -189,30 +93,6 @@ def test_an_admin_creates_an_organisation_and_an_adviser(live_server, page, scre
 
 
 # 2. An adviser's morning: the late need, then its first contact
-
-@pytest.fixture
-def late_need(adviser):
-    """A request filed four days ago through the one need schema, routed to Paul Girard, whose
-    first-contact deadline has passed."""
-    data = parse_need({
-        "siret": "732 829 320 00074", "company_name": "Boulangerie Martin",
-        "commune_code": "21231", "rome_code": "D1102", "positions": 2, "contract_type": "cdi",
-        "contact": {"name": "Camille Martin", "email": "camille@boulangerie.fr",
-                    "phone": "03 80 12 34 56"},
-        "consent": True,
-    }, require_consent=True)
-    need = file_need(data, source=m.NeedSource.PUBLIC_FORM).need
-    assert need.adviser_id == adviser.id
-    filed_at = m.utcnow() - timedelta(days=5)
-    need.created_at = filed_at
-    need.first_contact_due_at = filed_at + timedelta(days=2)
-    for step in need.history:
-        step.at = filed_at
-    db.session.execute(sa.update(m.Interaction).where(m.Interaction.need_id == need.id)
-                       .values(occurred_at=filed_at))
-    db.session.commit()
-    return need
-
 
 def test_an_adviser_records_the_first_contact_of_a_late_need(live_server, page, screenshot, axe,
                                                               adviser, late_need):

@@ -1,0 +1,133 @@
+"""Benchmark of the adviser's workspace with 300,000 companies and 1,000,000 interactions: p50/p95
+of the companies list (name search, two filters), the company page and "Mes demandes", server side
+(Flask test client, in-process, signed in as an adviser).
+
+Usage: python bench/workspace.py [--database-url URL ...] [--no-sqlite] [--requests N]
+                                 [--companies N] [--interactions N]
+The SQLite file bench/out/bench.sqlite3 is measured unless --no-sqlite; each --database-url
+(e.g. postgresql://postgres@127.0.0.1/crm_bench) adds a database. bench/generate.py fills the
+companies and needs (once); this script adds the interactions (once). The company page is measured
+when its view exists.
+"""
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import generate  # noqa: E402
+from public_form import FALLBACK_SEARCHES, PREFIX_SEARCHES, percentile, print_table, timed  # noqa: E402
+
+from crm.extensions import db  # noqa: E402
+from crm.models import Company, Interaction, InteractionKind, Role, User, utcnow  # noqa: E402
+
+INTERACTIONS = 1_000_000
+KINDS = (InteractionKind.CALL, InteractionKind.EMAIL, InteractionKind.VISIT, InteractionKind.MEETING)
+TWO_FILTERS = (  # pairs of filters an adviser combines
+    {"basin": "2711", "naf_division": "43"}, {"department": "25", "open_need": "y"},
+    {"basin": "2712", "contacted": "oui", "days": "30"}, {"naf_section": "I", "band": "00"},
+    {"department": "71", "contacted": "non", "days": "90"}, {"basin": "2706", "referent": "aucun"},
+)
+
+
+def interaction_rows(rng: random.Random, companies: list[int], advisers: list[tuple[int, int]],
+                     count: int):
+    """Contacts by the bench advisers over the last 400 days, more of them recent."""
+    now = utcnow()
+    for _ in range(count):
+        user_id, organisation_id = rng.choice(advisers)
+        occurred = now - timedelta(minutes=int(rng.expovariate(1 / (60 * 24 * 90))) % (400 * 1440))
+        yield {"company_id": rng.choice(companies), "user_id": user_id,
+               "organisation_id": organisation_id, "kind": rng.choice(KINDS),
+               "occurred_at": occurred, "summary": "Contact du banc d'essai",
+               "created_at": occurred}
+
+
+def add_interactions(count: int, seed: int = 2027) -> int:
+    """Fill the ledger once with `count` interactions; returns how many were written."""
+    if db.session.scalar(sa.select(sa.func.count()).select_from(Interaction)) >= count:
+        return 0
+    rng = random.Random(seed)
+    companies = list(db.session.scalars(sa.select(Company.id).where(
+        Company.source == generate.SOURCE)))
+    advisers = list(db.session.execute(sa.select(User.id, User.organisation_id).where(
+        User.role == Role.ADVISER)).all())
+    written = generate.insert_in_batches(Interaction,
+                                         interaction_rows(rng, companies, advisers, count))
+    generate.settle()
+    return written
+
+
+def getter(client, urls: list[str]):
+    def get(number):
+        response = client.get(urls[number % len(urls)])
+        assert response.status_code == 200, (urls[number % len(urls)], response.status_code)
+    return get
+
+
+def cases(app, client) -> list[tuple[str, object]]:
+    """(name, call) of each measure; the company page only once its view exists."""
+    searches = [f"/entreprises?q={text}" for text in PREFIX_SEARCHES + FALLBACK_SEARCHES]
+    filtered = ["/entreprises?" + "&".join(f"{k}={v}" for k, v in pair.items())
+                for pair in TWO_FILTERS]
+    found = [("GET /entreprises?q=<name>", getter(client, searches)),
+             ("GET /entreprises?<two filters>", getter(client, filtered)),
+             ("GET /demandes", getter(client, ["/demandes"]))]
+    if "companies.company" in app.view_functions:
+        rng = random.Random(11)
+        ids = list(db.session.scalars(sa.select(Company.id).where(Company.source == generate.SOURCE)
+                                      .limit(50_000)))
+        pages = [f"/entreprises/{company_id}" for company_id in rng.sample(ids, 200)]
+        found.insert(2, ("GET /entreprises/<id>", getter(client, pages)))
+    return found
+
+
+def measure(url: str | None, count: int, companies: int, interactions: int) -> list[dict]:
+    """Fill the database if needed, sign an adviser in, then time each page."""
+    app = generate.bench_app(generate.database_url(url))
+    rows = []
+    with app.app_context():
+        print(f"{app.config['SQLALCHEMY_DATABASE_URI']}: {generate.generate(companies)}", flush=True)
+        started = time.perf_counter()
+        print(f"interactions: {add_interactions(interactions)} in "
+              f"{time.perf_counter() - started:.0f} s", flush=True)
+        adviser = db.session.scalar(sa.select(User).where(User.email.like("conseiller1.2711@%")))
+        client = app.test_client()
+        with client.session_transaction() as session:  # signed in (".invalid" fails the form)
+            session["_user_id"], session["_fresh"] = str(adviser.id), True
+        for name, call in cases(app, client):
+            durations = timed(call, count)
+            rows.append({"database": db.engine.dialect.name, "measure": name, "requests": count,
+                         "p50_ms": round(statistics.median(durations), 1),
+                         "p95_ms": round(percentile(durations, 0.95), 1),
+                         "max_ms": round(max(durations), 1)})
+        db.session.remove()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", action="append", default=[],
+                        help="another database to measure (PostgreSQL URL)")
+    parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite file")
+    parser.add_argument("--requests", type=int, default=300, help="requests per measure")
+    parser.add_argument("--companies", type=int, default=generate.COMPANIES)
+    parser.add_argument("--interactions", type=int, default=INTERACTIONS)
+    args = parser.parse_args()
+    urls = ([] if args.no_sqlite else [None]) + args.database_url
+    rows = [row for url in urls
+            for row in measure(url, args.requests, args.companies, args.interactions)]
+    print_table(rows)
+    print(json.dumps({"results": rows}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,191 @@
+"""The companies list: search, filters, sorting, saved views and exports of the current view."""
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_login import login_required
+
+from crm.blueprints.companies import bp
+from crm.blueprints.companies.list_forms import CompanyFilterForm, ExportForm, SavedViewForm
+from crm.blueprints.guards import actor
+from crm.extensions import db
+from crm.models import BackgroundTask, SavedView, utcnow
+from crm.services import access, company_list, exports, pressure, saved_views, tasks
+from crm.services.company_list import CompanyFilters
+from crm.services.saved_views import SavedViewError
+from jobs.exports import export_companies
+
+PAGE = "companies"
+LIST_ONLY_ARGS = ("page", "vue")  # in the address of the list, not filters of the view
+
+
+def filter_args() -> dict:
+    """The current filters as query-string arguments (for the save and export forms)."""
+    return {key: values for key, values in request.args.to_dict(flat=False).items()
+            if key not in LIST_ONLY_ARGS}
+
+
+def current_filters() -> tuple[CompanyFilterForm, CompanyFilters]:
+    """The filter form read from the address, and its filters (the defaults when invalid)."""
+    form = CompanyFilterForm(request.args, actor())
+    return form, form.filters() if form.validate() else CompanyFilters()
+
+
+def page_number() -> int:
+    number = request.args.get("page", 1, type=int)
+    if number < 1:
+        abort(404)
+    return number
+
+
+def rename_forms(views: list[SavedView]) -> dict[int, SavedViewForm]:
+    """A rename form for each of the user's own views, filled with its name."""
+    return {view.id: SavedViewForm(prefix=f"vue-{view.id}", formdata=None, obj=view)
+            for view in views if view.user_id == actor().id}
+
+
+def render_list(status: int = 200, save_form: SavedViewForm | None = None,
+                renamed: dict[int, SavedViewForm] | None = None):
+    """The list page; a submitted form comes back with its errors."""
+    user, now = actor(), utcnow()
+    form, filters = current_filters()
+    number = page_number()
+    page = company_list.company_page(user, filters, number, current_app.config["PAGE_SIZE"], now)
+    if number > max(page.pages, 1):
+        abort(404)
+    ids = [hit.company.id for hit in page.items]
+    details = access.sees_company_details(user)
+    views = saved_views.views_for(user, PAGE)
+    return render_template(
+        "companies/list.html", form=form, page=page, details=details, filter_args=filter_args(),
+        last_contacts=company_list.last_contacts(ids) if details else {},
+        levels=pressure.levels_for(ids, user.organisation_id, now) if details else {},
+        views=views, current_view=request.args.get("vue", type=int),
+        save_form=save_form or SavedViewForm(formdata=None),
+        rename_forms=rename_forms(views) | (renamed or {}), export_form=ExportForm(formdata=None),
+    ), status
+
+
+@bp.get("")
+@login_required
+def companies():
+    """Companies by name, SIRET, SIREN, commune or postal code, filtered, sorted and paginated."""
+    return render_list()
+
+
+@bp.post("/vues")
+@login_required
+def save_view():
+    """Keep the current filters under a name, for me or my organisation."""
+    form = SavedViewForm()
+    if not form.validate():
+        return render_list(422, save_form=form)
+    _, filters = current_filters()
+    filters = company_list.for_user(actor(), filters)
+    try:
+        view = saved_views.save_view(actor(), PAGE, form.name.data, filters.to_dict(),
+                                     form.shared.data)
+    except SavedViewError as error:
+        form.name.errors.append(str(error))
+        return render_list(422, save_form=form)
+    flash(f"Vue « {view.name} » enregistrée.", "success")
+    return redirect(url_for("companies.apply_view", view_id=view.id))
+
+
+def visible_view(view_id: int) -> SavedView:
+    view = saved_views.visible_view(actor(), view_id, PAGE)
+    if view is None:
+        abort(404)
+    return view
+
+
+def own_view(view_id: int) -> SavedView:
+    """One of my views: 404 when I cannot see it, 403 when it is someone else's shared view."""
+    view = visible_view(view_id)
+    if view.user_id != actor().id:
+        abort(403)
+    return view
+
+
+@bp.get("/vues/<int:view_id>")
+@login_required
+def apply_view(view_id: int):
+    """The list with a saved view's filters."""
+    view = visible_view(view_id)
+    return redirect(url_for("companies.companies", **view.filters, vue=view.id))
+
+
+@bp.post("/vues/<int:view_id>/renommer")
+@login_required
+def rename_view(view_id: int):
+    """Rename one of my views, or change whether my organisation sees it."""
+    view = own_view(view_id)
+    form = SavedViewForm(prefix=f"vue-{view.id}")
+    try:
+        if form.validate():
+            saved_views.rename_view(view, form.name.data, form.shared.data)
+            flash(f"Vue renommée en « {view.name} ».", "success")
+            return redirect(url_for("companies.apply_view", view_id=view.id))
+    except SavedViewError as error:
+        db.session.rollback()
+        form.name.errors.append(str(error))
+    return render_list(422, renamed={view.id: form})
+
+
+@bp.post("/vues/<int:view_id>/supprimer")
+@login_required
+def delete_view(view_id: int):
+    view = own_view(view_id)
+    name = view.name
+    saved_views.delete_view(view)
+    flash(f"Vue « {name} » supprimée.", "success")
+    return redirect(url_for("companies.companies"))
+
+
+def download(fmt: str, filters: CompanyFilters):
+    """The export as a file, written while it is sent (CSV) or in write-only mode (XLSX)."""
+    user, now = actor(), utcnow()
+    name = exports.filename(fmt, now)
+    rows = exports.export_rows(user, filters, now)
+    if fmt == "csv":
+        return Response(stream_with_context(exports.csv_chunks(rows)), mimetype=exports.FORMATS[fmt],
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return send_file(exports.xlsx_file(rows), mimetype=exports.FORMATS[fmt], as_attachment=True,
+                     download_name=name)
+
+
+@bp.post("/export")
+@login_required
+def export():
+    """Export the current view: at once up to the limit, else as a background task."""
+    form = ExportForm()
+    if not form.validate():
+        abort(400)
+    _, filters = current_filters()
+    fmt, total = form.format.data, exports.export_count(actor(), filters, utcnow())
+    if total <= exports.sync_limit():
+        return download(fmt, filters)
+    task = tasks.start_task(exports.KIND, f"Export de {total} entreprises ({fmt.upper()})", actor(),
+                            export_companies, actor().id, filters.to_dict(), fmt, queue="imports")
+    return redirect(url_for("main.task", task_id=task.id))
+
+
+@bp.get("/exports/<task_id>")
+@login_required
+def export_download(task_id: str):
+    """The file of a finished export, for the person who asked for it only."""
+    upload = exports.export_of_task(actor(), db.session.get(BackgroundTask, task_id))
+    if upload is None:
+        abort(404)
+    fmt = upload.filename.rsplit(".", 1)[-1]
+    return Response(upload.content, mimetype=exports.FORMATS[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{upload.filename}"'})

@@ -1,0 +1,16 @@
+"""Exports of the companies list too large to download at once."""
+
+from crm.extensions import db
+from crm.models import User, utcnow
+from crm.services import exports, tasks
+from crm.services.company_list import CompanyFilters
+from jobs import tracked
+
+
+@tracked
+def export_companies(user_id: int, filters: dict, fmt: str) -> dict:
+    """Write the view's companies to a CSV or XLSX file kept in the database, with progress."""
+    user = db.session.get(User, user_id)
+    upload, total = exports.store_export(user, CompanyFilters.from_dict(filters), fmt, utcnow(),
+                                         tasks.set_progress)
+    return {"Fichier": upload.filename, "Entreprises exportées": total, "upload_id": upload.id}

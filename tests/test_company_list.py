@@ -1,0 +1,167 @@
+"""The companies list: search, each filter, sorting, pagination, query count, the partner's view."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from crm.models import NeedStatus, Role, utcnow
+from crm.services.companies import normalise_name
+from tests import factories as f
+from tests.helpers import assert_constant_queries, page_text
+
+
+@pytest.fixture
+def adviser(auth):
+    user = f.UserFactory(role=Role.ADVISER)
+    auth.login(user)
+    return user
+
+
+def listed(client, **args) -> list[str]:
+    """The company names of the list's rows, in order."""
+    response = client.get("/entreprises", query_string=args)
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    rows = text.split("<tbody>", 1)[1].split("</tbody>", 1)[0] if "<tbody>" in text else ""
+    return [chunk.split('">', 1)[1].split("</a>", 1)[0]
+            for chunk in rows.split('<a href="/entreprises/')[1:]]
+
+
+def company(name: str, **values):
+    return f.CompanyFactory(name=name, search_name=normalise_name(name), **values)
+
+
+def test_a_name_is_found_without_accents_or_case_and_by_part_of_a_word(client, adviser):
+    company("Boulangerie Lefèvre")
+    company("Garage du Centre")
+    assert listed(client, q="LEFÈVRE") == ["Boulangerie Lefèvre"]
+    assert listed(client, q="lefev") == ["Boulangerie Lefèvre"]
+    assert listed(client, q="angerie") == ["Boulangerie Lefèvre"]
+
+
+def test_siret_siren_and_postal_code_find_their_companies(client, adviser):
+    first = company("Menuiserie Roux", postal_code="25000", commune_code="25056", basin_code="2706")
+    company("Garage du Centre")
+    spaced = " ".join([first.siren[:3], first.siren[3:6], first.siren[6:], first.siret[9:]])
+    assert listed(client, q=spaced) == ["Menuiserie Roux"]
+    assert listed(client, q=f"{first.siren[:3]} {first.siren[3:]}") == ["Menuiserie Roux"]
+    assert listed(client, q="25000") == ["Menuiserie Roux"]
+
+
+def test_a_commune_name_finds_the_companies_located_there(client, adviser):
+    company("Menuiserie Roux", postal_code="25000", commune_code="25056", basin_code="2706")
+    company("Besançon Nettoyage")
+    company("Garage du Centre")
+    assert listed(client, q="besancon") == ["Besançon Nettoyage", "Menuiserie Roux"]
+
+
+def test_each_filter_narrows_the_list(client, adviser):
+    other = f.UserFactory(organisation=adviser.organisation)
+    dijon = company("Dijon Électricité", tags=["TPE"], referent=adviser)
+    besancon = company("Besançon Restaurant", commune_code="25056", basin_code="2706",
+                       postal_code="25000", naf_code="56.10A", headcount_band="00", referent=other)
+    closed = company("Ancienne Scierie", active=False)
+    f.HiringNeedFactory(company=besancon)
+    f.HiringNeedFactory(company=dijon, status=NeedStatus.FILLED)
+    f.InteractionFactory(company=dijon, occurred_at=utcnow() - timedelta(days=3))
+    f.InteractionFactory(company=besancon, occurred_at=utcnow() - timedelta(days=60))
+    everyone = ["Besançon Restaurant", "Dijon Électricité"]
+    assert listed(client) == everyone
+    assert listed(client, closed="y") == ["Ancienne Scierie", *everyone]
+    assert listed(client, basin="2706") == ["Besançon Restaurant"]
+    assert listed(client, department="21") == ["Dijon Électricité"]
+    assert listed(client, naf_section="I") == ["Besançon Restaurant"]
+    assert listed(client, naf_division="43") == ["Dijon Électricité"]
+    assert listed(client, band="00") == ["Besançon Restaurant"]
+    assert listed(client, tag="TPE") == ["Dijon Électricité"]
+    assert listed(client, referent="moi") == ["Dijon Électricité"]
+    assert listed(client, referent=str(other.id)) == ["Besançon Restaurant"]
+    assert listed(client, referent="aucun", closed="y") == [closed.name]
+    assert listed(client, open_need="y") == ["Besançon Restaurant"]
+    assert listed(client, contacted="oui", days="7") == ["Dijon Électricité"]
+    assert listed(client, contacted="oui", days="90") == everyone
+    assert listed(client, contacted="non", days="30") == ["Besançon Restaurant"]
+    assert listed(client, basin="2711", naf_division="43", q="dijon") == ["Dijon Électricité"]
+
+
+def test_an_unknown_choice_is_refused_with_a_message_and_the_list_left_unfiltered(client, adviser):
+    company("Garage du Centre")
+    response = client.get("/entreprises", query_string={"basin": "9999"})
+    assert "Garage du Centre" in page_text(response)
+    assert "Choix non valide" in page_text(response) or "pas un choix valide" in page_text(response)
+
+
+def test_sorting_by_name_commune_last_contact_and_creation(client, adviser):
+    alpha = company("Alpha", commune_code="25056", basin_code="2706", created_on=date(2001, 1, 1))
+    beta = company("Beta", created_on=date(2020, 1, 1))
+    company("Gamma", commune_code="39198", basin_code="2712", created_on=None)
+    f.InteractionFactory(company=alpha, occurred_at=utcnow() - timedelta(days=10))
+    f.InteractionFactory(company=beta, occurred_at=utcnow() - timedelta(days=1))
+    assert listed(client) == ["Alpha", "Beta", "Gamma"]
+    assert listed(client, sort="commune") == ["Alpha", "Beta", "Gamma"]  # Besançon, Dijon, Dole
+    assert listed(client, sort="last_contact") == ["Beta", "Alpha", "Gamma"]
+    assert listed(client, sort="created") == ["Beta", "Alpha", "Gamma"]
+
+
+def test_pages_of_25_keep_the_filters_and_404_past_the_end(client, adviser):
+    for number in range(27):
+        company(f"Entreprise {number:02d}")
+    first, second = listed(client), listed(client, page=2)
+    assert len(first) == 25 and second == ["Entreprise 25", "Entreprise 26"]
+    text = page_text(client.get("/entreprises", query_string={"q": "entreprise"}))
+    assert "27 entreprises – page 1 sur 2" in text
+    assert "/entreprises?q=entreprise&amp;page=2" in client.get(
+        "/entreprises", query_string={"q": "entreprise"}).get_data(as_text=True)
+    assert client.get("/entreprises?page=3").status_code == 404
+    assert client.get("/entreprises?page=0").status_code == 404
+
+
+def test_rows_show_identity_referent_needs_last_contact_and_pressure(client, adviser):
+    firm = company("Boulangerie Lefèvre", referent=adviser)
+    f.HiringNeedFactory(company=firm)
+    f.HiringNeedFactory(company=firm)
+    for _ in range(3):
+        f.InteractionFactory(company=firm, occurred_at=utcnow() - timedelta(days=2))
+    text = page_text(client.get("/entreprises"))
+    assert f"SIRET {firm.siret}" in text
+    assert "Dijon" in text and "Travaux d'installation électrique" in text
+    assert "10 à 19 salariés" in text and adviser.name in text
+    assert (utcnow() - timedelta(days=2)).strftime("%d/%m/%Y") in text
+    assert "Pression forte" in text or "Vigilance" in text
+    assert f'href="/entreprises/{firm.id}"' in client.get("/entreprises").get_data(as_text=True)
+
+
+def test_the_query_count_does_not_grow_with_the_rows(client, adviser):
+    def add_rows(count: int) -> None:
+        for _ in range(count):
+            firm = f.CompanyFactory(referent=f.UserFactory(), tags=["TPE"])
+            f.HiringNeedFactory(company=firm)
+            f.InteractionFactory(company=firm)
+
+    assert_constant_queries(client, "/entreprises?sort=last_contact", add_rows)
+
+
+def test_the_query_count_of_a_name_search_does_not_grow_with_the_rows(client, adviser):
+    # "prise" is inside every "Entreprise n": names starting with it, then names containing it
+    assert_constant_queries(client, "/entreprises?q=prise",
+                            lambda count: f.CompanyFactory.create_batch(count))
+
+
+def test_partners_see_identity_only_and_cannot_filter_on_follow_up(client, auth):
+    partner = f.UserFactory(role=Role.PARTNER)
+    firm = company("Boulangerie Lefèvre", referent=f.UserFactory(name="Claude Référent"))
+    company("Garage du Centre")
+    f.HiringNeedFactory(company=firm)
+    f.InteractionFactory(company=firm)
+    auth.login(partner)
+    text = page_text(client.get("/entreprises"))
+    assert "Boulangerie Lefèvre" in text and f"SIRET {firm.siret}" in text
+    for hidden in ("Claude Référent", "Référent", "Dernier contact", "Pression", "Besoins ouverts",
+                   "Étiquette de segment"):
+        assert hidden not in text
+    assert listed(client, open_need="y", referent="aucun") == ["Boulangerie Lefèvre",
+                                                                "Garage du Centre"]
+
+
+def test_signing_in_is_required(client):
+    assert client.get("/entreprises").status_code == 302

@@ -3,10 +3,9 @@ regional view, and one filtered view) and of its data endpoint /carte/entreprise
 basin-sized and a city-sized bounding box (Flask test client, in-process, signed in as an adviser).
 Targets: under 300 ms and at most 1.5 MB for the regional view.
 
-Usage: python bench/maps.py [--database-url URL ...] [--requests N] [--add-indexes]
+Usage: python bench/maps.py [--database-url URL ...] [--requests N]
 Each --database-url is measured (default: the SQLite file bench/out/bench.sqlite3); bench/generate.py
-fills each database first (once). --add-indexes creates the indexes proposed in docs/maps.md
-(not yet in the migrations) before measuring.
+fills each database first (once).
 """
 
 import argparse
@@ -24,11 +23,6 @@ import generate  # noqa: E402
 from crm.extensions import db  # noqa: E402
 from crm.models import User  # noqa: E402
 
-PROPOSED_INDEXES = {
-    "ix_companies_commune_active": "companies (commune_code, active)",
-    "ix_companies_basin_active": "companies (basin_code, active)",
-    "ix_companies_latitude_longitude": "companies (latitude, longitude)",
-}
 CASES = (
     ("/carte (vue régionale)", "/carte"),
     ("/carte?naf_section=F", "/carte?naf_section=F"),
@@ -37,13 +31,6 @@ CASES = (
 )
 ADVISER = "conseiller1.2711@bench.invalid"
 WARM_UP = 3
-
-
-def add_indexes() -> None:
-    for name, target in PROPOSED_INDEXES.items():
-        db.session.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {name} ON {target}"))
-    db.session.commit()
-    generate.settle()
 
 
 def signed_in_client(app):
@@ -79,15 +66,13 @@ def measure(client, url: str, count: int) -> tuple[list[float], int, str]:
     return durations, len(response.get_data()), note
 
 
-def bench(url: str, redis_url: str | None, count: int, indexes: bool) -> None:
+def bench(url: str, redis_url: str | None, count: int) -> None:
     app = generate.bench_app(generate.database_url(url), redis_url)
     app.config["CRM_MAP_TILES"] = generate.os.environ.get("CRM_MAP_TILES", "none")
     with app.app_context():
         generate.generate()
-        if indexes:
-            add_indexes()
         client = signed_in_client(app)
-        label = db.engine.dialect.name + (" + index proposés" if indexes else "")
+        label = db.engine.dialect.name
         for name, path in CASES:
             durations, size, note = measure(client, path, count)
             print(f"{label:30} {name:34} p50 {statistics.median(durations):7.1f} ms  "
@@ -100,10 +85,9 @@ def main() -> None:
     parser.add_argument("--database-url", action="append", help="database to measure (repeatable)")
     parser.add_argument("--redis-url", help="Redis URL; default: the embedded server")
     parser.add_argument("--requests", type=int, default=30)
-    parser.add_argument("--add-indexes", action="store_true", help="create the proposed indexes")
     args = parser.parse_args()
     for url in args.database_url or [None]:
-        bench(url, args.redis_url, args.requests, args.add_indexes)
+        bench(url, args.redis_url, args.requests)
 
 
 if __name__ == "__main__":

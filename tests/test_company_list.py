@@ -116,6 +116,18 @@ def test_pages_of_25_keep_the_filters_and_404_past_the_end(client, adviser):
     assert client.get("/entreprises?page=0").status_code == 404
 
 
+def test_a_long_list_says_more_than_the_cap_instead_of_counting_every_row(client, adviser, monkeypatch):
+    from crm.services import company_list
+    monkeypatch.setattr(company_list, "COUNT_CAP", 30)
+    for number in range(32):
+        company(f"Entreprise {number:02d}")
+    text = " ".join(page_text(client.get("/entreprises")).split())
+    assert "Plus de 30 entreprises – page 1" in text
+    assert len(listed(client, page=2)) == 7
+    searched = " ".join(page_text(client.get("/entreprises", query_string={"q": "entreprise"})).split())
+    assert "Plus de 30 entreprises" in searched
+
+
 def test_rows_show_identity_referent_needs_last_contact_and_pressure(client, adviser):
     firm = company("Boulangerie Lefèvre", referent=adviser)
     f.HiringNeedFactory(company=firm)

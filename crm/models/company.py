@@ -31,6 +31,13 @@ class Company(Timestamped, db.Model):
             "ix_companies_search_name_trgm", "search_name", postgresql_using="gin",
             postgresql_ops={"search_name": "gin_trgm_ops"},
         ).ddl_if(dialect="postgresql"),
+        # a basin's firms by name (the list's most common filter), and counts per basin and per
+        # commune of active firms (map, basin pages) read from the index alone
+        sa.Index("ix_companies_basin_name", "basin_code", "search_name", "id"),
+        sa.Index("ix_companies_basin_active", "basin_code", "active"),
+        sa.Index("ix_companies_commune_active", "commune_code", "active"),
+        # firms in a map's bounding box
+        sa.Index("ix_companies_latitude_longitude", "latitude", "longitude"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,12 +55,8 @@ class Company(Timestamped, db.Model):
     )
     address: Mapped[str | None] = mapped_column(sa.String(255))
     postal_code: Mapped[str | None] = mapped_column(sa.String(5))
-    commune_code: Mapped[str | None] = mapped_column(
-        sa.ForeignKey("communes.code", ondelete="SET NULL"), index=True
-    )
-    basin_code: Mapped[str | None] = mapped_column(
-        sa.ForeignKey("basins.code", ondelete="SET NULL"), index=True
-    )
+    commune_code: Mapped[str | None] = mapped_column(sa.ForeignKey("communes.code", ondelete="SET NULL"))
+    basin_code: Mapped[str | None] = mapped_column(sa.ForeignKey("basins.code", ondelete="SET NULL"))
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
     active: Mapped[bool] = mapped_column(default=True)

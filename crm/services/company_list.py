@@ -23,6 +23,7 @@ from crm.services.company_search import BY_NAME, CompanyPage, Conditions
 from crm.services.identifiers import clean_siret
 
 CONTACT_DAYS = (7, 30, 90, 180, 365)
+COUNT_CAP = 10_000  # the list says "plus de 10 000" rather than counting every match
 SORTS = ("name", "commune", "last_contact", "created")
 STAFF_ONLY = ("tag", "referent", "open_need", "contacted")  # what partners may not filter on
 REFERENT_ME, REFERENT_NONE = "moi", "aucun"
@@ -198,10 +199,10 @@ def company_page(user: User, filters: CompanyFilters, page: int, per_page: int,
     name = "" if search_digits(filters.q) else normalise_name(filters.q)
     communes = communes_named(filters.q) if name else []
     if name and not communes and filters.sort == "name":
-        return company_search.name_page(name, found, page, per_page)
+        return company_search.name_page(name, found, page, per_page, COUNT_CAP)
     text = search_condition(filters.q, communes)
     found += [] if text is None else [text]
-    return company_search.counted_page(found, sort_order(filters.sort), page, per_page)
+    return company_search.counted_page(found, sort_order(filters.sort), page, per_page, COUNT_CAP)
 
 
 def last_contacts(company_ids: list[int]) -> dict[int, datetime]:

@@ -38,7 +38,7 @@ class CompanyPage:
     total: int
     page: int
     per_page: int
-
+    capped: bool = False  # more than `total` match: counting stopped there
     @property
     def pages(self) -> int:
         return -(-self.total // self.per_page) if self.per_page else 0
@@ -81,8 +81,19 @@ def open_needs_count() -> sa.ScalarSelect:
     )
 
 
-def count(conditions: Conditions) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Company).where(*conditions))
+def count(conditions: Conditions, cap: int | None = None) -> int:
+    """How many companies match; with a cap, counting stops after cap + 1 of them."""
+    if cap is None:
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Company).where(*conditions))
+    matches = sa.select(Company.id).where(*conditions).limit(cap + 1).subquery()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(matches))
+
+
+def capped_page(items: list[CompanyHit], total: int, page: int, per_page: int,
+                cap: int | None) -> CompanyPage:
+    """A page whose total says "more than cap" when counting stopped at the cap."""
+    capped = cap is not None and total > cap
+    return CompanyPage(items, cap if capped else total, page, per_page, capped)
 
 
 def fetch(conditions: Conditions, order: Sequence, page: int, per_page: int) -> list[CompanyHit]:
@@ -99,11 +110,12 @@ def fetch(conditions: Conditions, order: Sequence, page: int, per_page: int) -> 
     return [CompanyHit(company, open_needs) for company, open_needs in db.session.execute(query)]
 
 
-def counted_page(conditions: Conditions, order: Sequence, page: int, per_page: int) -> CompanyPage:
-    """A page of a search the indexes serve: counted, then fetched."""
-    total = count(conditions)
+def counted_page(conditions: Conditions, order: Sequence, page: int, per_page: int,
+                 cap: int | None = None) -> CompanyPage:
+    """A page of a search the indexes serve: counted (up to the cap), then fetched."""
+    total = count(conditions, cap)
     items = fetch(conditions, order, page, per_page) if total else []
-    return CompanyPage(items, total, page, per_page)
+    return capped_page(items, total, page, per_page, cap)
 
 
 FTS_PHRASE_MIN = 3  # the trigram tokenizer needs three characters
@@ -141,14 +153,15 @@ def containing(name: str, found: int | None) -> ColumnElement[bool]:
     return Company.id.in_(fts_matches(name))
 
 
-def substring_page(name: str, conditions: Conditions, page: int, per_page: int) -> CompanyPage:
+def substring_page(name: str, conditions: Conditions, page: int, per_page: int,
+                   cap: int | None = None) -> CompanyPage:
     """Names containing the text anywhere, the (fewer than a page) starting with it first: both
     parts read in index order, so a common word stops after one page instead of sorting all."""
     found = fts_count(name)
     prefix = [*conditions, starts_with(Company.search_name, name)]
     contains = [*conditions, containing(name, found), sa.not_(starts_with(Company.search_name, name))]
     starting = fetch(prefix, BY_NAME, 1, per_page)
-    total = found if found is not None and not conditions else len(starting) + count(contains)
+    total = found if found is not None and not conditions else len(starting) + count(contains, cap)
     first = (page - 1) * per_page
     items = starting[first:first + per_page]
     wanted = per_page - len(items)
@@ -157,16 +170,17 @@ def substring_page(name: str, conditions: Conditions, page: int, per_page: int) 
         rest = (sa.select(Company.id).where(*contains).order_by(*BY_NAME).limit(wanted)
                 .offset(skip))
         items += fetch([Company.id.in_(rest)], BY_NAME, 1, wanted)
-    return CompanyPage(items, total, page, per_page)
+    return capped_page(items, total, page, per_page, cap)
 
 
-def name_page(name: str, conditions: Conditions, page: int, per_page: int) -> CompanyPage:
+def name_page(name: str, conditions: Conditions, page: int, per_page: int,
+              cap: int | None = None) -> CompanyPage:
     """Names starting with the text; names containing it when fewer than a page start with it."""
     by_prefix = [*conditions, starts_with(Company.search_name, name)]
-    total = count(by_prefix)
+    total = count(by_prefix, cap)
     if total < per_page:
-        return substring_page(name, conditions, page, per_page)
-    return CompanyPage(fetch(by_prefix, BY_NAME, page, per_page), total, page, per_page)
+        return substring_page(name, conditions, page, per_page, cap)
+    return capped_page(fetch(by_prefix, BY_NAME, page, per_page), total, page, per_page, cap)
 
 
 def search_companies(q: str | None = None, siret: str | None = None, basin: str | None = None,

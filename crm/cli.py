@@ -140,3 +140,46 @@ def main() -> None:
     from crm import create_app
 
     FlaskGroup(create_app=create_app, help="CRM de prospection des employeurs (BFC)")()
+
+
+@click.command("import-sirene")
+@click.argument("establishments", type=click.Path(exists=True, dir_okay=False))
+@click.option("--unites", type=click.Path(exists=True, dir_okay=False),
+              help="Fichier StockUniteLegale (noms des unités légales).")
+@click.option("--geoloc", type=click.Path(exists=True, dir_okay=False),
+              help="Fichier de géolocalisation des établissements (séparé par des points-virgules).")
+@with_appcontext
+def import_sirene_command(establishments, unites, geoloc) -> None:
+    """Import the region's establishments from a SIRENE stock file (CSV or zip); ends with JSON."""
+    from pathlib import Path
+
+    from crm.services import sirene
+
+    try:
+        summary = sirene.import_files(Path(establishments), unites and Path(unites),
+                                      geoloc and Path(geoloc))
+    except sirene.SireneError as error:
+        raise click.ClickException(str(error)) from error
+    echo_summary(summary)
+
+
+COMMANDS += (import_sirene_command,)
+
+
+@click.command("generate-sirene")
+@click.argument("out", type=click.Path(dir_okay=False, writable=True))
+@click.option("--rows", type=click.IntRange(min=1), default=300_000, show_default=True)
+@click.option("--unites", type=click.Path(dir_okay=False, writable=True),
+              help="Écrire aussi le fichier StockUniteLegale correspondant.")
+@click.option("--seed", type=int, default=2026, show_default=True)
+@with_appcontext
+def generate_sirene_command(out, rows, unites, seed) -> None:
+    """Write a realistic SIRENE stock file of the region for demonstrations; ends with JSON."""
+    from pathlib import Path
+
+    from crm.services import sirene_demo
+
+    echo_summary(sirene_demo.generate(Path(out), rows, unites and Path(unites), seed))
+
+
+COMMANDS += (generate_sirene_command,)

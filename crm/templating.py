@@ -54,8 +54,8 @@ def admin_menu() -> list[Item]:
     if access.can_manage_routing(user):
         items.append(("routing.rules", "Orientation"))
     if access.can_manage_accounts(user):
-        items += [("admin.pressure_settings", "Pression de contact"), ("admin.sirene", "Import SIRENE"),
-                  ("admin.reference_data", "Données de référence")]
+        items += [("admin.pressure_settings", "Pression de contact"),
+                  ("admin.sirene_import", "Import SIRENE"), ("admin.reference_data", "Données de référence")]
     if access.can_read_outbox(user):
         items.append(("admin.messages", "Messages"))
     return available(items)

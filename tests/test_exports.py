@@ -95,7 +95,9 @@ def test_a_large_export_runs_as_a_job_whose_file_only_its_owner_downloads(
     task = db.session.get(BackgroundTask, task_id)
     assert (task.status, task.progress) == (TaskStatus.FINISHED, 100)
     assert task.result["Entreprises exportées"] == 2 and reported == [(1, 2), (2, 2)]
-    assert "Entreprises exportées" in page_text(client.get(f"/taches/{task_id}"))
+    page = " ".join(page_text(client.get(f"/taches/{task_id}")).split())
+    assert "<strong>2</strong> entreprises exportées" in page
+    assert f'href="/entreprises/exports/{task_id}">Télécharger' in page
     upload = db.session.get(Upload, task.result["upload_id"])
     assert upload.kind == "export" and upload.user_id == owner.id
     download = client.get(f"/entreprises/exports/{task_id}")

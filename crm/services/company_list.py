@@ -10,20 +10,19 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from crm.extensions import db
 from crm.models import CLOSED_STATUSES, Commune, Company, HiringNeed, Interaction, NafCode, User
-from crm.services import access, company_search, territories
+from crm.services import access, company_search, reference, territories
 from crm.services.companies import normalise_name
 from crm.services.company_search import BY_NAME, CompanyPage, Conditions
 from crm.services.identifiers import clean_siret
 
 CONTACT_DAYS = (7, 30, 90, 180, 365)
-COUNT_CAP = 10_000  # the list says "plus de 10 000" rather than counting every match
+COUNT_CAP = 1_000  # the list says "plus de 1 000" rather than counting every match
 SORTS = ("name", "commune", "last_contact", "created")
 STAFF_ONLY = ("tag", "referent", "open_need", "contacted")  # what partners may not filter on
 REFERENT_ME, REFERENT_NONE = "moi", "aucun"
@@ -150,15 +149,16 @@ def digits_condition(digits: str) -> ColumnElement[bool]:
     return company_search.starts_with(Company.siret, digits)
 
 
-def commune_names() -> dict[str, list[str]]:
-    """Commune codes by folded name, read once per process (reference data)."""
-    names = current_app.extensions.get("crm_commune_names")
-    if names is None:
-        names = {}
-        for code, name in db.session.execute(sa.select(Commune.code, Commune.name)):
-            names.setdefault(territories.fold_text(name), []).append(code)
-        current_app.extensions["crm_commune_names"] = names
+def load_commune_names() -> dict[str, list[str]]:
+    names: dict[str, list[str]] = {}
+    for code, name in db.session.execute(sa.select(Commune.code, Commune.name)):
+        names.setdefault(territories.fold_text(name), []).append(code)
     return names
+
+
+def commune_names() -> dict[str, list[str]]:
+    """Commune codes by folded name (reference data, read once per process)."""
+    return reference.cached("commune_names", load_commune_names)
 
 
 def communes_named(text: str) -> list[str]:

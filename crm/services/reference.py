@@ -2,10 +2,12 @@
 
 import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import sqlalchemy as sa
+from flask import current_app
 
 from crm.extensions import db
 from crm.models import (
@@ -21,6 +23,9 @@ from crm.models import (
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 RSA_PILOT_BASINS = frozenset({"2703", "2704", "2711"})
+
+
+T = TypeVar("T")
 
 
 def read_csv(name: str) -> Iterator[dict[str, str]]:
@@ -147,3 +152,12 @@ def reference_counts() -> dict[str, int]:
         model.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
         for model, _ in LOADERS
     }
+
+
+def cached(name: str, load: Callable[[], T]) -> T:
+    """Reference data derived once per process (it changes only when `crm init` reloads it, which
+    operators follow with a restart; see docs/operations.md)."""
+    store = current_app.extensions.setdefault("crm_reference_cache", {})
+    if name not in store:
+        store[name] = load()
+    return store[name]

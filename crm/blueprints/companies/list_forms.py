@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length
 from crm.blueprints.forms import FilterForm, FrenchForm, options
 from crm.extensions import db
 from crm.models import HeadcountBand, NafCode, User
-from crm.services import access, accounts, company_list
+from crm.services import access, accounts, company_list, reference
 from crm.services.company_list import CompanyFilters
 
 SORT_CHOICES = [("name", "Nom"), ("commune", "Commune"), ("last_contact", "Dernier contact"),
@@ -15,8 +15,7 @@ SORT_CHOICES = [("name", "Nom"), ("commune", "Commune"), ("last_contact", "Derni
 CONTACTED_CHOICES = [("", "Peu importe"), ("oui", "Contactées"), ("non", "Non contactées")]
 
 
-def naf_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """NAF sections and divisions with their labels, in one query."""
+def load_naf_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     query = (sa.select(NafCode.section, NafCode.section_label, NafCode.division,
                        NafCode.division_label).distinct().order_by(NafCode.division))
     rows = db.session.execute(query).all()
@@ -24,9 +23,18 @@ def naf_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     return sections, [(row.division, f"{row.division} – {row.division_label}") for row in rows]
 
 
-def band_choices() -> list[tuple[str, str]]:
+def load_band_choices() -> list[tuple[str, str]]:
     bands = db.session.scalars(sa.select(HeadcountBand).order_by(HeadcountBand.code))
     return [(band.code, band.label) for band in bands]
+
+
+def naf_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """NAF sections and divisions with their labels (reference data, read once per process)."""
+    return reference.cached("naf_choices", load_naf_choices)
+
+
+def band_choices() -> list[tuple[str, str]]:
+    return reference.cached("band_choices", load_band_choices)
 
 
 class CompanyFilterForm(FilterForm):

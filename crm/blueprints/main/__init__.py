@@ -4,8 +4,15 @@ from flask_login import current_user, login_required
 from crm.extensions import db
 from crm.models import BackgroundTask, TaskStatus
 from crm.services import access, dashboard
+from crm.services.sirene_rows import REJECTION_LABELS, WARNING_LABELS
 
 bp = Blueprint("main", __name__)
+
+RESULT_TEMPLATES = {  # how a finished task's result reads, by kind (others: a generic table)
+    "partner_import": "companies/import_task_result.html",
+    "sirene": "admin/sirene_task_result.html",
+    "export": "companies/export_task_result.html",
+}
 
 
 @bp.get("/")
@@ -37,7 +44,9 @@ def task(task_id: str):
     task = visible_task(task_id)
     running = task.status in (TaskStatus.QUEUED, TaskStatus.RUNNING)
     refresh = running and request.args.get("actualisation") != "non"
-    return render_template("main/task.html", task=task, running=running, refresh=refresh)
+    return render_template("main/task.html", task=task, running=running, refresh=refresh,
+                           result_template=RESULT_TEMPLATES.get(task.kind, "main/_task_result.html"),
+                           rejection_labels=REJECTION_LABELS, warning_labels=WARNING_LABELS)
 
 
 @bp.get("/taches/<task_id>.json")

@@ -1,0 +1,237 @@
+"""SIRENE import: a hand-written stock with every tricky row, the exact summary it must give, and the
+admin page that runs it as a followed background task."""
+
+import io
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from crm import models as m
+from crm.extensions import db
+from crm.services import companies, sirene
+from crm.services.sirene_rows import NON_DIFFUSIBLE_NAME
+from tests import factories as f
+from tests.helpers import assert_constant_queries, page_text
+
+DATA = Path(__file__).parent / "data" / "sirene"
+ESTABLISHMENTS = DATA / "StockEtablissement_sample.csv"
+UNITES = DATA / "StockUniteLegale_sample.csv"
+GEOLOC = DATA / "GeolocalisationEtablissement_sample.csv"
+SUMMARY = {"read": 12, "kept": 6, "inserted": 6, "updated": 0, "closed": 0, "rejected": 6}
+REJECTED = {"closed_unknown": 1, "invalid_siret": 1, "missing_commune": 1, "no_name": 1,
+            "other_region": 1, "unknown_commune": 1}
+WARNINGS = {"band_unknown": 1, "commune_point": 3, "naf_unknown": 1}
+
+
+def import_sample(**files) -> dict:
+    return sirene.import_files(ESTABLISHMENTS, files.get("unites", UNITES), files.get("geoloc", GEOLOC))
+
+
+def company(siret: str) -> m.Company:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(m.Company).where(m.Company.siret == siret))
+
+
+def figures(summary: dict) -> dict:
+    return {key: summary[key] for key in SUMMARY}
+
+
+def test_the_sample_gives_the_exact_summary_and_rejections_by_reason():
+    summary = import_sample()
+    assert figures(summary) == SUMMARY
+    assert summary["rejected_by_reason"] == REJECTED and summary["warnings"] == WARNINGS
+    assert summary["read"] == summary["kept"] + summary["rejected"]
+    kept = db.session.scalars(sa.select(m.Company.siret).order_by(m.Company.siret)).all()
+    assert kept == ["35600000049837", "81234567600017", "81234568400011", "81234570000015",
+                    "81234575900011", "81234577500017"]
+
+
+def test_a_company_takes_its_legal_unit_name_address_codes_and_lambert_point():
+    import_sample()
+    firm = company("81234567600017")
+    assert (firm.name, firm.search_name) == ("ÉLECTRICITÉ GÉNÉRALE DIJONNAISE",
+                                             "electricite generale dijonnaise")
+    assert (firm.siren, firm.address, firm.postal_code) == ("812345676", "12B AVENUE DU DRAPEAU", "21000")
+    assert (firm.commune_code, firm.basin_code) == ("21231", "2711")
+    assert (firm.naf_code, firm.naf2025_code, firm.headcount_band) == ("43.21A", "43.21Y", "11")
+    assert firm.created_on == date(2012, 5, 14) and firm.employer is True
+    assert firm.verified and firm.active and firm.diffusible and firm.source == "sirene"
+    # from Lambert-93, not from the géolocalisation file's (47.0, 5.0)
+    assert firm.latitude == pytest.approx(47.3220, abs=1e-4)
+    assert firm.longitude == pytest.approx(5.0412, abs=1e-4)
+
+
+def test_a_sole_trader_is_named_after_the_person_and_placed_by_the_geolocation_file():
+    import_sample()
+    firm = company("81234568400011")
+    assert firm.name == "JEANNE VIDAL" and firm.sign == "PLOMBERIE DU DOUBS"
+    assert (firm.latitude, firm.longitude) == (47.2451, 6.0301)
+
+
+def test_masked_fields_are_left_empty_and_the_commune_point_is_used():
+    import_sample()
+    masked = company("81234570000015")
+    assert masked.name == NON_DIFFUSIBLE_NAME and not masked.diffusible
+    assert masked.address is None and masked.sign is None and masked.employer is False
+    assert (masked.latitude, masked.longitude) == (46.36297, 4.83547)  # Mâcon
+    partly = company("81234577500017")
+    assert partly.name == "ACIERIES DE FRANCHE-COMTE" and not partly.diffusible
+    assert partly.address is None and partly.basin_code == "2718"
+
+
+def test_unknown_codes_are_left_empty_and_the_sign_names_a_firm_without_legal_unit():
+    import_sample()
+    bakery = company("81234575900011")
+    assert bakery.name == "BOULANGERIE DU PONT" and bakery.sign == "BOULANGERIE DU PONT"
+    assert bakery.naf_code is None and bakery.headcount_band is None and bakery.created_on is None
+    assert bakery.address == "7 QUAI DE LA MARINE" and bakery.postal_code == "89000"
+
+
+def test_la_poste_sirets_follow_their_own_rule():
+    import_sample()
+    assert company("35600000049837").name == "LA POSTE"
+
+
+def test_without_side_files_names_come_from_signs_and_points_from_communes():
+    summary = sirene.import_files(ESTABLISHMENTS)
+    # named by their sign or usual name, or as non-diffusible; the two others have no name
+    assert summary["kept"] == 5 and summary["rejected_by_reason"]["no_name"] == 2
+    assert company("81234577500017").name == NON_DIFFUSIBLE_NAME
+    assert company("81234568400011").name == "PLOMBERIE DU DOUBS"
+    assert company("35600000049837").name == "BUREAU DE POSTE DE NEVERS"
+
+
+def test_re_importing_the_same_files_changes_nothing():
+    import_sample()
+    before = db.session.execute(sa.select(m.Company.id, m.Company.version, m.Company.updated_at)
+                                .order_by(m.Company.id)).all()
+    again = import_sample()
+    assert figures(again) == {**SUMMARY, "inserted": 0, "updated": 0}
+    assert db.session.execute(sa.select(m.Company.id, m.Company.version, m.Company.updated_at)
+                              .order_by(m.Company.id)).all() == before
+
+
+def test_an_unverified_company_from_the_public_form_is_completed_not_duplicated():
+    typed = companies.create_unverified("812 345 676 00017", "Elec Dijon", None, "public_form")
+    db.session.commit()
+    summary = import_sample()
+    assert (summary["inserted"], summary["updated"], summary["kept"]) == (5, 1, 6)
+    firm = company("81234567600017")
+    assert firm.id == typed.id and firm.verified and firm.name == "ÉLECTRICITÉ GÉNÉRALE DIJONNAISE"
+    assert firm.basin_code == "2711" and firm.source == "public_form" and firm.version == 2
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(m.Company)) == 6
+
+
+def test_a_closed_establishment_becomes_inactive_and_keeps_its_needs():
+    known = f.CompanyFactory(siret="81234569200014", siren="812345692", name="Scierie Martin")
+    need = f.HiringNeedFactory(company=known)
+    db.session.commit()
+    summary = import_sample()
+    assert (summary["closed"], summary["updated"], summary["kept"]) == (1, 1, 7)
+    assert "closed_unknown" not in summary["rejected_by_reason"]
+    closed = company("81234569200014")
+    assert not closed.active and closed.name == "Scierie Martin" and closed.verified
+    assert db.session.get(m.HiringNeed, need.id).company_id == closed.id
+
+
+def test_a_file_without_its_key_columns_is_refused_in_french(tmp_path):
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("siren,nom\n812345676,X\n", encoding="utf-8")
+    with pytest.raises(sirene.SireneError, match="colonne siret, codeCommuneEtablissement"):
+        sirene.import_files(wrong)
+
+
+def test_the_zip_published_by_insee_is_read_as_is(tmp_path):
+    archive = shutil.make_archive(str(tmp_path / "StockEtablissement_utf8"), "zip", DATA,
+                                  ESTABLISHMENTS.name)
+    summary = sirene.import_files(Path(archive), UNITES, GEOLOC)
+    assert figures(summary) == SUMMARY
+
+
+def test_progress_is_reported_in_bytes_up_to_the_whole(monkeypatch):
+    monkeypatch.setattr(sirene, "BATCH", 4)
+    reports = []
+    sirene.import_files(ESTABLISHMENTS, UNITES, report=lambda done, total: reports.append((done, total)))
+    total = 2 * ESTABLISHMENTS.stat().st_size + UNITES.stat().st_size
+    assert {t for _, t in reports} == {total} and reports[-1][0] == total
+    assert [done for done, _ in reports] == sorted(done for done, _ in reports)
+
+
+def test_the_command_ends_with_the_json_summary(runner):
+    result = runner.invoke(args=["import-sirene", str(ESTABLISHMENTS), "--unites", str(UNITES),
+                                 "--geoloc", str(GEOLOC)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output.strip().splitlines()[-1])
+    assert figures(summary) == SUMMARY and summary["seconds"] >= 0
+
+
+# The admin page
+
+@pytest.fixture
+def admin(auth):
+    user = f.UserFactory(role=m.Role.ADMIN, name="Alice Admin")
+    auth.login(user)
+    return user
+
+
+def upload(client, **files):
+    data = {role: (io.BytesIO(path.read_bytes()), path.name) for role, path in files.items()}
+    return client.post("/admin/sirene", data=data, content_type="multipart/form-data")
+
+
+@pytest.mark.parametrize("role", [m.Role.MANAGER, m.Role.ADVISER, m.Role.PARTNER])
+def test_only_admins_reach_the_import_page(auth, client, role):
+    auth.login(f.UserFactory(role=role))
+    assert client.get("/admin/sirene").status_code == 403
+    assert upload(client, establishments=ESTABLISHMENTS).status_code == 403
+
+
+def test_an_upload_runs_as_a_followed_task_with_its_report(admin, app, client, run_jobs):
+    response = upload(client, establishments=ESTABLISHMENTS, unites=UNITES, geoloc=GEOLOC)
+    assert response.status_code == 302
+    task_url = response.headers["Location"]
+    task = db.session.scalars(sa.select(m.BackgroundTask)).one()
+    assert task.kind == "sirene" and task.user_id == admin.id
+    task_id = task.id
+    folder = Path(app.instance_path) / "imports"
+    assert len(list(folder.iterdir())) == 1
+    assert "En attente" in page_text(client.get(task_url))
+    run_jobs()
+    db.session.rollback()  # the pages read what the worker wrote, not the test's snapshot
+    done = page_text(client.get(task_url))
+    assert "Terminé" in done and "Avancement : 100 %" in done and "Établissement d'une autre région" in done
+    state = client.get(task_url + ".json").get_json()
+    assert figures(state["result"]) == SUMMARY and state["result"]["rejected_by_reason"] == REJECTED
+    assert list(folder.iterdir()) == []  # the uploaded files are removed once imported
+    event = db.session.scalars(sa.select(m.AuditEvent).filter_by(action="import_sirene")).one()
+    assert event.actor_id == admin.id and event.object_id == task_id
+    listing = page_text(client.get("/admin/sirene"))
+    assert "Import SIRENE : StockEtablissement_sample.csv" in listing
+    assert "Établissement d'une autre région : 1" in listing
+
+
+def test_a_wrong_file_is_refused_before_any_task(admin, app, client, tmp_path):
+    wrong = tmp_path / "StockUniteLegale.csv"
+    wrong.write_text("siren,denominationUniteLegale\n812345676,X\n", encoding="utf-8")
+    text = page_text(upload(client, establishments=wrong))
+    assert "n'a pas la colonne siret, codeCommuneEtablissement" in text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(m.BackgroundTask)) == 0
+    assert list((Path(app.instance_path) / "imports").iterdir()) == []
+
+
+def test_the_establishment_file_is_required_and_must_be_csv_or_zip(admin, client, tmp_path):
+    assert "Choisissez le fichier des établissements." in page_text(upload(client))
+    other = tmp_path / "etablissements.xlsx"
+    other.write_bytes(b"PK")
+    assert "Déposez le fichier .csv ou .zip" in page_text(upload(client, establishments=other))
+
+
+def test_the_page_lists_past_imports_in_constant_queries(admin, client):
+    assert "Aucun import SIRENE pour l'instant." in page_text(client.get("/admin/sirene"))
+    result = {**SUMMARY, "rejected_by_reason": REJECTED}
+    assert_constant_queries(client, "/admin/sirene", lambda count: f.BackgroundTaskFactory.create_batch(
+        count, kind="sirene", status=m.TaskStatus.FINISHED, result=result))

@@ -36,6 +36,9 @@ class Company(Timestamped, db.Model):
         sa.Index("ix_companies_basin_name", "basin_code", "search_name", "id"),
         sa.Index("ix_companies_basin_active", "basin_code", "active"),
         sa.Index("ix_companies_commune_active", "commune_code", "active"),
+        # the same counts for a NAF section or division (and a size band), from this index alone
+        sa.Index("ix_companies_naf_place", "naf_code", "headcount_band", "commune_code", "basin_code",
+                 "active"),
         # firms in a map's bounding box
         sa.Index("ix_companies_latitude_longitude", "latitude", "longitude"),
     )
@@ -46,9 +49,7 @@ class Company(Timestamped, db.Model):
     name: Mapped[str] = mapped_column(sa.String(255))
     search_name: Mapped[str] = mapped_column(sa.String(255))
     sign: Mapped[str | None] = mapped_column(sa.String(255))
-    naf_code: Mapped[str | None] = mapped_column(
-        sa.ForeignKey("naf_codes.code", ondelete="SET NULL"), index=True
-    )
+    naf_code: Mapped[str | None] = mapped_column(sa.ForeignKey("naf_codes.code", ondelete="SET NULL"))
     naf2025_code: Mapped[str | None] = mapped_column(sa.String(7))
     headcount_band: Mapped[str | None] = mapped_column(
         sa.ForeignKey("headcount_bands.code", ondelete="SET NULL"), index=True

@@ -1,8 +1,8 @@
 """company list, map and basin indexes
 
 A basin's firms by name (ix_companies_basin_name), counts of active firms per basin and per commune
-read from the index alone, and firms in a bounding box. The single-column basin and commune
-indexes are covered by the new ones. Plain CREATE/DROP INDEX: no table copy on SQLite (a copy
+read from the index alone (also for a NAF code and size band: ix_companies_naf_place), and firms in a
+bounding box. The single-column basin, commune and NAF indexes are covered by the new ones. Plain CREATE/DROP INDEX: no table copy on SQLite (a copy
 would drop the FTS triggers of 0004).
 
 Revision ID: 0006
@@ -23,8 +23,10 @@ NEW = {
     'ix_companies_basin_active': ['basin_code', 'active'],
     'ix_companies_commune_active': ['commune_code', 'active'],
     'ix_companies_latitude_longitude': ['latitude', 'longitude'],
+    'ix_companies_naf_place': ['naf_code', 'headcount_band', 'commune_code', 'basin_code', 'active'],
 }
-OLD = {'ix_companies_basin_code': ['basin_code'], 'ix_companies_commune_code': ['commune_code']}
+OLD = {'ix_companies_basin_code': ['basin_code'], 'ix_companies_commune_code': ['commune_code'],
+       'ix_companies_naf_code': ['naf_code']}
 
 
 def upgrade():

@@ -146,14 +146,14 @@ def test_the_list_shows_both_identities_side_by_side(client, adviser):
     assert verified.siret in text and typed.siret in text and "3 place Wilson" in text
     assert "Entreprise non vérifiée, même nom dans la même commune" in text
     assert "Ce n'est pas un doublon" in text
-    assert "/entreprises/fusion" not in text  # advisers do not merge
+    assert "/entreprises/doublons/fusion" not in text  # advisers do not merge
 
 
 def test_supervisors_get_the_merge_link(client, manager):
     first = f.CompanyFactory(name="Boulangerie Martin")
     second = sibling(first, "0002", name="Boulangerie Martin", verified=False)
     text = page_text(client.get("/entreprises/doublons"))
-    assert f"/entreprises/fusion?garder={first.id}&fusionner={second.id}" in text
+    assert f"/entreprises/doublons/fusion?garder={first.id}&fusionner={second.id}" in text
 
 
 def test_empty_list(client, adviser):

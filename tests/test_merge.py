@@ -224,7 +224,7 @@ def versions(text: str) -> dict[str, str]:
 
 
 def merge_url(survivor: m.Company, absorbed: m.Company) -> str:
-    return f"/entreprises/fusion?garder={survivor.id}&fusionner={absorbed.id}"
+    return f"/entreprises/doublons/fusion?garder={survivor.id}&fusionner={absorbed.id}"
 
 
 def test_the_merge_screen(client, manager, survivor, absorbed):
@@ -310,5 +310,5 @@ def test_only_supervisors_merge(client, auth, survivor, absorbed):
     auth.logout()
     auth.login(f.UserFactory(role=m.Role.ADMIN))
     assert client.get(merge_url(survivor, absorbed)).status_code == 200
-    assert client.get(f"/entreprises/fusion?garder={survivor.id}&fusionner=999999").status_code == 404
-    assert client.get(f"/entreprises/fusion?garder={survivor.id}").status_code == 404
+    assert client.get(f"/entreprises/doublons/fusion?garder={survivor.id}&fusionner=999999").status_code == 404
+    assert client.get(f"/entreprises/doublons/fusion?garder={survivor.id}").status_code == 404

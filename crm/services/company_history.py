@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from crm.extensions import db
 from crm.models import AuditEvent, Channel, Company
+from crm.services.merge import LINK_LABELS
 
 LIMIT = 50
 FIELD_LABELS = {
@@ -25,11 +26,15 @@ FIELD_LABELS = {
     "job_title": "Fonction", "email": "Adresse électronique", "phone": "Téléphone",
     "consent": "Consentement", "consent_at": "Date du consentement", "company_id": None,
     "created_at": None, "updated_at": None, "id": None,
+    "absorbed_id": None, "absorbed_siret": "SIRET de l'établissement absorbé",
+    "absorbed_name": "Établissement absorbé", "taken_from_absorbed": "Valeurs reprises de l'absorbé",
+    "other_id": None, "other_siret": "Autre établissement (SIRET)",
+    **{f"moved_{table}": f"{label} déplacés" for table, label in LINK_LABELS.items()},
 }
 ACTION_LABELS = {
     "created": "Création", "updated": "Modification", "deleted": "Suppression",
-    "referent_changed": "Changement de référent", "merge": "Fusion",
-    "import": "Import",
+    "referent_changed": "Changement de référent", "merged": "Fusion d'un doublon",
+    "duplicate_dismissed": "Écarté des doublons", "partner_import": "Import d'une liste partenaire",
 }
 ONE_SIDED = {"created": 1, "deleted": 0}  # which side of [before, after] says it all
 CHANNEL_LABELS = dict(Channel.choices())

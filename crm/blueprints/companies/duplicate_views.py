@@ -77,7 +77,7 @@ def merge_refusal(form: MergeForm, survivor: Company, absorbed: Company) -> str 
     return None
 
 
-@bp.route("/fusion", methods=["GET", "POST"])
+@bp.route("/doublons/fusion", methods=["GET", "POST"])
 @allowed(access.can_merge_companies)
 def merge():
     """Choose the surviving values of two records of one firm, see what moves, and merge."""

@@ -50,6 +50,7 @@ def default_config(instance_path: str) -> dict:
         "CRM_API_RATE_LIMIT": os.environ.get("CRM_API_RATE_LIMIT", "120 per minute"),
         "CRM_BASE_URL": os.environ.get("CRM_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "CRM_WORKER_HEARTBEAT_SECONDS": 60,
+        "CRM_EXPORT_SYNC_LIMIT": int(os.environ.get("CRM_EXPORT_SYNC_LIMIT", "5000")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": flag("CRM_SECURE_COOKIES"),

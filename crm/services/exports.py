@@ -23,7 +23,6 @@ from crm.templating import local_datetime
 
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-SYNC_LIMIT = 5000  # rows downloaded at once; above, a background job (CRM_EXPORT_SYNC_LIMIT)
 BATCH = 1000
 KIND = "export"
 Referent = aliased(User)
@@ -43,7 +42,7 @@ STAFF_COLUMNS = (
 
 
 def sync_limit() -> int:
-    return current_app.config.get("CRM_EXPORT_SYNC_LIMIT", SYNC_LIMIT)
+    return current_app.config["CRM_EXPORT_SYNC_LIMIT"]
 
 
 def columns_for(user: User) -> tuple:

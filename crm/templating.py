@@ -2,14 +2,13 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
 from crm.services import access
+from crm.services.local_time import local_from_utc
 
-PARIS = ZoneInfo("Europe/Paris")
 SERVICE_NAME = "CRM emploi BFC"
 
 
@@ -17,7 +16,7 @@ def local_datetime(value: datetime | None, fmt: str = "%d/%m/%Y à %H:%M") -> st
     """A stored naive-UTC time shown in French local time."""
     if value is None:
         return ""
-    return value.replace(tzinfo=ZoneInfo("UTC")).astimezone(PARIS).strftime(fmt)
+    return local_from_utc(value).strftime(fmt)
 
 
 def french_number(value: int | float) -> str:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from crm import models as m
-from crm.services import basin_stats
+from crm.services import basin_stats, local_time
 from tests import factories as f
 from tests.helpers import assert_constant_queries, page_text
 
@@ -19,7 +19,7 @@ def signed_in(auth):
 
 
 def this_month() -> datetime:
-    return max(basin_stats.month_start(), m.utcnow() - timedelta(minutes=5))
+    return max(local_time.month_start(), m.utcnow() - timedelta(minutes=5))
 
 
 def test_basin_pages_are_for_staff_only(client, auth):
@@ -59,7 +59,7 @@ def test_a_basin_page_counts_by_band_and_sector(client, signed_in):
     firm = f.CompanyFactory()
     f.InteractionFactory(company=firm, occurred_at=this_month())
     f.InteractionFactory(company=firm, occurred_at=this_month())
-    f.InteractionFactory(company=f.CompanyFactory(), occurred_at=basin_stats.month_start()
+    f.InteractionFactory(company=f.CompanyFactory(), occurred_at=local_time.month_start()
                          - timedelta(days=3))
     detail = basin_stats.basin_detail("2711")
     assert detail.establishments == 8

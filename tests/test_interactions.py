@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from crm import models as m
-from crm.blueprints.needs.forms import paris_now
 from crm.extensions import db
+from crm.services.local_time import local_now
 from crm.services.visit_queries import utc_from_local
 from tests import factories as f
 from tests.helpers import page_text
@@ -45,7 +45,7 @@ def ledger() -> list[m.Interaction]:
 
 
 def test_a_call_lands_in_the_shared_ledger_for_my_organisation(client, adviser, agency, company):
-    when = paris_now() - timedelta(hours=2)
+    when = local_now() - timedelta(hours=2)
     response = client.post(url(company), data={
         "kind": "call", "occurred_at": typed(when), "summary": "Présentation de la MRS.",
         "outcome": "Rappeler en septembre", "need": "0"})
@@ -68,7 +68,7 @@ def test_a_recent_contact_by_another_organisation_is_shown_before_logging_and_ne
     assert WARNING in text
     assert "Contactée par Mission locale Dijon" in text
     response = client.post(url(company), data={
-        "kind": "email", "occurred_at": typed(paris_now()), "summary": "Envoi de l'offre de service."})
+        "kind": "email", "occurred_at": typed(local_now()), "summary": "Envoi de l'offre de service."})
     assert response.status_code == 302
     assert [e.kind for e in ledger()] == [m.InteractionKind.CALL, m.InteractionKind.EMAIL]
 
@@ -84,7 +84,7 @@ def test_a_contact_about_an_open_need_stops_its_first_contact_clock(client, advi
     need = f.HiringNeedFactory(company=company, organisation=agency, status=m.NeedStatus.ASSIGNED)
     assert need.reference in page_text(client.get(url(company)))
     response = client.post(url(company), data={
-        "kind": "meeting", "occurred_at": typed(paris_now()), "summary": "Rendez-vous sur site.",
+        "kind": "meeting", "occurred_at": typed(local_now()), "summary": "Rendez-vous sur site.",
         "need": str(need.id)})
     assert response.status_code == 302
     db.session.refresh(need)
@@ -96,17 +96,17 @@ def test_a_contact_about_an_open_need_stops_its_first_contact_clock(client, advi
 def test_a_need_of_another_firm_is_refused_and_nothing_is_written(client, adviser, company):
     other = f.HiringNeedFactory()
     response = client.post(url(company), data={
-        "kind": "call", "occurred_at": typed(paris_now()), "summary": "Appel.", "need": str(other.id)})
+        "kind": "call", "occurred_at": typed(local_now()), "summary": "Appel.", "need": str(other.id)})
     assert response.status_code == 422
     assert ledger() == []
 
 
 @pytest.mark.parametrize("data, message", [
     ({"kind": "call", "occurred_at": "", "summary": "Appel."}, "Indiquez la date et l'heure de l'échange."),
-    ({"kind": "call", "occurred_at": typed(paris_now() + timedelta(days=1)), "summary": "Appel."},
+    ({"kind": "call", "occurred_at": typed(local_now() + timedelta(days=1)), "summary": "Appel."},
      "La date de l'échange ne peut pas être après aujourd'hui."),
-    ({"kind": "call", "occurred_at": typed(paris_now())}, "Résumez l'échange avec l'entreprise."),
-    ({"kind": "visit", "occurred_at": typed(paris_now()), "summary": "Visite."}, "pas un choix valide"),
+    ({"kind": "call", "occurred_at": typed(local_now())}, "Résumez l'échange avec l'entreprise."),
+    ({"kind": "visit", "occurred_at": typed(local_now()), "summary": "Visite."}, "pas un choix valide"),
 ])
 def test_invalid_input_is_explained_and_kept(client, adviser, company, data, message):
     response = client.post(url(company), data=data)

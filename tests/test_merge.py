@@ -310,5 +310,6 @@ def test_only_supervisors_merge(client, auth, survivor, absorbed):
     auth.logout()
     auth.login(f.UserFactory(role=m.Role.ADMIN))
     assert client.get(merge_url(survivor, absorbed)).status_code == 200
-    assert client.get(f"/entreprises/doublons/fusion?garder={survivor.id}&fusionner=999999").status_code == 404
+    missing = f"/entreprises/doublons/fusion?garder={survivor.id}&fusionner=999999"
+    assert client.get(missing).status_code == 404
     assert client.get(f"/entreprises/doublons/fusion?garder={survivor.id}").status_code == 404

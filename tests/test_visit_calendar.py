@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pytest
 
 from crm import models as m
-from crm.blueprints.needs.forms import paris_now
+from crm.services.local_time import local_now
 from crm.services.visit_queries import utc_from_local
 from tests import factories as f
 from tests.helpers import assert_constant_queries, page_text
@@ -37,7 +37,7 @@ def visit_at(local: datetime, people: list[m.User], name: str, basin: str = "271
 
 
 def soon(days: int, hour: int = 10) -> datetime:
-    return (paris_now() + timedelta(days=days)).replace(hour=hour, minute=0)
+    return (local_now() + timedelta(days=days)).replace(hour=hour, minute=0)
 
 
 # The list
@@ -149,7 +149,7 @@ def test_the_week_keeps_its_filters_and_defaults_to_this_week(client, adviser):
     assert "Menuiserie Dijon" not in page_text(client.get("/visites/semaine"))
     text = page_text(client.get("/visites/semaine?conseiller=tous&debut=nimporte"))
     assert "Menuiserie Dijon" in text
-    monday = paris_now().date() - timedelta(days=paris_now().weekday())
+    monday = local_now().date() - timedelta(days=local_now().weekday())
     assert f"Visites de la semaine du {monday:%d/%m/%Y}" in text
     next_week = re.search(r'href="([^"]*)"[^>]*>Semaine suivante', text).group(1)
     assert f"debut={monday + timedelta(days=7)}" in next_week and "conseiller=tous" in next_week

@@ -8,12 +8,12 @@ import pytest
 import sqlalchemy as sa
 
 from crm import models as m
-from crm.blueprints.needs.forms import paris_now
 from crm.extensions import db
+from crm.services.local_time import local_now
 from tests import factories as f
 from tests.helpers import page_text
 
-WHEN = paris_now() - timedelta(hours=3)
+WHEN = local_now() - timedelta(hours=3)
 
 
 def dijon() -> m.Basin:
@@ -129,7 +129,7 @@ def test_the_form_shows_contact_pressure_and_emploi_franc_as_closed(client, advi
 
 
 def test_a_planned_visit_writes_nothing_in_the_ledger_until_it_is_done(client, adviser, agency, company):
-    later = paris_now() + timedelta(days=3)
+    later = local_now() + timedelta(days=3)
     response = post_new(client, company, visit_form(
         [adviser], status="planned", scheduled_at=later.strftime("%Y-%m-%dT%H:%M")))
     assert response.status_code == 302
@@ -153,7 +153,7 @@ def test_a_planned_visit_writes_nothing_in_the_ledger_until_it_is_done(client, a
     (need_row(contract_type="cdd"), "Indiquez la durée du contrat (CDD) en mois."),
     (need_row() | {"status": "planned"}, "Les besoins identifiés s'enregistrent sur une visite réalisée"),
     ({"participants": []}, "Choisissez au moins un participant"),
-    ({"scheduled_at": (paris_now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")},
+    ({"scheduled_at": (local_now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")},
      "Une visite réalisée ne peut pas être datée dans le futur."),
     ({"task_title": "Rappeler"}, "Indiquez l'échéance de la tâche de suivi."),
 ])
@@ -196,7 +196,7 @@ def test_a_stale_edit_is_refused_and_keeps_the_input(client, adviser, company):
     db.session.commit()
     response = client.post(f"/visites/{visit.id}/modifier", data=visit_form(
         [adviser], status="planned", purpose="Ma version.", version=str(seen),
-        scheduled_at=(paris_now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")))
+        scheduled_at=(local_now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")))
     assert response.status_code == 409
     text = page_text(response)
     assert "Quelqu'un d'autre a modifié cette visite" in text

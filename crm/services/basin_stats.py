@@ -7,24 +7,15 @@ number of queries, whatever the number of firms.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from crm.extensions import db
-from crm.models import Basin, Company, HeadcountBand, NafCode, utcnow
+from crm.models import Basin, Company, HeadcountBand, NafCode
 from crm.services import map_layers
+from crm.services.local_time import month_start
 from crm.services.map_layers import MapFilters
-
-PARIS = ZoneInfo("Europe/Paris")
-
-
-def month_start(now: datetime | None = None) -> datetime:
-    """The first instant of the current month in France, as stored (naive UTC)."""
-    local = (now or utcnow()).replace(tzinfo=UTC).astimezone(PARIS)
-    first = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    return first.astimezone(UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from flask import current_app
 from crm.extensions import db
 from crm.models import HiringNeed, OutboxMessage, Task, User, Visit, utcnow
 from crm.services import followups, need_queries, notifications, outbox
+from crm.services.local_time import local_from_utc, local_today
 from crm.services.need_workflow import late_condition
 
 KIND = "daily_digest"
@@ -101,7 +102,7 @@ def body_of(digest: Digest, today: date) -> str:
 
 
 def visit_time(visit: Visit) -> str:
-    return f"{followups.local_time(visit.scheduled_at):%H:%M}"
+    return f"{local_from_utc(visit.scheduled_at):%H:%M}"
 
 
 def subject_of(digest: Digest, today: date) -> str:
@@ -115,7 +116,7 @@ def send_daily_digests(today: date | None = None, now: datetime | None = None) -
     """Write today's digest for every user who has something to do and has not had it yet;
     commit, then queue the delivery. Returns how many were written."""
     now = now or utcnow()
-    today = today or followups.local_today(now)
+    today = today or local_today(now)
     sent = already_sent(today)
     messages = [outbox.add_message(KIND, d.user.email, subject_of(d, today), body_of(d, today))
                 for d in digests_for(today, now) if d.user.email not in sent]

@@ -2,8 +2,7 @@
 overdue, today's and this week's tasks, my late needs and my visits of the day."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -23,8 +22,7 @@ from crm.models import (
     utcnow,
 )
 from crm.services import access, need_queries, notifications, outbox
-
-PARIS = ZoneInfo("Europe/Paris")
+from crm.services.local_time import day_bounds, local_today
 
 
 class TaskError(ValueError):
@@ -56,24 +54,6 @@ class Day:
     def empty(self) -> bool:
         return not (self.overdue or self.due_today or self.this_week or self.late_needs
                     or self.visits)
-
-
-def local_time(moment: datetime) -> datetime:
-    """A stored (naive UTC) time in French local time."""
-    return moment.replace(tzinfo=UTC).astimezone(PARIS)
-
-
-def local_today(now: datetime | None = None) -> date:
-    """The calendar day in France at a stored (naive UTC) time."""
-    return local_time(now or utcnow()).date()
-
-
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The naive-UTC start and end of a French calendar day."""
-    def utc(moment: date) -> datetime:
-        local = datetime.combine(moment, time.min, tzinfo=PARIS)
-        return local.astimezone(UTC).replace(tzinfo=None)
-    return utc(day), utc(day + timedelta(days=1))
 
 
 def end_of_week(day: date) -> date:

@@ -2,8 +2,7 @@
 the week calendar grid (in French local time), and the people a visit form offers."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -26,20 +25,11 @@ from crm.models import (
     utcnow,
 )
 from crm.services import access
+from crm.services.local_time import local_from_utc, utc_from_local
 
-PARIS = ZoneInfo("Europe/Paris")
 PERIODS = ("upcoming", "past", "all")
 WORKING_DAYS = 6  # Monday to Saturday; Sunday only when a visit falls on it
 DAY_HOURS = range(8, 19)
-
-
-def utc_from_local(value: datetime) -> datetime:
-    """A French local time typed in a form, as stored (naive UTC)."""
-    return value.replace(tzinfo=PARIS).astimezone(UTC).replace(tzinfo=None)
-
-
-def local_from_utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC).astimezone(PARIS).replace(tzinfo=None)
 
 
 @dataclass

@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from crm.blueprints.forms import ActionForm, VersionedForm, options
 from crm.services import followups
+from crm.services.local_time import local_today
 
 
 def safe_next(value: str | None) -> str | None:
@@ -32,7 +33,7 @@ class TaskForm(VersionedForm):
                                  in followups.assignable_by_organisation().items()}
 
     def validate_due_on(self, field) -> None:
-        if self.new and field.data and field.data < followups.local_today():
+        if self.new and field.data and field.data < local_today():
             raise ValidationError("L'échéance ne peut pas être passée : choisissez aujourd'hui "
                                   "ou une date à venir.")
 

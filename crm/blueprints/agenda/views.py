@@ -11,6 +11,7 @@ from crm.models import Company, HiringNeed, Task, Visit
 from crm.services import access, followups, need_queries
 from crm.services.concurrency import StaleEdit, ensure_version
 from crm.services.followups import TaskError, TaskInput
+from crm.services.local_time import local_today
 from crm.services.need_workflow import is_late
 from crm.services.pagination import paginate
 
@@ -79,7 +80,7 @@ def task_input(form: TaskForm, company=None, need=None) -> TaskInput:
 @staff_only
 def new_task():
     """A follow-up task for me or someone else, about a firm or a need."""
-    defaults = {"assignee": actor().id, "due_on": followups.local_today(),
+    defaults = {"assignee": actor().id, "due_on": local_today(),
                 "company_id": request.args.get("company_id", ""),
                 "need": request.args.get("need", "")}
     form = TaskForm(data=defaults if request.method == "GET" else None, new=True)

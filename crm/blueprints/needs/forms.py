@@ -1,7 +1,6 @@
 """Forms of the needs pages: the list filter, the actions on a need and the partner's flag."""
 
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from wtforms import (
     BooleanField,
@@ -18,16 +17,12 @@ from crm.blueprints.forms import FilterForm, FrenchForm, VersionedForm, options
 from crm.blueprints.public.forms import NeedRequestForm
 from crm.models import NeedStatus, Role, User
 from crm.services import accounts, need_queries
+from crm.services.local_time import local_now, utc_from_local
 from crm.services.need_workflow import CONTACT_KINDS, MAX_MESSAGE, OUTCOMES
 
-PARIS = ZoneInfo("Europe/Paris")
 AGE_CHOICES = [("", "Toutes les dates"), ("week", "Moins de 7 jours"),
                ("month", "De 7 à 30 jours"), ("older", "Plus de 30 jours")]
 
-
-def paris_now() -> datetime:
-    """The current local time in France, without time zone, to the minute."""
-    return datetime.now(PARIS).replace(tzinfo=None, second=0, microsecond=0)
 
 
 class NeedFilterForm(FilterForm):
@@ -65,19 +60,18 @@ class ContactForm(VersionedForm):
     kind = SelectField("Mode de contact", choices=options(
         [(kind.value, kind.label) for kind in CONTACT_KINDS]))
     occurred_at = DateTimeLocalField(
-        "Date et heure du contact", format="%Y-%m-%dT%H:%M", default=paris_now,
+        "Date et heure du contact", format="%Y-%m-%dT%H:%M", default=local_now,
         validators=[DataRequired("Indiquez la date et l'heure du contact.")])
     summary = TextAreaField("Compte rendu", validators=[
         DataRequired("Résumez l'échange avec l'employeur."), Length(max=MAX_MESSAGE)])
 
     def validate_occurred_at(self, field) -> None:
-        if field.data and field.data > paris_now() + timedelta(minutes=5):
+        if field.data and field.data > local_now() + timedelta(minutes=5):
             raise ValidationError("La date du contact ne peut pas être dans le futur.")
 
     def occurred_at_utc(self) -> datetime:
         """The contact time typed in French local time, as stored (naive UTC)."""
-        local = self.occurred_at.data.replace(tzinfo=PARIS)
-        return local.astimezone(UTC).replace(tzinfo=None)
+        return utc_from_local(self.occurred_at.data)
 
 
 class TransferForm(VersionedForm):

@@ -17,11 +17,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from crm.blueprints.forms import FilterForm, FrenchForm, VersionedForm, options
-from crm.blueprints.needs.forms import paris_now
 from crm.models import Company, ContractType, HiringNeed, InteractionKind, User, Visit, VisitMode, VisitStatus
 from crm.services import accounts, catalogue, visit_queries
 from crm.services.interactions import MAX_OUTCOME, MAX_SUMMARY, QUICK_KINDS, ContactInput
-from crm.services.visit_queries import VisitFilters, utc_from_local
+from crm.services.local_time import local_from_utc, local_now, utc_from_local
+from crm.services.visit_queries import VisitFilters
 from crm.services.visits import MAX_TEXT, FollowUp, NeedRow, VisitInput
 
 NEED_ROWS = 3
@@ -36,7 +36,7 @@ class LogInteractionForm(FrenchForm):
     kind = SelectField("Type d'échange", choices=options(
         [(kind.value, kind.label) for kind in QUICK_KINDS]))
     occurred_at = DateTimeLocalField(
-        "Date et heure", format="%Y-%m-%dT%H:%M", default=paris_now,
+        "Date et heure", format="%Y-%m-%dT%H:%M", default=local_now,
         validators=[DataRequired("Indiquez la date et l'heure de l'échange.")])
     summary = TextAreaField("Compte rendu", validators=[
         DataRequired("Résumez l'échange avec l'entreprise."), Length(max=MAX_SUMMARY)])
@@ -50,7 +50,7 @@ class LogInteractionForm(FrenchForm):
                                     [(n.id, f"{n.reference} – {n.job_label}") for n in open_needs])
 
     def validate_occurred_at(self, field) -> None:
-        if field.data and field.data.date() > paris_now().date():
+        if field.data and field.data.date() > local_now().date():
             raise ValidationError("La date de l'échange ne peut pas être après aujourd'hui.")
 
     def contact(self) -> ContactInput:
@@ -162,7 +162,7 @@ class VisitForm(VersionedForm):
 
 def visit_data(visit: Visit) -> dict:
     """A visit's stored values as the form's initial data (local time)."""
-    return {"scheduled_at": visit_queries.local_from_utc(visit.scheduled_at), "mode": visit.mode.value,
+    return {"scheduled_at": local_from_utc(visit.scheduled_at), "mode": visit.mode.value,
             "status": visit.status.value, "participants": [p.user_id for p in visit.participants],
             "purpose": visit.purpose, "findings": visit.findings, "services": visit.services_proposed,
             "next_step": visit.next_step, "version": visit.version}
@@ -170,7 +170,7 @@ def visit_data(visit: Visit) -> dict:
 
 def next_hour() -> datetime:
     """The default time of a new visit: the next round hour, French local time."""
-    return paris_now().replace(minute=0) + timedelta(hours=1)
+    return local_now().replace(minute=0) + timedelta(hours=1)
 
 
 class VisitFilterForm(FilterForm):

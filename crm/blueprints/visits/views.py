@@ -8,7 +8,6 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm.blueprints.guards import actor, staff_only
-from crm.blueprints.needs.forms import paris_now
 from crm.blueprints.visits import bp
 from crm.blueprints.visits.forms import (
     LogInteractionForm,
@@ -23,6 +22,7 @@ from crm.models import Company, Visit
 from crm.services import access, catalogue, interactions, visit_queries, visits
 from crm.services.concurrency import StaleEdit, ensure_version
 from crm.services.interactions import InvalidContact
+from crm.services.local_time import local_from_utc, local_now
 from crm.services.pagination import paginate
 from crm.services.pressure import pressure_of
 from crm.services.visits import InvalidVisit, SavedVisit
@@ -139,7 +139,7 @@ def edit_visit(visit_id: int):
 
 def visit_context(visit: Visit) -> dict:
     return {"visit": visit, "needs": visit_queries.needs_of(visit), "tasks": visit_queries.tasks_of(visit),
-            "service_label": catalogue.label_of, "local": visit_queries.local_from_utc}
+            "service_label": catalogue.label_of, "local": local_from_utc}
 
 
 @bp.get("/visites/<int:visit_id>")
@@ -166,7 +166,7 @@ def visits_list():
     form = VisitFilterForm(request.args, actor())
     filters = form.filters() if form.validate() else VisitFilterForm(None, actor()).filters()
     page = paginate(visit_queries.visits_for(filters))
-    return render_template("visits/list.html", form=form, page=page, local=visit_queries.local_from_utc)
+    return render_template("visits/list.html", form=form, page=page, local=local_from_utc)
 
 
 @bp.get("/visites/semaine")
@@ -175,11 +175,11 @@ def week():
     """The visits of one week, Monday to Saturday, placed by day and hour."""
     form = VisitFilterForm(request.args, actor())
     filters = form.filters() if form.validate() else VisitFilterForm(None, actor()).filters()
-    monday = week_start(request.args.get("debut"), paris_now().date())
+    monday = week_start(request.args.get("debut"), local_now().date())
     args = {key: value for key, value in request.args.items() if key not in ("debut", "page")}
     return render_template(
         "visits/week.html", form=form, grid=visit_queries.week_grid(filters, monday),
-        local=visit_queries.local_from_utc, today=paris_now().date(),
+        local=local_from_utc, today=local_now().date(),
         previous_url=url_for(".week", debut=(monday - timedelta(days=7)).isoformat(), **args),
         next_url=url_for(".week", debut=(monday + timedelta(days=7)).isoformat(), **args),
         this_week_url=url_for(".week", **args), list_url=url_for(".visits", **args))

@@ -1,12 +1,12 @@
 """The daily digest of each adviser's tasks, late needs and visits."""
 
-from crm.services import digest, followups
+from crm.services import digest, local_time
 from crm.services.working_days import is_working_day
 
 
 def send_daily_digests() -> int:
     """Write and queue today's digest for every staff user with something to do; nothing on
     public holidays (the schedule already skips weekends). Returns how many were written."""
-    if not is_working_day(followups.local_today()):
+    if not is_working_day(local_time.local_today()):
         return 0
     return digest.send_daily_digests()

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from crm import models as m
 from crm.extensions import db
-from crm.services import followups
+from crm.services import followups, local_time
 from tests import factories as f
 from tests.helpers import assert_constant_queries, page_text
 
@@ -49,7 +49,7 @@ def messages(kind: str) -> list[m.OutboxMessage]:
 
 
 def today() -> date:
-    return followups.local_today()
+    return local_time.local_today()
 
 
 def task_form(**fields) -> dict:

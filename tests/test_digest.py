@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from crm import broker
 from crm import models as m
 from crm.extensions import db
-from crm.services import digest, followups
+from crm.services import digest, followups, local_time
 from jobs.digest import send_daily_digests
 from jobs.worker import scheduled
 from tests import factories as f
@@ -99,7 +99,7 @@ def test_the_digest_job_writes_the_digests_and_the_mail_worker_delivers_them(
 
 
 def test_no_digest_on_a_public_holiday(paul, monkeypatch):
-    monkeypatch.setattr(followups, "local_today", lambda now=None: date(2026, 7, 14))
+    monkeypatch.setattr(local_time, "local_today", lambda now=None: date(2026, 7, 14))
     f.TaskFactory(assignee=paul, due_on=date(2026, 7, 14))
     assert send_daily_digests() == 0
     assert digests() == []

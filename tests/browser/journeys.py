@@ -27,6 +27,12 @@ def open_menu(page, label: str) -> None:
     menu.get_by_role("link", name=label, exact=True).click()
 
 
+def open_submenu(page, section: str, menu: str, label: str) -> None:
+    """Follow a main-menu section, then an entry of its second-level menu."""
+    open_menu(page, section)
+    page.get_by_role("navigation", name=menu).get_by_role("link", name=label, exact=True).click()
+
+
 def tick(group, label: str) -> None:
     """Tick a DSFR checkbox or radio button of a fieldset by clicking its label, as a person
     does (the label covers the input), and check that it took."""

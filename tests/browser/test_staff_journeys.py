@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from crm import models as m
 from crm.extensions import db
 from tests import factories as f
-from tests.browser.journeys import dijon, open_menu, sign_in, submit, tick
+from tests.browser.journeys import dijon, open_menu, open_submenu, sign_in, submit, tick
 
 pytestmark = pytest.mark.browser
 
@@ -240,7 +240,7 @@ def test_a_manager_reads_the_spotter_indicators_and_the_queue(live_server, page,
     screenshot("responsable-reperage")
     axe()
 
-    open_menu(page, "File d'attente")
+    open_submenu(page, "Demandes", "Menu des demandes", "File d'attente")
     page.wait_for_url(f"{live_server}/demandes/file-attente")
     row = page.get_by_role("table", name="Demandes non attribuées").get_by_role("row").filter(
         has_text=waiting.reference)

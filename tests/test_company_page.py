@@ -51,7 +51,7 @@ def test_staff_see_the_identity_of_the_firm(auth, adviser, company, client):
     text = text_of(client, url(company))
     for shown in ("Boulangerie Martin", "Enseigne : Au bon pain", "732 829 320 00074",
                   "732 829 320", "43.21A – ", "Travaux d'installation électrique", "10.71C",
-                  "12 rue de la Liberté", "21000", "Dijon", "En activité", "Vérifiée", "sirene"):
+                  "12 rue de la Liberté", "21000", "Dijon", "En activité", "Vérifiée", "Répertoire SIRENE (Insee)"):
         assert shown in text, shown
     band = db.session.get(m.HeadcountBand, "11").label
     assert band in text
@@ -161,7 +161,7 @@ def test_partners_see_the_public_identity_only(auth, company, client):
     text = text_of(client, url(company))
     assert "Boulangerie Martin" in text and "732 829 320 00074" in text and "Dijon" in text
     for hidden in ("Camille Martin", "Appel très confidentiel", "Paul Girard", "Historique",
-                   "Suivi par", "Contacts dans l'entreprise", "sirene"):
+                   "Suivi par", "Contacts dans l'entreprise", "Répertoire SIRENE"):
         assert hidden not in text, hidden
     assert client.get(f"/entreprises/{company.id}/modifier").status_code == 403
     assert client.get(f"/entreprises/{company.id}/referent").status_code == 403

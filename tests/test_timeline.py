@@ -181,3 +181,9 @@ def test_partners_do_not_see_the_timeline(auth, company, paul, client):
     auth.login(partner)
     text = page_text(client.get(f"/entreprises/{company.id}"))
     assert "Appel de présentation" not in text and "Historique des échanges" not in text
+
+
+def test_an_employer_request_without_organisation_does_not_make_a_follower(company):
+    from crm.services.followers import followers_of
+    f.InteractionFactory(company=company, user=None, organisation=None, kind=m.InteractionKind.REQUEST)
+    assert followers_of(company) == []

@@ -16,6 +16,19 @@ def normalise_name(name: str) -> str:
     return " ".join(plain.lower().split())
 
 
+SOURCE_LABELS = {
+    "public_form": "Formulaire public des employeurs", "spotter": "Signalement d'un partenaire",
+    "api": "API partenaire", "visit": "Visite", "event": "Événement",
+    "import": "Import d'une liste partenaire", "sirene": "Répertoire SIRENE (Insee)",
+    "demo": "Données de démonstration",
+}
+
+
+def source_label(source: str | None) -> str:
+    """Where the firm's record came from, in French."""
+    return SOURCE_LABELS.get(source or "", source or "Non renseignée")
+
+
 def find_by_siret(siret: str) -> Company | None:
     return db.session.scalar(sa.select(Company).where(Company.siret == clean_siret(siret)))
 

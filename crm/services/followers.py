@@ -50,7 +50,7 @@ def ledger_rows(company_id: int) -> sa.Select:
             .select_from(Interaction)
             .outerjoin(Organisation, Organisation.id == Interaction.organisation_id)
             .outerjoin(User, User.id == Interaction.user_id)
-            .where(Interaction.company_id == company_id)
+            .where(Interaction.company_id == company_id, Interaction.organisation_id.is_not(None))
             .group_by(Organisation.name, User.name))
 
 

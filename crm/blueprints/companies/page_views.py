@@ -10,7 +10,7 @@ from markupsafe import Markup
 from crm.blueprints.companies import bp
 from crm.blueprints.guards import actor
 from crm.models import Company
-from crm.services import access, company_history, company_profile, pressure
+from crm.services import access, companies, company_history, company_profile, pressure
 from crm.services.followers import followers_of
 from crm.services.need_input import display_phone
 from crm.services.need_workflow import is_late
@@ -70,6 +70,7 @@ def identity_context(company: Company) -> dict:
     return {
         "company": company, "siret": spaced(company.siret, (3, 3, 3, 5)),
         "siren": spaced(company.siren, (3, 3, 3)), "map": company_map(company),
+        "source": companies.source_label(company.source),
         "basin_url": optional_url("maps.basin", code=company.basin_code) if company.basin_code else None,
     }
 

@@ -51,7 +51,8 @@ def test_staff_see_the_identity_of_the_firm(auth, adviser, company, client):
     text = text_of(client, url(company))
     for shown in ("Boulangerie Martin", "Enseigne : Au bon pain", "732 829 320 00074",
                   "732 829 320", "43.21A – ", "Travaux d'installation électrique", "10.71C",
-                  "12 rue de la Liberté", "21000", "Dijon", "En activité", "Vérifiée", "Répertoire SIRENE (Insee)"):
+                  "12 rue de la Liberté", "21000", "Dijon", "En activité", "Vérifiée",
+                  "Répertoire SIRENE (Insee)"):
         assert shown in text, shown
     band = db.session.get(m.HeadcountBand, "11").label
     assert band in text

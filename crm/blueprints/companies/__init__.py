@@ -10,6 +10,7 @@ def init_app(app: Flask) -> None:
         duplicate_views,
         import_views,
         list_views,
+        page_actions,
         page_views,
     )
 

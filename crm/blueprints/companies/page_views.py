@@ -115,5 +115,3 @@ def company(company_id: int):
         context |= staff_context(company)
     return render_template("companies/page.html", details=details, **context)
 
-
-from crm.blueprints.companies import page_actions  # noqa: E402, F401  (registers the edit routes)

@@ -390,7 +390,9 @@ def test_reloading_the_reference_data_runs_as_a_followed_task(admin, client, run
     task_url = response.headers["Location"]
     assert "/taches/" in task_url
     waiting = page_text(client.get(task_url))
-    assert '<meta http-equiv="refresh" content="2">' in waiting and "En attente" in waiting
+    assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in waiting
+    assert "En attente" in waiting
+    assert 'data-task-state="/taches/' in waiting
     run_jobs()
     done = page_text(client.get(task_url))
     assert "Terminé" in done and "Avancement : 100 %" in done and 'value="100"' in done
@@ -407,7 +409,7 @@ def test_a_task_page_shows_progress_and_json_to_its_owner(auth, client):
     auth.login(user)
     text = page_text(client.get(f"/taches/{task.id}"))
     assert "Import des établissements" in text and "En cours" in text
-    assert '<progress class="crm-progress" id="avancement" max="100" value="40">' in text
+    assert '<progress class="crm-progress" id="avancement" max="100" value="40" data-task-state=' in text
     assert '<label class="fr-label" for="avancement">Avancement : 40 %</label>' in text
     still = page_text(client.get(f"/taches/{task.id}?actualisation=non"))
     assert 'http-equiv="refresh"' not in still and "Mise à jour automatique arrêtée." in still

@@ -261,7 +261,7 @@ def test_managers_see_the_history_of_changes_advisers_do_not(agency, company, cl
     history = text.split("Historique des modifications", 1)[1]
     for shown in ("Inès Manager (France Travail Dijon)", "Modification", "Adresse : (vide) → 3 rue Monge",
                   "Canal préféré : (vide) → Téléphone", "Création", "Contact : Camille Martin",
-                  "Téléphone : +33380123456", "Suppression", "Changement de référent",
+                  "Téléphone : 03 80 12 34 56", "Suppression", "Changement de référent",
                   "Référent : (vide) → Inès Manager", "Motif : Suivi du plan"):
         assert shown in history, shown
     assert history.index("Changement de référent") < history.index("Suppression")
@@ -269,3 +269,11 @@ def test_managers_see_the_history_of_changes_advisers_do_not(agency, company, cl
     auth.logout()
     auth.login(f.UserFactory(organisation=agency))
     assert "Historique des modifications" not in page_text(client.get(f"/entreprises/{company.id}"))
+
+
+def test_the_history_shows_dates_and_phone_numbers_as_people_read_them():
+    from crm.services.company_history import shown
+    assert shown("2026-11-26 10:34:35.701417") == "26/11/2026 à 11:34"
+    assert shown("2026-12-01") == "01/12/2026"
+    assert shown("+33380123456") == "03 80 12 34 56"
+    assert shown(True) == "Oui" and shown(None) == "(vide)"

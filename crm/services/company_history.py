@@ -10,7 +10,9 @@ from sqlalchemy.orm import joinedload
 
 from crm.extensions import db
 from crm.models import AuditEvent, Channel, Company
+from crm.services.local_time import local_from_utc
 from crm.services.merge import LINK_LABELS
+from crm.services.need_input import display_phone
 
 LIMIT = 50
 FIELD_LABELS = {
@@ -56,10 +58,24 @@ class HistoryEntry:
     changes: list[Change]
 
 
+def moment(value: str) -> str | None:
+    """A recorded timestamp (naive UTC, ISO) in French local time; None for other values."""
+    try:
+        return local_from_utc(datetime.fromisoformat(value)).strftime("%d/%m/%Y à %H:%M")
+    except ValueError:
+        return None
+
+
 def shown(value: Any) -> str:
-    """A recorded value as a person reads it."""
+    """A recorded value as a person reads it: French dates and phone numbers, labels, yes/no."""
     if value is None or value == "" or value == []:
         return "(vide)"
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] in " T":
+        return moment(value) or value
+    if isinstance(value, str) and len(value) == 10 and value[4] == value[7] == "-":
+        return ".".join(reversed(value.split("-"))).replace(".", "/")
+    if isinstance(value, str) and value.startswith("+33"):
+        return display_phone(value)
     if isinstance(value, bool):
         return "Oui" if value else "Non"
     if isinstance(value, list):

@@ -23,6 +23,7 @@ from crm.models import (
     HiringNeed,
     Interaction,
     NafCode,
+    RomeCode,
     User,
     Visit,
     VisitStatus,
@@ -190,8 +191,10 @@ def open_need_points(user: User, filters: MapFilters,
                      cap: int = LAYER_CAP) -> tuple[list[list], bool]:
     """[lat, lon, reference, job title, company name] of the open needs the user may see."""
     lat, lon = located_company()
-    query = (sa.select(lat, lon, HiringNeed.reference, HiringNeed.job_title, Company.name)
+    job = sa.func.coalesce(HiringNeed.job_title, RomeCode.label)
+    query = (sa.select(lat, lon, HiringNeed.reference, job, Company.name)
              .join(Company, Company.id == HiringNeed.company_id)
+             .outerjoin(RomeCode, RomeCode.code == HiringNeed.rome_code)
              .outerjoin(Commune, Commune.code == Company.commune_code)
              .where(HiringNeed.status.not_in(CLOSED_STATUSES), access.need_scope(user),
                     *company_conditions(filters), lat.is_not(None))

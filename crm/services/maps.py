@@ -49,6 +49,8 @@ class VendoredMap(folium.Map):
                  aria-label="{{ this.label }}"></div>
         {% endmacro %}
         {% macro script(this, kwargs) %}
+            Object.assign(L.Control.Zoom.prototype.options,
+                          {zoomInTitle: "Zoomer", zoomOutTitle: "Dézoomer"});
             var {{ this.get_name() }} = L.map({{ this.get_name()|tojson }}, {
                 center: {{ this.location|tojson }}, crs: L.CRS.{{ this.crs }},
                 ...{{ this.options|tojavascript }}

@@ -71,7 +71,8 @@ def identity_context(company: Company) -> dict:
         "company": company, "siret": spaced(company.siret, (3, 3, 3, 5)),
         "siren": spaced(company.siren, (3, 3, 3)), "map": company_map(company),
         "source": companies.source_label(company.source),
-        "basin_url": optional_url("maps.basin", code=company.basin_code) if company.basin_code else None,
+        "basin_url": optional_url("maps.basin", code=company.basin_code)
+        if company.basin_code and access.is_staff(current_user) else None,
     }
 
 

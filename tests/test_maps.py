@@ -241,3 +241,10 @@ def test_company_map_shows_the_point_on_the_basin_outline():
 
 def test_company_map_is_none_without_coordinates():
     assert maps.company_map(f.CompanyFactory(latitude=None, longitude=None)) is None
+
+
+def test_an_open_need_without_a_typed_title_is_named_by_its_rome_job(client, signed_in):
+    firm = dijon_firm()
+    f.HiringNeedFactory(company=firm, organisation=signed_in.organisation, job_title=None, rome_code="D1102")
+    needs = map_data(client.get("/carte"))["needs"]
+    assert [need[3] for need in needs] == [db.session.get(m.RomeCode, "D1102").label]

@@ -1,10 +1,10 @@
 """Forms of the companies list: its filters, saving a view, exporting the view."""
 
 import sqlalchemy as sa
-from wtforms import BooleanField, SearchField, SelectField, StringField
+from wtforms import BooleanField, SearchField, StringField
 from wtforms.validators import DataRequired, Length
 
-from crm.blueprints.forms import FilterForm, FrenchForm, options
+from crm.blueprints.forms import FilterForm, FrenchForm, QuickSelectField, options
 from crm.extensions import db
 from crm.models import HeadcountBand, NafCode, User
 from crm.services import access, accounts, company_list, reference
@@ -39,20 +39,20 @@ def band_choices() -> list[tuple[str, str]]:
 
 class CompanyFilterForm(FilterForm):
     q = SearchField("Nom, SIRET, SIREN, commune ou code postal", validators=[Length(max=100)])
-    basin = SelectField("Bassin d'emploi", default="")
-    department = SelectField("Département", default="")
-    naf_section = SelectField("Section NAF", default="")
-    naf_division = SelectField("Division NAF", default="")
-    band = SelectField("Tranche d'effectif", default="")
+    basin = QuickSelectField("Bassin d'emploi", default="")
+    department = QuickSelectField("Département", default="")
+    naf_section = QuickSelectField("Section NAF", default="")
+    naf_division = QuickSelectField("Division NAF", default="")
+    band = QuickSelectField("Tranche d'effectif", default="")
     tag = StringField("Étiquette de segment", validators=[Length(max=60)],
                       description="Exactement comme sur la fiche, ex. TPE")
-    referent = SelectField("Référent", default="")
+    referent = QuickSelectField("Référent", default="")
     open_need = BooleanField("Avec un besoin de recrutement ouvert")
-    contacted = SelectField("Contact", choices=options(CONTACTED_CHOICES), default="")
-    days = SelectField("Au cours des", coerce=int, default=30, choices=options(
+    contacted = QuickSelectField("Contact", choices=options(CONTACTED_CHOICES), default="")
+    days = QuickSelectField("Au cours des", coerce=int, default=30, choices=options(
         [(days, f"{days} derniers jours") for days in company_list.CONTACT_DAYS]))
     closed = BooleanField("Inclure les établissements fermés")
-    sort = SelectField("Trier par", choices=options(SORT_CHOICES), default="name")
+    sort = QuickSelectField("Trier par", choices=options(SORT_CHOICES), default="name")
 
     def __init__(self, formdata, user: User):
         super().__init__(formdata)
@@ -87,5 +87,5 @@ class SavedViewForm(FrenchForm):
 
 
 class ExportForm(FrenchForm):
-    format = SelectField("Format", choices=options([("csv", "CSV"), ("xlsx", "Excel (XLSX)")]),
+    format = QuickSelectField("Format", choices=options([("csv", "CSV"), ("xlsx", "Excel (XLSX)")]),
                          default="csv")

@@ -107,6 +107,15 @@ def has_tag(tag: str) -> ColumnElement[bool]:
     return sa.select(elements.c.value).where(elements.c.value == tag).exists()
 
 
+def department_condition(code: str) -> ColumnElement[bool]:
+    """The firm's commune is in the département. An INSEE commune code starts with its
+    département's, a range PostgreSQL reads from the commune index; SQLite's planner does better
+    with the list of the département's communes (it can then read a broad match in name order)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return company_search.starts_with(Company.commune_code, code)
+    return Company.commune_code.in_(sa.select(Commune.code).where(Commune.department_code == code))
+
+
 def referent_condition(user: User, referent: str) -> ColumnElement[bool]:
     if referent == REFERENT_ME:
         return Company.referent_id == user.id
@@ -124,8 +133,7 @@ def filter_conditions(user: User, filters: CompanyFilters, now: datetime) -> Con
     checks = [
         (not filters.closed, lambda: Company.active.is_(True)),
         (filters.basin, lambda: Company.basin_code == filters.basin),
-        (filters.department, lambda: Company.commune_code.in_(
-            sa.select(Commune.code).where(Commune.department_code == filters.department))),
+        (filters.department, lambda: department_condition(filters.department)),
         (filters.naf_section, lambda: naf_in(NafCode.section, filters.naf_section)),
         (filters.naf_division, lambda: naf_in(NafCode.division, filters.naf_division)),
         (filters.band, lambda: Company.headcount_band == filters.band),

@@ -36,6 +36,8 @@ class Company(Timestamped, db.Model):
         sa.Index("ix_companies_basin_name", "basin_code", "search_name", "id"),
         sa.Index("ix_companies_basin_active", "basin_code", "active"),
         sa.Index("ix_companies_commune_active", "commune_code", "active"),
+        # an unverified firm's namesakes in its commune (likely duplicates)
+        sa.Index("ix_companies_commune_name", "commune_code", "search_name"),
         # the same counts for a NAF section or division (and a size band), from this index alone
         sa.Index("ix_companies_naf_place", "naf_code", "headcount_band", "commune_code", "basin_code",
                  "active"),

@@ -2,7 +2,8 @@
 
 A basin's firms by name (ix_companies_basin_name), counts of active firms per basin and per commune
 read from the index alone (also for a NAF code and size band: ix_companies_naf_place), and firms in a
-bounding box. The single-column basin, commune and NAF indexes are covered by the new ones. Plain CREATE/DROP INDEX: no table copy on SQLite (a copy
+bounding box, and a firm's namesakes in its commune (ix_companies_commune_name, likely duplicates).
+The single-column basin, commune and NAF indexes are covered by the new ones. Plain CREATE/DROP INDEX: no table copy on SQLite (a copy
 would drop the FTS triggers of 0004).
 
 Revision ID: 0006
@@ -24,6 +25,7 @@ NEW = {
     'ix_companies_commune_active': ['commune_code', 'active'],
     'ix_companies_latitude_longitude': ['latitude', 'longitude'],
     'ix_companies_naf_place': ['naf_code', 'headcount_band', 'commune_code', 'basin_code', 'active'],
+    'ix_companies_commune_name': ['commune_code', 'search_name'],
 }
 OLD = {'ix_companies_basin_code': ['basin_code'], 'ix_companies_commune_code': ['commune_code'],
        'ix_companies_naf_code': ['naf_code']}

@@ -128,36 +128,42 @@ def default_choices(survivor: Company, absorbed: Company) -> dict[str, str]:
     return choices
 
 
-def merge_plan_targets(survivor: Company, absorbed: Company) -> None:
-    """One target per plan: where both firms are targeted, the survivor's is kept."""
-    theirs = {target.plan_id: target for target in db.session.scalars(
-        sa.select(PlanTarget).where(PlanTarget.company_id == absorbed.id))}
-    for mine in db.session.scalars(sa.select(PlanTarget).where(
-            PlanTarget.company_id == survivor.id, PlanTarget.plan_id.in_(list(theirs)))):
-        other = theirs.pop(mine.plan_id)
-        mine.assignee_id = mine.assignee_id or other.assignee_id
-        mine.priority = min(mine.priority, other.priority)
-        db.session.delete(other)
-    for target in theirs.values():
-        target.company_id = survivor.id
-    db.session.flush()
-
-
-def merge_event_companies(survivor: Company, absorbed: Company) -> None:
-    """One participation per event: where both firms took part, positions and outcomes add up."""
-    theirs = {row.event_id: row for row in db.session.scalars(
-        sa.select(EventCompany).where(EventCompany.company_id == absorbed.id))}
-    for mine in db.session.scalars(sa.select(EventCompany).where(
-            EventCompany.company_id == survivor.id, EventCompany.event_id.in_(list(theirs)))):
-        other = theirs.pop(mine.event_id)
-        mine.positions += other.positions
-        mine.interviews += other.interviews
-        mine.hires += other.hires
-        mine.needs.extend(need for need in other.needs if need not in mine.needs)
+def fold_rows(model: type, key: str, survivor: Company, absorbed: Company,
+              combine: Callable[[object, object], None]) -> None:
+    """Move the absorbed firm's rows of a table holding one row per (company, key); where the
+    survivor already has a row for the same key, `combine` folds the absorbed one into it."""
+    theirs = {getattr(row, key): row for row in db.session.scalars(
+        sa.select(model).where(model.company_id == absorbed.id))}
+    for mine in db.session.scalars(sa.select(model).where(
+            model.company_id == survivor.id, getattr(model, key).in_(list(theirs)))):
+        other = theirs.pop(getattr(mine, key))
+        combine(mine, other)
         db.session.delete(other)
     for row in theirs.values():
         row.company_id = survivor.id
     db.session.flush()
+
+
+def combine_targets(mine: PlanTarget, other: PlanTarget) -> None:
+    """Both firms targeted by one plan: the survivor's target keeps the higher priority."""
+    mine.assignee_id = mine.assignee_id or other.assignee_id
+    mine.priority = min(mine.priority, other.priority)
+
+
+def combine_participations(mine: EventCompany, other: EventCompany) -> None:
+    """Both firms at one event: positions and outcomes add up, linked needs are joined."""
+    mine.positions += other.positions
+    mine.interviews += other.interviews
+    mine.hires += other.hires
+    mine.needs.extend(need for need in other.needs if need not in mine.needs)
+
+
+def merge_plan_targets(survivor: Company, absorbed: Company) -> None:
+    fold_rows(PlanTarget, "plan_id", survivor, absorbed, combine_targets)
+
+
+def merge_event_companies(survivor: Company, absorbed: Company) -> None:
+    fold_rows(EventCompany, "event_id", survivor, absorbed, combine_participations)
 
 
 def dismissals_of(company: Company) -> list[DuplicateDismissal]:

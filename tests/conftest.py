@@ -3,17 +3,21 @@
 test (reference data kept)."""
 
 import os
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from crm import broker, create_app
+from crm import broker, clock, create_app
 from crm.extensions import db
 from crm.services import reference, routing
 
 REFERENCE_TABLES = {model.__tablename__ for model, _ in reference.LOADERS}
 TEST_PASSWORD = "Mot-de-passe-2026"
+# Every test starts on an ordinary working morning, whatever the real date: a Wednesday, 10:00 in
+# Paris. Tests that need another moment set the clock themselves (`clock.travel_to`, `clock.freeze`).
+WORKING_MORNING = datetime(2026, 6, 10, 8, 0)
 
 
 def _fresh_postgres(url: str) -> None:
@@ -79,7 +83,15 @@ def empty_tables() -> None:
 
 
 @pytest.fixture(autouse=True)
-def app_context(app):
+def project_clock():
+    """The project's clock, set to an ordinary working morning for the test, then put back."""
+    clock.travel_to(WORKING_MORNING)
+    yield clock
+    clock.reset()
+
+
+@pytest.fixture(autouse=True)
+def app_context(app, project_clock):
     """Each test runs in an application context, on an empty database and an empty Redis."""
     with app.app_context():
         broker.get_redis(app).flushdb()

@@ -11,6 +11,7 @@ from crm import models as m
 from crm.extensions import db
 from crm.services.accounts import hash_password
 from crm.services.identifiers import build_siren, build_siret
+from crm.services.local_time import local_today
 
 TEST_PASSWORD = "Mot-de-passe-2026"
 _password_hash = None
@@ -153,7 +154,7 @@ class ProspectionPlanFactory(Factory):
     basin_code = "2711"
     name = factory.Sequence(lambda n: f"Plan de prospection {n}")
     period_start = factory.LazyFunction(date.today)
-    period_end = factory.LazyFunction(lambda: date.today() + timedelta(days=180))
+    period_end = factory.LazyFunction(lambda: local_today() + timedelta(days=180))
 
 
 class PlanObjectiveFactory(Factory):
@@ -198,7 +199,7 @@ class TaskFactory(Factory):
         model = m.Task
 
     title = "Rappeler l'entreprise"
-    due_on = factory.LazyFunction(lambda: date.today() + timedelta(days=3))
+    due_on = factory.LazyFunction(lambda: local_today() + timedelta(days=3))
     assignee = factory.SubFactory(UserFactory)
     company = factory.SubFactory(CompanyFactory)
 

@@ -1,13 +1,14 @@
 """Changes staff make on a firm's page: the referent with its reason (audited, notified), contacts,
 tags, contact preferences, the refusal of a stale edit, and the history of changes for managers."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from crm import models as m
 from crm.extensions import db
+from crm.services.local_time import local_today
 from tests import factories as f
 from tests.helpers import page_text
 
@@ -105,7 +106,7 @@ def test_adding_a_contact_normalises_email_and_phone_and_dates_consent(adviser, 
         "Camille Martin", "Gérante", "Camille@boulangerie.fr", "+33380123456", True)
     assert contact.consent_at is not None
     text = page_text(client.get(f"/entreprises/{company.id}"))
-    assert "03 80 12 34 56" in text and f"Oui, depuis le {date.today():%d/%m/%Y}" in text
+    assert "03 80 12 34 56" in text and f"Oui, depuis le {local_today():%d/%m/%Y}" in text
 
 
 def test_contact_errors_are_explained_in_french_and_nothing_is_saved(adviser, company, client):
@@ -183,7 +184,7 @@ def identity(company: m.Company, **changes) -> dict:
 
 
 def test_contact_preferences_and_identity_corrections_are_saved(adviser, company, client):
-    later = date.today() + timedelta(days=30)
+    later = local_today() + timedelta(days=30)
     response = client.post(f"/entreprises/{company.id}/modifier", data=identity(
         company, name="Boulangerie Émile Martin", sign="Au bon pain", address="3 rue Monge",
         postal_code="21000", preferred_channel="email", do_not_contact_before=later.isoformat()))

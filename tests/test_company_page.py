@@ -1,7 +1,7 @@
 """The company 360° page as staff and partners see it: identity, open needs, contacts, who follows
 the firm, the contact-pressure notice, permissions, and a query count that does not grow."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import url_for
@@ -9,6 +9,7 @@ from flask import url_for
 from crm import models as m
 from crm.blueprints.companies import page_views
 from crm.extensions import db
+from crm.services.local_time import local_today
 from tests import factories as f
 from tests.helpers import assert_constant_queries, page_text
 
@@ -106,7 +107,7 @@ def test_open_needs_of_every_organisation_are_listed(auth, adviser, agency, comp
 
 def test_contacts_preferences_and_referent_are_shown(auth, adviser, company, client):
     company.referent = adviser
-    company.do_not_contact_before = date.today() + timedelta(days=20)
+    company.do_not_contact_before = local_today() + timedelta(days=20)
     company.preferred_channel = m.Channel.EMAIL
     company.tags = ["industrie", "plan 2026"]
     db.session.commit()
@@ -117,7 +118,7 @@ def test_contacts_preferences_and_referent_are_shown(auth, adviser, company, cli
     text = text_of(client, url(company))
     for shown in ("Camille Martin", "Gérante", "camille@boulangerie.fr", "03 80 12 34 56",
                   "Oui, depuis le", "Courriel", "industrie", "plan 2026",
-                  (date.today() + timedelta(days=20)).strftime("%d/%m/%Y"),
+                  (local_today() + timedelta(days=20)).strftime("%d/%m/%Y"),
                   "Conseiller référent", "Paul Girard"):
         assert shown in text, shown
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from crm import broker
 from crm import models as m
 from crm.extensions import db
-from crm.services import digest, followups, local_time
+from crm.services import digest
 from jobs.digest import send_daily_digests
 from jobs.worker import scheduled
 from tests import factories as f
@@ -85,8 +85,8 @@ def test_inactive_users_and_partners_get_no_digest(agency):
 
 
 def test_the_digest_job_writes_the_digests_and_the_mail_worker_delivers_them(
-        paul, smtp_server, run_jobs, monkeypatch):  # noqa: F811
-    monkeypatch.setattr(followups, "local_today", lambda now=None: WEDNESDAY)
+        paul, smtp_server, run_jobs, project_clock):  # noqa: F811
+    project_clock.travel_to(MORNING)
     f.TaskFactory(assignee=paul, title="Préparer le job dating", due_on=WEDNESDAY)
     assert broker.enqueue("default", send_daily_digests) is not None
     run_jobs()
@@ -98,8 +98,8 @@ def test_the_digest_job_writes_the_digests_and_the_mail_worker_delivers_them(
     assert digests()[0].status == m.MessageStatus.SENT
 
 
-def test_no_digest_on_a_public_holiday(paul, monkeypatch):
-    monkeypatch.setattr(local_time, "local_today", lambda now=None: date(2026, 7, 14))
+def test_no_digest_on_a_public_holiday(paul, project_clock):
+    project_clock.travel_to(datetime(2026, 7, 14, 4, 30))
     f.TaskFactory(assignee=paul, due_on=date(2026, 7, 14))
     assert send_daily_digests() == 0
     assert digests() == []

@@ -2,7 +2,7 @@
 chosen values are kept, the merge is audited, and stale or forbidden merges are refused."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -11,6 +11,7 @@ from crm import models as m
 from crm.extensions import db
 from crm.services import merge as merging
 from crm.services.identifiers import build_siret
+from crm.services.local_time import local_today
 from tests import factories as f
 from tests.helpers import page_text
 
@@ -168,7 +169,7 @@ def test_default_choices_prefer_the_verified_then_the_filled_values(survivor, ab
 
 def test_chosen_values_are_applied(survivor, absorbed):
     referent = f.UserFactory()
-    absorbed.referent, absorbed.do_not_contact_before = referent, date.today() + timedelta(days=9)
+    absorbed.referent, absorbed.do_not_contact_before = referent, local_today() + timedelta(days=9)
     absorbed.preferred_channel = m.Channel.EMAIL
     db.session.commit()
     choices = {"name": merging.ABSORBED, "commune": merging.ABSORBED, "referent": merging.ABSORBED,
@@ -181,7 +182,7 @@ def test_chosen_values_are_applied(survivor, absorbed):
     assert (survivor.commune_code, survivor.basin_code) == ("25056", None)
     assert survivor.postal_code == "21000" and survivor.address == "2 rue Haute"
     assert survivor.referent_id == referent.id and survivor.preferred_channel is None
-    assert survivor.do_not_contact_before == date.today() + timedelta(days=9)
+    assert survivor.do_not_contact_before == local_today() + timedelta(days=9)
     assert survivor.tags == ["artisanat", "bâtiment"] and survivor.verified
     assert report.taken == ["name", "commune", "referent", "do_not_contact_before"]
 

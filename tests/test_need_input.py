@@ -1,9 +1,10 @@
 """One schema for the public form and the API: each field's validation, in French."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from crm.services.local_time import local_today
 from crm.services.need_input import InvalidNeed, display_phone, parse_need
 
 
@@ -76,10 +77,10 @@ def test_fixed_term_contracts_need_a_duration():
 
 
 def test_start_date_cannot_be_in_the_past():
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    yesterday = (local_today() - timedelta(days=1)).isoformat()
     assert "passé" in errors_of(valid(start_date=yesterday))["start_date"][0]
     assert "AAAA-MM-JJ" in errors_of(valid(start_date="31/12/2030"))["start_date"][0]
-    assert parse_need(valid(start_date=date.today().isoformat())).start_date == date.today()
+    assert parse_need(valid(start_date=local_today().isoformat())).start_date == local_today()
 
 
 def test_unknown_publics_and_services_are_refused():

@@ -2,18 +2,18 @@
 the single entry point, the follow-up task, the ledger, the visit page and printable report, edits and
 who may make them."""
 
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from crm import models as m
 from crm.extensions import db
-from crm.services.local_time import local_now
+from crm.services.local_time import local_now, local_today
 from tests import factories as f
 from tests.helpers import page_text
 
-WHEN = local_now() - timedelta(hours=3)
+WHEN = datetime(2026, 6, 10, 7, 0)  # local time, three hours before the test clock (10:00 in Paris)
 
 
 def dijon() -> m.Basin:
@@ -76,7 +76,7 @@ def post_new(client, company, data):
 def test_a_task_force_visit_files_a_routed_need_writes_the_ledger_and_a_follow_up_task(
         client, adviser, agency, ml_adviser, mission_locale, company):
     contact = f.ContactFactory(company=company, name="Claire Dubois", email="claire@chaudronnerie.fr")
-    due = date.today() + timedelta(days=10)
+    due = local_today() + timedelta(days=10)
     data = visit_form([adviser, ml_adviser], **need_row(job_title="Chaudronnier", contact_name="",
                                                          contact_email="", contact=str(contact.id)),
                       task_title="Envoyer la convention", task_due_on=due.isoformat(),
@@ -168,7 +168,7 @@ def test_refusals_are_explained_keep_the_input_and_write_nothing(client, adviser
 
 def test_the_printable_report_has_everything_and_no_navigation(client, adviser, ml_adviser, company):
     f.ContactFactory(company=company)
-    due = date.today() + timedelta(days=5)
+    due = local_today() + timedelta(days=5)
     post_new(client, company, visit_form(
         [adviser, ml_adviser], **need_row(), task_title="Envoyer la convention",
         task_due_on=due.isoformat(), task_assignee=str(adviser.id)))

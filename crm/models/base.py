@@ -1,17 +1,13 @@
 """Declarative base, naming convention, enumerations with French labels and shared column helpers."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from crm.clock import utcnow  # noqa: F401  (re-exported: the project's one clock)
 from crm.extensions import Base, db  # noqa: F401  (re-exported for the model modules)
-
-
-def utcnow() -> datetime:
-    """Current time as naive UTC, the form every timestamp is stored in."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class LabelledEnum(StrEnum):

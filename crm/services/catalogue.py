@@ -8,6 +8,8 @@ can no longer be proposed.
 from dataclasses import dataclass
 from datetime import date
 
+from crm.services.local_time import local_today
+
 
 @dataclass(frozen=True)
 class Service:
@@ -18,7 +20,7 @@ class Service:
 
     @property
     def is_open(self) -> bool:
-        return self.closed_on is None or self.closed_on >= date.today()
+        return self.closed_on is None or self.closed_on >= local_today()
 
     @property
     def closed_note(self) -> str:

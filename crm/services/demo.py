@@ -43,6 +43,7 @@ from crm.services.demo_network import (
 )
 from crm.services.demo_workspace import seed_workspace
 from crm.services.identifiers import build_siren, build_siret
+from crm.services.local_time import local_today
 from crm.services.reference import read_csv
 
 BATCH = 1000
@@ -266,7 +267,7 @@ def insert_batch(plans: list[tuple[dict, list[dict], list[dict]]]) -> None:
 
 def seed_companies(count: int) -> None:
     """Create the missing demo companies 0..count-1 with their contacts and ledger entries."""
-    catalogue, today, now = load_catalogue(), date.today(), utcnow()
+    catalogue, today, now = load_catalogue(), local_today(), utcnow()
     for start in range(0, count, BATCH):
         identities = {index: demo_siret(index) for index in range(start, min(start + BATCH, count))}
         existing = set(db.session.scalars(sa.select(Company.siret).where(

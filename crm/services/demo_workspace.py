@@ -21,7 +21,7 @@ from crm.models import (
     VisitParticipant,
     VisitStatus,
 )
-from crm.models.base import utcnow
+from crm.services.local_time import local_today
 
 SEED = 2611
 PURPOSES = ("Présentation de l'offre de service aux employeurs", "Recueil des besoins de recrutement",
@@ -66,7 +66,7 @@ def working_moment(day: date, rng: random.Random) -> datetime:
 
 
 def add_visit(rng: random.Random, company: Company, lead: User, partner: User | None, day: date) -> Visit:
-    done = day < utcnow().date()
+    done = day < local_today()
     visit = Visit(company=company, scheduled_at=working_moment(day, rng), mode=VisitMode.ON_SITE,
                   status=VisitStatus.DONE if done else VisitStatus.PLANNED, purpose=rng.choice(PURPOSES),
                   findings=rng.choice(FINDINGS) if done else None, created_by_id=lead.id,
@@ -86,7 +86,7 @@ def add_visit(rng: random.Random, company: Company, lead: User, partner: User | 
 
 def add_tasks(rng: random.Random, adviser: User, companies: list[Company]) -> None:
     """Overdue, today's and later tasks for one adviser."""
-    today = utcnow().date()
+    today = local_today()
     for offset in (-3, -1, 0, 0, 2, 4, 9):
         company = rng.choice(companies)
         db.session.add(Task(title=rng.choice(TASKS), due_on=today + timedelta(days=offset), assignee=adviser,
@@ -97,7 +97,7 @@ def seed_workspace() -> None:
     """Visits and tasks for the demo advisers (once)."""
     if db.session.scalar(sa.select(sa.func.count()).select_from(Visit)):
         return
-    rng, today = random.Random(SEED), utcnow().date()
+    rng, today = random.Random(SEED), local_today()
     partners = partners_of_department()
     for basin, team in sorted(advisers_by_basin().items()):
         companies = db.session.scalars(sa.select(Company).where(Company.basin_code == basin, Company.active)

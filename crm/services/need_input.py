@@ -21,6 +21,7 @@ from crm.models import (
     RomeCode,
 )
 from crm.services.identifiers import clean_siret, siret_problem
+from crm.services.local_time import local_today
 
 MAX_DESCRIPTION = 4000
 MAX_JOB_TITLE = 200
@@ -222,7 +223,7 @@ def parse_need(payload: dict, *, require_consent: bool = False, today: date | No
     if positions is None and "positions" not in errors:
         errors.add("positions", "Indiquez le nombre de postes à pourvoir.")
     contract, months = parse_contract(errors, payload)
-    start_date = parse_start_date(errors, payload, today or date.today())
+    start_date = parse_start_date(errors, payload, today or local_today())
     publics = parse_choices(errors, payload, "publics", Public, "Public")
     services = parse_choices(errors, payload, "services", EmployerService, "Service")
     description = text(payload, "description")

@@ -22,6 +22,7 @@ from crm.extensions import db
 from crm.models import BackgroundTask, Commune, Company, Contact, ImportMapping, Organisation, Upload, User
 from crm.models.base import LabelledEnum
 from crm.services import audit, companies, spreadsheets, tasks
+from crm.services.local_time import local_today
 from crm.services.partner_rows import FIELDS, Entry, Row, RowReader, guess_mapping
 from crm.services.spreadsheets import Sheet
 
@@ -105,7 +106,7 @@ def remember_mapping(organisation_id: int, mapping: dict[str, str]) -> None:
 
 def default_source_tag(organisation: Organisation, today: date | None = None) -> str:
     """e.g. "import CCI Côte-d'Or 2026-11"."""
-    return f"import {organisation.name} {(today or date.today()):%Y-%m}"
+    return f"import {organisation.name} {(today or local_today()):%Y-%m}"
 
 
 def store_upload(user: User, filename: str, content: bytes) -> Upload:

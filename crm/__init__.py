@@ -7,6 +7,7 @@ import sqlite3
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from crm.config import default_config
 
@@ -24,6 +25,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(default_config(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+    if proxies := app.config["CRM_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies,
+                                x_port=proxies, x_prefix=proxies)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     register_extensions(app)
     register_blueprints(app)
@@ -69,15 +73,19 @@ def register_blueprints(app: Flask) -> None:
         auth,
         companies,
         errors,
+        forget_base_url,
         health,
         main,
         maps,
         needs,
         public,
+        record_base_url,
         routing,
         visits,
     )
 
+    app.before_request(record_base_url)
+    app.teardown_request(forget_base_url)
     for module in (auth, main, admin, health, public, needs, routing, api, companies, visits, agenda, maps,
                    errors):
         module.init_app(app)

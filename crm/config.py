@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -28,6 +29,24 @@ def database_url(instance_path: str) -> str:
     return url
 
 
+def base_url() -> str:
+    """CRM_BASE_URL, else the address `make run` serves: http://$HOST:$PORT (127.0.0.1:5000)."""
+    url = os.environ.get("CRM_BASE_URL", "").strip()
+    if not url:
+        host = os.environ.get("HOST", "").strip() or "127.0.0.1"
+        port = os.environ.get("PORT", "").strip() or "5000"
+        if ":" in host and not host.startswith("["):
+            host = f"[{host}]"
+        url = f"http://{host}:{port}"
+    return url.rstrip("/")
+
+
+def host_list(name: str) -> list[str] | None:
+    """A comma-separated list of host names from the environment; None when unset (any host)."""
+    hosts = [host.strip() for host in os.environ.get(name, "").split(",") if host.strip()]
+    return hosts or None
+
+
 def flag(name: str, default: str = "0") -> bool:
     return os.environ.get(name, default).strip().lower() in {"1", "true", "yes", "on"}
 
@@ -48,7 +67,19 @@ def default_config(instance_path: str) -> dict:
             "CRM_PUBLIC_FORM_RATE_LIMIT", "5 per minute;30 per day"
         ),
         "CRM_API_RATE_LIMIT": os.environ.get("CRM_API_RATE_LIMIT", "120 per minute"),
-        "CRM_BASE_URL": os.environ.get("CRM_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "CRM_BASE_URL": base_url(),
+        "CRM_PROXIES": int(os.environ.get("CRM_PROXIES", "0")),
+        "TRUSTED_HOSTS": host_list("CRM_TRUSTED_HOSTS"),
+        "CRM_OPERATOR_NAME": os.environ.get(
+            "CRM_OPERATOR_NAME", "Réseau pour l'emploi de Bourgogne-Franche-Comté"),
+        "CRM_OPERATOR_ADDRESS": os.environ.get("CRM_OPERATOR_ADDRESS", "Bourgogne-Franche-Comté, France"),
+        "CRM_OPERATOR_EMAIL": os.environ.get("CRM_OPERATOR_EMAIL", "contact@crm-emploi-bfc.fr"),
+        "CRM_PUBLICATION_DIRECTOR": os.environ.get(
+            "CRM_PUBLICATION_DIRECTOR", "le représentant légal de l'opérateur"),
+        "CRM_DPO_EMAIL": os.environ.get("CRM_DPO_EMAIL", "dpo@crm-emploi-bfc.fr"),
+        "CRM_HOST_NAME": os.environ.get("CRM_HOST_NAME", "").strip() or None,
+        "CRM_HOST_ADDRESS": os.environ.get("CRM_HOST_ADDRESS", "").strip() or None,
+        "CRM_RETENTION_MONTHS": int(os.environ.get("CRM_RETENTION_MONTHS", "24")),
         "CRM_WORKER_HEARTBEAT_SECONDS": 60,
         "CRM_EXPORT_SYNC_LIMIT": int(os.environ.get("CRM_EXPORT_SYNC_LIMIT", "5000")),
         "SESSION_COOKIE_HTTPONLY": True,
@@ -57,6 +88,7 @@ def default_config(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": flag("CRM_SECURE_COOKIES"),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=365),
         "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,

@@ -1,11 +1,51 @@
 #!/usr/bin/env bash
-# Serve the application with gunicorn and run an RQ worker beside it; Ctrl-C stops both.
+# Serve the application with gunicorn and run an RQ worker beside it. Ctrl-C (or SIGTERM) stops
+# both, then the embedded Redis server they started (`make stop` remains for a crashed run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-5000}
-.venv/bin/crm worker &
+BIN=${CRM_BIN:-.venv/bin}
+case "$HOST" in *:*) address="[$HOST]" ;; *) address=$HOST ;; esac
+# Links in pages follow each request's address; e-mails sent by jobs use CRM_BASE_URL.
+export CRM_BASE_URL=${CRM_BASE_URL:-http://$address:$PORT}
+instance=${CRM_INSTANCE_PATH:-$PWD/instance}
+worker=""
+web=""
+
+stop_embedded_redis() {
+    # Only the embedded server (no REDIS_URL) lives and dies with this run.
+    [ -z "${REDIS_URL:-}" ] || return 0
+    local pidfile="$instance/redis.pid" pid
+    [ -f "$pidfile" ] || return 0
+    pid=$(cat "$pidfile" 2>/dev/null || true)
+    case "$pid" in '' | *[!0-9]*) return 0 ;; esac
+    # A stale pid file must not make us kill someone else's process.
+    grep -q "redis-server" "/proc/$pid/cmdline" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for _ in $(seq 100); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+    trap - EXIT INT TERM
+    # Web and worker first: either would start the embedded Redis again on demand.
+    for pid in $web $worker; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in $web $worker; do wait "$pid" 2>/dev/null || true; done
+    stop_embedded_redis
+    echo "CRM emploi BFC arrêté."
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+"$BIN/crm" worker &
 worker=$!
-trap 'kill "$worker" 2>/dev/null || true' EXIT INT TERM
-echo "CRM emploi BFC : http://$HOST:$PORT/ (Ctrl-C pour arrêter)"
-.venv/bin/gunicorn --bind "$HOST:$PORT" --workers "${WEB_WORKERS:-2}" --access-logfile - wsgi:app
+echo "CRM emploi BFC : http://$address:$PORT/ (Ctrl-C pour arrêter)"
+"$BIN/gunicorn" --bind "$HOST:$PORT" --workers "${WEB_WORKERS:-2}" --access-logfile - wsgi:app &
+web=$!
+# `wait` returns as soon as a trapped signal arrives, so the trap runs at once.
+wait "$web"

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import joinedload, selectinload
 
 from crm.extensions import db
@@ -21,7 +20,7 @@ from crm.models import (
     User,
     utcnow,
 )
-from crm.services import access, audit, outbox
+from crm.services import access, audit, links, outbox
 from crm.services.companies import normalise_name
 from crm.services.concurrency import ensure_version
 from crm.services.notifications import SIGNATURE
@@ -94,7 +93,7 @@ def staff_choices() -> list[tuple[int, str]]:
 
 
 def referent_message(company: Company, referent: User, actor: User, reason: str) -> OutboxMessage:
-    url = f"{current_app.config['CRM_BASE_URL']}/entreprises/{company.id}"
+    url = links.public_url(f"/entreprises/{company.id}")
     body = (f"Bonjour {referent.name},\n\n{actor.name} ({actor.organisation.name}) vous désigne comme "
             f"conseiller référent de l'entreprise {company.name} (SIRET {company.siret}).\n"
             f"Motif : {reason}\n\nVous êtes désormais son interlocuteur privilégié pour le réseau.\n\n"

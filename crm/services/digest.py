@@ -6,11 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask import current_app
 
 from crm.extensions import db
 from crm.models import HiringNeed, OutboxMessage, Task, User, Visit, utcnow
-from crm.services import followups, need_queries, notifications, outbox
+from crm.services import followups, links, need_queries, notifications, outbox
 from crm.services.local_time import local_from_utc, local_today
 from crm.services.need_workflow import late_condition
 
@@ -86,7 +85,6 @@ def section(title: str, lines: list[str]) -> str:
 
 
 def body_of(digest: Digest, today: date) -> str:
-    base = current_app.config["CRM_BASE_URL"]
     parts = [
         section("Tâches en retard", [task_line(task) for task in digest.overdue]),
         section("Tâches du jour", [task_line(task) for task in digest.due_today]),
@@ -98,7 +96,7 @@ def body_of(digest: Digest, today: date) -> str:
     ]
     text = "\n\n".join(part for part in parts if part)
     return (f"Bonjour {digest.user.name},\n\nVoici votre journée du {today:%d/%m/%Y}.\n\n{text}\n\n"
-            f"Tout voir dans « Ma journée » : {base}/ma-journee{notifications.SIGNATURE}")
+            f"Tout voir dans « Ma journée » : {links.public_url('/ma-journee')}{notifications.SIGNATURE}")
 
 
 def visit_time(visit: Visit) -> str:

@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import joinedload, selectinload
 
 from crm.extensions import db
@@ -21,7 +20,7 @@ from crm.models import (
     VisitStatus,
     utcnow,
 )
-from crm.services import access, need_queries, notifications, outbox
+from crm.services import access, links, need_queries, notifications, outbox
 from crm.services.local_time import day_bounds, local_today
 
 
@@ -82,7 +81,7 @@ def assignable(user_id: int | None) -> User | None:
 
 
 def task_url(task: Task) -> str:
-    return f"{current_app.config['CRM_BASE_URL']}/a-faire/{task.id}/modifier"
+    return links.public_url(f"/a-faire/{task.id}/modifier")
 
 
 def assignment_notice(task: Task, actor: User) -> OutboxMessage | None:

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from crm.extensions import db
@@ -26,7 +25,7 @@ from crm.models import (
     User,
     utcnow,
 )
-from crm.services import audit, companies, notifications, outbox, routing
+from crm.services import audit, companies, links, notifications, outbox, routing
 from crm.services.need_input import InvalidNeed, NeedInput
 from crm.services.working_days import first_contact_deadline
 
@@ -40,7 +39,7 @@ class FiledNeed:
 
 
 def tracking_url(need: HiringNeed) -> str:
-    return f"{current_app.config['CRM_BASE_URL']}/recrutement/suivi/{need.tracking_token}"
+    return links.public_url(f"/recrutement/suivi/{need.tracking_token}")
 
 
 def company_for(data: NeedInput, source: NeedSource) -> Company:

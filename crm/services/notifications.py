@@ -1,18 +1,17 @@
 """The e-mails a need causes, written to the outbox in the caller's transaction."""
 
 import sqlalchemy as sa
-from flask import current_app
 
 from crm.extensions import db
 from crm.models import HiringNeed, NeedSource, OutboxMessage, Role, User
 from crm.models.user import user_basins
-from crm.services import outbox
+from crm.services import links, outbox
 
 SIGNATURE = "\n\n-- \nLe réseau pour l'emploi de Bourgogne-Franche-Comté"
 
 
 def need_url(need: HiringNeed) -> str:
-    return f"{current_app.config['CRM_BASE_URL']}/demandes/{need.reference}"
+    return links.public_url(f"/demandes/{need.reference}")
 
 
 def basin_managers(basin_code: str | None) -> list[User]:
@@ -95,8 +94,8 @@ OUTCOME_SENTENCES = {
 def need_closed(need: HiringNeed) -> list[OutboxMessage]:
     """Tell the employer that the request is closed, with the tracking link."""
     body = (f"Bonjour,\n\n{OUTCOME_SENTENCES[need.status.value]} (référence {need.reference})\n"
-            f"Le détail reste consultable : {current_app.config['CRM_BASE_URL']}"
-            f"/recrutement/suivi/{need.tracking_token}{SIGNATURE}")
+            f"Le détail reste consultable : "
+            f"{links.public_url(f'/recrutement/suivi/{need.tracking_token}')}{SIGNATURE}")
     return flush([outbox.add_message("need_closed", need.contact_email,
                                      f"Demande {need.reference} clôturée", body)])
 

@@ -8,7 +8,16 @@ from crm.blueprints.api.auth import api_user
 from crm.blueprints.api.errors import ApiError, invalid
 from crm.extensions import db
 from crm.models import NeedStatus
-from crm.services import access, api_interactions, api_needs, company_search, needs, pressure, territories
+from crm.services import (
+    access,
+    api_interactions,
+    api_needs,
+    company_search,
+    links,
+    needs,
+    pressure,
+    territories,
+)
 from crm.services.need_input import InvalidNeed, parse_need
 
 MAX_PER_PAGE = 100
@@ -155,4 +164,4 @@ def commune_list():
 @bp.get("/openapi.json", endpoint="openapi")
 def openapi_document():
     """The OpenAPI 3.1 description of this API (no token needed)."""
-    return openapi.document(current_app.config["CRM_BASE_URL"] + bp.url_prefix)
+    return openapi.document(links.public_url(bp.url_prefix))

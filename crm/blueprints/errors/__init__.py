@@ -2,7 +2,7 @@
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from crm.extensions import db
 
@@ -44,6 +44,12 @@ def handle_csrf_error(error: CSRFError):
     )
 
 
+def handle_untrusted_host(error: SecurityError):
+    """A host outside TRUSTED_HOSTS: no page can link back to it, so a short plain answer."""
+    return MESSAGES[400] + " (adresse du service non reconnue)", 400, {
+        "Content-Type": "text/plain; charset=utf-8"}
+
+
 def handle_unexpected(error: Exception):
     db.session.rollback()
     return render_error(500)
@@ -51,6 +57,7 @@ def handle_unexpected(error: Exception):
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(SecurityError, handle_untrusted_host)
     app.register_error_handler(HTTPException, handle_http_error)
     if not app.testing:
         app.register_error_handler(Exception, handle_unexpected)

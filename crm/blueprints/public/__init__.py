@@ -1,4 +1,4 @@
-"""Public pages for employers: the recruitment request form and its tracking page."""
+"""Public pages: the employers' recruitment request form and tracking page, the legal pages."""
 
 from flask import Blueprint, Flask
 
@@ -6,6 +6,6 @@ bp = Blueprint("public", __name__)
 
 
 def init_app(app: Flask) -> None:
-    from crm.blueprints.public import views  # noqa: F401  (registers the routes)
+    from crm.blueprints.public import legal, views  # noqa: F401  (registers the routes)
 
     app.register_blueprint(bp)

@@ -20,7 +20,7 @@ from crm.blueprints.public import bp
 from crm.blueprints.public.forms import MessageForm, NeedRequestForm, WithdrawForm
 from crm.extensions import limiter
 from crm.models import HiringNeed, NeedSource
-from crm.services import communes, need_workflow, needs, notifications, tracking
+from crm.services import communes, legal, need_workflow, needs, notifications, tracking
 from crm.services.need_input import InvalidNeed, NeedInput, parse_need
 from crm.services.need_workflow import WorkflowError
 
@@ -46,7 +46,8 @@ def secret_page(view):
 
 def render_form(form: NeedRequestForm):
     form.offer_jobs()
-    return render_template("public/request_form.html", form=form), 422 if form.errors else 200
+    return render_template("public/request_form.html", form=form, retention=legal.retention(),
+                           operator=legal.operator()), 422 if form.errors else 200
 
 
 def file_request(form: NeedRequestForm) -> tuple[needs.FiledNeed, NeedInput]:

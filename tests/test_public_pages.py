@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from crm import models as m
-from crm.extensions import db, limiter
+from crm.extensions import db
 from crm.services import need_workflow, needs
 from crm.services.need_input import parse_need
 from tests import factories as f
@@ -47,7 +47,7 @@ def token_of(location: str) -> str:
 
 @pytest.fixture(autouse=True)
 def roomy_rate_limit(app, monkeypatch):
-    """Tests post several times a minute; the rate-limit test tightens it again."""
+    """Tests post several times a minute (the limits have their own tests: test_public_form_limits.py)."""
     monkeypatch.setitem(app.config, "CRM_PUBLIC_FORM_RATE_LIMIT", "1000 per minute")
 
 
@@ -208,23 +208,6 @@ def test_a_post_without_csrf_token_is_refused(app, client, agency, monkeypatch):
     page = page_text(client.get("/recrutement"))
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     assert client.post("/recrutement", data=form(csrf_token=token)).status_code == 302
-
-
-@pytest.fixture
-def limiter_on_this_app(app):
-    """The shared limiter counts in this app's Redis again: a test that builds another app
-    (test_config.py) rebinds it to that app's storage."""
-    limiter.init_app(app)
-
-
-def test_too_many_requests_from_one_address_get_a_french_429(app, client, monkeypatch,
-                                                             limiter_on_this_app):
-    monkeypatch.setitem(app.config, "CRM_PUBLIC_FORM_RATE_LIMIT", "2 per minute")
-    assert [client.post("/recrutement", data={}).status_code for _ in range(2)] == [422, 422]
-    response = client.post("/recrutement", data={})
-    assert response.status_code == 429
-    assert "Trop de demandes ont été envoyées depuis votre connexion" in page_text(response)
-    assert client.get("/recrutement").status_code == 200
 
 
 # Duplicates within 7 days

@@ -42,7 +42,7 @@ def _company(raw: object, errors: dict[str, list[str]]) -> Company | None:
 
 
 def _kind(raw: object, errors: dict[str, list[str]]) -> InteractionKind | None:
-    if raw not in API_KINDS:
+    if not isinstance(raw, str) or raw not in API_KINDS:
         errors["kind"] = ["Type de contact inconnu. Valeurs possibles : " + ", ".join(API_KINDS) + "."]
         return None
     return API_KINDS[raw]
@@ -59,8 +59,11 @@ def _moment(raw: object, errors: dict[str, list[str]], now: datetime) -> datetim
                                  "ex. 2026-11-26T09:30:00+01:00."]
         return None
     if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    if moment > now + FUTURE_TOLERANCE or moment < now - OLDEST:
+        try:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:  # year 1 or 9999 moved out of range by its offset
+            moment = None
+    if moment is None or moment > now + FUTURE_TOLERANCE or moment < now - OLDEST:
         errors["occurred_at"] = ["La date doit être passée et dater de moins d'un an."]
         return None
     return moment

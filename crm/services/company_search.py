@@ -68,8 +68,18 @@ def starts_with(column: sa.ColumnElement[str], prefix: str) -> ColumnElement[boo
     "boul"). No extra exact test: the planners would multiply its selectivity with the range's
     and, PostgreSQL expecting a couple of rows, read every match instead of the first page.
     """
-    following = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    return sa.and_(column >= prefix, column < following)
+    following = following_prefix(prefix)
+    return column >= prefix if following is None else sa.and_(column >= prefix, column < following)
+
+
+def following_prefix(prefix: str) -> str | None:
+    """The smallest text after every text starting with `prefix`, in code point order, skipping
+    the surrogates no database stores; None when there is none (only U+10FFFF characters)."""
+    stem = prefix.rstrip("\U0010ffff")
+    if not stem:
+        return None
+    following = ord(stem[-1]) + 1
+    return stem[:-1] + chr(0xE000 if 0xD800 <= following <= 0xDFFF else following)
 
 
 def open_needs_count() -> sa.ScalarSelect:

@@ -22,11 +22,17 @@ from crm.models import (
 )
 from crm.services.identifiers import clean_siret, siret_problem
 from crm.services.local_time import local_today
+from crm.services.raw_input import UNSTORABLE, unstorable_fields
 
 MAX_DESCRIPTION = 4000
 MAX_JOB_TITLE = 200
 MAX_NAME = 120
 MAX_HOW_KNOWN = 1000
+TEXT_FIELDS = ("siret", "company_name", "commune_code", "rome_code", "job_title", "contract_type",
+               "start_date", "description", "how_known")
+CONTACT_TEXT_FIELDS = ("name", "email", "phone")
+NOT_TEXT = "Ce champ doit être un texte."
+MISSING_JOB = "Indiquez le métier recherché (code ROME ou intitulé du poste)."
 
 
 class InvalidNeed(ValueError):
@@ -164,7 +170,7 @@ def parse_job(errors: _Errors, payload: dict) -> tuple[str | None, str | None]:
     if job_title and len(job_title) > MAX_JOB_TITLE:
         errors.add("job_title", f"L'intitulé du poste ne doit pas dépasser {MAX_JOB_TITLE} caractères.")
     if not rome_code and not job_title:
-        errors.add("job_title", "Indiquez le métier recherché (code ROME ou intitulé du poste).")
+        errors.add("job_title", MISSING_JOB)
     return rome_code, job_title
 
 
@@ -213,9 +219,31 @@ def parse_spotter(errors: _Errors, payload: dict) -> tuple[str | None, bool | No
     return how_known, agreed
 
 
+def unreadable_fields(payload: dict) -> dict[str, list[str]]:
+    """Fields that are not text where text is expected, or whose text no database can store."""
+    contact = payload.get("contact")
+    texts = [(name, payload.get(name)) for name in TEXT_FIELDS] + (
+        [(f"contact.{name}", contact.get(name)) for name in CONTACT_TEXT_FIELDS]
+        if isinstance(contact, dict) else [])
+    problems = {name: [NOT_TEXT] for name, value in texts if not isinstance(value, str | None)}
+    return problems | {name: [UNSTORABLE] for name in unstorable_fields(payload)
+                       if name not in problems}
+
+
+def without(payload: dict, names: list[str]) -> dict:
+    """The payload less these fields (`contact.name` removes the name from the contact)."""
+    kept = {name: value for name, value in payload.items() if name not in names}
+    if isinstance(kept.get("contact"), dict):
+        kept["contact"] = {name: value for name, value in kept["contact"].items()
+                           if f"contact.{name}" not in names}
+    return kept
+
+
 def parse_need(payload: dict, *, require_consent: bool = False, today: date | None = None
                ) -> NeedInput:
     """Validate a need in the API's shape; raise InvalidNeed listing every problem."""
+    unreadable = unreadable_fields(payload)
+    payload = without(payload, list(unreadable))
     errors = _Errors()
     siret, company_name, commune_code = parse_place(errors, payload)
     rome_code, job_title = parse_job(errors, payload)
@@ -233,8 +261,10 @@ def parse_need(payload: dict, *, require_consent: bool = False, today: date | No
     how_known, agreed = parse_spotter(errors, payload)
     if require_consent and payload.get("consent") is not True:
         errors.add("consent", "Vous devez accepter le traitement de vos données pour envoyer la demande.")
-    if errors:
-        raise InvalidNeed(dict(errors))
+    if "rome_code" in unreadable and errors.get("job_title") == [MISSING_JOB]:
+        del errors["job_title"]  # a ROME code was given, though unreadable
+    if errors or unreadable:
+        raise InvalidNeed(dict(errors) | unreadable)
     return NeedInput(
         siret=siret, company_name=company_name, commune_code=commune_code, rome_code=rome_code,
         job_title=job_title, positions=positions, contract_type=contract, contract_months=months,

@@ -3,12 +3,15 @@
 from crm.blueprints.api.schemas import SCHEMAS, ref, text
 from crm.models import NeedStatus
 
+MAX_PARAMETER = 200  # characters of a text query parameter
+
 ERRORS = {
     "400": ("BadRequest", "Corps de requête qui n'est pas un objet JSON"),
     "401": ("Unauthorized", "Jeton absent, invalide ou révoqué, ou compte désactivé"),
     "404": ("NotFound", "Inconnu, ou invisible pour l'utilisateur du jeton"),
     "409": ("Conflict", "Écriture concurrente : réessayer"),
-    "422": ("Invalid", "Données invalides : messages par champ ; rien n'est enregistré"),
+    "422": ("Invalid", "Données ou paramètres invalides (dont un caractère nul) : messages par "
+                       "champ ; rien n'est enregistré"),
     "429": ("TooManyRequests", "Limite de requêtes du jeton atteinte"),
 }
 ERROR_HEADERS = {
@@ -47,7 +50,7 @@ def operation(operation_id: str, summary: str, responses: dict, errors: tuple[st
 
 def query(name: str, description: str, schema: dict | None = None) -> dict:
     return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": schema or text()}
+            "schema": schema or text(MAX_PARAMETER)}
 
 
 def in_path(name: str, description: str) -> dict:
@@ -90,14 +93,14 @@ PATHS = {
     },
     "/needs/{reference}": {"get": operation(
         "getNeed", "Une demande avec l'historique de ses statuts",
-        {"200": answer("Need", "La demande")}, ("404",), ("reference",))},
+        {"200": answer("Need", "La demande")}, ("404", "422"), ("reference",))},
     "/companies": {"get": operation(
         "listCompanies", "Rechercher des établissements",
         {"200": answer("CompanyList", "Une page d'établissements")}, ("422",),
         ("q", "siret", "basin", "page", "per_page"))},
     "/companies/{siret}": {"get": operation(
         "getCompany", "Un établissement par son SIRET",
-        {"200": answer("CompanyDetail", "L'établissement et sa pression de contact")}, ("404",),
+        {"200": answer("CompanyDetail", "L'établissement et sa pression de contact")}, ("404", "422"),
         ("siret_path",))},
     "/interactions": {"post": operation(
         "createInteraction", "Ajouter un contact avec un établissement au journal partagé",

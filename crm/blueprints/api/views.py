@@ -6,6 +6,7 @@ from crm.blueprints.api import bp, openapi
 from crm.blueprints.api import serializers as show
 from crm.blueprints.api.auth import api_user
 from crm.blueprints.api.errors import ApiError, invalid
+from crm.blueprints.api.openapi import MAX_PARAMETER
 from crm.extensions import db
 from crm.models import NeedStatus
 from crm.services import (
@@ -19,6 +20,7 @@ from crm.services import (
     territories,
 )
 from crm.services.need_input import InvalidNeed, parse_need
+from crm.services.raw_input import UNSTORABLE, unstorable_fields, unstorable_parameters
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 100_000
@@ -28,12 +30,32 @@ UNKNOWN_COMPANY = "Aucun établissement connu avec ce SIRET."
 BAD_PARAMETERS = "Paramètres de requête invalides."
 
 
+@bp.before_request
+def check_parameters() -> None:
+    """Query and path parameters holding text no database stores, or too long, answer 422.
+
+    Registered after `auth.authenticate`, so that a request without a valid token gets its 401 first.
+    """
+    if request.endpoint == "api.openapi":
+        return
+    fields = {name: [UNSTORABLE] for name in unstorable_parameters(
+        [*request.args.items(multi=True), *(request.view_args or {}).items()])}
+    for name, value in request.args.items(multi=True):
+        if name not in fields and len(value) > MAX_PARAMETER:
+            fields[name] = [f"Ce paramètre ne doit pas dépasser {MAX_PARAMETER} caractères."]
+    if fields:
+        raise invalid(fields, BAD_PARAMETERS)
+
+
 def whole_number(name: str, default: int, maximum: int) -> int:
     """A query parameter from 1 to `maximum`; 422 when it is anything else."""
     raw = request.args.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdecimal() or not 1 <= int(raw) <= maximum:
+    digits = raw.lstrip("0") or "0"  # read as a number only when short enough to be in range
+    in_range = (raw.isascii() and raw.isdigit() and len(digits) <= len(str(maximum))
+                and 1 <= int(digits) <= maximum)
+    if not in_range:
         bound = f"{maximum:,}".replace(",", "\u202f")
         raise invalid({name: [f"Indiquez un nombre entier entre 1 et {bound}."]}, BAD_PARAMETERS)
     return int(raw)
@@ -51,10 +73,16 @@ def paginate(query):
 
 
 def json_object() -> dict:
-    """The request body as a JSON object; 400 when it is anything else."""
-    payload = request.get_json(force=True, silent=True)
+    """The request body as a JSON object; 400 when it is anything else, 422 when some of its text
+    cannot be stored (NUL character, lone surrogate)."""
+    try:
+        payload = request.get_json(force=True, silent=True)
+    except RecursionError:  # nested deeper than the JSON parser goes
+        payload = None
     if not isinstance(payload, dict):
         raise ApiError(400, NOT_JSON)
+    if fields := unstorable_fields(payload):
+        raise invalid({name: [UNSTORABLE] for name in fields})
     return payload
 
 

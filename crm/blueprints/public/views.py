@@ -1,5 +1,6 @@
 """Views of the public recruitment request form and tracking page."""
 
+from datetime import timedelta
 from functools import wraps
 
 from flask import (
@@ -16,7 +17,7 @@ from flask import (
 )
 from wtforms import Field
 
-from crm.blueprints.public import bp
+from crm.blueprints.public import bp, throttle
 from crm.blueprints.public.forms import MessageForm, NeedRequestForm, WithdrawForm
 from crm.extensions import limiter
 from crm.models import HiringNeed, NeedSource
@@ -50,6 +51,17 @@ def render_form(form: NeedRequestForm):
                            operator=legal.operator()), 422 if form.errors else 200
 
 
+def render_limited(form: NeedRequestForm, delay: timedelta):
+    """The form again as typed, not sent, with when this address may send it."""
+    form.offer_jobs()
+    place = communes.workplace(form.postal_code.data, form.commune_code.data)
+    form.offer_communes(place.communes)
+    form.commune_code.data = place.commune_code or form.commune_code.data
+    page = render_template("public/request_form.html", form=form,
+                           retry_at=throttle.retry_time(delay))
+    return page, 429, {"Retry-After": str(int(delay.total_seconds()))}
+
+
 def file_request(form: NeedRequestForm) -> tuple[needs.FiledNeed, NeedInput]:
     """Find the workplace, check the request against the one schema and file it."""
     place = communes.workplace(form.postal_code.data, form.commune_code.data)
@@ -67,19 +79,30 @@ def file_request(form: NeedRequestForm) -> tuple[needs.FiledNeed, NeedInput]:
 
 
 @bp.route("/recrutement", methods=["GET", "POST"])
-@limiter.limit(public_form_rate_limit, methods=["POST"], error_message=TOO_MANY_REQUESTS)
 def request_form():
-    """The employer's recruitment request, without an account: the essentials on one screen."""
+    """The employer's recruitment request, without an account: the essentials on one screen.
+
+    Only filed requests count towards the address's limit; failed attempts have their own."""
     form = NeedRequestForm()
-    if not form.validate_on_submit():
+    if not form.is_submitted():
         return render_form(form)
+    if delay := throttle.wait(throttle.INVALID):
+        return render_limited(form, delay)
+    if not form.validate():
+        throttle.count(throttle.INVALID)
+        return render_form(form)
+    if delay := throttle.wait(throttle.FILED):
+        return render_limited(form, delay)
     if form.website.data:
+        throttle.count(throttle.FILED)
         return render_template("public/received.html")
     try:
         filed, data = file_request(form)
     except InvalidNeed as invalid:
+        throttle.count(throttle.INVALID)
         form.show_errors(invalid.fields)
         return render_form(form)
+    throttle.count(throttle.FILED)
     if not filed.attached:
         return redirect(url_for("public.confirmation", token=filed.need.tracking_token))
     if tracking.same_contact(filed.need, data.contact_email):

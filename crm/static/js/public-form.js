@@ -42,7 +42,7 @@ if (form && postalCode && commune) {
   postalCode.addEventListener("input", offerCommunes);
 }
 
-const summary = document.getElementById("erreurs");
+const summary = document.getElementById("erreurs") || document.getElementById("limite");
 if (summary) {
   summary.focus();
 }

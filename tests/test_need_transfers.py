@@ -436,6 +436,20 @@ def test_a_direct_transfer_explains_itself_tells_the_previous_pilot_and_closes_p
     assert ("need_transfer_lapsed", net.ines.email) in kinds
 
 
+def test_closing_the_need_leaves_waiting_proposals_without_effect(net, auth, client):
+    proposal = proposed(net)
+    need_workflow.close(net.need, net.hugo, m.NeedStatus.CANCELLED, None, "Poste supprimé.")
+    assert (proposal.status, proposal.decision_reason) == (
+        m.TransferProposalStatus.LAPSED, "La demande est clôturée.")
+    lapsed = [message for message in outbox() if message.kind == "need_transfer_lapsed"]
+    assert [message.recipient for message in lapsed] == [net.ines.email]
+    assert "restée sans suite" in lapsed[0].body
+    auth.login(net.hugo)
+    page = page_text(client.get(f"/demandes/{net.need.reference}"))
+    assert "Proposition sans suite : La demande est clôturée." in page
+    assert "/acceptation" not in page
+
+
 def test_an_admin_taking_charge_for_another_organisation_is_a_recorded_transfer(net):
     admin = f.UserFactory(role=m.Role.ADMIN, organisation=net.agency, name="Alice Admin")
     need_workflow.take_in_charge(net.need, admin)

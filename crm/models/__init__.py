@@ -23,7 +23,9 @@ from crm.models.need import (
     NeedSource,
     NeedStatus,
     NeedStatusChange,
+    NeedTransferProposal,
     Public,
+    TransferProposalStatus,
 )
 from crm.models.organisation import SPOTTER_KINDS, ImportMapping, Organisation, OrganisationKind
 from crm.models.plan import (

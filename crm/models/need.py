@@ -162,6 +162,13 @@ class HiringNeed(Timestamped, db.Model):
         passive_deletes=True,
     )
 
+    transfer_proposals: Mapped[list["NeedTransferProposal"]] = relationship(
+        back_populates="need",
+        order_by="NeedTransferProposal.created_at",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
     @property
     def job_label(self) -> str:
         """The job in words: the employer's title, else the ROME label (load `rome` with lists)."""
@@ -214,3 +221,54 @@ class NeedMessage(db.Model):
 
     need: Mapped[HiringNeed] = relationship(back_populates="messages")
     user: Mapped[User | None] = relationship()
+
+
+class TransferProposalStatus(LabelledEnum):
+    PENDING = "pending", "En attente de réponse"
+    ACCEPTED = "accepted", "Acceptée"
+    REFUSED = "refused", "Refusée"
+    LAPSED = "lapsed", "Sans suite"
+
+
+class NeedTransferProposal(db.Model):
+    """Staff of another organisation proposing that it pilots a need, with their reason; the pilot
+    organisation (or an admin) accepts or refuses. Never shown to the employer."""
+
+    __tablename__ = "need_transfer_proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("hiring_needs.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    from_organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="SET NULL")
+    )
+    proposed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    reason: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[TransferProposalStatus] = mapped_column(
+        enum_type(TransferProposalStatus, "transfer_proposal_status"),
+        default=TransferProposalStatus.PENDING, index=True,
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    need: Mapped[HiringNeed] = relationship(back_populates="transfer_proposals")
+    organisation: Mapped[Organisation] = relationship(foreign_keys=[organisation_id])
+    from_organisation: Mapped[Organisation | None] = relationship(
+        foreign_keys=[from_organisation_id]
+    )
+    proposed_by: Mapped[User | None] = relationship(foreign_keys=[proposed_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == TransferProposalStatus.PENDING

@@ -4,7 +4,13 @@
 - managers: their organisation's work and everything in their basins;
 - advisers: their organisation's work (and what is assigned to them);
 - partners: only what their organisation flagged, and firms' public identity.
+
+A hiring need is worked (taken in charge, contacted, closed, transferred, reassigned) by its pilot
+organisation's staff and by admins only: `NEED_ACTIONS` is the one table of who may do what on a
+need, read by the need pages, the pipeline board and the need workflow.
 """
+
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
@@ -75,9 +81,95 @@ def can_view_need(user: User, need: HiringNeed) -> bool:
     return db.session.scalar(query) is not None
 
 
-def can_work_need(user: User, need: HiringNeed) -> bool:
-    """Change a need's status, assignment or content: staff who may see it."""
-    return user.role in STAFF_ROLES and can_view_need(user, need)
+class NeedAction(StrEnum):
+    READ = "read"  # open the need
+    NOTE = "note"  # an internal note
+    MESSAGE = "message"  # a message the employer reads on the tracking page
+    TAKE_IN_CHARGE = "take_in_charge"  # also a card moved to "En cours" on the board
+    CONTACT = "contact"  # a contact with the employer, which stops the first-contact clock
+    CLOSE = "close"
+    TRANSFER = "transfer"  # hand the need to another organisation
+    REASSIGN = "reassign"  # give it to an adviser of the organisation (board, managers)
+    DECIDE_TRANSFER = "decide_transfer"  # accept or refuse another organisation's proposal
+    PROPOSE_TRANSFER = "propose_transfer"  # ask the pilot organisation to hand it over
+
+
+PILOT_ACTIONS = frozenset({NeedAction.READ, NeedAction.NOTE, NeedAction.MESSAGE,
+                           NeedAction.TAKE_IN_CHARGE, NeedAction.CONTACT, NeedAction.CLOSE,
+                           NeedAction.TRANSFER, NeedAction.DECIDE_TRANSFER})
+OBSERVER_ACTIONS = frozenset({NeedAction.READ, NeedAction.NOTE, NeedAction.PROPOSE_TRANSFER})
+PILOT, OBSERVER = "pilot", "observer"
+NEED_ACTIONS: dict[tuple[Role, str], frozenset[NeedAction]] = {
+    (Role.ADMIN, PILOT): PILOT_ACTIONS | {NeedAction.REASSIGN},
+    (Role.ADMIN, OBSERVER): PILOT_ACTIONS | {NeedAction.REASSIGN},
+    (Role.MANAGER, PILOT): PILOT_ACTIONS | {NeedAction.REASSIGN},
+    (Role.MANAGER, OBSERVER): OBSERVER_ACTIONS,
+    (Role.ADVISER, PILOT): PILOT_ACTIONS,
+    (Role.ADVISER, OBSERVER): OBSERVER_ACTIONS,
+    (Role.PARTNER, PILOT): frozenset({NeedAction.READ}),
+    (Role.PARTNER, OBSERVER): frozenset({NeedAction.READ}),
+}
+REFUSED_VERBS = {
+    NeedAction.MESSAGE: "écrire à l'employeur",
+    NeedAction.TAKE_IN_CHARGE: "la prendre en charge",
+    NeedAction.CONTACT: "enregistrer un contact avec l'employeur",
+    NeedAction.CLOSE: "la clôturer",
+    NeedAction.TRANSFER: "la transférer",
+    NeedAction.REASSIGN: "la réattribuer",
+    NeedAction.DECIDE_TRANSFER: "répondre à une proposition de transfert",
+}
+
+
+def pilots(user: User, need: HiringNeed) -> bool:
+    """The user's organisation pilots the need, or nobody does yet (the basin's queue)."""
+    return need.organisation_id is None or need.organisation_id == user.organisation_id
+
+
+def need_actions(user: User, need: HiringNeed, visible: bool | None = None) -> frozenset[NeedAction]:
+    """What the user may do on the need; `visible=True` skips the query when the need comes from
+    a list already limited to `need_scope(user)`."""
+    if not (can_view_need(user, need) if visible is None else visible):
+        return frozenset()
+    return NEED_ACTIONS[(user.role, PILOT if pilots(user, need) else OBSERVER)]
+
+
+def may(user: User, need: HiringNeed, action: NeedAction) -> bool:
+    return action in need_actions(user, need)
+
+
+def may_work_need(user: User, need: HiringNeed) -> bool:
+    """Take in charge, contact, close, transfer: the pilot organisation's staff and admins."""
+    return may(user, need, NeedAction.TAKE_IN_CHARGE)
+
+
+def may_propose_transfer(user: User, need: HiringNeed) -> bool:
+    """Ask to pilot the need: staff of another organisation who can see it."""
+    return may(user, need, NeedAction.PROPOSE_TRANSFER)
+
+
+can_work_need = may_work_need
+
+
+def refusal(user: User, need: HiringNeed, action: NeedAction) -> str:
+    """Why the user may not do this on the need, in French."""
+    pilot = need.organisation.name if need.organisation else "une autre structure"
+    verb = REFUSED_VERBS.get(action, "faire cette action")
+    message = (f"Cette demande est pilotée par {pilot} : seul son personnel (ou un administrateur) "
+               f"peut {verb}.")
+    if may_propose_transfer(user, need):
+        message += " Vous pouvez proposer de la reprendre depuis la page de la demande."
+    return message
+
+
+def need_work_scope(user: User) -> ColumnElement[bool]:
+    """SQL condition selecting the needs this user may work, as `may_work_need` decides."""
+    if user.role == Role.ADMIN:
+        return sa.true()
+    if user.role not in STAFF_ROLES:
+        return sa.false()
+    pilot = sa.or_(HiringNeed.organisation_id == user.organisation_id,
+                   HiringNeed.organisation_id.is_(None))
+    return sa.and_(need_scope(user), pilot)
 
 
 def interaction_scope(user: User) -> ColumnElement[bool]:

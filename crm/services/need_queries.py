@@ -18,7 +18,9 @@ from crm.models import (
     NeedMessage,
     NeedStatus,
     NeedStatusChange,
+    NeedTransferProposal,
     Organisation,
+    TransferProposalStatus,
     User,
     utcnow,
 )
@@ -141,8 +143,60 @@ def need_by_reference(reference: str) -> HiringNeed | None:
         joinedload(HiringNeed.rome), joinedload(HiringNeed.routing_rule),
         selectinload(HiringNeed.history).joinedload(NeedStatusChange.user),
         selectinload(HiringNeed.messages).joinedload(NeedMessage.user),
+        selectinload(HiringNeed.transfer_proposals).options(
+            joinedload(NeedTransferProposal.organisation),
+            joinedload(NeedTransferProposal.proposed_by),
+            joinedload(NeedTransferProposal.decided_by)),
     )
     return db.session.scalar(query)
+
+
+@dataclass
+class HistoryEntry:
+    """One line of the history staff read: a status change or a step of a transfer proposal."""
+
+    at: datetime
+    change: str
+    by: str
+    note: str
+
+
+DECISION_WORDS = {TransferProposalStatus.ACCEPTED: "Transfert accepté",
+                  TransferProposalStatus.REFUSED: "Transfert refusé"}
+
+
+def proposal_entries(proposal: NeedTransferProposal) -> list[HistoryEntry]:
+    """A proposal's lines: when it was made, then its answer if any (never shown to employers)."""
+    proposer = (f"{proposal.proposed_by.name} ({proposal.proposed_by.organisation.name})"
+                if proposal.proposed_by else proposal.organisation.name)
+    entries = [HistoryEntry(proposal.created_at, "Proposition de transfert", proposer,
+                            f"Transfert proposé à {proposal.organisation.name} : {proposal.reason}")]
+    if proposal.decided_at is None:
+        return entries
+    decider = proposal.decided_by.name if proposal.decided_by else "Employeur ou système"
+    if proposal.status in DECISION_WORDS:
+        note = f"{DECISION_WORDS[proposal.status]} par {decider}"
+        note += f" : {proposal.decision_reason}" if proposal.decision_reason else "."
+    else:
+        note = f"Proposition sans suite : {proposal.decision_reason or ''}".rstrip(" :")
+    entries.append(HistoryEntry(proposal.decided_at, "Proposition de transfert", decider, note))
+    return entries
+
+
+def staff_history(need: HiringNeed) -> list[HistoryEntry]:
+    """The need's status history with the transfer proposals, oldest first."""
+    entries = [entry for proposal in need.transfer_proposals
+               for entry in proposal_entries(proposal)]
+    for step in need.history:
+        change = (f"{step.from_status.label} → " if step.from_status else "") + step.to_status.label
+        entries.append(HistoryEntry(step.at, change, step.user.name if step.user
+                                    else "Employeur ou système", step.note or ""))
+    return sorted(entries, key=lambda entry: entry.at)
+
+
+def pending_proposals(need: HiringNeed) -> list[NeedTransferProposal]:
+    """The need's proposals still waiting for an answer, oldest first (from its loaded list)."""
+    return [proposal for proposal in need.transfer_proposals if proposal.is_pending]
 
 
 def flag_by_reference(user: User, reference: str) -> HiringNeed | None:

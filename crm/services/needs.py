@@ -2,6 +2,7 @@
 transaction; the queue only delivers the notifications afterwards."""
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -123,9 +124,11 @@ def assign(need: HiringNeed, decision: routing.Routing, actor: User | None) -> N
                       f"Demande confiée à {decision.organisation.name}.")
 
 
-def route_need(need: HiringNeed, company: Company, commune: Commune | None) -> routing.Routing:
+def route_need(need: HiringNeed, company: Company, commune: Commune | None,
+               collectors: Sequence[User] = ()) -> routing.Routing:
     department = commune.department_code if commune else None
-    return routing.route(company, need.basin_code, department, need.publics, need.services)
+    return routing.route(company, need.basin_code, department, need.publics, need.services,
+                         collectors)
 
 
 def log_in_ledger(need: HiringNeed, source: NeedSource, actor: User | None,
@@ -151,9 +154,11 @@ def attach_update(existing: HiringNeed, data: NeedInput, actor: User | None) -> 
 
 
 def file_need(data: NeedInput, *, source: NeedSource, actor: User | None = None,
-              source_organisation: Organisation | None = None, visit_id: int | None = None) -> FiledNeed:
+              source_organisation: Organisation | None = None, visit_id: int | None = None,
+              collectors: Sequence[User] = ()) -> FiledNeed:
     """Store a need (or attach it to its 7-day duplicate), route it and notify; commits.
-    `visit_id` links a need identified during a visit to that visit."""
+    `visit_id` links a need identified during a visit to that visit; `collectors`, the people who
+    collected it there, get it when they work for the pilot organisation."""
     company = company_for(data, source)
     existing = recent_duplicate(company, data)
     if existing is not None:
@@ -163,7 +168,7 @@ def file_need(data: NeedInput, *, source: NeedSource, actor: User | None = None,
         return FiledNeed(existing, attached=True)
     commune = db.session.get(Commune, data.commune_code or company.commune_code or "")
     need = new_need(data, company, commune, source, actor, source_organisation, visit_id)
-    assign(need, route_need(need, company, commune), actor)
+    assign(need, route_need(need, company, commune, collectors), actor)
     log_in_ledger(need, source, actor, source_organisation)
     audit.record(actor, "create", need, {"reference": need.reference, "source": source})
     messages = notifications.need_filed(need, tracking_url(need))

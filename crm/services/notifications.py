@@ -3,7 +3,16 @@
 import sqlalchemy as sa
 
 from crm.extensions import db
-from crm.models import HiringNeed, NeedSource, OutboxMessage, Role, User
+from crm.models import (
+    HiringNeed,
+    NeedSource,
+    NeedTransferProposal,
+    Organisation,
+    OutboxMessage,
+    Role,
+    TransferProposalStatus,
+    User,
+)
 from crm.models.user import user_basins
 from crm.services import links, outbox
 
@@ -81,6 +90,82 @@ def need_updated(need: HiringNeed) -> list[OutboxMessage]:
 
 def need_transferred(need: HiringNeed) -> list[OutboxMessage]:
     return flush([assignment(need, recipient) for recipient in staff_recipients(need)])
+
+
+def organisation_managers(organisation: Organisation) -> list[User]:
+    query = (sa.select(User).where(User.organisation_id == organisation.id,
+                                   User.role == Role.MANAGER, User.active).order_by(User.id))
+    return list(db.session.scalars(query))
+
+
+def previous_pilot_recipients(organisation: Organisation, adviser: User | None,
+                              actor: User) -> list[str]:
+    """Who hears that the need left their organisation: its adviser, else the organisation's
+    address, else its managers; never the person who made the change."""
+    if adviser is not None and adviser.organisation_id == organisation.id and adviser.active:
+        recipients = [adviser.email]
+    elif organisation.email:
+        recipients = [organisation.email]
+    else:
+        recipients = [manager.email for manager in organisation_managers(organisation)]
+    return [email for email in recipients if email != actor.email]
+
+
+def pilot_changed(need: HiringNeed, previous: Organisation, adviser: User | None, actor: User,
+                  reason: str) -> list[OutboxMessage]:
+    """Tell the previous pilot organisation that the need is now piloted by another one, and why."""
+    body = (f"Bonjour,\n\nLa demande {need.reference} de {need.company.name} ({need.job_label}) "
+            f"n'est plus pilotée par {previous.name} : {actor.name} ({actor.organisation.name}) "
+            f"l'a confiée à {need.organisation.name}.\nMotif : {reason}\n\n"
+            f"{need_url(need)}{SIGNATURE}")
+    return flush([outbox.add_message("need_pilot_changed", recipient,
+                                     f"Demande {need.reference} transférée", body)
+                  for recipient in previous_pilot_recipients(previous, adviser, actor)])
+
+
+def proposer_recipients(proposal: NeedTransferProposal) -> list[str]:
+    """The person who proposed the transfer, else their organisation's address."""
+    if proposal.proposed_by is not None and proposal.proposed_by.active:
+        return [proposal.proposed_by.email]
+    return [proposal.organisation.email] if proposal.organisation.email else []
+
+
+def transfer_proposed(need: HiringNeed, proposal: NeedTransferProposal) -> list[OutboxMessage]:
+    """Ask the pilot organisation to accept or refuse another organisation's proposal."""
+    who = proposal.proposed_by
+    body = (f"Bonjour,\n\n{who.name} ({who.organisation.name}) propose que "
+            f"{proposal.organisation.name} pilote la demande {need.reference} de "
+            f"{need.company.name} ({need.job_label}).\nMotif : {proposal.reason}\n\n"
+            f"Acceptez ou refusez la proposition sur la page de la demande : "
+            f"{need_url(need)}{SIGNATURE}")
+    return flush([outbox.add_message("need_transfer_proposed", recipient,
+                                     f"Proposition de transfert – {need.reference}", body)
+                  for recipient in staff_recipients(need)])
+
+
+DECISIONS = {
+    TransferProposalStatus.ACCEPTED: ("need_transfer_accepted", "acceptée",
+                                      "La demande est désormais pilotée par votre structure."),
+    TransferProposalStatus.REFUSED: ("need_transfer_refused", "refusée",
+                                     "La demande reste pilotée par {pilot}."),
+    TransferProposalStatus.LAPSED: ("need_transfer_lapsed", "restée sans suite", ""),
+}
+
+
+def transfer_decided(need: HiringNeed, proposal: NeedTransferProposal) -> list[OutboxMessage]:
+    """Tell the proposer what came of the proposal, with the reason given."""
+    kind, word, sentence = DECISIONS[proposal.status]
+    pilot = need.organisation.name if need.organisation else "aucune structure"
+    by = (f" par {proposal.decided_by.name}"
+          if proposal.decided_by and proposal.status != TransferProposalStatus.LAPSED else "")
+    reason = f"\nMotif : {proposal.decision_reason}" if proposal.decision_reason else ""
+    next_line = f"\n{sentence.format(pilot=pilot)}" if sentence else ""
+    body = (f"Bonjour,\n\nVotre proposition de reprendre la demande {need.reference} de "
+            f"{need.company.name} ({need.job_label}) est {word}{by}.{reason}{next_line}\n\n"
+            f"{need_url(need)}{SIGNATURE}")
+    return flush([outbox.add_message(kind, recipient,
+                                     f"Proposition de transfert {word} – {need.reference}", body)
+                  for recipient in proposer_recipients(proposal)])
 
 
 OUTCOME_SENTENCES = {

@@ -129,12 +129,16 @@ class Reassignment:
                 f"{refused} refusée{'s' if refused > 1 else ''}.")
 
 
-def workable_ids(actor: User, needs: list[HiringNeed]) -> set[int]:
-    """Which of these needs the actor may work, in one query."""
+def workable_ids(actor: User, needs: list[HiringNeed], adviser: User) -> set[int]:
+    """Which of these needs the actor may give to the adviser, in one query: needs the actor may
+    work that the adviser's organisation already pilots, or that wait in the basin's queue (a
+    change of pilot organisation is a transfer, with its reason, from the need's page)."""
     if not access.is_staff(actor) or not needs:
         return set()
+    same_pilot = sa.or_(HiringNeed.organisation_id == adviser.organisation_id,
+                        HiringNeed.organisation_id.is_(None))
     query = sa.select(HiringNeed.id).where(HiringNeed.id.in_([n.id for n in needs]),
-                                           access.need_scope(actor))
+                                           access.need_work_scope(actor), same_pilot)
     return set(db.session.scalars(query))
 
 
@@ -150,10 +154,11 @@ def hand_over(need: HiringNeed, adviser: User, actor: User) -> None:
 
 def reassign(needs: list[HiringNeed], adviser: User, actor: User) -> Reassignment:
     """Give needs to an adviser of the manager's organisation; needs the manager may not work,
-    or closed ones, are refused. Commits, then queues the adviser's notices."""
+    needs another organisation pilots, or closed ones, are refused. Commits, then queues the
+    adviser's notices."""
     if not access.is_supervisor(actor) or adviser.id not in {u.id for u in team_of(actor)}:
         raise WorkflowError("Choisissez un conseiller actif de votre organisation.")
-    result, allowed = Reassignment(), workable_ids(actor, needs)
+    result, allowed = Reassignment(), workable_ids(actor, needs, adviser)
     for need in needs:
         if need.id in allowed and need.is_open:
             hand_over(need, adviser, actor)

@@ -2,11 +2,13 @@
 
 Rules are data, evaluated in order; the first active rule whose publics (or services) intersect
 the need's fires. The target organisation is the one of the rule's kind covering the workplace
-basin, else its département, else a regional one. The adviser is the company's referent when they
-belong to that organisation, else the organisation's adviser covering the basin with the fewest
+basin, else its département, else a regional one. The adviser is, for a need collected during a
+visit, the participant who collected it when they belong to that organisation; else the company's
+referent when they belong to it; else the organisation's adviser covering the basin with the fewest
 open needs. Without an organisation or an adviser the need waits in the basin's unassigned queue.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -41,6 +43,7 @@ DEFAULT_RULES = (
 )
 
 
+BY_COLLECTOR = "a recueilli le besoin lors de la visite"
 BY_REFERENT = "référent de l'entreprise"
 BY_LOAD = "conseiller du bassin le moins chargé"
 
@@ -52,7 +55,7 @@ class Routing:
     adviser: User | None
     reason: str
     coverage: str = "none"  # basin, department, region or none
-    chosen_by: str = ""  # BY_REFERENT or BY_LOAD when an adviser was chosen
+    chosen_by: str = ""  # BY_COLLECTOR, BY_REFERENT or BY_LOAD when an adviser was chosen
 
 
 def install_default_rules() -> int:
@@ -127,8 +130,14 @@ def least_loaded_adviser(organisation: Organisation, basin_code: str | None) -> 
     return db.session.scalars(query).first()
 
 
-def choose_adviser(organisation: Organisation, company: Company, basin_code: str | None
-                   ) -> tuple[User | None, str]:
+def choose_adviser(organisation: Organisation, company: Company, basin_code: str | None,
+                   collectors: Sequence[User] = ()) -> tuple[User | None, str]:
+    """The first of `collectors` (the people who met the employer) working for the organisation,
+    else the firm's referent there, else its least-loaded adviser of the basin."""
+    for collector in collectors:
+        if (collector.organisation_id == organisation.id and collector.is_active
+                and collector.role in (Role.ADVISER, Role.MANAGER)):
+            return collector, BY_COLLECTOR
     referent = company.referent
     if referent is not None and referent.organisation_id == organisation.id and referent.is_active:
         return referent, BY_REFERENT
@@ -157,14 +166,15 @@ def explain(rule: RoutingRule, organisation: Organisation | None, coverage: str,
 
 
 def route(company: Company, basin_code: str | None, department_code: str | None,
-          publics: list[str], services: list[str]) -> Routing:
-    """Decide the pilot organisation and adviser of a need."""
+          publics: list[str], services: list[str], collectors: Sequence[User] = ()) -> Routing:
+    """Decide the pilot organisation and adviser of a need; `collectors` are the people who
+    collected it during a visit, in order of preference."""
     rule = first_matching_rule(publics, services)
     if rule is None:
         return Routing(None, None, None, "Aucune règle d'orientation active : "
                        "la demande attend dans la file du bassin.")
     organisation, coverage = covering_organisation(rule.target_kind, basin_code, department_code)
-    adviser, how = (choose_adviser(organisation, company, basin_code) if organisation
+    adviser, how = (choose_adviser(organisation, company, basin_code, collectors) if organisation
                     else (None, ""))
     basin = db.session.get(Basin, basin_code) if basin_code else None
     return Routing(rule, organisation, adviser,

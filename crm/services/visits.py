@@ -221,11 +221,21 @@ def add_follow_up(visit: Visit, follow_up: FollowUp | None, actor: User) -> Task
     return task
 
 
+def collectors(visit: Visit, actor: User) -> list[User]:
+    """The visit's participants who collected its needs, by preference: its author, the person
+    recording the need, then the others in the order given."""
+    people = [participant.user for participant in visit.participants]
+    first = [visit.created_by_id, actor.id]
+    return sorted(people, key=lambda user: first.index(user.id) if user.id in first else len(first))
+
+
 def file_visit_need(visit: Visit, data: NeedInput, actor: User) -> needs.FiledNeed:
-    """File a need identified at the visit through the single entry point, linked to the visit.
-    A need attached to an open duplicate of the last 7 days keeps its own origin."""
+    """File a need identified at the visit through the single entry point, linked to the visit;
+    routed to a participant's organisation, it goes to that participant. A need attached to an open
+    duplicate of the last 7 days keeps its own origin."""
     return needs.file_need(data, source=NeedSource.VISIT, actor=actor,
-                           source_organisation=actor.organisation, visit_id=visit.id)
+                           source_organisation=actor.organisation, visit_id=visit.id,
+                           collectors=collectors(visit, actor))
 
 
 def save_visit(company: Company, data: VisitInput, actor: User, visit: Visit | None = None,

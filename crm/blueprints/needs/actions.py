@@ -1,4 +1,6 @@
-"""Actions on a need from its page: take in charge, log a contact, transfer, close, write a note."""
+"""Actions on a need from its page: take in charge, log a contact, transfer, close, write a note;
+propose to take over another organisation's need, and accept or refuse such a proposal. Who may do
+what is `access.NEED_ACTIONS`."""
 
 from collections.abc import Callable
 
@@ -10,26 +12,43 @@ from sqlalchemy.orm.exc import StaleDataError
 from crm.blueprints.guards import actor, staff_only
 from crm.blueprints.needs import bp
 from crm.blueprints.needs.forms import (
+    AcceptTransferForm,
     CloseForm,
     ContactForm,
     MessageForm,
+    ProposeTransferForm,
+    RefuseTransferForm,
     TakeInChargeForm,
     TransferForm,
     VersionedForm,
 )
 from crm.blueprints.needs.views import render_need, visible_need
 from crm.extensions import db
-from crm.models import HiringNeed, InteractionKind, NeedStatus, Organisation
+from crm.models import HiringNeed, InteractionKind, NeedStatus, NeedTransferProposal, Organisation
 from crm.services import access, need_queries, need_workflow
+from crm.services.access import NeedAction
 from crm.services.need_workflow import WorkflowError
 
 
-def workable_need(reference: str) -> HiringNeed:
-    """The need if the user may work it (404 unknown, 403 otherwise)."""
+def need_for(reference: str, action: NeedAction) -> HiringNeed:
+    """The need if the user may do this action on it (404 unknown, 403 otherwise)."""
     need = visible_need(reference)
-    if not access.can_work_need(current_user, need):
+    if not access.may(current_user, need, action):
         abort(403)
     return need
+
+
+def workable_need(reference: str) -> HiringNeed:
+    """The need if the user may work it: its pilot organisation's staff, admins."""
+    return need_for(reference, NeedAction.TAKE_IN_CHARGE)
+
+
+def proposal_of(need: HiringNeed, proposal_id: int) -> NeedTransferProposal:
+    """One of the need's transfer proposals, else 404."""
+    proposal = db.session.get(NeedTransferProposal, proposal_id)
+    if proposal is None or proposal.need_id != need.id:
+        abort(404)
+    return proposal
 
 
 def act(need: HiringNeed, key: str, form: FlaskForm, action: Callable[[], object], done: str):
@@ -68,7 +87,7 @@ def take_in_charge(reference: str):
 @staff_only
 def contact(reference: str):
     """Log a contact with the employer; the first one stops the first-contact clock."""
-    need = workable_need(reference)
+    need = need_for(reference, NeedAction.CONTACT)
     form = ContactForm(prefix="contact")
     return act(need, "contact", form,
                lambda: need_workflow.record_first_contact(
@@ -81,7 +100,7 @@ def contact(reference: str):
 @staff_only
 def transfer(reference: str):
     """Hand the need to another organisation, with a reason."""
-    need = workable_need(reference)
+    need = need_for(reference, NeedAction.TRANSFER)
     form = TransferForm(prefix="transfer", targets=need_queries.transfer_targets(need))
     return act(need, "transfer", form,
                lambda: need_workflow.transfer(
@@ -94,7 +113,7 @@ def transfer(reference: str):
 @staff_only
 def close(reference: str):
     """Close the need with its outcome."""
-    need = workable_need(reference)
+    need = need_for(reference, NeedAction.CLOSE)
     form = CloseForm(prefix="close")
     return act(need, "close", form,
                lambda: need_workflow.close(need, actor(), NeedStatus(form.outcome.data),
@@ -105,11 +124,47 @@ def close(reference: str):
 @bp.post("/demandes/<reference>/messages")
 @staff_only
 def message(reference: str):
-    """Add a message or an internal note to the need."""
-    need = workable_need(reference)
+    """Add a message or an internal note to the need (other organisations: notes only)."""
     form = MessageForm(prefix="message")
+    need = need_for(reference, NeedAction.NOTE if form.internal.data else NeedAction.MESSAGE)
     done = "La note interne est ajoutée." if form.internal.data else "Le message est ajouté."
     return act(need, "message", form,
                lambda: need_workflow.add_staff_message(need, actor(), form.body.data,
                                                        form.internal.data),
                done)
+
+
+@bp.post("/demandes/<reference>/proposition-transfert")
+@staff_only
+def propose_transfer(reference: str):
+    """Ask the pilot organisation to hand the need over to mine, with a reason."""
+    need = need_for(reference, NeedAction.PROPOSE_TRANSFER)
+    form = ProposeTransferForm(prefix="propose")
+    pilot = need.organisation.name if need.organisation else ""
+    return act(need, "propose", form,
+               lambda: need_workflow.propose_transfer(need, actor(), form.reason.data),
+               f"Votre proposition de transfert est envoyée à {pilot}.")
+
+
+@bp.post("/demandes/<reference>/propositions/<int:proposal_id>/acceptation")
+@staff_only
+def accept_transfer(reference: str, proposal_id: int):
+    """Hand the need to the organisation that proposed to take it over."""
+    need = need_for(reference, NeedAction.DECIDE_TRANSFER)
+    proposal = proposal_of(need, proposal_id)
+    form = AcceptTransferForm(prefix=f"accept-{proposal.id}")
+    return act(need, f"accept-{proposal.id}", form,
+               lambda: need_workflow.accept_transfer(need, proposal, actor()),
+               f"La demande est transférée à {proposal.organisation.name}.")
+
+
+@bp.post("/demandes/<reference>/propositions/<int:proposal_id>/refus")
+@staff_only
+def refuse_transfer(reference: str, proposal_id: int):
+    """Keep the need, and tell the proposing organisation why."""
+    need = need_for(reference, NeedAction.DECIDE_TRANSFER)
+    proposal = proposal_of(need, proposal_id)
+    form = RefuseTransferForm(prefix=f"refuse-{proposal.id}")
+    return act(need, f"refuse-{proposal.id}", form,
+               lambda: need_workflow.refuse_transfer(need, proposal, actor(), form.reason.data),
+               "La proposition de transfert est refusée.")

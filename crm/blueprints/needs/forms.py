@@ -85,6 +85,21 @@ class TransferForm(VersionedForm):
         self.organisation.choices = options([(0, "Choisissez la structure")], targets)
 
 
+class ProposeTransferForm(FrenchForm):
+    reason = TextAreaField("Motif de la proposition", validators=[
+        DataRequired("Indiquez pourquoi votre structure devrait piloter cette demande."),
+        Length(max=MAX_MESSAGE)])
+
+
+class AcceptTransferForm(VersionedForm):
+    pass
+
+
+class RefuseTransferForm(FrenchForm):
+    reason = TextAreaField("Raison du refus", validators=[
+        DataRequired("Indiquez la raison du refus."), Length(max=MAX_MESSAGE)])
+
+
 class CloseForm(VersionedForm):
     outcome = SelectField("Issue", choices=options(
         [("", "Choisissez l'issue")], [(status.value, status.label) for status in OUTCOMES]),

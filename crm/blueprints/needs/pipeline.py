@@ -10,11 +10,12 @@ from crm.blueprints.agenda.forms import safe_next
 from crm.blueprints.forms import FrenchForm, VersionedForm, options
 from crm.blueprints.guards import actor, staff_only, supervisors_only
 from crm.blueprints.needs import bp
-from crm.blueprints.needs.actions import workable_need
 from crm.blueprints.needs.forms import NeedFilterForm
+from crm.blueprints.needs.views import visible_need
 from crm.extensions import db
 from crm.models import HiringNeed, NeedSource, NeedStatus, User
 from crm.services import access, need_queries
+from crm.services.access import NeedAction
 from crm.services.need_workflow import WorkflowError, is_late
 from crm.services.pipeline import PipelineFilters, board, move, moves, needs_by_references, reassign, team_of
 
@@ -70,6 +71,8 @@ def pipeline():
     supervisor = access.is_supervisor(actor())
     return render_template(
         "needs/pipeline.html", board=board(actor(), filters), form=form, moves=moves,
+        workable=lambda need: NeedAction.TAKE_IN_CHARGE in access.need_actions(
+            actor(), need, visible=True),
         is_late=is_late, here=request.full_path.rstrip("?"),
         reassign_form=ReassignForm(formdata=None, team=team) if supervisor else None)
 
@@ -91,7 +94,10 @@ def reply(need: HiringNeed, message: str, status: int, next_url: str | None):
 @staff_only
 def pipeline_move(reference: str):
     """Move a card to another column, as the need workflow allows."""
-    need, form = workable_need(reference), MoveForm()
+    need, form = visible_need(reference), MoveForm()
+    if not access.may_work_need(actor(), need):
+        return reply(need, access.refusal(actor(), need, NeedAction.TAKE_IN_CHARGE), 403,
+                     form.next.data)
     if not form.validate_on_submit():
         return reply(need, "Choisissez la colonne où placer la demande.", 422, form.next.data)
     try:

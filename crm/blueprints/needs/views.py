@@ -6,16 +6,21 @@ from flask_login import current_user
 from crm.blueprints.guards import actor, staff_only, supervisors_only
 from crm.blueprints.needs import bp
 from crm.blueprints.needs.forms import (
+    AcceptTransferForm,
     CloseForm,
     ContactForm,
     MessageForm,
     NeedFilterForm,
+    ProposeTransferForm,
+    RefuseTransferForm,
     TakeInChargeForm,
     TransferForm,
 )
 from crm.models import EmployerService, HiringNeed, Public
 from crm.services import access, need_queries
+from crm.services.access import NeedAction
 from crm.services.need_input import display_phone
+from crm.services.need_pilots import de
 from crm.services.need_workflow import is_late
 from crm.services.pagination import paginate
 
@@ -63,28 +68,44 @@ def visible_need(reference: str) -> HiringNeed:
     return need
 
 
-def action_forms(need: HiringNeed, given: dict) -> dict:
-    """The action forms of a need, blank at its current version unless given (after an error)."""
+def action_forms(need: HiringNeed, actions: frozenset[NeedAction], given: dict) -> dict:
+    """The forms of the actions the user may do on the need, blank at its current version unless
+    given (after an error)."""
     seen = {"formdata": None, "data": {"version": need.version}}
-    forms = {
-        "take": TakeInChargeForm(prefix="take", **seen),
-        "contact": ContactForm(prefix="contact", **seen),
-        "transfer": TransferForm(prefix="transfer", targets=need_queries.transfer_targets(need),
-                                 **seen),
-        "close": CloseForm(prefix="close", **seen),
-        "message": MessageForm(prefix="message", formdata=None),
-    }
-    return forms | given
+    forms = {"message": MessageForm(prefix="message", formdata=None)}
+    if NeedAction.TAKE_IN_CHARGE in actions:
+        forms |= {
+            "take": TakeInChargeForm(prefix="take", **seen),
+            "contact": ContactForm(prefix="contact", **seen),
+            "transfer": TransferForm(prefix="transfer",
+                                     targets=need_queries.transfer_targets(need), **seen),
+            "close": CloseForm(prefix="close", **seen),
+        }
+    if NeedAction.PROPOSE_TRANSFER in actions:
+        forms["propose"] = ProposeTransferForm(prefix="propose", formdata=None)
+    if NeedAction.DECIDE_TRANSFER in actions:
+        for proposal in need_queries.pending_proposals(need):
+            forms[f"accept-{proposal.id}"] = AcceptTransferForm(prefix=f"accept-{proposal.id}",
+                                                                **seen)
+            forms[f"refuse-{proposal.id}"] = RefuseTransferForm(prefix=f"refuse-{proposal.id}",
+                                                                formdata=None)
+    forms |= given
+    if NeedAction.MESSAGE not in actions:  # other organisations write internal notes only
+        forms["message"].body.label.text = "Note interne"
+    return forms
 
 
 def render_need(need: HiringNeed, status: int = 200, **given):
     """The need page; `given` holds a submitted form to show again with its errors."""
-    workable = access.can_work_need(current_user, need)
+    actions = access.need_actions(current_user, need, visible=True)
+    pending = need_queries.pending_proposals(need)
     return render_template(
         "needs/need.html", need=need, rule=need.routing_rule,
         interactions=need_queries.interactions_of(need), late=is_late(need),
-        forms=action_forms(need, given) if workable else {},
-        publics=PUBLIC_LABELS, services=SERVICE_LABELS, phone=display_phone,
+        history=need_queries.staff_history(need), actions=actions, pending=pending,
+        own_pending=[p for p in pending if p.organisation_id == current_user.organisation_id],
+        forms=action_forms(need, actions, given) if NeedAction.NOTE in actions else {},
+        publics=PUBLIC_LABELS, services=SERVICE_LABELS, phone=display_phone, de=de,
     ), status
 
 

@@ -53,7 +53,7 @@ def company_url(company: Company) -> str:
 def log_interaction(company_id: int):
     """Log a call, an e-mail or a meeting with the firm, after seeing its contact pressure."""
     company = company_or_404(company_id)
-    form = LogInteractionForm(open_needs=interactions.open_needs_of(company))
+    form = LogInteractionForm(open_needs=interactions.open_needs_of(company, actor()))
     error = None
     if form.validate_on_submit():
         try:

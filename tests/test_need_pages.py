@@ -207,7 +207,7 @@ def test_the_need_page_explains_the_routing_and_shows_the_history(signed_in, cli
                   "Pourquoi cette orientation ?", "Règle d'orientation : « Par défaut ».",
                   need.routing_reason, "Demande reçue.",
                   "Demande confiée à France Travail Dijon.", "Paul Girard",
-                  "Premier contact attendu avant le", "Demande de l'employeur"):
+                  "Premier contact attendu au plus tard le", "Demande de l'employeur"):
         assert shown in text
 
 

@@ -24,6 +24,7 @@ from crm.models.need import (
     NeedStatus,
     NeedStatusChange,
     Public,
+    StepActor,
 )
 from crm.models.organisation import SPOTTER_KINDS, ImportMapping, Organisation, OrganisationKind
 from crm.models.plan import (

@@ -23,8 +23,9 @@ from crm.models import (
     utcnow,
 )
 from crm.services import access, companies
+from crm.services.local_time import local_today
 from crm.services.need_workflow import WorkflowError, late_condition
-from crm.services.working_days import is_working_day
+from crm.services.working_days import deadline_day, is_working_day
 
 STALE_VERSION = ("La demande a été modifiée par quelqu'un d'autre entre-temps : "
                  "rechargez la page.")
@@ -119,8 +120,8 @@ def flags_of(user: User) -> sa.Select:
 
 
 def working_days_late(due_at: datetime, now: datetime | None = None) -> int:
-    """Working days elapsed since a missed deadline (0 on the day of the deadline)."""
-    day, today, count = due_at.date(), (now or utcnow()).date(), 0
+    """Working days elapsed since a missed deadline, in French days (0 on the promised day)."""
+    day, today, count = deadline_day(due_at), local_today(now), 0
     while day < today:
         day += timedelta(days=1)
         count += is_working_day(day)

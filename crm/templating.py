@@ -6,8 +6,10 @@ from datetime import datetime
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
-from crm.services import access
+from crm.services import access, outbox
 from crm.services.local_time import local_from_utc
+from crm.services.wording import plural
+from crm.services.working_days import deadline_label
 
 SERVICE_NAME = "CRM emploi BFC"
 
@@ -176,6 +178,9 @@ def template_context() -> dict:
 def init_app(app: Flask) -> None:
     app.add_template_filter(local_datetime, "datetime")
     app.add_template_filter(french_number, "number")
+    app.add_template_filter(deadline_label, "deadline")
+    app.add_template_filter(plural, "plural")
+    app.add_template_filter(outbox.kind_label, "message_kind")
     app.add_template_global(nav_current)
     app.add_template_global(active_item)
     app.add_template_global(page_url)

@@ -74,11 +74,14 @@ def test_changing_the_referent_records_the_reason_and_tells_the_new_referent(adv
 
 
 def test_a_referent_change_needs_a_reason(adviser, company, client):
+    first = f.UserFactory(name="Léa Roux", organisation=f.OrganisationFactory(name="Cap emploi 21"))
+    company.referent = first
+    db.session.commit()
     response = client.post(f"/entreprises/{company.id}/referent", data={
         "version": company.version, "referent": adviser.id, "reason": "  "})
     assert response.status_code == 422
     assert "Indiquez le motif du changement de référent." in page_text(response)
-    assert fresh(company).referent_id is None
+    assert fresh(company).referent_id == first.id
     assert audit_events("referent_changed") == []
     assert db.session.scalars(sa.select(m.OutboxMessage)).all() == []
 

@@ -56,7 +56,7 @@ def test_each_adviser_with_something_to_do_gets_one_digest_listing_it(paul, lea,
     assert digest.send_daily_digests(WEDNESDAY, MORNING) == 2
     lea_digest, paul_digest = digests()
     assert (paul_digest.recipient, lea_digest.recipient) == ("paul@exemple.fr", "lea@exemple.fr")
-    assert paul_digest.subject == "Votre journée du 10/06/2026 : 2 tâche(s), 1 demande(s) en retard"
+    assert paul_digest.subject == "Votre journée du 10/06/2026 : 2 tâches, 1 demande en retard"
     body = paul_digest.body
     for shown in ("Bonjour Paul Girard", "Tâches en retard (1) :",
                   "- Relancer le gérant (échéance le 08/06/2026) – Garage Lenoir",

@@ -1,6 +1,6 @@
 """Filing a need: company, reference, routing, history, ledger and outbox in one transaction."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import redis
@@ -10,7 +10,6 @@ from crm import models as m
 from crm.extensions import db
 from crm.services import needs
 from crm.services.need_input import InvalidNeed, parse_need
-from crm.services.working_days import add_working_days
 from tests import factories as f
 
 
@@ -105,7 +104,7 @@ def test_the_same_job_within_seven_days_is_attached_to_the_open_need(agency):
     second = file(positions=3, description="Urgent pour Noël.")
     assert second.attached and second.need.id == first.id
     assert count(m.HiringNeed) == 1
-    assert "3 poste(s), contact Camille Martin, camille@boulangerie.fr. Urgent pour Noël." in (
+    assert "3 postes, contact Camille Martin, camille@boulangerie.fr. Urgent pour Noël." in (
         first.messages[-1].body)
 
 
@@ -161,15 +160,6 @@ def test_a_spotter_flag_is_acknowledged_to_the_partner(agency):
     ack = db.session.scalar(sa.select(m.OutboxMessage).where(m.OutboxMessage.kind == "need_ack"))
     assert ack.recipient == partner.email
     assert db.session.scalar(sa.select(m.Interaction.kind)) == m.InteractionKind.FLAG
-
-
-def test_first_contact_is_due_two_working_days_later_holidays_included():
-    friday = datetime(2026, 12, 24, 10, 0)  # Christmas on Friday 25, weekend, then Monday 28
-    assert add_working_days(friday, 2) == datetime(2026, 12, 29, 10, 0)
-    saturday = datetime(2026, 11, 28, 15, 0)
-    assert add_working_days(saturday, 2) == datetime(2026, 12, 2, 0, 0)
-    need = file().need
-    assert need.first_contact_due_at > need.created_at
 
 
 def test_tracking_tokens_are_long_random_and_found_only_exactly(agency):

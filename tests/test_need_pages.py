@@ -207,7 +207,7 @@ def test_the_need_page_explains_the_routing_and_shows_the_history(signed_in, cli
                   "Pourquoi cette orientation ?", "Règle d'orientation : « Par défaut ».",
                   need.routing_reason, "Demande reçue.",
                   "Demande confiée à France Travail Dijon.", "Paul Girard",
-                  "Premier contact attendu avant le", "Demande de l'employeur"):
+                  "Premier contact attendu au plus tard le", "Demande de l'employeur"):
         assert shown in text
 
 
@@ -322,10 +322,11 @@ def test_closing_requires_the_outcome_fields(signed_in, agency, client):
     assert "Choisissez l'issue de la demande." in page_text(response)
     response = post_action(client, need, "cloture", "close", outcome="filled", hires="",
                            reason="")
-    assert "Indiquez le nombre de personnes recrutées." in text_of(
-        client, response.headers["Location"])
+    assert response.status_code == 422
+    assert "Indiquez le nombre de personnes recrutées." in page_text(response)
     response = post_action(client, need, "cloture", "close", outcome="unfilled", reason="")
-    assert "Indiquez la raison de la clôture." in text_of(client, response.headers["Location"])
+    assert response.status_code == 422
+    assert "Indiquez la raison de la clôture." in page_text(response)
     assert need.status == m.NeedStatus.IN_PROGRESS and need.history == []
 
 

@@ -4,11 +4,19 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from crm import models as m
 from crm.extensions import db
 from crm.models import InteractionKind
-from crm.services import pressure
+from crm.services import accounts, pressure
 from crm.services.pressure import PressureLevel, Thresholds
-from tests.factories import CompanyFactory, InteractionFactory, OrganisationFactory, UserFactory
+from tests.factories import (
+    CompanyFactory,
+    InteractionFactory,
+    OrganisationFactory,
+    UserFactory,
+    VisitFactory,
+)
+from tests.helpers import page_text
 
 NOW = datetime(2026, 11, 20, 10, 0)
 
@@ -169,15 +177,82 @@ def test_advisers_cannot_change_the_thresholds(client, auth):
     assert client.get("/admin/pression-de-contact").status_code == 403
 
 
-def test_a_task_force_visit_counts_once_for_its_lead_organisation(mine, other):
-    from tests.factories import VisitFactory
-    company = CompanyFactory()
+def visit_by(company, organisations, days_ago):
+    """A done visit with one ledger row per organisation present, as the visit service writes it."""
     visit = VisitFactory(company=company)
-    lead = contact(company, other, 2, InteractionKind.VISIT)
-    lead.visit_id = visit.id
-    partner = contact(company, mine, 2, InteractionKind.VISIT)
-    partner.visit_id = visit.id
+    for organisation in organisations:
+        contact(company, organisation, days_ago, InteractionKind.VISIT).visit_id = visit.id
     db.session.commit()
+    return visit
+
+
+def test_a_task_force_visit_is_one_contact_by_every_organisation_present(mine, other):
+    company = CompanyFactory()
+    third = OrganisationFactory(name="Mission locale Dijon")
+    visit_by(company, [other, mine, third], 2)
     result = pressure.pressure_of(company, mine.id, NOW)
-    assert (result.contacts_7d, result.organisations_30d) == (1, 1)
-    assert [row.organisation_name for row in result.by_organisation] == ["CCI Côte-d'Or"]
+    assert (result.contacts_7d, result.contacts_30d, result.contacts_90d) == (1, 1, 1)
+    assert result.organisations_30d == 3
+    assert sorted(row.organisation_name for row in result.by_organisation) == [
+        "CCI Côte-d'Or", "France Travail Dijon", "Mission locale Dijon"]
+    assert all(row.contacts_30d == 1 for row in result.by_organisation)
+    # three organisations in 30 days reach the "high" threshold, as the reasons say
+    assert result.level == PressureLevel.HIGH
+    assert "Contactée par CCI Côte-d'Or le 18/11/2026." in result.reasons
+    assert "Contactée par Mission locale Dijon le 18/11/2026." in result.reasons
+    assert pressure.levels_for([company.id], mine.id, NOW) == {company.id: PressureLevel.HIGH}
+    assert result.as_api()["contacts_30d"] == 1 and result.as_api()["organisations_30d"] == 3
+
+
+def test_visits_and_calls_add_up_visits_once(mine, other):
+    company = CompanyFactory()
+    visit_by(company, [mine, other], 3)
+    visit_by(company, [mine, other], 40)
+    contact(company, other, 1)
+    result = pressure.pressure_of(company, mine.id, NOW)
+    assert (result.contacts_7d, result.contacts_30d, result.contacts_90d) == (2, 2, 3)
+    by_name = {row.organisation_name: row for row in result.by_organisation}
+    assert (by_name["CCI Côte-d'Or"].contacts_30d, by_name["France Travail Dijon"].contacts_30d) == (2, 1)
+    # two contacts by two organisations: under the default warning of three contacts
+    limits = Thresholds(warn_contacts_30d=3, recent_other_days=0)
+    pressure.save_thresholds(limits, UserFactory())
+    assert pressure.levels_for([company.id], mine.id, NOW)[company.id] == PressureLevel.NONE
+    assert pressure.pressure_of(company, mine.id, NOW).level == PressureLevel.NONE
+
+
+def test_the_visit_page_company_banner_and_api_agree_on_a_three_organisation_visit(client, auth):
+    basin = db.session.get(m.Basin, "2711")
+    agency = OrganisationFactory(name="France Travail Dijon", basins=[basin])
+    adviser = UserFactory(organisation=agency, name="Paul Girard", basins=[basin])
+    people = [adviser,
+              UserFactory(organisation=OrganisationFactory(name="Mission locale Dijon"), name="Léa Moreau"),
+              UserFactory(organisation=OrganisationFactory(name="CCI Côte-d'Or"), name="Marc Petit")]
+    company = CompanyFactory(name="Chaudronnerie Bourgogne")
+    auth.login(adviser)
+    response = client.post(f"/entreprises/{company.id}/visites/nouvelle", data={
+        "scheduled_at": "2026-06-09T10:00", "mode": "on_site", "status": "done",
+        "participants": [str(person.id) for person in people],
+        "purpose": "Présenter les aides au recrutement.", "findings": "Deux départs en retraite.",
+    })
+    assert response.status_code == 302
+
+    visit_page = page_text(client.get(response.headers["Location"]))
+    assert ("la visite compte comme un seul contact de l'entreprise, et chaque organisation présente "
+            "figure parmi celles qui l'ont contactée") in " ".join(visit_page.split())
+    for name in ("France Travail Dijon", "Mission locale Dijon", "CCI Côte-d'Or"):
+        assert name in visit_page
+
+    company_page = " ".join(page_text(client.get(f"/entreprises/{company.id}")).split())
+    assert "1 contact en 7 jours, 1 en 30 jours (3 organisations), 1 en 90 jours." in company_page
+    for name in ("Mission locale Dijon", "CCI Côte-d'Or"):
+        assert f"Contactée par {name} le 09/06/2026." in company_page
+        assert f"<strong>{name}</strong> : 1 en 7 jours, 1 en 30 jours" in company_page
+    assert "<strong>France Travail Dijon</strong> : 1 en 7 jours, 1 en 30 jours" in company_page
+
+    token = accounts.issue_api_token(adviser)
+    db.session.commit()
+    body = client.get(f"/api/v1/companies/{company.siret}",
+                      headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert body["contact_pressure"] | {"do_not_contact_before": None} == {
+        "contacts_7d": 1, "contacts_30d": 1, "organisations_30d": 3, "level": "high",
+        "do_not_contact_before": None}

@@ -255,7 +255,7 @@ def test_the_tracking_page_shows_history_adviser_and_public_messages_only(client
     assert "Demande reçue." in page and "Demande confiée à France Travail Dijon." in page
     assert "Attribuée" in page and "Paul Girard" in page
     due = need.first_contact_due_at.strftime("%d/%m/%Y")
-    assert f"Paul Girard (France Travail Dijon) va vous contacter d'ici le {due}" in page
+    assert f"Paul Girard (France Travail Dijon) va vous contacter au plus tard le {due}" in page
     assert "Je vous appelle demain matin." in page
     assert "client difficile" not in page
     assert need.routing_reason not in page

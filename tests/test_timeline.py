@@ -90,7 +90,7 @@ def test_the_page_shows_when_what_who_and_which_organisation(auth, company, paul
     assert positions == sorted(positions)
     for shown in ("Par Paul Girard, France Travail Dijon", "Par Léa Roux, Mission locale Dijon",
                   "Appel de présentation", "Deux postes à pourvoir", "Prise en charge",
-                  "Boulanger, 2 poste(s)", "Par France Travail Dijon ; Mission locale Dijon",
+                  "Boulanger, 2 postes", "Par France Travail Dijon ; Mission locale Dijon",
                   ago(1).strftime("%d/%m/%Y")):
         assert shown in timeline, shown
 

@@ -25,6 +25,7 @@ from crm.models.need import (
     NeedStatusChange,
     NeedTransferProposal,
     Public,
+    StepActor,
     TransferProposalStatus,
 )
 from crm.models.organisation import SPOTTER_KINDS, ImportMapping, Organisation, OrganisationKind

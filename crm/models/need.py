@@ -179,6 +179,14 @@ class HiringNeed(Timestamped, db.Model):
         return self.status not in CLOSED_STATUSES
 
 
+class StepActor(LabelledEnum):
+    """Who took a step of a need's history: a signed-in person (`user`), or no one's account."""
+
+    PERSON = "person", "Un compte supprimé"
+    EMPLOYER = "employer", "L'employeur"
+    ROUTING = "routing", "L'orientation automatique"
+
+
 class NeedStatusChange(db.Model):
     """One step of a need's history: status before and after, who, when, and a public note."""
 
@@ -192,10 +200,19 @@ class NeedStatusChange(db.Model):
     to_status: Mapped[NeedStatus] = mapped_column(enum_type(NeedStatus, "to_status"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    actor_kind: Mapped[StepActor] = mapped_column(
+        enum_type(StepActor, "actor_kind"), default=StepActor.PERSON, server_default="person")
     note: Mapped[str | None] = mapped_column(sa.Text)
 
     need: Mapped[HiringNeed] = relationship(back_populates="history")
     user: Mapped[User | None] = relationship()
+
+    @property
+    def actor_label(self) -> str:
+        """Who took the step, in words: the person's name, the employer, the automatic routing…"""
+        if self.actor_kind == StepActor.PERSON and self.user is not None:
+            return self.user.name
+        return self.actor_kind.label
 
 
 class MessageAuthor(LabelledEnum):

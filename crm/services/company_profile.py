@@ -96,7 +96,8 @@ def referent_message(company: Company, referent: User, actor: User, reason: str)
     url = links.public_url(f"/entreprises/{company.id}")
     body = (f"Bonjour {referent.name},\n\n{actor.name} ({actor.organisation.name}) vous désigne comme "
             f"conseiller référent de l'entreprise {company.name} (SIRET {company.siret}).\n"
-            f"Motif : {reason}\n\nVous êtes désormais son interlocuteur privilégié pour le réseau.\n\n"
+            + (f"Motif : {reason}\n" if reason else "")
+            + "\nVous êtes désormais son interlocuteur privilégié pour le réseau.\n\n"
             f"{url}{SIGNATURE}")
     return outbox.add_message("referent_assigned", referent.email,
                        f"Vous êtes référent de {company.name}", body)
@@ -104,10 +105,11 @@ def referent_message(company: Company, referent: User, actor: User, reason: str)
 
 def change_referent(company: Company, actor: User, referent: User | None, reason: str,
                     version: int | None) -> None:
-    """Set, change or remove the referent with a reason; audited, the new referent notified."""
+    """Set the first referent, or change or remove it with a reason; audited, the new referent
+    notified."""
     ensure_version(company, version, WHAT)
     reason = reason.strip()
-    if not reason:
+    if not reason and company.referent_id is not None:
         raise ProfileError("Indiquez le motif du changement de référent.")
     if (referent.id if referent else None) == company.referent_id:
         raise ProfileError("Cette personne est déjà le référent de l'entreprise.")
@@ -116,7 +118,7 @@ def change_referent(company: Company, actor: User, referent: User | None, reason
     before = company.referent.name if company.referent else None
     company.referent = referent
     audit.record(actor, "referent_changed", company,
-                 {"from": before, "to": referent.name if referent else None, "reason": reason})
+                 {"from": before, "to": referent.name if referent else None, "reason": reason or None})
     messages = [referent_message(company, referent, actor, reason)] if referent else []
     db.session.commit()
     outbox.dispatch([message.id for message in messages])

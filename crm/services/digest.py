@@ -12,6 +12,7 @@ from crm.models import HiringNeed, OutboxMessage, Task, User, Visit, utcnow
 from crm.services import followups, links, need_queries, notifications, outbox
 from crm.services.local_time import local_from_utc, local_today
 from crm.services.need_workflow import late_condition
+from crm.services.wording import plural
 
 KIND = "daily_digest"
 
@@ -105,8 +106,9 @@ def visit_time(visit: Visit) -> str:
 
 def subject_of(digest: Digest, today: date) -> str:
     tasks = len(digest.overdue) + len(digest.due_today)
-    counts = [f"{tasks} tâche(s)" if tasks else "", f"{len(digest.late_needs)} demande(s) en retard"
-              if digest.late_needs else "", f"{len(digest.visits)} visite(s)" if digest.visits else ""]
+    counts = [plural(tasks, "tâche") if tasks else "",
+              f"{plural(len(digest.late_needs), 'demande')} en retard" if digest.late_needs else "",
+              plural(len(digest.visits), "visite") if digest.visits else ""]
     return subject_prefix(today) + ", ".join(filter(None, counts))
 
 

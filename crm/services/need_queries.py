@@ -25,8 +25,9 @@ from crm.models import (
     utcnow,
 )
 from crm.services import access, companies
+from crm.services.local_time import local_today
 from crm.services.need_workflow import WorkflowError, late_condition
-from crm.services.working_days import is_working_day
+from crm.services.working_days import deadline_day, is_working_day
 
 STALE_VERSION = ("La demande a été modifiée par quelqu'un d'autre entre-temps : "
                  "rechargez la page.")
@@ -121,8 +122,8 @@ def flags_of(user: User) -> sa.Select:
 
 
 def working_days_late(due_at: datetime, now: datetime | None = None) -> int:
-    """Working days elapsed since a missed deadline (0 on the day of the deadline)."""
-    day, today, count = due_at.date(), (now or utcnow()).date(), 0
+    """Working days elapsed since a missed deadline, in French days (0 on the promised day)."""
+    day, today, count = deadline_day(due_at), local_today(now), 0
     while day < today:
         day += timedelta(days=1)
         count += is_working_day(day)
@@ -173,7 +174,7 @@ def proposal_entries(proposal: NeedTransferProposal) -> list[HistoryEntry]:
                             f"Transfert proposé à {proposal.organisation.name} : {proposal.reason}")]
     if proposal.decided_at is None:
         return entries
-    decider = proposal.decided_by.name if proposal.decided_by else "Employeur ou système"
+    decider = proposal.decided_by.name if proposal.decided_by else "Le système"
     if proposal.status in DECISION_WORDS:
         note = f"{DECISION_WORDS[proposal.status]} par {decider}"
         note += f" : {proposal.decision_reason}" if proposal.decision_reason else "."
@@ -189,8 +190,7 @@ def staff_history(need: HiringNeed) -> list[HistoryEntry]:
                for entry in proposal_entries(proposal)]
     for step in need.history:
         change = (f"{step.from_status.label} → " if step.from_status else "") + step.to_status.label
-        entries.append(HistoryEntry(step.at, change, step.user.name if step.user
-                                    else "Employeur ou système", step.note or ""))
+        entries.append(HistoryEntry(step.at, change, step.actor_label, step.note or ""))
     return sorted(entries, key=lambda entry: entry.at)
 
 

@@ -34,7 +34,12 @@ MAX_MESSAGE = 2000
 
 
 class WorkflowError(ValueError):
-    """An action that cannot be done on this need now; the message is French."""
+    """An action that cannot be done on this need now; the message is French. `field` names the
+    form field the message is about, when there is one (shown next to it)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def ensure_open(need: HiringNeed) -> None:
@@ -210,14 +215,14 @@ def close(need: HiringNeed, user: User, outcome: NeedStatus, hires: int | None,
     ensure_open(need)
     ensure_allowed(need, user, NeedAction.CLOSE)
     if outcome not in OUTCOMES:
-        raise WorkflowError("Choisissez l'issue de la demande.")
+        raise WorkflowError("Choisissez l'issue de la demande.", "outcome")
     hires = hires or 0
     if outcome in (NeedStatus.FILLED, NeedStatus.PARTLY_FILLED) and hires < 1:
-        raise WorkflowError("Indiquez le nombre de personnes recrutées.")
+        raise WorkflowError("Indiquez le nombre de personnes recrutées.", "hires")
     if outcome == NeedStatus.PARTLY_FILLED and hires >= need.positions:
-        raise WorkflowError("Tous les postes sont pourvus : choisissez « Pourvue ».")
+        raise WorkflowError("Tous les postes sont pourvus : choisissez « Pourvue ».", "outcome")
     if outcome in (NeedStatus.UNFILLED, NeedStatus.CANCELLED) and not (reason or "").strip():
-        raise WorkflowError("Indiquez la raison de la clôture.")
+        raise WorkflowError("Indiquez la raison de la clôture.", "reason")
     need.hires, need.outcome_reason = hires, (reason or "").strip() or None
     change_status(need, outcome, user, need.outcome_reason)
     audit.record(user, "close", need, {"outcome": outcome, "hires": hires})

@@ -23,11 +23,13 @@ from crm.models import (
     NeedStatus,
     NeedStatusChange,
     Organisation,
+    StepActor,
     User,
     utcnow,
 )
 from crm.services import audit, companies, links, notifications, outbox, routing
 from crm.services.need_input import InvalidNeed, NeedInput
+from crm.services.wording import plural
 from crm.services.working_days import first_contact_deadline
 
 DUPLICATE_WINDOW = timedelta(days=7)
@@ -78,11 +80,13 @@ def recent_duplicate(company: Company, data: NeedInput) -> HiringNeed | None:
     return db.session.scalars(query).first()
 
 
-def change_status(need: HiringNeed, status: NeedStatus, user: User | None, note: str | None
-                  ) -> None:
-    """Move a need to a status and write the step into its history."""
+def change_status(need: HiringNeed, status: NeedStatus, user: User | None, note: str | None,
+                  by: StepActor = StepActor.EMPLOYER) -> None:
+    """Move a need to a status and write the step into its history; `by` says who acted when no
+    signed-in user did (the employer, the automatic routing)."""
     db.session.add(NeedStatusChange(need=need, from_status=need.status, to_status=status,
-                                    user_id=user.id if user else None, note=note))
+                                    user_id=user.id if user else None,
+                                    actor_kind=StepActor.PERSON if user else by, note=note))
     need.status = status
     need.closed_at = utcnow() if status in CLOSED_STATUSES else None
 
@@ -106,22 +110,24 @@ def new_need(data: NeedInput, company: Company, commune: Commune | None, source:
     )
     need.first_contact_due_at = first_contact_deadline(need.created_at)
     db.session.add(need)
-    db.session.add(NeedStatusChange(need=need, from_status=None, to_status=NeedStatus.NEW,
-                                    user_id=actor.id if actor else None, note="Demande reçue."))
+    db.session.add(NeedStatusChange(
+        need=need, from_status=None, to_status=NeedStatus.NEW, user_id=actor.id if actor else None,
+        actor_kind=StepActor.PERSON if actor else StepActor.EMPLOYER, note="Demande reçue."))
     db.session.flush()
     need.reference = f"BFC-{need.created_at.year}-{need.id:06d}"
     return need
 
 
-def assign(need: HiringNeed, decision: routing.Routing, actor: User | None) -> None:
-    """Apply a routing decision: pilot organisation, adviser, rule and reason."""
+def assign(need: HiringNeed, decision: routing.Routing) -> None:
+    """Apply a routing decision: pilot organisation, adviser, rule and reason (a step of the
+    automatic routing, whoever filed the need)."""
     need.routing_rule_id = decision.rule.id if decision.rule else None
     need.organisation_id = decision.organisation.id if decision.organisation else None
     need.adviser_id = decision.adviser.id if decision.adviser else None
     need.routing_reason = decision.reason
     if decision.adviser is not None:
-        change_status(need, NeedStatus.ASSIGNED, actor,
-                      f"Demande confiée à {decision.organisation.name}.")
+        change_status(need, NeedStatus.ASSIGNED, None,
+                      f"Demande confiée à {decision.organisation.name}.", by=StepActor.ROUTING)
 
 
 def route_need(need: HiringNeed, company: Company, commune: Commune | None,
@@ -138,14 +144,14 @@ def log_in_ledger(need: HiringNeed, source: NeedSource, actor: User | None,
         company=need.company, need_id=need.id, kind=kind, occurred_at=need.created_at,
         user_id=actor.id if actor else None,
         organisation_id=source_organisation.id if source_organisation else None,
-        summary=f"{need.reference} : {need.positions} poste(s), {need.job_label}.",
+        summary=f"{need.reference} : {plural(need.positions, 'poste')}, {need.job_label}.",
     ))
 
 
 def attach_update(existing: HiringNeed, data: NeedInput, actor: User | None) -> list[int]:
     """Record a repeated request as an update of the open need it duplicates."""
     contact = ", ".join(filter(None, (data.contact_name, data.contact_email, data.contact_phone)))
-    body = (f"Nouvelle demande pour le même poste : {data.positions} poste(s), contact {contact}"
+    body = (f"Nouvelle demande pour le même poste : {plural(data.positions, 'poste')}, contact {contact}"
             + (f". {data.description}" if data.description else "."))
     db.session.add(NeedMessage(need=existing, author=MessageAuthor.EMPLOYER, body=body,
                                user_id=actor.id if actor else None))
@@ -168,7 +174,7 @@ def file_need(data: NeedInput, *, source: NeedSource, actor: User | None = None,
         return FiledNeed(existing, attached=True)
     commune = db.session.get(Commune, data.commune_code or company.commune_code or "")
     need = new_need(data, company, commune, source, actor, source_organisation, visit_id)
-    assign(need, route_need(need, company, commune, collectors), actor)
+    assign(need, route_need(need, company, commune, collectors))
     log_in_ledger(need, source, actor, source_organisation)
     audit.record(actor, "create", need, {"reference": need.reference, "source": source})
     messages = notifications.need_filed(need, tracking_url(need))

@@ -15,6 +15,9 @@ from crm.models import (
 )
 from crm.models.user import user_basins
 from crm.services import links, outbox
+from crm.services.local_time import local_from_utc
+from crm.services.wording import plural
+from crm.services.working_days import deadline_label
 
 SIGNATURE = "\n\n-- \nLe réseau pour l'emploi de Bourgogne-Franche-Comté"
 
@@ -50,20 +53,30 @@ def acknowledgement(need: HiringNeed, url: str) -> OutboxMessage:
         recipient = need.flagged_by.email
     pilot = need.organisation.name if need.organisation else "le réseau pour l'emploi"
     body = (
-        f"Bonjour,\n\nVotre demande de recrutement « {need.job_label} » ({need.positions} poste(s)) "
-        f"est enregistrée sous la référence {need.reference}.\n"
-        f"Elle est suivie par {pilot}. Un conseiller vous contactera sous deux jours ouvrés.\n\n"
+        f"Bonjour,\n\nVotre demande de recrutement « {need.job_label} » "
+        f"({plural(need.positions, 'poste')}) est enregistrée sous la référence {need.reference}.\n"
+        f"Elle est suivie par {pilot}. Un conseiller vous contactera sous deux jours ouvrés, "
+        f"au plus tard le {deadline_label(need.first_contact_due_at)}.\n\n"
         f"Suivez son avancement à tout moment : {url}{SIGNATURE}"
     )
     return outbox.add_message("need_ack", recipient, f"Demande {need.reference} enregistrée", body)
 
 
+def first_contact_sentence(need: HiringNeed) -> str:
+    """When the employer expects the first contact, as the staff e-mails say it."""
+    if need.first_contact_at is not None:
+        return f"Premier contact déjà pris le {local_from_utc(need.first_contact_at):%d/%m/%Y}."
+    if need.first_contact_due_at is None:
+        return "Premier contact attendu sous deux jours ouvrés."
+    return f"Premier contact attendu au plus tard le {deadline_label(need.first_contact_due_at)}."
+
+
 def assignment(need: HiringNeed, recipient: str) -> OutboxMessage:
     body = (
         f"Bonjour,\n\nLa demande {need.reference} de {need.company.name} "
-        f"({need.job_label}, {need.positions} poste(s)) vous est confiée.\n"
+        f"({need.job_label}, {plural(need.positions, 'poste')}) vous est confiée.\n"
         f"Motif : {need.routing_reason}\n"
-        f"Premier contact attendu sous deux jours ouvrés.\n\n{need_url(need)}{SIGNATURE}"
+        f"{first_contact_sentence(need)}\n\n{need_url(need)}{SIGNATURE}"
     )
     return outbox.add_message("need_assigned", recipient, f"Nouvelle demande {need.reference}",
                               body)
@@ -194,9 +207,12 @@ def employer_wrote(need: HiringNeed, text: str) -> list[OutboxMessage]:
 
 
 def late_reminder(adviser: User, late: list[HiringNeed]) -> OutboxMessage:
-    lines = "\n".join(f"- {n.reference} : {n.company.name} ({n.job_label}) — {need_url(n)}"
+    """The daily reminder of an adviser's needs whose first-contact day has passed."""
+    lines = "\n".join(f"- {n.reference} : {n.company.name} ({n.job_label}), premier contact attendu "
+                      f"au plus tard le {deadline_label(n.first_contact_due_at)} — {need_url(n)}"
                       for n in late)
-    body = (f"Bonjour {adviser.name},\n\n{len(late)} demande(s) attendent un premier contact depuis "
-            f"plus de deux jours ouvrés :\n\n{lines}{SIGNATURE}")
+    waiting = "attend" if len(late) == 1 else "attendent"
+    body = (f"Bonjour {adviser.name},\n\n{plural(len(late), 'demande')} {waiting} encore un premier "
+            f"contact alors que le jour promis à l'employeur est passé :\n\n{lines}{SIGNATURE}")
     return outbox.add_message("late_reminder", adviser.email,
-                              f"{len(late)} demande(s) en retard de premier contact", body)
+                              f"{plural(len(late), 'demande')} en retard de premier contact", body)

@@ -12,6 +12,23 @@ from crm.services import audit, mail
 
 log = logging.getLogger(__name__)
 
+KIND_LABELS = {
+    "need_ack": "Accusé de réception d'une demande",
+    "need_assigned": "Demande confiée à traiter",
+    "need_updated": "Demande complétée par l'employeur",
+    "need_closed": "Clôture d'une demande, pour l'employeur",
+    "employer_message": "Message de l'employeur",
+    "late_reminder": "Relance des demandes en retard de premier contact",
+    "referent_assigned": "Désignation comme référent d'une entreprise",
+    "task_assigned": "Tâche confiée",
+    "daily_digest": "Résumé quotidien « Ma journée »",
+}
+
+
+def kind_label(kind: str) -> str:
+    """What a message is, in French (its internal kind when the application has no label for it)."""
+    return KIND_LABELS.get(kind, kind)
+
 
 def add_message(kind: str, recipient: str, subject: str, body: str) -> OutboxMessage:
     """Add a message to the current transaction; it is sent only if the transaction commits."""

@@ -3,8 +3,9 @@ ledger, so that no actor over-solicits it. It warns; it never blocks.
 
 Counted contacts are the ledger entries where an actor reached out to the firm (visits, calls,
 e-mails, meetings, events); the employer's own requests and partners' flags are not solicitations.
-A task-force visit writes one ledger row per organisation taking part, but the firm received one
-visit: it counts once, for the organisation that led it (its first row).
+A task-force visit writes one ledger row per organisation taking part: the firm met people once, so
+the visit is one contact in the firm's totals, and every organisation present is among the
+organisations that contacted it (each one's own counts include the visit).
 """
 
 from dataclasses import asdict, dataclass, fields
@@ -95,19 +96,24 @@ def _counted(now: datetime, days: int):
     return sa.func.sum(sa.case((Interaction.occurred_at >= _since(now, days), 1), else_=0))
 
 
+def _distinct_contacts(now: datetime, days: int):
+    """SQL: the contacts the firm received in the last `days` days, a shared visit once (its
+    ledger rows, one per organisation present, are one contact)."""
+    recent = Interaction.occurred_at >= _since(now, days)
+    single = sa.func.sum(sa.case((sa.and_(recent, Interaction.visit_id.is_(None)), 1), else_=0))
+    visits = sa.func.count(sa.distinct(sa.case((recent, Interaction.visit_id), else_=None)))
+    return sa.func.coalesce(single, 0) + visits
+
+
 def _contacts() -> sa.ColumnElement[bool]:
-    """Solicitations: contact kinds, and a shared visit only through its lead row."""
-    other = sa.orm.aliased(Interaction)
-    lead_row = (sa.select(sa.func.min(other.id)).where(other.visit_id == Interaction.visit_id)
-                .scalar_subquery())
-    return sa.and_(Interaction.kind.in_(CONTACT_KINDS),
-                   sa.or_(Interaction.visit_id.is_(None), Interaction.id == lead_row))
+    """Solicitations: the contact kinds of the ledger."""
+    return Interaction.kind.in_(CONTACT_KINDS)
 
 
-def _assess(rows: list[OrganisationContacts], dnc: date | None, viewer_org: int | None,
-            limits: Thresholds, now: datetime) -> tuple[PressureLevel, list[str]]:
-    """The level and its reasons, in French, from per-organisation counts."""
-    total_30 = sum(row.contacts_30d for row in rows)
+def _assess(rows: list[OrganisationContacts], total_30: int, dnc: date | None,
+            viewer_org: int | None, limits: Thresholds, now: datetime) -> tuple[PressureLevel, list[str]]:
+    """The level and its reasons, in French, from the firm's contacts in 30 days and the
+    per-organisation counts."""
     orgs_30 = sum(1 for row in rows if row.contacts_30d)
     recent = _since(now, limits.recent_other_days)
     others = [row for row in rows
@@ -139,10 +145,16 @@ def pressure_of(company: Company, viewer_organisation_id: int | None,
     rows = [OrganisationContacts(org, name or "Organisation inconnue", c7 or 0, c30 or 0, c90, last)
             for org, name, c7, c30, c90, last in db.session.execute(query)]
     rows.sort(key=lambda row: row.last_at or now, reverse=True)
-    level, reasons = _assess(rows, company.do_not_contact_before, viewer_organisation_id, thresholds(), now)
+    totals = (
+        sa.select(_distinct_contacts(now, 7), _distinct_contacts(now, 30), _distinct_contacts(now, 90))
+        .where(Interaction.company_id == company.id, _contacts(),
+               Interaction.occurred_at >= _since(now, 90), Interaction.occurred_at <= now)
+    )
+    total_7, total_30, total_90 = db.session.execute(totals).one()
+    level, reasons = _assess(rows, total_30, company.do_not_contact_before, viewer_organisation_id,
+                             thresholds(), now)
     return Pressure(
-        contacts_7d=sum(r.contacts_7d for r in rows), contacts_30d=sum(r.contacts_30d for r in rows),
-        contacts_90d=sum(r.contacts_90d for r in rows),
+        contacts_7d=total_7, contacts_30d=total_30, contacts_90d=total_90,
         organisations_30d=sum(1 for r in rows if r.contacts_30d), by_organisation=rows,
         level=level, reasons=reasons, do_not_contact_before=company.do_not_contact_before,
     )
@@ -150,7 +162,7 @@ def pressure_of(company: Company, viewer_organisation_id: int | None,
 
 def levels_for(company_ids: list[int], viewer_organisation_id: int | None,
                now: datetime | None = None) -> dict[int, PressureLevel]:
-    """The pressure level of each listed firm, in two queries whatever the number of firms."""
+    """The pressure level of each listed firm, in three queries whatever the number of firms."""
     if not company_ids:
         return {}
     now = now or utcnow()
@@ -166,7 +178,12 @@ def levels_for(company_ids: list[int], viewer_organisation_id: int | None,
     rows: dict[int, list[OrganisationContacts]] = {}
     for company_id, org, c30, last in db.session.execute(query):
         rows.setdefault(company_id, []).append(OrganisationContacts(org, "", 0, c30 or 0, 0, last))
+    totals = dict(db.session.execute(
+        sa.select(Interaction.company_id, _distinct_contacts(now, 30))
+        .where(Interaction.company_id.in_(company_ids), _contacts(),
+               Interaction.occurred_at >= _since(now, 30), Interaction.occurred_at <= now)
+        .group_by(Interaction.company_id)).all())
     dnc = dict(db.session.execute(sa.select(Company.id, Company.do_not_contact_before)
                                   .where(Company.id.in_(company_ids))).all())
-    return {company_id: _assess(rows.get(company_id, []), dnc.get(company_id), viewer_organisation_id,
-                                limits, now)[0] for company_id in company_ids}
+    return {company_id: _assess(rows.get(company_id, []), totals.get(company_id, 0), dnc.get(company_id),
+                                viewer_organisation_id, limits, now)[0] for company_id in company_ids}

@@ -22,6 +22,7 @@ from crm.models import (
     VisitParticipant,
     VisitStatus,
 )
+from crm.services.wording import plural
 
 LIMIT = 50
 FILING_KINDS = (InteractionKind.REQUEST, InteractionKind.FLAG)
@@ -61,6 +62,14 @@ def person(user: User | None) -> Actor:
     if user is None:
         return Actor(None, None)
     return Actor(user.name, user.organisation.name)
+
+
+def step_actor(step: NeedStatusChange) -> Actor:
+    """Who took a step of a need's history: a person, else the employer or the automatic routing."""
+    if step.user is not None:
+        return person(step.user)
+    label = step.actor_label
+    return Actor(label[:1].lower() + label[1:], None)
 
 
 def newest(query: sa.Select, column, before: datetime | None, limit: int) -> sa.Select:
@@ -108,7 +117,7 @@ def need_entries(company_id: int, before: datetime | None, limit: int) -> list[E
             joinedload(HiringNeed.rome)),
         HiringNeed.created_at, before, limit)
     return [Entry(need.created_at, "need", f"Demande de recrutement déposée ({need.source.label})",
-                  f"{need.job_label}, {need.positions} poste(s)",
+                  f"{need.job_label}, {plural(need.positions, 'poste')}",
                   [Actor(need.flagged_by.name if need.flagged_by else need.contact_name,
                          need.source_organisation.name if need.source_organisation else "Employeur")],
                   need_reference=need.reference)
@@ -124,7 +133,7 @@ def status_entries(company_id: int, before: datetime | None, limit: int) -> list
         NeedStatusChange.at, before, limit)
     return [Entry(step.at, "status",
                   f"Demande {step.need.reference} : {step.from_status.label} → {step.to_status.label}",
-                  step.note, [person(step.user) if step.user else Actor("Employeur ou système", None)],
+                  step.note, [step_actor(step)],
                   need_reference=step.need.reference)
             for step in db.session.scalars(query)]
 
@@ -135,7 +144,8 @@ def event_entries(company_id: int, before: datetime | None, limit: int) -> list[
         .where(EventCompany.company_id == company_id).options(selectinload(Event.organisers)),
         Event.starts_at, before, limit)
     return [Entry(event.starts_at, "event", f"{event.kind.label} : {event.title}",
-                  f"{row.positions} poste(s), {row.interviews} entretien(s), {row.hires} embauche(s)",
+                  ", ".join((plural(row.positions, "poste"), plural(row.interviews, "entretien"),
+                             plural(row.hires, "embauche"))),
                   [Actor(None, organiser.name) for organiser in event.organisers])
             for row, event in db.session.execute(query)]
 

@@ -5,7 +5,8 @@ and notified as usual) and the follow-up task.
 Ledger choice: a visit done writes one `Interaction(kind=VISIT, visit_id=...)` per organisation
 involved, the creator's organisation first, then each other participating organisation, each with
 one of its people. The shared ledger, the company timeline and the "suivi par" panel thus show every
-actor that met the firm, and contact pressure counts each organisation's presence. The entries follow
+actor that met the firm, and contact pressure counts the visit as one contact of the firm with every
+organisation present among those that contacted it. The entries follow
 the visit: rewritten when it is edited, removed when it is no longer done (planned or cancelled).
 """
 

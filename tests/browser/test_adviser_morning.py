@@ -70,7 +70,7 @@ def test_an_adviser_morning_ends_with_a_task_force_visit_on_the_timeline(
     first_need.get_by_label("Intitulé du poste").fill("Vendeur en boulangerie")
     first_need.get_by_label("Nombre de postes").fill("1")
     first_need.get_by_label("Contrat").select_option(label="CDI")
-    first_need.get_by_label("Ou nom du contact").fill("Camille Martin")
+    first_need.get_by_label("Nom du contact").fill("Camille Martin")
     first_need.get_by_label("Son adresse électronique").fill("camille@boulangerie.fr")
     page.get_by_label("Tâche de suivi (facultatif)").fill("Envoyer la convention de POEI")
     page.get_by_label("Échéance de la tâche").fill((m.utcnow().date() + timedelta(days=3)).isoformat())

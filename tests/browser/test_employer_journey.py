@@ -86,6 +86,18 @@ def test_an_employer_files_a_request_and_follows_it(live_server, page, screensho
     assert page.get_by_text("Paul Girard (France Travail Dijon) va vous contacter").is_visible()
     assert serious_violations(page) == []
 
+    page.get_by_role("link", name="Retirer ma demande…").click()
+    page.wait_for_url(f"{tracking_url}/retrait")
+    screenshot("recrutement-retrait")
+    assert page.get_by_role("heading", name="Retirer votre demande de recrutement ?").is_visible()
+    assert serious_violations(page) == []
+    page.get_by_label("Motif du retrait (facultatif)").fill("Poste pourvu en interne.")
+    page.get_by_role("button", name="Confirmer le retrait de ma demande").click()
+    page.wait_for_url(tracking_url)
+    assert page.get_by_text("Votre demande est retirée.").is_visible()
+    db.session.expire_all()
+    assert db.session.get(m.HiringNeed, need.id).status == m.NeedStatus.CANCELLED
+
 
 def test_an_invalid_request_shows_an_accessible_error_summary(live_server, page, screenshot):
     page.goto(f"{live_server}/recrutement")

@@ -117,7 +117,14 @@ NEED_DETAIL_FIELDS = {
     "services": {"type": "array", "items": enum_of(EmployerService)},
     "description": nullable(text()), "how_known": nullable(text()),
     "employer_agreed_contact": nullable({"type": "boolean"}),
-    "first_contact_at": nullable(TIME), "hires": nullable({"type": "integer"}),
+    "first_contact_at": nullable(TIME),
+    "first_contact_due_on": nullable(DAY | {
+        "description": "Jour (heure de Paris) promis à l'employeur pour le premier contact : "
+                       "le deuxième jour ouvré après la demande, jours fériés exclus"}),
+    "first_contact_due_at": nullable(TIME | {
+        "description": "Fin de ce jour (23:59:59 heure de Paris), en UTC : la demande est en "
+                       "retard de premier contact après cet instant"}),
+    "hires": nullable({"type": "integer"}),
     "closed_at": nullable(TIME),
     "history": {"type": "array", "items": ref("StatusChange")},
     "contact": ref("Contact") | {"description": "Personnel seulement"},

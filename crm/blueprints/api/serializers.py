@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 
 from crm.models import Basin, Commune, Department, HiringNeed, Interaction, Organisation, User
 from crm.services.company_search import CompanyHit
+from crm.services.working_days import deadline_day
 
 
 def timestamp(value: datetime | None) -> str | None:
@@ -83,6 +84,9 @@ def need_detail(need: HiringNeed, staff: bool) -> dict:
         "how_known": need.how_known,
         "employer_agreed_contact": need.employer_agreed_contact,
         "first_contact_at": timestamp(need.first_contact_at),
+        "first_contact_due_on": day(deadline_day(need.first_contact_due_at))
+        if need.first_contact_due_at else None,
+        "first_contact_due_at": timestamp(need.first_contact_due_at),
         "hires": need.hires,
         "closed_at": timestamp(need.closed_at),
         "history": history(need),

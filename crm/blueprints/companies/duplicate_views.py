@@ -14,6 +14,7 @@ from crm.services import access
 from crm.services import duplicates as finding
 from crm.services import merge as merging
 from crm.services.concurrency import StaleEdit, ensure_version
+from crm.services.wording import plural
 
 
 def company_or_404(company_id: int | None) -> Company:
@@ -71,7 +72,8 @@ def merge_refusal(form: MergeForm, survivor: Company, absorbed: Company) -> str 
     except StaleDataError:
         db.session.rollback()
         return str(StaleEdit("ces fiches"))
-    flash(f"Les fiches sont fusionnées : {report.total_moved} enregistrement(s) rattaché(s) à "
+    moved = plural(report.total_moved, "enregistrement rattaché", "enregistrements rattachés")
+    flash(f"Les fiches sont fusionnées : {moved} à "
           f"« {report.absorbed_name} » (SIRET {report.absorbed_siret}) sont maintenant sur cette fiche.",
           "success")
     return None

@@ -103,19 +103,20 @@ def remove_tag(company_id: int):
 @bp.route("/<int:company_id>/referent", methods=["GET", "POST"])
 @editors_only
 def referent(company_id: int):
-    """Set or change the firm's referent adviser, with a reason."""
+    """Set the firm's first referent adviser, or change it with a reason."""
     company = company_or_404(company_id)
     staff = company_profile.staff_choices()
+    replacing = company.referent_id is not None
     if request.method == "GET":
-        form = ReferentForm(formdata=None, staff=staff,
+        form = ReferentForm(formdata=None, staff=staff, replacing=replacing,
                             data={"version": company.version, "referent": company.referent_id or 0})
         return render_template("companies/referent_form.html", company=company, form=form)
-    form = ReferentForm(staff=staff)
+    form = ReferentForm(staff=staff, replacing=replacing)
     error = None
     if form.validate():
         chosen = db.session.get(User, form.referent.data) if form.referent.data else None
         error = refusal(lambda: company_profile.change_referent(
-            company, actor(), chosen, form.reason.data, form.seen_version()))
+            company, actor(), chosen, form.reason.data or "", form.seen_version()))
         if error is None:
             flash("Le référent de l'entreprise est enregistré.", "success")
             return page_of(company, "referent")

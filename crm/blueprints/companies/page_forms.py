@@ -68,9 +68,16 @@ class ReferentForm(VersionedForm):
         DataRequired("Indiquez le motif du changement de référent."), Length(max=1000)],
         description="Ex. « Suivi du plan de prospection du bassin », « départ du référent ».")
 
-    def __init__(self, *args, staff: list[tuple[int, str]], **kwargs):
+    def __init__(self, *args, staff: list[tuple[int, str]], replacing: bool = True, **kwargs):
+        """`replacing`: the firm has a referent, so a change needs a reason; for a first referent
+        the reason is optional."""
         super().__init__(*args, **kwargs)
         self.referent.choices = options([(0, "Aucun référent")], staff)
+        if not replacing:
+            self.reason.label.text = "Motif de la désignation (facultatif)"
+            self.reason.description = "Ex. « Suivi du plan de prospection du bassin »."
+            self.reason.validators = [Optional(), Length(max=1000)]
+            self.reason.flags.required = False
 
 
 class ContactPersonForm(FrenchForm):

@@ -52,8 +52,9 @@ def proposal_of(need: HiringNeed, proposal_id: int) -> NeedTransferProposal:
 
 
 def act(need: HiringNeed, key: str, form: FlaskForm, action: Callable[[], object], done: str):
-    """Run an action from a valid form; a refusal is flashed and nothing changes. Back to the
-    need's page, or to the list when the action took the need out of the user's reach."""
+    """Run an action from a valid form; nothing changes on a refusal, shown next to its field with
+    the form as it was filled (else flashed). Back to the need's page, or to the list when the
+    action took the need out of the user's reach."""
     if not form.validate_on_submit():
         return render_need(need, 422, **{key: form})
     try:
@@ -62,6 +63,9 @@ def act(need: HiringNeed, key: str, form: FlaskForm, action: Callable[[], object
         action()
     except WorkflowError as refused:
         db.session.rollback()
+        if refused.field and refused.field in form:
+            form[refused.field].errors = [str(refused)]
+            return render_need(need, 422, **{key: form})
         flash(str(refused), "error")
     except StaleDataError:
         db.session.rollback()

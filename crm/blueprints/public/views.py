@@ -147,12 +147,12 @@ def confirmation(token: str):
 
 
 def render_tracking(need: HiringNeed, message_form: MessageForm | None = None,
-                    withdraw_form: WithdrawForm | None = None, error: str | None = None):
+                    error: str | None = None):
     return render_template(
         "public/tracking.html", need=need,
         messages=tracking.public_messages(need), error=error,
         outcome=notifications.OUTCOME_SENTENCES.get(need.status.value),
-        message_form=message_form or MessageForm(), withdraw_form=withdraw_form or WithdrawForm(),
+        message_form=message_form or MessageForm(),
     )
 
 
@@ -186,17 +186,21 @@ def send_message(token: str):
     return redirect(url_for("public.tracking_page", token=token, _anchor="messages"))
 
 
-@bp.post("/recrutement/suivi/<token>/retrait")
+@bp.route("/recrutement/suivi/<token>/retrait", methods=["GET", "POST"])
 @secret_page
 def withdraw(token: str):
-    """The employer withdraws the request, with an optional reason."""
+    """The employer withdraws the request: a page says what it does and asks for confirmation
+    (with an optional reason); only its form withdraws."""
     need = tracked_need(token)
+    if request.method == "GET" and not need.is_open:
+        return redirect(url_for("public.tracking_page", token=token))
     form = WithdrawForm()
-    if not form.validate():
-        return render_tracking(need, withdraw_form=form), 422
+    if request.method == "GET" or not form.validate():
+        status = 422 if form.errors else 200
+        return render_template("public/withdraw.html", need=need, form=form), status
     try:
         need_workflow.withdraw(need, form.reason.data)
     except WorkflowError as error:
-        return refused(need, error, form.reason, withdraw_form=form)
+        return render_tracking(need, error=str(error)), 409
     flash("Votre demande est retirée. Merci de nous avoir prévenus.", "success")
     return redirect(url_for("public.tracking_page", token=token))

@@ -74,7 +74,7 @@ class NeedRowForm(Form):
     contract_months = StringField("Durée en mois (CDD, intérim, saisonnier)",
                                   render_kw={"inputmode": "numeric"})
     contact = SelectField("Contact chez l'employeur", coerce=int, default=NO_CONTACT)
-    contact_name = StringField("Ou nom du contact", validators=[Length(max=120)])
+    contact_name = StringField("Nom du contact", validators=[Length(max=120)])
     contact_email = StringField("Son adresse électronique", validators=[
         Optional(), Email("Saisissez une adresse électronique valide, ex. nom@exemple.fr.")])
     contact_phone = StringField("Son téléphone (facultatif)", validators=[Length(max=20)])
@@ -123,6 +123,8 @@ class VisitForm(VersionedForm):
         contacts = [(c.id, f"{c.name}{' – ' + c.email if c.email else ''}") for c in company.contacts]
         for entry in self.needs:
             entry.contact.choices = options([(NO_CONTACT, "Aucun : saisir ci-dessous")], contacts)
+            if contacts:  # the name field is then an alternative to the list above it
+                entry.contact_name.label.text = "Ou nom du contact"
         if not self.is_submitted():
             self.task_assignee.data = self.task_assignee.data or user.id
             self.participants.data = self.participants.data or current or [user.id]

@@ -3,7 +3,7 @@
 Staff of an organisation that sees a need piloted by another one propose to take it over, with a
 reason; the pilot organisation (or an admin) accepts or refuses, with a reason for a refusal.
 
-Revision ID: 0007_needs
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-05 10:10:28.654663
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0007_needs'
+revision = '0007'
 down_revision = '0006'
 branch_labels = None
 depends_on = None

@@ -1,13 +1,21 @@
 """The demo data set: a believable BFC network, idempotent, with accounts that sign in."""
 
 import json
+import re
+from datetime import datetime, time, timedelta
 
+import pytest
 import sqlalchemy as sa
 from stdnum.fr import siret
 
 from crm import models as m
 from crm.extensions import db
-from crm.services import demo
+from crm.services import demo, demo_needs
+from crm.services.local_time import local_from_utc, local_today
+from crm.services.working_days import is_working_day
+from tests.conftest import empty_tables
+
+UNASSIGNED_DAYS = 2  # an open need may wait in a queue without an adviser for this long at most
 
 
 def table_counts() -> dict[str, int]:
@@ -134,3 +142,106 @@ def test_demo_advisers_have_visits_some_by_task_forces_and_tasks():
     assert {visit.id for visit in done} == set(in_ledger)
     today = m.utcnow().date()
     assert db.session.scalar(sa.select(sa.func.count(m.Task.id)).where(m.Task.due_on < today)) > 0
+
+
+STAFF_CONTACTS = (m.InteractionKind.CALL, m.InteractionKind.EMAIL, m.InteractionKind.VISIT,
+                  m.InteractionKind.MEETING)
+# Titles of executive (cadre) jobs in the ROME 4.0 labels: engineers, directors, managers.
+EXECUTIVE_TITLE = re.compile(r"^(Ingénieur|Directeur|Responsable|Cadre|Contrôleur / Contrôleuse de "
+                             r"gestion|Expert-comptable)")
+
+
+def during_office_hours(moment: datetime) -> bool:
+    """A stored time falls on a French working day, between 8:00 and 18:00 in Paris."""
+    local = local_from_utc(moment)
+    return is_working_day(local.date()) and time(8) <= local.time() <= time(18)
+
+
+@pytest.mark.parametrize("moment", [
+    datetime(2026, 6, 10, 8, 0),  # an ordinary Wednesday morning
+    datetime(2026, 8, 15, 10, 0),  # a Saturday that is a public holiday (Assumption)
+    datetime(2026, 12, 4, 23, 30),  # Friday night in UTC, already Saturday in Paris
+])
+def test_demo_visits_and_contacts_happen_on_working_days_in_office_hours(project_clock, moment):
+    project_clock.travel_to(moment)
+    demo.seed_demo(companies=300)
+    visits = db.session.scalars(sa.select(m.Visit)).all()
+    assert len(visits) > 100
+    assert [v.scheduled_at for v in visits if not during_office_hours(v.scheduled_at)] == []
+    contacts = db.session.scalars(sa.select(m.Interaction.occurred_at)
+                                  .where(m.Interaction.kind.in_(STAFF_CONTACTS))).all()
+    assert len(contacts) > 200
+    assert [c for c in contacts if not during_office_hours(c)] == []
+    assert all(c <= m.utcnow() for c in contacts)
+    due = db.session.scalars(sa.select(m.Task.due_on)).all()
+    assert due and all(is_working_day(day) for day in due)
+    today = local_today()
+    done = {v.status for v in visits if local_from_utc(v.scheduled_at).date() < today}
+    assert done == {m.VisitStatus.DONE}
+
+
+def test_needs_routed_to_the_apec_ask_for_executives():
+    demo.seed_demo(companies=300)
+    rows = db.session.execute(
+        sa.select(m.RoutingRule.target_kind, m.HiringNeed.rome_code, m.RomeCode.label,
+                  m.HiringNeed.publics, m.Company.headcount_band)
+        .join(m.RoutingRule, m.HiringNeed.routing_rule_id == m.RoutingRule.id)
+        .join(m.RomeCode, m.HiringNeed.rome_code == m.RomeCode.code)
+        .join(m.Company, m.HiringNeed.company_id == m.Company.id)).all()
+    assert len(rows) == 60
+    executive = [row for row in rows if row.target_kind == m.OrganisationKind.APEC]
+    assert len(executive) >= 3
+    for row in executive:
+        assert row.rome_code in demo_needs.EXECUTIVE_JOBS + demo_needs.EXECUTIVE_FUNCTIONS
+        assert EXECUTIVE_TITLE.match(row.label), row.label
+        assert row.headcount_band not in {"NN", "00", "01", "02", "03"}
+    others = [row for row in rows if row.target_kind != m.OrganisationKind.APEC]
+    assert not [row.label for row in others if EXECUTIVE_TITLE.match(row.label)]
+    for row in rows:  # each need's job is one of the jobs drawn for the public it seeks
+        jobs, any_firm = demo_needs.JOBS[row.publics[0] if row.publics else ""]
+        assert row.rome_code in jobs + any_firm
+
+
+def test_the_curated_executive_jobs_are_executive_rome_codes():
+    codes = demo_needs.EXECUTIVE_JOBS + demo_needs.EXECUTIVE_FUNCTIONS
+    labels = dict(db.session.execute(
+        sa.select(m.RomeCode.code, m.RomeCode.label).where(m.RomeCode.code.in_(codes))).all())
+    assert set(labels) == set(codes)
+    assert [label for label in labels.values() if not EXECUTIVE_TITLE.match(label)] == []
+    every_job = {job for jobs, any_firm in demo_needs.JOBS.values() for job in jobs + any_firm}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(m.RomeCode)
+                             .where(m.RomeCode.code.in_(every_job))) == len(every_job)
+
+
+def test_no_demo_need_waits_without_an_adviser():
+    demo.seed_demo(companies=300)
+    old = m.utcnow() - timedelta(days=UNASSIGNED_DAYS)
+    waiting = db.session.scalars(sa.select(m.HiringNeed.reference).where(
+        m.HiringNeed.status.not_in(m.CLOSED_STATUSES), m.HiringNeed.adviser_id.is_(None),
+        m.HiringNeed.created_at < old)).all()
+    assert waiting == []
+    kinds = set(db.session.scalars(sa.select(m.RoutingRule.target_kind).join(
+        m.HiringNeed, m.HiringNeed.routing_rule_id == m.RoutingRule.id)))
+    assert {m.OrganisationKind.APEC, m.OrganisationKind.IAE} <= kinds
+    for need in db.session.scalars(sa.select(m.HiringNeed)):
+        assert need.adviser is not None and need.adviser.organisation_id == need.organisation_id
+
+
+def test_the_demo_is_the_same_when_seeded_again_from_scratch(project_clock):
+    project_clock.freeze(datetime(2026, 6, 10, 8, 0))
+    def needs() -> list[tuple]:
+        return db.session.execute(
+            sa.select(m.Company.siret, m.HiringNeed.rome_code, m.HiringNeed.publics,
+                      m.HiringNeed.created_at, m.HiringNeed.status, m.User.email)
+            .join(m.Company, m.HiringNeed.company_id == m.Company.id)
+            .join(m.User, m.HiringNeed.adviser_id == m.User.id).order_by(m.HiringNeed.id)).all()
+
+    def visits() -> list[tuple]:
+        return db.session.execute(sa.select(m.Company.siret, m.Visit.scheduled_at, m.Visit.status)
+                                  .join(m.Company).order_by(m.Visit.id)).all()
+
+    demo.seed_demo(companies=300)
+    first = (needs(), visits(), table_counts())
+    empty_tables()
+    demo.seed_demo(companies=300)
+    assert (needs(), visits(), table_counts()) == first

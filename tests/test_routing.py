@@ -1,4 +1,4 @@
-"""Routing a need to one pilot organisation and one named adviser (DOMAIN.md §3)."""
+"""Routing a need to one pilot organisation and one named adviser (`docs/domain.md` §3)."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""The catalogue of employer services an adviser can propose (DOMAIN.md §4).
+"""The catalogue of employer services an adviser can propose (`docs/domain.md` §4).
 
 Keys are stable strings stored on visits (`Visit.services_proposed`); labels and summaries may be
 reworded freely. A closed service stays in the catalogue so that old visits still read well, but it

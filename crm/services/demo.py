@@ -28,6 +28,7 @@ from crm.models import (
     utcnow,
 )
 from crm.services.companies import normalise_name
+from crm.services.demo_calendar import office_hours_moment, working_day_on_or_before
 from crm.services.demo_needs import seed_needs
 from crm.services.demo_network import (
     DOMAIN,
@@ -62,7 +63,7 @@ SITE_DIVISIONS = {f"{d:02d}" for d in [*range(10, 34), 41, 42, 43, 46, 49, 52]}
 KIND_WEIGHTS = {InteractionKind.CALL: 45, InteractionKind.EMAIL: 25, InteractionKind.VISIT: 18,
                 InteractionKind.MEETING: 12}
 ACTOR_WEIGHTS = {"france_travail": 6, "mission_locale": 2, "cap_emploi": 1.5, "apec": 0.5,
-                 "cci": 2, "cma": 2, "opco": 1, "ett": 2, "urssaf": 1}
+                 "iae": 1, "cci": 2, "cma": 2, "opco": 1, "ett": 2, "urssaf": 1}
 
 
 @dataclass
@@ -199,12 +200,10 @@ def contact_rows(rng: random.Random, company: dict, catalogue: Catalogue) -> lis
     return rows
 
 
-def contact_time(rng: random.Random, now: datetime, max_days: int) -> datetime:
-    """A working-day, working-hours moment within the last `max_days` days."""
-    moment = now - timedelta(days=rng.randint(1, max_days - 2))
-    moment -= timedelta(days=max(moment.weekday() - 4, 0))
-    return moment.replace(hour=rng.randint(8, 17), minute=rng.randrange(0, 60, 5), second=0,
-                          microsecond=0)
+def contact_time(rng: random.Random, today: date, max_days: int) -> datetime:
+    """A moment of a working day within the last `max_days` days, during office hours in France."""
+    day = working_day_on_or_before(today - timedelta(days=rng.randint(1, max_days - 2)))
+    return office_hours_moment(rng, day)
 
 
 def weighted_sample(rng: random.Random, items: list[int], weights: list[float],
@@ -237,13 +236,13 @@ def contact_users(rng: random.Random, company: dict, catalogue: Catalogue) -> tu
 
 
 def interaction_rows(rng: random.Random, company: dict, catalogue: Catalogue,
-                     now: datetime) -> list[dict]:
+                     today: date) -> list[dict]:
     """The firm's contacts in the shared ledger over the last 120 days (none if it closed)."""
     users, days = contact_users(rng, company, catalogue) if company["active"] else ([], 0)
     rows = []
     for user in users:
         kind = rng.choices(list(KIND_WEIGHTS), weights=list(KIND_WEIGHTS.values()))[0]
-        occurred = contact_time(rng, now, days)
+        occurred = contact_time(rng, today, days)
         rows.append({"user_id": user, "organisation_id": catalogue.actors[user]["organisation"],
                      "kind": kind, "occurred_at": occurred, "created_at": occurred,
                      "summary": catalogue.word(rng, f"summary/{kind.value}"),
@@ -267,7 +266,7 @@ def insert_batch(plans: list[tuple[dict, list[dict], list[dict]]]) -> None:
 
 def seed_companies(count: int) -> None:
     """Create the missing demo companies 0..count-1 with their contacts and ledger entries."""
-    catalogue, today, now = load_catalogue(), local_today(), utcnow()
+    catalogue, today = load_catalogue(), local_today()
     for start in range(0, count, BATCH):
         identities = {index: demo_siret(index) for index in range(start, min(start + BATCH, count))}
         existing = set(db.session.scalars(sa.select(Company.siret).where(
@@ -279,7 +278,7 @@ def seed_companies(count: int) -> None:
             rng = random.Random(SEED * 1_000_000 + index)
             company = company_row(rng, identity, catalogue, today)
             plans.append((company, contact_rows(rng, company, catalogue),
-                          interaction_rows(rng, company, catalogue, now)))
+                          interaction_rows(rng, company, catalogue, today)))
         if plans:
             insert_batch(plans)
 

@@ -99,7 +99,9 @@ def department_basins() -> dict[str, tuple[str, ...]]:
 
 
 def user_plan(basins: dict[str, str], departments: dict[str, str]) -> list[UserSpec]:
-    """The demo accounts: admin first, then managers, advisers and partners."""
+    """The demo accounts: admin first, then managers, advisers and partners. Every organisation a
+    routing rule can pick has an adviser covering each basin it serves (the regional APEC adviser
+    covers them all), so that no demo need waits for want of an adviser."""
     covered, at = department_basins(), f"@{DOMAIN}"
     plan = [UserSpec(f"admin{at}", Role.ADMIN, f"Région {REGION}")]
     plan += [UserSpec(f"responsable.{slug(departments[code])}{at}", Role.MANAGER,
@@ -109,10 +111,11 @@ def user_plan(basins: dict[str, str], departments: dict[str, str]) -> list[UserS
         plan += [UserSpec(f"conseiller{rank}.{slug(name)}{at}", Role.ADVISER,
                           f"France Travail {name}", (code,))
                  for rank in range(1, 3 if code in MAIN_BASINS else 2)]
-    for prefix in ("Mission locale", "Cap emploi"):
-        plan += [UserSpec(f"{slug(prefix)}.{slug(departments[code])}{at}", Role.ADVISER,
+    for prefix, login in (("Mission locale", "mission-locale"), ("Cap emploi", "cap-emploi"),
+                          ("Régie d'insertion", "insertion")):
+        plan += [UserSpec(f"{login}.{slug(departments[code])}{at}", Role.ADVISER,
                           f"{prefix} {of}", covered[code]) for code, of in OF_DEPARTMENT.items()]
-    plan.append(UserSpec(f"apec{at}", Role.ADVISER, f"APEC {REGION}"))
+    plan.append(UserSpec(f"apec{at}", Role.ADVISER, f"APEC {REGION}", tuple(sorted(basins))))
     for code in ("21", "25"):
         plan += [UserSpec(f"{prefix.lower()}.{slug(departments[code])}{at}", Role.PARTNER,
                           f"{prefix} {OF_DEPARTMENT[code]}") for prefix in ("CCI", "CMA")]

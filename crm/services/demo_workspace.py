@@ -2,7 +2,7 @@
 follow-up tasks, so that "Ma journée", the calendar and the company timelines have something to show."""
 
 import random
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -21,6 +21,7 @@ from crm.models import (
     VisitParticipant,
     VisitStatus,
 )
+from crm.services.demo_calendar import office_moment, shift_working_days, working_day_near
 from crm.services.local_time import local_today
 
 SEED = 2611
@@ -61,8 +62,8 @@ def partners_of_department() -> dict[str, list[User]]:
 
 
 def working_moment(day: date, rng: random.Random) -> datetime:
-    """A visit time between 8:00 and 16:30 local (stored as UTC, an hour earlier in winter)."""
-    return datetime.combine(day, time(rng.choice((7, 8, 9, 12, 13, 14)), rng.choice((0, 30))))
+    """A visit time between 8:00 and 16:30 French time, as stored (naive UTC)."""
+    return office_moment(day, rng.choice((8, 9, 10, 14, 15, 16)), rng.choice((0, 30)))
 
 
 def add_visit(rng: random.Random, company: Company, lead: User, partner: User | None, day: date) -> Visit:
@@ -85,12 +86,13 @@ def add_visit(rng: random.Random, company: Company, lead: User, partner: User | 
 
 
 def add_tasks(rng: random.Random, adviser: User, companies: list[Company]) -> None:
-    """Overdue, today's and later tasks for one adviser."""
+    """Overdue, today's and later tasks for one adviser, due on working days (counted in working
+    days from today, or from the next working day when today is not one)."""
     today = local_today()
     for offset in (-3, -1, 0, 0, 2, 4, 9):
         company = rng.choice(companies)
-        db.session.add(Task(title=rng.choice(TASKS), due_on=today + timedelta(days=offset), assignee=adviser,
-                            company=company, created_by_id=adviser.id))
+        db.session.add(Task(title=rng.choice(TASKS), due_on=shift_working_days(today, offset),
+                            assignee=adviser, company=company, created_by_id=adviser.id))
 
 
 def seed_workspace() -> None:
@@ -108,7 +110,7 @@ def seed_workspace() -> None:
             lead = team[index % len(team)]
             others = partners.get(company.commune.department_code if company.commune else "", [])
             partner = rng.choice(others) if others and index % 3 == 0 else None
-            add_visit(rng, company, lead, partner, today + timedelta(days=rng.randint(-40, 12)))
+            add_visit(rng, company, lead, partner, working_day_near(today, rng.randint(-40, 12)))
         for adviser in team:
             add_tasks(rng, adviser, companies)
     db.session.commit()

@@ -1,4 +1,4 @@
-"""Routing of hiring needs to the most relevant organisation and adviser (DOMAIN.md §3).
+"""Routing of hiring needs to the most relevant organisation and adviser (`docs/domain.md` §3).
 
 Rules are data, evaluated in order; the first active rule whose publics (or services) intersect
 the need's fires. The target organisation is the one of the rule's kind covering the workplace

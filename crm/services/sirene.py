@@ -1,4 +1,4 @@
-"""SIRENE import: the establishments of Bourgogne-Franche-Comté upserted by SIRET (DOMAIN.md §7).
+"""SIRENE import: the establishments of Bourgogne-Franche-Comté upserted by SIRET (`docs/domain.md` §7).
 
 Memory does not grow with the national files: the establishment file is streamed, in batches of
 BATCH rows. When a legal-unit or géolocalisation file is given, a first pass over the establishments

@@ -1,5 +1,5 @@
 """SIRENE establishment rows: columns found by header name, masked fields, and the company fields
-a row gives (DOMAIN.md §7)."""
+a row gives (`docs/domain.md` §7)."""
 
 from collections import Counter
 from collections.abc import Iterable

@@ -136,7 +136,8 @@ def test_outbox_messages_are_described_in_french(client, auth):
 def test_every_kind_of_message_the_application_writes_has_a_french_label():
     source = "\n".join(path.read_text(encoding="utf-8") for folder in ("crm", "jobs")
                        for path in (ROOT / folder).rglob("*.py"))
-    kinds = set(re.findall(r'add_message\(\s*"([a-z_]+)"', source)) | {digest.KIND}
+    kinds = (set(re.findall(r'add_message\(\s*"([a-z_]+)"', source))
+             | set(re.findall(r'\("(need_transfer_[a-z]+)", ', source)) | {digest.KIND})
     assert kinds and kinds <= set(outbox.KIND_LABELS)
     assert outbox.kind_label("unknown_kind") == "unknown_kind"
 

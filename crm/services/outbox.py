@@ -22,6 +22,11 @@ KIND_LABELS = {
     "referent_assigned": "Désignation comme référent d'une entreprise",
     "task_assigned": "Tâche confiée",
     "daily_digest": "Résumé quotidien « Ma journée »",
+    "need_pilot_changed": "Changement de structure pilote d'une demande",
+    "need_transfer_proposed": "Proposition de transfert d'une demande",
+    "need_transfer_accepted": "Proposition de transfert acceptée",
+    "need_transfer_refused": "Proposition de transfert refusée",
+    "need_transfer_lapsed": "Proposition de transfert restée sans suite",
 }
 
 

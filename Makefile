@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export HOST PORT
 
-.PHONY: run test install install-dev browser lint bench stop clean
+.PHONY: run test test-clock install install-dev browser faketime lint bench stop clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,25 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "chromium absent : les tests navigateur seront ignorés (apt-get install chromium)"; fi; }
+
+## make test-clock: date-sensitive tests again with the system clock (libfaketime) on a Saturday
+## that is a public holiday, then on a Friday night in UTC (already Saturday in Paris)
+CLOCK_TESTS := tests/test_digest.py tests/test_need_workflow.py tests/test_tasks.py \
+	tests/test_need_filing.py tests/test_visit_calendar.py tests/test_pressure.py
+CLOCK_MOMENTS := "2026-08-15 10:00:00 UTC" "2026-12-04 23:30:00 UTC"
+test-clock: install-dev faketime
+	@if command -v faketime >/dev/null 2>&1; then \
+		for moment in $(CLOCK_MOMENTS); do \
+			echo "== horloge système : $$(faketime "$$moment" date -u '+%d/%m/%Y %H:%M UTC')"; \
+			FAKETIME_DONT_RESET=1 faketime "$$moment" $(BIN)/pytest -q -p no:cacheprovider $(CLOCK_TESTS) || exit 1; \
+		done; \
+	else echo "faketime absent : tests d'horloge ignorés (apt-get install faketime)"; fi
+
+## libfaketime for test-clock (installed with apt-get when run as root)
+faketime:
+	@command -v faketime >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null; \
+		else echo "faketime absent : les tests d'horloge seront ignorés (apt-get install faketime)"; fi; }
 
 lint: install-dev
 	$(BIN)/ruff check crm jobs tests bench

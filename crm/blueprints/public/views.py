@@ -45,10 +45,15 @@ def secret_page(view):
     return wrapped
 
 
+def form_page(form: NeedRequestForm, **context) -> str:
+    """The request form page, with the operator and retention it states."""
+    return render_template("public/request_form.html", form=form, retention=legal.retention(),
+                           operator=legal.operator(), **context)
+
+
 def render_form(form: NeedRequestForm):
     form.offer_jobs()
-    return render_template("public/request_form.html", form=form, retention=legal.retention(),
-                           operator=legal.operator()), 422 if form.errors else 200
+    return form_page(form), 422 if form.errors else 200
 
 
 def render_limited(form: NeedRequestForm, delay: timedelta):
@@ -57,8 +62,7 @@ def render_limited(form: NeedRequestForm, delay: timedelta):
     place = communes.workplace(form.postal_code.data, form.commune_code.data)
     form.offer_communes(place.communes)
     form.commune_code.data = place.commune_code or form.commune_code.data
-    page = render_template("public/request_form.html", form=form,
-                           retry_at=throttle.retry_time(delay))
+    page = form_page(form, retry_at=throttle.retry_time(delay))
     return page, 429, {"Retry-After": str(int(delay.total_seconds()))}
 
 

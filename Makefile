@@ -72,6 +72,7 @@ lint: install-dev
 bench: install-dev
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
+## make stop: shut down an embedded Redis left behind by a crashed `make run` (Ctrl-C stops it already)
 stop:
 	-$(BIN)/python -c "from crm import create_app, broker; app = create_app(); broker.stop_embedded_redis(app.instance_path)"
 

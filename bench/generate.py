@@ -43,7 +43,7 @@ from crm.models.organisation import organisation_basins  # noqa: E402
 from crm.models.user import user_basins  # noqa: E402
 from crm.services import reference, routing  # noqa: E402
 from crm.services.accounts import hash_password  # noqa: E402
-from crm.services.companies import normalise_name  # noqa: E402
+from crm.services.companies import normalise_name, search_text  # noqa: E402
 from crm.services.identifiers import build_siren, build_siret  # noqa: E402
 
 BATCH = 10_000
@@ -146,6 +146,7 @@ def company_rows(rng: random.Random, communes: list[Commune], count: int):
         yield {
             "siret": build_siret(siren, f"{rng.randint(1, 99):04d}"), "siren": siren,
             "name": name, "search_name": normalise_name(name), "naf_code": naf,
+            "search_text": search_text(name, None, commune.name, commune.postal_codes.split()[0]),
             "headcount_band": rng.choices(BANDS, BAND_WEIGHTS)[0],
             "address": f"{rng.randint(1, 120)} rue {rng.choice(SURNAMES)}",
             "postal_code": commune.postal_codes.split()[0], "commune_code": commune.code,

@@ -342,13 +342,28 @@ def test_names_starting_with_the_text_come_before_those_containing_it(staff_api)
     assert answer.json["total"] == 3
 
 
-def test_a_page_of_names_starting_with_the_text_is_enough(staff_api):
+def test_pages_run_from_names_starting_with_the_text_to_those_containing_it(staff_api):
     for number in range(3):
         company(f"Dupont Frères {number}")
     company("Boulangerie Dupont")
     answer = staff_api.get(COMPANIES, query_string={"q": "dupont", "per_page": 3})
     assert names(answer) == ["Dupont Frères 0", "Dupont Frères 1", "Dupont Frères 2"]
-    assert answer.json["total"] == 3
+    assert answer.json["total"] == 4
+    second = staff_api.get(COMPANIES, query_string={"q": "dupont", "per_page": 3, "page": 2})
+    assert names(second) == ["Boulangerie Dupont"]
+
+
+def test_the_api_and_the_companies_list_find_the_same_firms(staff_api, client, auth):
+    company("Pharmacie de Dijon")
+    company("Épicerie Fine", sign="Les Délices de Beaune", commune_code="21054", basin_code="2704",
+            postal_code="21200")
+    company("Garage du Centre")
+    auth.login(f.UserFactory(role=m.Role.ADVISER))
+    for q in ("dijon pharmacie", "EPICERIE", "delices beaune", "21200", "garage centre", "zz"):
+        page = client.get("/entreprises", query_string={"q": q}).get_data(as_text=True)
+        listed = [name for name in ("Pharmacie de Dijon", "Épicerie Fine", "Garage du Centre")
+                  if f">{name}</a>" in page]
+        assert names(staff_api.get(COMPANIES, query_string={"q": q})) == listed, q
 
 
 def test_companies_are_found_by_siret_siren_and_basin(staff_api):

@@ -128,6 +128,35 @@ def test_a_long_list_says_more_than_the_cap_instead_of_counting_every_row(client
     assert "Plus de 30 entreprises" in searched
 
 
+def test_pages_past_the_count_cap_still_answer_with_firms(client, adviser, monkeypatch):
+    from crm.services import company_list
+    monkeypatch.setattr(company_list, "COUNT_CAP", 30)
+    for number in range(60):
+        company(f"Entreprise {number:02d}")
+    third = client.get("/entreprises", query_string={"page": 3})
+    assert third.status_code == 200
+    assert listed(client, page=3) == [f"Entreprise {number}" for number in range(50, 60)]
+    assert "Plus de 30 entreprises – page 3" in " ".join(page_text(third).split())
+    assert client.get("/entreprises?page=4").status_code == 404
+    assert "page=3" in client.get("/entreprises?page=2").get_data(as_text=True)
+
+
+def test_a_page_past_the_browsable_rows_says_how_to_narrow_the_search(client, adviser, monkeypatch):
+    from crm.services import company_list, company_search
+    monkeypatch.setattr(company_list, "COUNT_CAP", 30)
+    monkeypatch.setattr(company_search, "BROWSE_LIMIT", 50)
+    for number in range(60):
+        company(f"Entreprise {number:02d}")
+    last = client.get("/entreprises", query_string={"page": 2})
+    assert len(listed(client, page=2)) == 25 and "Affinez la recherche" in page_text(last)
+    assert "page=3" not in last.get_data(as_text=True)
+    far = client.get("/entreprises", query_string={"page": 9, "q": "entreprise"})
+    assert far.status_code == 200
+    text = " ".join(page_text(far).split())
+    assert "Affinez la recherche" in text and "Aucune entreprise" not in text
+    assert listed(client, page=9, q="entreprise") == []
+
+
 def test_rows_show_identity_referent_needs_last_contact_and_pressure(client, adviser):
     firm = company("Boulangerie Lefèvre", referent=adviser)
     f.HiringNeedFactory(company=firm)

@@ -1,8 +1,11 @@
-"""Company name search: prefix through the btree index, substring through the trigram index."""
+"""The companies search: words of the name, sign or commune in any order, identifiers, postal codes;
+names starting with the text first."""
 
 import pytest
 
 from crm.extensions import db
+from crm.models import Company
+from crm.services.companies import normalise_name
 from crm.services.company_search import search_companies
 from tests import factories as f
 
@@ -66,3 +69,50 @@ def test_common_and_rare_words_give_the_same_results_with_or_without_a_basin(mon
     assert names(q="bois") == ["Bois de Dole", "Dole Bois", "Scierie du Bois"]
     found = search_companies(q="bois", basin="2712")
     assert [hit.company.name for hit in found.items] == ["Bois de Dole"] and found.total == 1
+
+
+def firm(name: str, **values) -> Company:
+    return f.CompanyFactory(name=name, search_name=normalise_name(name), **values)
+
+
+def test_words_match_the_name_or_the_commune_in_any_order():
+    firm("Pharmacie de Dijon")
+    firm("Pharmacie de Dijon")
+    firm("Pharmacie Centrale")  # in Dijon (the factory's commune)
+    firm("Pharmacie du Val", commune_code="21054", basin_code="2704", postal_code="21200")
+    firm("Dijon Auto")
+    found = ["Pharmacie Centrale", "Pharmacie de Dijon", "Pharmacie de Dijon"]
+    assert sorted(names(q="pharmacie dijon")) == found
+    assert sorted(names(q="DIJON pharmacie")) == found
+    assert names(q="Pharmacie de Dijon") == ["Pharmacie de Dijon", "Pharmacie de Dijon"]
+    assert names(q="pharmacie beaune") == ["Pharmacie du Val"]
+
+
+def test_accents_case_and_punctuation_do_not_matter():
+    firm("Épicerie L'Étoile")
+    assert names(q="epicerie") == names(q="ÉPICERIE") == ["Épicerie L'Étoile"]
+    assert names(q="l'etoile epicerie") == ["Épicerie L'Étoile"]
+
+
+def test_the_sign_is_searched_too():
+    firm("SARL Martin et Fils", sign="Boulangerie du Pont")
+    assert names(q="boulangerie pont") == ["SARL Martin et Fils"]
+
+
+def test_identifiers_with_or_without_spaces_and_postal_codes():
+    wanted = firm("Menuiserie Roux", postal_code="25000", commune_code="25056", basin_code="2706")
+    firm("Garage du Centre")
+    siret, siren = wanted.siret, wanted.siren
+    spaced = f"{siren[:3]} {siren[3:6]} {siren[6:]} {siret[9:]}"
+    assert names(q=siret) == names(q=spaced) == names(q=siren) == ["Menuiserie Roux"]
+    assert names(q=f"{siren[:3]} {siren[3:]}") == names(q="25 000") == ["Menuiserie Roux"]
+    assert names(q="25056") == ["Menuiserie Roux"]  # the INSEE commune code
+    assert names(q="roux 25000") == ["Menuiserie Roux"]
+
+
+def test_the_search_text_follows_the_sign_and_the_commune():
+    moved = firm("Garage Petit")
+    moved.sign, moved.commune_code, moved.postal_code = "Auto Services", "21054", "21200"
+    db.session.commit()
+    assert names(q="auto services beaune") == ["Garage Petit"]
+    assert names(q="garage petit dijon") == []

@@ -44,7 +44,7 @@ class Timestamped:
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-SEARCH_TABLES = "companies_name_fts"  # SQLite FTS5 index and its shadow tables (migration 0004)
+SEARCH_TABLES = "companies_search_fts"  # SQLite FTS5 index and its shadow tables (migration 0009)
 
 
 def exists_on(obj: sa.schema.SchemaItem, dialect: str) -> bool:

@@ -26,11 +26,17 @@ class Company(Timestamped, db.Model):
         sa.CheckConstraint("length(siren) = 9", name="siren_length"),
         # name search: prefix range with its first page read in order from the index ...
         sa.Index("ix_companies_search_name_id", "search_name", "id"),
-        # ... and substring search through trigrams, on PostgreSQL only
+        # ... and substring search through trigrams, on PostgreSQL only (needs by company name)
         sa.Index(
             "ix_companies_search_name_trgm", "search_name", postgresql_using="gin",
             postgresql_ops={"search_name": "gin_trgm_ops"},
         ).ddl_if(dialect="postgresql"),
+        # the companies search: every word in the search text (SQLite: FTS5 table, migration 0009)
+        sa.Index(
+            "ix_companies_search_text_trgm", "search_text", postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
+        sa.Index("ix_companies_postal_code", "postal_code"),
         # a basin's firms by name (the list's most common filter), and counts per basin and per
         # commune of active firms (map, basin pages) read from the index alone
         sa.Index("ix_companies_basin_name", "basin_code", "search_name", "id"),
@@ -51,6 +57,8 @@ class Company(Timestamped, db.Model):
     name: Mapped[str] = mapped_column(sa.String(255))
     search_name: Mapped[str] = mapped_column(sa.String(255))
     sign: Mapped[str | None] = mapped_column(sa.String(255))
+    # name, sign, commune name and postal code as search words (services.companies.search_text)
+    search_text: Mapped[str] = mapped_column(sa.String(600), default="", server_default="")
     naf_code: Mapped[str | None] = mapped_column(sa.ForeignKey("naf_codes.code", ondelete="SET NULL"))
     naf2025_code: Mapped[str | None] = mapped_column(sa.String(7))
     headcount_band: Mapped[str | None] = mapped_column(

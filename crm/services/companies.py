@@ -1,5 +1,7 @@
-"""Companies: lookup by SIRET, creation from what an employer typed, name normalisation."""
+"""Companies: lookup by SIRET, creation from what an employer typed, name normalisation, and the
+search text every write keeps current (`docs/workspace.md`)."""
 
+import re
 import unicodedata
 
 import sqlalchemy as sa
@@ -14,6 +16,44 @@ def normalise_name(name: str) -> str:
     decomposed = unicodedata.normalize("NFKD", name)
     plain = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(plain.lower().split())
+
+
+WORD = re.compile(r"\w+")
+SEARCHED = ("name", "sign", "commune_code", "postal_code")  # what a company is found by
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a text as searched: lower case, no accents, punctuation read as spaces."""
+    return WORD.findall(normalise_name(text))
+
+
+def search_text(name: str | None, sign: str | None, commune_name: str | None,
+                postal_code: str | None) -> str:
+    """What a company is found by (`companies.search_text`): its name, sign, commune and postal
+    code as search words."""
+    return " ".join(search_words(" ".join(filter(None, (name, sign, commune_name, postal_code)))))
+
+
+def commune_name(connection: sa.Connection, session, code: str | None) -> str | None:
+    """A commune's name, from the session's identity map when loaded, else from the database."""
+    if code is None:
+        return None
+    loaded = session.identity_map.get(session.identity_key(Commune, code)) if session else None
+    if loaded is not None:
+        return loaded.name
+    return connection.scalar(sa.select(Commune.name).where(Commune.code == code))
+
+
+@sa.event.listens_for(Company, "before_insert")
+@sa.event.listens_for(Company, "before_update")
+def keep_search_text(mapper, connection: sa.Connection, company: Company) -> None:
+    """Recompute the search text of a company saved through the ORM when what it is found by
+    changed (rows written in bulk call search_text themselves: SIRENE, demo, bench)."""
+    state = sa.inspect(company)
+    if state.persistent and not any(state.attrs[key].history.has_changes() for key in SEARCHED):
+        return
+    commune = commune_name(connection, state.session, company.commune_code)
+    company.search_text = search_text(company.name, company.sign, commune, company.postal_code)
 
 
 SOURCE_LABELS = {

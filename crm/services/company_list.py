@@ -1,9 +1,6 @@
-"""The companies list: its filters, the text search (name, SIRET, SIREN, commune, postal code),
-sorting, and the page of rows with their last contact. Exports read the same query.
-
-A name search sorted by name goes through company_search.name_page (names starting with the text
-first, through the btree index, then names containing it through the trigram index). Other sorts,
-and a text that also names a commune, filter with the same trigram condition and sort the matches.
+"""The companies list: its filters, sorting, and the page of rows with their last contact. The
+text search (words of the name, sign or commune; SIRET, SIREN, postal code) is the API's, from
+company_search. Exports read the same conditions.
 """
 
 from dataclasses import asdict, dataclass, fields
@@ -16,10 +13,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from crm.extensions import db
 from crm.models import CLOSED_STATUSES, Commune, Company, HiringNeed, Interaction, NafCode, User
-from crm.services import access, company_search, reference, territories
-from crm.services.companies import normalise_name
+from crm.services import access, company_search
 from crm.services.company_search import BY_NAME, CompanyPage, Conditions
-from crm.services.identifiers import clean_siret
 
 CONTACT_DAYS = (7, 30, 90, 180, 365)
 COUNT_CAP = 1_000  # the list says "plus de 1 000" rather than counting every match
@@ -146,71 +141,18 @@ def filter_conditions(user: User, filters: CompanyFilters, now: datetime) -> Con
     return [condition() for wanted, condition in checks if wanted]
 
 
-def digits_condition(digits: str) -> ColumnElement[bool]:
-    """14 digits: a SIRET; 9: a SIREN; 5: a postal code; other digits: the start of a SIRET."""
-    if len(digits) == 14:
-        return Company.siret == digits
-    if len(digits) == 9:
-        return Company.siren == digits
-    if len(digits) == 5:
-        return Company.postal_code == digits
-    return company_search.starts_with(Company.siret, digits)
-
-
-def load_commune_names() -> dict[str, list[str]]:
-    names: dict[str, list[str]] = {}
-    for code, name in db.session.execute(sa.select(Commune.code, Commune.name)):
-        names.setdefault(territories.fold_text(name), []).append(code)
-    return names
-
-
-def commune_names() -> dict[str, list[str]]:
-    """Commune codes by folded name (reference data, read once per process)."""
-    return reference.cached("commune_names", load_commune_names)
-
-
-def communes_named(text: str) -> list[str]:
-    """Codes of the communes whose whole name is the text (without case, accents or hyphens)."""
-    return commune_names().get(territories.fold_text(text), [])
-
-
-def text_condition(name: str, communes: list[str]) -> ColumnElement[bool]:
-    """The name contains the text, or the company is in the commune the text names."""
-    contains = company_search.name_contains(name)
-    return sa.or_(contains, Company.commune_code.in_(communes)) if communes else contains
-
-
-def search_digits(q: str) -> str | None:
-    digits = clean_siret(q)
-    return digits if digits.isdigit() else None
-
-
-def search_condition(q: str, communes: list[str]) -> ColumnElement[bool] | None:
-    """The text search: digits as identifiers or a postal code, else a name or a commune."""
-    digits, name = search_digits(q), normalise_name(q)
-    if digits:
-        return digits_condition(digits)
-    return text_condition(name, communes) if name else None
-
-
 def conditions(user: User, filters: CompanyFilters, now: datetime) -> Conditions:
     """Every condition of the filters, the text search included."""
-    text = search_condition(filters.q, communes_named(filters.q))
-    return filter_conditions(user, filters, now) + ([] if text is None else [text])
+    return filter_conditions(user, filters, now) + company_search.text_conditions(filters.q)
 
 
 def company_page(user: User, filters: CompanyFilters, page: int, per_page: int,
                  now: datetime) -> CompanyPage:
-    """A page of the list, each company with its open needs, referent, commune, naf and band."""
+    """A page of the list, each company with its open needs, referent, commune, naf and band: the
+    search of the API (company_search.search_page), counted up to COUNT_CAP."""
     filters = for_user(user, filters)
-    found = filter_conditions(user, filters, now)
-    name = "" if search_digits(filters.q) else normalise_name(filters.q)
-    communes = communes_named(filters.q) if name else []
-    if name and not communes and filters.sort == "name":
-        return company_search.name_page(name, found, page, per_page, COUNT_CAP)
-    text = search_condition(filters.q, communes)
-    found += [] if text is None else [text]
-    return company_search.counted_page(found, sort_order(filters.sort), page, per_page, COUNT_CAP)
+    return company_search.search_page(filters.q, filter_conditions(user, filters, now), page,
+                                      per_page, COUNT_CAP, sort_order(filters.sort))
 
 
 def last_contacts(company_ids: list[int]) -> dict[int, datetime]:

@@ -1,11 +1,16 @@
-"""Searching companies by name, SIRET or basin, fast on 300,000 establishments.
+"""The companies search, shared by the companies list and the API (`docs/workspace.md`), fast on
+300,000 establishments.
 
-A name search compares the normalised name (lower case, no accents) with the normalised text typed.
-Names that start with the text come first, through the btree index on `companies.search_name` (a
-range, see starts_with). When fewer than a page of names start with it, names that contain it
-anywhere are searched too, after them, through a trigram index (pg_trgm on PostgreSQL, an FTS5
-trigram table on SQLite). Digits search the SIRET (and so the SIREN, its first nine digits) by
-prefix.
+A text is read as words (lower case, no accents, punctuation as spaces), and every word must appear,
+in any order, in the company's search text: its name, sign, commune name and postal code
+(`companies.search_text`, kept by services.companies). PostgreSQL serves this with a pg_trgm GIN
+index; SQLite with an FTS5 trigram table for words of three characters or more (shorter ones are
+tested by LIKE). Sorted by name, names starting with the text come first. A text of digits only
+(spaces ignored) is an identifier: 14 digits a SIRET, 9 a SIREN, 5 a postal code or an INSEE commune
+code, other lengths the start of a SIRET.
+
+A list that caps its count still answers the pages past the cap (bounded offset), up to
+BROWSE_LIMIT rows; past them the page is `limited` and asks to narrow the search.
 """
 
 from collections.abc import Sequence
@@ -17,11 +22,14 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from crm.extensions import db
 from crm.models import CLOSED_STATUSES, Company, HiringNeed
-from crm.services.companies import normalise_name
+from crm.services.companies import normalise_name, search_words
 from crm.services.identifiers import clean_siret
 
 Conditions = list[ColumnElement[bool]]
 BY_NAME = (Company.search_name, Company.id)
+BROWSE_LIMIT = 10_000  # rows a capped list lets people page through
+FTS_WORD_MIN = 3  # the trigram tokenizer needs three characters
+DENSE_MATCHES = 5000  # above this, reading names in index order finds a page sooner than the FTS
 
 
 @dataclass
@@ -39,9 +47,13 @@ class CompanyPage:
     page: int
     per_page: int
     capped: bool = False  # more than `total` match: counting stopped there
+    more: bool = False  # a row follows this page (known when capped)
+    limited: bool = False  # rows past BROWSE_LIMIT exist and are not shown: narrow the search
+
     @property
     def pages(self) -> int:
-        return -(-self.total // self.per_page) if self.per_page else 0
+        counted = -(-self.total // self.per_page) if self.per_page else 0
+        return max(counted, self.page + self.more) if self.capped else counted
 
     @property
     def has_prev(self) -> bool:
@@ -91,6 +103,10 @@ def open_needs_count() -> sa.ScalarSelect:
     )
 
 
+def is_sqlite() -> bool:
+    return db.session.get_bind().dialect.name == "sqlite"
+
+
 def count(conditions: Conditions, cap: int | None = None) -> int:
     """How many companies match; with a cap, counting stops after cap + 1 of them."""
     if cap is None:
@@ -99,23 +115,15 @@ def count(conditions: Conditions, cap: int | None = None) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(matches))
 
 
-def capped_page(items: list[CompanyHit], total: int, page: int, per_page: int,
-                cap: int | None) -> CompanyPage:
-    """A page whose total says "more than cap" when counting stopped at the cap."""
-    capped = cap is not None and total > cap
-    return CompanyPage(items, cap if capped else total, page, per_page, capped)
-
-
-def fetch(conditions: Conditions, order: Sequence, page: int, per_page: int,
+def fetch(conditions: Conditions, order: Sequence, offset: int, limit: int,
           in_name_order: bool = False) -> list[CompanyHit]:
-    """One page of companies with their open needs, naf, band, commune, basin and referent, in one
+    """Rows of companies with their open needs, naf, band, commune, basin and referent, in one
     query. `in_name_order` (many matches) tells SQLite's planner that the conditions hold for most
     rows, so that it reads the name index in order and stops after a page rather than sorting
     every match of a broad filter."""
-    if in_name_order and db.session.get_bind().dialect.name == "sqlite":
+    if in_name_order and is_sqlite():
         conditions = [sa.func.likelihood(condition, sa.literal_column("0.9")) for condition in conditions]
-    ids = (sa.select(Company.id).where(*conditions).order_by(*order)
-           .limit(per_page).offset((page - 1) * per_page).subquery())
+    ids = sa.select(Company.id).where(*conditions).order_by(*order).limit(limit).offset(offset).subquery()
     query = (
         sa.select(Company, open_needs_count())
         .join(ids, ids.c.id == Company.id)
@@ -125,92 +133,127 @@ def fetch(conditions: Conditions, order: Sequence, page: int, per_page: int,
     return [CompanyHit(company, open_needs) for company, open_needs in db.session.execute(query)]
 
 
+def offset_of(page: int, per_page: int) -> int:
+    return (page - 1) * per_page
+
+
+def past_browsing(page: int, per_page: int, cap: int | None) -> bool:
+    """Whether a capped list's page starts past the rows it lets people page through."""
+    return cap is not None and offset_of(page, per_page) >= BROWSE_LIMIT
+
+
+def found_page(rows: list[CompanyHit], total: int, page: int, per_page: int,
+               cap: int | None) -> CompanyPage:
+    """A page of the rows fetched (one more than the page when there is more), its total saying
+    "more than cap" when counting stopped at the cap."""
+    capped = cap is not None and total > cap
+    more = len(rows) > per_page
+    last = capped and offset_of(page, per_page) + per_page >= BROWSE_LIMIT
+    return CompanyPage(rows[:per_page], cap if capped else total, page, per_page, capped,
+                       more and not last, more and last)
+
+
 def counted_page(conditions: Conditions, order: Sequence, page: int, per_page: int,
                  cap: int | None = None) -> CompanyPage:
     """A page of a search the indexes serve: counted (up to the cap), then fetched."""
     total = count(conditions, cap)
     many = cap is not None and total > cap and list(order) == list(BY_NAME)
-    items = fetch(conditions, order, page, per_page, in_name_order=many) if total else []
-    return capped_page(items, total, page, per_page, cap)
+    offset = offset_of(page, per_page)
+    rows = fetch(conditions, order, offset, per_page + 1, in_name_order=many) if total else []
+    return found_page(rows, total, page, per_page, cap)
 
 
-FTS_PHRASE_MIN = 3  # the trigram tokenizer needs three characters
-DENSE_MATCHES = 5000  # above this, reading names in index order finds a page sooner than the FTS
+def fts_query(words: list[str]) -> str:
+    """An FTS5 query asking for every word; a trigram phrase is a substring match."""
+    return " AND ".join('"' + word.replace('"', '""') + '"' for word in words)
 
 
-def fts_phrase(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'  # a trigram phrase query is a substring match
+def fts_matches(words: list[str]) -> sa.Select:
+    """Ids of the companies whose search text contains every word, from SQLite's FTS5 table."""
+    return (sa.select(sa.literal_column("rowid")).select_from(sa.text("companies_search_fts"))
+            .where(sa.text("companies_search_fts MATCH :query").bindparams(query=fts_query(words))))
 
 
-def fts_matches(name: str) -> sa.Select:
-    """Ids of the companies whose name contains the text, from SQLite's FTS5 trigram table."""
-    return (sa.select(sa.literal_column("rowid")).select_from(sa.text("companies_name_fts"))
-            .where(sa.text("companies_name_fts MATCH :phrase").bindparams(phrase=fts_phrase(name))))
+def fts_count(words: list[str]) -> int:
+    """How many search texts contain every word, counted in SQLite's FTS5 table (up to a bound)."""
+    matches = fts_matches(words).limit(DENSE_MATCHES + 1).subquery()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(matches))
 
 
-def fts_count(name: str) -> int | None:
-    """How many names contain the text, from SQLite's FTS5 table; None where it does not apply."""
-    if db.session.get_bind().dialect.name != "sqlite" or len(name) < FTS_PHRASE_MIN:
-        return None
-    return db.session.scalar(sa.select(sa.func.count()).select_from(fts_matches(name).subquery()))
+def contains(word: str) -> ColumnElement[bool]:
+    return Company.search_text.contains(word, autoescape=True)
 
 
-def name_contains(name: str) -> ColumnElement[bool]:
-    """Names containing the normalised text, through the index that suits the database."""
-    return containing(name, fts_count(name))
+def word_conditions(words: list[str]) -> Conditions:
+    """Every word in the search text. PostgreSQL's pg_trgm index serves LIKE; on SQLite the FTS5
+    trigram table finds rare matches, a plain LIKE read in name order common ones."""
+    long = [word for word in words if len(word) >= FTS_WORD_MIN]
+    if not is_sqlite() or not long or fts_count(long) > DENSE_MATCHES:
+        return [contains(word) for word in words]
+    return [Company.id.in_(fts_matches(long)), *(contains(word) for word in words if word not in long)]
 
 
-def containing(name: str, found: int | None) -> ColumnElement[bool]:
-    """Names containing the text: PostgreSQL's pg_trgm index serves LIKE; on SQLite the FTS5
-    trigram table finds rare matches, a plain LIKE read in index order common ones."""
-    contains = Company.search_name.contains(name, autoescape=True)
-    if found is None or found > DENSE_MATCHES:
-        return contains
-    return Company.id.in_(fts_matches(name))
+def search_digits(q: str) -> str | None:
+    """The digits of a text made of digits and spaces only, else None."""
+    digits = clean_siret(q)
+    return digits if digits.isdigit() else None
 
 
-def substring_page(name: str, conditions: Conditions, page: int, per_page: int,
-                   cap: int | None = None) -> CompanyPage:
-    """Names containing the text anywhere, the (fewer than a page) starting with it first: both
-    parts read in index order, so a common word stops after one page instead of sorting all."""
-    found = fts_count(name)
-    prefix = [*conditions, starts_with(Company.search_name, name)]
-    contains = [*conditions, containing(name, found), sa.not_(starts_with(Company.search_name, name))]
-    starting = fetch(prefix, BY_NAME, 1, per_page)
-    total = found if found is not None and not conditions else len(starting) + count(contains, cap)
-    first = (page - 1) * per_page
-    items = starting[first:first + per_page]
-    wanted = per_page - len(items)
-    if wanted and total > len(starting):
-        skip = max(0, first - len(starting))
-        rest = (sa.select(Company.id).where(*contains).order_by(*BY_NAME).limit(wanted)
-                .offset(skip))
-        items += fetch([Company.id.in_(rest)], BY_NAME, 1, wanted)
-    return capped_page(items, total, page, per_page, cap)
+def digits_condition(digits: str) -> ColumnElement[bool]:
+    """14 digits: a SIRET; 9: a SIREN; 5: a postal code or commune code; others: a SIRET's start."""
+    if len(digits) == 14:
+        return Company.siret == digits
+    if len(digits) == 9:
+        return Company.siren == digits
+    if len(digits) == 5:
+        return sa.or_(Company.postal_code == digits, Company.commune_code == digits)
+    return starts_with(Company.siret, digits)
 
 
-def name_page(name: str, conditions: Conditions, page: int, per_page: int,
-              cap: int | None = None) -> CompanyPage:
-    """Names starting with the text; names containing it when fewer than a page start with it."""
-    by_prefix = [*conditions, starts_with(Company.search_name, name)]
-    total = count(by_prefix, cap)
-    if total < per_page:
-        return substring_page(name, conditions, page, per_page, cap)
-    return capped_page(fetch(by_prefix, BY_NAME, page, per_page), total, page, per_page, cap)
+def ranked_page(text: str, matching: Conditions, conditions: Conditions, page: int, per_page: int,
+                cap: int | None) -> CompanyPage:
+    """Names starting with the text first, then the other matches, each part in name order and
+    counted apart, so that a page is read from one part or across both."""
+    starting = [*conditions, starts_with(Company.search_name, text)]
+    others = [*matching, sa.not_(starts_with(Company.search_name, text))]
+    first = count(starting, None if cap is None else BROWSE_LIMIT)
+    rest = count(others, cap)
+    offset, wanted = offset_of(page, per_page), per_page + 1
+    rows = fetch(starting, BY_NAME, offset, wanted) if offset < first else []
+    if len(rows) < wanted and rest:
+        many = cap is not None and rest > cap
+        rows += fetch(others, BY_NAME, max(0, offset - first), wanted - len(rows), in_name_order=many)
+    return found_page(rows, first + rest, page, per_page, cap)
+
+
+def text_conditions(q: str) -> Conditions:
+    """The conditions of a typed text: an identifier or postal code, else every word."""
+    digits = search_digits(q)
+    if digits:
+        return [digits_condition(digits)]
+    words = search_words(q)
+    return word_conditions(words) if words else []
+
+
+def search_page(q: str | None, conditions: Conditions, page: int, per_page: int,
+                cap: int | None = None, order: Sequence = BY_NAME) -> CompanyPage:
+    """A page of the companies matching the text and the other conditions, each with its open
+    needs; with a cap, counting stops there and only BROWSE_LIMIT rows can be paged through."""
+    if past_browsing(page, per_page, cap):
+        return CompanyPage([], 0, page, per_page, capped=True, limited=True)
+    q = q or ""
+    matching = [*conditions, *text_conditions(q)]
+    if search_words(q) and not search_digits(q) and list(order) == list(BY_NAME):
+        return ranked_page(normalise_name(q), matching, conditions, page, per_page, cap)
+    return counted_page(matching, order, page, per_page, cap)
 
 
 def search_companies(q: str | None = None, siret: str | None = None, basin: str | None = None,
                      page: int = 1, per_page: int = 25) -> CompanyPage:
-    """A page of the companies matching the text, SIRET and basin, each with its open needs."""
+    """A page of the companies matching the text, SIRET and basin (the API), counted in full."""
     conditions: Conditions = []
     if siret:
         conditions.append(Company.siret == clean_siret(siret))
     if basin:
         conditions.append(Company.basin_code == basin)
-    digits, name = clean_siret(q or ""), normalise_name(q or "")
-    if digits.isdigit():
-        by_siret = [*conditions, starts_with(Company.siret, digits)]
-        return counted_page(by_siret, [Company.siret], page, per_page)
-    if name:
-        return name_page(name, conditions, page, per_page)
-    return counted_page(conditions, BY_NAME, page, per_page)
+    return search_page(q, conditions, page, per_page)

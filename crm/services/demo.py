@@ -27,7 +27,7 @@ from crm.models import (
     Visit,
     utcnow,
 )
-from crm.services.companies import normalise_name
+from crm.services.companies import normalise_name, search_text
 from crm.services.demo_calendar import office_hours_moment, working_day_on_or_before
 from crm.services.demo_needs import seed_needs
 from crm.services.demo_network import (
@@ -161,6 +161,7 @@ def company_row(rng: random.Random, identity: tuple[str, str], catalogue: Catalo
     referents = catalogue.referents.get(commune.basin_code)
     return {
         "siret": siret, "siren": siren, "name": name, "search_name": normalise_name(name),
+        "search_text": search_text(name, None, commune.name, commune.postal_codes.split()[0]),
         "naf_code": trade["naf"], "headcount_band": band,
         "address": f"{rng.randint(1, 120)} {street}",
         "postal_code": commune.postal_codes.split()[0], "commune_code": commune.code,

@@ -28,7 +28,7 @@ from werkzeug.datastructures import FileStorage
 from crm.extensions import db
 from crm.models import BackgroundTask, Commune, Company, HeadcountBand, NafCode, User, utcnow
 from crm.services import audit
-from crm.services.companies import normalise_name
+from crm.services.companies import normalise_name, search_text
 from crm.services.sirene_names import (
     GEOLOC_COLUMNS,
     LEGAL_UNIT_COLUMNS,
@@ -58,8 +58,8 @@ BATCH = 5_000
 SOURCE = "sirene"
 TASK_KIND = "sirene"
 ESTABLISHMENTS = "des établissements (StockEtablissement)"
-COMPARED = ("name", "search_name", "sign", "naf_code", "naf2025_code", "headcount_band", "address",
-            "postal_code", "commune_code", "basin_code", "latitude", "longitude", "active",
+COMPARED = ("name", "search_name", "search_text", "sign", "naf_code", "naf2025_code", "headcount_band",
+            "address", "postal_code", "commune_code", "basin_code", "latitude", "longitude", "active",
             "diffusible", "employer", "verified", "created_on")
 UPLOAD_NAMES = {"establishments": "etablissements", "unites": "unites_legales", "geoloc": "geolocalisation"}
 
@@ -81,10 +81,10 @@ class Summary:
 
 
 def load_context() -> Context:
-    communes = {code: Place(basin, postal_codes.split()[0], latitude, longitude)
-                for code, basin, postal_codes, latitude, longitude in db.session.execute(sa.select(
-                    Commune.code, Commune.basin_code, Commune.postal_codes, Commune.latitude,
-                    Commune.longitude))}
+    communes = {code: Place(name, basin, postal_codes.split()[0], latitude, longitude)
+                for code, name, basin, postal_codes, latitude, longitude in db.session.execute(
+                    sa.select(Commune.code, Commune.name, Commune.basin_code, Commune.postal_codes,
+                              Commune.latitude, Commune.longitude))}
     return Context(communes, frozenset(db.session.scalars(sa.select(NafCode.code))),
                    frozenset(db.session.scalars(sa.select(HeadcountBand.code))))
 
@@ -160,6 +160,8 @@ def write_batch(pairs: list[tuple[dict, dict]], context: Context, transformer: T
     locate([row for row, _ in kept], [record for _, record in kept], context, transformer)
     new, changed = [], []
     for row, _ in kept:
+        commune = context.communes[row["commune_code"]].name
+        row["search_text"] = search_text(row["name"], row["sign"], commune, row["postal_code"])
         old = existing.get(row["siret"])
         if old is None:
             new.append({**row, "source": SOURCE})

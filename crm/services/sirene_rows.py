@@ -62,6 +62,7 @@ class SireneError(ValueError):
 class Place:
     """What a kept row takes from its commune."""
 
+    name: str
     basin_code: str
     postal_code: str
     latitude: float

@@ -19,7 +19,7 @@ from crm.blueprints.companies.list_forms import CompanyFilterForm, ExportForm, S
 from crm.blueprints.guards import actor
 from crm.extensions import db
 from crm.models import BackgroundTask, SavedView, utcnow
-from crm.services import access, company_list, exports, pressure, saved_views, tasks
+from crm.services import access, company_list, company_search, exports, pressure, saved_views, tasks
 from crm.services.company_list import CompanyFilters
 from crm.services.saved_views import SavedViewError
 from jobs.exports import export_companies
@@ -60,7 +60,7 @@ def render_list(status: int = 200, save_form: SavedViewForm | None = None,
     form, filters = current_filters()
     number = page_number()
     page = company_list.company_page(user, filters, number, current_app.config["PAGE_SIZE"], now)
-    if number > max(page.pages, 1):
+    if number > 1 and not page.items and not page.limited:
         abort(404)
     ids = [hit.company.id for hit in page.items]
     details = access.sees_company_details(user)
@@ -70,6 +70,7 @@ def render_list(status: int = 200, save_form: SavedViewForm | None = None,
         last_contacts=company_list.last_contacts(ids) if details else {},
         levels=pressure.levels_for(ids, user.organisation_id, now) if details else {},
         views=views, current_view=request.args.get("vue", type=int),
+        browse_limit=company_search.BROWSE_LIMIT,
         save_form=save_form or SavedViewForm(formdata=None),
         rename_forms=rename_forms(views) | (renamed or {}), export_form=ExportForm(formdata=None),
     ), status

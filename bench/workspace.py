@@ -1,5 +1,6 @@
 """Benchmark of the adviser's workspace with 300,000 companies and 1,000,000 interactions: p50/p95
-of the companies list (name search, two filters), the company page and "Mes demandes", server side
+of the companies list (name search, words of name and commune, pages past the count cap, two
+filters), the company page and "Mes demandes", server side
 (Flask test client, in-process, signed in as an adviser).
 
 Usage: python bench/workspace.py [--database-url URL ...] [--no-sqlite] [--requests N]
@@ -31,6 +32,11 @@ from crm.models import Company, Interaction, InteractionKind, Role, User, utcnow
 
 INTERACTIONS = 1_000_000
 KINDS = (InteractionKind.CALL, InteractionKind.EMAIL, InteractionKind.VISIT, InteractionKind.MEETING)
+WORD_SEARCHES = (  # words of the name and the commune, in any order; identifiers and postal codes
+    "pharmacie dijon", "dijon boulangerie", "garage besancon", "sarl beaune", "epicerie",
+    "transports dole", "de", "martin et fils", "21000", "300 001 2",
+)
+PAGES = (2, 41, 60, 200, 400, 401)  # pages past the count cap, up to and past the browsable rows
 TWO_FILTERS = (  # pairs of filters an adviser combines
     {"basin": "2711", "naf_division": "43"}, {"department": "25", "open_need": "y"},
     {"basin": "2712", "contacted": "oui", "days": "30"}, {"naf_section": "I", "band": "00"},
@@ -78,7 +84,11 @@ def cases(app, client) -> list[tuple[str, object]]:
     searches = [f"/entreprises?q={text}" for text in PREFIX_SEARCHES + FALLBACK_SEARCHES]
     filtered = ["/entreprises?" + "&".join(f"{k}={v}" for k, v in pair.items())
                 for pair in TWO_FILTERS]
+    words = [f"/entreprises?q={text}" for text in WORD_SEARCHES]
+    pages = [f"/entreprises?page={number}" for number in PAGES]
     found = [("GET /entreprises?q=<name>", getter(client, searches)),
+             ("GET /entreprises?q=<words>", getter(client, words)),
+             ("GET /entreprises?page=<past the cap>", getter(client, pages)),
              ("GET /entreprises?<two filters>", getter(client, filtered)),
              ("GET /demandes", getter(client, ["/demandes"]))]
     if "companies.company" in app.view_functions:

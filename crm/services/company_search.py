@@ -181,6 +181,10 @@ def fts_count(words: list[str]) -> int:
 
 
 def contains(word: str) -> ColumnElement[bool]:
+    """The word in the search text. On PostgreSQL a word shorter than a trigram is tested by
+    strpos(), which the planner does not try to serve by a full scan of the trigram index."""
+    if len(word) < FTS_WORD_MIN and not is_sqlite():
+        return sa.func.strpos(Company.search_text, word) > 0
     return Company.search_text.contains(word, autoescape=True)
 
 
@@ -213,12 +217,14 @@ def digits_condition(digits: str) -> ColumnElement[bool]:
 def ranked_page(text: str, matching: Conditions, conditions: Conditions, page: int, per_page: int,
                 cap: int | None) -> CompanyPage:
     """Names starting with the text first, then the other matches, each part in name order and
-    counted apart, so that a page is read from one part or across both."""
+    counted apart, so that a page is read from one part or across both. With a cap, the names
+    starting with the text are counted as far as the page needs (exactly when the page reaches the
+    other matches), and the others not at all once those alone pass the cap."""
     starting = [*conditions, starts_with(Company.search_name, text)]
     others = [*matching, sa.not_(starts_with(Company.search_name, text))]
-    first = count(starting, None if cap is None else BROWSE_LIMIT)
-    rest = count(others, cap)
     offset, wanted = offset_of(page, per_page), per_page + 1
+    first = count(starting, None if cap is None else max(cap, offset + per_page))
+    rest = 0 if cap is not None and first > cap else count(others, cap)  # capped already
     rows = fetch(starting, BY_NAME, offset, wanted) if offset < first else []
     if len(rows) < wanted and rest:
         many = cap is not None and rest > cap

@@ -22,7 +22,7 @@ from crm.models import AuditEvent, Company, Contact, HiringNeed, Task, User, Vis
 from crm.models.base import utcnow
 
 AUDITED = (Company, Contact, HiringNeed, Visit, Task)
-UNTRACKED_FIELDS = frozenset({"id", "version", "created_at", "updated_at", "search_name"})
+UNTRACKED_FIELDS = frozenset({"id", "version", "created_at", "updated_at", "search_name", "search_text"})
 _acting: ContextVar[int | None] = ContextVar("audit_actor", default=None)
 
 

@@ -17,6 +17,7 @@ from crm.services.need_input import display_phone
 LIMIT = 50
 FIELD_LABELS = {
     "name": "Nom", "sign": "Enseigne", "siret": "SIRET", "siren": "SIREN", "search_name": None,
+    "search_text": None,
     "naf_code": "Code NAF", "naf2025_code": "Code NAF 2025", "headcount_band": "Tranche d'effectif",
     "address": "Adresse", "postal_code": "Code postal", "commune_code": "Commune",
     "basin_code": "Bassin d'emploi", "latitude": "Latitude", "longitude": "Longitude",

@@ -238,7 +238,9 @@ def text_conditions(q: str) -> Conditions:
     if digits:
         return [digits_condition(digits)]
     words = search_words(q)
-    return word_conditions(words) if words else []
+    if words:
+        return word_conditions(words)
+    return [sa.false()] if q.strip() else []  # only characters no name is searched by
 
 
 def search_page(q: str | None, conditions: Conditions, page: int, per_page: int,

@@ -11,10 +11,20 @@ Revises: 0008
 Create Date: 2026-12-05
 
 """
+import re
+import unicodedata
+
 import sqlalchemy as sa
 from alembic import op
 
-from crm.services.companies import search_text
+
+def search_text(name, sign, commune_name, postal_code) -> str:
+    """Frozen copy of crm.services.companies.search_text as of this revision."""
+    text = " ".join(filter(None, (name, sign, commune_name, postal_code)))
+    plain = "".join(char for char in unicodedata.normalize("NFKD", text)
+                    if not unicodedata.combining(char))
+    return " ".join(re.findall(r"\w+", plain.lower()))
+
 
 # revision identifiers, used by Alembic.
 revision = '0009'

@@ -174,7 +174,8 @@ def test_history_says_the_employer_and_the_automatic_routing(client, auth, advis
     auth.login(adviser)
     page = text_of(client, f"/demandes/{need.reference}")
     assert "Employeur ou système" not in page
-    by, what = '<td data-label="Par" class="fr-cell--multiline">', '<td data-label="Étape" class="fr-cell--multiline">'
+    by = '<td data-label="Par" class="fr-cell--multiline">'
+    what = '<td data-label="Note" class="fr-cell--multiline">'
     assert f"{by}L'employeur</td> {what}Demande reçue.</td>" in page
     assert (f"{by}L'orientation automatique</td> {what}Demande confiée à France Travail Dijon.</td>"
             in page)

@@ -20,6 +20,7 @@ from crm.models import (
     utcnow,
 )
 from crm.services import audit
+from crm.services.wording import alphabetical
 
 MIN_PASSWORD_LENGTH = 12
 TOKEN_PREFIX = "crm_"
@@ -261,7 +262,7 @@ def organisation_choices() -> list[tuple[int, str]]:
 
 
 def basin_choices() -> list[tuple[str, str]]:
-    basins = db.session.scalars(sa.select(Basin).order_by(Basin.name))
+    basins = sorted(db.session.scalars(sa.select(Basin)), key=lambda basin: alphabetical(basin.name))
     return [(basin.code, f"{basin.name} ({basin.code})") for basin in basins]
 
 

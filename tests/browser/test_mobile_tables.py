@@ -30,6 +30,8 @@ def test_my_day_shows_the_done_button_without_sideways_scrolling(
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
     expect(page.locator("td[data-label='Échéance']").first).to_be_visible()
+    reference = page.get_by_role("link", name=late_need.reference, exact=True)
+    assert reference.bounding_box()["height"] < 30  # one line: "BFC-2026-" never wraps
     screenshot("mobile-ma-journee")
     axe()
     axe.end()

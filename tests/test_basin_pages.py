@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from crm import models as m
-from crm.services import basin_stats, local_time
+from crm.services import accounts, basin_stats, local_time
 from tests import factories as f
 from tests.helpers import assert_constant_queries, page_text
 
@@ -88,3 +88,34 @@ def test_basin_pages_run_a_fixed_number_of_queries(client, signed_in):
 
     assert_constant_queries(client, "/bassins/2711", add_rows)
     assert_constant_queries(client, "/bassins", add_rows)
+
+
+def test_a_basin_page_counts_the_firms_with_an_open_need(client, signed_in):
+    firm = f.CompanyFactory()
+    f.HiringNeedFactory(company=firm)
+    f.HiringNeedFactory(company=firm)
+    f.HiringNeedFactory(company=f.CompanyFactory())
+    f.HiringNeedFactory(company=f.CompanyFactory(), status=m.NeedStatus.FILLED)
+    f.HiringNeedFactory(company=f.CompanyFactory(commune_code="25056", basin_code="2706"),
+                        basin_code="2706")
+    assert basin_stats.basin_detail("2711").firms_with_open_need == 2
+    text = page_text(client.get("/bassins/2711"))
+    assert 'href="/entreprises?basin=2711&open_need=1">2</a>' in text
+    assert "Voir la liste" not in text
+
+
+def test_basins_are_listed_in_french_alphabetical_order(client, signed_in):
+    names = re.findall(r'href="/bassins/\d{4}">([^<]+)</a>', page_text(client.get("/bassins")))
+    assert names.index("Mâcon") < names.index("Montbéliard") < names.index("Nevers")
+    assert names == sorted(names, key=lambda name: name.replace("â", "a").lower())
+    labels = [label for _, label in accounts.basin_choices()]
+    assert labels.index("Mâcon (0059)") < labels.index("Montbéliard (2714)")
+
+
+def test_sectors_are_named_in_sentence_case(client, signed_in):
+    f.CompanyFactory(naf_code="43.21A")
+    f.CompanyFactory(naf_code="56.10A")
+    text = page_text(client.get("/bassins/2711"))
+    assert "F – Construction</a>" in text
+    assert "I – Hébergement et restauration</a>" in text
+    assert "CONSTRUCTION" not in text

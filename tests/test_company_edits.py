@@ -54,8 +54,12 @@ def test_changing_the_referent_records_the_reason_and_tells_the_new_referent(adv
     first = f.UserFactory(name="Léa Roux", organisation=f.OrganisationFactory(name="Cap emploi 21"))
     company.referent = first
     db.session.commit()
+    f.UserFactory(name="Jade Morel", organisation=f.OrganisationFactory(name="Mission locale"))
     form = page_text(client.get(f"/entreprises/{company.id}/referent"))
-    assert "Paul Girard (France Travail Dijon)" in form and "Léa Roux (Cap emploi 21)" in form
+    assert "Paul Girard — France Travail Dijon" in form and "Léa Roux — Cap emploi 21" in form
+    assert "Jade Morel" not in form  # another organisation: listed on demand only
+    everyone = page_text(client.get(f"/entreprises/{company.id}/referent?structures=toutes"))
+    assert "Jade Morel — Mission locale" in everyone
 
     response = client.post(f"/entreprises/{company.id}/referent", data={
         "version": company.version, "referent": adviser.id, "reason": "Plan de prospection 2026"})

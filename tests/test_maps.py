@@ -13,7 +13,7 @@ from crm import models as m
 from crm.extensions import db
 from crm.services import map_layers, maps
 from tests import factories as f
-from tests.helpers import assert_constant_queries
+from tests.helpers import assert_constant_queries, page_text
 
 DIJON = (47.33209, 5.04443)
 BESANCON = (47.26175, 6.01938)
@@ -202,11 +202,11 @@ def test_basins_are_shaded_by_the_chosen_indicator(client, signed_in):
         indicator: client.get(f"/carte?indicator={indicator}&period=90").get_data(as_text=True)
         for indicator in map_layers.INDICATORS
     }
-    assert re.search(r"Dijon</a></td>\s*<td>5</td>", shown["establishments"])
-    assert re.search(r"Besançon</a></td>\s*<td>1</td>", shown["open_needs"])
-    assert re.search(r"Besançon</a></td>\s*<td>1\u202f000,0</td>", shown["needs_per_1000"])
-    assert re.search(r"Dijon</a></td>\s*<td>0</td>", shown["contacted"])
-    assert re.search(r"Besançon</a></td>\s*<td>1</td>", shown["contacted"])
+    assert re.search(r"Dijon</a></td>\s*<td[^>]*>5</td>", shown["establishments"])
+    assert re.search(r"Besançon</a></td>\s*<td[^>]*>1</td>", shown["open_needs"])
+    assert re.search(r"Besançon</a></td>\s*<td[^>]*>1\u202f000,0</td>", shown["needs_per_1000"])
+    assert re.search(r"Dijon</a></td>\s*<td[^>]*>0</td>", shown["contacted"])
+    assert re.search(r"Besançon</a></td>\s*<td[^>]*>1</td>", shown["contacted"])
 
 
 def test_the_map_filters_narrow_the_firms_and_frame_the_basin(client, signed_in):
@@ -248,3 +248,23 @@ def test_an_open_need_without_a_typed_title_is_named_by_its_rome_job(client, sig
     f.HiringNeedFactory(company=firm, organisation=signed_in.organisation, job_title=None, rome_code="D1102")
     needs = map_data(client.get("/carte"))["needs"]
     assert [need[3] for need in needs] == [db.session.get(m.RomeCode, "D1102").label]
+
+
+def test_the_map_has_a_legend_for_the_symbols_of_its_layers(client, signed_in):
+    response = client.get("/carte")
+    html, data = page_text(response), map_data(response)
+    legend = html[html.index('aria-label="Légende : symboles de la carte"'):]
+    legend = legend[:legend.index("</ul>")]
+    for key, label in (("needs", "Besoin de recrutement ouvert"), ("visits", "Visite prévue"),
+                       ("events", "Événement à venir"), ("firms", "Entreprise"),
+                       ("departments", "Limite de département")):
+        assert label in legend
+        assert data["symbols"][key]["colour"] in legend  # drawn as the map draws it
+
+
+def test_the_table_under_the_map_lists_basins_alphabetically(client, signed_in):
+    html = client.get("/carte").get_data(as_text=True)
+    names = re.findall(r'<a href="/bassins/\d{4}">([^<]+)</a>', html)
+    assert len(names) == 21
+    assert names.index("Mâcon") < names.index("Montbéliard")
+    assert names.index("Châtillon-Montbard") < names.index("Cosne-Cours-sur-Loire")

@@ -174,9 +174,10 @@ def test_history_says_the_employer_and_the_automatic_routing(client, auth, advis
     auth.login(adviser)
     page = text_of(client, f"/demandes/{need.reference}")
     assert "Employeur ou système" not in page
-    by = '<td class="fr-cell--multiline">'
-    assert f"{by}L'employeur</td> {by}Demande reçue.</td>" in page
-    assert (f"{by}L'orientation automatique</td> {by}Demande confiée à France Travail Dijon.</td>"
+    by = '<td data-label="Par" class="fr-cell--multiline">'
+    what = '<td data-label="Note" class="fr-cell--multiline">'
+    assert f"{by}L'employeur</td> {what}Demande reçue.</td>" in page
+    assert (f"{by}L'orientation automatique</td> {what}Demande confiée à France Travail Dijon.</td>"
             in page)
     entries = timeline.status_entries(need.company_id, None, 10)
     assert [entry.actors[0].name for entry in entries] == ["l'orientation automatique"]
@@ -246,7 +247,7 @@ def test_references_in_tables_never_break(client, auth, adviser, agency):
                                first_contact_due_at=m.utcnow())
     auth.login(adviser)
     page = page_text(client.get("/demandes"))
-    assert (f'<td class="crm-reference"><a href="/demandes/{need.reference}">{need.reference}</a></td>'
+    assert (f'class="crm-reference"><a href="/demandes/{need.reference}">{need.reference}</a></td>'
             in page)
     css = (ROOT / "crm" / "static" / "css" / "app.css").read_text(encoding="utf-8")
     rule = css[css.index(".crm-reference,"):]

@@ -175,7 +175,7 @@ def test_a_partner_sees_its_organisations_flags_and_their_outcome(partner, chamb
     assert "France Travail Beaune" in text and "Pourvue" in text and "En cours" in text
     assert f"Oui, le {contacted.first_contact_at:%d/%m/%Y}" in text
     row = text[text.index(filled.reference):]
-    assert "<td>2</td>" in row[:row.index("</tr>")]
+    assert ">2</td>" in row[:row.index("</tr>")]
 
 
 def test_an_empty_flag_list_invites_to_flag(partner, client):

@@ -82,18 +82,34 @@ def test_a_task_about_a_firm(signed_in, client):
     assert tasks()[0].company_id == company.id
 
 
-def test_the_assignee_defaults_to_me_among_active_staff_grouped_by_organisation(
+def test_the_assignee_defaults_to_me_among_my_organisation_s_active_staff(
         signed_in, colleague, client):
     partner_org = f.OrganisationFactory(name="Mission locale Beaune")
-    f.UserFactory(organisation=partner_org, name="Jade Morel")
+    jade = f.UserFactory(organisation=partner_org, name="Jade Morel")
     f.UserFactory(name="Partenaire CCI", role=m.Role.PARTNER)
     f.UserFactory(organisation=signed_in.organisation, name="Ancien Agent", active=False)
     text = text_of(client, "/a-faire/nouvelle")
-    assert f'<option selected value="{signed_in.id}">' in text
-    for shown in ('<optgroup label="France Travail Dijon">', '<optgroup label="Mission locale Beaune">',
-                  "Léa Colin", "Jade Morel"):
-        assert shown in text
-    assert "Partenaire CCI" not in text and "Ancien Agent" not in text
+    assert f'<option selected value="{signed_in.id}">Paul Girard — France Travail Dijon</option>' in text
+    assert "Léa Colin — France Travail Dijon" in text
+    assert "Jade Morel" not in text and "Partenaire CCI" not in text and "Ancien Agent" not in text
+    assert 'href="/a-faire/nouvelle?structures=toutes"' in text
+
+    everyone = text_of(client, "/a-faire/nouvelle?structures=toutes")
+    assert everyone.index("Jade Morel — Mission locale Beaune") < everyone.index("Léa Colin")
+    assert "Partenaire CCI" not in everyone and "Ancien Agent" not in everyone
+    assert 'href="/a-faire/nouvelle">N\'afficher que les personnes de France Travail Dijon' in everyone
+
+    assert client.post("/a-faire/nouvelle", data=task_form(assignee=jade.id)).status_code == 422
+    response = client.post("/a-faire/nouvelle?structures=toutes", data=task_form(assignee=jade.id))
+    assert response.status_code == 302 and tasks()[0].assignee_id == jade.id
+
+
+def test_a_task_of_another_organisation_s_assignee_keeps_them_in_the_list(signed_in, client):
+    jade = f.UserFactory(organisation=f.OrganisationFactory(name="Mission locale Beaune"),
+                         name="Jade Morel")
+    task = f.TaskFactory(assignee=jade, created_by_id=signed_in.id)
+    text = text_of(client, f"/a-faire/{task.id}/modifier")
+    assert f'<option selected value="{jade.id}">Jade Morel — Mission locale Beaune</option>' in text
 
 
 def test_assigning_a_task_to_someone_else_tells_them_through_the_outbox(

@@ -2,12 +2,20 @@
 
 from collections.abc import Iterable
 
+from flask import request
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.form import DefaultMeta
 from wtforms.widgets import Select
+
+EVERY_ORGANISATION = "toutes"  # ?structures=toutes: staff pickers list every organisation
+
+
+def every_organisation_asked() -> bool:
+    """Whether the page was asked to list the staff of every organisation, not only the user's."""
+    return request.args.get("structures") == EVERY_ORGANISATION
 
 
 def options(*groups: Iterable[tuple]) -> list[SelectChoice]:

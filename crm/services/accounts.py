@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -19,7 +20,8 @@ from crm.models import (
     User,
     utcnow,
 )
-from crm.services import audit
+from crm.services import access, audit
+from crm.services.wording import alphabetical
 
 MIN_PASSWORD_LENGTH = 12
 TOKEN_PREFIX = "crm_"
@@ -260,8 +262,22 @@ def organisation_choices() -> list[tuple[int, str]]:
     return [(o.id, o.name if o.active else f"{o.name} (désactivée)") for o in organisations]
 
 
+def staff_choices(user: User, everyone: bool = False,
+                  keep: Iterable[int | None] = ()) -> list[tuple[int, str]]:
+    """Active staff one may pick as a firm's referent or a task's assignee, as "Name — Organisation",
+    alphabetically: the user's organisation's people (everyone's when asked) and those in `keep`
+    (the current choice, whatever their organisation)."""
+    query = (sa.select(User.id, User.name, Organisation.name).join(User.organisation)
+             .where(User.active, Organisation.active, User.role.in_(access.STAFF_ROLES)))
+    if not everyone:
+        kept = [key for key in keep if key]
+        query = query.where(sa.or_(User.organisation_id == user.organisation_id, User.id.in_(kept)))
+    rows = sorted(db.session.execute(query), key=lambda row: (alphabetical(row[1]), alphabetical(row[2])))
+    return [(key, f"{name} — {organisation}") for key, name, organisation in rows]
+
+
 def basin_choices() -> list[tuple[str, str]]:
-    basins = db.session.scalars(sa.select(Basin).order_by(Basin.name))
+    basins = sorted(db.session.scalars(sa.select(Basin)), key=lambda basin: alphabetical(basin.name))
     return [(basin.code, f"{basin.name} ({basin.code})") for basin in basins]
 
 

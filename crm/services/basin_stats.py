@@ -16,6 +16,7 @@ from crm.models import Basin, Company, HeadcountBand, NafCode
 from crm.services import map_layers
 from crm.services.local_time import month_start
 from crm.services.map_layers import MapFilters
+from crm.services.wording import alphabetical
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,9 @@ class BasinSummary:
 
 
 def basin_summaries(now: datetime | None = None) -> list[BasinSummary]:
-    """Every basin, by name, with its establishments, open needs and firms contacted this month."""
-    basins = db.session.scalars(sa.select(Basin).order_by(Basin.name)).all()
+    """Every basin, alphabetically, with its establishments, open needs and firms contacted this
+    month."""
+    basins = sorted(db.session.scalars(sa.select(Basin)), key=lambda basin: alphabetical(basin.name))
     firms = map_layers.establishments_by_basin(MapFilters())
     needs = map_layers.open_needs_by_basin(MapFilters())
     contacted = map_layers.contacted_by_basin(MapFilters(), month_start(now))
@@ -49,6 +51,7 @@ class BasinDetail:
     by_band: list[Count]
     by_section: list[Count]
     open_needs: int
+    firms_with_open_need: int
     contacted_this_month: int
 
     @property
@@ -81,6 +84,13 @@ def counts_by_section(code: str) -> list[Count]:
     return grouped(query, "Activité non renseignée")
 
 
+def firms_with_open_need(code: str) -> int:
+    """Active establishments of the basin with at least one open need."""
+    query = (sa.select(sa.func.count()).select_from(Company)
+             .where(*map_layers.company_conditions(MapFilters(basin=code, open_need=True))))
+    return db.session.scalar(query)
+
+
 def basin_detail(code: str, now: datetime | None = None) -> BasinDetail | None:
     """A basin's key counts; None when the code is unknown."""
     basin = db.session.get(Basin, code)
@@ -88,5 +98,5 @@ def basin_detail(code: str, now: datetime | None = None) -> BasinDetail | None:
         return None
     needs = map_layers.open_needs_by_basin(MapFilters())
     contacted = map_layers.contacted_by_basin(MapFilters(), month_start(now))
-    return BasinDetail(basin, counts_by_band(code), counts_by_section(code),
-                       needs.get(code, 0), contacted.get(code, 0))
+    return BasinDetail(basin, counts_by_band(code), counts_by_section(code), needs.get(code, 0),
+                       firms_with_open_need(code), contacted.get(code, 0))

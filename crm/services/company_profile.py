@@ -15,7 +15,6 @@ from crm.models import (
     Company,
     Contact,
     HiringNeed,
-    Organisation,
     OutboxMessage,
     User,
     utcnow,
@@ -82,14 +81,6 @@ def visible_references(user: User, references: set[str]) -> set[str]:
     query = sa.select(HiringNeed.reference).where(HiringNeed.reference.in_(references),
                                                   access.need_scope(user))
     return set(db.session.scalars(query))
-
-
-def staff_choices() -> list[tuple[int, str]]:
-    """Active staff of active organisations, as "Name (Organisation)", by name."""
-    query = (sa.select(User.id, User.name, Organisation.name).join(Organisation)
-             .where(User.active, Organisation.active, User.role.in_(access.STAFF_ROLES))
-             .order_by(User.name, Organisation.name))
-    return [(key, f"{name} ({organisation})") for key, name, organisation in db.session.execute(query)]
 
 
 def referent_message(company: Company, referent: User, actor: User, reason: str) -> OutboxMessage:

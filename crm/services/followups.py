@@ -67,14 +67,6 @@ def staff_users() -> sa.Select:
             .order_by(Organisation.name, User.name, User.id))
 
 
-def assignable_by_organisation() -> dict[str, list[tuple[int, str]]]:
-    """Who may receive a task, grouped by organisation name."""
-    groups: dict[str, list[tuple[int, str]]] = {}
-    for user in db.session.scalars(staff_users()):
-        groups.setdefault(user.organisation.name, []).append((user.id, user.name))
-    return groups
-
-
 def assignable(user_id: int | None) -> User | None:
     """The active staff user with this id, if any."""
     return db.session.scalar(staff_users().where(User.id == (user_id or 0)))

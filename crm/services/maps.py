@@ -23,12 +23,35 @@ from markupsafe import Markup, escape
 from crm.models import Company, User
 from crm.services import map_layers
 from crm.services.map_layers import MapFilters
+from crm.services.wording import alphabetical
 
 VENDOR = "vendor/leaflet/"
 PALETTE = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")  # ColorBrewer Blues, 5 classes
 OUTLINE_COLOUR = "#000091"  # DSFR bleu France
 POINTS_ZOOM = 11  # from this zoom on, the browser loads firms one by one by bounding box
 MIN_ZOOM, MAX_ZOOM = 6, 18  # the region to a street (marker clusters need a maximum zoom)
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """How a layer of /carte is drawn, told once for the script and the legend."""
+
+    label: str
+    shape: str  # "count" (a disc with a number), "point" (a circle) or "line" (dashed)
+    colour: str
+    fill: str = ""
+
+
+SYMBOLS = {
+    "communes": Symbol("Entreprises d'une commune (vue d'ensemble)", "count", OUTLINE_COLOUR,
+                       "rgba(0, 0, 145, .8)"),
+    "firms": Symbol("Entreprise (vue rapprochée)", "point", OUTLINE_COLOUR, "#6a6af4"),
+    "needs": Symbol("Besoin de recrutement ouvert", "point", "#6e445a", "#fc5d00"),
+    "visits": Symbol(f"Visite prévue dans les {map_layers.VISIT_DAYS} jours", "point", "#161616",
+                     "#a558a0"),
+    "events": Symbol("Événement à venir", "point", "#161616", "#18753c"),
+    "departments": Symbol("Limite de département", "line", "#161616"),
+}
 
 
 def static(filename: str) -> str:
@@ -208,7 +231,8 @@ def basin_layer(outlines: list[tuple[str, str, dict]], shading: Choropleth,
 def department_layer() -> folium.GeoJson:
     return folium.GeoJson(
         feature_collection(map_layers.department_outlines()), name="Départements",
-        style_function=lambda _: {"fill": False, "color": "#161616", "weight": 2, "dashArray": "6 4"},
+        style_function=lambda _: {"fill": False, "color": SYMBOLS["departments"].colour, "weight": 2,
+                                  "dashArray": "6 4"},
         interactive=False)
 
 
@@ -227,6 +251,7 @@ class RegionMap:
     data: dict
     shading: Choropleth
     basins: list[tuple[str, str]]
+    symbols: dict[str, Symbol] = field(default_factory=lambda: SYMBOLS)
 
 
 def layer_data(user: User, request: MapRequest) -> dict:
@@ -240,6 +265,8 @@ def layer_data(user: User, request: MapRequest) -> dict:
         "events": [[*row[:2], row[2].isoformat(), *row[3:]] for row in events],
         "truncated": {"needs": needs_cut, "visits": visits_cut, "events": events_cut},
         "layerCap": map_layers.LAYER_CAP,
+        "symbols": {key: {"colour": symbol.colour, "fill": symbol.fill}
+                    for key, symbol in SYMBOLS.items()},
     }
 
 
@@ -261,7 +288,8 @@ def region_map(user: User, request: MapRequest) -> RegionMap:
     folium.LayerControl(collapsed=False).add_to(m)
     data = {"map": m.get_name(), "layers": {key: layer.get_name() for key, layer in layers.items()},
             "pointsZoom": POINTS_ZOOM, **layer_data(user, request)}
-    return RegionMap(embed(m), data, shading, [(code, name) for code, name, _ in outlines])
+    basin_rows = sorted(((code, name) for code, name, _ in outlines), key=lambda row: alphabetical(row[1]))
+    return RegionMap(embed(m), data, shading, basin_rows)
 
 
 def outline_map(label: str, outlines: list[tuple[str, str, dict]], height: str) -> VendoredMap:

@@ -20,6 +20,7 @@ from crm.models import (
     NafDivisionRome,
     RomeCode,
 )
+from crm.services.wording import sentence_case
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 RSA_PILOT_BASINS = frozenset({"2703", "2704", "2711"})
@@ -99,9 +100,10 @@ def postal_code_rows() -> Iterator[dict]:
 
 
 def naf_rows() -> Iterator[dict]:
+    """NAF sub-classes; section labels, in capitals in the source, in sentence case."""
     for row in read_csv("naf_rev2.csv"):
-        yield {key: row[key] for key in ("code", "label", "division", "division_label", "section",
-                                         "section_label")}
+        yield {key: row[key] for key in ("code", "label", "division", "division_label", "section")
+               } | {"section_label": sentence_case(row["section_label"])}
 
 
 def rome_rows() -> Iterator[dict]:

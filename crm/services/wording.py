@@ -1,7 +1,21 @@
 """French wording helpers shared by pages and e-mails."""
 
+import unicodedata
+
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """A count with its noun agreed in French: "0 poste", "1 poste", "2 postes", "3 travaux"."""
     word = singular if abs(count) < 2 else (plural_form or singular + "s")
     return f"{count:,}".replace(",", "\u202f") + f" {word}"
+
+
+def alphabetical(text: str) -> tuple[str, str]:
+    """Sort key in French alphabetical order: accents and case count only to break ties, so that
+    "Mâcon" sorts before "Montbéliard" and "Écuisses" with the E's."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return plain.casefold(), text
+
+
+def sentence_case(text: str) -> str:
+    """A label written in capitals (NAF sections) as a sentence: first letter only."""
+    return text[:1].upper() + text[1:].lower()

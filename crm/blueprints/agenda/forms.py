@@ -26,11 +26,10 @@ class TaskForm(VersionedForm):
     company_id = HiddenField()
     need = HiddenField()
 
-    def __init__(self, *args, new: bool, **kwargs):
+    def __init__(self, *args, new: bool, staff: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.new = new
-        self.assignee.choices = {organisation: options(people) for organisation, people
-                                 in followups.assignable_by_organisation().items()}
+        self.assignee.choices = options(staff)
 
     def validate_due_on(self, field) -> None:
         if self.new and field.data and field.data < local_today():

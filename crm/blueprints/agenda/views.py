@@ -5,10 +5,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from crm.blueprints.agenda import bp
 from crm.blueprints.agenda.forms import TaskActionForm, TaskForm, safe_next
+from crm.blueprints.forms import every_organisation_asked
 from crm.blueprints.guards import actor, staff_only
 from crm.extensions import db
 from crm.models import Company, HiringNeed, Task, Visit
-from crm.services import access, followups, need_queries
+from crm.services import access, accounts, followups, need_queries
 from crm.services.concurrency import StaleEdit, ensure_version
 from crm.services.followups import TaskError, TaskInput
 from crm.services.local_time import local_today
@@ -83,7 +84,8 @@ def new_task():
     defaults = {"assignee": actor().id, "due_on": local_today(),
                 "company_id": request.args.get("company_id", ""),
                 "need": request.args.get("need", "")}
-    form = TaskForm(data=defaults if request.method == "GET" else None, new=True)
+    form = TaskForm(data=defaults if request.method == "GET" else None, new=True,
+                    staff=accounts.staff_choices(actor(), every_organisation_asked()))
     company, need = linked_records(form)
     if form.validate_on_submit():
         try:
@@ -113,7 +115,8 @@ def edit_task(task_id: int):
     task = workable_task(task_id)
     seen = {"title": task.title, "notes": task.notes, "due_on": task.due_on,
             "assignee": task.assignee_id, "version": task.version}
-    form = TaskForm(data=seen if request.method == "GET" else None, new=False)
+    form = TaskForm(data=seen if request.method == "GET" else None, new=False,
+                    staff=accounts.staff_choices(actor(), every_organisation_asked(), [task.assignee_id]))
     error = None
     if form.validate_on_submit():
         try:

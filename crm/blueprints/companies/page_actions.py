@@ -15,11 +15,11 @@ from crm.blueprints.companies.page_forms import (
     TagForm,
 )
 from crm.blueprints.companies.page_views import company_or_404
-from crm.blueprints.forms import ActionForm
+from crm.blueprints.forms import ActionForm, every_organisation_asked
 from crm.blueprints.guards import actor, allowed
 from crm.extensions import db
 from crm.models import Company, Contact, User
-from crm.services import access, company_profile
+from crm.services import access, accounts, company_profile
 from crm.services.company_profile import WHAT, ProfileError
 from crm.services.concurrency import StaleEdit
 
@@ -105,7 +105,7 @@ def remove_tag(company_id: int):
 def referent(company_id: int):
     """Set the firm's first referent adviser, or change it with a reason."""
     company = company_or_404(company_id)
-    staff = company_profile.staff_choices()
+    staff = accounts.staff_choices(actor(), every_organisation_asked(), [company.referent_id])
     replacing = company.referent_id is not None
     if request.method == "GET":
         form = ReferentForm(formdata=None, staff=staff, replacing=replacing,

@@ -119,7 +119,7 @@ class VisitForm(VersionedForm):
         super().__init__(*args, **kwargs)
         current = [p.user_id for p in visit.participants] if visit else []
         self.participants.choices = options(visit_queries.participant_choices(company, user, current))
-        self.task_assignee.choices = options(visit_queries.colleagues(user))
+        self.task_assignee.choices = options(accounts.staff_choices(user))
         contacts = [(c.id, f"{c.name}{' – ' + c.email if c.email else ''}") for c in company.contacts]
         for entry in self.needs:
             entry.contact.choices = options([(NO_CONTACT, "Aucun : saisir ci-dessous")], contacts)

@@ -97,7 +97,8 @@
 
   function firmMarker(row) {
     return L.circleMarker([row[0], row[1]], {
-      radius: 6, color: "#000091", weight: 2, fillColor: "#6a6af4", fillOpacity: 0.9, count: 1
+      radius: 6, color: config.symbols.firms.colour, weight: 2, fillColor: config.symbols.firms.fill,
+      fillOpacity: 0.9, count: 1
     }).bindPopup(content([{text: row[3], href: companyUrl(row[2]), strong: true}]));
   }
 
@@ -166,21 +167,24 @@
     }
   }
 
-  function circles(layer, rows, style, lines) {
-    rows.forEach(function (row) {
-      L.circleMarker([row[0], row[1]], Object.assign({radius: 7, weight: 2, fillOpacity: 0.9}, style))
-        .bindPopup(content(lines(row))).addTo(layer);
+  /* Small circles in the colours the legend gives the layer (config.symbols). */
+  function circles(key, lines) {
+    var symbol = config.symbols[key];
+    config[key].forEach(function (row) {
+      L.circleMarker([row[0], row[1]], {radius: 7, weight: 2, fillOpacity: 0.9,
+                                        color: symbol.colour, fillColor: symbol.fill})
+        .bindPopup(content(lines(row))).addTo(layers[key]);
     });
   }
 
-  circles(layers.needs, config.needs, {color: "#6e445a", fillColor: "#fc5d00"}, function (row) {
+  circles("needs", function (row) {
     return [{text: "Besoin " + row[2], href: config.urls.need.replace("REFERENCE", encodeURIComponent(row[2])),
              strong: true}, row[3] || "Métier non précisé", row[4]];
   });
-  circles(layers.visits, config.visits, {color: "#161616", fillColor: "#a558a0"}, function (row) {
+  circles("visits", function (row) {
     return [{text: "Visite prévue", strong: true}, when(row[2]), row[3]];
   });
-  circles(layers.events, config.events, {color: "#161616", fillColor: "#18753c"}, function (row) {
+  circles("events", function (row) {
     var title = {text: row[3], strong: true};
     if (config.urls.event) {
       title.href = config.urls.event.replace(/0$/, String(row[5]));

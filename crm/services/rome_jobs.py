@@ -23,7 +23,7 @@ class Job:
     code: str
     label: str
     shortage: bool
-    forms: tuple[str, ...]  # the folded label, then each of its gendered forms ("Boulanger")
+    forms: tuple[str, ...]  # see label_forms
 
     @property
     def text(self) -> str:
@@ -41,12 +41,18 @@ def folded(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", plain))
 
 
+def label_forms(label: str) -> tuple[str, ...]:
+    """The folded label, then its gendered forms when each is whole ("Boulanger / Boulangère",
+    not "Maçon / Maçonne du paysage")."""
+    parts = [folded(part) for part in label.split("/")]
+    whole = len(parts) > 1 and len({len(part.split()) for part in parts}) == 1
+    return (folded(label), *(parts if whole else []))
+
+
 def load_jobs() -> dict[str, Job]:
     rows = db.session.execute(sa.select(RomeCode.code, RomeCode.label, RomeCode.shortage)
                               .order_by(RomeCode.label, RomeCode.code))
-    return {code: Job(code, label, shortage,
-                      (folded(label), *(folded(part) for part in label.split("/"))))
-            for code, label, shortage in rows}
+    return {code: Job(code, label, shortage, label_forms(label)) for code, label, shortage in rows}
 
 
 def jobs() -> dict[str, Job]:
@@ -83,6 +89,14 @@ def choices_sentence(found: list[Job]) -> str:
     return " ; ".join(f"{job.label} ({job.code})" for job in found[:SUGGESTIONS_IN_ERRORS])
 
 
+def near(text: str) -> str:
+    """Jobs matching one of the words typed, longest word first, as a sentence (or nothing)."""
+    found: dict[str, Job] = {}
+    for word in sorted(folded(text).split(), key=len, reverse=True):
+        found |= {job.code: job for job in search(word, SUGGESTIONS_IN_ERRORS)}
+    return f" Métiers proches : {choices_sentence(list(found.values()))}." if found else ""
+
+
 def resolve(text: str) -> Job:
     """The one job named by "M1607", "M1607 - Secrétaire", "Secrétaire (M1607)" or a label typed
     whole or unique among the labels, ignoring case and accents; UnknownJob otherwise."""
@@ -97,7 +111,7 @@ def resolve(text: str) -> Job:
     if len(found) == 1:
         return found[0]
     if not found:
-        raise UnknownJob(f"Aucun métier du référentiel ne correspond à « {text} ». Essayez un "
-                         "autre mot, ou décrivez le poste dans l'intitulé.")
+        raise UnknownJob(f"Aucun métier du référentiel ne correspond à « {text} ».{near(text)} "
+                         "Essayez un autre mot, ou décrivez le poste dans l'intitulé.")
     raise UnknownJob(f"Plusieurs métiers correspondent à « {text} » : {choices_sentence(found)}. "
                      "Choisissez-en un ou saisissez son code ROME.")

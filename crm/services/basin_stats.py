@@ -12,7 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from crm.extensions import db
-from crm.models import Basin, Company, HeadcountBand, NafCode
+from crm.models import CLOSED_STATUSES, Basin, Company, HeadcountBand, HiringNeed, NafCode, RomeCode
 from crm.services import map_layers
 from crm.services.local_time import month_start
 from crm.services.map_layers import MapFilters
@@ -50,6 +50,7 @@ class BasinDetail:
     by_section: list[Count]
     open_needs: int
     contacted_this_month: int
+    shortage_needs: int = 0
 
     @property
     def establishments(self) -> int:
@@ -81,6 +82,15 @@ def counts_by_section(code: str) -> list[Count]:
     return grouped(query, "Activité non renseignée")
 
 
+def shortage_needs(code: str) -> int:
+    """Open needs of the basin on a regional shortage job ("métier en tension")."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(HiringNeed)
+        .join(RomeCode, RomeCode.code == HiringNeed.rome_code)
+        .where(HiringNeed.basin_code == code, RomeCode.shortage,
+               HiringNeed.status.not_in(CLOSED_STATUSES)))
+
+
 def basin_detail(code: str, now: datetime | None = None) -> BasinDetail | None:
     """A basin's key counts; None when the code is unknown."""
     basin = db.session.get(Basin, code)
@@ -89,4 +99,4 @@ def basin_detail(code: str, now: datetime | None = None) -> BasinDetail | None:
     needs = map_layers.open_needs_by_basin(MapFilters())
     contacted = map_layers.contacted_by_basin(MapFilters(), month_start(now))
     return BasinDetail(basin, counts_by_band(code), counts_by_section(code),
-                       needs.get(code, 0), contacted.get(code, 0))
+                       needs.get(code, 0), contacted.get(code, 0), shortage_needs(code))

@@ -74,14 +74,15 @@ def rank(job: Job, query: str) -> int:
 
 
 def search(query: str, limit: int = SUGGESTIONS) -> list[Job]:
-    """Jobs whose code starts with the query or whose label holds every word typed, best first."""
+    """Jobs whose code starts with the query or whose label has a word starting with each word
+    typed, best first."""
     query = folded(query)
     if not query:
         return []
     if CODE_START.match(query):
         return [job for code, job in jobs().items() if code.lower().startswith(query)][:limit]
-    words = query.split()
-    found = [job for job in jobs().values() if all(word in job.forms[0] for word in words)]
+    words = [f" {word}" for word in query.split()]
+    found = [job for job in jobs().values() if all(word in f" {job.forms[0]}" for word in words)]
     return sorted(found, key=lambda job: rank(job, query))[:limit]
 
 

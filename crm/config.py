@@ -69,6 +69,7 @@ def default_config(instance_path: str) -> dict:
         "CRM_PUBLIC_FORM_INVALID_RATE_LIMIT": os.environ.get(
             "CRM_PUBLIC_FORM_INVALID_RATE_LIMIT", "30 per minute;300 per day"
         ),
+        "CRM_JOB_SEARCH_RATE_LIMIT": os.environ.get("CRM_JOB_SEARCH_RATE_LIMIT", "120 per minute"),
         "CRM_API_RATE_LIMIT": os.environ.get("CRM_API_RATE_LIMIT", "120 per minute"),
         "CRM_BASE_URL": base_url(),
         "CRM_PROXIES": int(os.environ.get("CRM_PROXIES", "0")),

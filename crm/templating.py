@@ -6,7 +6,7 @@ from datetime import datetime
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
-from crm.services import access, outbox
+from crm.services import access, outbox, rome_jobs
 from crm.services.local_time import local_from_utc
 from crm.services.wording import plural
 from crm.services.working_days import deadline_label
@@ -181,6 +181,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(deadline_label, "deadline")
     app.add_template_filter(plural, "plural")
     app.add_template_filter(outbox.kind_label, "message_kind")
+    app.add_template_test(rome_jobs.is_shortage, "shortage_job")
     app.add_template_global(nav_current)
     app.add_template_global(active_item)
     app.add_template_global(page_url)

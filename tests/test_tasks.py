@@ -10,7 +10,7 @@ from crm import models as m
 from crm.extensions import db
 from crm.services import followups, local_time
 from tests import factories as f
-from tests.helpers import assert_constant_queries, page_text
+from tests.helpers import assert_constant_queries, page_text, queries_for
 
 
 def text_of(client, url: str) -> str:
@@ -228,6 +228,7 @@ def test_partners_have_no_tasks_pages(auth, client, url):
 # "Ma journée"
 
 WEDNESDAY = date(2026, 6, 10)
+MY_DAY_QUERIES = 18  # session and menu, tasks, late needs, needs to contact, visits, their links
 NOON = datetime(2026, 6, 10, 10, 0)  # noon in Paris (UTC+2)
 
 
@@ -310,5 +311,37 @@ def test_my_day_runs_as_many_queries_for_3_as_for_30_items(signed_in, agency, cl
                           need=f.HiringNeedFactory(organisation=agency))
             f.HiringNeedFactory(organisation=agency, adviser=signed_in,
                                 first_contact_due_at=m.utcnow() - timedelta(days=3))
+            f.HiringNeedFactory(organisation=agency, adviser=signed_in,
+                                first_contact_due_at=m.utcnow() + timedelta(days=1))
             f.VisitFactory(scheduled_at=m.utcnow(), created_by=signed_in)
     assert_constant_queries(client, "/ma-journee", add)
+    assert queries_for(client, "/ma-journee") <= MY_DAY_QUERIES
+
+
+def test_my_day_lists_the_needs_assigned_to_me_still_to_contact(adviser, colleague, agency):
+    due = NOON + timedelta(days=1)
+    later = f.HiringNeedFactory(organisation=agency, adviser=adviser,
+                                first_contact_due_at=due + timedelta(days=1))
+    sooner = f.HiringNeedFactory(organisation=agency, adviser=adviser, first_contact_due_at=due)
+    f.HiringNeedFactory(organisation=agency, adviser=adviser, first_contact_due_at=due,
+                        first_contact_at=NOON)  # contacted
+    f.HiringNeedFactory(organisation=agency, adviser=colleague, first_contact_due_at=due)
+    f.HiringNeedFactory(organisation=agency, adviser=adviser, first_contact_due_at=due,
+                        status=m.NeedStatus.CANCELLED)
+    late = f.HiringNeedFactory(organisation=agency, adviser=adviser,
+                               first_contact_due_at=NOON - timedelta(hours=1))
+    day = followups.my_day(adviser, WEDNESDAY, NOON)
+    assert day.new_needs == [sooner, later] and day.late_needs == [late]
+
+
+def test_the_my_day_page_counts_new_needs_and_says_when_there_are_none(signed_in, agency, client):
+    text = text_of(client, "/ma-journee")
+    assert "Mes nouvelles demandes à contacter" in text
+    assert "Aucune nouvelle demande ne vous attend" in text
+    need = f.HiringNeedFactory(organisation=agency, adviser=signed_in, rome_code="F1703",
+                               first_contact_due_at=m.utcnow() + timedelta(days=2),
+                               company=f.CompanyFactory(name="Maçonnerie Petit"))
+    text = text_of(client, "/ma-journee")
+    assert "Mes nouvelles demandes à contacter (1)" in text
+    assert f'href="/demandes/{need.reference}"' in text and "Maçonnerie Petit" in text
+    assert "Métier en tension" in text and "Rien d'urgent aujourd'hui." not in text

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from flask import request
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from wtforms import HiddenField, SelectField
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.form import DefaultMeta
 from wtforms.widgets import Select
@@ -21,6 +21,15 @@ def every_organisation_asked() -> bool:
 def options(*groups: Iterable[tuple]) -> list[SelectChoice]:
     """WTForms choices from lists of (value, label) pairs."""
     return [SelectChoice(value, label) for pairs in groups for value, label in pairs]
+
+
+JOB_HINT = "Tapez un mot du métier, ex. « maçon », ou son code ROME, ex. F1703."
+
+
+def job_field(label: str) -> StringField:
+    """The job picker's field: a ROME code or label as typed, read by the one need schema."""
+    return StringField(label, description=JOB_HINT,
+                       render_kw={"maxlength": 200, "autocomplete": "off", "spellcheck": "false"})
 
 
 class FrenchForm(FlaskForm):

@@ -12,7 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from crm.extensions import db
-from crm.models import Basin, Company, HeadcountBand, NafCode
+from crm.models import CLOSED_STATUSES, Basin, Company, HeadcountBand, HiringNeed, NafCode, RomeCode
 from crm.services import map_layers
 from crm.services.local_time import month_start
 from crm.services.map_layers import MapFilters
@@ -53,6 +53,7 @@ class BasinDetail:
     open_needs: int
     firms_with_open_need: int
     contacted_this_month: int
+    shortage_needs: int = 0
 
     @property
     def establishments(self) -> int:
@@ -91,6 +92,15 @@ def firms_with_open_need(code: str) -> int:
     return db.session.scalar(query)
 
 
+def shortage_needs(code: str) -> int:
+    """Open needs of the basin on a regional shortage job ("métier en tension")."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(HiringNeed)
+        .join(RomeCode, RomeCode.code == HiringNeed.rome_code)
+        .where(HiringNeed.basin_code == code, RomeCode.shortage,
+               HiringNeed.status.not_in(CLOSED_STATUSES)))
+
+
 def basin_detail(code: str, now: datetime | None = None) -> BasinDetail | None:
     """A basin's key counts; None when the code is unknown."""
     basin = db.session.get(Basin, code)
@@ -99,4 +109,4 @@ def basin_detail(code: str, now: datetime | None = None) -> BasinDetail | None:
     needs = map_layers.open_needs_by_basin(MapFilters())
     contacted = map_layers.contacted_by_basin(MapFilters(), month_start(now))
     return BasinDetail(basin, counts_by_band(code), counts_by_section(code), needs.get(code, 0),
-                       firms_with_open_need(code), contacted.get(code, 0))
+                       firms_with_open_need(code), contacted.get(code, 0), shortage_needs(code))

@@ -1,5 +1,6 @@
 """Follow-up tasks (create, edit, done, reopen, the assignee's notice) and "Ma journée": my
-overdue, today's and this week's tasks, my late needs and my visits of the day."""
+overdue, today's and this week's tasks, my late needs, the needs assigned to me still to contact
+and my visits of the day."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -47,12 +48,13 @@ class Day:
     due_today: list[Task] = field(default_factory=list)
     this_week: list[Task] = field(default_factory=list)
     late_needs: list[HiringNeed] = field(default_factory=list)
+    new_needs: list[HiringNeed] = field(default_factory=list)
     visits: list[Visit] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         return not (self.overdue or self.due_today or self.this_week or self.late_needs
-                    or self.visits)
+                    or self.new_needs or self.visits)
 
 
 def end_of_week(day: date) -> date:
@@ -203,4 +205,5 @@ def my_day(user: User, today: date | None = None, now: datetime | None = None) -
                                .where(Task.assignee_id == user.id))
     day = bucket(Day(today=today), list(tasks))
     day.late_needs, day.visits = my_late_needs(user, now), visits_of(user, today)
+    day.new_needs = list(db.session.scalars(need_queries.to_contact(user, now)))
     return day

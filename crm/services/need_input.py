@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import phonenumbers
-import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 
 from crm.extensions import db
@@ -18,8 +17,8 @@ from crm.models import (
     ContractType,
     EmployerService,
     Public,
-    RomeCode,
 )
+from crm.services import rome_jobs
 from crm.services.identifiers import clean_siret, siret_problem
 from crm.services.local_time import local_today
 from crm.services.raw_input import UNSTORABLE, unstorable_fields
@@ -161,12 +160,26 @@ def parse_contract(errors: _Errors, payload: dict) -> tuple[ContractType | None,
     return contract, months if contract in CONTRACTS_WITH_DURATION else None
 
 
-def parse_job(errors: _Errors, payload: dict) -> tuple[str | None, str | None]:
-    rome_code, job_title = text(payload, "rome_code"), text(payload, "job_title")
-    if rome_code:
-        rome_code = rome_code.upper()
-        if db.session.get(RomeCode, rome_code) is None:
-            errors.add("rome_code", "Ce code ROME n'existe pas dans le référentiel.")
+def parse_rome_code(errors: _Errors, raw: str | None, typed: bool) -> str | None:
+    """The ROME code given, or read by the job picker's rules when a person typed it (a code or a
+    label, see docs/entry-point.md); the API gives codes only."""
+    if raw is None:
+        return None
+    if not typed:
+        code = raw.upper()
+        if code not in rome_jobs.jobs():
+            errors.add("rome_code", rome_jobs.UNKNOWN_CODE)
+        return code
+    try:
+        return rome_jobs.resolve(raw).code
+    except rome_jobs.UnknownJob as unknown:
+        errors.add("rome_code", str(unknown))
+        return raw
+
+
+def parse_job(errors: _Errors, payload: dict, typed: bool = False) -> tuple[str | None, str | None]:
+    rome_code = parse_rome_code(errors, text(payload, "rome_code"), typed)
+    job_title = text(payload, "job_title")
     if job_title and len(job_title) > MAX_JOB_TITLE:
         errors.add("job_title", f"L'intitulé du poste ne doit pas dépasser {MAX_JOB_TITLE} caractères.")
     if not rome_code and not job_title:
@@ -239,14 +252,16 @@ def without(payload: dict, names: list[str]) -> dict:
     return kept
 
 
-def parse_need(payload: dict, *, require_consent: bool = False, today: date | None = None
-               ) -> NeedInput:
-    """Validate a need in the API's shape; raise InvalidNeed listing every problem."""
+def parse_need(payload: dict, *, require_consent: bool = False, today: date | None = None,
+               typed_job: bool = False) -> NeedInput:
+    """Validate a need in the API's shape; raise InvalidNeed listing every problem.
+
+    `typed_job`: the ROME code is what a person typed in a form's job picker (code or label)."""
     unreadable = unreadable_fields(payload)
     payload = without(payload, list(unreadable))
     errors = _Errors()
     siret, company_name, commune_code = parse_place(errors, payload)
-    rome_code, job_title = parse_job(errors, payload)
+    rome_code, job_title = parse_job(errors, payload, typed_job)
     positions = parse_int(errors, payload, "positions", 1, 999, "Le nombre de postes")
     if positions is None and "positions" not in errors:
         errors.add("positions", "Indiquez le nombre de postes à pourvoir.")
@@ -273,7 +288,3 @@ def parse_need(payload: dict, *, require_consent: bool = False, today: date | No
         how_known=how_known, employer_agreed_contact=agreed,
     )
 
-
-def rome_choices() -> list[tuple[str, str]]:
-    rows = db.session.execute(sa.select(RomeCode.code, RomeCode.label).order_by(RomeCode.label))
-    return [(code, f"{label} ({code})") for code, label in rows]

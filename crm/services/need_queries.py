@@ -105,6 +105,15 @@ def late_needs(user: User, now: datetime | None = None) -> sa.Select:
     return listed(query).order_by(HiringNeed.first_contact_due_at, HiringNeed.id)
 
 
+def to_contact(user: User, now: datetime | None = None) -> sa.Select:
+    """Open needs assigned to the user, not contacted yet and not late, closest deadline first."""
+    due = HiringNeed.first_contact_due_at
+    query = sa.select(HiringNeed).where(
+        HiringNeed.adviser_id == user.id, HiringNeed.first_contact_at.is_(None),
+        HiringNeed.status.not_in(CLOSED_STATUSES), sa.or_(due.is_(None), due >= (now or utcnow())))
+    return listed(query).order_by(HiringNeed.first_contact_due_at, HiringNeed.id)
+
+
 def unassigned_queue(user: User) -> sa.Select:
     """Open needs in the user's scope that no adviser has yet, oldest first."""
     query = sa.select(HiringNeed).where(access.need_scope(user), HiringNeed.adviser_id.is_(None),

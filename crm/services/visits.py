@@ -126,7 +126,7 @@ def check_needs(company: Company, data: VisitInput, errors: _Errors) -> list[Nee
     inputs = []
     for index, row in enumerate(data.needs):
         try:
-            inputs.append(parse_need(need_payload(company, row)))
+            inputs.append(parse_need(need_payload(company, row), typed_job=True))
         except InvalidNeed as invalid:
             for name, messages in invalid.fields.items():
                 for message in messages:

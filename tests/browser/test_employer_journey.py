@@ -36,7 +36,7 @@ def fill_essentials(page) -> None:
     page.get_by_label("Numéro SIRET").fill("732 829 320 00074")
     page.get_by_label("Nom de l'entreprise").fill("Boulangerie Martin")
     page.get_by_label("Code postal du lieu de travail").fill("21110")
-    page.get_by_label("Métier recherché").select_option("F1703")
+    page.get_by_label("Métier recherché").fill("F1703")
     page.get_by_label("Nombre de postes").fill("2")
     page.get_by_label("Type de contrat").select_option("cdd")
     page.get_by_label("Durée du contrat en mois").fill("6")

@@ -174,7 +174,7 @@ def test_a_partner_flags_a_need_and_finds_it_in_its_flags(live_server, page, scr
     page.get_by_label("SIRET de l'établissement qui recrute").fill("73282932000074")
     page.get_by_label("Nom de l'entreprise").fill("Boulangerie Martin")
     page.get_by_label("Code postal du lieu de travail").fill("21000")
-    page.get_by_label("Métier recherché").select_option(label="Boulanger / Boulangère (D1102)")
+    page.get_by_label("Métier recherché").fill("Boulanger / Boulangère (D1102)")
     page.get_by_label("Nombre de postes").fill("2")
     page.get_by_label("Type de contrat").select_option(label="CDI")
     page.get_by_label("Nom et prénom de la personne à contacter").fill("Camille Martin")

@@ -38,7 +38,7 @@ def flag_input(form: FlagForm) -> NeedInput | None:
     form.commune_code.data = place.commune_code
     form.show_errors(place.errors)
     try:
-        data = parse_need(form.payload(place.commune_code))
+        data = parse_need(form.payload(place.commune_code), typed_job=True)
     except InvalidNeed as invalid:
         form.show_errors(invalid.fields)
         return None
@@ -46,7 +46,6 @@ def flag_input(form: FlagForm) -> NeedInput | None:
 
 
 def render_flag_form(form: FlagForm):
-    form.offer_jobs()
     return render_template("needs/flag_form.html", form=form), 422 if form.errors else 200
 
 

@@ -1,9 +1,6 @@
 """Forms of the public pages: the recruitment request and the tracking page's actions."""
 
-import unicodedata
-
 from flask_wtf import FlaskForm
-from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
     EmailField,
@@ -14,11 +11,11 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import Length
-from wtforms.widgets import DateInput, NumberInput, Select
+from wtforms.widgets import DateInput, NumberInput
 
-from crm.blueprints.forms import options
+from crm.blueprints.forms import job_field, options
 from crm.models import Commune, ContractType, EmployerService, Public
-from crm.services.need_input import MAX_DESCRIPTION, MAX_JOB_TITLE, MAX_NAME, rome_choices
+from crm.services.need_input import MAX_DESCRIPTION, MAX_JOB_TITLE, MAX_NAME
 from crm.services.need_workflow import MAX_MESSAGE
 
 MAX_REASON = 1000
@@ -29,21 +26,6 @@ NO_POSTAL_CODE = options([("", "Saisissez d'abord le code postal")])
 
 def limit(size: int, **attributes) -> dict:
     return {"maxlength": size, **attributes}
-
-
-def alphabetical_label(choice: tuple[str, str]) -> bytes:
-    """Sort key of a choice: its label without accents or case, so that É sorts with E."""
-    return unicodedata.normalize("NFKD", choice[1]).encode("ascii", "ignore").lower()
-
-
-class LongSelect(Select):
-    """A select of many plain options (the ROME list), rendered quickly."""
-
-    @classmethod
-    def render_option(cls, choice, **kwargs):
-        selected = " selected" if choice.selected else ""
-        value, label = escape(choice.value), escape(choice.label)
-        return Markup(f'<option value="{value}"{selected}>{label}</option>')
 
 
 class NeedRequestForm(FlaskForm):
@@ -68,12 +50,10 @@ class NeedRequestForm(FlaskForm):
     )
     commune_code = SelectField("Commune du lieu de travail", choices=NO_POSTAL_CODE,
                                validate_choice=False)
-    rome_code = SelectField("Métier recherché", validate_choice=False, widget=LongSelect(),
-                            description="Tapez les premières lettres du métier pour l'atteindre "
-                                        "dans la liste.")
+    rome_code = job_field("Métier recherché")
     job_title = StringField(
         "Ou intitulé du poste",
-        description="Si le métier n'est pas dans la liste, ex. « Maçon coffreur ».",
+        description="Si vous ne trouvez pas le métier, ex. « Maçon coffreur ».",
         render_kw=limit(MAX_JOB_TITLE),
     )
     positions = StringField("Nombre de postes", default="1",
@@ -121,10 +101,6 @@ class NeedRequestForm(FlaskForm):
         if communes:
             self.commune_code.choices = options(
                 [("", "Choisir la commune"), *((c.code, c.name) for c in communes)])
-
-    def offer_jobs(self) -> None:
-        jobs = sorted(rome_choices(), key=alphabetical_label)
-        self.rome_code.choices = options([("", "Choisir un métier"), *jobs])
 
     def payload(self, commune_code: str | None) -> dict:
         """The request in the API's shape, for the one need schema."""

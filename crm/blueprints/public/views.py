@@ -21,7 +21,7 @@ from crm.blueprints.public import bp, throttle
 from crm.blueprints.public.forms import MessageForm, NeedRequestForm, WithdrawForm
 from crm.extensions import limiter
 from crm.models import HiringNeed, NeedSource
-from crm.services import communes, legal, need_workflow, needs, notifications, tracking
+from crm.services import communes, legal, need_workflow, needs, notifications, rome_jobs, tracking
 from crm.services.need_input import InvalidNeed, NeedInput, parse_need
 from crm.services.need_workflow import WorkflowError
 
@@ -31,6 +31,10 @@ TOO_MANY_REQUESTS = ("Trop de demandes ont été envoyées depuis votre connexio
 
 def public_form_rate_limit() -> str:
     return current_app.config["CRM_PUBLIC_FORM_RATE_LIMIT"]
+
+
+def job_search_rate_limit() -> str:
+    return current_app.config["CRM_JOB_SEARCH_RATE_LIMIT"]
 
 
 def secret_page(view):
@@ -52,13 +56,11 @@ def form_page(form: NeedRequestForm, **context) -> str:
 
 
 def render_form(form: NeedRequestForm):
-    form.offer_jobs()
     return form_page(form), 422 if form.errors else 200
 
 
 def render_limited(form: NeedRequestForm, delay: timedelta):
     """The form again as typed, not sent, with when this address may send it."""
-    form.offer_jobs()
     place = communes.workplace(form.postal_code.data, form.commune_code.data)
     form.offer_communes(place.communes)
     form.commune_code.data = place.commune_code or form.commune_code.data
@@ -73,7 +75,8 @@ def file_request(form: NeedRequestForm) -> tuple[needs.FiledNeed, NeedInput]:
     form.commune_code.data = place.commune_code
     errors = {name: list(messages) for name, messages in place.errors.items()}
     try:
-        data = parse_need(form.payload(place.commune_code), require_consent=True)
+        data = parse_need(form.payload(place.commune_code), require_consent=True,
+                          typed_job=True)
     except InvalidNeed as invalid:
         for name, messages in invalid.fields.items():
             errors.setdefault(name, []).extend(messages)
@@ -130,6 +133,15 @@ def communes_of_postal_code():
     """The communes of a postal code as JSON, for the form's script."""
     found = communes.communes_for_postal_code(request.args.get("code_postal"))
     return jsonify([{"code": commune.code, "name": commune.name} for commune in found])
+
+
+@bp.get("/metiers")
+@limiter.limit(job_search_rate_limit)
+def job_search():
+    """The ROME jobs matching ?q= as JSON, for the job picker's script (docs/entry-point.md)."""
+    found = rome_jobs.search(request.args.get("q", ""))
+    return jsonify([{"code": job.code, "label": job.label, "text": job.text,
+                     "shortage": job.shortage} for job in found])
 
 
 def tracked_need(token: str) -> HiringNeed:

@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from crm.blueprints.forms import FilterForm, FrenchForm, VersionedForm, options
+from crm.blueprints.forms import FilterForm, FrenchForm, VersionedForm, job_field, options
 from crm.models import Company, ContractType, HiringNeed, InteractionKind, User, Visit, VisitMode, VisitStatus
 from crm.services import accounts, catalogue, visit_queries
 from crm.services.interactions import MAX_OUTCOME, MAX_SUMMARY, QUICK_KINDS, ContactInput
@@ -66,8 +66,7 @@ class NeedRowForm(Form):
         locales = ("fr_FR", "fr")
 
     job_title = StringField("Intitulé du poste", validators=[Length(max=200)])
-    rome_code = StringField("Code ROME (facultatif)", validators=[Length(max=5)],
-                            description="Ex. F1703")
+    rome_code = job_field("Métier du référentiel ROME (facultatif)")
     positions = StringField("Nombre de postes", render_kw={"inputmode": "numeric"})
     contract_type = SelectField("Contrat", choices=options(
         [("", "Choisissez le contrat")], ContractType.choices()), default="")

@@ -136,9 +136,20 @@ def test_pages_past_the_count_cap_still_answer_with_firms(client, adviser, monke
     third = client.get("/entreprises", query_string={"page": 3})
     assert third.status_code == 200
     assert listed(client, page=3) == [f"Entreprise {number}" for number in range(50, 60)]
-    assert "Plus de 30 entreprises – page 3" in " ".join(page_text(third).split())
-    assert client.get("/entreprises?page=4").status_code == 404
+    assert "60 entreprises – page 3" in " ".join(page_text(third).split())  # exact on the last
     assert "page=3" in client.get("/entreprises?page=2").get_data(as_text=True)
+
+
+def test_a_page_past_the_end_of_an_uncounted_list_answers_and_leads_back(client, adviser,
+                                                                       monkeypatch):
+    from crm.services import company_list
+    monkeypatch.setattr(company_list, "COUNT_CAP", 30)
+    for number in range(60):
+        company(f"Entreprise {number:02d}")
+    past = client.get("/entreprises?page=7")
+    assert past.status_code == 200
+    assert "La liste s'arrête avant la page 7" in " ".join(page_text(past).split())
+    assert 'href="/entreprises"' in past.get_data(as_text=True)
 
 
 def test_a_page_past_the_browsable_rows_says_how_to_narrow_the_search(client, adviser, monkeypatch):

@@ -49,6 +49,7 @@ class CompanyPage:
     capped: bool = False  # more than `total` match: counting stopped there
     more: bool = False  # a row follows this page (known when capped)
     limited: bool = False  # rows past BROWSE_LIMIT exist and are not shown: narrow the search
+    past_end: bool = False  # a page after the last one of a list that was not counted in full
 
     @property
     def pages(self) -> int:
@@ -145,12 +146,14 @@ def past_browsing(page: int, per_page: int, cap: int | None) -> bool:
 def found_page(rows: list[CompanyHit], total: int, page: int, per_page: int,
                cap: int | None) -> CompanyPage:
     """A page of the rows fetched (one more than the page when there is more), its total saying
-    "more than cap" when counting stopped at the cap."""
+    "more than cap" when counting stopped at the cap, and exact again on the last page."""
     capped = cap is not None and total > cap
     more = len(rows) > per_page
+    if capped and rows and not more:  # the last page: every row before it exists
+        return CompanyPage(rows, offset_of(page, per_page) + len(rows), page, per_page)
     last = capped and offset_of(page, per_page) + per_page >= BROWSE_LIMIT
     return CompanyPage(rows[:per_page], cap if capped else total, page, per_page, capped,
-                       more and not last, more and last)
+                       more and not last, more and last, past_end=capped and not rows)
 
 
 def counted_page(conditions: Conditions, order: Sequence, page: int, per_page: int,

@@ -60,7 +60,7 @@ def render_list(status: int = 200, save_form: SavedViewForm | None = None,
     form, filters = current_filters()
     number = page_number()
     page = company_list.company_page(user, filters, number, current_app.config["PAGE_SIZE"], now)
-    if number > 1 and not page.items and not page.limited:
+    if number > 1 and not page.items and not (page.limited or page.past_end):
         abort(404)
     ids = [hit.company.id for hit in page.items]
     details = access.sees_company_details(user)

@@ -24,9 +24,10 @@ import generate  # noqa: E402
 
 from crm.extensions import db  # noqa: E402
 from crm.models import Company, NeedSource, RomeCode, User  # noqa: E402
-from crm.services import accounts, needs  # noqa: E402
-from crm.services.identifiers import build_siren, build_siret  # noqa: E402
-from crm.services.need_input import parse_need  # noqa: E402
+from crm.services.accounts import users
+from crm.services.needs import filing as needs
+from crm.services.needs.schema import parse_need  # noqa: E402
+from crm.services.platform.identifiers import build_siren, build_siret  # noqa: E402
 
 PREFIX_SEARCHES = (
     "boul", "boulangerie", "Garage", "transports", "menuis", "pâtisserie", "DUPONT", "lef",
@@ -112,7 +113,7 @@ def measure(url: str, count: int) -> list[dict]:
     with app.app_context():
         print(f"{app.config['SQLALCHEMY_DATABASE_URI']}: {generate.generate()}", flush=True)
         partner = db.session.scalar(sa.select(User).where(User.email == generate.PARTNER_EMAIL))
-        token = accounts.issue_api_token(partner, "Banc d'essai")
+        token = users.issue_api_token(partner, "Banc d'essai")
         db.session.commit()
         client, rng = app.test_client(), random.Random(7)
         submit, path = form_submitter(app, client, rng)

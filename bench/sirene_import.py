@@ -27,9 +27,11 @@ os.environ.setdefault("CRM_INSTANCE_PATH", str(OUT / "instance"))
 from flask_migrate import upgrade  # noqa: E402
 
 from crm import create_app  # noqa: E402
+from crm.demo import sirene_stock  # noqa: E402
 from crm.extensions import db  # noqa: E402
 from crm.models import Company  # noqa: E402
-from crm.services import reference, sirene, sirene_demo  # noqa: E402
+from crm.services.imports import sirene  # noqa: E402
+from crm.services.territory import reference  # noqa: E402
 
 
 def stock_files(rows: int) -> tuple[Path, Path]:
@@ -37,7 +39,7 @@ def stock_files(rows: int) -> tuple[Path, Path]:
     establishments, unites = OUT / f"StockEtablissement_{rows}.csv", OUT / f"StockUniteLegale_{rows}.csv"
     if not (establishments.exists() and unites.exists()):
         started = time.perf_counter()
-        counts = sirene_demo.generate(establishments, rows, unites)
+        counts = sirene_stock.generate(establishments, rows, unites)
         print(f"generated {rows:,} rows in {time.perf_counter() - started:.1f} s: {json.dumps(counts)}")
     return establishments, unites
 

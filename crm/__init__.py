@@ -50,7 +50,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def register_extensions(app: Flask) -> None:
     from crm import broker
     from crm.extensions import csrf, db, limiter, login_manager, migrate
-    from crm.services.accounts import load_user
+    from crm.services.accounts.users import load_user
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)

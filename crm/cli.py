@@ -10,7 +10,9 @@ from flask_migrate import upgrade
 
 from crm.extensions import db
 from crm.models import OrganisationKind, Role
-from crm.services import accounts, reference, routing
+from crm.services.accounts import users as accounts
+from crm.services.routing import engine
+from crm.services.territory import reference
 
 
 def split_codes(value: str | None) -> list[str]:
@@ -27,7 +29,7 @@ def init_command() -> None:
     """Apply migrations and load the reference data (idempotent)."""
     upgrade()
     written = reference.load_reference_data()
-    rules = routing.install_default_rules()
+    rules = engine.install_default_rules()
     echo_summary({"reference_rows_written": written, "routing_rules_created": rules,
                   "counts": reference.reference_counts()})
 
@@ -36,7 +38,7 @@ def init_command() -> None:
 @with_appcontext
 def seed_demo_command() -> None:
     """Create the demo network, accounts and companies (idempotent); prints the accounts."""
-    from crm.services import demo
+    from crm.demo import seed as demo
 
     summary = demo.seed_demo()
     for account in summary.pop("accounts"):
@@ -153,7 +155,7 @@ def import_sirene_command(establishments, unites, geoloc) -> None:
     """Import the region's establishments from a SIRENE stock file (CSV or zip); ends with JSON."""
     from pathlib import Path
 
-    from crm.services import sirene
+    from crm.services.imports import sirene
 
     try:
         summary = sirene.import_files(Path(establishments), unites and Path(unites),
@@ -177,9 +179,9 @@ def generate_sirene_command(out, rows, unites, seed) -> None:
     """Write a realistic SIRENE stock file of the region for demonstrations; ends with JSON."""
     from pathlib import Path
 
-    from crm.services import sirene_demo
+    from crm.demo import sirene_stock
 
-    echo_summary(sirene_demo.generate(Path(out), rows, unites and Path(unites), seed))
+    echo_summary(sirene_stock.generate(Path(out), rows, unites and Path(unites), seed))
 
 
 COMMANDS += (generate_sirene_command,)

@@ -2,7 +2,7 @@
 
 Tests set it (`travel_to`, `freeze`) so that no result depends on the real date; production reads
 the system clock. Times are naive UTC, the form every timestamp is stored in; French local dates
-come from `crm.services.local_time`.
+come from `crm.services.platform.local_time`.
 """
 
 from datetime import UTC, datetime, timedelta

@@ -1,24 +1,18 @@
 """Template helpers: French dates, navigation by role, branding, page links."""
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
-from crm.services import access, outbox, rome_jobs
-from crm.services.local_time import local_from_utc
-from crm.services.wording import plural
-from crm.services.working_days import deadline_label
+from crm.services.accounts import access
+from crm.services.platform import outbox
+from crm.services.platform.local_time import local_datetime
+from crm.services.platform.wording import plural
+from crm.services.platform.working_days import deadline_label
+from crm.services.territory import rome_jobs
 
 SERVICE_NAME = "CRM emploi BFC"
-
-
-def local_datetime(value: datetime | None, fmt: str = "%d/%m/%Y à %H:%M") -> str:
-    """A stored naive-UTC time shown in French local time."""
-    if value is None:
-        return ""
-    return local_from_utc(value).strftime(fmt)
 
 
 def french_number(value: int | float) -> str:

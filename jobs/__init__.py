@@ -4,7 +4,7 @@ import functools
 import logging
 
 from crm.extensions import db
-from crm.services import tasks
+from crm.services.platform import background_tasks
 
 log = logging.getLogger(__name__)
 
@@ -14,15 +14,15 @@ def tracked(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        task_id = tasks.current_task_id()
+        task_id = background_tasks.current_task_id()
         try:
             result = func(*args, **kwargs)
         except Exception as error:
             db.session.rollback()
             log.exception("job %s failed", task_id)
-            tasks.fail_task(task_id, f"Erreur pendant le traitement : {error}")
+            background_tasks.fail_task(task_id, f"Erreur pendant le traitement : {error}")
             raise
-        tasks.finish_task(task_id, result)
+        background_tasks.finish_task(task_id, result)
         return result
 
     return wrapper

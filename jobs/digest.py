@@ -1,7 +1,8 @@
 """The daily digest of each adviser's tasks, late needs and visits."""
 
-from crm.services import digest, local_time
-from crm.services.working_days import is_working_day
+from crm.services.platform import local_time
+from crm.services.platform.working_days import is_working_day
+from crm.services.visits import digest
 
 
 def send_daily_digests() -> int:

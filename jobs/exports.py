@@ -2,8 +2,9 @@
 
 from crm.extensions import db
 from crm.models import User, utcnow
-from crm.services import exports, tasks
-from crm.services.company_list import CompanyFilters
+from crm.services.companies import exports
+from crm.services.companies.listing import CompanyFilters
+from crm.services.platform import background_tasks
 from jobs import tracked
 
 
@@ -12,5 +13,5 @@ def export_companies(user_id: int, filters: dict, fmt: str) -> dict:
     """Write the view's companies to a CSV or XLSX file kept in the database, with progress."""
     user = db.session.get(User, user_id)
     upload, total = exports.store_export(user, CompanyFilters.from_dict(filters), fmt, utcnow(),
-                                         tasks.set_progress)
+                                         background_tasks.set_progress)
     return {"Fichier": upload.filename, "Entreprises exportées": total, "upload_id": upload.id}

@@ -2,7 +2,8 @@
 
 from crm.extensions import db
 from crm.models import Upload, User
-from crm.services import audit, partner_import
+from crm.services.imports import partners as partner_import
+from crm.services.platform import audit
 from jobs import tracked
 
 

@@ -1,6 +1,6 @@
 """Delivery of outbox messages."""
 
-from crm.services import outbox
+from crm.services.platform import outbox
 
 
 def deliver_message(message_id: int) -> str | None:

@@ -1,6 +1,6 @@
 """Scheduled work on hiring needs."""
 
-from crm.services import reminders
+from crm.services.needs import reminders
 
 
 def remind_late_needs() -> int:

@@ -1,6 +1,7 @@
 """Reloading the reference data from an admin page."""
 
-from crm.services import reference, tasks
+from crm.services.platform import background_tasks
+from crm.services.territory import reference
 from jobs import tracked
 
 
@@ -10,5 +11,5 @@ def reload_reference_data() -> dict:
     written = {}
     for done, (model, rows) in enumerate(reference.LOADERS, start=1):
         written[model.__tablename__] = reference.upsert(model, rows())
-        tasks.set_progress(done, len(reference.LOADERS))
+        background_tasks.set_progress(done, len(reference.LOADERS))
     return {"written": written, "counts": reference.reference_counts()}

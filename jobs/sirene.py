@@ -1,6 +1,7 @@
 """The SIRENE import started from the admin page, on the "imports" queue."""
 
-from crm.services import sirene, tasks
+from crm.services.imports import sirene
+from crm.services.platform import background_tasks
 from jobs import tracked
 
 
@@ -11,8 +12,8 @@ def import_sirene(folder_id: str, names: dict[str, str]) -> dict:
     paths = {role: folder / name for role, name in names.items()}
     try:
         summary = sirene.import_files(paths["establishments"], paths.get("unites"), paths.get("geoloc"),
-                                      report=tasks.set_progress)
+                                      report=background_tasks.set_progress)
     finally:
         sirene.discard_upload(folder_id)
-    sirene.record_run(tasks.current_task_id(), summary)
+    sirene.record_run(background_tasks.current_task_id(), summary)
     return summary

@@ -11,7 +11,8 @@ from flask_migrate import upgrade
 
 from crm import broker, clock, create_app
 from crm.extensions import db
-from crm.services import reference, routing
+from crm.services.routing import engine as routing
+from crm.services.territory import reference
 
 REFERENCE_TABLES = {model.__tablename__ for model, _ in reference.LOADERS}
 TEST_PASSWORD = "Mot-de-passe-2026"

@@ -9,9 +9,9 @@ from factory.alchemy import SQLAlchemyModelFactory
 
 from crm import models as m
 from crm.extensions import db
-from crm.services.accounts import hash_password
-from crm.services.identifiers import build_siren, build_siret
-from crm.services.local_time import local_today
+from crm.services.accounts.users import hash_password
+from crm.services.platform.identifiers import build_siren, build_siret
+from crm.services.platform.local_time import local_today
 
 TEST_PASSWORD = "Mot-de-passe-2026"
 _password_hash = None

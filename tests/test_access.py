@@ -1,11 +1,11 @@
-"""Who sees and changes what, for each role (crm/services/access.py)."""
+"""Who sees and changes what, for each role (crm/services/accounts/access.py)."""
 
 import pytest
 import sqlalchemy as sa
 
 from crm import models as m
 from crm.extensions import db
-from crm.services import access
+from crm.services.accounts import access
 from tests import factories as f
 
 

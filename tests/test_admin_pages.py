@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from crm import models as m
 from crm.extensions import db
-from crm.services import accounts
+from crm.services.accounts import users as accounts
 from tests import factories as f
 from tests.helpers import assert_constant_queries, page_text
 

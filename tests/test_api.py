@@ -10,8 +10,10 @@ from sqlalchemy.exc import IntegrityError
 
 from crm import models as m
 from crm.extensions import db
-from crm.services import accounts, company_search, needs
-from crm.services.companies import normalise_name
+from crm.services.accounts import users
+from crm.services.companies import search as company_search
+from crm.services.companies.records import normalise_name
+from crm.services.needs import filing as needs
 from tests import factories as f
 from tests.helpers import assert_constant_queries, queries_for
 from tests.test_openapi import ApiClient
@@ -31,7 +33,7 @@ def payload(**changes) -> dict:
 
 
 def token_for(user: m.User) -> str:
-    token = accounts.issue_api_token(user)
+    token = users.issue_api_token(user)
     db.session.commit()
     return token
 
@@ -87,7 +89,7 @@ def test_a_wrong_revoked_or_deactivated_token_is_refused(api, agency, spoil):
     if spoil == "wrong":
         token = token[:-2] + "xx"
     elif spoil == "revoked":
-        accounts.revoke_api_token(accounts.api_tokens(adviser)[0])
+        users.revoke_api_token(users.api_tokens(adviser)[0])
     elif spoil == "deactivated user":
         adviser.active = False
     else:
@@ -103,7 +105,7 @@ def test_a_token_from_the_command_line_works_and_its_use_is_recorded(api, runner
     _, adviser = agency
     token = runner.invoke(args=["api-token", adviser.email]).output.strip().splitlines()[-1]
     assert api.get(NEEDS, token=token).status_code == 200
-    stored = accounts.api_tokens(adviser)[0]
+    stored = users.api_tokens(adviser)[0]
     db.session.refresh(stored)
     assert stored.token_hash != token and stored.last_used_at is not None
 

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from crm import models as m
 from crm.extensions import db
-from crm.services.company_search import following_prefix
-from crm.services.raw_input import UNSTORABLE
+from crm.services.companies.search import following_prefix
+from crm.services.platform.raw_input import UNSTORABLE
 from tests import factories as f
 from tests.test_api import payload, token_for
 from tests.test_api_interactions import contact

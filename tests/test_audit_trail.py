@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import AuditEvent, Contact
-from crm.services import audit
+from crm.services.platform import audit
 from tests.factories import CompanyFactory, ContactFactory, TaskFactory, UserFactory
 
 

@@ -131,6 +131,6 @@ def test_session_cookie_is_httponly_and_samesite(auth):
 
 
 def test_passwords_are_stored_with_scrypt():
-    from crm.services.accounts import hash_password
+    from crm.services.accounts.users import hash_password
 
     assert hash_password("Un-mot-de-passe-1").startswith("scrypt:")

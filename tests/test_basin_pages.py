@@ -6,7 +6,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from crm import models as m
-from crm.services import accounts, basin_stats, local_time
+from crm.services.accounts import users
+from crm.services.platform import local_time
+from crm.services.territory import basin_stats
 from tests import factories as f
 from tests.helpers import assert_constant_queries, page_text
 
@@ -108,7 +110,7 @@ def test_basins_are_listed_in_french_alphabetical_order(client, signed_in):
     names = re.findall(r'href="/bassins/\d{4}">([^<]+)</a>', page_text(client.get("/bassins")))
     assert names.index("Mâcon") < names.index("Montbéliard") < names.index("Nevers")
     assert names == sorted(names, key=lambda name: name.replace("â", "a").lower())
-    labels = [label for _, label in accounts.basin_choices()]
+    labels = [label for _, label in users.basin_choices()]
     assert labels.index("Mâcon (0059)") < labels.index("Montbéliard (2714)")
 
 

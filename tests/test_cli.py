@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from crm import models as m
 from crm.extensions import db
-from crm.services.accounts import token_digest
+from crm.services.accounts.users import token_digest
 
 
 def last_json(output: str) -> dict:
@@ -80,7 +80,7 @@ def test_api_token_prints_a_token_that_is_stored_hashed(runner):
 
 
 def test_worker_burst_runs_queued_jobs(runner):
-    from crm.services import outbox
+    from crm.services.platform import outbox
 
     message = outbox.add_message("test", "a@exemple.fr", "Sujet", "Corps")
     db.session.commit()

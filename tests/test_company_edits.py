@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from crm import models as m
 from crm.extensions import db
-from crm.services.local_time import local_today
+from crm.services.platform.local_time import local_today
 from tests import factories as f
 from tests.helpers import page_text
 
@@ -280,7 +280,7 @@ def test_managers_see_the_history_of_changes_advisers_do_not(agency, company, cl
 
 
 def test_the_history_shows_dates_and_phone_numbers_as_people_read_them():
-    from crm.services.company_history import shown
+    from crm.services.companies.history import shown
     assert shown("2026-11-26 10:34:35.701417") == "26/11/2026 à 11:34"
     assert shown("2026-12-01") == "01/12/2026"
     assert shown("+33380123456") == "03 80 12 34 56"

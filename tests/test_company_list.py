@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from crm.models import NeedStatus, Role, utcnow
-from crm.services.companies import normalise_name
+from crm.services.companies.records import normalise_name
 from tests import factories as f
 from tests.helpers import assert_constant_queries, page_text
 
@@ -117,7 +117,7 @@ def test_pages_of_25_keep_the_filters_and_404_past_the_end(client, adviser):
 
 
 def test_a_long_list_says_more_than_the_cap_instead_of_counting_every_row(client, adviser, monkeypatch):
-    from crm.services import company_list
+    from crm.services.companies import listing as company_list
     monkeypatch.setattr(company_list, "COUNT_CAP", 30)
     for number in range(32):
         company(f"Entreprise {number:02d}")
@@ -129,7 +129,7 @@ def test_a_long_list_says_more_than_the_cap_instead_of_counting_every_row(client
 
 
 def test_pages_past_the_count_cap_still_answer_with_firms(client, adviser, monkeypatch):
-    from crm.services import company_list
+    from crm.services.companies import listing as company_list
     monkeypatch.setattr(company_list, "COUNT_CAP", 30)
     for number in range(60):
         company(f"Entreprise {number:02d}")
@@ -142,7 +142,7 @@ def test_pages_past_the_count_cap_still_answer_with_firms(client, adviser, monke
 
 def test_a_page_past_the_end_of_an_uncounted_list_answers_and_leads_back(client, adviser,
                                                                        monkeypatch):
-    from crm.services import company_list
+    from crm.services.companies import listing as company_list
     monkeypatch.setattr(company_list, "COUNT_CAP", 30)
     for number in range(60):
         company(f"Entreprise {number:02d}")
@@ -153,7 +153,8 @@ def test_a_page_past_the_end_of_an_uncounted_list_answers_and_leads_back(client,
 
 
 def test_a_page_past_the_browsable_rows_says_how_to_narrow_the_search(client, adviser, monkeypatch):
-    from crm.services import company_list, company_search
+    from crm.services.companies import listing as company_list
+    from crm.services.companies import search as company_search
     monkeypatch.setattr(company_list, "COUNT_CAP", 30)
     monkeypatch.setattr(company_search, "BROWSE_LIMIT", 50)
     for number in range(60):

@@ -5,8 +5,8 @@ import pytest
 
 from crm.extensions import db
 from crm.models import Company
-from crm.services.companies import normalise_name
-from crm.services.company_search import search_companies
+from crm.services.companies.records import normalise_name
+from crm.services.companies.search import search_companies
 from tests import factories as f
 
 
@@ -60,7 +60,7 @@ def test_pages_run_across_names_starting_and_containing_the_text():
 @pytest.mark.parametrize("dense_above", [1, 5000])
 def test_common_and_rare_words_give_the_same_results_with_or_without_a_basin(monkeypatch,
                                                                               dense_above):
-    from crm.services import company_search
+    from crm.services.companies import search as company_search
 
     monkeypatch.setattr(company_search, "DENSE_MATCHES", dense_above)
     f.CompanyFactory(name="Dole Bois", search_name="dole bois")

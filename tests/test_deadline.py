@@ -8,9 +8,10 @@ import sqlalchemy as sa
 
 from crm import models as m
 from crm.extensions import db
-from crm.services import accounts, reminders
-from crm.services.need_workflow import is_late
-from crm.services.working_days import deadline_day, deadline_label, first_contact_deadline
+from crm.services.accounts import users
+from crm.services.needs import reminders
+from crm.services.needs.workflow import is_late
+from crm.services.platform.working_days import deadline_day, deadline_label, first_contact_deadline
 from tests import factories as f
 from tests.helpers import page_text
 
@@ -104,7 +105,7 @@ def test_employer_adviser_api_and_e_mails_show_the_same_promised_day(
     assert f"À faire au plus tard le {PROMISED}" in text_of(client, "/demandes")
     assert f"Premier contact au plus tard le {PROMISED}" in text_of(client, "/demandes/tableau")
 
-    token = accounts.issue_api_token(adviser)
+    token = users.issue_api_token(adviser)
     db.session.commit()
     body = client.get(f"/api/v1/needs/{need.reference}",
                       headers={"Authorization": f"Bearer {token}"}).get_json()

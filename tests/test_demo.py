@@ -9,10 +9,11 @@ import sqlalchemy as sa
 from stdnum.fr import siret
 
 from crm import models as m
+from crm.demo import hiring_needs as demo_needs
+from crm.demo import seed as demo
 from crm.extensions import db
-from crm.services import demo, demo_needs
-from crm.services.local_time import local_from_utc, local_today
-from crm.services.working_days import is_working_day
+from crm.services.platform.local_time import local_from_utc, local_today
+from crm.services.platform.working_days import is_working_day
 from tests.conftest import empty_tables
 
 UNASSIGNED_DAYS = 2  # an open need may wait in a queue without an adviser for this long at most
@@ -36,7 +37,7 @@ def test_seeding_twice_gives_the_same_rows():
 
 
 def test_demo_needs_are_routed_followed_and_some_are_late():
-    from crm.services.need_workflow import late_condition
+    from crm.services.needs.workflow import late_condition
 
     demo.seed_demo(companies=300)
     statuses = set(db.session.scalars(sa.select(m.HiringNeed.status)))

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from crm import broker
 from crm import models as m
 from crm.extensions import db
-from crm.services import digest
+from crm.services.visits import digest
 from jobs.digest import send_daily_digests
 from jobs.worker import scheduled
 from tests import factories as f

@@ -5,8 +5,8 @@ import sqlalchemy as sa
 
 from crm import models as m
 from crm.extensions import db
-from crm.services import duplicates
-from crm.services.identifiers import build_siret
+from crm.services.companies import duplicates
+from crm.services.platform.identifiers import build_siret
 from tests import factories as f
 from tests.helpers import assert_constant_queries, page_text
 

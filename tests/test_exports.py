@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from crm.extensions import db
 from crm.models import BackgroundTask, Role, TaskStatus, Upload, utcnow
-from crm.services import tasks
+from crm.services.platform import background_tasks as tasks
 from tests import factories as f
 from tests.helpers import page_text
 
@@ -79,7 +79,7 @@ def test_exporting_needs_a_known_format_and_a_signed_in_user(client, auth, firms
 def test_a_large_export_runs_as_a_job_whose_file_only_its_owner_downloads(
         app, client, auth, firms, run_jobs, monkeypatch):
     monkeypatch.setitem(app.config, "CRM_EXPORT_SYNC_LIMIT", 1)
-    from crm.services import exports
+    from crm.services.companies import exports
 
     monkeypatch.setattr(exports, "BATCH", 1)
     reported = []

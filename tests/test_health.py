@@ -3,7 +3,7 @@
 import redis
 
 from crm import broker
-from crm.services import health
+from crm.services.platform import health
 from jobs.worker import make_worker
 
 

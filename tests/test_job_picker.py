@@ -6,8 +6,8 @@ import sqlalchemy as sa
 
 from crm import models as m
 from crm.extensions import db
-from crm.services import rome_jobs
-from crm.services.need_input import InvalidNeed, parse_need
+from crm.services.needs.schema import InvalidNeed, parse_need
+from crm.services.territory import rome_jobs
 from tests import factories as f
 from tests.helpers import page_text
 from tests.test_need_input import valid as valid_payload

@@ -9,7 +9,8 @@ from aiosmtpd.controller import Controller
 
 from crm import models as m
 from crm.extensions import db
-from crm.services import outbox, tasks
+from crm.services.platform import background_tasks as tasks
+from crm.services.platform import outbox
 from jobs import tracked
 from jobs.mail import deliver_message, sweep_outbox
 from jobs.reference import reload_reference_data

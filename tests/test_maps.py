@@ -10,8 +10,9 @@ import pytest
 import sqlalchemy as sa
 
 from crm import models as m
+from crm.blueprints.maps import rendering
 from crm.extensions import db
-from crm.services import map_layers, maps
+from crm.services.territory import map_layers
 from tests import factories as f
 from tests.helpers import assert_constant_queries, page_text
 
@@ -232,7 +233,7 @@ def test_the_map_page_runs_a_fixed_number_of_queries(client, signed_in):
 
 def test_company_map_shows_the_point_on_the_basin_outline():
     firm = dijon_firm(name=XSS)
-    html = str(maps.company_map(firm))
+    html = str(rendering.company_map(firm))
     assert "/static/vendor/leaflet/leaflet.js" in html and "L.circleMarker" in html
     assert "Dijon" in html  # the basin's outline
     assert external_addresses(html) == set()
@@ -240,7 +241,7 @@ def test_company_map_shows_the_point_on_the_basin_outline():
 
 
 def test_company_map_is_none_without_coordinates():
-    assert maps.company_map(f.CompanyFactory(latitude=None, longitude=None)) is None
+    assert rendering.company_map(f.CompanyFactory(latitude=None, longitude=None)) is None
 
 
 def test_an_open_need_without_a_typed_title_is_named_by_its_rome_job(client, signed_in):

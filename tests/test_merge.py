@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from crm import models as m
 from crm.extensions import db
-from crm.services import merge as merging
-from crm.services.identifiers import build_siret
-from crm.services.local_time import local_today
+from crm.services.companies import merge as merging
+from crm.services.platform.identifiers import build_siret
+from crm.services.platform.local_time import local_today
 from tests import factories as f
 from tests.helpers import page_text
 

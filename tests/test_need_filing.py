@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from crm import models as m
 from crm.extensions import db
-from crm.services import needs
-from crm.services.need_input import InvalidNeed, parse_need
+from crm.services.needs import filing as needs
+from crm.services.needs.schema import InvalidNeed, parse_need
 from tests import factories as f
 
 

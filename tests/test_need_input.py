@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from crm.services.local_time import local_today
-from crm.services.need_input import InvalidNeed, display_phone, parse_need
+from crm.services.needs.schema import InvalidNeed, display_phone, parse_need
+from crm.services.platform.local_time import local_today
 
 
 def valid(**changes) -> dict:

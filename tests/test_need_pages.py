@@ -8,9 +8,9 @@ import sqlalchemy as sa
 
 from crm import models as m
 from crm.extensions import db
-from crm.services import needs as need_service
-from crm.services.need_input import parse_need
-from crm.services.need_queries import working_days_late
+from crm.services.needs import filing as need_service
+from crm.services.needs.queries import working_days_late
+from crm.services.needs.schema import parse_need
 from tests import factories as f
 from tests.helpers import assert_constant_queries, page_text
 

@@ -13,10 +13,14 @@ import sqlalchemy as sa
 
 from crm import models as m
 from crm.extensions import db
-from crm.services import digest, need_workflow, needs, outbox, timeline
-from crm.services.need_input import parse_need
-from crm.services.wording import plural
-from crm.services.working_days import first_contact_deadline
+from crm.services.companies import timeline
+from crm.services.needs import filing as needs
+from crm.services.needs import workflow
+from crm.services.needs.schema import parse_need
+from crm.services.platform import outbox
+from crm.services.platform.wording import plural
+from crm.services.platform.working_days import first_contact_deadline
+from crm.services.visits import digest
 from tests import factories as f
 from tests.helpers import page_text
 
@@ -204,7 +208,7 @@ def test_the_data_migration_fixes_past_deadlines_as_new_needs_get_them():
 
 def test_a_withdrawal_is_the_employer_s_step(adviser):
     need = file()
-    need_workflow.withdraw(need, None)
+    workflow.withdraw(need, None)
     assert need.history[-1].actor_label == "L'employeur"
 
 

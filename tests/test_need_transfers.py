@@ -11,9 +11,10 @@ import sqlalchemy as sa
 
 from crm import models as m
 from crm.extensions import db
-from crm.services import access, need_workflow, pipeline
-from crm.services.access import NeedAction
-from crm.services.need_workflow import WorkflowError
+from crm.services.accounts import access
+from crm.services.accounts.access import NeedAction
+from crm.services.needs import pipeline, workflow
+from crm.services.needs.workflow import WorkflowError
 from tests import factories as f
 from tests.helpers import page_text
 
@@ -161,15 +162,15 @@ def test_another_organisations_manager_cannot_take_the_need_in_charge(net, auth,
 
 def test_the_workflow_itself_refuses_another_organisations_staff(net):
     with pytest.raises(WorkflowError, match="pilotée par APEC Dijon"):
-        need_workflow.take_in_charge(net.need, net.ines)
+        workflow.take_in_charge(net.need, net.ines)
     with pytest.raises(WorkflowError, match="pilotée par APEC Dijon"):
-        need_workflow.close(net.need, net.ines, m.NeedStatus.CANCELLED, None, "Doublon.")
+        workflow.close(net.need, net.ines, m.NeedStatus.CANCELLED, None, "Doublon.")
     with pytest.raises(WorkflowError, match="pilotée par APEC Dijon"):
-        need_workflow.record_first_contact(net.need, net.ines, m.InteractionKind.CALL, "Appel.")
+        workflow.record_first_contact(net.need, net.ines, m.InteractionKind.CALL, "Appel.")
     with pytest.raises(WorkflowError, match="pilotée par APEC Dijon"):
-        need_workflow.transfer(net.need, net.ines, net.agency, "Je la prends.")
+        workflow.transfer(net.need, net.ines, net.agency, "Je la prends.")
     with pytest.raises(WorkflowError, match="pilotée par APEC Dijon"):
-        need_workflow.add_staff_message(net.need, net.ines, "Bonjour.", internal=False)
+        workflow.add_staff_message(net.need, net.ines, "Bonjour.", internal=False)
     with pytest.raises(WorkflowError, match="pilotée par APEC Dijon"):
         pipeline.move(net.need, net.ines, m.NeedStatus.IN_PROGRESS)
     db.session.rollback()
@@ -279,7 +280,7 @@ def test_a_closed_need_cannot_be_proposed(net, auth, client):
 
 
 def proposed(net: Network) -> m.NeedTransferProposal:
-    return need_workflow.propose_transfer(net.need, net.ines,
+    return workflow.propose_transfer(net.need, net.ines,
                                           "L'entreprise est suivie par notre agence depuis 2019.")
 
 
@@ -425,7 +426,7 @@ def test_a_direct_transfer_explains_itself_tells_the_previous_pilot_and_closes_p
     mission = f.OrganisationFactory(name="Mission locale Dijon",
                                     kind=m.OrganisationKind.MISSION_LOCALE, basins=[basin("2711")])
     young = f.UserFactory(organisation=mission, name="Jeanne Petit", basins=[basin("2711")])
-    need_workflow.transfer(net.need, net.apec_manager, mission, "Poste en alternance.")
+    workflow.transfer(net.need, net.apec_manager, mission, "Poste en alternance.")
     assert (net.need.organisation_id, net.need.adviser_id) == (mission.id, young.id)
     assert net.need.routing_reason == (
         "Transférée d'APEC Dijon à Mission locale Dijon par Sophie Bernard (APEC Dijon) : "
@@ -438,7 +439,7 @@ def test_a_direct_transfer_explains_itself_tells_the_previous_pilot_and_closes_p
 
 def test_closing_the_need_leaves_waiting_proposals_without_effect(net, auth, client):
     proposal = proposed(net)
-    need_workflow.close(net.need, net.hugo, m.NeedStatus.CANCELLED, None, "Poste supprimé.")
+    workflow.close(net.need, net.hugo, m.NeedStatus.CANCELLED, None, "Poste supprimé.")
     assert (proposal.status, proposal.decision_reason) == (
         m.TransferProposalStatus.LAPSED, "La demande est clôturée.")
     lapsed = [message for message in outbox() if message.kind == "need_transfer_lapsed"]
@@ -452,7 +453,7 @@ def test_closing_the_need_leaves_waiting_proposals_without_effect(net, auth, cli
 
 def test_an_admin_taking_charge_for_another_organisation_is_a_recorded_transfer(net):
     admin = f.UserFactory(role=m.Role.ADMIN, organisation=net.agency, name="Alice Admin")
-    need_workflow.take_in_charge(net.need, admin)
+    workflow.take_in_charge(net.need, admin)
     assert (net.need.organisation_id, net.need.adviser_id) == (net.agency.id, admin.id)
     assert net.need.routing_reason.startswith(
         "Transférée d'APEC Dijon à France Travail Dijon par Alice Admin (France Travail Dijon)")
@@ -461,7 +462,7 @@ def test_an_admin_taking_charge_for_another_organisation_is_a_recorded_transfer(
 
 
 def test_taking_charge_inside_the_pilot_organisation_changes_no_pilot(net):
-    need_workflow.take_in_charge(net.need, net.apec_manager)
+    workflow.take_in_charge(net.need, net.apec_manager)
     assert (net.need.organisation_id, net.need.adviser_id) == (net.apec.id, net.apec_manager.id)
     assert net.need.routing_reason == APEC_REASON and outbox() == []
 
@@ -469,7 +470,7 @@ def test_taking_charge_inside_the_pilot_organisation_changes_no_pilot(net):
 def test_taking_a_need_from_the_basin_queue_says_so(net):
     waiting = f.HiringNeedFactory(organisation=None, basin_code="2711",
                                   routing_reason="Aucune structure ne couvre le bassin.")
-    need_workflow.take_in_charge(waiting, net.ines)
+    workflow.take_in_charge(waiting, net.ines)
     assert waiting.organisation_id == net.agency.id
     assert waiting.routing_reason == ("Prise en charge par Inès Manager (France Travail Dijon) "
                                       "depuis la file d'attente du bassin.")

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from crm import models as m
 from crm.extensions import db
-from crm.services import need_workflow as wf
+from crm.services.needs import workflow as wf
 from tests import factories as f
 
 
@@ -115,7 +115,7 @@ def test_a_need_is_late_after_its_deadline_without_first_contact(need):
 
 
 def test_advisers_get_one_late_reminder_a_day(need, run_jobs):
-    from crm.services import reminders
+    from crm.services.needs import reminders
 
     later = m.utcnow() + timedelta(days=3)
     assert reminders.remind_late_advisers(later) == 1

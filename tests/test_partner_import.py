@@ -12,9 +12,10 @@ from flask import render_template
 
 from crm import models as m
 from crm.extensions import db
-from crm.services import partner_import, spreadsheets
-from crm.services.partner_rows import RowReader
-from crm.services.spreadsheets import Sheet, SheetRow
+from crm.services.imports import partners as partner_import
+from crm.services.imports import spreadsheets
+from crm.services.imports.partner_rows import RowReader
+from crm.services.imports.spreadsheets import Sheet, SheetRow
 from tests.factories import (
     BackgroundTaskFactory,
     CompanyFactory,
@@ -408,7 +409,7 @@ def test_the_task_result_shows_the_counts_and_the_rejects_link(app, client, auth
 
 
 def test_preview_of_a_long_file_counts_its_first_rows_and_says_so(client, auth, cci_user, monkeypatch):
-    from crm.services import partner_import
+    from crm.services.imports import partners as partner_import
     monkeypatch.setattr(partner_import, "BATCH_SIZE", 3)
     monkeypatch.setattr(partner_import, "PREVIEW_COUNTED_ROWS", 3)
     auth.login(cci_user)

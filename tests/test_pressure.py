@@ -7,8 +7,9 @@ import pytest
 from crm import models as m
 from crm.extensions import db
 from crm.models import InteractionKind
-from crm.services import accounts, pressure
-from crm.services.pressure import PressureLevel, Thresholds
+from crm.services.accounts import users
+from crm.services.companies import pressure
+from crm.services.companies.pressure import PressureLevel, Thresholds
 from tests.factories import (
     CompanyFactory,
     InteractionFactory,
@@ -249,7 +250,7 @@ def test_the_visit_page_company_banner_and_api_agree_on_a_three_organisation_vis
         assert f"<strong>{name}</strong> : 1 en 7 jours, 1 en 30 jours" in company_page
     assert "<strong>France Travail Dijon</strong> : 1 en 7 jours, 1 en 30 jours" in company_page
 
-    token = accounts.issue_api_token(adviser)
+    token = users.issue_api_token(adviser)
     db.session.commit()
     body = client.get(f"/api/v1/companies/{company.siret}",
                       headers={"Authorization": f"Bearer {token}"}).get_json()

@@ -8,7 +8,7 @@ from crm import broker, create_app
 from crm import models as m
 from crm.config import base_url
 from crm.extensions import db, limiter
-from crm.services import links
+from crm.services.platform import links
 from jobs.digest import send_daily_digests
 from tests import factories as f
 from tests.helpers import page_text

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from crm import models as m
 from crm.extensions import db
-from crm.services import need_workflow, needs
-from crm.services.need_input import parse_need
+from crm.services.needs import filing, workflow
+from crm.services.needs.schema import parse_need
 from tests import factories as f
 from tests.helpers import page_text, queries_for
 
@@ -66,7 +66,7 @@ def filed_need(agency):
         "rome_code": "F1703", "positions": 3, "contract_type": "cdd", "contract_months": 6,
         "contact": {"name": "Camille Martin", "email": "camille@boulangerie.fr"},
     }
-    return needs.file_need(parse_need(payload), source=m.NeedSource.PUBLIC_FORM).need
+    return filing.file_need(parse_need(payload), source=m.NeedSource.PUBLIC_FORM).need
 
 
 # The request form
@@ -243,8 +243,8 @@ def test_a_duplicate_from_another_person_does_not_reveal_the_tracking_link(clien
 
 def test_the_tracking_page_shows_history_adviser_and_public_messages_only(client, filed_need):
     need, adviser = filed_need, filed_need.adviser
-    need_workflow.add_staff_message(need, adviser, "Note interne : client difficile.", True)
-    need_workflow.add_staff_message(need, adviser, "Je vous appelle demain matin.", False)
+    workflow.add_staff_message(need, adviser, "Note interne : client difficile.", True)
+    workflow.add_staff_message(need, adviser, "Je vous appelle demain matin.", False)
     response = client.get(f"/recrutement/suivi/{need.tracking_token}")
     assert response.status_code == 200
     assert response.headers["Referrer-Policy"] == "no-referrer"
@@ -310,7 +310,7 @@ def test_the_employer_withdraws_the_request(client, filed_need):
 
 
 def test_a_closed_request_refuses_messages_and_withdrawal(client, filed_need):
-    need_workflow.close(filed_need, filed_need.adviser, m.NeedStatus.FILLED, 3, None)
+    workflow.close(filed_need, filed_need.adviser, m.NeedStatus.FILLED, 3, None)
     url = f"/recrutement/suivi/{filed_need.tracking_token}"
     for action, data in (("message", {"body": "Encore un poste"}), ("retrait", {"reason": ""})):
         response = client.post(f"{url}/{action}", data=data)

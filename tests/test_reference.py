@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from crm import models as m
 from crm.extensions import db
-from crm.services import reference
+from crm.services.territory import reference
 
 
 def test_reference_counts():

@@ -4,7 +4,7 @@ import pytest
 
 from crm import models as m
 from crm.extensions import db
-from crm.services import routing
+from crm.services.routing import engine
 from tests import factories as f
 
 KINDS = {
@@ -29,7 +29,7 @@ def adviser(organisation, *basin_codes, **extra):
 
 
 def route(company, publics=(), services=(), basin_code="2711", department_code="21"):
-    return routing.route(company, basin_code, department_code, list(publics), list(services))
+    return engine.route(company, basin_code, department_code, list(publics), list(services))
 
 
 @pytest.mark.parametrize("public, kind", KINDS.items())
@@ -114,7 +114,7 @@ def test_advisers_of_another_basin_or_inactive_are_not_chosen():
 
 
 def test_disabled_rules_are_skipped_and_rules_are_data():
-    rules = {r.name: r for r in routing.active_rules()}
+    rules = {r.name: r for r in engine.active_rules()}
     rules["Jeunes"].active = False
     ft = f.OrganisationFactory(basins=[basin("2711")])
     f.OrganisationFactory(kind=m.OrganisationKind.MISSION_LOCALE, basins=[basin("2711")])

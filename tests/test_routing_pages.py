@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from crm import models as m
 from crm.extensions import db
-from crm.services import routing
-from crm.services.identifiers import build_siren, build_siret
+from crm.services.platform.identifiers import build_siren, build_siret
+from crm.services.routing import engine as routing
 from tests import factories as f
 from tests.helpers import count_queries, page_text
 

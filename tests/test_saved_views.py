@@ -4,7 +4,7 @@ import pytest
 
 from crm.extensions import db
 from crm.models import SavedView
-from crm.services import saved_views
+from crm.services.companies import saved_views
 from tests import factories as f
 from tests.helpers import page_text
 

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from crm import models as m
-from crm.services import basin_stats
+from crm.services.territory import basin_stats
 from tests import factories as f
 from tests.helpers import page_text
 

@@ -12,8 +12,9 @@ import sqlalchemy as sa
 
 from crm import models as m
 from crm.extensions import db
-from crm.services import companies, sirene
-from crm.services.sirene_rows import NON_DIFFUSIBLE_NAME
+from crm.services.companies import records
+from crm.services.imports import sirene
+from crm.services.imports.sirene_rows import NON_DIFFUSIBLE_NAME
 from tests import factories as f
 from tests.helpers import assert_constant_queries, page_text
 
@@ -116,7 +117,7 @@ def test_re_importing_the_same_files_changes_nothing():
 
 
 def test_an_unverified_company_from_the_public_form_is_completed_not_duplicated():
-    typed = companies.create_unverified("812 345 676 00017", "Elec Dijon", None, "public_form")
+    typed = records.create_unverified("812 345 676 00017", "Elec Dijon", None, "public_form")
     db.session.commit()
     summary = import_sample()
     assert (summary["inserted"], summary["updated"], summary["kept"]) == (5, 1, 6)

@@ -8,9 +8,10 @@ import pytest
 import sqlalchemy as sa
 
 from crm import models as m
+from crm.demo import sirene_stock
 from crm.extensions import db
-from crm.services import sirene, sirene_demo
-from crm.services.sirene_rows import NON_DIFFUSIBLE_NAME, siret_valid
+from crm.services.imports import sirene
+from crm.services.imports.sirene_rows import NON_DIFFUSIBLE_NAME, siret_valid
 
 ROWS = 4000
 
@@ -18,7 +19,7 @@ ROWS = 4000
 @pytest.fixture
 def generated(tmp_path):
     establishments, unites = tmp_path / "StockEtablissement.csv", tmp_path / "StockUniteLegale.csv"
-    counts = sirene_demo.generate(establishments, ROWS, unites, seed=7)
+    counts = sirene_stock.generate(establishments, ROWS, unites, seed=7)
     return establishments, unites, counts
 
 
@@ -30,8 +31,8 @@ def read(path) -> list[dict[str, str]]:
 def test_the_files_have_insee_headers_and_the_expected_shares(generated):
     establishments, unites, counts = generated
     assert establishments.read_text(encoding="utf-8").splitlines()[0] == ",".join(
-        sirene_demo.ESTABLISHMENT_HEADER)
-    assert "activitePrincipaleNAF25Etablissement" in sirene_demo.ESTABLISHMENT_HEADER
+        sirene_stock.ESTABLISHMENT_HEADER)
+    assert "activitePrincipaleNAF25Etablissement" in sirene_stock.ESTABLISHMENT_HEADER
     rows = read(establishments)
     assert len(rows) == counts["rows"] == ROWS
     share = Counter(row["etatAdministratifEtablissement"] for row in rows)["F"] / ROWS
@@ -65,7 +66,7 @@ def test_the_import_keeps_the_region_s_open_establishments(generated):
 
 def test_the_same_seed_gives_the_same_file(tmp_path, generated):
     again = tmp_path / "again.csv"
-    sirene_demo.generate(again, ROWS, seed=7)
+    sirene_stock.generate(again, ROWS, seed=7)
     assert again.read_bytes() == generated[0].read_bytes()
 
 

@@ -7,8 +7,8 @@ import pytest
 
 from crm import models as m
 from crm.extensions import db
-from crm.services import spotter_stats
-from crm.services.spotter_stats import working_days_between
+from crm.services.needs import spotter_stats
+from crm.services.needs.spotter_stats import working_days_between
 from tests import factories as f
 from tests.helpers import page_text, queries_for
 

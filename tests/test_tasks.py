@@ -8,7 +8,8 @@ import sqlalchemy as sa
 
 from crm import models as m
 from crm.extensions import db
-from crm.services import followups, local_time
+from crm.services.platform import local_time
+from crm.services.visits import followups
 from tests import factories as f
 from tests.helpers import assert_constant_queries, page_text, queries_for
 

@@ -7,7 +7,7 @@ import pytest
 
 from crm import models as m
 from crm.extensions import db
-from crm.services.timeline import timeline_of
+from crm.services.companies.timeline import timeline_of
 from tests import factories as f
 from tests.helpers import page_text
 
@@ -121,8 +121,8 @@ def test_a_task_force_visit_appears_once_with_every_organisation(company, paul, 
 
 
 def test_a_filed_need_appears_once_not_also_as_its_ledger_line(company):
-    from crm.services.need_input import parse_need
-    from crm.services.needs import file_need
+    from crm.services.needs.filing import file_need
+    from crm.services.needs.schema import parse_need
     data = parse_need({"siret": company.siret, "company_name": company.name, "commune_code": "21231",
                        "rome_code": "D1102", "positions": 1, "contract_type": "cdi",
                        "contact": {"name": "Camille Martin", "email": "camille@boulangerie.fr"}})
@@ -184,6 +184,6 @@ def test_partners_do_not_see_the_timeline(auth, company, paul, client):
 
 
 def test_an_employer_request_without_organisation_does_not_make_a_follower(company):
-    from crm.services.followers import followers_of
+    from crm.services.companies.followers import followers_of
     f.InteractionFactory(company=company, user=None, organisation=None, kind=m.InteractionKind.REQUEST)
     assert followers_of(company) == []

@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 import pytest
 
 from crm import models as m
-from crm.services.local_time import local_now
-from crm.services.visit_queries import utc_from_local
+from crm.services.platform.local_time import local_now
+from crm.services.visits.finding import utc_from_local
 from tests import factories as f
 from tests.helpers import assert_constant_queries, page_text
 

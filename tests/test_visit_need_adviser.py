@@ -8,7 +8,8 @@ import sqlalchemy as sa
 
 from crm import models as m
 from crm.extensions import db
-from crm.services import routing, visits
+from crm.services.routing import engine
+from crm.services.visits import recording
 from tests import factories as f
 from tests.helpers import page_text
 
@@ -110,5 +111,5 @@ def test_an_inactive_participant_is_not_chosen(client, auth, agency, mission_loc
     f.VisitParticipantFactory(visit_id=visit.id, user=gone)
     gone.active = False
     db.session.commit()
-    assert routing.choose_adviser(agency, company, "2711", visits.collectors(visit, author))[0] == (
+    assert engine.choose_adviser(agency, company, "2711", recording.collectors(visit, author))[0] == (
         least_loaded)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from crm import models as m
 from crm.extensions import db
-from crm.services.local_time import local_now, local_today
+from crm.services.platform.local_time import local_now, local_today
 from tests import factories as f
 from tests.helpers import page_text
 

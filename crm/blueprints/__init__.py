@@ -2,7 +2,7 @@
 
 from flask import g, request
 
-from crm.services.links import REQUEST_BASE_URL
+from crm.services.platform.links import REQUEST_BASE_URL
 
 
 def record_base_url() -> None:

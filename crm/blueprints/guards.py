@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from crm.blueprints.forms import ActionForm
 from crm.models import User
-from crm.services import access
+from crm.services.accounts import access
 
 
 def allowed(check: Callable[[User], bool]):

@@ -3,7 +3,7 @@
 Deadlines were stored as "the same time of day two working days later" (in UTC), so a need turned
 late during the promised day. They become the last second of the second working day after the
 French filing day (23:59:59 Europe/Paris, stored as naive UTC), as
-crm.services.working_days.first_contact_deadline computes for new needs.
+crm.services.platform.working_days.first_contact_deadline computes for new needs.
 
 History steps get `actor_kind` (person, employer, routing): steps without a user were shown as
 "Employeur ou système"; the automatic routing step ("Demande confiée à …") was credited to the

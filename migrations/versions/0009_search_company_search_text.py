@@ -19,7 +19,7 @@ from alembic import op
 
 
 def search_text(name, sign, commune_name, postal_code) -> str:
-    """Frozen copy of crm.services.companies.search_text as of this revision."""
+    """Frozen copy of crm.services.companies.records.search_text as of this revision."""
     text = " ".join(filter(None, (name, sign, commune_name, postal_code)))
     plain = "".join(char for char in unicodedata.normalize("NFKD", text)
                     if not unicodedata.combining(char))

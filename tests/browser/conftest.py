@@ -13,8 +13,8 @@ from werkzeug.serving import make_server
 
 from crm import models as m
 from crm.extensions import db
-from crm.services.need_input import parse_need
-from crm.services.needs import file_need
+from crm.services.needs.filing import file_need
+from crm.services.needs.schema import parse_need
 from tests import factories as f
 from tests.browser.journeys import dijon
 

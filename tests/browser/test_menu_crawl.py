@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from crm.config import OSM_TILES
-from crm.services import demo
-from crm.services.demo_network import PASSWORD
+from crm.demo import seed as demo
+from crm.demo.network import PASSWORD
 
 pytestmark = pytest.mark.browser
 

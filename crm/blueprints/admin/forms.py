@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from crm.blueprints.forms import FilterForm, FrenchForm, options
 from crm.models import MessageStatus, OrganisationKind, Role
-from crm.services import accounts
+from crm.services.accounts import users
 
 
 class OrganisationFilterForm(FilterForm):
@@ -41,8 +41,8 @@ class OrganisationForm(FrenchForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.basins.choices = options(accounts.basin_choices())
-        self.departments.choices = options(accounts.department_choices())
+        self.basins.choices = options(users.basin_choices())
+        self.departments.choices = options(users.department_choices())
 
     def spotter_flag(self) -> bool | None:
         """True or False when chosen, None to follow the organisation's kind."""
@@ -62,7 +62,7 @@ class UserFilterForm(FilterForm):
     def __init__(self, formdata):
         super().__init__(formdata)
         self.organisation.choices = options([(0, "Toutes les organisations")],
-                                            accounts.organisation_choices())
+                                            users.organisation_choices())
 
     def active_flag(self) -> bool | None:
         return {"1": True, "0": False}.get(self.active.data)
@@ -89,15 +89,15 @@ class UserForm(FrenchForm):
     password = PasswordField(
         "Mot de passe",
         validators=[Length(max=200)],
-        description=f"Au moins {accounts.MIN_PASSWORD_LENGTH} caractères, mêlant lettres et "
+        description=f"Au moins {users.MIN_PASSWORD_LENGTH} caractères, mêlant lettres et "
         "chiffres ou symboles.",
     )
 
     def __init__(self, *args, creating: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.creating = creating
-        self.organisation.choices = options(accounts.organisation_choices())
-        self.basins.choices = options(accounts.basin_choices())
+        self.organisation.choices = options(users.organisation_choices())
+        self.basins.choices = options(users.basin_choices())
         if not creating:
             self.password.description = "Laissez vide pour conserver le mot de passe actuel."
 
@@ -106,7 +106,7 @@ class UserForm(FrenchForm):
             if self.creating:
                 raise ValidationError("Saisissez un mot de passe pour ce nouveau compte.")
             return
-        problem = accounts.password_problem(field.data)
+        problem = users.password_problem(field.data)
         if problem:
             raise ValidationError(problem)
 

@@ -10,7 +10,8 @@ from crm.blueprints.admin import bp
 from crm.blueprints.forms import FrenchForm
 from crm.blueprints.guards import actor
 from crm.extensions import db
-from crm.services import audit, pressure
+from crm.services.companies import pressure
+from crm.services.platform import audit
 
 LABELS = {
     "warn_contacts_30d": ("Vigilance : nombre de contacts en 30 jours", "à partir de ce nombre…"),

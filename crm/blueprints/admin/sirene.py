@@ -6,10 +6,11 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from crm.blueprints.admin import bp
 from crm.blueprints.admin.views import actor
 from crm.blueprints.forms import FrenchForm
+from crm.blueprints.pagination import paginate
 from crm.models import TaskStatus
-from crm.services import sirene, tasks
-from crm.services.pagination import paginate
-from crm.services.sirene_rows import REJECTION_LABELS
+from crm.services.imports import sirene
+from crm.services.imports.sirene_rows import REJECTION_LABELS
+from crm.services.platform import background_tasks
 from jobs.sirene import import_sirene
 
 FORMATS = FileAllowed(["csv", "zip"], "Déposez le fichier .csv ou .zip tel que publié par l'INSEE.")
@@ -43,7 +44,7 @@ def sirene_import():
             {role: form[role].data for role in ("establishments", "unites", "geoloc")})
         problems = sirene.upload_problems(folder_id, names)
         if not problems:
-            task = tasks.start_task(
+            task = background_tasks.start_task(
                 sirene.TASK_KIND, f"Import SIRENE : {form.establishments.data.filename}", actor(),
                 import_sirene, folder_id, names, queue="imports")
             if task.status == TaskStatus.FAILED:

@@ -5,10 +5,11 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from crm.blueprints.admin import bp
 from crm.blueprints.admin.forms import MessageFilterForm
 from crm.blueprints.guards import actor, confirmed_action
+from crm.blueprints.pagination import paginate
 from crm.extensions import db
 from crm.models import OutboxMessage
-from crm.services import outbox, reference, tasks
-from crm.services.pagination import paginate
+from crm.services.platform import background_tasks, outbox
+from crm.services.territory import reference
 from jobs.reference import reload_reference_data
 
 
@@ -56,6 +57,6 @@ def reference_data():
 def reference_reload():
     """Reload the reference data in the background and follow the task."""
     confirmed_action()
-    task = tasks.start_task("reference", "Rechargement des données de référence", actor(),
+    task = background_tasks.start_task("reference", "Rechargement des données de référence", actor(),
                             reload_reference_data)
     return redirect(url_for("main.task", task_id=task.id))

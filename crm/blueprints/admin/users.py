@@ -10,10 +10,10 @@ from crm.blueprints.admin.views import (
     refusal,
 )
 from crm.blueprints.guards import actor, confirmed_action
+from crm.blueprints.pagination import paginate
 from crm.extensions import db
 from crm.models import ApiToken, Organisation, Role, User
-from crm.services import accounts
-from crm.services.pagination import paginate
+from crm.services.accounts import users as accounts
 
 
 @bp.get("/utilisateurs")

@@ -7,10 +7,10 @@ from flask_wtf import FlaskForm
 from crm.blueprints.admin import bp
 from crm.blueprints.admin.forms import OrganisationFilterForm, OrganisationForm
 from crm.blueprints.guards import actor, confirmed_action
+from crm.blueprints.pagination import paginate
 from crm.extensions import db
 from crm.models import Organisation
-from crm.services import access, accounts
-from crm.services.pagination import paginate
+from crm.services.accounts import access, users
 
 ACTIVATION = "<any(desactiver, reactiver):action>"
 
@@ -25,7 +25,7 @@ def require_permission():
         abort(403)
 
 
-def refusal(form: FlaskForm, error: accounts.AccountError) -> str | None:
+def refusal(form: FlaskForm, error: users.AccountError) -> str | None:
     """Attach a service refusal to its field; return it when it concerns the whole form."""
     db.session.rollback()
     field = form._fields.get(error.field or "")
@@ -41,7 +41,7 @@ def change_activation(setter, obj, action: str, done: tuple[str, str]) -> None:
     active = action == "reactiver"
     try:
         setter(obj, active, actor=actor())
-    except accounts.AccountError as error:
+    except users.AccountError as error:
         db.session.rollback()
         flash(str(error), "error")
         return
@@ -53,12 +53,12 @@ def change_activation(setter, obj, action: str, done: tuple[str, str]) -> None:
 def organisations():
     """Organisations of the network, filtered by kind and by name."""
     form = OrganisationFilterForm(request.args)
-    query = accounts.organisations_query()
+    query = users.organisations_query()
     if form.validate():
-        query = accounts.organisations_query(form.kind.data, form.q.data)
+        query = users.organisations_query(form.kind.data, form.q.data)
     page = paginate(query)
     return render_template("admin/organisations.html", form=form, page=page,
-                           user_counts=accounts.user_counts(page.items))
+                           user_counts=users.user_counts(page.items))
 
 
 @bp.route("/organisations/nouvelle", methods=["GET", "POST"])
@@ -84,12 +84,12 @@ def edit_organisation(organisation: Organisation, form: OrganisationForm):
     creating, error = organisation.id is None, None
     if form.validate_on_submit():
         try:
-            accounts.save_organisation(
+            users.save_organisation(
                 organisation, name=form.name.data, kind=form.kind.data,
                 basin_codes=form.basins.data, department_codes=form.departments.data,
                 is_spotter=form.spotter_flag(), actor=actor(),
             )
-        except accounts.AccountError as refused:
+        except users.AccountError as refused:
             error = refusal(form, refused)
         else:
             db.session.commit()
@@ -106,6 +106,6 @@ def organisation_activation(organisation_id: int, action: str):
     """Deactivate or reactivate an organisation."""
     organisation = db.get_or_404(Organisation, organisation_id)
     name = f"L'organisation « {organisation.name} »"
-    change_activation(accounts.set_organisation_active, organisation, action,
+    change_activation(users.set_organisation_active, organisation, action,
                       (f"{name} est désactivée.", f"{name} est réactivée."))
     return redirect(url_for(".organisations"))

@@ -4,8 +4,8 @@ from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaFi
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from crm.blueprints.forms import ActionForm, VersionedForm, options
-from crm.services import followups
-from crm.services.local_time import local_today
+from crm.services.platform.local_time import local_today
+from crm.services.visits import followups
 
 
 def safe_next(value: str | None) -> str | None:

@@ -1,40 +1,30 @@
 """Follow-up tasks (new, edit, done, reopen, my list) and "Ma journée"."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm.blueprints.agenda import bp
 from crm.blueprints.agenda.forms import TaskActionForm, TaskForm, safe_next
 from crm.blueprints.forms import every_organisation_asked
 from crm.blueprints.guards import actor, staff_only
+from crm.blueprints.pagination import paginate
 from crm.extensions import db
 from crm.models import Company, HiringNeed, Task, Visit
-from crm.services import access, accounts, followups, need_queries
-from crm.services.concurrency import StaleEdit, ensure_version
-from crm.services.followups import TaskError, TaskInput
-from crm.services.local_time import local_today
-from crm.services.need_workflow import is_late
-from crm.services.pagination import paginate
+from crm.services.accounts import access, users
+from crm.services.needs import queries
+from crm.services.needs.workflow import is_late
+from crm.services.platform.concurrency import StaleEdit, ensure_version
+from crm.services.platform.local_time import local_today
+from crm.services.visits import followups
+from crm.services.visits.followups import TaskError, TaskInput
 
 
-def optional_url(endpoint: str, **candidates) -> str | None:
-    """The address of a page provided by another feature, built from the values its rule asks
-    for among `candidates`; None when the app has no such page."""
-    if endpoint not in current_app.view_functions:
-        return None
-    for rule in current_app.url_map.iter_rules(endpoint):
-        if rule.arguments <= candidates.keys():
-            return url_for(endpoint, **{name: candidates[name] for name in rule.arguments})
-    return None
+def company_url(company: Company) -> str:
+    return url_for("companies.company", company_id=company.id)
 
 
-def company_url(company: Company) -> str | None:
-    return optional_url("companies.company", company_id=company.id, id=company.id,
-                        siret=company.siret)
-
-
-def visit_url(visit: Visit) -> str | None:
-    return optional_url("visits.visit", visit_id=visit.id, id=visit.id)
+def visit_url(visit: Visit) -> str:
+    return url_for("visits.visit", visit_id=visit.id)
 
 
 def render(template: str, **context):
@@ -62,7 +52,7 @@ def linked_records(form: TaskForm) -> tuple[Company | None, HiringNeed | None]:
     """The firm and need a new task is about (404 unknown, 403 a need out of reach)."""
     need = None
     if form.need.data:
-        need = need_queries.need_by_reference(form.need.data) or abort(404)
+        need = queries.need_by_reference(form.need.data) or abort(404)
         if not access.can_view_need(actor(), need):
             abort(403)
     company = None
@@ -85,7 +75,7 @@ def new_task():
                 "company_id": request.args.get("company_id", ""),
                 "need": request.args.get("need", "")}
     form = TaskForm(data=defaults if request.method == "GET" else None, new=True,
-                    staff=accounts.staff_choices(actor(), every_organisation_asked()))
+                    staff=users.staff_choices(actor(), every_organisation_asked()))
     company, need = linked_records(form)
     if form.validate_on_submit():
         try:
@@ -116,7 +106,7 @@ def edit_task(task_id: int):
     seen = {"title": task.title, "notes": task.notes, "due_on": task.due_on,
             "assignee": task.assignee_id, "version": task.version}
     form = TaskForm(data=seen if request.method == "GET" else None, new=False,
-                    staff=accounts.staff_choices(actor(), every_organisation_asked(), [task.assignee_id]))
+                    staff=users.staff_choices(actor(), every_organisation_asked(), [task.assignee_id]))
     error = None
     if form.validate_on_submit():
         try:

@@ -7,7 +7,7 @@ from crm.blueprints.api import bp
 from crm.blueprints.api.errors import ApiError
 from crm.extensions import db, limiter
 from crm.models import User
-from crm.services import accounts
+from crm.services.accounts import users
 
 PUBLIC_ENDPOINTS = frozenset({"api.openapi"})
 CHALLENGE = 'Bearer realm="api"'
@@ -25,7 +25,7 @@ def bearer_token() -> str | None:
 def rate_limit_key() -> str:
     """Requests are counted per token (its digest), or per address without a token."""
     token = bearer_token()
-    return f"token:{accounts.token_digest(token)}" if token else f"ip:{get_remote_address()}"
+    return f"token:{users.token_digest(token)}" if token else f"ip:{get_remote_address()}"
 
 
 def api_rate_limit() -> str:
@@ -40,7 +40,7 @@ def authenticate() -> None:
     token = bearer_token()
     if token is None:
         raise ApiError(401, MISSING, headers={"WWW-Authenticate": CHALLENGE})
-    user = accounts.user_for_token(token)
+    user = users.user_for_token(token)
     if user is None:
         challenge = f'{CHALLENGE}, error="invalid_token"'
         raise ApiError(401, REFUSED, headers={"WWW-Authenticate": challenge})

@@ -8,7 +8,7 @@ from crm.models import (
     OrganisationKind,
     Public,
 )
-from crm.services.need_input import MAX_DESCRIPTION, MAX_HOW_KNOWN, MAX_JOB_TITLE, MAX_NAME
+from crm.services.needs.schema import MAX_DESCRIPTION, MAX_HOW_KNOWN, MAX_JOB_TITLE, MAX_NAME
 
 
 def ref(name: str) -> dict:

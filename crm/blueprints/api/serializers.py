@@ -7,8 +7,8 @@ staff get both. Internal notes are never part of any body.
 from datetime import UTC, date, datetime
 
 from crm.models import Basin, Commune, Department, HiringNeed, Interaction, Organisation, User
-from crm.services.company_search import CompanyHit
-from crm.services.working_days import deadline_day
+from crm.services.companies.search import CompanyHit
+from crm.services.platform.working_days import deadline_day
 
 
 def timestamp(value: datetime | None) -> str | None:

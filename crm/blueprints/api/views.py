@@ -9,18 +9,15 @@ from crm.blueprints.api.errors import ApiError, invalid
 from crm.blueprints.api.openapi import MAX_PARAMETER
 from crm.extensions import db
 from crm.models import NeedStatus
-from crm.services import (
-    access,
-    api_interactions,
-    api_needs,
-    company_search,
-    links,
-    needs,
-    pressure,
-    territories,
-)
-from crm.services.need_input import InvalidNeed, parse_need
-from crm.services.raw_input import UNSTORABLE, unstorable_fields, unstorable_parameters
+from crm.services.accounts import access
+from crm.services.companies import pressure, search
+from crm.services.needs import filing as needs
+from crm.services.needs import partner_api
+from crm.services.needs.schema import InvalidNeed, parse_need
+from crm.services.platform import links
+from crm.services.platform.raw_input import UNSTORABLE, unstorable_fields, unstorable_parameters
+from crm.services.territory import territories
+from crm.services.visits import partner_contacts
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 100_000
@@ -102,7 +99,7 @@ def create_need():
     user = api_user()
     try:
         data = parse_need(json_object())
-        source, organisation = api_needs.filing_source(user)
+        source, organisation = partner_api.filing_source(user)
         filed = needs.file_need(data, source=source, actor=user, source_organisation=organisation)
     except InvalidNeed as error:
         db.session.rollback()
@@ -118,7 +115,7 @@ def create_need():
 @bp.get("/needs")
 def need_list():
     """The needs the token's user may see, newest first, filtered by status and basin."""
-    query = api_needs.needs_for(api_user(), status_filter(), request.args.get("basin"))
+    query = partner_api.needs_for(api_user(), status_filter(), request.args.get("basin"))
     result = paginate(query)
     return show.page(result, [show.need_summary(need) for need in result.items])
 
@@ -127,7 +124,7 @@ def need_list():
 def need(reference: str):
     """One need with its status history; 404 when unknown or not visible to the user."""
     user = api_user()
-    found = api_needs.visible_need(user, reference)
+    found = partner_api.visible_need(user, reference)
     if found is None:
         raise ApiError(404, UNKNOWN_NEED)
     return show.need_detail(found, access.sees_company_details(user))
@@ -138,7 +135,7 @@ def company_list():
     """Companies by name, SIRET or SIREN (q), exact SIRET and basin, with their open needs."""
     page, per_page = paging()
     args = request.args
-    result = company_search.search_companies(args.get("q"), args.get("siret"), args.get("basin"),
+    result = search.search_companies(args.get("q"), args.get("siret"), args.get("basin"),
                                              page, per_page)
     details = access.sees_company_details(api_user())
     return show.page(result, [show.company(hit, details) for hit in result.items])
@@ -147,7 +144,7 @@ def company_list():
 @bp.get("/companies/<siret>")
 def company(siret: str):
     """One establishment by SIRET; 404 when the CRM does not know it."""
-    result = company_search.search_companies(siret=siret, per_page=1)
+    result = search.search_companies(siret=siret, per_page=1)
     if not result.items:
         raise ApiError(404, UNKNOWN_COMPANY)
     user = api_user()
@@ -161,10 +158,10 @@ def create_interaction():
     """Add a contact with a firm to the shared ledger, for the token's organisation."""
     user = api_user()
     try:
-        data = api_interactions.parse_interaction(json_object())
-    except api_interactions.InvalidInteraction as error:
+        data = partner_contacts.parse_interaction(json_object())
+    except partner_contacts.InvalidInteraction as error:
         raise invalid(error.fields, str(error)) from error
-    interaction = api_interactions.add_to_ledger(data, user)
+    interaction = partner_contacts.add_to_ledger(data, user)
     db.session.commit()
     seen = pressure.pressure_of(data.company, user.organisation_id)
     return jsonify(show.interaction(interaction) | {"contact_pressure": seen.as_api()}), 201

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from crm.blueprints.auth.forms import LoginForm
 from crm.extensions import limiter
-from crm.services import accounts
+from crm.services.accounts import users
 
 bp = Blueprint("auth", __name__)
 
@@ -31,7 +31,7 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        user = users.authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user, remember=form.remember.data)
             flash(f"Bienvenue, {user.name}.", "success")

@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, Optional
 
 from crm.blueprints.forms import ActionForm, FrenchForm, options
 from crm.models import Company
-from crm.services.merge import ABSORBED, CHOICES, SURVIVOR, ChoiceField, default_choices
+from crm.services.companies.merge import ABSORBED, CHOICES, SURVIVOR, ChoiceField, default_choices
 
 UNKNOWN = "Non renseigné"
 INCOMPLETE = "La page de fusion est incomplète : rechargez-la puis recommencez."

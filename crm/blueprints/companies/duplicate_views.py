@@ -10,11 +10,11 @@ from crm.blueprints.companies.duplicate_forms import DismissForm, MergeForm, dif
 from crm.blueprints.guards import actor, allowed, staff_only
 from crm.extensions import db
 from crm.models import Company
-from crm.services import access
-from crm.services import duplicates as finding
-from crm.services import merge as merging
-from crm.services.concurrency import StaleEdit, ensure_version
-from crm.services.wording import plural
+from crm.services.accounts import access
+from crm.services.companies import duplicates as finding
+from crm.services.companies import merge as merging
+from crm.services.platform.concurrency import StaleEdit, ensure_version
+from crm.services.platform.wording import plural
 
 
 def company_or_404(company_id: int | None) -> Company:

@@ -5,8 +5,8 @@ from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from crm.blueprints.forms import FrenchForm, options
-from crm.services.partner_rows import FIELDS
-from crm.services.spreadsheets import MAX_BYTES
+from crm.services.imports.partner_rows import FIELDS
+from crm.services.imports.spreadsheets import MAX_BYTES
 
 MAX_SOURCE_TAG = 80
 

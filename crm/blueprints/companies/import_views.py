@@ -7,12 +7,14 @@ from flask import abort, redirect, render_template, request, send_file, url_for
 from crm.blueprints.companies import bp
 from crm.blueprints.companies.import_forms import MappingForm, UploadForm
 from crm.blueprints.guards import actor, allowed
+from crm.blueprints.pagination import paginate
 from crm.extensions import db
 from crm.models import BackgroundTask, Upload
-from crm.services import access, partner_import, tasks
-from crm.services.pagination import paginate
-from crm.services.partner_rows import FIELDS
-from crm.services.spreadsheets import MAX_BYTES, Sheet, UnreadableFile
+from crm.services.accounts import access
+from crm.services.imports import partners
+from crm.services.imports.partner_rows import FIELDS
+from crm.services.imports.spreadsheets import MAX_BYTES, Sheet, UnreadableFile
+from crm.services.platform import background_tasks
 from jobs.imports import run_partner_import
 
 importers_only = allowed(access.can_import_companies)
@@ -26,7 +28,7 @@ def import_upload():
     if form.validate_on_submit():
         sent = form.file.data
         try:
-            upload = partner_import.store_upload(actor(), sent.filename, sent.read(MAX_BYTES + 1))
+            upload = partners.store_upload(actor(), sent.filename, sent.read(MAX_BYTES + 1))
         except UnreadableFile as error:
             form.file.errors.append(str(error))
         else:
@@ -38,17 +40,17 @@ def import_upload():
 def own_upload(upload_id: int) -> tuple[Upload, Sheet]:
     """An uploaded partner list of the signed-in user (404 unknown, 403 someone else's), read."""
     upload = db.get_or_404(Upload, upload_id)
-    if upload.kind != partner_import.UPLOAD_KIND:
+    if upload.kind != partners.UPLOAD_KIND:
         abort(404)
     if not access.can_use_upload(actor(), upload.user_id):
         abort(403)
-    return upload, partner_import.sheet_of(upload)
+    return upload, partners.sheet_of(upload)
 
 
 def render_mapping(upload: Upload, sheet: Sheet, form: MappingForm, status: int = 200):
     return render_template(
         "companies/import_mapping.html", upload=upload, form=form, fields=FIELDS,
-        examples=partner_import.examples(sheet), rows=len(sheet.rows),
+        examples=partners.examples(sheet), rows=len(sheet.rows),
     ), status
 
 
@@ -60,8 +62,8 @@ def import_mapping(upload_id: int):
     if request.args:
         form = MappingForm(request.args, sheet.headers, meta={"csrf": False})
     else:
-        initial = partner_import.initial_mapping(actor().organisation_id, sheet.headers)
-        tag = partner_import.default_source_tag(actor().organisation)
+        initial = partners.initial_mapping(actor().organisation_id, sheet.headers)
+        tag = partners.default_source_tag(actor().organisation)
         form = MappingForm(None, sheet.headers, data=initial | {"source_tag": tag})
     return render_mapping(upload, sheet, form)
 
@@ -77,7 +79,7 @@ def import_preview(upload_id: int):
     mapping = form.mapping()
     return render_template(
         "companies/import_preview.html", upload=upload, form=form, rows=len(sheet.rows),
-        preview=partner_import.preview(sheet, mapping, form.source_tag.data),
+        preview=partners.preview(sheet, mapping, form.source_tag.data),
         columns={key: sheet.headers.index(header) for key, header in mapping.items()},
     )
 
@@ -90,9 +92,9 @@ def import_confirm(upload_id: int):
     form = MappingForm(request.form, sheet.headers)
     if not form.validate():
         return render_mapping(upload, sheet, form, 422)
-    partner_import.remember_mapping(actor().organisation_id, form.mapping())
-    task = tasks.start_task(
-        partner_import.TASK_KIND, f"Import de la liste {upload.filename}", actor(), run_partner_import,
+    partners.remember_mapping(actor().organisation_id, form.mapping())
+    task = background_tasks.start_task(
+        partners.TASK_KIND, f"Import de la liste {upload.filename}", actor(), run_partner_import,
         upload.id, actor().id, form.mapping(), form.source_tag.data, queue="imports",
     )
     return redirect(url_for("main.task", task_id=task.id))
@@ -105,7 +107,7 @@ def import_rejects(task_id: str):
     task = db.get_or_404(BackgroundTask, task_id)
     if not access.can_view_task(actor(), task):
         abort(403)
-    report = partner_import.rejects_of(task)
+    report = partners.rejects_of(task)
     if report is None:
         abort(404)
     return send_file(io.BytesIO(report.content), mimetype="text/csv", as_attachment=True,
@@ -116,7 +118,7 @@ def import_rejects(task_id: str):
 @importers_only
 def import_history():
     """The organisation's imports: who, when, which file, what came of it."""
-    page = paginate(partner_import.history_query(actor().organisation_id))
+    page = paginate(partners.history_query(actor().organisation_id))
     return render_template("companies/import_history.html", page=page,
-                           names=partner_import.user_names(page.items),
+                           names=partners.user_names(page.items),
                            downloadable=lambda task: access.can_view_task(actor(), task))

@@ -7,8 +7,10 @@ from wtforms.validators import DataRequired, Length
 from crm.blueprints.forms import FilterForm, FrenchForm, QuickSelectField, options
 from crm.extensions import db
 from crm.models import HeadcountBand, NafCode, User
-from crm.services import access, accounts, company_list, reference
-from crm.services.company_list import CompanyFilters
+from crm.services.accounts import access, users
+from crm.services.companies import listing
+from crm.services.companies.listing import CompanyFilters
+from crm.services.territory import reference
 
 SORT_CHOICES = [("name", "Nom"), ("commune", "Commune"), ("last_contact", "Dernier contact"),
                 ("created", "Date de création (la plus récente d'abord)")]
@@ -50,25 +52,25 @@ class CompanyFilterForm(FilterForm):
     open_need = BooleanField("Avec un besoin de recrutement ouvert")
     contacted = QuickSelectField("Contact", choices=options(CONTACTED_CHOICES), default="")
     days = QuickSelectField("Au cours des", coerce=int, default=30, choices=options(
-        [(days, f"{days} derniers jours") for days in company_list.CONTACT_DAYS]))
+        [(days, f"{days} derniers jours") for days in listing.CONTACT_DAYS]))
     closed = BooleanField("Inclure les établissements fermés")
     sort = QuickSelectField("Trier par", choices=options(SORT_CHOICES), default="name")
 
     def __init__(self, formdata, user: User):
         super().__init__(formdata)
         sections, divisions = naf_choices()
-        self.basin.choices = options([("", "Tous les bassins")], accounts.basin_choices())
+        self.basin.choices = options([("", "Tous les bassins")], users.basin_choices())
         self.department.choices = options([("", "Tous les départements")],
-                                          accounts.department_choices())
+                                          users.department_choices())
         self.naf_section.choices = options([("", "Toutes les sections")], sections)
         self.naf_division.choices = options([("", "Toutes les divisions")], divisions)
         self.band.choices = options([("", "Toutes les tranches")], band_choices())
         if access.sees_company_details(user):
             self.referent.choices = options(
-                [("", "Tous"), (company_list.REFERENT_ME, "Moi"),
-                 (company_list.REFERENT_NONE, "Sans référent")], company_list.referent_choices(user))
+                [("", "Tous"), (listing.REFERENT_ME, "Moi"),
+                 (listing.REFERENT_NONE, "Sans référent")], listing.referent_choices(user))
         else:
-            for name in (*company_list.STAFF_ONLY, "days"):
+            for name in (*listing.STAFF_ONLY, "days"):
                 delattr(self, name)
             self.sort.choices = [c for c in self.sort.choices if c.value != "last_contact"]
 

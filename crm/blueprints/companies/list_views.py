@@ -19,9 +19,12 @@ from crm.blueprints.companies.list_forms import CompanyFilterForm, ExportForm, S
 from crm.blueprints.guards import actor
 from crm.extensions import db
 from crm.models import BackgroundTask, SavedView, utcnow
-from crm.services import access, company_list, company_search, exports, pressure, saved_views, tasks
-from crm.services.company_list import CompanyFilters
-from crm.services.saved_views import SavedViewError
+from crm.services.accounts import access
+from crm.services.companies import exports, listing, pressure, saved_views
+from crm.services.companies import search as company_search
+from crm.services.companies.listing import CompanyFilters
+from crm.services.companies.saved_views import SavedViewError
+from crm.services.platform import background_tasks
 from jobs.exports import export_companies
 
 PAGE = "companies"
@@ -59,7 +62,7 @@ def render_list(status: int = 200, save_form: SavedViewForm | None = None,
     user, now = actor(), utcnow()
     form, filters = current_filters()
     number = page_number()
-    page = company_list.company_page(user, filters, number, current_app.config["PAGE_SIZE"], now)
+    page = listing.company_page(user, filters, number, current_app.config["PAGE_SIZE"], now)
     if number > 1 and not page.items and not (page.limited or page.past_end):
         abort(404)
     ids = [hit.company.id for hit in page.items]
@@ -67,7 +70,7 @@ def render_list(status: int = 200, save_form: SavedViewForm | None = None,
     views = saved_views.views_for(user, PAGE)
     return render_template(
         "companies/list.html", form=form, page=page, details=details, filter_args=filter_args(),
-        last_contacts=company_list.last_contacts(ids) if details else {},
+        last_contacts=listing.last_contacts(ids) if details else {},
         levels=pressure.levels_for(ids, user.organisation_id, now) if details else {},
         views=views, current_view=request.args.get("vue", type=int),
         browse_limit=company_search.BROWSE_LIMIT,
@@ -91,7 +94,7 @@ def save_view():
     if not form.validate():
         return render_list(422, save_form=form)
     _, filters = current_filters()
-    filters = company_list.for_user(actor(), filters)
+    filters = listing.for_user(actor(), filters)
     try:
         view = saved_views.save_view(actor(), PAGE, form.name.data, filters.to_dict(),
                                      form.shared.data)
@@ -175,8 +178,9 @@ def export():
     fmt, total = form.format.data, exports.export_count(actor(), filters, utcnow())
     if total <= exports.sync_limit():
         return download(fmt, filters)
-    task = tasks.start_task(exports.KIND, f"Export de {total} entreprises ({fmt.upper()})", actor(),
-                            export_companies, actor().id, filters.to_dict(), fmt, queue="imports")
+    task = background_tasks.start_task(exports.KIND, f"Export de {total} entreprises ({fmt.upper()})",
+                                       actor(), export_companies, actor().id, filters.to_dict(), fmt,
+                                       queue="imports")
     return redirect(url_for("main.task", task_id=task.id))
 
 

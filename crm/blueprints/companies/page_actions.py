@@ -19,9 +19,10 @@ from crm.blueprints.forms import ActionForm, every_organisation_asked
 from crm.blueprints.guards import actor, allowed
 from crm.extensions import db
 from crm.models import Company, Contact, User
-from crm.services import access, accounts, company_profile
-from crm.services.company_profile import WHAT, ProfileError
-from crm.services.concurrency import StaleEdit
+from crm.services.accounts import access, users
+from crm.services.companies import profile
+from crm.services.companies.profile import WHAT, ProfileError
+from crm.services.platform.concurrency import StaleEdit
 
 editors_only = allowed(access.can_edit_company)
 
@@ -49,7 +50,7 @@ def render_edit(company: Company, identity: IdentityForm | None = None, tag: Tag
     return render_template(
         "companies/edit.html", company=company, error=error,
         form=identity or IdentityForm.of(company), tag_form=tag or TagForm(**blank),
-        tags_in_use=company_profile.tags_in_use()), status
+        tags_in_use=profile.tags_in_use()), status
 
 
 @bp.route("/<int:company_id>/modifier", methods=["GET", "POST"])
@@ -62,7 +63,7 @@ def edit(company_id: int):
         return render_edit(company)
     if not form.validate():
         return render_edit(company, identity=form, status=422)
-    error = refusal(lambda: company_profile.correct_identity(company, form.identity(),
+    error = refusal(lambda: profile.correct_identity(company, form.identity(),
                                                              form.seen_version()))
     if error:
         return render_edit(company_or_404(company_id), identity=form, error=error, status=409)
@@ -78,10 +79,10 @@ def add_tag(company_id: int):
     form = TagForm(prefix="tag")
     if not form.validate():
         return render_edit(company, tag=form, status=422)
-    error = refusal(lambda: company_profile.add_tag(company, form.tag.data, form.seen_version()))
+    error = refusal(lambda: profile.add_tag(company, form.tag.data, form.seen_version()))
     if error:
         return render_edit(company_or_404(company_id), tag=form, error=error, status=409)
-    flash(f"L'étiquette « {company_profile.normalise_tag(form.tag.data)} » est ajoutée.", "success")
+    flash(f"L'étiquette « {profile.normalise_tag(form.tag.data)} » est ajoutée.", "success")
     return redirect(url_for(".edit", company_id=company.id, _anchor="etiquettes"))
 
 
@@ -92,7 +93,7 @@ def remove_tag(company_id: int):
     company = company_or_404(company_id)
     form = RemoveTagForm()
     error = "Étiquette inconnue." if not form.validate() else refusal(
-        lambda: company_profile.remove_tag(company, form.tag.data, form.seen_version()))
+        lambda: profile.remove_tag(company, form.tag.data, form.seen_version()))
     if error:
         flash(error, "error")
     else:
@@ -105,7 +106,7 @@ def remove_tag(company_id: int):
 def referent(company_id: int):
     """Set the firm's first referent adviser, or change it with a reason."""
     company = company_or_404(company_id)
-    staff = accounts.staff_choices(actor(), every_organisation_asked(), [company.referent_id])
+    staff = users.staff_choices(actor(), every_organisation_asked(), [company.referent_id])
     replacing = company.referent_id is not None
     if request.method == "GET":
         form = ReferentForm(formdata=None, staff=staff, replacing=replacing,
@@ -115,7 +116,7 @@ def referent(company_id: int):
     error = None
     if form.validate():
         chosen = db.session.get(User, form.referent.data) if form.referent.data else None
-        error = refusal(lambda: company_profile.change_referent(
+        error = refusal(lambda: profile.change_referent(
             company, actor(), chosen, form.reason.data or "", form.seen_version()))
         if error is None:
             flash("Le référent de l'entreprise est enregistré.", "success")
@@ -137,7 +138,7 @@ def contact_form_page(company: Company, contact: Contact | None):
     if not form.is_submitted() and contact is not None:
         form = ContactPersonForm.of(contact)
     if form.validate_on_submit():
-        company_profile.save_contact(company, contact, form.person())
+        profile.save_contact(company, contact, form.person())
         flash("Le contact est enregistré.", "success")
         return page_of(company, "contacts")
     status = 422 if form.is_submitted() else 200
@@ -169,6 +170,6 @@ def delete_contact(company_id: int, contact_id: int):
         return render_template("companies/contact_delete.html", company=company, contact=contact,
                                form=form)
     name = contact.name
-    company_profile.delete_contact(contact)
+    profile.delete_contact(contact)
     flash(f"Le contact {name} est supprimé.", "success")
     return page_of(company, "contacts")

@@ -3,18 +3,20 @@ contact pressure and, for managers, the history of changes. Partners see the pub
 
 from datetime import UTC, datetime
 
-from flask import abort, current_app, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user, login_required
-from markupsafe import Markup
 
 from crm.blueprints.companies import bp
 from crm.blueprints.guards import actor
+from crm.blueprints.maps import rendering
 from crm.models import Company
-from crm.services import access, companies, company_history, company_profile, pressure
-from crm.services.followers import followers_of
-from crm.services.need_input import display_phone
-from crm.services.need_workflow import is_late
-from crm.services.timeline import Timeline, timeline_of
+from crm.services.accounts import access
+from crm.services.companies import history as company_history
+from crm.services.companies import pressure, profile, records
+from crm.services.companies.followers import followers_of
+from crm.services.companies.timeline import Timeline, timeline_of
+from crm.services.needs.schema import display_phone
+from crm.services.needs.workflow import is_late
 
 ACTIONS = (  # (endpoint, label, icon) of actions other pages offer on a firm
     ("visits.log_interaction", "Enregistrer un échange", "fr-icon-chat-3-line"),
@@ -22,22 +24,6 @@ ACTIONS = (  # (endpoint, label, icon) of actions other pages offer on a firm
     ("agenda.new_task", "Nouvelle tâche", "fr-icon-todo-line"),
     ("companies.duplicates_of", "Doublons probables", "fr-icon-git-merge-line"),
 )
-
-
-def optional_url(endpoint: str, **values) -> str | None:
-    """The address of a page if the application has it, else None (features land separately)."""
-    if endpoint not in current_app.view_functions:
-        return None
-    return url_for(endpoint, **values)
-
-
-def company_map(company: Company) -> Markup | None:
-    """The small map of the firm, when the maps service is installed."""
-    try:
-        from crm.services.maps import company_map as build
-    except ImportError:
-        return None
-    return build(company)
 
 
 def spaced(digits: str, groups: tuple[int, ...]) -> str:
@@ -50,7 +36,7 @@ def spaced(digits: str, groups: tuple[int, ...]) -> str:
 
 
 def company_or_404(company_id: int) -> Company:
-    company = company_profile.company_page(company_id)
+    company = profile.company_page(company_id)
     if company is None:
         abort(404)
     return company
@@ -69,9 +55,9 @@ def identity_context(company: Company) -> dict:
     """What every signed-in user sees: the firm's public identity."""
     return {
         "company": company, "siret": spaced(company.siret, (3, 3, 3, 5)),
-        "siren": spaced(company.siren, (3, 3, 3)), "map": company_map(company),
-        "source": companies.source_label(company.source),
-        "basin_url": optional_url("maps.basin", code=company.basin_code)
+        "siren": spaced(company.siren, (3, 3, 3)), "map": rendering.company_map(company),
+        "source": records.source_label(company.source),
+        "basin_url": url_for("maps.basin", code=company.basin_code)
         if company.basin_code and access.is_staff(current_user) else None,
     }
 
@@ -80,11 +66,11 @@ def need_links(user, timeline: Timeline) -> dict[str, str]:
     """Addresses of the needs in the timeline that the user may open."""
     references = {entry.need_reference for entry in timeline.entries if entry.need_reference}
     return {reference: url_for("needs.need", reference=reference)
-            for reference in company_profile.visible_references(user, references)}
+            for reference in profile.visible_references(user, references)}
 
 
-def visit_url(visit_id: int) -> str | None:
-    return optional_url("visits.visit", visit_id=visit_id)
+def visit_url(visit_id: int) -> str:
+    return url_for("visits.visit", visit_id=visit_id)
 
 
 def staff_context(company: Company) -> dict:
@@ -93,12 +79,12 @@ def staff_context(company: Company) -> dict:
     timeline = timeline_of(company.id, timeline_start())
     context = {
         "pressure": pressure.pressure_of(company, user.organisation_id),
-        "needs": company_profile.open_needs(company, user), "is_late": is_late,
+        "needs": profile.open_needs(company, user), "is_late": is_late,
         "timeline": timeline, "need_urls": need_links(user, timeline), "visit_url": visit_url,
         "followers": followers_of(company), "phone": display_phone,
         "can_edit": access.can_edit_company(user),
-        "actions": [(url, label, icon) for endpoint, label, icon in ACTIONS
-                    if (url := optional_url(endpoint, company_id=company.id))],
+        "actions": [(url_for(endpoint, company_id=company.id), label, icon)
+                    for endpoint, label, icon in ACTIONS],
     }
     if access.can_view_company_history(user):
         context["history"] = company_history.history_of(company)

@@ -1,7 +1,7 @@
 from flask import Blueprint, Flask, jsonify
 
 from crm.extensions import csrf, limiter
-from crm.services import health
+from crm.services.platform import health
 
 bp = Blueprint("health", __name__)
 

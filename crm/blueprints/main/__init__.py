@@ -3,8 +3,9 @@ from flask_login import current_user, login_required
 
 from crm.extensions import db
 from crm.models import BackgroundTask, TaskStatus
-from crm.services import access, dashboard
-from crm.services.sirene_rows import REJECTION_LABELS, WARNING_LABELS
+from crm.services.accounts import access
+from crm.services.imports.sirene_rows import REJECTION_LABELS, WARNING_LABELS
+from crm.services.visits import dashboard
 
 bp = Blueprint("main", __name__)
 

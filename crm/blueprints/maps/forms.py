@@ -4,10 +4,11 @@ import sqlalchemy as sa
 from wtforms import BooleanField, SelectField
 
 from crm.blueprints.forms import FilterForm, options
+from crm.blueprints.maps.rendering import MapRequest
 from crm.extensions import db
 from crm.models import HeadcountBand, NafCode
-from crm.services import accounts, map_layers
-from crm.services.maps import MapRequest
+from crm.services.accounts import users
+from crm.services.territory import map_layers
 
 
 def section_choices() -> list[tuple[str, str]]:
@@ -32,7 +33,7 @@ class MapFilterForm(FilterForm):
 
     def __init__(self, formdata):
         super().__init__(formdata)
-        self.basin.choices = options([("", "Toute la région")], accounts.basin_choices())
+        self.basin.choices = options([("", "Toute la région")], users.basin_choices())
         self.naf_section.choices = options([("", "Toutes les sections")], section_choices())
         self.band.choices = options([("", "Toutes les tranches")], band_choices())
 

@@ -3,10 +3,10 @@
 from flask import abort, current_app, jsonify, render_template, request, url_for
 
 from crm.blueprints.guards import actor, staff_only
-from crm.blueprints.maps import bp
+from crm.blueprints.maps import bp, rendering
 from crm.blueprints.maps.forms import MapFilterForm
-from crm.services import basin_stats, map_layers, maps
-from crm.services.map_layers import BoundingBox
+from crm.services.territory import basin_stats, map_layers
+from crm.services.territory.map_layers import BoundingBox
 
 
 def data_urls(form: MapFilterForm) -> dict[str, str]:
@@ -25,7 +25,7 @@ def map_page():
     """Basins shaded by an indicator, départements, firms, open needs, visits and events."""
     form = MapFilterForm(request.args)
     valid = form.validate()
-    region = maps.region_map(actor(), form.map_request() if valid else maps.MapRequest(
+    region = rendering.region_map(actor(), form.map_request() if valid else rendering.MapRequest(
         map_layers.MapFilters()))
     return render_template("maps/map.html", form=form, region=region,
                            data=region.data | {"urls": data_urls(form)},
@@ -63,4 +63,4 @@ def basin(code: str):
     if detail is None:
         abort(404)
     return render_template("maps/basin.html", detail=detail,
-                           outline=maps.basin_map(detail.basin.code, detail.basin.name))
+                           outline=rendering.basin_map(detail.basin.code, detail.basin.name))

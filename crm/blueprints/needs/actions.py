@@ -25,9 +25,10 @@ from crm.blueprints.needs.forms import (
 from crm.blueprints.needs.views import render_need, visible_need
 from crm.extensions import db
 from crm.models import HiringNeed, InteractionKind, NeedStatus, NeedTransferProposal, Organisation
-from crm.services import access, need_queries, need_workflow
-from crm.services.access import NeedAction
-from crm.services.need_workflow import WorkflowError
+from crm.services.accounts import access
+from crm.services.accounts.access import NeedAction
+from crm.services.needs import queries, workflow
+from crm.services.needs.workflow import WorkflowError
 
 
 def need_for(reference: str, action: NeedAction) -> HiringNeed:
@@ -59,7 +60,7 @@ def act(need: HiringNeed, key: str, form: FlaskForm, action: Callable[[], object
         return render_need(need, 422, **{key: form})
     try:
         if isinstance(form, VersionedForm):
-            need_queries.ensure_version(need, form.seen_version())
+            queries.ensure_version(need, form.seen_version())
         action()
     except WorkflowError as refused:
         db.session.rollback()
@@ -69,7 +70,7 @@ def act(need: HiringNeed, key: str, form: FlaskForm, action: Callable[[], object
         flash(str(refused), "error")
     except StaleDataError:
         db.session.rollback()
-        flash(need_queries.STALE_VERSION, "error")
+        flash(queries.STALE_VERSION, "error")
     else:
         flash(done, "success")
         if not access.can_view_need(current_user, need):
@@ -83,7 +84,7 @@ def take_in_charge(reference: str):
     """The signed-in user becomes the need's adviser."""
     need = workable_need(reference)
     return act(need, "take", TakeInChargeForm(prefix="take"),
-               lambda: need_workflow.take_in_charge(need, actor()),
+               lambda: workflow.take_in_charge(need, actor()),
                f"Vous avez pris en charge la demande {need.reference}.")
 
 
@@ -94,7 +95,7 @@ def contact(reference: str):
     need = need_for(reference, NeedAction.CONTACT)
     form = ContactForm(prefix="contact")
     return act(need, "contact", form,
-               lambda: need_workflow.record_first_contact(
+               lambda: workflow.record_first_contact(
                    need, actor(), InteractionKind(form.kind.data), form.summary.data,
                    form.occurred_at_utc()),
                "Le contact avec l'employeur est enregistré.")
@@ -105,9 +106,9 @@ def contact(reference: str):
 def transfer(reference: str):
     """Hand the need to another organisation, with a reason."""
     need = need_for(reference, NeedAction.TRANSFER)
-    form = TransferForm(prefix="transfer", targets=need_queries.transfer_targets(need))
+    form = TransferForm(prefix="transfer", targets=queries.transfer_targets(need))
     return act(need, "transfer", form,
-               lambda: need_workflow.transfer(
+               lambda: workflow.transfer(
                    need, actor(), db.session.get(Organisation, form.organisation.data),
                    form.reason.data),
                "La demande est transférée.")
@@ -120,7 +121,7 @@ def close(reference: str):
     need = need_for(reference, NeedAction.CLOSE)
     form = CloseForm(prefix="close")
     return act(need, "close", form,
-               lambda: need_workflow.close(need, actor(), NeedStatus(form.outcome.data),
+               lambda: workflow.close(need, actor(), NeedStatus(form.outcome.data),
                                            form.hires.data, form.reason.data),
                "La demande est clôturée.")
 
@@ -133,7 +134,7 @@ def message(reference: str):
     need = need_for(reference, NeedAction.NOTE if form.internal.data else NeedAction.MESSAGE)
     done = "La note interne est ajoutée." if form.internal.data else "Le message est ajouté."
     return act(need, "message", form,
-               lambda: need_workflow.add_staff_message(need, actor(), form.body.data,
+               lambda: workflow.add_staff_message(need, actor(), form.body.data,
                                                        form.internal.data),
                done)
 
@@ -146,7 +147,7 @@ def propose_transfer(reference: str):
     form = ProposeTransferForm(prefix="propose")
     pilot = need.organisation.name if need.organisation else ""
     return act(need, "propose", form,
-               lambda: need_workflow.propose_transfer(need, actor(), form.reason.data),
+               lambda: workflow.propose_transfer(need, actor(), form.reason.data),
                f"Votre proposition de transfert est envoyée à {pilot}.")
 
 
@@ -158,7 +159,7 @@ def accept_transfer(reference: str, proposal_id: int):
     proposal = proposal_of(need, proposal_id)
     form = AcceptTransferForm(prefix=f"accept-{proposal.id}")
     return act(need, f"accept-{proposal.id}", form,
-               lambda: need_workflow.accept_transfer(need, proposal, actor()),
+               lambda: workflow.accept_transfer(need, proposal, actor()),
                f"La demande est transférée à {proposal.organisation.name}.")
 
 
@@ -170,5 +171,5 @@ def refuse_transfer(reference: str, proposal_id: int):
     proposal = proposal_of(need, proposal_id)
     form = RefuseTransferForm(prefix=f"refuse-{proposal.id}")
     return act(need, f"refuse-{proposal.id}", form,
-               lambda: need_workflow.refuse_transfer(need, proposal, actor(), form.reason.data),
+               lambda: workflow.refuse_transfer(need, proposal, actor(), form.reason.data),
                "La proposition de transfert est refusée.")

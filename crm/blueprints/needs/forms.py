@@ -16,9 +16,10 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from crm.blueprints.forms import FilterForm, FrenchForm, VersionedForm, options
 from crm.blueprints.public.forms import NeedRequestForm
 from crm.models import NeedStatus, Role, User
-from crm.services import accounts, need_queries
-from crm.services.local_time import local_now, utc_from_local
-from crm.services.need_workflow import CONTACT_KINDS, MAX_MESSAGE, OUTCOMES
+from crm.services.accounts import users
+from crm.services.needs import queries
+from crm.services.needs.workflow import CONTACT_KINDS, MAX_MESSAGE, OUTCOMES
+from crm.services.platform.local_time import local_now, utc_from_local
 
 AGE_CHOICES = [("", "Toutes les dates"), ("week", "Moins de 7 jours"),
                ("month", "De 7 à 30 jours"), ("older", "Plus de 30 jours")]
@@ -43,10 +44,10 @@ class NeedFilterForm(FilterForm):
         if user.role == Role.MANAGER:
             scopes.append(("basins", "Mes bassins"))
         self.scope.choices = options(scopes)
-        self.basin.choices = options([("", "Tous les bassins")], accounts.basin_choices())
+        self.basin.choices = options([("", "Tous les bassins")], users.basin_choices())
 
-    def filters(self) -> need_queries.NeedFilters:
-        return need_queries.NeedFilters(
+    def filters(self) -> queries.NeedFilters:
+        return queries.NeedFilters(
             scope=self.scope.data, status=self.status.data, basin=self.basin.data,
             age=self.age.data, late=self.late.data == "1", search=self.q.data or "")
 

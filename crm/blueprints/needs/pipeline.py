@@ -14,10 +14,19 @@ from crm.blueprints.needs.forms import NeedFilterForm
 from crm.blueprints.needs.views import visible_need
 from crm.extensions import db
 from crm.models import HiringNeed, NeedSource, NeedStatus, User
-from crm.services import access, need_queries
-from crm.services.access import NeedAction
-from crm.services.need_workflow import WorkflowError, is_late
-from crm.services.pipeline import PipelineFilters, board, move, moves, needs_by_references, reassign, team_of
+from crm.services.accounts import access
+from crm.services.accounts.access import NeedAction
+from crm.services.needs import queries
+from crm.services.needs.pipeline import (
+    PipelineFilters,
+    board,
+    move,
+    moves,
+    needs_by_references,
+    reassign,
+    team_of,
+)
+from crm.services.needs.workflow import WorkflowError, is_late
 
 
 class PipelineFilterForm(NeedFilterForm):
@@ -37,7 +46,7 @@ class PipelineFilterForm(NeedFilterForm):
 
     def filters(self) -> PipelineFilters:
         return PipelineFilters(
-            needs=need_queries.NeedFilters(scope=self.scope.data, basin=self.basin.data,
+            needs=queries.NeedFilters(scope=self.scope.data, basin=self.basin.data,
                                            search=self.q.data or ""),
             source=self.source.data, adviser_id=int(self.adviser.data or 0) or None)
 
@@ -101,14 +110,14 @@ def pipeline_move(reference: str):
     if not form.validate_on_submit():
         return reply(need, "Choisissez la colonne où placer la demande.", 422, form.next.data)
     try:
-        need_queries.ensure_version(need, form.seen_version())
+        queries.ensure_version(need, form.seen_version())
         move(need, actor(), NeedStatus(form.status.data))
     except WorkflowError as refused:
         db.session.rollback()
         return reply(need, str(refused), 409, form.next.data)
     except StaleDataError:
         db.session.rollback()
-        return reply(need, need_queries.STALE_VERSION, 409, form.next.data)
+        return reply(need, queries.STALE_VERSION, 409, form.next.data)
     db.session.refresh(need)
     return reply(need, f"Vous avez pris en charge la demande {need.reference} : elle est en cours.",
                  200, form.next.data)
@@ -133,7 +142,7 @@ def pipeline_reassign():
         return back
     except StaleDataError:
         db.session.rollback()
-        flash(need_queries.STALE_VERSION, "error")
+        flash(queries.STALE_VERSION, "error")
         return back
     flash(result.summary(), "success" if result.done else "warning")
     return back

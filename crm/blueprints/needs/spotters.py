@@ -6,11 +6,12 @@ from crm.blueprints.guards import actor, partners_only
 from crm.blueprints.needs import bp
 from crm.blueprints.needs.forms import FlagForm
 from crm.blueprints.needs.views import PUBLIC_LABELS
+from crm.blueprints.pagination import paginate
 from crm.models import NeedSource
-from crm.services import communes, need_queries
-from crm.services.need_input import InvalidNeed, NeedInput, parse_need
-from crm.services.needs import FiledNeed, file_need
-from crm.services.pagination import paginate
+from crm.services.needs import queries
+from crm.services.needs.filing import FiledNeed, file_need
+from crm.services.needs.schema import InvalidNeed, NeedInput, parse_need
+from crm.services.territory import communes
 
 
 def filed_redirect(filed: FiledNeed):
@@ -67,16 +68,16 @@ def flag_new():
 @partners_only
 def flags():
     """The organisation's flags with what came of each."""
-    page = paginate(need_queries.flags_of(actor()))
-    return render_template("needs/flags.html", page=page, contacted=need_queries.flag_contacted)
+    page = paginate(queries.flags_of(actor()))
+    return render_template("needs/flags.html", page=page, contacted=queries.flag_contacted)
 
 
 @bp.get("/signalements/<reference>")
 @partners_only
 def flag(reference: str):
     """The public side of one of the organisation's flags; anyone else's is a 404."""
-    need = need_queries.flag_by_reference(actor(), reference)
+    need = queries.flag_by_reference(actor(), reference)
     if need is None:
         abort(404)
     return render_template("needs/flag.html", need=need, publics=PUBLIC_LABELS,
-                           contacted=need_queries.flag_contacted(need))
+                           contacted=queries.flag_contacted(need))

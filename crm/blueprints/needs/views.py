@@ -16,13 +16,14 @@ from crm.blueprints.needs.forms import (
     TakeInChargeForm,
     TransferForm,
 )
+from crm.blueprints.pagination import paginate
 from crm.models import EmployerService, HiringNeed, Public
-from crm.services import access, need_queries
-from crm.services.access import NeedAction
-from crm.services.need_input import display_phone
-from crm.services.need_pilots import de
-from crm.services.need_workflow import is_late
-from crm.services.pagination import paginate
+from crm.services.accounts import access
+from crm.services.accounts.access import NeedAction
+from crm.services.needs import queries
+from crm.services.needs.pilots import de
+from crm.services.needs.schema import display_phone
+from crm.services.needs.workflow import is_late
 
 PUBLIC_LABELS = dict(Public.choices())
 SERVICE_LABELS = dict(EmployerService.choices())
@@ -38,8 +39,8 @@ def render_list(template: str, page, **context):
 def needs():
     """The needs assigned to me or my organisation, filtered."""
     form = NeedFilterForm(request.args, actor())
-    filters = form.filters() if form.validate() else need_queries.NeedFilters()
-    page = paginate(need_queries.needs_for(actor(), filters))
+    filters = form.filters() if form.validate() else queries.NeedFilters()
+    page = paginate(queries.needs_for(actor(), filters))
     return render_list("needs/list.html", page, form=form)
 
 
@@ -47,20 +48,20 @@ def needs():
 @supervisors_only
 def late():
     """Needs past their first-contact deadline, oldest deadline first."""
-    page = paginate(need_queries.late_needs(actor()))
-    return render_list("needs/late.html", page, days_late=need_queries.working_days_late)
+    page = paginate(queries.late_needs(actor()))
+    return render_list("needs/late.html", page, days_late=queries.working_days_late)
 
 
 @bp.get("/demandes/file-attente")
 @supervisors_only
 def queue():
     """Open needs that no adviser has yet."""
-    return render_list("needs/queue.html", paginate(need_queries.unassigned_queue(actor())))
+    return render_list("needs/queue.html", paginate(queries.unassigned_queue(actor())))
 
 
 def visible_need(reference: str) -> HiringNeed:
     """The need behind a reference: 404 when unknown, 403 when out of the user's scope."""
-    need = need_queries.need_by_reference(reference)
+    need = queries.need_by_reference(reference)
     if need is None:
         abort(404)
     if not access.can_view_need(current_user, need):
@@ -78,13 +79,13 @@ def action_forms(need: HiringNeed, actions: frozenset[NeedAction], given: dict) 
             "take": TakeInChargeForm(prefix="take", **seen),
             "contact": ContactForm(prefix="contact", **seen),
             "transfer": TransferForm(prefix="transfer",
-                                     targets=need_queries.transfer_targets(need), **seen),
+                                     targets=queries.transfer_targets(need), **seen),
             "close": CloseForm(prefix="close", **seen),
         }
     if NeedAction.PROPOSE_TRANSFER in actions:
         forms["propose"] = ProposeTransferForm(prefix="propose", formdata=None)
     if NeedAction.DECIDE_TRANSFER in actions:
-        for proposal in need_queries.pending_proposals(need):
+        for proposal in queries.pending_proposals(need):
             forms[f"accept-{proposal.id}"] = AcceptTransferForm(prefix=f"accept-{proposal.id}",
                                                                 **seen)
             forms[f"refuse-{proposal.id}"] = RefuseTransferForm(prefix=f"refuse-{proposal.id}",
@@ -98,11 +99,11 @@ def action_forms(need: HiringNeed, actions: frozenset[NeedAction], given: dict) 
 def render_need(need: HiringNeed, status: int = 200, **given):
     """The need page; `given` holds a submitted form to show again with its errors."""
     actions = access.need_actions(current_user, need, visible=True)
-    pending = need_queries.pending_proposals(need)
+    pending = queries.pending_proposals(need)
     return render_template(
         "needs/need.html", need=need, rule=need.routing_rule,
-        interactions=need_queries.interactions_of(need), late=is_late(need),
-        history=need_queries.staff_history(need), actions=actions, pending=pending,
+        interactions=queries.interactions_of(need), late=is_late(need),
+        history=queries.staff_history(need), actions=actions, pending=pending,
         own_pending=[p for p in pending if p.organisation_id == current_user.organisation_id],
         forms=action_forms(need, actions, given) if NeedAction.NOTE in actions else {},
         publics=PUBLIC_LABELS, services=SERVICE_LABELS, phone=display_phone, de=de,

@@ -15,8 +15,8 @@ from wtforms.widgets import DateInput, NumberInput
 
 from crm.blueprints.forms import job_field, options
 from crm.models import Commune, ContractType, EmployerService, Public
-from crm.services.need_input import MAX_DESCRIPTION, MAX_JOB_TITLE, MAX_NAME
-from crm.services.need_workflow import MAX_MESSAGE
+from crm.services.needs.schema import MAX_DESCRIPTION, MAX_JOB_TITLE, MAX_NAME
+from crm.services.needs.workflow import MAX_MESSAGE
 
 MAX_REASON = 1000
 

@@ -3,7 +3,7 @@
 from flask import render_template
 
 from crm.blueprints.public import bp
-from crm.services import legal
+from crm.services.platform import legal
 
 
 @bp.get("/mentions-legales")

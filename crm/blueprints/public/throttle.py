@@ -16,7 +16,7 @@ from limits import RateLimitItem, parse_many
 
 from crm.extensions import limiter
 from crm.models.base import utcnow
-from crm.services.local_time import local_from_utc
+from crm.services.platform.local_time import local_from_utc
 
 FILED = "CRM_PUBLIC_FORM_RATE_LIMIT"
 INVALID = "CRM_PUBLIC_FORM_INVALID_RATE_LIMIT"

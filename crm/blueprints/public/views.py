@@ -21,9 +21,11 @@ from crm.blueprints.public import bp, throttle
 from crm.blueprints.public.forms import MessageForm, NeedRequestForm, WithdrawForm
 from crm.extensions import limiter
 from crm.models import HiringNeed, NeedSource
-from crm.services import communes, legal, need_workflow, needs, notifications, rome_jobs, tracking
-from crm.services.need_input import InvalidNeed, NeedInput, parse_need
-from crm.services.need_workflow import WorkflowError
+from crm.services.needs import filing, notifications, tracking, workflow
+from crm.services.needs.schema import InvalidNeed, NeedInput, parse_need
+from crm.services.needs.workflow import WorkflowError
+from crm.services.platform import legal
+from crm.services.territory import communes, rome_jobs
 
 TOO_MANY_REQUESTS = ("Trop de demandes ont été envoyées depuis votre connexion. "
                      "Patientez avant de réessayer.")
@@ -68,7 +70,7 @@ def render_limited(form: NeedRequestForm, delay: timedelta):
     return page, 429, {"Retry-After": str(int(delay.total_seconds()))}
 
 
-def file_request(form: NeedRequestForm) -> tuple[needs.FiledNeed, NeedInput]:
+def file_request(form: NeedRequestForm) -> tuple[filing.FiledNeed, NeedInput]:
     """Find the workplace, check the request against the one schema and file it."""
     place = communes.workplace(form.postal_code.data, form.commune_code.data)
     form.offer_communes(place.communes)
@@ -82,7 +84,7 @@ def file_request(form: NeedRequestForm) -> tuple[needs.FiledNeed, NeedInput]:
             errors.setdefault(name, []).extend(messages)
     if errors:
         raise InvalidNeed(errors)
-    return needs.file_need(data, source=NeedSource.PUBLIC_FORM), data
+    return filing.file_need(data, source=NeedSource.PUBLIC_FORM), data
 
 
 @bp.route("/recrutement", methods=["GET", "POST"])
@@ -145,7 +147,7 @@ def job_search():
 
 
 def tracked_need(token: str) -> HiringNeed:
-    need = needs.find_by_token(token)
+    need = filing.find_by_token(token)
     if need is None:
         abort(404)
     return need
@@ -158,7 +160,7 @@ def confirmation(token: str):
     need = tracked_need(token)
     return render_template(
         "public/confirmation.html", need=need, attached=request.args.get("complement") == "1",
-        tracking_url=needs.tracking_url(need),
+        tracking_url=filing.tracking_url(need),
     )
 
 
@@ -215,7 +217,7 @@ def withdraw(token: str):
         status = 422 if form.errors else 200
         return render_template("public/withdraw.html", need=need, form=form), status
     try:
-        need_workflow.withdraw(need, form.reason.data)
+        workflow.withdraw(need, form.reason.data)
     except WorkflowError as error:
         return render_tracking(need, error=str(error)), 409
     flash("Votre demande est retirée. Merci de nous avoir prévenus.", "success")

@@ -5,8 +5,8 @@ from wtforms.validators import DataRequired, Length
 
 from crm.blueprints.forms import FilterForm, FrenchForm, options
 from crm.models import Commune, EmployerService, OrganisationKind, Public
-from crm.services import spotter_stats
-from crm.services.routing_admin import MAX_NAME, MAX_REASON
+from crm.services.needs import spotter_stats
+from crm.services.routing.rules import MAX_NAME, MAX_REASON
 
 
 class RuleForm(FrenchForm):

@@ -8,7 +8,9 @@ from crm.blueprints.routing import bp
 from crm.blueprints.routing.forms import PeriodForm, RuleForm, SimulatorForm
 from crm.extensions import db
 from crm.models import RoutingRule
-from crm.services import access, routing_admin, spotter_stats
+from crm.services.accounts import access
+from crm.services.needs import spotter_stats
+from crm.services.routing import rules as routing_admin
 
 SPOTTER_PAGES = ("routing.spotters", "routing.spotters_csv")
 

@@ -18,11 +18,12 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 
 from crm.blueprints.forms import FilterForm, FrenchForm, VersionedForm, job_field, options
 from crm.models import Company, ContractType, HiringNeed, InteractionKind, User, Visit, VisitMode, VisitStatus
-from crm.services import accounts, catalogue, visit_queries
-from crm.services.interactions import MAX_OUTCOME, MAX_SUMMARY, QUICK_KINDS, ContactInput
-from crm.services.local_time import local_from_utc, local_now, utc_from_local
-from crm.services.visit_queries import VisitFilters
-from crm.services.visits import MAX_TEXT, FollowUp, NeedRow, VisitInput
+from crm.services.accounts import users
+from crm.services.platform.local_time import local_from_utc, local_now, utc_from_local
+from crm.services.visits import catalogue, finding
+from crm.services.visits.finding import VisitFilters
+from crm.services.visits.interactions import MAX_OUTCOME, MAX_SUMMARY, QUICK_KINDS, ContactInput
+from crm.services.visits.recording import MAX_TEXT, FollowUp, NeedRow, VisitInput
 
 NEED_ROWS = 3
 NO_CONTACT = 0
@@ -117,8 +118,8 @@ class VisitForm(VersionedForm):
     def __init__(self, *args, company: Company, user: User, visit: Visit | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         current = [p.user_id for p in visit.participants] if visit else []
-        self.participants.choices = options(visit_queries.participant_choices(company, user, current))
-        self.task_assignee.choices = options(accounts.staff_choices(user))
+        self.participants.choices = options(finding.participant_choices(company, user, current))
+        self.task_assignee.choices = options(users.staff_choices(user))
         contacts = [(c.id, f"{c.name}{' – ' + c.email if c.email else ''}") for c in company.contacts]
         for entry in self.needs:
             entry.contact.choices = options([(NO_CONTACT, "Aucun : saisir ci-dessous")], contacts)
@@ -186,9 +187,9 @@ class VisitFilterForm(FilterForm):
         super().__init__(formdata)
         self.user = user
         self.conseiller.choices = options([("", "Mes visites"), ("tous", "Tous les conseillers")],
-                                          [(str(k), n) for k, n in visit_queries.colleagues(user)
+                                          [(str(k), n) for k, n in finding.colleagues(user)
                                            if k != user.id])
-        self.bassin.choices = options([("", "Tous les bassins")], accounts.basin_choices())
+        self.bassin.choices = options([("", "Tous les bassins")], users.basin_choices())
 
     def filters(self) -> VisitFilters:
         """My visits by default; everyone's when a basin or "all advisers" is chosen."""
@@ -207,4 +208,4 @@ def week_start(raw: str | None, today: date) -> date:
         day = date.fromisoformat(raw) if raw else today
     except ValueError:
         day = today
-    return visit_queries.monday_of(day)
+    return finding.monday_of(day)

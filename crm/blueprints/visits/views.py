@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm.blueprints.guards import actor, staff_only
+from crm.blueprints.pagination import paginate
 from crm.blueprints.visits import bp
 from crm.blueprints.visits.forms import (
     LogInteractionForm,
@@ -19,13 +20,14 @@ from crm.blueprints.visits.forms import (
 )
 from crm.extensions import db
 from crm.models import Company, Visit
-from crm.services import access, catalogue, interactions, visit_queries, visits
-from crm.services.concurrency import StaleEdit, ensure_version
-from crm.services.interactions import InvalidContact
-from crm.services.local_time import local_from_utc, local_now
-from crm.services.pagination import paginate
-from crm.services.pressure import pressure_of
-from crm.services.visits import InvalidVisit, SavedVisit
+from crm.services.accounts import access
+from crm.services.companies.pressure import pressure_of
+from crm.services.platform.concurrency import StaleEdit, ensure_version
+from crm.services.platform.local_time import local_from_utc, local_now
+from crm.services.visits import catalogue, finding, interactions
+from crm.services.visits import recording as visits
+from crm.services.visits.interactions import InvalidContact
+from crm.services.visits.recording import InvalidVisit, SavedVisit
 
 VISIT = "cette visite"
 
@@ -38,7 +40,7 @@ def company_or_404(company_id: int) -> Company:
 
 
 def visit_or_404(visit_id: int) -> Visit:
-    visit = visit_queries.visit_by_id(visit_id)
+    visit = finding.visit_by_id(visit_id)
     if visit is None:
         abort(404)
     return visit
@@ -138,7 +140,7 @@ def edit_visit(visit_id: int):
 
 
 def visit_context(visit: Visit) -> dict:
-    return {"visit": visit, "needs": visit_queries.needs_of(visit), "tasks": visit_queries.tasks_of(visit),
+    return {"visit": visit, "needs": finding.needs_of(visit), "tasks": finding.tasks_of(visit),
             "service_label": catalogue.label_of, "local": local_from_utc}
 
 
@@ -147,7 +149,7 @@ def visit_context(visit: Visit) -> dict:
 def visit(visit_id: int):
     """A visit: who, when, what was found and proposed, the needs and tasks it created."""
     visit = visit_or_404(visit_id)
-    return render_template("visits/visit.html", ledger=visit_queries.ledger_of(visit),
+    return render_template("visits/visit.html", ledger=finding.ledger_of(visit),
                            editable=access.can_edit_visit(current_user, visit),
                            company_url=company_url(visit.company), **visit_context(visit))
 
@@ -165,7 +167,7 @@ def visits_list():
     """Visits per adviser (mine by default) or per basin, upcoming first."""
     form = VisitFilterForm(request.args, actor())
     filters = form.filters() if form.validate() else VisitFilterForm(None, actor()).filters()
-    page = paginate(visit_queries.visits_for(filters))
+    page = paginate(finding.visits_for(filters))
     return render_template("visits/list.html", form=form, page=page, local=local_from_utc)
 
 
@@ -178,7 +180,7 @@ def week():
     monday = week_start(request.args.get("debut"), local_now().date())
     args = {key: value for key, value in request.args.items() if key not in ("debut", "page")}
     return render_template(
-        "visits/week.html", form=form, grid=visit_queries.week_grid(filters, monday),
+        "visits/week.html", form=form, grid=finding.week_grid(filters, monday),
         local=local_from_utc, today=local_now().date(),
         previous_url=url_for(".week", debut=(monday - timedelta(days=7)).isoformat(), **args),
         next_url=url_for(".week", debut=(monday + timedelta(days=7)).isoformat(), **args),

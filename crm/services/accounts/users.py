@@ -1,0 +1,287 @@
+"""Accounts: organisations, users, passwords and API tokens."""
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from datetime import timedelta
+
+import sqlalchemy as sa
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from crm.extensions import db
+from crm.models import (
+    SPOTTER_KINDS,
+    ApiToken,
+    Basin,
+    Department,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+    utcnow,
+)
+from crm.services.accounts import access
+from crm.services.platform import audit
+from crm.services.platform.wording import alphabetical
+
+MIN_PASSWORD_LENGTH = 12
+TOKEN_PREFIX = "crm_"
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+
+
+class AccountError(ValueError):
+    """A request on accounts that cannot be honoured; the message is French and user-facing."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def is_self(actor: User | None, user: User) -> bool:
+    """Whether the person acting is the account being changed."""
+    return actor is not None and user.id is not None and actor.id == user.id
+
+
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id))
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def check_password(user: User, password: str) -> bool:
+    return check_password_hash(user.password_hash, password)
+
+
+def password_problem(password: str) -> str | None:
+    """The French reason a password is too weak, or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères."
+    if password.isalpha() or password.isdigit():
+        return "Le mot de passe doit mêler lettres et chiffres ou symboles."
+    return None
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None; records the login time."""
+    user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+    if user is None or not check_password(user, password) or not user.is_active:
+        return None
+    user.last_login_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def find_organisation(name: str) -> Organisation | None:
+    return db.session.scalar(sa.select(Organisation).where(Organisation.name == name.strip()))
+
+
+def basins_by_code(codes: list[str]) -> list[Basin]:
+    found = db.session.scalars(sa.select(Basin).where(Basin.code.in_(codes))).all()
+    missing = sorted(set(codes) - {b.code for b in found})
+    if missing:
+        raise AccountError(f"Bassin inconnu : {', '.join(missing)}.", "basins")
+    return sorted(found, key=lambda b: b.code)
+
+
+def departments_by_code(codes: list[str]) -> list[Department]:
+    found = db.session.scalars(sa.select(Department).where(Department.code.in_(codes))).all()
+    missing = sorted(set(codes) - {d.code for d in found})
+    if missing:
+        raise AccountError(f"Département inconnu : {', '.join(missing)}.", "departments")
+    return sorted(found, key=lambda d: d.code)
+
+
+def save_organisation(
+    organisation: Organisation,
+    *,
+    name: str,
+    kind: OrganisationKind,
+    basin_codes: list[str],
+    department_codes: list[str],
+    is_spotter: bool | None = None,
+    actor: User | None = None,
+) -> Organisation:
+    """Create or update an organisation with its coverage; spotter defaults from its kind."""
+    other = find_organisation(name)
+    if other is not None and other is not organisation:
+        raise AccountError(f"Une organisation nommée « {name.strip()} » existe déjà.", "name")
+    organisation.name = name.strip()
+    organisation.kind = OrganisationKind(kind)
+    organisation.is_spotter = kind in SPOTTER_KINDS if is_spotter is None else is_spotter
+    organisation.basins = basins_by_code(basin_codes)
+    organisation.departments = departments_by_code(department_codes)
+    db.session.add(organisation)
+    db.session.flush()
+    audit.record(actor, "save", organisation, {"name": organisation.name, "kind": kind})
+    return organisation
+
+
+def save_user(
+    user: User,
+    *,
+    email: str,
+    name: str,
+    role: Role,
+    organisation: Organisation,
+    basin_codes: list[str],
+    password: str | None = None,
+    actor: User | None = None,
+) -> User:
+    """Create or update a user; a new user needs a password strong enough."""
+    email = normalise_email(email)
+    other = db.session.scalar(sa.select(User).where(User.email == email))
+    if other is not None and other is not user:
+        raise AccountError(f"Un compte existe déjà pour {email}.", "email")
+    if is_self(actor, user) and user.role == Role.ADMIN and Role(role) != Role.ADMIN:
+        raise AccountError("Vous ne pouvez pas retirer votre propre rôle d'administrateur.", "role")
+    if password is not None:
+        problem = password_problem(password)
+        if problem:
+            raise AccountError(problem, "password")
+        user.password_hash = hash_password(password)
+    elif user.id is None:
+        raise AccountError("Un mot de passe est nécessaire pour créer un compte.", "password")
+    user.email, user.name, user.role = email, name.strip(), Role(role)
+    user.organisation = organisation
+    user.basins = basins_by_code(basin_codes)
+    db.session.add(user)
+    db.session.flush()
+    changes = {"email": email, "role": role, "organisation": organisation.name}
+    audit.record(actor, "save", user, changes)
+    return user
+
+
+def set_user_active(user: User, active: bool, actor: User | None = None) -> None:
+    """Deactivate or reactivate an account; nobody deactivates their own."""
+    if not active and is_self(actor, user):
+        raise AccountError("Vous ne pouvez pas désactiver votre propre compte.")
+    user.active = active
+    audit.record(actor, "activate" if active else "deactivate", user, {"active": active})
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_api_token(user: User, name: str = "API", actor: User | None = None) -> str:
+    """Create a token for the user and return it; only its digest is stored."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    db.session.add(
+        ApiToken(user=user, name=name, prefix=token[:12], token_hash=token_digest(token))
+    )
+    audit.record(actor or user, "issue_token", user, {"name": name})
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user behind a valid, unrevoked token, or None; records the last use (at most
+    once a minute, so that API reads rarely write)."""
+    api_token = db.session.scalar(
+        sa.select(ApiToken).where(ApiToken.token_hash == token_digest(token))
+    )
+    if api_token is None or api_token.revoked or not api_token.user.is_active:
+        return None
+    now = utcnow()
+    if api_token.last_used_at is None or now - api_token.last_used_at > TOKEN_USE_RESOLUTION:
+        api_token.last_used_at = now
+    return api_token.user
+
+
+def revoke_api_token(api_token: ApiToken, actor: User | None = None) -> None:
+    api_token.revoked_at = utcnow()
+    audit.record(actor, "revoke_token", api_token.user, {"token": api_token.prefix})
+
+
+def set_organisation_active(
+    organisation: Organisation, active: bool, actor: User | None = None
+) -> None:
+    """Deactivate or reactivate an organisation (its users can no longer sign in meanwhile)."""
+    if not active and actor is not None and actor.organisation_id == organisation.id:
+        raise AccountError("Vous ne pouvez pas désactiver votre propre organisation.")
+    organisation.active = active
+    audit.record(actor, "activate" if active else "deactivate", organisation, {"active": active})
+
+
+def organisations_query(kind: str | None = None, search: str | None = None) -> sa.Select:
+    """Organisations by name, optionally of one kind or whose name contains the search."""
+    query = sa.select(Organisation).order_by(Organisation.name)
+    if kind:
+        query = query.where(Organisation.kind == OrganisationKind(kind))
+    if search:
+        query = query.where(Organisation.name.icontains(search.strip(), autoescape=True))
+    return query
+
+
+def user_counts(organisations: list[Organisation]) -> dict[int, int]:
+    """Number of accounts of each organisation, in one query."""
+    ids = [organisation.id for organisation in organisations]
+    query = (
+        sa.select(User.organisation_id, sa.func.count(User.id))
+        .where(User.organisation_id.in_(ids))
+        .group_by(User.organisation_id)
+    )
+    return {organisation_id: count for organisation_id, count in db.session.execute(query)}
+
+
+def users_query(
+    role: str | None = None,
+    organisation_id: int | None = None,
+    active: bool | None = None,
+    search: str | None = None,
+) -> sa.Select:
+    """Users by name, filtered by role, organisation, state and a name or e-mail search."""
+    query = sa.select(User).order_by(User.name, User.id)
+    if role:
+        query = query.where(User.role == Role(role))
+    if organisation_id:
+        query = query.where(User.organisation_id == organisation_id)
+    if active is not None:
+        query = query.where(User.active.is_(active))
+    if search:
+        term = search.strip()
+        query = query.where(
+            sa.or_(User.name.icontains(term, autoescape=True),
+                   User.email.icontains(term, autoescape=True))
+        )
+    return query
+
+
+def api_tokens(user: User) -> list[ApiToken]:
+    """The user's API tokens, newest first."""
+    query = sa.select(ApiToken).where(ApiToken.user_id == user.id)
+    return list(db.session.scalars(query.order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+
+
+def organisation_choices() -> list[tuple[int, str]]:
+    organisations = db.session.scalars(sa.select(Organisation).order_by(Organisation.name))
+    return [(o.id, o.name if o.active else f"{o.name} (désactivée)") for o in organisations]
+
+
+def staff_choices(user: User, everyone: bool = False,
+                  keep: Iterable[int | None] = ()) -> list[tuple[int, str]]:
+    """Active staff one may pick as a firm's referent or a task's assignee, as "Name — Organisation",
+    alphabetically: the user's organisation's people (everyone's when asked) and those in `keep`
+    (the current choice, whatever their organisation)."""
+    query = (sa.select(User.id, User.name, Organisation.name).join(User.organisation)
+             .where(User.active, Organisation.active, User.role.in_(access.STAFF_ROLES)))
+    if not everyone:
+        kept = [key for key in keep if key]
+        query = query.where(sa.or_(User.organisation_id == user.organisation_id, User.id.in_(kept)))
+    rows = sorted(db.session.execute(query), key=lambda row: (alphabetical(row[1]), alphabetical(row[2])))
+    return [(key, f"{name} — {organisation}") for key, name, organisation in rows]
+
+
+def basin_choices() -> list[tuple[str, str]]:
+    basins = sorted(db.session.scalars(sa.select(Basin)), key=lambda basin: alphabetical(basin.name))
+    return [(basin.code, f"{basin.name} ({basin.code})") for basin in basins]
+
+
+def department_choices() -> list[tuple[str, str]]:
+    departments = db.session.scalars(sa.select(Department).order_by(Department.code))
+    return [(department.code, str(department)) for department in departments]

@@ -1,0 +1,273 @@
+"""SIRENE import: the establishments of Bourgogne-Franche-Comté upserted by SIRET (`docs/domain.md` §7).
+
+Memory does not grow with the national files: the establishment file is streamed, in batches of
+BATCH rows. When a legal-unit or géolocalisation file is given, a first pass over the establishments
+collects the SIRENs of the region's open establishments (and the SIRETs of those without Lambert
+coordinates); the side files are then streamed keeping only those: about 150 bytes per open
+establishment of the region (~100 MB for the national files), whatever their ~28 M / ~40 M rows.
+
+Closed establishments (F) update the companies the CRM knows (inactive, nothing deleted); closed ones
+it does not know are not created. A row with no name (no legal unit, sign or usual name) updates a
+known company under its current name, creates a non-diffusible one as "Établissement non diffusible",
+and is otherwise rejected.
+"""
+
+import shutil
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+from pyproj import Transformer
+from werkzeug.datastructures import FileStorage
+
+from crm.extensions import db
+from crm.models import BackgroundTask, Commune, Company, HeadcountBand, NafCode, User, utcnow
+from crm.services.companies.records import normalise_name, search_text
+from crm.services.imports.sirene_names import (
+    GEOLOC_COLUMNS,
+    LEGAL_UNIT_COLUMNS,
+    Progress,
+    file_size,
+    geoloc_points,
+    header_problem,
+    legal_unit_names,
+    open_rows,
+)
+from crm.services.imports.sirene_rows import (
+    ESTABLISHMENT_COLUMNS,
+    ESTABLISHMENT_REQUIRED,
+    NON_DIFFUSIBLE_NAME,
+    Context,
+    Layout,
+    Place,
+    SireneError,
+    company_fields,
+    lambert,
+    locate,
+    siren_key,
+    warnings_of,
+)
+from crm.services.platform import audit
+
+BATCH = 5_000
+SOURCE = "sirene"
+TASK_KIND = "sirene"
+ESTABLISHMENTS = "des établissements (StockEtablissement)"
+COMPARED = ("name", "search_name", "search_text", "sign", "naf_code", "naf2025_code", "headcount_band",
+            "address", "postal_code", "commune_code", "basin_code", "latitude", "longitude", "active",
+            "diffusible", "employer", "verified", "created_on")
+UPLOAD_NAMES = {"establishments": "etablissements", "unites": "unites_legales", "geoloc": "geolocalisation"}
+
+
+class Summary:
+    """Counts of one import; `as_dict` is the JSON the command prints last."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.read = self.kept = self.inserted = self.updated = self.closed = 0
+        self.rejected: Counter = Counter()
+
+    def as_dict(self, warnings: Counter) -> dict:
+        return {"read": self.read, "kept": self.kept, "inserted": self.inserted,
+                "updated": self.updated, "closed": self.closed, "rejected": sum(self.rejected.values()),
+                "seconds": round(time.monotonic() - self.started, 2),
+                "rejected_by_reason": dict(sorted(self.rejected.items())),
+                "warnings": dict(sorted(warnings.items()))}
+
+
+def load_context() -> Context:
+    communes = {code: Place(name, basin, postal_codes.split()[0], latitude, longitude)
+                for code, name, basin, postal_codes, latitude, longitude in db.session.execute(
+                    sa.select(Commune.code, Commune.name, Commune.basin_code, Commune.postal_codes,
+                              Commune.latitude, Commune.longitude))}
+    return Context(communes, frozenset(db.session.scalars(sa.select(NafCode.code))),
+                   frozenset(db.session.scalars(sa.select(HeadcountBand.code))))
+
+
+def establishment_rows(path: Path, progress: Progress, every: int) -> Iterator[tuple[Layout, list[str]]]:
+    """The raw establishment rows with the file's layout, reporting the bytes read every `every` rows."""
+    with open_rows(path) as (rows, position):
+        layout = Layout(next(rows, []), ESTABLISHMENT_COLUMNS, ESTABLISHMENT_REQUIRED, ESTABLISHMENTS)
+        for count, row in enumerate(rows, start=1):
+            yield layout, row
+            if count % every == 0:
+                progress.at(position())
+    progress.finish(file_size(path))
+
+
+def wanted_identifiers(path: Path, context: Context, progress: Progress) -> tuple[set[int], set[str]]:
+    """First pass: SIRENs of the region's open establishments, SIRETs of those without Lambert point."""
+    sirens: set[int] = set()
+    sirets: set[str] = set()
+    for layout, row in establishment_rows(path, progress, BATCH * 10):
+        if layout.rejection(row, context.communes) is None:
+            record = layout.record(row)
+            if record["state"] != "F":
+                sirens.add(siren_key(record))
+                if lambert(record) is None:
+                    sirets.add(record["siret"])
+    return sirens, sirets
+
+
+def batches(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def existing_rows(sirets: list[str]) -> dict[str, sa.Row]:
+    table = Company.__table__
+    query = sa.select(table.c.id, table.c.siret, *(table.c[name] for name in COMPARED))
+    return {row.siret: row for row in db.session.execute(query.where(table.c.siret.in_(sirets)))}
+
+
+def resolve_name(row: dict, old: sa.Row | None) -> str | None:
+    """Why a row gives no company, or None after settling its name (see the module docstring)."""
+    if old is not None:
+        if row["name"] is None or not row["active"]:
+            row["name"], row["search_name"] = old.name, old.search_name
+        return None
+    if not row["active"]:
+        return "closed_unknown"
+    if row["name"] is None:
+        if row["diffusible"]:
+            return "no_name"
+        row["name"], row["search_name"] = NON_DIFFUSIBLE_NAME, normalise_name(NON_DIFFUSIBLE_NAME)
+    return None
+
+
+def write_batch(pairs: list[tuple[dict, dict]], context: Context, transformer: Transformer,
+                summary: Summary) -> None:
+    """Settle each (company row, SIRENE record) of a batch, then insert the new establishments and
+    update the changed ones, in one statement each."""
+    by_siret = {row["siret"]: (row, record) for row, record in pairs}
+    if len(by_siret) < len(pairs):
+        summary.rejected["duplicate_siret"] += len(pairs) - len(by_siret)
+    existing = existing_rows(list(by_siret))
+    kept = []
+    for siret, (row, record) in by_siret.items():
+        reason = resolve_name(row, existing.get(siret))
+        if reason:
+            summary.rejected[reason] += 1
+        else:
+            kept.append((row, record))
+            context.warnings.update(warnings_of(record, row))
+    locate([row for row, _ in kept], [record for _, record in kept], context, transformer)
+    new, changed = [], []
+    for row, _ in kept:
+        commune = context.communes[row["commune_code"]].name
+        row["search_text"] = search_text(row["name"], row["sign"], commune, row["postal_code"])
+        old = existing.get(row["siret"])
+        if old is None:
+            new.append({**row, "source": SOURCE})
+        elif tuple(old)[2:] != tuple(row[name] for name in COMPARED):
+            changed.append({**row, "row_id": old.id})
+    summary.kept += len(kept)
+    summary.closed += sum(not row["active"] for row, _ in kept)
+    execute(new, changed)
+    summary.inserted += len(new)
+    summary.updated += len(changed)
+
+
+def execute(new: list[dict], changed: list[dict]) -> None:
+    table = Company.__table__
+    if new:
+        db.session.execute(table.insert(), new)
+    if changed:
+        db.session.execute(table.update().where(table.c.id == sa.bindparam("row_id")).values(
+            version=table.c.version + 1, updated_at=utcnow(),
+            **{name: sa.bindparam(name) for name in COMPARED}), changed)
+
+
+def import_files(establishments: Path, unites: Path | None = None, geoloc: Path | None = None,
+                 report: Callable[[int, int], None] | None = None) -> dict:
+    """Import a StockEtablissement file, with names from StockUniteLegale and points from the
+    géolocalisation file when given; commits batch by batch and returns the summary."""
+    context, summary = load_context(), Summary()
+    sides = [path for path in (unites, geoloc) if path is not None]
+    passes = (2 if sides else 1) * file_size(establishments) + sum(file_size(path) for path in sides)
+    progress = Progress(passes, report)
+    if sides:
+        sirens, sirets = wanted_identifiers(establishments, context, progress)
+        context.names = legal_unit_names(unites, sirens, progress) if unites else {}
+        context.points = geoloc_points(geoloc, sirets, progress) if geoloc else {}
+        del sirens, sirets
+    transformer = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
+    for batch in batches(establishment_rows(establishments, progress, BATCH), BATCH):
+        summary.read += len(batch)
+        usable = []
+        for layout, row in batch:
+            reason = layout.rejection(row, context.communes)
+            if reason:
+                summary.rejected[reason] += 1
+            else:
+                usable.append(layout.record(row))
+        write_batch([(company_fields(record, context), record) for record in usable], context,
+                    transformer, summary)
+        db.session.commit()
+    return summary.as_dict(context.warnings)
+
+
+def upload_root() -> Path:
+    """Where uploaded files wait for the worker: shared by every machine running the app."""
+    return Path(current_app.instance_path) / "imports"
+
+
+def upload_folder(folder_id: str) -> Path:
+    if not folder_id.isalnum():
+        raise SireneError("Dossier de dépôt invalide.")
+    return upload_root() / folder_id
+
+
+def save_upload(files: dict[str, FileStorage | None]) -> tuple[str, dict[str, str]]:
+    """Stream the uploaded files to a new folder; returns its id and the stored file names."""
+    folder_id = uuid.uuid4().hex
+    folder = upload_folder(folder_id)
+    folder.mkdir(parents=True)
+    names = {}
+    for role, storage in files.items():
+        if storage is not None and storage.filename:
+            names[role] = UPLOAD_NAMES[role] + Path(storage.filename).suffix.lower()
+            storage.save(folder / names[role])
+    return folder_id, names
+
+
+def discard_upload(folder_id: str) -> None:
+    shutil.rmtree(upload_folder(folder_id), ignore_errors=True)
+
+
+UPLOAD_CHECKS = {  # role: (columns, required columns, what, delimiter)
+    "establishments": (ESTABLISHMENT_COLUMNS, ESTABLISHMENT_REQUIRED, ESTABLISHMENTS, ","),
+    "unites": (LEGAL_UNIT_COLUMNS, ("siren",), "des unités légales (StockUniteLegale)", ","),
+    "geoloc": (GEOLOC_COLUMNS, tuple(GEOLOC_COLUMNS), "de géolocalisation", ";"),
+}
+
+
+def upload_problems(folder_id: str, names: dict[str, str]) -> dict[str, str]:
+    """What is wrong with each uploaded file, read from its header, by role."""
+    folder = upload_folder(folder_id)
+    problems = {}
+    for role, name in names.items():
+        columns, required, what, delimiter = UPLOAD_CHECKS[role]
+        if problem := header_problem(folder / name, columns, required, what, delimiter):
+            problems[role] = problem
+    return problems
+
+
+def imports_query() -> sa.Select:
+    """Past SIRENE imports, newest first."""
+    return (sa.select(BackgroundTask).where(BackgroundTask.kind == TASK_KIND)
+            .order_by(BackgroundTask.created_at.desc(), BackgroundTask.id))
+
+
+def record_run(task_id: str | None, summary: dict) -> None:
+    """Keep an import run in the audit trail, under the person who started it."""
+    task = db.session.get(BackgroundTask, task_id or "")
+    user = db.session.get(User, task.user_id) if task is not None and task.user_id else None
+    audit.record(user, "import_sirene", task, summary)
+    db.session.commit()

@@ -1,0 +1,127 @@
+"""The daily digest: each active staff user with something to do today gets one e-mail through
+the outbox listing overdue and today's tasks, late needs and today's visits; at most one a day."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from crm.extensions import db
+from crm.models import HiringNeed, OutboxMessage, Task, User, Visit, utcnow
+from crm.services.needs import notifications, queries
+from crm.services.needs.workflow import late_condition
+from crm.services.platform import links, outbox
+from crm.services.platform.local_time import local_from_utc, local_today
+from crm.services.platform.wording import plural
+from crm.services.visits import followups
+
+KIND = "daily_digest"
+
+
+@dataclass
+class Digest:
+    user: User
+    overdue: list[Task] = field(default_factory=list)
+    due_today: list[Task] = field(default_factory=list)
+    late_needs: list[HiringNeed] = field(default_factory=list)
+    visits: list[Visit] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.overdue or self.due_today or self.late_needs or self.visits)
+
+
+def digests_for(today: date, now: datetime) -> list[Digest]:
+    """Each active staff user's tasks due by today, late needs and visits of the day."""
+    digests = {user.id: Digest(user) for user in db.session.scalars(followups.staff_users())}
+    for task in db.session.scalars(followups.open_tasks_due_by(today)):
+        if task.assignee_id in digests:
+            digest = digests[task.assignee_id]
+            (digest.overdue if task.due_on < today else digest.due_today).append(task)
+    for need in late_needs_with_adviser(now):
+        if need.adviser_id in digests:
+            digests[need.adviser_id].late_needs.append(need)
+    for user_id, visits in visits_by_user(today).items():
+        if user_id in digests:
+            digests[user_id].visits = visits
+    return [digest for digest in digests.values() if not digest.empty]
+
+
+def late_needs_with_adviser(now: datetime) -> list[HiringNeed]:
+    """Open needs with an adviser, late for first contact, oldest deadline first."""
+    query = sa.select(HiringNeed).where(late_condition(now), HiringNeed.adviser_id.is_not(None))
+    query = queries.listed(query).order_by(HiringNeed.first_contact_due_at, HiringNeed.id)
+    return list(db.session.scalars(query))
+
+
+def visits_by_user(today: date) -> dict[int, list[Visit]]:
+    """The day's visits of each creator and participant, by user id."""
+    visits_of: dict[int, list[Visit]] = defaultdict(list)
+    for visit in db.session.scalars(followups.visits_on(today)):
+        people = {p.user_id for p in visit.participants} | {visit.created_by_id}
+        for user_id in people - {None}:
+            visits_of[user_id].append(visit)
+    return visits_of
+
+
+def subject_prefix(today: date) -> str:
+    return f"Votre journée du {today:%d/%m/%Y} : "
+
+
+def already_sent(today: date) -> set[str]:
+    """Recipients who already have this day's digest (its subject names the day)."""
+    query = sa.select(OutboxMessage.recipient).where(
+        OutboxMessage.kind == KIND, OutboxMessage.subject.startswith(subject_prefix(today)))
+    return set(db.session.scalars(query))
+
+
+def task_line(task: Task) -> str:
+    about = ", ".join(filter(None, (task.company.name if task.company else None,
+                                    task.need.reference if task.need else None)))
+    return (f"- {task.title} (échéance le {task.due_on:%d/%m/%Y})" + (f" – {about}" if about else "")
+            + (f" – {notifications.need_url(task.need)}" if task.need else ""))
+
+
+def section(title: str, lines: list[str]) -> str:
+    return f"{title} ({len(lines)}) :\n" + "\n".join(lines) if lines else ""
+
+
+def body_of(digest: Digest, today: date) -> str:
+    parts = [
+        section("Tâches en retard", [task_line(task) for task in digest.overdue]),
+        section("Tâches du jour", [task_line(task) for task in digest.due_today]),
+        section("Demandes en retard de premier contact",
+                [f"- {n.reference} : {n.company.name} ({n.job_label}) – {notifications.need_url(n)}"
+                 for n in digest.late_needs]),
+        section("Visites du jour",
+                [f"- {visit_time(v)} : {v.company.name} ({v.mode.label})" for v in digest.visits]),
+    ]
+    text = "\n\n".join(part for part in parts if part)
+    return (f"Bonjour {digest.user.name},\n\nVoici votre journée du {today:%d/%m/%Y}.\n\n{text}\n\n"
+            f"Tout voir dans « Ma journée » : {links.public_url('/ma-journee')}{notifications.SIGNATURE}")
+
+
+def visit_time(visit: Visit) -> str:
+    return f"{local_from_utc(visit.scheduled_at):%H:%M}"
+
+
+def subject_of(digest: Digest, today: date) -> str:
+    tasks = len(digest.overdue) + len(digest.due_today)
+    counts = [plural(tasks, "tâche") if tasks else "",
+              f"{plural(len(digest.late_needs), 'demande')} en retard" if digest.late_needs else "",
+              plural(len(digest.visits), "visite") if digest.visits else ""]
+    return subject_prefix(today) + ", ".join(filter(None, counts))
+
+
+def send_daily_digests(today: date | None = None, now: datetime | None = None) -> int:
+    """Write today's digest for every user who has something to do and has not had it yet;
+    commit, then queue the delivery. Returns how many were written."""
+    now = now or utcnow()
+    today = today or local_today(now)
+    sent = already_sent(today)
+    messages = [outbox.add_message(KIND, d.user.email, subject_of(d, today), body_of(d, today))
+                for d in digests_for(today, now) if d.user.email not in sent]
+    db.session.commit()
+    outbox.dispatch([message.id for message in messages])
+    return len(messages)

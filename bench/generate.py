@@ -42,8 +42,9 @@ from crm.models import (  # noqa: E402
 from crm.models.organisation import organisation_basins  # noqa: E402
 from crm.models.user import user_basins  # noqa: E402
 from crm.services.accounts.users import hash_password  # noqa: E402
-from crm.services.companies.records import normalise_name, search_text  # noqa: E402
+from crm.services.companies.records import search_text  # noqa: E402
 from crm.services.platform.identifiers import build_siren, build_siret  # noqa: E402
+from crm.services.platform.wording import normalise_name  # noqa: E402
 from crm.services.routing import engine as routing  # noqa: E402
 from crm.services.territory import reference  # noqa: E402
 

@@ -12,8 +12,8 @@ from crm import models as m
 from crm.extensions import db
 from crm.services.accounts import users
 from crm.services.companies import search as company_search
-from crm.services.companies.records import normalise_name
 from crm.services.needs import filing as needs
+from crm.services.platform.wording import normalise_name
 from tests import factories as f
 from tests.helpers import assert_constant_queries, queries_for
 from tests.test_openapi import ApiClient

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from crm.models import NeedStatus, Role, utcnow
-from crm.services.companies.records import normalise_name
+from crm.services.platform.wording import normalise_name
 from tests import factories as f
 from tests.helpers import assert_constant_queries, page_text
 

@@ -5,8 +5,8 @@ import pytest
 
 from crm.extensions import db
 from crm.models import Company
-from crm.services.companies.records import normalise_name
 from crm.services.companies.search import search_companies
+from crm.services.platform.wording import normalise_name
 from tests import factories as f
 
 

@@ -4,7 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from crm.services.needs.schema import InvalidNeed, display_phone, parse_need
+from crm.services.needs.schema import InvalidNeed, parse_need
+from crm.services.platform.contact_details import display_phone
 from crm.services.platform.local_time import local_today
 
 

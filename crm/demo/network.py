@@ -17,8 +17,8 @@ from crm.models import (
     User,
 )
 from crm.services.accounts import users as accounts
-from crm.services.companies.records import normalise_name
 from crm.services.platform import audit
+from crm.services.platform.wording import normalise_name
 from crm.services.territory.reference import read_csv
 
 DOMAIN = "demo.crm-emploi-bfc.fr"

@@ -42,9 +42,10 @@ from crm.models import (
     Visit,
     utcnow,
 )
-from crm.services.companies.records import normalise_name, search_text
+from crm.services.companies.records import search_text
 from crm.services.platform.identifiers import build_siren, build_siret
 from crm.services.platform.local_time import local_today
+from crm.services.platform.wording import normalise_name
 from crm.services.territory.reference import read_csv
 
 BATCH = 1000

@@ -15,9 +15,9 @@ from pyproj import Transformer
 from crm.demo.network import load_words
 from crm.demo.seed import BANDS, Catalogue, company_name
 from crm.models import Commune
-from crm.services.companies.records import normalise_name
 from crm.services.imports.sirene_rows import MASKED, STREET_TYPES
 from crm.services.platform.identifiers import build_siren, build_siret
+from crm.services.platform.wording import normalise_name
 from crm.services.territory.reference import commune_rows, read_csv
 
 ESTABLISHMENT_HEADER = (

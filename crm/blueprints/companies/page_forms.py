@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 from crm.blueprints.forms import FrenchForm, VersionedForm, options
 from crm.models import Channel, Company
 from crm.services.companies.profile import MAX_TAG, Identity, Person
-from crm.services.needs.schema import display_phone, normalise_email, normalise_phone
+from crm.services.platform.contact_details import display_phone, normalise_email, normalise_phone
 
 
 def strip(value: str | None) -> str | None:

@@ -15,8 +15,8 @@ from crm.services.companies import history as company_history
 from crm.services.companies import pressure, profile, records
 from crm.services.companies.followers import followers_of
 from crm.services.companies.timeline import Timeline, timeline_of
-from crm.services.needs.schema import display_phone
 from crm.services.needs.workflow import is_late
+from crm.services.platform.contact_details import display_phone
 
 ACTIONS = (  # (endpoint, label, icon) of actions other pages offer on a firm
     ("visits.log_interaction", "Enregistrer un échange", "fr-icon-chat-3-line"),

@@ -22,8 +22,8 @@ from crm.services.accounts import access
 from crm.services.accounts.access import NeedAction
 from crm.services.needs import queries
 from crm.services.needs.pilots import de
-from crm.services.needs.schema import display_phone
 from crm.services.needs.workflow import is_late
+from crm.services.platform.contact_details import display_phone
 
 PUBLIC_LABELS = dict(Public.choices())
 SERVICE_LABELS = dict(EmployerService.choices())

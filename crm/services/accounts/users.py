@@ -285,3 +285,10 @@ def basin_choices() -> list[tuple[str, str]]:
 def department_choices() -> list[tuple[str, str]]:
     departments = db.session.scalars(sa.select(Department).order_by(Department.code))
     return [(department.code, str(department)) for department in departments]
+
+
+def staff_users() -> sa.Select:
+    """Active staff users of active organisations, by organisation then name."""
+    return (sa.select(User).join(User.organisation)
+            .where(User.active, Organisation.active, User.role.in_(access.STAFF_ROLES))
+            .order_by(Organisation.name, User.name, User.id))

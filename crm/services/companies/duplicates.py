@@ -24,8 +24,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from crm.extensions import db
 from crm.models import Company, DuplicateDismissal, User
-from crm.services.companies.records import normalise_name
 from crm.services.platform import audit
+from crm.services.platform.wording import normalise_name
 
 SIMILAR_RATIO = 0.8
 MIN_CONTAINED = 4

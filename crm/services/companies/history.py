@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from crm.extensions import db
 from crm.models import AuditEvent, Channel, Company
 from crm.services.companies.merge import LINK_LABELS
-from crm.services.needs.schema import display_phone
+from crm.services.platform.contact_details import display_phone
 from crm.services.platform.local_time import local_from_utc
 
 LIMIT = 50

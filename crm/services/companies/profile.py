@@ -20,10 +20,10 @@ from crm.models import (
     utcnow,
 )
 from crm.services.accounts import access
-from crm.services.companies.records import normalise_name
 from crm.services.needs.notifications import SIGNATURE
 from crm.services.platform import audit, links, outbox
 from crm.services.platform.concurrency import ensure_version
+from crm.services.platform.wording import normalise_name
 
 MAX_TAG = 30
 WHAT = "cette entreprise"

@@ -2,21 +2,13 @@
 search text every write keeps current (`docs/workspace.md`)."""
 
 import re
-import unicodedata
 
 import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import Commune, Company
 from crm.services.platform.identifiers import clean_siret, siren_of
-
-
-def normalise_name(name: str) -> str:
-    """Lower case without accents or repeated spaces, the form names are searched in."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(plain.lower().split())
-
+from crm.services.platform.wording import normalise_name
 
 WORD = re.compile(r"\w+")
 SEARCHED = ("name", "sign", "commune_code", "postal_code")  # what a company is found by

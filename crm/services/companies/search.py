@@ -22,8 +22,9 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from crm.extensions import db
 from crm.models import CLOSED_STATUSES, Company, HiringNeed
-from crm.services.companies.records import normalise_name, search_words
+from crm.services.companies.records import search_words
 from crm.services.platform.identifiers import clean_siret
+from crm.services.platform.wording import normalise_name
 
 Conditions = list[ColumnElement[bool]]
 BY_NAME = (Company.search_name, Company.id)

@@ -15,10 +15,10 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import Commune, HeadcountBand, NafCode
-from crm.services.companies.records import normalise_name
 from crm.services.imports.spreadsheets import Sheet
-from crm.services.needs.schema import normalise_email, normalise_phone
+from crm.services.platform.contact_details import normalise_email, normalise_phone
 from crm.services.platform.identifiers import clean_siret, siret_problem
+from crm.services.platform.wording import normalise_name
 from crm.services.territory.communes import POSTAL_CODE, communes_for_postal_code
 
 INSEE_CODE = re.compile(r"\d[\dAB]\d{3}")

@@ -28,6 +28,7 @@ from crm.services.imports.spreadsheets import Sheet
 from crm.services.platform import audit
 from crm.services.platform import background_tasks as tasks
 from crm.services.platform.local_time import local_today
+from crm.services.platform.wording import normalise_name
 
 UPLOAD_KIND = "partner_list"
 REJECTS_KIND = "partner_list_rejects"
@@ -142,7 +143,7 @@ def has_contact(company: Company, entry: Entry) -> bool:
     person = entry.contact
     if person.email:
         return any((contact.email or "").lower() == person.email.lower() for contact in company.contacts)
-    return any(records.normalise_name(contact.name) == records.normalise_name(person.name)
+    return any(normalise_name(contact.name) == normalise_name(person.name)
                for contact in company.contacts)
 
 

@@ -27,7 +27,7 @@ from werkzeug.datastructures import FileStorage
 
 from crm.extensions import db
 from crm.models import BackgroundTask, Commune, Company, HeadcountBand, NafCode, User, utcnow
-from crm.services.companies.records import normalise_name, search_text
+from crm.services.companies.records import search_text
 from crm.services.imports.sirene_names import (
     GEOLOC_COLUMNS,
     LEGAL_UNIT_COLUMNS,
@@ -53,6 +53,7 @@ from crm.services.imports.sirene_rows import (
     warnings_of,
 )
 from crm.services.platform import audit
+from crm.services.platform.wording import normalise_name
 
 BATCH = 5_000
 SOURCE = "sirene"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
 
-from crm.services.companies.records import normalise_name
+from crm.services.platform.wording import normalise_name
 
 MASKED = "[ND]"  # what INSEE writes in the fields of a partially diffusible row
 BFC_DEPARTMENTS = frozenset({"21", "25", "39", "58", "70", "71", "89", "90"})

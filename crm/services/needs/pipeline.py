@@ -9,13 +9,13 @@ import sqlalchemy as sa
 from crm.extensions import db
 from crm.models import CLOSED_STATUSES, HiringNeed, NeedSource, NeedStatus, User, utcnow
 from crm.services.accounts import access
+from crm.services.accounts.users import staff_users
 from crm.services.needs import notifications, queries
 from crm.services.needs import workflow as need_workflow
 from crm.services.needs.filing import change_status
 from crm.services.needs.queries import NeedFilters
 from crm.services.needs.workflow import WorkflowError
 from crm.services.platform import audit, outbox
-from crm.services.visits.followups import staff_users
 
 OPEN_COLUMNS = (NeedStatus.NEW, NeedStatus.ASSIGNED, NeedStatus.IN_PROGRESS)
 COLUMN_LIMIT = 50

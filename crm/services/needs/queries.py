@@ -25,9 +25,9 @@ from crm.models import (
     utcnow,
 )
 from crm.services.accounts import access
-from crm.services.companies import records
 from crm.services.needs.workflow import WorkflowError, late_condition
 from crm.services.platform.local_time import local_today
+from crm.services.platform.wording import normalise_name
 from crm.services.platform.working_days import deadline_day, is_working_day
 
 STALE_VERSION = ("La demande a été modifiée par quelqu'un d'autre entre-temps : "
@@ -75,7 +75,7 @@ def age_condition(age: str, now: datetime) -> ColumnElement[bool]:
 
 def search_condition(text: str) -> ColumnElement[bool]:
     """The reference or the company name contains the text."""
-    name = records.normalise_name(text)
+    name = normalise_name(text)
     return sa.or_(
         HiringNeed.reference.contains(text.strip().upper(), autoescape=True),
         HiringNeed.company.has(Company.search_name.contains(name, autoescape=True)),

@@ -7,9 +7,6 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
-
 from crm.extensions import db
 from crm.models import (
     CONTRACTS_WITH_DURATION,
@@ -18,6 +15,7 @@ from crm.models import (
     EmployerService,
     Public,
 )
+from crm.services.platform.contact_details import normalise_email, normalise_phone
 from crm.services.platform.identifiers import clean_siret, siret_problem
 from crm.services.platform.local_time import local_today
 from crm.services.platform.raw_input import UNSTORABLE, unstorable_fields
@@ -75,30 +73,10 @@ def text(payload: dict, name: str) -> str | None:
     return str(value).strip() or None
 
 
-def normalise_phone(value: str) -> str | None:
-    """A French phone number in E.164 form, or None when it is not a valid number."""
-    try:
-        number = phonenumbers.parse(value, "FR")
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def display_phone(value: str | None) -> str:
-    """A stored phone number in the French national format, e.g. 03 80 12 34 56."""
-    if not value:
-        return ""
-    number = phonenumbers.parse(value, "FR")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
-def normalise_email(value: str) -> str | None:
-    try:
-        return validate_email(value, check_deliverability=False).normalized
-    except EmailNotValidError:
-        return None
 
 
 def parse_int(errors: _Errors, payload: dict, name: str, low: int, high: int, label: str):

@@ -19,3 +19,10 @@ def alphabetical(text: str) -> tuple[str, str]:
 def sentence_case(text: str) -> str:
     """A label written in capitals (NAF sections) as a sentence: first letter only."""
     return text[:1].upper() + text[1:].lower()
+
+
+def normalise_name(name: str) -> str:
+    """Lower case without accents or repeated spaces, the form names are searched in."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(plain.lower().split())

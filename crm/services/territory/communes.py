@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import Commune, CommunePostalCode
-from crm.services.companies.records import normalise_name
+from crm.services.platform.wording import normalise_name
 
 POSTAL_CODE = re.compile(r"\d{5}")
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import HiringNeed, OutboxMessage, Task, User, Visit, utcnow
+from crm.services.accounts.users import staff_users
 from crm.services.needs import notifications, queries
 from crm.services.needs.workflow import late_condition
 from crm.services.platform import links, outbox
@@ -34,7 +35,7 @@ class Digest:
 
 def digests_for(today: date, now: datetime) -> list[Digest]:
     """Each active staff user's tasks due by today, late needs and visits of the day."""
-    digests = {user.id: Digest(user) for user in db.session.scalars(followups.staff_users())}
+    digests = {user.id: Digest(user) for user in db.session.scalars(staff_users())}
     for task in db.session.scalars(followups.open_tasks_due_by(today)):
         if task.assignee_id in digests:
             digest = digests[task.assignee_id]

@@ -12,7 +12,6 @@ from crm.extensions import db
 from crm.models import (
     Company,
     HiringNeed,
-    Organisation,
     OutboxMessage,
     Task,
     User,
@@ -21,7 +20,7 @@ from crm.models import (
     VisitStatus,
     utcnow,
 )
-from crm.services.accounts import access
+from crm.services.accounts.users import staff_users
 from crm.services.needs import notifications, queries
 from crm.services.platform import links, outbox
 from crm.services.platform.local_time import day_bounds, local_today
@@ -64,11 +63,6 @@ def end_of_week(day: date) -> date:
     return day + timedelta(days=6 - day.weekday())
 
 
-def staff_users() -> sa.Select:
-    """Active staff users of active organisations, by organisation then name."""
-    return (sa.select(User).join(User.organisation)
-            .where(User.active, Organisation.active, User.role.in_(access.STAFF_ROLES))
-            .order_by(Organisation.name, User.name, User.id))
 
 
 def assignable(user_id: int | None) -> User | None:

@@ -1,6 +1,7 @@
 """Routing a need to one pilot organisation and one named adviser (`docs/domain.md` §3)."""
 
 import pytest
+import sqlalchemy as sa
 
 from crm import models as m
 from crm.extensions import db
@@ -29,7 +30,8 @@ def adviser(organisation, *basin_codes, **extra):
 
 
 def route(company, publics=(), services=(), basin_code="2711", department_code="21"):
-    return engine.route(company, basin_code, department_code, list(publics), list(services))
+    return engine.route(company, basin_code, department_code,
+                        {"publics": list(publics), "services": list(services)})
 
 
 @pytest.mark.parametrize("public, kind", KINDS.items())
@@ -127,3 +129,17 @@ def test_a_rule_on_a_service_fires_for_that_service():
     f.RoutingRuleFactory(position=0, name="POE", services=["poe"],
                          target_kind=m.OrganisationKind.OPCO)
     assert route(f.CompanyFactory(), services=["poe"]).organisation == opco
+
+
+def test_every_routing_criterion_is_held_by_needs_and_rules_and_offered_by_the_forms(app):
+    from crm.blueprints.routing.forms import RuleForm, SimulatorForm
+    from crm.services.routing.criteria import CRITERIA
+
+    with app.test_request_context():
+        forms = [RuleForm(), SimulatorForm()]
+    for criterion in CRITERIA:
+        assert isinstance(getattr(m.HiringNeed, criterion.name).type, sa.JSON)
+        assert isinstance(getattr(m.RoutingRule, criterion.name).type, sa.JSON)
+        for form in forms:
+            assert {value for value, _ in form[criterion.name].choices} == {
+                member.value for member in criterion.values}

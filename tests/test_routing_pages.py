@@ -110,7 +110,7 @@ def test_a_warning_shows_when_no_active_rule_matches_everything(client, admin):
     text = page_text(response)
     assert "La règle « Par défaut » est désactivée." in text
     assert "Aucune règle active ne couvre toutes les demandes" in text
-    assert routing.first_matching_rule([], []) is None
+    assert routing.first_matching_rule({"publics": []}) is None
 
 
 def test_rules_after_a_rule_matching_everything_are_marked_as_never_applied(client, admin):
@@ -145,7 +145,7 @@ def test_an_admin_creates_a_rule_that_fires_before_the_default_one(client, admin
     assert created.target_kind == m.OrganisationKind.OPCO and created.active
     assert rule_names() == [*DEFAULT_ORDER[:-1], "OPCO et formation", "Par défaut"]
     assert positions() == [1, 2, 3, 4, 5, 6]
-    assert routing.first_matching_rule([], ["poe"]) == created
+    assert routing.first_matching_rule({"services": ["poe"]}) == created
     assert audit_actions(created.id) == ["create"]
     event = db.session.scalar(sa.select(m.AuditEvent).where(m.AuditEvent.action == "create"))
     assert event.actor_id == admin.id and event.changes["name"] == [None, "OPCO et formation"]
@@ -172,7 +172,7 @@ def test_unchecking_every_condition_makes_a_rule_match_every_need(client, admin)
     data = {"name": "Cadres", "target_kind": "apec", "reason": "L'APEC pilote tout.",
             "active": "y"}
     client.post(f"{RULES_URL}/{cadres.id}/modifier", data=data)
-    assert routing.first_matching_rule(["inclusion"], []).name == "Cadres"
+    assert routing.first_matching_rule({"publics": ["inclusion"]}).name == "Cadres"
     text = page_text(client.get(RULES_URL))
     assert text.count("Jamais appliquée") == 2
 
@@ -216,14 +216,14 @@ def test_name_and_reason_are_required_and_the_reason_is_short(client, admin, cha
 
 
 def test_moving_a_rule_up_keeps_positions_contiguous_and_changes_which_fires(client, admin):
-    assert routing.first_matching_rule(["youth", "disability"], []).name == "Handicap"
+    assert routing.first_matching_rule({"publics": ["youth", "disability"]}).name == "Handicap"
     youth = rule("Jeunes")
     response = client.post(f"{RULES_URL}/{youth.id}/monter", follow_redirects=True)
     assert "La règle « Jeunes » est maintenant en position 1." in page_text(response)
     db.session.expire_all()
     assert rule_names() == ["Jeunes", "Handicap", "Cadres", "Insertion", "Par défaut"]
     assert positions() == [1, 2, 3, 4, 5]
-    assert routing.first_matching_rule(["youth", "disability"], []).name == "Jeunes"
+    assert routing.first_matching_rule({"publics": ["youth", "disability"]}).name == "Jeunes"
     assert audit_actions(youth.id) == ["move"]
 
 
@@ -252,10 +252,10 @@ def test_gaps_in_positions_are_closed_by_a_move(client, admin):
 def test_a_disabled_rule_no_longer_fires_and_can_be_enabled_again(client, admin):
     disability = rule("Handicap")
     client.post(f"{RULES_URL}/{disability.id}/desactiver")
-    assert routing.first_matching_rule(["disability"], []).name == "Par défaut"
+    assert routing.first_matching_rule({"publics": ["disability"]}).name == "Par défaut"
     assert "Désactivée" in page_text(client.get(RULES_URL))
     client.post(f"{RULES_URL}/{disability.id}/reactiver")
-    assert routing.first_matching_rule(["disability"], []).name == "Handicap"
+    assert routing.first_matching_rule({"publics": ["disability"]}).name == "Handicap"
     assert audit_actions(disability.id) == ["deactivate", "activate"]
 
 

@@ -4,25 +4,35 @@ from wtforms import BooleanField, SelectField, SelectMultipleField, StringField,
 from wtforms.validators import DataRequired, Length
 
 from crm.blueprints.forms import FilterForm, FrenchForm, options
-from crm.models import Commune, EmployerService, OrganisationKind, Public
+from crm.models import Commune, OrganisationKind
 from crm.services.needs import spotter_stats
+from crm.services.routing import criteria
 from crm.services.routing.rules import MAX_NAME, MAX_REASON
 
 
-class RuleForm(FrenchForm):
+class CriteriaFields:
+    """A form offering one set of checkboxes per routing criterion (`routing.criteria`)."""
+
+    def criteria_fields(self) -> list[SelectMultipleField]:
+        return [self[c.name] for c in criteria.CRITERIA]
+
+    def criteria_values(self) -> dict[str, list[str]]:
+        return {c.name: self[c.name].data or [] for c in criteria.CRITERIA}
+
+
+def add_criteria_fields(form_class: type[FrenchForm], *, on_rule: bool) -> None:
+    """Give the form a field per criterion: optional with its hint on the rule form."""
+    for c in criteria.CRITERIA:
+        label, hint = (f"{c.label} (facultatif)", c.rule_help) if on_rule else (c.label, "")
+        setattr(form_class, c.name, SelectMultipleField(label, choices=options(c.values.choices()),
+                                                        description=hint))
+
+
+class RuleForm(CriteriaFields, FrenchForm):
     name = StringField(
         "Nom de la règle",
         validators=[DataRequired("Saisissez le nom de la règle."), Length(max=MAX_NAME)],
         description="Court et parlant, ex. Handicap",
-    )
-    publics = SelectMultipleField(
-        "Publics recherchés (facultatif)", choices=options(Public.choices()),
-        description="La règle s'applique si la demande vise l'un des publics cochés.",
-    )
-    services = SelectMultipleField(
-        "Services demandés (facultatif)", choices=options(EmployerService.choices()),
-        description="… ou si elle demande l'un des services cochés. "
-                    "Sans public ni service coché, la règle s'applique à toutes les demandes.",
     )
     target_kind = SelectField(
         "Structure pilote", choices=options(OrganisationKind.choices()),
@@ -38,7 +48,7 @@ class RuleForm(FrenchForm):
     active = BooleanField("Règle active", default=True)
 
 
-class SimulatorForm(FilterForm):
+class SimulatorForm(CriteriaFields, FilterForm):
     siret = StringField(
         "SIRET de l'entreprise (facultatif)", validators=[Length(max=20)],
         description="Si l'entreprise est connue du CRM, son référent est pris en compte.",
@@ -48,9 +58,6 @@ class SimulatorForm(FilterForm):
         description="Code postal ou code INSEE ; facultatif si l'entreprise est connue du CRM.",
     )
     commune_code = SelectField("Commune", choices=[], validate_choice=False)
-    publics = SelectMultipleField("Publics recherchés", choices=options(Public.choices()))
-    services = SelectMultipleField("Services demandés",
-                                   choices=options(EmployerService.choices()))
 
     def offer_communes(self, communes: list[Commune]) -> None:
         """Let the user pick the workplace among the communes of a postal code, if several."""
@@ -58,6 +65,10 @@ class SimulatorForm(FilterForm):
             self.commune_code.choices = options(
                 [("", "Choisissez la commune")],
                 [(c.code, f"{c.name} ({c.code})") for c in communes])
+
+
+add_criteria_fields(RuleForm, on_rule=True)
+add_criteria_fields(SimulatorForm, on_rule=False)
 
 
 class PeriodForm(FilterForm):

@@ -50,8 +50,8 @@ def edit_rule(rule: RoutingRule, form: RuleForm):
     if form.validate_on_submit():
         try:
             routing_admin.save_rule(
-                rule, name=form.name.data, publics=form.publics.data,
-                services=form.services.data, target_kind=form.target_kind.data,
+                rule, name=form.name.data, conditions=form.criteria_values(),
+                target_kind=form.target_kind.data,
                 reason=form.reason.data, active=form.active.data, actor=actor())
         except routing_admin.RuleError as refused:
             db.session.rollback()
@@ -101,8 +101,7 @@ def simulator():
         try:
             simulation = routing_admin.simulate(
                 siret=form.siret.data or "", place=form.place.data or "",
-                commune_code=form.commune_code.data, publics=form.publics.data,
-                services=form.services.data)
+                commune_code=form.commune_code.data, facts=form.criteria_values())
             form.offer_communes(simulation.communes)
         except routing_admin.SimulationError as refused:
             form.offer_communes(refused.communes)

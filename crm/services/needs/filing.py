@@ -33,6 +33,7 @@ from crm.services.needs.schema import InvalidNeed, NeedInput
 from crm.services.platform import audit, links, outbox
 from crm.services.platform.wording import plural
 from crm.services.platform.working_days import first_contact_deadline
+from crm.services.routing import criteria
 from crm.services.routing import engine as routing
 
 DUPLICATE_WINDOW = timedelta(days=7)
@@ -136,7 +137,7 @@ def assign(need: HiringNeed, decision: routing.Routing) -> None:
 def route_need(need: HiringNeed, company: Company, commune: Commune | None,
                collectors: Sequence[User] = ()) -> routing.Routing:
     department = commune.department_code if commune else None
-    return routing.route(company, need.basin_code, department, need.publics, need.services,
+    return routing.route(company, need.basin_code, department, criteria.values_of(need),
                          collectors)
 
 

@@ -1,11 +1,12 @@
 """Routing of hiring needs to the most relevant organisation and adviser (`docs/domain.md` §3).
 
-Rules are data, evaluated in order; the first active rule whose publics (or services) intersect
-the need's fires. The target organisation is the one of the rule's kind covering the workplace
-basin, else its département, else a regional one. The adviser is, for a need collected during a
-visit, the participant who collected it when they belong to that organisation; else the company's
-referent when they belong to it; else the organisation's adviser covering the basin with the fewest
-open needs. Without an organisation or an adviser the need waits in the basin's unassigned queue.
+Rules are data, evaluated in order; the first active rule whose conditions match the need fires
+(conditions are the criteria of `routing.criteria`: publics, services). The target organisation is
+the one of the rule's kind covering the workplace basin, else its département, else a regional one.
+The adviser is, for a need collected during a visit, the participant who collected it when they
+belong to that organisation; else the company's referent when they belong to it; else the
+organisation's adviser covering the basin with the fewest open needs. Without an organisation or an
+adviser the need waits in the basin's unassigned queue.
 """
 
 from collections.abc import Sequence
@@ -28,6 +29,7 @@ from crm.models import (
 )
 from crm.models.organisation import organisation_basins, organisation_departments
 from crm.models.user import user_basins
+from crm.services.routing.criteria import Facts, rule_matches
 
 DEFAULT_RULES = (
     ("Handicap", [Public.DISABILITY], OrganisationKind.CAP_EMPLOI,
@@ -76,14 +78,8 @@ def active_rules() -> list[RoutingRule]:
     return list(db.session.scalars(query))
 
 
-def rule_matches(rule: RoutingRule, publics: list[str], services: list[str]) -> bool:
-    if not rule.publics and not rule.services:
-        return True
-    return bool(set(rule.publics) & set(publics)) or bool(set(rule.services) & set(services))
-
-
-def first_matching_rule(publics: list[str], services: list[str]) -> RoutingRule | None:
-    return next((r for r in active_rules() if rule_matches(r, publics, services)), None)
+def first_matching_rule(facts: Facts) -> RoutingRule | None:
+    return next((r for r in active_rules() if rule_matches(r, facts)), None)
 
 
 def _organisations_of_kind(kind: OrganisationKind):
@@ -166,10 +162,11 @@ def explain(rule: RoutingRule, organisation: Organisation | None, coverage: str,
 
 
 def route(company: Company, basin_code: str | None, department_code: str | None,
-          publics: list[str], services: list[str], collectors: Sequence[User] = ()) -> Routing:
-    """Decide the pilot organisation and adviser of a need; `collectors` are the people who
-    collected it during a visit, in order of preference."""
-    rule = first_matching_rule(publics, services)
+          facts: Facts, collectors: Sequence[User] = ()) -> Routing:
+    """Decide the pilot organisation and adviser of a need from its `facts` (its values for each
+    routing criterion); `collectors` are the people who collected it during a visit, in order of
+    preference."""
+    rule = first_matching_rule(facts)
     if rule is None:
         return Routing(None, None, None, "Aucune règle d'orientation active : "
                        "la demande attend dans la file du bassin.")

@@ -12,24 +12,22 @@ from crm.models import (
     Commune,
     CommunePostalCode,
     Company,
-    EmployerService,
     HiringNeed,
     LabelledEnum,
     OrganisationKind,
-    Public,
     RoutingRule,
     User,
 )
 from crm.services.companies import records
 from crm.services.platform import audit
 from crm.services.platform.identifiers import clean_siret, siret_problem
+from crm.services.routing import criteria
 from crm.services.routing import engine as routing
+from crm.services.routing.criteria import Facts
 
 MAX_NAME = 120
 MAX_REASON = 255
-RULE_FIELDS = ("name", "publics", "services", "target_kind", "reason", "active")
-PUBLIC_LABELS = {p.value: p.label for p in Public}
-SERVICE_LABELS = {s.value: s.label for s in EmployerService}
+RULE_FIELDS = ("name", *criteria.NAMES, "target_kind", "reason", "active")
 LEVEL_LABELS = {
     "basin": "Bassin d'emploi",
     "department": "Département",
@@ -57,17 +55,12 @@ def all_rules() -> list[RoutingRule]:
 
 def matches_everything(rule: RoutingRule) -> bool:
     """A rule without conditions fires for every need."""
-    return routing.rule_matches(rule, [], [])
+    return criteria.rule_matches(rule, {})
 
 
 def conditions(rule: RoutingRule) -> list[str]:
     """The rule's conditions in French, one line per kind; any one of them is enough."""
-    lines = []
-    if rule.publics:
-        lines.append("Public : " + " ou ".join(PUBLIC_LABELS.get(p, p) for p in rule.publics))
-    if rule.services:
-        lines.append("Services : " + " ou ".join(SERVICE_LABELS.get(s, s) for s in rule.services))
-    return lines or ["Toutes les demandes"]
+    return criteria.summary_lines(rule) or ["Toutes les demandes"]
 
 
 @dataclass
@@ -144,26 +137,26 @@ def target_kind_of(value: str) -> OrganisationKind:
         raise RuleError("Choisissez le type de structure pilote.", "target_kind") from None
 
 
-def checked_values(rule: RoutingRule, name: str, publics: list[str], services: list[str],
-                   target_kind: str, reason: str) -> dict:
+def checked_values(rule: RoutingRule, name: str, conditions: Facts, target_kind: str,
+                   reason: str) -> dict:
     """The rule's new values, cleaned; a problem raises RuleError on its field."""
     name = check_text(name, MAX_NAME, "name", "Saisissez le nom de la règle.")
     check_name_free(rule, name)
     return {
         "name": name,
-        "publics": known_values(publics, Public, "publics"),
-        "services": known_values(services, EmployerService, "services"),
+        **{c.name: known_values(list(conditions.get(c.name, ())), c.values, c.name)
+           for c in criteria.CRITERIA},
         "target_kind": target_kind_of(target_kind),
         "reason": check_text(reason, MAX_REASON, "reason",
                              "Saisissez la phrase montrée aux conseillers."),
     }
 
 
-def save_rule(rule: RoutingRule, *, name: str, publics: list[str], services: list[str],
-              target_kind: str, reason: str, active: bool = True,
-              actor: User | None = None) -> RoutingRule:
-    """Create or update a rule; every change goes to the audit trail."""
-    values = checked_values(rule, name, publics, services, target_kind, reason)
+def save_rule(rule: RoutingRule, *, name: str, conditions: Facts, target_kind: str, reason: str,
+              active: bool = True, actor: User | None = None) -> RoutingRule:
+    """Create or update a rule (`conditions`: its values per routing criterion); every change goes
+    to the audit trail."""
+    values = checked_values(rule, name, conditions, target_kind, reason)
     creating = rule.id is None
     before = {} if creating else snapshot(rule)
     for key, value in {**values, "active": active}.items():
@@ -300,7 +293,7 @@ def open_needs_of(adviser: User) -> int:
 
 
 def simulate(*, siret: str = "", place: str = "", commune_code: str | None = None,
-             publics: list[str], services: list[str]) -> Simulation:
+             facts: Facts) -> Simulation:
     """Route a sample need with the real engine; nothing is written to the database."""
     company, known = sample_company(siret)
     commune, communes = chosen_commune(place, commune_code)
@@ -311,9 +304,9 @@ def simulate(*, siret: str = "", place: str = "", commune_code: str | None = Non
             "Indiquez la commune du lieu de travail, ou le SIRET d'une entreprise connue du CRM "
             "dont la commune est renseignée."]})
     department_code = commune.department_code if commune else None
-    decision = routing.route(company, basin_code, department_code, publics, services)
+    decision = routing.route(company, basin_code, department_code, facts)
     fired = decision.rule.id if decision.rule else None
-    checks = [RuleCheck(r, routing.rule_matches(r, publics, services), r.id == fired)
+    checks = [RuleCheck(r, criteria.rule_matches(r, facts), r.id == fired)
               for r in all_rules()]
     adviser = decision.adviser
     return Simulation(

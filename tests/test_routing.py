@@ -136,7 +136,7 @@ def test_every_routing_criterion_is_held_by_needs_and_rules_and_offered_by_the_f
     from crm.services.routing.criteria import CRITERIA
 
     with app.test_request_context():
-        forms = [RuleForm(), SimulatorForm()]
+        forms = [RuleForm(), SimulatorForm({})]
     for criterion in CRITERIA:
         assert isinstance(getattr(m.HiringNeed, criterion.name).type, sa.JSON)
         assert isinstance(getattr(m.RoutingRule, criterion.name).type, sa.JSON)

@@ -141,5 +141,5 @@ def test_every_routing_criterion_is_held_by_needs_and_rules_and_offered_by_the_f
         assert isinstance(getattr(m.HiringNeed, criterion.name).type, sa.JSON)
         assert isinstance(getattr(m.RoutingRule, criterion.name).type, sa.JSON)
         for form in forms:
-            assert {choice[0] for choice in form[criterion.name].choices} == {
+            assert {choice.value for choice in form[criterion.name].choices} == {
                 member.value for member in criterion.values}

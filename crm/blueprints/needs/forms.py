@@ -137,7 +137,7 @@ class FlagForm(NeedRequestForm):
     plus how the need was known and whether the employer agreed to be contacted. The employer's
     consent box is not shown: a partner does not consent for the employer."""
 
-    website = None
+    website = consent = None
     how_known = TextAreaField("Comment avez-vous connu ce besoin ? (facultatif)",
                               description="Ex. visite d'un adhérent, appel de l'entreprise")
     employer_agreed_contact = RadioField(
@@ -149,9 +149,6 @@ class FlagForm(NeedRequestForm):
         for name, (label, hint) in PARTNER_WORDING.items():
             self[name].label.text, self[name].description = label, hint
 
-    def payload(self, commune_code: str | None) -> dict:
-        """The flag in the API's shape, for the one need schema."""
-        payload = super().payload(commune_code)
-        payload.pop("consent")
-        agreed = {"yes": True, "no": False}.get(self.employer_agreed_contact.data)
-        return payload | {"how_known": self.how_known.data, "employer_agreed_contact": agreed}
+    def answers(self) -> dict:
+        return {"employer_agreed_contact": {"yes": True, "no": False}.get(
+            self.employer_agreed_contact.data)}

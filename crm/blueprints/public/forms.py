@@ -15,7 +15,7 @@ from wtforms.widgets import DateInput, NumberInput
 
 from crm.blueprints.forms import job_field, options
 from crm.models import Commune, ContractType, EmployerService, Public
-from crm.services.needs.schema import MAX_DESCRIPTION, MAX_JOB_TITLE, MAX_NAME
+from crm.services.needs.schema import MAX_DESCRIPTION, MAX_JOB_TITLE, MAX_NAME, need_payload
 from crm.services.needs.workflow import MAX_MESSAGE
 
 MAX_REASON = 1000
@@ -104,18 +104,11 @@ class NeedRequestForm(FlaskForm):
 
     def payload(self, commune_code: str | None) -> dict:
         """The request in the API's shape, for the one need schema."""
-        return {
-            "siret": self.siret.data, "company_name": self.company_name.data,
-            "commune_code": commune_code, "rome_code": self.rome_code.data,
-            "job_title": self.job_title.data, "positions": self.positions.data,
-            "contract_type": self.contract_type.data,
-            "contract_months": self.contract_months.data, "start_date": self.start_date.data,
-            "publics": self.publics.data or [], "services": self.services.data or [],
-            "description": self.description.data,
-            "contact": {"name": self.contact_name.data, "email": self.contact_email.data,
-                        "phone": self.contact_phone.data},
-            "consent": bool(self.consent.data),
-        }
+        return need_payload(self.data | {"commune_code": commune_code} | self.answers())
+
+    def answers(self) -> dict:
+        """The answers the schema reads otherwise than the form holds them."""
+        return {"consent": bool(self.consent.data)}
 
     def show_errors(self, errors: dict[str, list[str]]) -> None:
         """Put the schema's messages ("contact.email") on the form's fields ("contact_email")."""

@@ -4,8 +4,10 @@
 `contact.email`) and returns a `NeedInput`, or raises `InvalidNeed` with French messages per field.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from crm.extensions import db
 from crm.models import (
@@ -19,6 +21,7 @@ from crm.services.platform.contact_details import normalise_email, normalise_pho
 from crm.services.platform.identifiers import clean_siret, siret_problem
 from crm.services.platform.local_time import local_today
 from crm.services.platform.raw_input import UNSTORABLE, unstorable_fields
+from crm.services.routing import criteria
 from crm.services.territory import rome_jobs
 
 MAX_DESCRIPTION = 4000
@@ -208,6 +211,21 @@ def parse_spotter(errors: _Errors, payload: dict) -> tuple[str | None, bool | No
         errors.add("employer_agreed_contact", "Répondez par oui ou non (true ou false).")
         agreed = None
     return how_known, agreed
+
+
+PAYLOAD_FIELDS = ("siret", "company_name", "commune_code", "rome_code", "job_title", "positions",
+                  "contract_type", "contract_months", "start_date", *criteria.NAMES, "description",
+                  "how_known", "employer_agreed_contact", "consent")
+
+
+def need_payload(values: Mapping[str, Any]) -> dict:
+    """A need in the API's shape from flat values named as the forms name them (`contact_email`
+    is the API's `contact.email`); the one mapping of the public form, the partner's flag form and
+    the visit form. Names absent from `values` stay absent."""
+    payload = {name: values[name] for name in PAYLOAD_FIELDS if name in values}
+    contact = {name: values[f"contact_{name}"] for name in CONTACT_TEXT_FIELDS
+               if f"contact_{name}" in values}
+    return payload | ({"contact": contact} if contact else {})
 
 
 def unreadable_fields(payload: dict) -> dict[str, list[str]]:

@@ -10,7 +10,7 @@ organisation present among those that contacted it. The entries follow
 the visit: rewritten when it is edited, removed when it is no longer done (planned or cancelled).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -32,6 +32,7 @@ from crm.models import (
 )
 from crm.services.accounts import access
 from crm.services.needs import filing as needs
+from crm.services.needs import schema
 from crm.services.needs.schema import InvalidNeed, NeedInput, parse_need
 from crm.services.visits import catalogue
 
@@ -108,14 +109,11 @@ def staff_users(ids: list[int]) -> list[User]:
 def need_payload(company: Company, row: NeedRow) -> dict:
     """A need row in the API's shape; a chosen contact of the firm fills what was not typed."""
     contact = db.session.get(Contact, row.contact_id) if row.contact_id else None
-    if contact is not None and contact.company_id != company.id:
-        contact = None
-    person = {"name": row.contact_name or (contact.name if contact else None),
-              "email": row.contact_email or (contact.email if contact else None),
-              "phone": row.contact_phone or (contact.phone if contact else None)}
-    return {"siret": company.siret, "rome_code": row.rome_code, "job_title": row.job_title,
-            "positions": row.positions, "contract_type": row.contract_type,
-            "contract_months": row.contract_months, "contact": person}
+    typed = asdict(row) | {"siret": company.siret}
+    if contact is not None and contact.company_id == company.id:
+        typed |= {f"contact_{name}": typed[f"contact_{name}"] or getattr(contact, name)
+                  for name in ("name", "email", "phone")}
+    return schema.need_payload(typed)
 
 
 def check_needs(company: Company, data: VisitInput, errors: _Errors) -> list[NeedInput]:

@@ -3,19 +3,10 @@
 import re
 from datetime import datetime, timedelta
 
-import pytest
-
 from crm import models as m
 from crm.services import accounts, basin_stats, local_time
 from tests import factories as f
 from tests.helpers import assert_constant_queries, page_text
-
-
-@pytest.fixture
-def signed_in(auth):
-    user = f.UserFactory()
-    auth.login(user)
-    return user
 
 
 def this_month() -> datetime:

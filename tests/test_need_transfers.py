@@ -15,7 +15,7 @@ from crm.services import access, need_workflow, pipeline
 from crm.services.access import NeedAction
 from crm.services.need_workflow import WorkflowError
 from tests import factories as f
-from tests.helpers import page_text
+from tests.helpers import basin, page_text
 
 APEC_REASON = ("Règle « Cadres » : APEC Dijon, qui couvre le bassin, pilote la demande ; "
                "conseiller désigné : Hugo Lemaire (conseiller du bassin le moins chargé).")
@@ -25,10 +25,6 @@ PILOT = frozenset({NeedAction.READ, NeedAction.NOTE, NeedAction.MESSAGE,
 SUPERVISOR = PILOT | {NeedAction.REASSIGN}
 OBSERVER = frozenset({NeedAction.READ, NeedAction.NOTE, NeedAction.PROPOSE_TRANSFER})
 NOTHING: frozenset = frozenset()
-
-
-def basin(code: str) -> m.Basin:
-    return db.session.get(m.Basin, code)
 
 
 class Network:

@@ -23,11 +23,6 @@ def france_travail():
 
 
 @pytest.fixture
-def mission_locale():
-    return f.OrganisationFactory(name="Mission locale Dijon", kind=m.OrganisationKind.MISSION_LOCALE)
-
-
-@pytest.fixture
 def paul(france_travail):
     return f.UserFactory(organisation=france_travail, name="Paul Girard")
 

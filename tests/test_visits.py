@@ -185,6 +185,17 @@ def test_a_stale_edit_is_refused_and_keeps_the_input(client, adviser, signed_in,
     db.session.expire_all()
     assert db.session.get(m.Visit, visit.id).purpose == "Changé par un collègue."
 
+def test_an_edit_posted_without_its_version_keeps_the_stored_values(client, adviser, signed_in, company):
+    """A post without the hidden version (a script, an old page) is not a stale edit, and no crash."""
+    visit = f.VisitFactory(company=company, created_by=adviser, purpose="Présentation.")
+    f.VisitParticipantFactory(visit_id=visit.id, user=adviser)
+    response = client.post(f"/visites/{visit.id}/modifier", data={})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(m.Visit, visit.id).purpose == "Présentation."
+
+
+
 def planned_visit(creator: m.User, participants: list[m.User], company=None) -> m.Visit:
     visit = f.VisitFactory(company=company or f.CompanyFactory(), created_by=creator)
     for user in participants:

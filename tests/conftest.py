@@ -10,12 +10,15 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from crm import broker, clock, create_app
+from crm import models as m
 from crm.extensions import db
 from crm.services.routing import engine as routing
 from crm.services.territory import reference
+from tests import factories as f
+from tests.factories import TEST_PASSWORD
+from tests.helpers import dijon
 
 REFERENCE_TABLES = {model.__tablename__ for model, _ in reference.LOADERS}
-TEST_PASSWORD = "Mot-de-passe-2026"
 # Every test starts on an ordinary working morning, whatever the real date: a Wednesday, 10:00 in
 # Paris. Tests that need another moment set the clock themselves (`clock.travel_to`, `clock.freeze`).
 WORKING_MORNING = datetime(2026, 6, 10, 8, 0)
@@ -140,3 +143,59 @@ def run_jobs(app):
         return worker
 
     return run
+
+
+# People and organisations most tests need: France Travail Dijon, its adviser Paul Girard, its
+# manager, an administrator, a mission locale of the same basin.
+
+
+@pytest.fixture
+def agency():
+    return f.OrganisationFactory(name="France Travail Dijon", basins=[dijon()])
+
+
+@pytest.fixture
+def adviser(agency):
+    return f.UserFactory(organisation=agency, name="Paul Girard", basins=[dijon()])
+
+
+@pytest.fixture
+def agency_and_adviser(agency, adviser):
+    return agency, adviser
+
+
+@pytest.fixture
+def signed_in(auth, adviser):
+    """The agency's adviser, signed in."""
+    auth.login(adviser)
+    return adviser
+
+
+@pytest.fixture
+def manager(auth, agency):
+    """The agency's manager, signed in."""
+    user = f.UserFactory(organisation=agency, role=m.Role.MANAGER, name="Inès Manager",
+                         basins=[dijon()])
+    auth.login(user)
+    return user
+
+
+@pytest.fixture
+def admin(auth):
+    """An administrator, signed in."""
+    user = f.UserFactory(role=m.Role.ADMIN, name="Alice Admin")
+    auth.login(user)
+    return user
+
+
+@pytest.fixture
+def mission_locale():
+    return f.OrganisationFactory(name="Mission locale Dijon", kind=m.OrganisationKind.MISSION_LOCALE,
+                                 basins=[dijon()])
+
+
+@pytest.fixture
+def roomy_rate_limit(app, monkeypatch):
+    """Opt-in: tests that post the public form several times a minute (the limits have their own
+    tests: test_public_form_limits.py)."""
+    monkeypatch.setitem(app.config, "CRM_PUBLIC_FORM_RATE_LIMIT", "1000 per minute")

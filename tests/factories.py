@@ -276,3 +276,9 @@ class BackgroundTaskFactory(Factory):
     id = factory.Sequence(lambda n: f"task-{n}")
     kind = "test"
     description = "Tâche de test"
+
+
+def adviser_in(organisation: m.Organisation, *basin_codes: str, **fields) -> m.User:
+    """An adviser of the organisation following these basins."""
+    return UserFactory(organisation=organisation, role=m.Role.ADVISER,
+                       basins=[db.session.get(m.Basin, code) for code in basin_codes], **fields)

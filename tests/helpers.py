@@ -1,4 +1,4 @@
-"""Helpers shared by the page tests: counting SQL statements, reading pages."""
+"""Helpers shared by the tests: reference rows, counting rows and SQL statements, reading pages."""
 
 import html
 from collections.abc import Callable, Iterator
@@ -6,7 +6,26 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
+from crm import models as m
 from crm.extensions import db
+
+
+def basin(code: str = "2711") -> m.Basin:
+    """A basin of the reference data (Dijon by default)."""
+    return db.session.get(m.Basin, code)
+
+
+def dijon() -> m.Basin:
+    return basin("2711")
+
+
+def department(code: str) -> m.Department:
+    return db.session.get(m.Department, code)
+
+
+def count(model) -> int:
+    """How many rows the model's table holds."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 @contextmanager
@@ -43,3 +62,10 @@ def assert_constant_queries(client, url: str, add_rows: Callable[[int], object])
 def page_text(response) -> str:
     """A response's HTML with entities decoded, as a person reads it."""
     return html.unescape(response.get_data(as_text=True))
+
+
+def text_of(client, url: str, status: int = 200) -> str:
+    """The text of the page a GET gives, checking its status code."""
+    response = client.get(url)
+    assert response.status_code == status
+    return page_text(response)

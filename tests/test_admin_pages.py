@@ -15,13 +15,6 @@ from tests.helpers import assert_constant_queries, page_text
 NEW_PASSWORD = "Nouveau-mot-2026"
 
 
-@pytest.fixture
-def admin(auth):
-    user = f.UserFactory(role=m.Role.ADMIN, name="Alice Admin")
-    auth.login(user)
-    return user
-
-
 # Access
 
 ADMIN_PAGES = ["/admin/organisations", "/admin/organisations/nouvelle", "/admin/utilisateurs",

@@ -15,7 +15,7 @@ from crm.services.companies import search as company_search
 from crm.services.needs import filing as needs
 from crm.services.platform.wording import normalise_name
 from tests import factories as f
-from tests.helpers import assert_constant_queries, queries_for
+from tests.helpers import assert_constant_queries, count, queries_for
 from tests.test_openapi import ApiClient
 
 NEEDS = "/api/v1/needs"
@@ -38,14 +38,6 @@ def token_for(user: m.User) -> str:
     return token
 
 
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
-
-
-def basin(code: str = "2711") -> m.Basin:
-    return db.session.get(m.Basin, code)
-
-
 def company(name: str, **fields) -> m.Company:
     return f.CompanyFactory(name=name, search_name=normalise_name(name), **fields)
 
@@ -53,13 +45,6 @@ def company(name: str, **fields) -> m.Company:
 @pytest.fixture
 def api(client):
     return ApiClient(client)
-
-
-@pytest.fixture
-def agency():
-    organisation = f.OrganisationFactory(name="France Travail Dijon", basins=[basin()])
-    adviser = f.UserFactory(organisation=organisation, name="Paul Girard", basins=[basin()])
-    return organisation, adviser
 
 
 @pytest.fixture
@@ -83,8 +68,8 @@ def test_without_a_token_the_api_answers_401_with_a_bearer_challenge(api):
 
 @pytest.mark.parametrize("spoil", ["wrong", "revoked", "deactivated user",
                                    "deactivated organisation"])
-def test_a_wrong_revoked_or_deactivated_token_is_refused(api, agency, spoil):
-    _, adviser = agency
+def test_a_wrong_revoked_or_deactivated_token_is_refused(api, agency_and_adviser, spoil):
+    _, adviser = agency_and_adviser
     token = token_for(adviser)
     if spoil == "wrong":
         token = token[:-2] + "xx"
@@ -101,8 +86,8 @@ def test_a_wrong_revoked_or_deactivated_token_is_refused(api, agency, spoil):
     assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
 
 
-def test_a_token_from_the_command_line_works_and_its_use_is_recorded(api, runner, agency):
-    _, adviser = agency
+def test_a_token_from_the_command_line_works_and_its_use_is_recorded(api, runner, agency_and_adviser):
+    _, adviser = agency_and_adviser
     token = runner.invoke(args=["api-token", adviser.email]).output.strip().splitlines()[-1]
     assert api.get(NEEDS, token=token).status_code == 200
     stored = users.api_tokens(adviser)[0]
@@ -113,8 +98,8 @@ def test_a_token_from_the_command_line_works_and_its_use_is_recorded(api, runner
 # Filing needs
 
 
-def test_staff_file_a_need_that_is_routed_and_can_be_read_back(api, agency):
-    organisation, adviser = agency
+def test_staff_file_a_need_that_is_routed_and_can_be_read_back(api, agency_and_adviser):
+    organisation, adviser = agency_and_adviser
     response = api.post(NEEDS, json=payload(), token=token_for(adviser))
     assert response.status_code == 201
     body = response.json
@@ -133,13 +118,13 @@ def test_staff_file_a_need_that_is_routed_and_can_be_read_back(api, agency):
         m.NeedSource.API, organisation.id, adviser.id)
 
 
-def test_the_api_needs_no_csrf_token(app, api, agency, monkeypatch):
+def test_the_api_needs_no_csrf_token(app, api, agency_and_adviser, monkeypatch):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
-    assert api.post(NEEDS, json=payload(), token=token_for(agency[1])).status_code == 201
+    assert api.post(NEEDS, json=payload(), token=token_for(agency_and_adviser[1])).status_code == 201
 
 
-def test_invalid_input_answers_422_in_french_and_stores_nothing(api, agency):
-    _, adviser = agency
+def test_invalid_input_answers_422_in_french_and_stores_nothing(api, agency_and_adviser):
+    _, adviser = agency_and_adviser
     bad = payload(siret="73282932000075", contact={"name": "", "email": "pas-une-adresse"})
     response = api.post(NEEDS, json=bad, token=token_for(adviser))
     assert response.status_code == 422
@@ -151,8 +136,8 @@ def test_invalid_input_answers_422_in_french_and_stores_nothing(api, agency):
     assert (count(m.HiringNeed), count(m.Company), count(m.OutboxMessage)) == (0, 0, 0)
 
 
-def test_an_unknown_siret_without_a_name_is_refused_with_the_field(api, agency):
-    _, adviser = agency
+def test_an_unknown_siret_without_a_name_is_refused_with_the_field(api, agency_and_adviser):
+    _, adviser = agency_and_adviser
     response = api.post(NEEDS, json=payload(company_name=None), token=token_for(adviser))
     assert response.status_code == 422
     assert "company_name" in response.json["fields"]
@@ -160,16 +145,16 @@ def test_an_unknown_siret_without_a_name_is_refused_with_the_field(api, agency):
 
 
 @pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b""])
-def test_a_body_that_is_not_a_json_object_answers_400(api, agency, body):
-    _, adviser = agency
+def test_a_body_that_is_not_a_json_object_answers_400(api, agency_and_adviser, body):
+    _, adviser = agency_and_adviser
     response = api.post(NEEDS, data=body, content_type="application/json",
                         token=token_for(adviser))
     assert response.status_code == 400
     assert response.json == {"error": "Le corps de la requête doit être un objet JSON valide."}
 
 
-def test_the_same_job_within_seven_days_is_attached_and_answers_200(api, agency):
-    _, adviser = agency
+def test_the_same_job_within_seven_days_is_attached_and_answers_200(api, agency_and_adviser):
+    _, adviser = agency_and_adviser
     token = token_for(adviser)
     first = api.post(NEEDS, json=payload(), token=token).json
     second = api.post(NEEDS, json=payload(positions=3), token=token)
@@ -180,7 +165,7 @@ def test_the_same_job_within_seven_days_is_attached_and_answers_200(api, agency)
     assert count(m.HiringNeed) == 1
 
 
-def test_a_partner_flag_is_a_spotter_need_of_its_organisation(api, agency, partner):
+def test_a_partner_flag_is_a_spotter_need_of_its_organisation(api, agency_and_adviser, partner):
     response = api.post(NEEDS, json=payload(how_known="Rencontre au salon de l'artisanat",
                                             employer_agreed_contact=True),
                         token=token_for(partner))
@@ -192,7 +177,7 @@ def test_a_partner_flag_is_a_spotter_need_of_its_organisation(api, agency, partn
         "Rencontre au salon de l'artisanat", True)
 
 
-def test_a_partner_attached_to_another_partners_flag_gets_no_access_to_it(api, agency, partner):
+def test_a_partner_attached_to_another_partners_flag_gets_no_access_to_it(api, agency_and_adviser, partner):
     other = f.UserFactory(role=m.Role.PARTNER, organisation=f.OrganisationFactory(
         name="OPCO EP", kind=m.OrganisationKind.OPCO, is_spotter=True))
     first = api.post(NEEDS, json=payload(), token=token_for(other)).json
@@ -204,8 +189,8 @@ def test_a_partner_attached_to_another_partners_flag_gets_no_access_to_it(api, a
     assert api.get(f"{NEEDS}/{first['reference']}", token=token_for(partner)).status_code == 404
 
 
-def test_a_concurrent_write_answers_409_and_keeps_nothing(api, agency, monkeypatch):
-    _, adviser = agency
+def test_a_concurrent_write_answers_409_and_keeps_nothing(api, agency_and_adviser, monkeypatch):
+    _, adviser = agency_and_adviser
     token = token_for(adviser)
 
     def racing(data, **kwargs):
@@ -223,7 +208,7 @@ def test_a_concurrent_write_answers_409_and_keeps_nothing(api, agency, monkeypat
 # Reading needs
 
 
-def test_a_partner_sees_only_its_organisations_flags(api, agency, partner):
+def test_a_partner_sees_only_its_organisations_flags(api, agency_and_adviser, partner):
     own = f.HiringNeedFactory(source=m.NeedSource.SPOTTER,
                               source_organisation_id=partner.organisation_id)
     other = f.HiringNeedFactory(source=m.NeedSource.SPOTTER,
@@ -239,7 +224,7 @@ def test_a_partner_sees_only_its_organisations_flags(api, agency, partner):
     assert hidden.json == unknown.json
 
 
-def test_a_partner_reads_its_flag_without_the_employers_contact_or_notes(api, agency, partner):
+def test_a_partner_reads_its_flag_without_the_employers_contact_or_notes(api, agency_and_adviser, partner):
     need = f.HiringNeedFactory(source=m.NeedSource.SPOTTER, outcome_reason="Note interne",
                                source_organisation_id=partner.organisation_id)
     db.session.add(m.NeedMessage(need=need, author=m.MessageAuthor.STAFF, internal=True,
@@ -251,8 +236,8 @@ def test_a_partner_reads_its_flag_without_the_employers_contact_or_notes(api, ag
     assert body["company"] == {"siret": need.company.siret, "name": need.company.name}
 
 
-def test_staff_read_a_need_with_its_contact_and_status_history(api, agency):
-    organisation, adviser = agency
+def test_staff_read_a_need_with_its_contact_and_status_history(api, agency_and_adviser):
+    organisation, adviser = agency_and_adviser
     need = f.HiringNeedFactory(organisation_id=organisation.id, status=m.NeedStatus.ASSIGNED)
     f.NeedStatusChangeFactory(need=need, from_status=None, to_status=m.NeedStatus.NEW,
                               note="Demande reçue.")
@@ -268,8 +253,8 @@ def test_staff_read_a_need_with_its_contact_and_status_history(api, agency):
     assert body["rome_label"] == db.session.get(m.RomeCode, "F1703").label
 
 
-def test_needs_are_filtered_by_status_and_basin(api, agency):
-    organisation, adviser = agency
+def test_needs_are_filtered_by_status_and_basin(api, agency_and_adviser):
+    organisation, adviser = agency_and_adviser
     f.HiringNeedFactory(organisation_id=organisation.id, status=m.NeedStatus.NEW)
     filled = f.HiringNeedFactory(organisation_id=organisation.id, status=m.NeedStatus.FILLED)
     beaune = f.HiringNeedFactory(organisation_id=organisation.id, basin_code="2704")
@@ -283,8 +268,8 @@ def test_needs_are_filtered_by_status_and_basin(api, agency):
     assert "Statut inconnu" in wrong.json["fields"]["status"][0]
 
 
-def test_lists_are_paginated_with_their_total(api, agency):
-    organisation, adviser = agency
+def test_lists_are_paginated_with_their_total(api, agency_and_adviser):
+    organisation, adviser = agency_and_adviser
     for _ in range(5):
         f.HiringNeedFactory(organisation_id=organisation.id)
     token = token_for(adviser)
@@ -298,8 +283,8 @@ def test_lists_are_paginated_with_their_total(api, agency):
         assert set(response.json["fields"]) == set(wrong)
 
 
-def test_the_need_list_runs_as_many_queries_for_3_or_30_needs(api, agency):
-    organisation, adviser = agency
+def test_the_need_list_runs_as_many_queries_for_3_or_30_needs(api, agency_and_adviser):
+    organisation, adviser = agency_and_adviser
     api.token = token_for(adviser)
 
     def add(number):
@@ -314,8 +299,8 @@ def test_the_need_list_runs_as_many_queries_for_3_or_30_needs(api, agency):
 
 
 @pytest.fixture
-def staff_api(api, agency):
-    api.token = token_for(agency[1])
+def staff_api(api, agency_and_adviser):
+    api.token = token_for(agency_and_adviser[1])
     return api
 
 
@@ -392,8 +377,8 @@ def test_a_company_by_siret_with_its_open_needs_counted(staff_api):
     assert missing.json == {"error": "Aucun établissement connu avec ce SIRET."}
 
 
-def test_a_partner_gets_the_public_identity_only(api, agency, partner):
-    _, adviser = agency
+def test_a_partner_gets_the_public_identity_only(api, agency_and_adviser, partner):
+    _, adviser = agency_and_adviser
     firm = company("Scierie Tissot", address="3 route de Dole", referent=adviser)
     public = api.get(f"{COMPANIES}/{firm.siret}", token=token_for(partner)).json
     assert set(public) == {"siret", "siren", "name", "naf", "headcount_band", "commune_code",
@@ -403,8 +388,8 @@ def test_a_partner_gets_the_public_identity_only(api, agency, partner):
     assert staff["referent"] == {"id": adviser.id, "name": adviser.name}
 
 
-def test_the_company_search_runs_as_many_queries_for_3_or_30_companies(staff_api, agency):
-    _, adviser = agency
+def test_the_company_search_runs_as_many_queries_for_3_or_30_companies(staff_api, agency_and_adviser):
+    _, adviser = agency_and_adviser
 
     def add(number):
         for firm in f.CompanyFactory.create_batch(number, referent=adviser):
@@ -465,9 +450,9 @@ def test_an_unexpected_failure_is_a_json_500(app, staff_api, monkeypatch):
     assert response.json == {"error": "Une erreur inattendue s'est produite."}
 
 
-def test_each_token_is_rate_limited_with_a_json_429(api, agency, monkeypatch, app):
+def test_each_token_is_rate_limited_with_a_json_429(api, agency_and_adviser, monkeypatch, app):
     monkeypatch.setitem(app.config, "CRM_API_RATE_LIMIT", "3 per minute")
-    organisation, adviser = agency
+    organisation, adviser = agency_and_adviser
     token, other = token_for(adviser), token_for(f.UserFactory(organisation=organisation))
     statuses = [api.get(NEEDS, token=token).status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]

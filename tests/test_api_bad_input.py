@@ -6,13 +6,12 @@ Every request goes through ApiClient, which checks each answer against the OpenA
 """
 
 import pytest
-import sqlalchemy as sa
 
 from crm import models as m
-from crm.extensions import db
 from crm.services.companies.search import following_prefix
 from crm.services.platform.raw_input import UNSTORABLE
 from tests import factories as f
+from tests.helpers import count
 from tests.test_api import payload, token_for
 from tests.test_api_interactions import contact
 from tests.test_openapi import ApiClient
@@ -31,20 +30,14 @@ def api(client):
 
 
 @pytest.fixture
-def token():
-    dijon = db.session.get(m.Basin, "2711")
-    organisation = f.OrganisationFactory(name="France Travail Dijon", basins=[dijon])
-    return token_for(f.UserFactory(organisation=organisation, name="Paul Girard", basins=[dijon]))
+def token(adviser):
+    return token_for(adviser)
 
 
 @pytest.fixture
 def firm():
     return f.CompanyFactory(siret=SIRET, siren=SIRET[:9], name="Boulangerie Martin",
                             search_name="boulangerie martin")
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def json_text(body: str) -> dict:

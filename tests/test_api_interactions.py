@@ -34,8 +34,8 @@ def chamber_token():
 
 
 @pytest.fixture
-def agency_token():
-    return token_for(f.UserFactory(organisation=f.OrganisationFactory(name="France Travail Dijon")))
+def agency_token(adviser):
+    return token_for(adviser)
 
 
 def contact(**changes) -> dict:

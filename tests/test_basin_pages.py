@@ -3,21 +3,12 @@
 import re
 from datetime import datetime, timedelta
 
-import pytest
-
 from crm import models as m
 from crm.services.accounts import users
 from crm.services.platform import local_time
 from crm.services.territory import basin_stats
 from tests import factories as f
 from tests.helpers import assert_constant_queries, page_text
-
-
-@pytest.fixture
-def signed_in(auth):
-    user = f.UserFactory()
-    auth.login(user)
-    return user
 
 
 def this_month() -> datetime:

@@ -15,22 +15,6 @@ from tests.helpers import page_text
 STALE = "Quelqu'un d'autre a modifié cette entreprise pendant que vous la modifiiez."
 
 
-def dijon() -> m.Basin:
-    return db.session.get(m.Basin, "2711")
-
-
-@pytest.fixture
-def agency():
-    return f.OrganisationFactory(name="France Travail Dijon", basins=[dijon()])
-
-
-@pytest.fixture
-def adviser(agency, auth):
-    user = f.UserFactory(organisation=agency, name="Paul Girard", basins=[dijon()])
-    auth.login(user)
-    return user
-
-
 @pytest.fixture
 def company():
     return f.CompanyFactory(name="Boulangerie Martin", search_name="boulangerie martin")
@@ -50,7 +34,8 @@ def audit_events(action: str | None = None) -> list[m.AuditEvent]:
 
 # Referent
 
-def test_changing_the_referent_records_the_reason_and_tells_the_new_referent(adviser, company, client):
+def test_changing_the_referent_records_the_reason_and_tells_the_new_referent(
+        adviser, signed_in, company, client):
     first = f.UserFactory(name="Léa Roux", organisation=f.OrganisationFactory(name="Cap emploi 21"))
     company.referent = first
     db.session.commit()
@@ -77,7 +62,7 @@ def test_changing_the_referent_records_the_reason_and_tells_the_new_referent(adv
     assert f"/entreprises/{company.id}" in message.body
 
 
-def test_a_referent_change_needs_a_reason(adviser, company, client):
+def test_a_referent_change_needs_a_reason(adviser, signed_in, company, client):
     first = f.UserFactory(name="Léa Roux", organisation=f.OrganisationFactory(name="Cap emploi 21"))
     company.referent = first
     db.session.commit()
@@ -90,7 +75,7 @@ def test_a_referent_change_needs_a_reason(adviser, company, client):
     assert db.session.scalars(sa.select(m.OutboxMessage)).all() == []
 
 
-def test_removing_the_referent_notifies_nobody(adviser, company, client):
+def test_removing_the_referent_notifies_nobody(adviser, signed_in, company, client):
     company.referent = adviser
     db.session.commit()
     response = client.post(f"/entreprises/{company.id}/referent", data={
@@ -103,7 +88,7 @@ def test_removing_the_referent_notifies_nobody(adviser, company, client):
 
 # Contacts
 
-def test_adding_a_contact_normalises_email_and_phone_and_dates_consent(adviser, company, client):
+def test_adding_a_contact_normalises_email_and_phone_and_dates_consent(adviser, signed_in, company, client):
     response = client.post(f"/entreprises/{company.id}/contacts/nouveau", data={
         "name": "Camille Martin", "job_title": "Gérante", "email": "Camille@Boulangerie.FR",
         "phone": "03 80 12 34 56", "consent": "y"})
@@ -116,7 +101,7 @@ def test_adding_a_contact_normalises_email_and_phone_and_dates_consent(adviser, 
     assert "03 80 12 34 56" in text and f"Oui, depuis le {local_today():%d/%m/%Y}" in text
 
 
-def test_contact_errors_are_explained_in_french_and_nothing_is_saved(adviser, company, client):
+def test_contact_errors_are_explained_in_french_and_nothing_is_saved(adviser, signed_in, company, client):
     response = client.post(f"/entreprises/{company.id}/contacts/nouveau", data={
         "name": "", "email": "pas-une-adresse", "phone": "12"})
     assert response.status_code == 422
@@ -129,7 +114,7 @@ def test_contact_errors_are_explained_in_french_and_nothing_is_saved(adviser, co
     assert fresh(company).contacts == []
 
 
-def test_editing_a_contact_withdrawing_consent_clears_its_date(adviser, company, client):
+def test_editing_a_contact_withdrawing_consent_clears_its_date(adviser, signed_in, company, client):
     contact = f.ContactFactory(company=company, name="Camille Martin", consent=True,
                                consent_at=m.utcnow(), phone="+33380123456")
     form = client.get(f"/entreprises/{company.id}/contacts/{contact.id}/modifier")
@@ -144,7 +129,7 @@ def test_editing_a_contact_withdrawing_consent_clears_its_date(adviser, company,
     assert (contact.consent, contact.consent_at) == (False, None)
 
 
-def test_deleting_a_contact_asks_for_confirmation(adviser, company, client):
+def test_deleting_a_contact_asks_for_confirmation(adviser, signed_in, company, client):
     contact = f.ContactFactory(company=company, name="Camille Martin")
     page = page_text(client.get(f"/entreprises/{company.id}/contacts/{contact.id}/supprimer"))
     assert "Supprimer le contact Camille Martin ?" in page
@@ -154,7 +139,7 @@ def test_deleting_a_contact_asks_for_confirmation(adviser, company, client):
     assert fresh(company).contacts == []
 
 
-def test_a_contact_of_another_firm_is_not_found(adviser, company, client):
+def test_a_contact_of_another_firm_is_not_found(adviser, signed_in, company, client):
     elsewhere = f.ContactFactory()
     assert client.get(f"/entreprises/{company.id}/contacts/{elsewhere.id}/modifier").status_code == 404
     assert client.post(f"/entreprises/{company.id}/contacts/{elsewhere.id}/supprimer").status_code == 404
@@ -162,7 +147,7 @@ def test_a_contact_of_another_firm_is_not_found(adviser, company, client):
 
 # Tags and preferences
 
-def test_tags_are_normalised_suggested_and_removable(adviser, company, client):
+def test_tags_are_normalised_suggested_and_removable(adviser, signed_in, company, client):
     f.CompanyFactory(tags=["industrie"])
     edit = page_text(client.get(f"/entreprises/{company.id}/modifier"))
     assert '<option value="industrie">' in edit
@@ -176,7 +161,7 @@ def test_tags_are_normalised_suggested_and_removable(adviser, company, client):
     assert fresh(company).tags == []
 
 
-def test_a_tag_is_at_most_30_characters(adviser, company, client):
+def test_a_tag_is_at_most_30_characters(adviser, signed_in, company, client):
     response = client.post(f"/entreprises/{company.id}/etiquettes", data={
         "tag-version": company.version, "tag-tag": "x" * 31})
     assert response.status_code == 422
@@ -190,7 +175,7 @@ def identity(company: m.Company, **changes) -> dict:
     return data | changes
 
 
-def test_contact_preferences_and_identity_corrections_are_saved(adviser, company, client):
+def test_contact_preferences_and_identity_corrections_are_saved(adviser, signed_in, company, client):
     later = local_today() + timedelta(days=30)
     response = client.post(f"/entreprises/{company.id}/modifier", data=identity(
         company, name="Boulangerie Émile Martin", sign="Au bon pain", address="3 rue Monge",
@@ -204,7 +189,7 @@ def test_contact_preferences_and_identity_corrections_are_saved(adviser, company
     assert f"{later:%d/%m/%Y}" in text and "Courriel" in text
 
 
-def test_identity_errors_are_in_french(adviser, company, client):
+def test_identity_errors_are_in_french(adviser, signed_in, company, client):
     response = client.post(f"/entreprises/{company.id}/modifier", data=identity(
         company, name="", postal_code="2100"))
     assert response.status_code == 422
@@ -215,7 +200,7 @@ def test_identity_errors_are_in_french(adviser, company, client):
 
 # Stale edits
 
-def test_the_second_of_two_concurrent_saves_is_refused(adviser, company, client, auth):
+def test_the_second_of_two_concurrent_saves_is_refused(adviser, signed_in, company, client, auth):
     opened = company.version
     first = client.get(f"/entreprises/{company.id}/modifier").get_data(as_text=True)
     assert f'name="version" type="hidden" value="{opened}"' in first
@@ -236,7 +221,7 @@ def test_the_second_of_two_concurrent_saves_is_refused(adviser, company, client,
                                                                  opened + 1)
 
 
-def test_stale_tag_and_referent_changes_are_refused_too(adviser, company, client):
+def test_stale_tag_and_referent_changes_are_refused_too(adviser, signed_in, company, client):
     opened = company.version
     company.sign = "Changée entre-temps"
     db.session.commit()

@@ -2,19 +2,10 @@
 
 from datetime import date, timedelta
 
-import pytest
-
 from crm.models import NeedStatus, Role, utcnow
-from crm.services.platform.wording import normalise_name
+from crm.services.companies.records import normalise_name
 from tests import factories as f
 from tests.helpers import assert_constant_queries, page_text
-
-
-@pytest.fixture
-def adviser(auth):
-    user = f.UserFactory(role=Role.ADVISER)
-    auth.login(user)
-    return user
 
 
 def listed(client, **args) -> list[str]:
@@ -31,7 +22,7 @@ def company(name: str, **values):
     return f.CompanyFactory(name=name, search_name=normalise_name(name), **values)
 
 
-def test_a_name_is_found_without_accents_or_case_and_by_part_of_a_word(client, adviser):
+def test_a_name_is_found_without_accents_or_case_and_by_part_of_a_word(client, adviser, signed_in):
     company("Boulangerie Lefèvre")
     company("Garage du Centre")
     assert listed(client, q="LEFÈVRE") == ["Boulangerie Lefèvre"]
@@ -39,7 +30,7 @@ def test_a_name_is_found_without_accents_or_case_and_by_part_of_a_word(client, a
     assert listed(client, q="angerie") == ["Boulangerie Lefèvre"]
 
 
-def test_siret_siren_and_postal_code_find_their_companies(client, adviser):
+def test_siret_siren_and_postal_code_find_their_companies(client, adviser, signed_in):
     first = company("Menuiserie Roux", postal_code="25000", commune_code="25056", basin_code="2706")
     company("Garage du Centre")
     spaced = " ".join([first.siren[:3], first.siren[3:6], first.siren[6:], first.siret[9:]])
@@ -48,14 +39,14 @@ def test_siret_siren_and_postal_code_find_their_companies(client, adviser):
     assert listed(client, q="25000") == ["Menuiserie Roux"]
 
 
-def test_a_commune_name_finds_the_companies_located_there(client, adviser):
+def test_a_commune_name_finds_the_companies_located_there(client, adviser, signed_in):
     company("Menuiserie Roux", postal_code="25000", commune_code="25056", basin_code="2706")
     company("Besançon Nettoyage")
     company("Garage du Centre")
     assert listed(client, q="besancon") == ["Besançon Nettoyage", "Menuiserie Roux"]
 
 
-def test_each_filter_narrows_the_list(client, adviser):
+def test_each_filter_narrows_the_list(client, adviser, signed_in):
     other = f.UserFactory(organisation=adviser.organisation)
     dijon = company("Dijon Électricité", tags=["TPE"], referent=adviser)
     besancon = company("Besançon Restaurant", commune_code="25056", basin_code="2706",
@@ -84,14 +75,14 @@ def test_each_filter_narrows_the_list(client, adviser):
     assert listed(client, basin="2711", naf_division="43", q="dijon") == ["Dijon Électricité"]
 
 
-def test_an_unknown_choice_is_refused_with_a_message_and_the_list_left_unfiltered(client, adviser):
+def test_an_unknown_choice_is_refused_with_a_message_and_the_list_left_unfiltered(client, adviser, signed_in):
     company("Garage du Centre")
     response = client.get("/entreprises", query_string={"basin": "9999"})
     assert "Garage du Centre" in page_text(response)
     assert "Choix non valide" in page_text(response) or "pas un choix valide" in page_text(response)
 
 
-def test_sorting_by_name_commune_last_contact_and_creation(client, adviser):
+def test_sorting_by_name_commune_last_contact_and_creation(client, adviser, signed_in):
     alpha = company("Alpha", commune_code="25056", basin_code="2706", created_on=date(2001, 1, 1))
     beta = company("Beta", created_on=date(2020, 1, 1))
     company("Gamma", commune_code="39198", basin_code="2712", created_on=None)
@@ -103,7 +94,7 @@ def test_sorting_by_name_commune_last_contact_and_creation(client, adviser):
     assert listed(client, sort="created") == ["Beta", "Alpha", "Gamma"]
 
 
-def test_pages_of_25_keep_the_filters_and_404_past_the_end(client, adviser):
+def test_pages_of_25_keep_the_filters_and_404_past_the_end(client, adviser, signed_in):
     for number in range(27):
         company(f"Entreprise {number:02d}")
     first, second = listed(client), listed(client, page=2)
@@ -116,7 +107,8 @@ def test_pages_of_25_keep_the_filters_and_404_past_the_end(client, adviser):
     assert client.get("/entreprises?page=0").status_code == 404
 
 
-def test_a_long_list_says_more_than_the_cap_instead_of_counting_every_row(client, adviser, monkeypatch):
+def test_a_long_list_says_more_than_the_cap_instead_of_counting_every_row(
+        client, adviser, signed_in, monkeypatch):
     from crm.services.companies import listing as company_list
     monkeypatch.setattr(company_list, "COUNT_CAP", 30)
     for number in range(32):
@@ -128,7 +120,7 @@ def test_a_long_list_says_more_than_the_cap_instead_of_counting_every_row(client
     assert "Plus de 30 entreprises" in searched
 
 
-def test_pages_past_the_count_cap_still_answer_with_firms(client, adviser, monkeypatch):
+def test_pages_past_the_count_cap_still_answer_with_firms(client, adviser, signed_in, monkeypatch):
     from crm.services.companies import listing as company_list
     monkeypatch.setattr(company_list, "COUNT_CAP", 30)
     for number in range(60):
@@ -140,7 +132,7 @@ def test_pages_past_the_count_cap_still_answer_with_firms(client, adviser, monke
     assert "page=3" in client.get("/entreprises?page=2").get_data(as_text=True)
 
 
-def test_a_page_past_the_end_of_an_uncounted_list_answers_and_leads_back(client, adviser,
+def test_a_page_past_the_end_of_an_uncounted_list_answers_and_leads_back(client, adviser, signed_in,
                                                                        monkeypatch):
     from crm.services.companies import listing as company_list
     monkeypatch.setattr(company_list, "COUNT_CAP", 30)
@@ -152,7 +144,8 @@ def test_a_page_past_the_end_of_an_uncounted_list_answers_and_leads_back(client,
     assert 'href="/entreprises"' in past.get_data(as_text=True)
 
 
-def test_a_page_past_the_browsable_rows_says_how_to_narrow_the_search(client, adviser, monkeypatch):
+def test_a_page_past_the_browsable_rows_says_how_to_narrow_the_search(
+        client, adviser, signed_in, monkeypatch):
     from crm.services.companies import listing as company_list
     from crm.services.companies import search as company_search
     monkeypatch.setattr(company_list, "COUNT_CAP", 30)
@@ -169,7 +162,7 @@ def test_a_page_past_the_browsable_rows_says_how_to_narrow_the_search(client, ad
     assert listed(client, page=9, q="entreprise") == []
 
 
-def test_rows_show_identity_referent_needs_last_contact_and_pressure(client, adviser):
+def test_rows_show_identity_referent_needs_last_contact_and_pressure(client, adviser, signed_in):
     firm = company("Boulangerie Lefèvre", referent=adviser)
     f.HiringNeedFactory(company=firm)
     f.HiringNeedFactory(company=firm)
@@ -184,7 +177,7 @@ def test_rows_show_identity_referent_needs_last_contact_and_pressure(client, adv
     assert f'href="/entreprises/{firm.id}"' in client.get("/entreprises").get_data(as_text=True)
 
 
-def test_the_query_count_does_not_grow_with_the_rows(client, adviser):
+def test_the_query_count_does_not_grow_with_the_rows(client, adviser, signed_in):
     def add_rows(count: int) -> None:
         for _ in range(count):
             firm = f.CompanyFactory(referent=f.UserFactory(), tags=["TPE"])
@@ -194,7 +187,7 @@ def test_the_query_count_does_not_grow_with_the_rows(client, adviser):
     assert_constant_queries(client, "/entreprises?sort=last_contact", add_rows)
 
 
-def test_the_query_count_of_a_name_search_does_not_grow_with_the_rows(client, adviser):
+def test_the_query_count_of_a_name_search_does_not_grow_with_the_rows(client, adviser, signed_in):
     # "prise" is inside every "Entreprise n": names starting with it, then names containing it
     assert_constant_queries(client, "/entreprises?q=prise",
                             lambda count: f.CompanyFactory.create_batch(count))

@@ -12,21 +12,7 @@ from crm.blueprints.maps import rendering
 from crm.extensions import db
 from crm.services.platform.local_time import local_today
 from tests import factories as f
-from tests.helpers import assert_constant_queries, page_text
-
-
-def dijon() -> m.Basin:
-    return db.session.get(m.Basin, "2711")
-
-
-@pytest.fixture
-def agency():
-    return f.OrganisationFactory(name="France Travail Dijon", basins=[dijon()])
-
-
-@pytest.fixture
-def adviser(agency):
-    return f.UserFactory(organisation=agency, name="Paul Girard", basins=[dijon()])
+from tests.helpers import assert_constant_queries, dijon, page_text, text_of
 
 
 @pytest.fixture
@@ -35,12 +21,6 @@ def company():
                             siren="732829320", siret="73282932000074", sign="Au bon pain",
                             address="12 rue de la Liberté", source="sirene",
                             naf2025_code="10.71C", latitude=47.3216, longitude=5.0415)
-
-
-def text_of(client, url: str, status: int = 200) -> str:
-    response = client.get(url)
-    assert response.status_code == status
-    return page_text(response)
 
 
 def url(company: m.Company, **args) -> str:

@@ -13,7 +13,9 @@ from crm.services.needs import reminders
 from crm.services.needs.workflow import is_late
 from crm.services.platform.working_days import deadline_day, deadline_label, first_contact_deadline
 from tests import factories as f
-from tests.helpers import page_text
+from tests.helpers import page_text, text_of
+
+pytestmark = pytest.mark.usefixtures("roomy_rate_limit")
 
 # (filed at, naive UTC) → the day promised, in Paris
 DEADLINES = [
@@ -52,18 +54,6 @@ FRIDAY_EVENING = datetime(2026, 12, 4, 17, 0)  # 18:00 in Paris: due by the end 
 PROMISED = "08/12/2026"
 
 
-@pytest.fixture(autouse=True)
-def roomy_rate_limit(app, monkeypatch):
-    monkeypatch.setitem(app.config, "CRM_PUBLIC_FORM_RATE_LIMIT", "1000 per minute")
-
-
-@pytest.fixture
-def adviser():
-    dijon = db.session.get(m.Basin, "2711")
-    agency = f.OrganisationFactory(name="France Travail Dijon", basins=[dijon])
-    return f.UserFactory(organisation=agency, name="Paul Girard", basins=[dijon])
-
-
 def file_from_the_form(client) -> tuple[m.HiringNeed, str]:
     """An employer files a request on the public form; returns the need and the confirmation page."""
     response = client.post("/recrutement", data={
@@ -73,12 +63,6 @@ def file_from_the_form(client) -> tuple[m.HiringNeed, str]:
     }, follow_redirects=True)
     assert response.status_code == 200
     return db.session.scalar(sa.select(m.HiringNeed)), page_text(response)
-
-
-def text_of(client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200
-    return page_text(response)
 
 
 def mail(kind: str) -> m.OutboxMessage:

@@ -27,11 +27,6 @@ def digests() -> list[m.OutboxMessage]:
 
 
 @pytest.fixture
-def agency():
-    return f.OrganisationFactory(name="France Travail Dijon")
-
-
-@pytest.fixture
 def paul(agency):
     return f.UserFactory(organisation=agency, name="Paul Girard", email="paul@exemple.fr")
 

@@ -1,6 +1,5 @@
 """Likely duplicate companies: each kind of pair, dismissed pairs, and the pages that list them."""
 
-import pytest
 import sqlalchemy as sa
 
 from crm import models as m
@@ -18,20 +17,6 @@ def sibling(company: m.Company, nic: str, **fields) -> m.Company:
 
 def pairs_of(company: m.Company | None = None) -> set[tuple[int, int, str]]:
     return {(pair.keep_id, pair.absorb_id, pair.reason) for pair in duplicates.find_pairs(company)}
-
-
-@pytest.fixture
-def adviser(auth):
-    user = f.UserFactory(role=m.Role.ADVISER)
-    auth.login(user)
-    return user
-
-
-@pytest.fixture
-def manager(auth):
-    user = f.UserFactory(role=m.Role.MANAGER)
-    auth.login(user)
-    return user
 
 
 def test_name_similarity():
@@ -110,7 +95,7 @@ def test_one_company_pairs_only():
     assert len(pairs_of()) == 2
 
 
-def test_dismissed_pairs_are_left_out(adviser):
+def test_dismissed_pairs_are_left_out(adviser, signed_in):
     first = f.CompanyFactory(name="Boulangerie Martin", address="4 rue Haute")
     second = sibling(first, "0002", name="Boulangerie Martin", address="4 rue Haute")
     typed = f.CompanyFactory(name="Boulangerie Martin", verified=False)
@@ -135,7 +120,7 @@ def test_newest_pairs_come_first():
     assert [pair.absorb_id for pair in duplicates.find_pairs()] == [new_twin.id, old_twin.id]
 
 
-def test_the_list_shows_both_identities_side_by_side(client, adviser):
+def test_the_list_shows_both_identities_side_by_side(client, adviser, signed_in):
     verified = f.CompanyFactory(name="Hôtel du Parc", search_name="hotel du parc", address="3 place Wilson")
     typed = f.CompanyFactory(name="Hotel du parc", search_name="hotel du parc", verified=False)
 
@@ -156,11 +141,11 @@ def test_supervisors_get_the_merge_link(client, manager):
     assert f"/entreprises/doublons/fusion?garder={first.id}&fusionner={second.id}" in text
 
 
-def test_empty_list(client, adviser):
+def test_empty_list(client, adviser, signed_in):
     assert "Aucun doublon probable." in page_text(client.get("/entreprises/doublons"))
 
 
-def test_one_firm_duplicates_page(client, adviser):
+def test_one_firm_duplicates_page(client, adviser, signed_in):
     first = f.CompanyFactory(name="Boulangerie Martin")
     second = sibling(first, "0002", name="Boulangerie Martin", verified=False)
     f.CompanyFactory(name="Garage Petit", verified=False)
@@ -175,7 +160,7 @@ def test_one_firm_duplicates_page(client, adviser):
     assert client.get("/entreprises/999999/doublons").status_code == 404
 
 
-def test_dismissing_from_the_pages(client, adviser):
+def test_dismissing_from_the_pages(client, adviser, signed_in):
     first = f.CompanyFactory(name="Boulangerie Martin")
     second = sibling(first, "0002", name="Boulangerie Martin", verified=False)
 

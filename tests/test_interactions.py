@@ -16,18 +16,6 @@ WARNING = "Attention : entreprise déjà sollicitée"
 
 
 @pytest.fixture
-def agency():
-    return f.OrganisationFactory(name="France Travail Dijon")
-
-
-@pytest.fixture
-def adviser(auth, agency):
-    user = f.UserFactory(organisation=agency, name="Paul Girard")
-    auth.login(user)
-    return user
-
-
-@pytest.fixture
 def company():
     return f.CompanyFactory(name="Menuiserie Roy")
 
@@ -44,7 +32,7 @@ def ledger() -> list[m.Interaction]:
     return list(db.session.scalars(sa.select(m.Interaction).order_by(m.Interaction.id)))
 
 
-def test_a_call_lands_in_the_shared_ledger_for_my_organisation(client, adviser, agency, company):
+def test_a_call_lands_in_the_shared_ledger_for_my_organisation(client, adviser, signed_in, agency, company):
     when = local_now() - timedelta(hours=2)
     response = client.post(url(company), data={
         "kind": "call", "occurred_at": typed(when), "summary": "Présentation de la MRS.",
@@ -59,7 +47,7 @@ def test_a_call_lands_in_the_shared_ledger_for_my_organisation(client, adviser, 
 
 
 def test_a_recent_contact_by_another_organisation_is_shown_before_logging_and_never_blocks(
-        client, adviser, company):
+        client, adviser, signed_in, company):
     mission_locale = f.OrganisationFactory(name="Mission locale Dijon",
                                            kind=m.OrganisationKind.MISSION_LOCALE)
     f.InteractionFactory(company=company, user=f.UserFactory(organisation=mission_locale),
@@ -73,14 +61,15 @@ def test_a_recent_contact_by_another_organisation_is_shown_before_logging_and_ne
     assert [e.kind for e in ledger()] == [m.InteractionKind.CALL, m.InteractionKind.EMAIL]
 
 
-def test_no_warning_when_only_my_organisation_called_recently(client, adviser, company):
+def test_no_warning_when_only_my_organisation_called_recently(client, adviser, signed_in, company):
     f.InteractionFactory(company=company, user=adviser, occurred_at=m.utcnow() - timedelta(days=2))
     text = page_text(client.get(url(company)))
     assert WARNING not in text
     assert "Enregistrer un échange avec Menuiserie Roy" in text
 
 
-def test_a_contact_about_an_open_need_stops_its_first_contact_clock(client, adviser, agency, company):
+def test_a_contact_about_an_open_need_stops_its_first_contact_clock(
+        client, adviser, signed_in, agency, company):
     need = f.HiringNeedFactory(company=company, organisation=agency, status=m.NeedStatus.ASSIGNED)
     assert need.reference in page_text(client.get(url(company)))
     response = client.post(url(company), data={
@@ -93,7 +82,7 @@ def test_a_contact_about_an_open_need_stops_its_first_contact_clock(client, advi
     assert ledger()[0].need_id == need.id
 
 
-def test_a_need_of_another_firm_is_refused_and_nothing_is_written(client, adviser, company):
+def test_a_need_of_another_firm_is_refused_and_nothing_is_written(client, adviser, signed_in, company):
     other = f.HiringNeedFactory()
     response = client.post(url(company), data={
         "kind": "call", "occurred_at": typed(local_now()), "summary": "Appel.", "need": str(other.id)})
@@ -108,7 +97,7 @@ def test_a_need_of_another_firm_is_refused_and_nothing_is_written(client, advise
     ({"kind": "call", "occurred_at": typed(local_now())}, "Résumez l'échange avec l'entreprise."),
     ({"kind": "visit", "occurred_at": typed(local_now()), "summary": "Visite."}, "pas un choix valide"),
 ])
-def test_invalid_input_is_explained_and_kept(client, adviser, company, data, message):
+def test_invalid_input_is_explained_and_kept(client, adviser, signed_in, company, data, message):
     response = client.post(url(company), data=data)
     assert response.status_code == 422
     assert message in page_text(response)

@@ -14,6 +14,8 @@ from tests.test_need_input import valid as valid_payload
 from tests.test_public_pages import form
 from tests.test_visits import need_row, post_new, visit_form
 
+pytestmark = pytest.mark.usefixtures("roomy_rate_limit")
+
 
 def test_a_job_is_read_from_its_code_its_label_or_what_the_picker_wrote():
     for typed in ("M1607", "m1607", "M1607 - Secrétaire", "Secrétaire (M1607)", "secretaire",
@@ -54,11 +56,6 @@ def test_the_shortage_flag_comes_from_the_regional_list():
     assert not rome_jobs.is_shortage(None) and not rome_jobs.is_shortage("Z0000")
 
 
-@pytest.fixture(autouse=True)
-def roomy_rate_limit(app, monkeypatch):
-    monkeypatch.setitem(app.config, "CRM_PUBLIC_FORM_RATE_LIMIT", "1000 per minute")
-
-
 def test_the_public_form_files_the_job_typed_as_a_label(client):
     response = client.post("/recrutement", data=form(rome_code="boulanger"))
     assert response.status_code == 302
@@ -82,19 +79,11 @@ def test_the_api_schema_still_takes_rome_codes_only():
 
 
 @pytest.fixture
-def adviser(auth):
-    dijon = db.session.get(m.Basin, "2711")
-    user = f.UserFactory(organisation=f.OrganisationFactory(basins=[dijon]), basins=[dijon])
-    auth.login(user)
-    return user
-
-
-@pytest.fixture
 def company():
     return f.CompanyFactory(name="Chaudronnerie Bourgogne")
 
 
-def test_the_visit_form_files_the_job_typed_in_the_picker(client, adviser, company):
+def test_the_visit_form_files_the_job_typed_in_the_picker(client, adviser, signed_in, company):
     response = post_new(client, company, visit_form([adviser], **need_row(rome_code="Secrétaire")))
     assert response.status_code == 302
     need = db.session.scalar(sa.select(m.HiringNeed))
@@ -103,7 +92,7 @@ def test_the_visit_form_files_the_job_typed_in_the_picker(client, adviser, compa
     assert "Métier du référentiel ROME (facultatif)" in page and 'data-job-search="/metiers"' in page
 
 
-def test_the_visit_form_shows_why_a_typed_job_is_not_read(client, adviser, company):
+def test_the_visit_form_shows_why_a_typed_job_is_not_read(client, adviser, signed_in, company):
     response = post_new(client, company, visit_form([adviser], **need_row(rome_code="zythologue")))
     assert response.status_code == 422
     assert "Aucun métier du référentiel ne correspond à « zythologue »" in page_text(response)

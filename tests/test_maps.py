@@ -23,17 +23,6 @@ XSS = "<script>alert(1)</script>"
 PAYLOAD_LIMIT = 1_500_000
 
 
-@pytest.fixture
-def adviser():
-    return f.UserFactory()
-
-
-@pytest.fixture
-def signed_in(auth, adviser):
-    auth.login(adviser)
-    return adviser
-
-
 def dijon_firm(**values) -> m.Company:
     return f.CompanyFactory(latitude=DIJON[0], longitude=DIJON[1], **values)
 

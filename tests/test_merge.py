@@ -27,13 +27,6 @@ KNOWN_LINKS = {
 
 
 @pytest.fixture
-def manager(auth):
-    user = f.UserFactory(role=m.Role.MANAGER, name="Inès Responsable")
-    auth.login(user)
-    return user
-
-
-@pytest.fixture
 def survivor():
     return f.CompanyFactory(name="Menuiserie Dupont", tags=["bâtiment"], address="2 rue Haute")
 

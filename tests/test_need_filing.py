@@ -11,6 +11,7 @@ from crm.extensions import db
 from crm.services.needs import filing as needs
 from crm.services.needs.schema import InvalidNeed, parse_need
 from tests import factories as f
+from tests.helpers import count
 
 
 def payload(**changes) -> dict:
@@ -27,20 +28,7 @@ def file(source=m.NeedSource.PUBLIC_FORM, **changes):
     return needs.file_need(parse_need(payload(**changes)), source=source)
 
 
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
-
-
-@pytest.fixture
-def agency():
-    organisation = f.OrganisationFactory(name="France Travail Dijon",
-                                         basins=[db.session.get(m.Basin, "2711")])
-    adviser = f.UserFactory(organisation=organisation, name="Paul Girard",
-                            basins=[db.session.get(m.Basin, "2711")])
-    return organisation, adviser
-
-
-def test_a_need_from_an_unknown_siret_creates_an_unverified_company(agency):
+def test_a_need_from_an_unknown_siret_creates_an_unverified_company(agency_and_adviser):
     filed = file()
     need = filed.need
     assert not filed.attached
@@ -51,8 +39,8 @@ def test_a_need_from_an_unknown_siret_creates_an_unverified_company(agency):
     assert company.search_name == "boulangerie martin"
 
 
-def test_a_need_is_routed_assigned_and_its_history_kept(agency):
-    organisation, adviser = agency
+def test_a_need_is_routed_assigned_and_its_history_kept(agency_and_adviser):
+    organisation, adviser = agency_and_adviser
     need = file().need
     assert (need.organisation, need.adviser, need.status) == (
         organisation, adviser, m.NeedStatus.ASSIGNED)
@@ -62,17 +50,17 @@ def test_a_need_is_routed_assigned_and_its_history_kept(agency):
         (None, m.NeedStatus.NEW), (m.NeedStatus.NEW, m.NeedStatus.ASSIGNED)]
 
 
-def test_filing_writes_the_ledger_and_the_outbox_in_the_same_transaction(agency):
+def test_filing_writes_the_ledger_and_the_outbox_in_the_same_transaction(agency_and_adviser):
     need = file().need
     interaction = db.session.scalar(sa.select(m.Interaction))
     assert (interaction.kind, interaction.need_id) == (m.InteractionKind.REQUEST, need.id)
     recipients = sorted(db.session.scalars(sa.select(m.OutboxMessage.recipient)))
-    assert recipients == sorted(["camille@boulangerie.fr", agency[1].email])
+    assert recipients == sorted(["camille@boulangerie.fr", agency_and_adviser[1].email])
     ack = db.session.scalar(sa.select(m.OutboxMessage).where(m.OutboxMessage.kind == "need_ack"))
     assert need.reference in ack.body and f"/recrutement/suivi/{need.tracking_token}" in ack.body
 
 
-def test_a_failure_after_the_outbox_leaves_nothing(agency, monkeypatch):
+def test_a_failure_after_the_outbox_leaves_nothing(agency_and_adviser, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("panne")
 
@@ -84,7 +72,7 @@ def test_a_failure_after_the_outbox_leaves_nothing(agency, monkeypatch):
 
 
 def test_a_need_is_accepted_while_redis_is_unreachable_and_mailed_once_it_is_back(
-    app, agency, monkeypatch, run_jobs
+    app, agency_and_adviser, monkeypatch, run_jobs
 ):
     with monkeypatch.context() as down:
         down.setitem(app.extensions, "crm_redis",
@@ -99,7 +87,7 @@ def test_a_need_is_accepted_while_redis_is_unreachable_and_mailed_once_it_is_bac
     assert statuses == {m.MessageStatus.HELD}
 
 
-def test_the_same_job_within_seven_days_is_attached_to_the_open_need(agency):
+def test_the_same_job_within_seven_days_is_attached_to_the_open_need(agency_and_adviser):
     first = file().need
     second = file(positions=3, description="Urgent pour Noël.")
     assert second.attached and second.need.id == first.id
@@ -108,7 +96,7 @@ def test_the_same_job_within_seven_days_is_attached_to_the_open_need(agency):
         first.messages[-1].body)
 
 
-def test_a_different_job_or_an_older_or_closed_need_is_not_a_duplicate(agency):
+def test_a_different_job_or_an_older_or_closed_need_is_not_a_duplicate(agency_and_adviser):
     first = file().need
     assert not file(rome_code="D1106").attached
     first.created_at = m.utcnow() - timedelta(days=8)
@@ -132,7 +120,7 @@ def test_an_unknown_siret_needs_a_name_and_a_commune():
     assert count(m.Company) == 0
 
 
-def test_a_known_company_keeps_its_identity_and_gives_the_default_workplace(agency):
+def test_a_known_company_keeps_its_identity_and_gives_the_default_workplace(agency_and_adviser):
     company = f.CompanyFactory(siren="732829320", siret="73282932000074", name="Martin SAS",
                                commune_code="21231", basin_code="2711")
     need = file(company_name="Autre nom", commune_code=None).need
@@ -150,7 +138,7 @@ def test_without_adviser_the_basin_managers_are_told():
     assert manager.email in recipients
 
 
-def test_a_spotter_flag_is_acknowledged_to_the_partner(agency):
+def test_a_spotter_flag_is_acknowledged_to_the_partner(agency_and_adviser):
     cci = f.OrganisationFactory(kind=m.OrganisationKind.CCI, is_spotter=True)
     partner = f.UserFactory(role=m.Role.PARTNER, organisation=cci)
     need = needs.file_need(parse_need(payload(how_known="Salon", employer_agreed_contact=True)),
@@ -162,7 +150,7 @@ def test_a_spotter_flag_is_acknowledged_to_the_partner(agency):
     assert db.session.scalar(sa.select(m.Interaction.kind)) == m.InteractionKind.FLAG
 
 
-def test_tracking_tokens_are_long_random_and_found_only_exactly(agency):
+def test_tracking_tokens_are_long_random_and_found_only_exactly(agency_and_adviser):
     need = file().need
     assert len(need.tracking_token) >= 32  # 24 random bytes = 192 bits
     assert needs.find_by_token(need.tracking_token) == need

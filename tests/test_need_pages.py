@@ -12,41 +12,7 @@ from crm.services.needs import filing as need_service
 from crm.services.needs.queries import working_days_late
 from crm.services.needs.schema import parse_need
 from tests import factories as f
-from tests.helpers import assert_constant_queries, page_text
-
-
-def text_of(client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200
-    return page_text(response)
-
-
-def dijon() -> m.Basin:
-    return db.session.get(m.Basin, "2711")
-
-
-@pytest.fixture
-def agency():
-    return f.OrganisationFactory(name="France Travail Dijon", basins=[dijon()])
-
-
-@pytest.fixture
-def adviser(agency):
-    return f.UserFactory(organisation=agency, name="Paul Girard", basins=[dijon()])
-
-
-@pytest.fixture
-def signed_in(auth, adviser):
-    auth.login(adviser)
-    return adviser
-
-
-@pytest.fixture
-def manager(auth, agency):
-    user = f.UserFactory(organisation=agency, role=m.Role.MANAGER, name="Inès Manager",
-                         basins=[dijon()])
-    auth.login(user)
-    return user
+from tests.helpers import assert_constant_queries, dijon, page_text, text_of
 
 
 def make_need(organisation=None, adviser=None, **fields) -> m.HiringNeed:

@@ -22,23 +22,10 @@ from crm.services.platform.wording import plural
 from crm.services.platform.working_days import first_contact_deadline
 from crm.services.visits import digest
 from tests import factories as f
+from tests import helpers
 from tests.helpers import page_text
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def dijon() -> m.Basin:
-    return db.session.get(m.Basin, "2711")
-
-
-@pytest.fixture
-def agency():
-    return f.OrganisationFactory(name="France Travail Dijon", basins=[dijon()])
-
-
-@pytest.fixture
-def adviser(agency):
-    return f.UserFactory(organisation=agency, name="Paul Girard", basins=[dijon()])
 
 
 def payload(**changes) -> dict:
@@ -53,9 +40,8 @@ def file(**kwargs) -> m.HiringNeed:
 
 
 def text_of(client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200
-    return " ".join(page_text(response).split())
+    """The page's text on one line: labels are checked whatever the template's line breaks."""
+    return " ".join(helpers.text_of(client, url).split())
 
 
 # Withdrawing asks for confirmation

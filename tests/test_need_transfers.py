@@ -16,7 +16,7 @@ from crm.services.accounts.access import NeedAction
 from crm.services.needs import pipeline, workflow
 from crm.services.needs.workflow import WorkflowError
 from tests import factories as f
-from tests.helpers import page_text
+from tests.helpers import basin, page_text
 
 APEC_REASON = ("Règle « Cadres » : APEC Dijon, qui couvre le bassin, pilote la demande ; "
                "conseiller désigné : Hugo Lemaire (conseiller du bassin le moins chargé).")
@@ -26,10 +26,6 @@ PILOT = frozenset({NeedAction.READ, NeedAction.NOTE, NeedAction.MESSAGE,
 SUPERVISOR = PILOT | {NeedAction.REASSIGN}
 OBSERVER = frozenset({NeedAction.READ, NeedAction.NOTE, NeedAction.PROPOSE_TRANSFER})
 NOTHING: frozenset = frozenset()
-
-
-def basin(code: str) -> m.Basin:
-    return db.session.get(m.Basin, code)
 
 
 class Network:

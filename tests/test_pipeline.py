@@ -13,37 +13,9 @@ from tests import factories as f
 from tests.helpers import assert_constant_queries, page_text
 
 
-def dijon() -> m.Basin:
-    return db.session.get(m.Basin, "2711")
-
-
-@pytest.fixture
-def agency():
-    return f.OrganisationFactory(name="France Travail Dijon", basins=[dijon()])
-
-
-@pytest.fixture
-def adviser(agency):
-    return f.UserFactory(organisation=agency, name="Paul Girard", basins=[dijon()])
-
-
 @pytest.fixture
 def colleague(agency):
     return f.UserFactory(organisation=agency, name="Léa Colin", email="lea@exemple.fr")
-
-
-@pytest.fixture
-def signed_in(auth, adviser):
-    auth.login(adviser)
-    return adviser
-
-
-@pytest.fixture
-def manager(auth, agency):
-    user = f.UserFactory(organisation=agency, role=m.Role.MANAGER, name="Inès Manager",
-                         basins=[dijon()])
-    auth.login(user)
-    return user
 
 
 def need(organisation=None, adviser=None, **fields) -> m.HiringNeed:

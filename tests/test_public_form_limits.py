@@ -8,13 +8,12 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-import sqlalchemy as sa
 
 from crm import models as m
 from crm.blueprints.public import throttle
-from crm.extensions import db, limiter
+from crm.extensions import limiter
 from tests.conftest import WORKING_MORNING
-from tests.helpers import page_text
+from tests.helpers import count, page_text
 from tests.test_public_pages import form
 
 FORM = "/recrutement"
@@ -27,10 +26,6 @@ def limiter_on_this_app(app, project_clock):
     the project's clock stands still at 10:00 in Paris, so that the time to retry is known."""
     limiter.init_app(app)
     project_clock.freeze(WORKING_MORNING)
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def typed(**changes) -> dict:

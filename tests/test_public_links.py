@@ -23,13 +23,6 @@ def outbox() -> list[m.OutboxMessage]:
     return list(db.session.scalars(sa.select(m.OutboxMessage).order_by(m.OutboxMessage.id)))
 
 
-@pytest.fixture
-def adviser():
-    dijon = db.session.get(m.Basin, "2711")
-    organisation = f.OrganisationFactory(name="France Travail Dijon", basins=[dijon])
-    return f.UserFactory(organisation=organisation, name="Paul Girard", basins=[dijon])
-
-
 def test_the_confirmation_page_and_the_emails_link_to_the_address_the_form_was_sent_to(
         client, adviser):
     response = client.post("/recrutement", data=form(), base_url=PORT_8000)

@@ -10,7 +10,9 @@ from crm.extensions import db
 from crm.services.needs import filing, workflow
 from crm.services.needs.schema import parse_need
 from tests import factories as f
-from tests.helpers import page_text, queries_for
+from tests.helpers import count, page_text, queries_for
+
+pytestmark = pytest.mark.usefixtures("roomy_rate_limit")
 
 FIELDS = ("siret", "company_name", "postal_code", "commune_code", "rome_code", "job_title",
           "positions", "contract_type", "contract_months", "start_date", "publics", "services",
@@ -28,10 +30,6 @@ def form(**changes) -> dict:
     return {name: value for name, value in data.items() if value is not None}
 
 
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
-
-
 def nothing_stored() -> bool:
     return count(m.HiringNeed) == 0 and count(m.Company) == 0 and count(m.OutboxMessage) == 0
 
@@ -45,22 +43,8 @@ def token_of(location: str) -> str:
     return location.split("?")[0].rsplit("/", 1)[1]
 
 
-@pytest.fixture(autouse=True)
-def roomy_rate_limit(app, monkeypatch):
-    """Tests post several times a minute (the limits have their own tests: test_public_form_limits.py)."""
-    monkeypatch.setitem(app.config, "CRM_PUBLIC_FORM_RATE_LIMIT", "1000 per minute")
-
-
 @pytest.fixture
-def agency():
-    dijon = db.session.get(m.Basin, "2711")
-    organisation = f.OrganisationFactory(name="France Travail Dijon", basins=[dijon])
-    adviser = f.UserFactory(organisation=organisation, name="Paul Girard", basins=[dijon])
-    return organisation, adviser
-
-
-@pytest.fixture
-def filed_need(agency):
+def filed_need(agency_and_adviser):
     payload = {
         "siret": "73282932000074", "company_name": "Boulangerie Martin", "commune_code": "21231",
         "rome_code": "F1703", "positions": 3, "contract_type": "cdd", "contract_months": 6,
@@ -135,13 +119,13 @@ def test_an_invalid_request_is_shown_again_with_its_message_and_nothing_stored(
     ("732 829 320 00074", "73282932000074"),
     ("35600000049837", "35600000049837"),
 ])
-def test_sirets_with_spaces_and_la_poste_are_accepted(client, agency, typed, stored):
+def test_sirets_with_spaces_and_la_poste_are_accepted(client, agency_and_adviser, typed, stored):
     response = client.post("/recrutement", data=form(siret=typed))
     assert response.status_code == 302
     assert db.session.scalar(sa.select(m.Company.siret)) == stored
 
 
-def test_a_known_company_needs_neither_name_nor_postal_code(client, agency):
+def test_a_known_company_needs_neither_name_nor_postal_code(client, agency_and_adviser):
     company = f.CompanyFactory(name="Menuiserie Roy")
     response = client.post("/recrutement", data=form(siret=company.siret, company_name=None,
                                                      postal_code=None))
@@ -165,7 +149,7 @@ def test_a_closed_establishment_is_refused_with_a_clear_message(client):
     assert count(m.HiringNeed) == 0
 
 
-def test_a_postal_code_shared_by_several_communes_asks_which_one(client, agency):
+def test_a_postal_code_shared_by_several_communes_asks_which_one(client, agency_and_adviser):
     response = client.post("/recrutement", data=form(postal_code="21110"))
     assert response.status_code == 422
     page = page_text(response)
@@ -189,7 +173,7 @@ def test_the_communes_of_a_postal_code_are_offered_as_json(client):
 # Protections
 
 
-def test_a_filled_honeypot_looks_accepted_but_stores_nothing(client, agency):
+def test_a_filled_honeypot_looks_accepted_but_stores_nothing(client, agency_and_adviser):
     response = client.post("/recrutement", data=form(website="https://promo.example"))
     assert response.status_code == 200
     page = page_text(response)
@@ -198,7 +182,7 @@ def test_a_filled_honeypot_looks_accepted_but_stores_nothing(client, agency):
     assert nothing_stored()
 
 
-def test_a_post_without_csrf_token_is_refused(app, client, agency, monkeypatch):
+def test_a_post_without_csrf_token_is_refused(app, client, agency_and_adviser, monkeypatch):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     response = client.post("/recrutement", data=form())
     assert response.status_code == 400
@@ -213,7 +197,7 @@ def test_a_post_without_csrf_token_is_refused(app, client, agency, monkeypatch):
 # Duplicates within 7 days
 
 
-def test_a_second_request_for_the_same_job_completes_the_open_one(client, agency):
+def test_a_second_request_for_the_same_job_completes_the_open_one(client, agency_and_adviser):
     first = client.post("/recrutement", data=form())
     second = client.post("/recrutement", data=form(positions="1", description="En urgence."))
     token = token_of(first.location)
@@ -228,7 +212,7 @@ def test_a_second_request_for_the_same_job_completes_the_open_one(client, agency
     assert tracking_link(token) in page
 
 
-def test_a_duplicate_from_another_person_does_not_reveal_the_tracking_link(client, agency):
+def test_a_duplicate_from_another_person_does_not_reveal_the_tracking_link(client, agency_and_adviser):
     first = client.post("/recrutement", data=form())
     second = client.post("/recrutement", data=form(contact_email="autre@boulangerie.fr"))
     assert second.location == "/recrutement/demande-completee"

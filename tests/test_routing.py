@@ -7,6 +7,7 @@ from crm import models as m
 from crm.extensions import db
 from crm.services.routing import engine
 from tests import factories as f
+from tests.helpers import basin, department
 
 KINDS = {
     "disability": m.OrganisationKind.CAP_EMPLOI,
@@ -14,19 +15,6 @@ KINDS = {
     "executive": m.OrganisationKind.APEC,
     "inclusion": m.OrganisationKind.IAE,
 }
-
-
-def basin(code: str) -> m.Basin:
-    return db.session.get(m.Basin, code)
-
-
-def department(code: str) -> m.Department:
-    return db.session.get(m.Department, code)
-
-
-def adviser(organisation, *basin_codes, **extra):
-    return f.UserFactory(organisation=organisation, role=m.Role.ADVISER,
-                         basins=[basin(c) for c in basin_codes], **extra)
 
 
 def route(company, publics=(), services=(), basin_code="2711", department_code="21"):
@@ -80,22 +68,22 @@ def test_an_inactive_organisation_is_skipped():
 
 def test_the_company_referent_is_chosen_when_in_the_organisation():
     agency = f.OrganisationFactory(basins=[basin("2711")])
-    adviser(agency, "2711")
-    referent = adviser(agency)
+    f.adviser_in(agency, "2711")
+    referent = f.adviser_in(agency)
     decision = route(f.CompanyFactory(referent=referent))
     assert decision.adviser == referent and "référent" in decision.reason
 
 
 def test_a_referent_of_another_organisation_is_not_chosen():
     agency = f.OrganisationFactory(basins=[basin("2711")])
-    local = adviser(agency, "2711")
-    outsider = adviser(f.OrganisationFactory(name="Autre"), "2711")
+    local = f.adviser_in(agency, "2711")
+    outsider = f.adviser_in(f.OrganisationFactory(name="Autre"), "2711")
     assert route(f.CompanyFactory(referent=outsider)).adviser == local
 
 
 def test_load_is_balanced_between_advisers_of_the_basin():
     agency = f.OrganisationFactory(basins=[basin("2711")])
-    busy, free = adviser(agency, "2711"), adviser(agency, "2711")
+    busy, free = f.adviser_in(agency, "2711"), f.adviser_in(agency, "2711")
     f.HiringNeedFactory(adviser=busy, organisation=agency)
     f.HiringNeedFactory(adviser=busy, organisation=agency)
     f.HiringNeedFactory(adviser=free, organisation=agency, status=m.NeedStatus.FILLED)
@@ -108,8 +96,8 @@ def test_load_is_balanced_between_advisers_of_the_basin():
 
 def test_advisers_of_another_basin_or_inactive_are_not_chosen():
     agency = f.OrganisationFactory(basins=[basin("2711"), basin("2704")])
-    adviser(agency, "2704")
-    adviser(agency, "2711", active=False)
+    f.adviser_in(agency, "2704")
+    f.adviser_in(agency, "2711", active=False)
     decision = route(f.CompanyFactory())
     assert decision.organisation == agency and decision.adviser is None
     assert "aucun conseiller disponible" in decision.reason

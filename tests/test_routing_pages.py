@@ -10,7 +10,7 @@ from crm.extensions import db
 from crm.services.platform.identifiers import build_siren, build_siret
 from crm.services.routing import engine as routing
 from tests import factories as f
-from tests.helpers import count_queries, page_text
+from tests.helpers import basin, count_queries, department, page_text
 
 RULES_URL = "/admin/orientation"
 SIMULATOR_URL = "/admin/orientation/simulateur"
@@ -43,21 +43,6 @@ def audit_actions(rule_id: int) -> list[str]:
                     m.AuditEvent.object_id == str(rule_id))
              .order_by(m.AuditEvent.id))
     return list(db.session.scalars(query))
-
-
-def basin(code: str) -> m.Basin:
-    return db.session.get(m.Basin, code)
-
-
-def department(code: str) -> m.Department:
-    return db.session.get(m.Department, code)
-
-
-@pytest.fixture
-def admin(auth):
-    user = f.UserFactory(role=m.Role.ADMIN, name="Alice Admin")
-    auth.login(user)
-    return user
 
 
 UNKNOWN_SIRET = build_siret(build_siren("99999990"), "0001")
@@ -278,11 +263,6 @@ def simulate(client, **params):
     return page_text(response)
 
 
-def adviser(organisation, *basin_codes, **extra):
-    return f.UserFactory(organisation=organisation, role=m.Role.ADVISER,
-                         basins=[basin(c) for c in basin_codes], **extra)
-
-
 def test_the_simulator_form_works_without_input(client, admin):
     text = simulate(client)
     assert "Simulateur d'orientation" in text and "Résultat" not in text
@@ -294,7 +274,7 @@ def test_each_default_rule_leads_to_the_basin_organisation_and_least_loaded_advi
     name, position, kind = DEFAULT_TARGETS[public]
     organisation = f.OrganisationFactory(name="Structure du bassin de Dijon", kind=kind,
                                          basins=[basin("2711")])
-    busy, free = adviser(organisation, "2711", name="Bruno Occupé"), adviser(
+    busy, free = f.adviser_in(organisation, "2711", name="Bruno Occupé"), f.adviser_in(
         organisation, "2711", name="Flore Disponible")
     f.HiringNeedFactory.create_batch(2, adviser=busy, organisation=organisation)
     f.HiringNeedFactory(adviser=free, organisation=organisation)
@@ -308,8 +288,8 @@ def test_each_default_rule_leads_to_the_basin_organisation_and_least_loaded_advi
 
 def test_the_company_referent_is_chosen_when_the_siret_is_known(client, admin):
     agency = f.OrganisationFactory(name="France Travail Dijon", basins=[basin("2711")])
-    adviser(agency, "2711", name="Léa Bassin")
-    referent = adviser(agency, name="Rémi Référent")
+    f.adviser_in(agency, "2711", name="Léa Bassin")
+    referent = f.adviser_in(agency, name="Rémi Référent")
     company = f.CompanyFactory(name="Boulangerie Test", referent=referent)
     text = simulate(client, siret=company.siret)
     assert "Boulangerie Test (SIRET" in text
@@ -363,8 +343,8 @@ def test_every_rule_is_listed_with_why_it_did_or_did_not_fire(client, admin):
 
 def test_the_simulator_stores_nothing(client, admin):
     agency = f.OrganisationFactory(basins=[basin("2711")])
-    adviser(agency, "2711")
-    known = f.CompanyFactory(referent=adviser(agency))
+    f.adviser_in(agency, "2711")
+    known = f.CompanyFactory(referent=f.adviser_in(agency))
     tables = [m.Company, m.HiringNeed, m.AuditEvent, m.Interaction, m.OutboxMessage,
               m.NeedStatusChange, m.RoutingRule]
 

@@ -1,6 +1,5 @@
 """Saved views of the companies list: save, list mine and my organisation's, apply, rename, delete."""
 
-import pytest
 
 from crm.extensions import db
 from crm.models import SavedView
@@ -9,19 +8,12 @@ from tests import factories as f
 from tests.helpers import page_text
 
 
-@pytest.fixture
-def adviser(auth):
-    user = f.UserFactory()
-    auth.login(user)
-    return user
-
-
 def save(client, name: str, shared: bool = False, **filters):
     data = {"name": name} | ({"shared": "y"} if shared else {})
     return client.post("/entreprises/vues", query_string=filters, data=data)
 
 
-def test_the_current_filters_are_saved_under_a_name_and_applied_again(client, adviser):
+def test_the_current_filters_are_saved_under_a_name_and_applied_again(client, adviser, signed_in):
     f.CompanyFactory(name="Garage de Besançon", search_name="garage de besancon",
                      basin_code="2706")
     f.CompanyFactory(name="Garage de Dijon", search_name="garage de dijon")
@@ -35,7 +27,7 @@ def test_the_current_filters_are_saved_under_a_name_and_applied_again(client, ad
     assert "Garage de Besançon" in text and "Garage de Dijon" not in text
 
 
-def test_a_name_already_used_is_refused_with_a_message_and_the_input_kept(client, adviser):
+def test_a_name_already_used_is_refused_with_a_message_and_the_input_kept(client, adviser, signed_in):
     save(client, "Mes TPE", band="00")
     response = save(client, "Mes TPE", band="01")
     assert response.status_code == 422
@@ -46,12 +38,12 @@ def test_a_name_already_used_is_refused_with_a_message_and_the_input_kept(client
     assert saved_views.save_view(other, "companies", "Mes TPE", {}, False).name == "Mes TPE"
 
 
-def test_an_empty_name_is_refused(client, adviser):
+def test_an_empty_name_is_refused(client, adviser, signed_in):
     response = save(client, "  ")
     assert response.status_code == 422 and "Donnez un nom à la vue." in page_text(response)
 
 
-def test_i_see_my_views_and_those_shared_in_my_organisation_only(client, adviser):
+def test_i_see_my_views_and_those_shared_in_my_organisation_only(client, adviser, signed_in):
     colleague = f.UserFactory(organisation=adviser.organisation, name="Alex Collègue")
     outsider = f.UserFactory(name="Sam Ailleurs")
     saved_views.save_view(adviser, "companies", "La mienne", {"band": "00"}, False)
@@ -66,7 +58,7 @@ def test_i_see_my_views_and_those_shared_in_my_organisation_only(client, adviser
     assert client.get(f"/entreprises/vues/{foreign.id}").status_code == 404
 
 
-def test_i_rename_share_and_delete_my_views_but_not_others(client, adviser):
+def test_i_rename_share_and_delete_my_views_but_not_others(client, adviser, signed_in):
     mine = saved_views.save_view(adviser, "companies", "Brouillon", {"band": "00"}, False)
     taken = saved_views.save_view(adviser, "companies", "Déjà pris", {}, False)
     colleague = f.UserFactory(organisation=adviser.organisation)

@@ -3,21 +3,12 @@ need lists, the company page, and the basin page counts them."""
 
 import re
 
-import pytest
-
 from crm import models as m
 from crm.services.territory import basin_stats
 from tests import factories as f
 from tests.helpers import page_text
 
 BADGE = "Métier en tension"
-
-
-@pytest.fixture
-def admin(auth):
-    user = f.UserFactory(role=m.Role.ADMIN)
-    auth.login(user)
-    return user
 
 
 def test_a_need_on_a_shortage_job_shows_the_badge_on_its_page_and_in_lists(client, admin):

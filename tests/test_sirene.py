@@ -172,13 +172,6 @@ def test_the_command_ends_with_the_json_summary(runner):
 
 # The admin page
 
-@pytest.fixture
-def admin(auth):
-    user = f.UserFactory(role=m.Role.ADMIN, name="Alice Admin")
-    auth.login(user)
-    return user
-
-
 def upload(client, **files):
     data = {role: (io.BytesIO(path.read_bytes()), path.name) for role, path in files.items()}
     return client.post("/admin/sirene", data=data, content_type="multipart/form-data")

@@ -9,26 +9,7 @@ import sqlalchemy as sa
 from crm import models as m
 from crm.extensions import db
 from tests import factories as f
-from tests.helpers import page_text, queries_for
-
-
-def text_of(client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200
-    return page_text(response)
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
-
-
-@pytest.fixture
-def agency():
-    """France Travail in the Dijon basin, with one adviser: the default routing target."""
-    dijon = db.session.get(m.Basin, "2711")
-    organisation = f.OrganisationFactory(name="France Travail Dijon", basins=[dijon])
-    f.UserFactory(organisation=organisation, name="Paul Girard", basins=[dijon])
-    return organisation
+from tests.helpers import count, page_text, queries_for, text_of
 
 
 @pytest.fixture
@@ -67,7 +48,7 @@ def flag_form(**changes) -> dict:
 
 # Flagging a need
 
-def test_a_partner_flags_a_need_through_the_form(partner, chamber, agency, client):
+def test_a_partner_flags_a_need_through_the_form(partner, chamber, agency, adviser, client):
     response = client.post("/signalements/nouveau", data=flag_form())
     need = db.session.scalar(sa.select(m.HiringNeed))
     assert response.status_code == 302
@@ -86,7 +67,7 @@ def test_a_partner_flags_a_need_through_the_form(partner, chamber, agency, clien
     assert need.reference in text_of(client, "/signalements")
 
 
-def test_an_invalid_flag_is_refused_in_french_and_nothing_is_stored(partner, agency, client):
+def test_an_invalid_flag_is_refused_in_french_and_nothing_is_stored(partner, agency, adviser, client):
     response = client.post("/signalements/nouveau", data=flag_form(
         siret="73282932000075", contact_email="pas-une-adresse", contract_months="",
         employer_agreed_contact=""))
@@ -102,14 +83,14 @@ def test_an_invalid_flag_is_refused_in_french_and_nothing_is_stored(partner, age
     assert (count(m.HiringNeed), count(m.Company)) == (0, 0)
 
 
-def test_an_unknown_siret_needs_the_companys_name(partner, agency, client):
+def test_an_unknown_siret_needs_the_companys_name(partner, agency, adviser, client):
     response = client.post("/signalements/nouveau", data=flag_form(company_name=""))
     assert response.status_code == 422
     assert "Ce SIRET nous est inconnu : indiquez le nom de l'entreprise." in page_text(response)
     assert (count(m.HiringNeed), count(m.Company)) == (0, 0)
 
 
-def test_a_postal_code_of_several_communes_asks_which_one(partner, agency, client):
+def test_a_postal_code_of_several_communes_asks_which_one(partner, agency, adviser, client):
     response = client.post("/signalements/nouveau", data=flag_form(postal_code="21800"))
     text = page_text(response)
     assert response.status_code == 422
@@ -124,7 +105,7 @@ def test_a_postal_code_of_several_communes_asks_which_one(partner, agency, clien
     assert db.session.scalar(sa.select(m.HiringNeed.commune_code)) == "21515"
 
 
-def test_a_flag_for_a_request_already_open_is_attached_to_it(partner, agency, client):
+def test_a_flag_for_a_request_already_open_is_attached_to_it(partner, agency, adviser, client):
     company = f.CompanyFactory(siret="73282932000074", siren="732829320")
     existing = f.HiringNeedFactory(company=company, rome_code="D1102",
                                    source=m.NeedSource.PUBLIC_FORM)
@@ -137,7 +118,7 @@ def test_a_flag_for_a_request_already_open_is_attached_to_it(partner, agency, cl
     assert existing.reference not in text
 
 
-def test_a_second_flag_of_the_same_need_completes_the_first(partner, agency, client):
+def test_a_second_flag_of_the_same_need_completes_the_first(partner, agency, adviser, client):
     first = client.post("/signalements/nouveau", data=flag_form())
     second = client.post("/signalements/nouveau", data=flag_form(positions="3"))
     assert second.headers["Location"] == first.headers["Location"]

@@ -10,15 +10,11 @@ from crm.extensions import db
 from crm.services.needs import spotter_stats
 from crm.services.needs.spotter_stats import working_days_between
 from tests import factories as f
-from tests.helpers import page_text, queries_for
+from tests.helpers import basin, page_text, queries_for
 
 PAGE_URL = "/pilotage/reperage"
 CSV_URL = "/pilotage/reperage.csv"
 NOW = datetime(2026, 4, 10, 12, 0)
-
-
-def basin(code: str) -> m.Basin:
-    return db.session.get(m.Basin, code)
 
 
 def spotter(name: str, kind=m.OrganisationKind.CCI) -> m.Organisation:

@@ -11,34 +11,12 @@ from crm.extensions import db
 from crm.services.platform import local_time
 from crm.services.visits import followups
 from tests import factories as f
-from tests.helpers import assert_constant_queries, page_text, queries_for
-
-
-def text_of(client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200
-    return page_text(response)
-
-
-@pytest.fixture
-def agency():
-    return f.OrganisationFactory(name="France Travail Dijon")
-
-
-@pytest.fixture
-def adviser(agency):
-    return f.UserFactory(organisation=agency, name="Paul Girard")
+from tests.helpers import assert_constant_queries, page_text, queries_for, text_of
 
 
 @pytest.fixture
 def colleague(agency):
     return f.UserFactory(organisation=agency, name="Léa Colin", email="lea.colin@exemple.fr")
-
-
-@pytest.fixture
-def signed_in(auth, adviser):
-    auth.login(adviser)
-    return adviser
 
 
 def tasks() -> list[m.Task]:

@@ -18,18 +18,8 @@ def company():
 
 
 @pytest.fixture
-def france_travail():
-    return f.OrganisationFactory(name="France Travail Dijon")
-
-
-@pytest.fixture
-def mission_locale():
-    return f.OrganisationFactory(name="Mission locale Dijon", kind=m.OrganisationKind.MISSION_LOCALE)
-
-
-@pytest.fixture
-def paul(france_travail):
-    return f.UserFactory(organisation=france_travail, name="Paul Girard")
+def paul(agency):
+    return f.UserFactory(organisation=agency, name="Paul Girard")
 
 
 @pytest.fixture
@@ -41,7 +31,7 @@ def ago(days: int):
     return m.utcnow() - timedelta(days=days)
 
 
-def one_of_each_kind(company, paul, lea, france_travail, mission_locale) -> list[str]:
+def one_of_each_kind(company, paul, lea, agency, mission_locale) -> list[str]:
     """One entry of each kind, alternating the two organisations; their titles, newest first."""
     f.InteractionFactory(company=company, user=paul, kind=m.InteractionKind.CALL,
                          summary="Appel de présentation", occurred_at=ago(1))
@@ -56,7 +46,7 @@ def one_of_each_kind(company, paul, lea, france_travail, mission_locale) -> list
     f.VisitParticipantFactory(visit_id=visit.id, user=lea)
     f.EventCompanyFactory(company=company, positions=2, event_id=f.EventFactory(
         title="Job dating boulangerie", starts_at=ago(3), ends_at=ago(3) + timedelta(hours=2),
-        organisers=[france_travail, mission_locale]).id)
+        organisers=[agency, mission_locale]).id)
     f.TrainingRequestFactory(company=company, created_by_id=lea.id, created_at=ago(11))
     f.InteractionFactory(company=company, user=lea, kind=m.InteractionKind.EMAIL,
                          summary="Envoi de l'offre de service", occurred_at=ago(13))
@@ -66,9 +56,9 @@ def one_of_each_kind(company, paul, lea, france_travail, mission_locale) -> list
             "Demande de formation POE individuelle (POEI)", "Courriel"]
 
 
-def test_every_kind_from_two_organisations_appears_newest_first(company, paul, lea, france_travail,
+def test_every_kind_from_two_organisations_appears_newest_first(company, paul, lea, agency,
                                                                 mission_locale):
-    titles = one_of_each_kind(company, paul, lea, france_travail, mission_locale)
+    titles = one_of_each_kind(company, paul, lea, agency, mission_locale)
     timeline = timeline_of(company.id)
     assert [entry.title for entry in timeline.entries] == titles
     assert timeline.more_before is None
@@ -81,8 +71,8 @@ def test_every_kind_from_two_organisations_appears_newest_first(company, paul, l
 
 
 def test_the_page_shows_when_what_who_and_which_organisation(auth, company, paul, lea,
-                                                             france_travail, mission_locale, client):
-    titles = one_of_each_kind(company, paul, lea, france_travail, mission_locale)
+                                                             agency, mission_locale, client):
+    titles = one_of_each_kind(company, paul, lea, agency, mission_locale)
     auth.login(paul)
     text = " ".join(page_text(client.get(f"/entreprises/{company.id}")).split())
     timeline = text.split("Historique des échanges")[1]

@@ -4,25 +4,11 @@ import re
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
 
-import pytest
-
 from crm import models as m
 from crm.services.platform.local_time import local_now
 from crm.services.visits.finding import utc_from_local
 from tests import factories as f
 from tests.helpers import assert_constant_queries, page_text
-
-
-@pytest.fixture
-def agency():
-    return f.OrganisationFactory(name="France Travail Dijon")
-
-
-@pytest.fixture
-def adviser(auth, agency):
-    user = f.UserFactory(organisation=agency, name="Paul Girard")
-    auth.login(user)
-    return user
 
 
 def visit_at(local: datetime, people: list[m.User], name: str, basin: str = "2711",
@@ -42,7 +28,7 @@ def soon(days: int, hour: int = 10) -> datetime:
 
 # The list
 
-def test_my_upcoming_visits_soonest_first_without_others_or_past_ones(client, adviser, agency):
+def test_my_upcoming_visits_soonest_first_without_others_or_past_ones(client, adviser, signed_in, agency):
     colleague = f.UserFactory(organisation=agency, name="Sophie Blanc")
     visit_at(soon(5), [adviser], "Boulangerie Lemoine")
     visit_at(soon(2), [colleague, adviser], "Garage Petit")
@@ -61,7 +47,7 @@ def test_my_upcoming_visits_soonest_first_without_others_or_past_ones(client, ad
     assert "Imprimerie Colin" in colleagues and "Boulangerie Lemoine" not in colleagues
 
 
-def test_a_basin_shows_the_visits_of_every_adviser_there(client, adviser, agency):
+def test_a_basin_shows_the_visits_of_every_adviser_there(client, adviser, signed_in, agency):
     someone = f.UserFactory(organisation=f.OrganisationFactory(name="Cap emploi 21"), name="Marc Roux")
     visit_at(soon(2), [someone], "Menuiserie Dijon", basin="2711")
     visit_at(soon(2), [someone], "Laiterie Besançon", basin="2704")
@@ -70,11 +56,11 @@ def test_a_basin_shows_the_visits_of_every_adviser_there(client, adviser, agency
     assert "Laiterie Besançon" not in text
 
 
-def test_an_empty_list_says_so(client, adviser):
+def test_an_empty_list_says_so(client, adviser, signed_in):
     assert "Aucune visite à venir." in page_text(client.get("/visites"))
 
 
-def test_the_list_runs_as_many_queries_with_30_visits_as_with_3(client, adviser):
+def test_the_list_runs_as_many_queries_with_30_visits_as_with_3(client, adviser, signed_in):
     other = f.UserFactory(organisation=f.OrganisationFactory())
 
     def add(count: int) -> None:
@@ -119,7 +105,7 @@ class WeekCells(HTMLParser):
         return {key: " ".join(text.split()) for key, text in self.cells.items() if text.strip()}
 
 
-def test_the_week_places_each_visit_in_its_day_and_hour_and_hides_other_weeks(client, adviser):
+def test_the_week_places_each_visit_in_its_day_and_hour_and_hides_other_weeks(client, adviser, signed_in):
     visit_at(datetime(2026, 3, 3, 10, 30), [adviser], "Garage Petit")          # Tuesday
     visit_at(datetime(2026, 3, 7, 8, 15), [adviser], "Boulangerie Lemoine")     # Saturday
     visit_at(datetime(2026, 3, 3, 10, 45), [adviser], "Scierie Vosges", mode=m.VisitMode.VIDEO)
@@ -143,7 +129,7 @@ def test_the_week_places_each_visit_in_its_day_and_hour_and_hides_other_weeks(cl
     assert "Imprimerie Colin" in page_text(client.get("/visites/semaine?debut=2026-03-09"))
 
 
-def test_the_week_keeps_its_filters_and_defaults_to_this_week(client, adviser):
+def test_the_week_keeps_its_filters_and_defaults_to_this_week(client, adviser, signed_in):
     someone = f.UserFactory(name="Marc Roux")
     visit_at(soon(0, hour=11), [someone], "Menuiserie Dijon")
     assert "Menuiserie Dijon" not in page_text(client.get("/visites/semaine"))
@@ -155,7 +141,7 @@ def test_the_week_keeps_its_filters_and_defaults_to_this_week(client, adviser):
     assert f"debut={monday + timedelta(days=7)}" in next_week and "conseiller=tous" in next_week
 
 
-def test_a_sunday_visit_adds_the_sunday_column(client, adviser):
+def test_a_sunday_visit_adds_the_sunday_column(client, adviser, signed_in):
     visit_at(datetime(2026, 3, 8, 14, 0), [adviser], "Marché de Noël")
     text = page_text(client.get("/visites/semaine?debut=2026-03-02"))
     assert WeekCells(text).filled() == {("14 h", "2026-03-08"): "14:00 Marché de Noël Sur place"}

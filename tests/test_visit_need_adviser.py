@@ -11,24 +11,9 @@ from crm.extensions import db
 from crm.services.routing import engine
 from crm.services.visits import recording
 from tests import factories as f
-from tests.helpers import page_text
+from tests.helpers import dijon, page_text
 
 WHEN = datetime(2026, 6, 10, 7, 0)  # local time, before the test clock
-
-
-def dijon() -> m.Basin:
-    return db.session.get(m.Basin, "2711")
-
-
-@pytest.fixture
-def agency():
-    return f.OrganisationFactory(name="France Travail Dijon", basins=[dijon()])
-
-
-@pytest.fixture
-def mission_locale():
-    return f.OrganisationFactory(name="Mission locale Dijon",
-                                 kind=m.OrganisationKind.MISSION_LOCALE, basins=[dijon()])
 
 
 @pytest.fixture

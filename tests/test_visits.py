@@ -11,31 +11,9 @@ from crm import models as m
 from crm.extensions import db
 from crm.services.platform.local_time import local_now, local_today
 from tests import factories as f
-from tests.helpers import page_text
+from tests.helpers import dijon, page_text
 
 WHEN = datetime(2026, 6, 10, 7, 0)  # local time, three hours before the test clock (10:00 in Paris)
-
-
-def dijon() -> m.Basin:
-    return db.session.get(m.Basin, "2711")
-
-
-@pytest.fixture
-def agency():
-    return f.OrganisationFactory(name="France Travail Dijon", basins=[dijon()])
-
-
-@pytest.fixture
-def adviser(auth, agency):
-    user = f.UserFactory(organisation=agency, name="Paul Girard", basins=[dijon()])
-    auth.login(user)
-    return user
-
-
-@pytest.fixture
-def mission_locale():
-    return f.OrganisationFactory(name="Mission locale Dijon", kind=m.OrganisationKind.MISSION_LOCALE,
-                                 basins=[dijon()])
 
 
 @pytest.fixture
@@ -74,7 +52,7 @@ def post_new(client, company, data):
 
 
 def test_a_task_force_visit_files_a_routed_need_writes_the_ledger_and_a_follow_up_task(
-        client, adviser, agency, ml_adviser, mission_locale, company):
+        client, adviser, signed_in, agency, ml_adviser, mission_locale, company):
     contact = f.ContactFactory(company=company, name="Claire Dubois", email="claire@chaudronnerie.fr")
     due = local_today() + timedelta(days=10)
     data = visit_form([adviser, ml_adviser], **need_row(job_title="Chaudronnier", contact_name="",
@@ -114,7 +92,7 @@ def test_a_task_force_visit_files_a_routed_need_writes_the_ledger_and_a_follow_u
         assert shown in page
 
 
-def test_the_form_shows_contact_pressure_and_emploi_franc_as_closed(client, adviser, company):
+def test_the_form_shows_contact_pressure_and_emploi_franc_as_closed(client, adviser, signed_in, company):
     other = f.UserFactory(organisation=f.OrganisationFactory(name="CCI Côte-d'Or"))
     f.InteractionFactory(company=company, user=other, occurred_at=m.utcnow() - timedelta(days=1))
     text = page_text(client.get(f"/entreprises/{company.id}/visites/nouvelle"))
@@ -128,7 +106,8 @@ def test_the_form_shows_contact_pressure_and_emploi_franc_as_closed(client, advi
     assert all_of(m.Visit) == []
 
 
-def test_a_planned_visit_writes_nothing_in_the_ledger_until_it_is_done(client, adviser, agency, company):
+def test_a_planned_visit_writes_nothing_in_the_ledger_until_it_is_done(
+        client, adviser, signed_in, agency, company):
     later = local_now() + timedelta(days=3)
     response = post_new(client, company, visit_form(
         [adviser], status="planned", scheduled_at=later.strftime("%Y-%m-%dT%H:%M")))
@@ -157,7 +136,8 @@ def test_a_planned_visit_writes_nothing_in_the_ledger_until_it_is_done(client, a
      "Une visite réalisée ne peut pas être datée dans le futur."),
     ({"task_title": "Rappeler"}, "Indiquez l'échéance de la tâche de suivi."),
 ])
-def test_refusals_are_explained_keep_the_input_and_write_nothing(client, adviser, company, fields, message):
+def test_refusals_are_explained_keep_the_input_and_write_nothing(
+        client, adviser, signed_in, company, fields, message):
     response = post_new(client, company, visit_form([adviser], **fields))
     assert response.status_code == 422
     text = page_text(response)
@@ -166,7 +146,8 @@ def test_refusals_are_explained_keep_the_input_and_write_nothing(client, adviser
     assert all_of(m.Visit) == [] and all_of(m.HiringNeed) == [] and all_of(m.Interaction) == []
 
 
-def test_the_printable_report_has_everything_and_no_navigation(client, adviser, ml_adviser, company):
+def test_the_printable_report_has_everything_and_no_navigation(
+        client, adviser, signed_in, ml_adviser, company):
     f.ContactFactory(company=company)
     due = local_today() + timedelta(days=5)
     post_new(client, company, visit_form(
@@ -188,7 +169,7 @@ def test_the_printable_report_has_everything_and_no_navigation(client, adviser, 
     assert "fr-header" not in text and "Aller au menu" not in text
 
 
-def test_a_stale_edit_is_refused_and_keeps_the_input(client, adviser, company):
+def test_a_stale_edit_is_refused_and_keeps_the_input(client, adviser, signed_in, company):
     visit = f.VisitFactory(company=company, created_by=adviser)
     f.VisitParticipantFactory(visit_id=visit.id, user=adviser)
     seen = visit.version
@@ -203,6 +184,16 @@ def test_a_stale_edit_is_refused_and_keeps_the_input(client, adviser, company):
     assert "Ma version." in text
     db.session.expire_all()
     assert db.session.get(m.Visit, visit.id).purpose == "Changé par un collègue."
+
+def test_an_edit_posted_without_its_version_keeps_the_stored_values(client, adviser, signed_in, company):
+    """A post without the hidden version (a script, an old page) is not a stale edit, and no crash."""
+    visit = f.VisitFactory(company=company, created_by=adviser, purpose="Présentation.")
+    f.VisitParticipantFactory(visit_id=visit.id, user=adviser)
+    response = client.post(f"/visites/{visit.id}/modifier", data={})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(m.Visit, visit.id).purpose == "Présentation."
+
 
 
 def planned_visit(creator: m.User, participants: list[m.User], company=None) -> m.Visit:

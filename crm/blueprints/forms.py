@@ -62,7 +62,10 @@ class VersionedForm(FrenchForm):
     version = HiddenField()
 
     def seen_version(self) -> int | None:
-        return int(self.version.data) if (self.version.data or "").isdigit() else None
+        """The version the submitted form carried; None when it carried none (the initial data may
+        hold the record's current version, which is not what the user saw)."""
+        sent = (self.version.raw_data or [""])[0]
+        return int(sent) if sent.isdigit() else None
 
 
 class QuickSelect(Select):

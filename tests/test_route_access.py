@@ -1,0 +1,314 @@
+"""Every route of the application, as each kind of person reaches it: anonymous, an offer spotter
+partner, an adviser of the organisation that owns the records in the URL, an adviser of another
+organisation, that organisation's manager and an administrator.
+
+A route without a declared expectation fails the test: a new route cannot be added without saying who
+may reach it. GET requests are sent for every role; POST requests (empty forms, CSRF is off in the
+tests) only for the roles that must be refused, since an accepted one would change the records."""
+
+from datetime import timedelta
+
+import pytest
+from flask import url_for
+
+from crm import models as m
+from crm.extensions import db
+from crm.services.accounts import users
+from crm.services.companies import exports
+from crm.services.imports import partners
+from tests import factories as f
+
+ROLES = ("anonymous", "partner", "adviser", "other_adviser", "manager", "admin")
+
+OK = "ok"  # 2xx
+LOGIN = "login"  # a redirection to the sign-in page, or 401 for the API
+REDIRECT = "redirect"  # any other redirection
+FORBIDDEN = "forbidden"  # 403
+NOT_FOUND = "not_found"  # 404
+INVALID = "invalid"  # 400 or 422: let in, but the request lacks its input
+ALLOWED = "allowed"  # POST accepted for this role: not sent, it would change the seeded records
+
+
+def row(*outcomes: str) -> dict[str, str]:
+    """One outcome per role, in the order of ROLES."""
+    assert len(outcomes) == len(ROLES)
+    return dict(zip(ROLES, outcomes, strict=True))
+
+
+PUBLIC = row(OK, OK, OK, OK, OK, OK)
+SIGNED_IN = row(LOGIN, OK, OK, OK, OK, OK)
+STAFF = row(LOGIN, FORBIDDEN, OK, OK, OK, OK)
+PILOT = row(LOGIN, FORBIDDEN, OK, FORBIDDEN, OK, OK)  # the owning organisation's adviser and manager, admins
+SUPERVISORS = row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)
+ADMINS = row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)
+POST_PUBLIC = row(ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED)
+POST_SIGNED_IN = row(LOGIN, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED)
+POST_STAFF = row(LOGIN, FORBIDDEN, ALLOWED, ALLOWED, ALLOWED, ALLOWED)
+POST_PILOT = row(LOGIN, FORBIDDEN, ALLOWED, FORBIDDEN, ALLOWED, ALLOWED)
+POST_SUPERVISORS = row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, ALLOWED, ALLOWED)
+POST_ADMINS = row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, ALLOWED)
+
+# (endpoint, method) → outcome per role. Records in the URL belong to the pilot organisation and its
+# adviser; a route without its query string may answer INVALID to those let in.
+EXPECTED: dict[tuple[str, str], dict[str, str]] = {
+    ("admin.message", "GET"): ADMINS,
+    ("admin.message_retry", "POST"): POST_ADMINS,
+    ("admin.messages", "GET"): ADMINS,
+    ("admin.organisation_activation", "POST"): POST_ADMINS,
+    ("admin.organisation_edit", "GET"): ADMINS,
+    ("admin.organisation_edit", "POST"): POST_ADMINS,
+    ("admin.organisation_new", "GET"): ADMINS,
+    ("admin.organisation_new", "POST"): POST_ADMINS,
+    ("admin.organisations", "GET"): ADMINS,
+    ("admin.pressure_settings", "GET"): ADMINS,
+    ("admin.pressure_settings", "POST"): POST_ADMINS,
+    ("admin.reference_data", "GET"): ADMINS,
+    ("admin.reference_reload", "POST"): POST_ADMINS,
+    ("admin.sirene_import", "GET"): ADMINS,
+    ("admin.sirene_import", "POST"): POST_ADMINS,
+    ("admin.user_activation", "POST"): POST_ADMINS,
+    ("admin.user_edit", "GET"): ADMINS,
+    ("admin.user_edit", "POST"): POST_ADMINS,
+    ("admin.user_new", "GET"): ADMINS,
+    ("admin.user_new", "POST"): POST_ADMINS,
+    ("admin.user_token_new", "POST"): POST_ADMINS,
+    ("admin.user_token_revoke", "POST"): POST_ADMINS,
+    ("admin.user_tokens", "GET"): ADMINS,
+    ("admin.users", "GET"): ADMINS,
+    ("agenda.edit_task", "GET"): PILOT,
+    ("agenda.edit_task", "POST"): POST_PILOT,
+    ("agenda.my_day", "GET"): STAFF,
+    ("agenda.new_task", "GET"): STAFF,
+    ("agenda.new_task", "POST"): POST_STAFF,
+    ("agenda.task_done", "POST"): POST_PILOT,
+    ("agenda.task_reopen", "POST"): POST_PILOT,
+    ("agenda.tasks", "GET"): STAFF,
+    ("api.basin_list", "GET"): SIGNED_IN,
+    ("api.commune_list", "GET"): SIGNED_IN,
+    ("api.company", "GET"): SIGNED_IN,
+    ("api.company_list", "GET"): SIGNED_IN,
+    ("api.create_interaction", "POST"): POST_SIGNED_IN,
+    ("api.create_need", "POST"): POST_SIGNED_IN,
+    ("api.need", "GET"): row(LOGIN, OK, OK, NOT_FOUND, OK, OK),
+    ("api.need_list", "GET"): SIGNED_IN,
+    ("api.openapi", "GET"): PUBLIC,
+    ("auth.login", "GET"): row(OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    ("auth.login", "POST"): row(ALLOWED, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    ("auth.logout", "POST"): POST_SIGNED_IN,
+    ("companies.add_tag", "POST"): POST_STAFF,
+    ("companies.apply_view", "GET"): row(LOGIN, NOT_FOUND, REDIRECT, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    ("companies.companies", "GET"): SIGNED_IN,
+    ("companies.company", "GET"): SIGNED_IN,
+    ("companies.delete_contact", "GET"): STAFF,
+    ("companies.delete_contact", "POST"): POST_STAFF,
+    ("companies.delete_view", "POST"): row(LOGIN, NOT_FOUND, ALLOWED, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    ("companies.dismiss_duplicate", "POST"): POST_STAFF,
+    ("companies.duplicates", "GET"): STAFF,
+    ("companies.duplicates_of", "GET"): STAFF,
+    ("companies.edit", "GET"): STAFF,
+    ("companies.edit", "POST"): POST_STAFF,
+    ("companies.edit_contact", "GET"): STAFF,
+    ("companies.edit_contact", "POST"): POST_STAFF,
+    ("companies.export", "POST"): POST_SIGNED_IN,
+    ("companies.export_download", "GET"): row(LOGIN, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    ("companies.import_confirm", "POST"): row(LOGIN, FORBIDDEN, ALLOWED, FORBIDDEN, FORBIDDEN, ALLOWED),
+    ("companies.import_history", "GET"): SIGNED_IN,
+    ("companies.import_mapping", "GET"): row(LOGIN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, OK),
+    ("companies.import_preview", "GET"): row(LOGIN, FORBIDDEN, INVALID, FORBIDDEN, FORBIDDEN, INVALID),
+    ("companies.import_rejects", "GET"): row(LOGIN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, OK),
+    ("companies.import_upload", "GET"): SIGNED_IN,
+    ("companies.import_upload", "POST"): POST_SIGNED_IN,
+    ("companies.merge", "GET"): row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND),
+    ("companies.merge", "POST"): row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND),
+    ("companies.new_contact", "GET"): STAFF,
+    ("companies.new_contact", "POST"): POST_STAFF,
+    ("companies.referent", "GET"): STAFF,
+    ("companies.referent", "POST"): POST_STAFF,
+    ("companies.remove_tag", "POST"): POST_STAFF,
+    ("companies.rename_view", "POST"): row(LOGIN, NOT_FOUND, ALLOWED, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    ("companies.save_view", "POST"): POST_SIGNED_IN,
+    ("health.healthz", "GET"): PUBLIC,
+    ("main.home", "GET"): SIGNED_IN,
+    ("main.index", "GET"): row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    ("main.task", "GET"): row(LOGIN, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, OK),
+    ("main.task_json", "GET"): row(LOGIN, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, OK),
+    ("maps.basin", "GET"): STAFF,
+    ("maps.basins", "GET"): STAFF,
+    ("maps.companies_data", "GET"): row(LOGIN, FORBIDDEN, INVALID, INVALID, INVALID, INVALID),
+    ("maps.map_page", "GET"): STAFF,
+    ("needs.accept_transfer", "POST"): POST_PILOT,
+    ("needs.close", "POST"): POST_PILOT,
+    ("needs.contact", "POST"): POST_PILOT,
+    ("needs.flag", "GET"): row(LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("needs.flag_new", "GET"): row(LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("needs.flag_new", "POST"): row(LOGIN, ALLOWED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("needs.flags", "GET"): row(LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("needs.late", "GET"): SUPERVISORS,
+    ("needs.message", "POST"): POST_PILOT,
+    ("needs.need", "GET"): PILOT,
+    ("needs.needs", "GET"): STAFF,
+    ("needs.pipeline", "GET"): STAFF,
+    ("needs.pipeline_move", "POST"): POST_PILOT,
+    ("needs.pipeline_reassign", "POST"): POST_SUPERVISORS,
+    ("needs.propose_transfer", "POST"): row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("needs.queue", "GET"): SUPERVISORS,
+    ("needs.refuse_transfer", "POST"): POST_PILOT,
+    ("needs.take_in_charge", "POST"): POST_PILOT,
+    ("needs.transfer", "POST"): POST_PILOT,
+    ("public.accessibility", "GET"): PUBLIC,
+    ("public.communes_of_postal_code", "GET"): PUBLIC,
+    ("public.completed", "GET"): row(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    ("public.confirmation", "GET"): PUBLIC,
+    ("public.job_search", "GET"): PUBLIC,
+    ("public.legal_notice", "GET"): PUBLIC,
+    ("public.personal_data", "GET"): PUBLIC,
+    ("public.request_form", "GET"): PUBLIC,
+    ("public.request_form", "POST"): POST_PUBLIC,
+    ("public.send_message", "POST"): POST_PUBLIC,
+    ("public.tracking_page", "GET"): PUBLIC,
+    ("public.withdraw", "GET"): PUBLIC,
+    ("public.withdraw", "POST"): POST_PUBLIC,
+    ("routing.rule_activation", "POST"): POST_ADMINS,
+    ("routing.rule_edit", "GET"): ADMINS,
+    ("routing.rule_edit", "POST"): POST_ADMINS,
+    ("routing.rule_move", "POST"): POST_ADMINS,
+    ("routing.rule_new", "GET"): ADMINS,
+    ("routing.rule_new", "POST"): POST_ADMINS,
+    ("routing.rules", "GET"): ADMINS,
+    ("routing.simulator", "GET"): ADMINS,
+    ("routing.spotters", "GET"): SUPERVISORS,
+    ("routing.spotters_csv", "GET"): SUPERVISORS,
+    ("visits.edit_visit", "GET"): PILOT,
+    ("visits.edit_visit", "POST"): POST_PILOT,
+    ("visits.log_interaction", "GET"): STAFF,
+    ("visits.log_interaction", "POST"): POST_STAFF,
+    ("visits.new_visit", "GET"): STAFF,
+    ("visits.new_visit", "POST"): POST_STAFF,
+    ("visits.report", "GET"): STAFF,
+    ("visits.visit", "GET"): STAFF,
+    ("visits.visits", "GET"): STAFF,
+    ("visits.week", "GET"): STAFF,
+}
+
+
+class Seed:
+    """The people of each role and one record of each kind the routes take in their URL, owned by
+    the pilot organisation (France Travail Dijon) and its adviser."""
+
+    def __init__(self, agency: m.Organisation, adviser: m.User, mission_locale: m.Organisation):
+        chamber = f.OrganisationFactory(name="CCI Côte-d'Or", kind=m.OrganisationKind.CCI,
+                                        is_spotter=True)
+        other_adviser = f.UserFactory(organisation=mission_locale, name="Léa Moreau")
+        self.users = {
+            "partner": f.UserFactory(organisation=chamber, role=m.Role.PARTNER, name="Chloé Partenaire"),
+            "adviser": adviser,
+            "other_adviser": other_adviser,
+            "manager": f.UserFactory(organisation=agency, role=m.Role.MANAGER, name="Inès Manager"),
+            "admin": f.UserFactory(organisation=mission_locale, role=m.Role.ADMIN, name="Alice Admin"),
+        }
+        company = f.CompanyFactory(name="Boulangerie Martin")
+        twin = f.CompanyFactory(siren=company.siren, siret=company.siren + "00099", name="Boulangerie Martin")
+        need = f.HiringNeedFactory(
+            company=company, organisation=agency, adviser=adviser, status=m.NeedStatus.ASSIGNED,
+            source=m.NeedSource.SPOTTER, source_organisation=chamber, flagged_by=self.users["partner"],
+            first_contact_due_at=m.utcnow() + timedelta(days=2))
+        proposal = m.NeedTransferProposal(need_id=need.id, organisation_id=mission_locale.id,
+                                          from_organisation_id=agency.id, proposed_by_id=other_adviser.id,
+                                          reason="La candidate relève de la Mission locale.")
+        visit = f.VisitFactory(company=company, created_by=adviser)
+        f.VisitParticipantFactory(visit_id=visit.id, user=adviser)
+        view = m.SavedView(user_id=adviser.id, organisation_id=agency.id, page="companies",
+                           name="Mes boulangeries", filters={"q": "boulangerie"})
+        partner_list = self.upload(partners.UPLOAD_KIND, "liste.csv",
+                                   b"siret;nom\n73282932000074;Martin\n", adviser)
+        rejects = self.upload(partners.UPLOAD_KIND, "rejets.csv", b"ligne;motif\n2;SIRET\n", adviser)
+        export = self.upload(exports.KIND, "entreprises.csv", b"siret;nom\n", adviser)
+        db.session.add_all([proposal, view])
+        db.session.commit()
+        import_task = f.BackgroundTaskFactory(kind=partners.TASK_KIND, user_id=adviser.id,
+                                              status=m.TaskStatus.FINISHED,
+                                              result={"rejects_upload_id": rejects.id})
+        export_task = f.BackgroundTaskFactory(
+            kind=exports.KIND, user_id=adviser.id, status=m.TaskStatus.FINISHED,
+            result={"Fichier": export.filename, "Entreprises exportées": 1, "upload_id": export.id})
+        self.arguments = {
+            "message_id": f.OutboxMessageFactory().id, "organisation_id": agency.id,
+            "action": "desactiver", "user_id": adviser.id, "token_id": f.ApiTokenFactory(user=adviser).id,
+            "task_id": f.TaskFactory(assignee=adviser, company=company, created_by_id=adviser.id).id,
+            "view_id": view.id, "company_id": company.id, "contact_id": f.ContactFactory(company=company).id,
+            "other_id": twin.id, "upload_id": partner_list.id, "siret": company.siret,
+            "reference": need.reference, "proposal_id": proposal.id, "token": need.tracking_token,
+            "code": "2711", "rule_id": db.session.scalar(db.select(m.RoutingRule.id).limit(1)),
+            "direction": "descendre", "visit_id": visit.id,
+        }
+        # Background tasks, rather than follow-up tasks, for these routes' `task_id`
+        self.overrides = {"companies.export_download": {"task_id": export_task.id},
+                          "companies.import_rejects": {"task_id": import_task.id},
+                          "main.task": {"task_id": export_task.id},
+                          "main.task_json": {"task_id": export_task.id}}
+
+    @staticmethod
+    def upload(kind: str, filename: str, content: bytes, user: m.User) -> m.Upload:
+        upload = m.Upload(kind=kind, filename=filename, content=content, size=len(content),
+                          user_id=user.id, organisation_id=user.organisation_id)
+        db.session.add(upload)
+        return upload
+
+    def url(self, rule) -> str:
+        values = self.arguments | self.overrides.get(rule.endpoint, {})
+        return url_for(rule.endpoint, **{name: values[name] for name in rule.arguments})
+
+
+def outcome(response) -> str:
+    if response.status_code == 401 or (response.status_code in (301, 302, 303)
+                                        and "/connexion" in response.location):
+        return LOGIN
+    if response.status_code in (301, 302, 303):
+        return REDIRECT
+    return {403: FORBIDDEN, 404: NOT_FOUND, 400: INVALID, 422: INVALID}.get(
+        response.status_code, OK if response.status_code < 300 else str(response.status_code))
+
+
+def routes(app) -> list:
+    return sorted((rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"),
+                  key=lambda rule: rule.endpoint)
+
+
+def requests(app) -> list[tuple[str, str]]:
+    """Each (endpoint, method) to check: GET when the route answers it, POST when it takes it."""
+    return [(rule.endpoint, method) for rule in routes(app) for method in ("GET", "POST")
+            if method in rule.methods]
+
+
+def test_every_route_declares_who_may_reach_it(app):
+    missing = [f"{endpoint} {method}" for endpoint, method in requests(app)
+               if (endpoint, method) not in EXPECTED]
+    unknown = [f"{endpoint} {method}" for endpoint, method in EXPECTED
+               if (endpoint, method) not in requests(app)]
+    assert not missing, ("Routes without an access expectation per role in tests/test_route_access.py "
+                         "(EXPECTED): " + ", ".join(missing))
+    assert not unknown, "Expectations for routes that no longer exist: " + ", ".join(unknown)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_route_answers_each_role_as_declared(app, client, auth, agency, adviser, mission_locale,
+                                                  role):
+    seed = Seed(agency, adviser, mission_locale)
+    user = seed.users.get(role)
+    headers = {}
+    if user is not None:
+        auth.login(user)
+        headers = {"Authorization": f"Bearer {users.issue_api_token(user)}"}
+        db.session.commit()
+    with app.test_request_context():
+        urls = {rule.endpoint: seed.url(rule) for rule in routes(app)}
+    wrong = []
+    for endpoint, method in requests(app):
+        expected = EXPECTED.get((endpoint, method), {}).get(role)
+        if expected is None or expected == ALLOWED:
+            continue
+        send = client.get if method == "GET" else client.post
+        got = outcome(send(urls[endpoint], headers=headers if endpoint.startswith("api.") else {}))
+        if got != expected:
+            wrong.append(f"{method} {urls[endpoint]} ({endpoint}): expected {expected}, got {got}")
+    assert not wrong, f"As {role}:\n" + "\n".join(wrong)

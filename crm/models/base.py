@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -16,9 +16,11 @@ class LabelledEnum(StrEnum):
 
     label: str
 
-    if not TYPE_CHECKING:
-        # Builds the members from their (value, label) pairs. Hidden from type checkers, which
-        # would read it as the signature of a call such as NeedStatus("open"), a lookup by value.
+    if TYPE_CHECKING:
+        # What type checkers must see: a call such as NeedStatus("open") is a lookup by value.
+        def __new__(cls, value: str) -> Self: ...
+    else:
+        # Builds the members from their (value, label) pairs.
         def __new__(cls, value: str, label: str):
             member = str.__new__(cls, value)
             member._value_ = value

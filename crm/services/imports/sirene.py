@@ -122,7 +122,7 @@ def batches(items: Iterable, size: int) -> Iterator[list]:
 
 
 def existing_rows(sirets: list[str]) -> dict[str, sa.Row]:
-    table = Company.__table__
+    table = db.metadata.tables[Company.__tablename__]
     query = sa.select(table.c.id, table.c.siret, *(table.c[name] for name in COMPARED))
     return {row.siret: row for row in db.session.execute(query.where(table.c.siret.in_(sirets)))}
 
@@ -176,7 +176,7 @@ def write_batch(pairs: list[tuple[dict, dict]], context: Context, transformer: T
 
 
 def execute(new: list[dict], changed: list[dict]) -> None:
-    table = Company.__table__
+    table = db.metadata.tables[Company.__tablename__]
     if new:
         db.session.execute(table.insert(), new)
     if changed:

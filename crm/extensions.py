@@ -1,6 +1,6 @@
 """Unbound extension objects, bound to the application in create_app."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -8,7 +8,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
     class Model(FlaskModel, Base):
         __abstract__ = True
+        __table__: ClassVar[Table]  # every model maps a table
 else:
     Model = db.Model
 migrate = Migrate()

@@ -176,7 +176,7 @@ def write_batch(pairs: list[tuple[dict, dict]], context: Context, transformer: T
 
 
 def execute(new: list[dict], changed: list[dict]) -> None:
-    table = db.metadata.tables[Company.__tablename__]
+    table = Company.__table__
     if new:
         db.session.execute(table.insert(), new)
     if changed:

@@ -148,7 +148,7 @@ def check_visit(company: Company, data: VisitInput, visit: Visit | None,
     if data.status == VisitStatus.DONE and data.scheduled_at > now:
         errors.add("scheduled_at", "Une visite réalisée ne peut pas être datée dans le futur.")
     if data.follow_up is not None:
-        if not staff_users([data.follow_up.assignee_id]):
+        if data.follow_up.assignee_id is None or not staff_users([data.follow_up.assignee_id]):
             errors.add("task_assignee", "Choisissez la personne chargée de la suite.")
         if data.follow_up.due_on is None:
             errors.add("task_due_on", "Indiquez l'échéance de la tâche de suivi.")

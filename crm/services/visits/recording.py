@@ -53,11 +53,11 @@ class InvalidVisit(ValueError):
 class NeedRow:
     """A need identified during the visit; the employer contact is a Contact of the firm or typed."""
 
-    positions: int | None
+    positions: str | None  # as typed: the need schema reads the numbers
     contract_type: str
     rome_code: str | None = None
     job_title: str | None = None
-    contract_months: int | None = None
+    contract_months: str | None = None
     contact_id: int | None = None
     contact_name: str | None = None
     contact_email: str | None = None

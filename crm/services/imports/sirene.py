@@ -122,7 +122,7 @@ def batches(items: Iterable, size: int) -> Iterator[list]:
 
 
 def existing_rows(sirets: list[str]) -> dict[str, sa.Row]:
-    table = db.metadata.tables[Company.__tablename__]
+    table = Company.__table__
     query = sa.select(table.c.id, table.c.siret, *(table.c[name] for name in COMPARED))
     return {row.siret: row for row in db.session.execute(query.where(table.c.siret.in_(sirets)))}
 

@@ -63,7 +63,7 @@ def company_for(data: NeedInput, source: NeedSource) -> Company:
         missing["company_name"] = ["Ce SIRET nous est inconnu : indiquez le nom de l'entreprise."]
     if not data.commune_code:
         missing["commune_code"] = ["Indiquez la commune du lieu de travail."]
-    if missing or not data.company_name:  # (no name is one of the missing)
+    if missing or not data.company_name:  # missing says so when there is no name
         raise InvalidNeed(missing)
     return records.create_unverified(data.siret, data.company_name, data.commune_code, source)
 

@@ -68,6 +68,7 @@ faketime:
 
 lint: install-dev
 	$(BIN)/ruff check crm jobs tests bench
+	$(BIN)/mypy
 
 bench: install-dev
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

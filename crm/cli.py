@@ -126,11 +126,12 @@ def worker_command(burst, no_cron) -> None:
 
     from jobs import worker
 
-    worker.run(current_app._get_current_object(), burst=burst, cron=not no_cron)
+    worker.run(current_app._get_current_object(), burst=burst, cron=not no_cron)  # type: ignore[attr-defined]  # a LocalProxy
 
 
-COMMANDS = (init_command, seed_demo_command, create_organisation_command, create_user_command,
-            api_token_command, worker_command)
+COMMANDS: tuple[click.Command, ...] = (
+    init_command, seed_demo_command, create_organisation_command, create_user_command,
+    api_token_command, worker_command)
 
 
 def init_app(app: Flask) -> None:

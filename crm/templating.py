@@ -1,6 +1,8 @@
 """Template helpers: French dates, navigation by role, branding, page links."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
@@ -102,7 +104,7 @@ def is_under(path: str) -> bool:
     return request.path == path or request.path.startswith(path.rstrip("/") + "/")
 
 
-def longest_match(items: list[Item]) -> str | None:
+def longest_match(items: Sequence[tuple[str, object]]) -> str | None:
     """The item whose address is the longest one the current page is under."""
     paths = {endpoint: url_for(endpoint) for endpoint, _ in items}
     under = [endpoint for endpoint, path in paths.items() if is_under(path)]
@@ -144,8 +146,9 @@ def nav_current(endpoint: str, active: str | None) -> str | None:
 
 def page_url(page: int) -> str:
     """The current address with another page number, keeping the filters."""
-    args = request.args.to_dict(flat=False)
+    args: dict[str, Any] = request.args.to_dict(flat=False)
     args["page"] = [str(page)]
+    assert request.endpoint is not None, "a page of a routed request"
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 

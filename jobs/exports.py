@@ -11,7 +11,7 @@ from jobs import tracked
 @tracked
 def export_companies(user_id: int, filters: dict, fmt: str) -> dict:
     """Write the view's companies to a CSV or XLSX file kept in the database, with progress."""
-    user = db.session.get(User, user_id)
+    user = db.session.get_one(User, user_id)
     upload, total = exports.store_export(user, CompanyFilters.from_dict(filters), fmt, utcnow(),
                                          background_tasks.set_progress)
     return {"Fichier": upload.filename, "Entreprises exportées": total, "upload_id": upload.id}

@@ -2,6 +2,7 @@
 
 import random
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import accumulate
@@ -23,7 +24,7 @@ from crm.demo.network import (
 )
 from crm.demo.working_calendar import office_hours_moment, working_day_on_or_before
 from crm.demo.workspace import seed_workspace
-from crm.extensions import db
+from crm.extensions import Model, db
 from crm.models import (
     Basin,
     Commune,
@@ -72,7 +73,7 @@ class Catalogue:
     """What company plans draw from: communes, trades, words, referents and contact actors."""
 
 
-    communes: list[Commune]
+    communes: Sequence[Commune]
     commune_weights: list[int]
     trades: list[dict[str, str]]
     trade_weights: list[int]
@@ -285,8 +286,8 @@ def seed_companies(count: int) -> None:
             insert_batch(plans)
 
 
-def row_count(model: type[db.Model]) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+def row_count(model: type[Model]) -> int:
+    return db.session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
 
 
 def seed_demo(companies: int = 2000) -> dict:

@@ -2,6 +2,7 @@
 follow-up tasks, so that "Ma journée", the calendar and the company timelines have something to show."""
 
 import random
+from collections.abc import Sequence
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -36,7 +37,7 @@ TASKS = ("Envoyer la documentation POEI", "Rappeler la responsable RH",
          "Relancer pour le job dating")
 
 
-def advisers(france_travail: bool) -> list[User]:
+def advisers(france_travail: bool) -> Sequence[User]:
     """Active demo advisers of France Travail, or of the other organisations."""
     kind = Organisation.kind == OrganisationKind.FRANCE_TRAVAIL
     return db.session.scalars(sa.select(User).join(Organisation).where(
@@ -85,7 +86,7 @@ def add_visit(rng: random.Random, company: Company, lead: User, partner: User | 
     return visit
 
 
-def add_tasks(rng: random.Random, adviser: User, companies: list[Company]) -> None:
+def add_tasks(rng: random.Random, adviser: User, companies: Sequence[Company]) -> None:
     """Overdue, today's and later tasks for one adviser, due on working days (counted in working
     days from today, or from the next working day when today is not one)."""
     today = local_today()

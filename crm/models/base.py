@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING, Self
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -13,11 +14,18 @@ from crm.extensions import Base, db  # noqa: F401  (re-exported for the model mo
 class LabelledEnum(StrEnum):
     """A string enumeration whose members carry a French label for display."""
 
-    def __new__(cls, value: str, label: str):
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member.label = label
-        return member
+    label: str
+
+    if TYPE_CHECKING:
+        # What type checkers must see: a call such as NeedStatus("open") is a lookup by value.
+        def __new__(cls, value: str) -> Self: ...
+    else:
+        # Builds the members from their (value, label) pairs.
+        def __new__(cls, value: str, label: str):
+            member = str.__new__(cls, value)
+            member._value_ = value
+            member.label = label
+            return member
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:

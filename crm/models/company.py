@@ -5,7 +5,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.extensions import db
+from crm.extensions import Model
 from crm.models.base import LabelledEnum, Timestamped, enum_type, utcnow
 from crm.models.geography import Basin, Commune
 from crm.models.reference import HeadcountBand, NafCode
@@ -19,7 +19,7 @@ class Channel(LabelledEnum):
     VIDEO = "video", "Visioconférence"
 
 
-class Company(Timestamped, db.Model):
+class Company(Timestamped, Model):
     __tablename__ = "companies"
     __table_args__ = (
         sa.CheckConstraint("length(siret) = 14", name="siret_length"),
@@ -100,7 +100,7 @@ class Company(Timestamped, db.Model):
         return self.name
 
 
-class Contact(Timestamped, db.Model):
+class Contact(Timestamped, Model):
     """A person at a company, with their consent to be contacted."""
 
     __tablename__ = "contacts"
@@ -122,7 +122,7 @@ class Contact(Timestamped, db.Model):
         return self.name
 
 
-class DuplicateDismissal(db.Model):
+class DuplicateDismissal(Model):
     """A pair of companies a person judged not to be duplicates (lower id first)."""
 
     __tablename__ = "duplicate_dismissals"

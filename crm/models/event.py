@@ -1,14 +1,18 @@
 """Recruitment events (job datings and others), their firms and candidate registrations."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.extensions import db
+from crm.extensions import Model, db
 from crm.models.base import LabelledEnum, Timestamped, enum_type, utcnow
 from crm.models.company import Company
 from crm.models.organisation import Organisation
+
+if TYPE_CHECKING:
+    from crm.models.need import HiringNeed
 
 
 class EventKind(LabelledEnum):
@@ -58,7 +62,7 @@ event_company_needs = sa.Table(
 )
 
 
-class Event(Timestamped, db.Model):
+class Event(Timestamped, Model):
     __tablename__ = "events"
     __table_args__ = (
         sa.CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
@@ -96,7 +100,7 @@ class Event(Timestamped, db.Model):
         return len(self.organisers) >= 2
 
 
-class EventCompany(db.Model):
+class EventCompany(Model):
     """A firm recruiting at an event, with its positions and what came of it."""
 
     __tablename__ = "event_companies"
@@ -117,10 +121,10 @@ class EventCompany(db.Model):
     hires: Mapped[int] = mapped_column(default=0)
 
     company: Mapped[Company] = relationship()
-    needs: Mapped[list["HiringNeed"]] = relationship(secondary=event_company_needs)  # noqa: F821
+    needs: Mapped[list["HiringNeed"]] = relationship(secondary=event_company_needs)
 
 
-class EventRegistration(db.Model):
+class EventRegistration(Model):
     """A candidate's registration to an event, with consent and attendance."""
 
     __tablename__ = "event_registrations"

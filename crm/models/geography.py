@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.extensions import db
+from crm.extensions import Model
 from crm.models.base import LabelledEnum, enum_type
 
 
@@ -14,7 +14,7 @@ class RolloutStage(LabelledEnum):
     GENERALISED = "generalised", "Généralisé"
 
 
-class Department(db.Model):
+class Department(Model):
     __tablename__ = "departments"
 
     code: Mapped[str] = mapped_column(sa.String(3), primary_key=True)
@@ -25,7 +25,7 @@ class Department(db.Model):
         return f"{self.code} {self.name}"
 
 
-class Basin(db.Model):
+class Basin(Model):
     """An employment basin: an INSEE zone d'emploi 2020 wholly or partly in the region."""
 
     __tablename__ = "basins"
@@ -42,7 +42,7 @@ class Basin(db.Model):
         return self.name
 
 
-class Commune(db.Model):
+class Commune(Model):
     __tablename__ = "communes"
 
     code: Mapped[str] = mapped_column(sa.String(5), primary_key=True)
@@ -67,7 +67,7 @@ class Commune(db.Model):
         return f"{self.name} ({self.department_code})"
 
 
-class CommunePostalCode(db.Model):
+class CommunePostalCode(Model):
     """One postal code of a commune; a postal code may serve several communes."""
 
     __tablename__ = "commune_postal_codes"

@@ -5,7 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.extensions import db
+from crm.extensions import Model
 from crm.models.base import LabelledEnum, enum_type, utcnow
 from crm.models.company import Company
 from crm.models.organisation import Organisation
@@ -22,7 +22,7 @@ class InteractionKind(LabelledEnum):
     FLAG = "flag", "Signalement d'un partenaire"
 
 
-class Interaction(db.Model):
+class Interaction(Model):
     __tablename__ = "interactions"
     __table_args__ = (sa.Index("ix_interactions_company_occurred", "company_id", "occurred_at"),)
 

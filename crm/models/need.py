@@ -5,7 +5,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.extensions import db
+from crm.extensions import Model
 from crm.models.base import LabelledEnum, Timestamped, enum_type, utcnow
 from crm.models.company import Company
 from crm.models.organisation import Organisation
@@ -68,7 +68,7 @@ CLOSED_STATUSES = frozenset(
 )
 
 
-class HiringNeed(Timestamped, db.Model):
+class HiringNeed(Timestamped, Model):
     __tablename__ = "hiring_needs"
     __table_args__ = (
         sa.CheckConstraint("positions BETWEEN 1 AND 999", name="positions_range"),
@@ -187,7 +187,7 @@ class StepActor(LabelledEnum):
     ROUTING = "routing", "L'orientation automatique"
 
 
-class NeedStatusChange(db.Model):
+class NeedStatusChange(Model):
     """One step of a need's history: status before and after, who, when, and a public note."""
 
     __tablename__ = "need_status_changes"
@@ -221,7 +221,7 @@ class MessageAuthor(LabelledEnum):
     SYSTEM = "system", "Système"
 
 
-class NeedMessage(db.Model):
+class NeedMessage(Model):
     """A message on a need: from the employer (tracking page) or staff; internal notes stay hidden."""
 
     __tablename__ = "need_messages"
@@ -247,7 +247,7 @@ class TransferProposalStatus(LabelledEnum):
     LAPSED = "lapsed", "Sans suite"
 
 
-class NeedTransferProposal(db.Model):
+class NeedTransferProposal(Model):
     """Staff of another organisation proposing that it pilots a need, with their reason; the pilot
     organisation (or an admin) accepts or refuses. Never shown to the employer."""
 

@@ -5,7 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.extensions import db
+from crm.extensions import Model, db
 from crm.models.base import LabelledEnum, Timestamped, enum_type, utcnow
 from crm.models.geography import Basin, Department
 
@@ -70,7 +70,7 @@ organisation_departments = sa.Table(
 )
 
 
-class Organisation(Timestamped, db.Model):
+class Organisation(Timestamped, Model):
     __tablename__ = "organisations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,7 +99,7 @@ class Organisation(Timestamped, db.Model):
         return self.name
 
 
-class ImportMapping(db.Model):
+class ImportMapping(Model):
     """The spreadsheet column mapping an organisation used last for a kind of import."""
 
     __tablename__ = "import_mappings"

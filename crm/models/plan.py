@@ -5,7 +5,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.extensions import db
+from crm.extensions import Model, db
 from crm.models.base import LabelledEnum, Timestamped, enum_type
 from crm.models.company import Company
 from crm.models.geography import Basin
@@ -51,7 +51,7 @@ plan_actors = sa.Table(
 )
 
 
-class ProspectionPlan(Timestamped, db.Model):
+class ProspectionPlan(Timestamped, Model):
     __tablename__ = "prospection_plans"
     __table_args__ = (sa.CheckConstraint("period_end >= period_start", name="period_order"),)
 
@@ -79,7 +79,7 @@ class ProspectionPlan(Timestamped, db.Model):
     )
 
 
-class PlanObjective(db.Model):
+class PlanObjective(Model):
     __tablename__ = "plan_objectives"
     __table_args__ = (
         sa.CheckConstraint("target > 0", name="target_positive"),
@@ -94,7 +94,7 @@ class PlanObjective(db.Model):
     target: Mapped[int]
 
 
-class PlanTarget(db.Model):
+class PlanTarget(Model):
     """A firm on a plan's target list, with its priority and the adviser who works it."""
 
     __tablename__ = "plan_targets"

@@ -3,10 +3,10 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm.extensions import db
+from crm.extensions import Model
 
 
-class NafCode(db.Model):
+class NafCode(Model):
     """A NAF rév. 2 sub-class as written in SIRENE (e.g. 43.91A)."""
 
     __tablename__ = "naf_codes"
@@ -22,7 +22,7 @@ class NafCode(db.Model):
         return f"{self.code} {self.label}"
 
 
-class RomeCode(db.Model):
+class RomeCode(Model):
     """A ROME 4.0 job code, flagged when the job is a BFC shortage occupation."""
 
     __tablename__ = "rome_codes"
@@ -36,7 +36,7 @@ class RomeCode(db.Model):
         return f"{self.code} {self.label}"
 
 
-class NafDivisionRome(db.Model):
+class NafDivisionRome(Model):
     """A ROME code typical of a NAF division ('transverse' for every division)."""
 
     __tablename__ = "naf_division_rome"
@@ -47,7 +47,7 @@ class NafDivisionRome(db.Model):
     )
 
 
-class HeadcountBand(db.Model):
+class HeadcountBand(Model):
     """An INSEE headcount band (trancheEffectifsEtablissement)."""
 
     __tablename__ = "headcount_bands"

@@ -3,12 +3,12 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm.extensions import db
+from crm.extensions import Model
 from crm.models.base import Timestamped, enum_type
 from crm.models.organisation import OrganisationKind
 
 
-class RoutingRule(Timestamped, db.Model):
+class RoutingRule(Timestamped, Model):
     """Fires when a need asks for any of `publics` (or any of `services`); empty lists match all."""
 
     __tablename__ = "routing_rules"

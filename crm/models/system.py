@@ -5,12 +5,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.extensions import db
+from crm.extensions import Model
 from crm.models.base import LabelledEnum, enum_type, utcnow
 from crm.models.user import User
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who did what to which object, with the changed fields (before, after)."""
 
     __tablename__ = "audit_events"
@@ -37,7 +37,7 @@ class MessageStatus(LabelledEnum):
     FAILED = "failed", "Échec"
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """A notification written with the change that causes it, delivered later by a job."""
 
     __tablename__ = "outbox_messages"
@@ -63,7 +63,7 @@ class TaskStatus(LabelledEnum):
     FAILED = "failed", "Échec"
 
 
-class BackgroundTask(db.Model):
+class BackgroundTask(Model):
     """A long job followed by a person: RQ job id, progress in percent, final result."""
 
     __tablename__ = "background_tasks"
@@ -84,7 +84,7 @@ class BackgroundTask(db.Model):
     finished_at: Mapped[datetime | None]
 
 
-class AppSetting(db.Model):
+class AppSetting(Model):
     """An administrator-editable setting, stored as JSON under a key."""
 
     __tablename__ = "app_settings"
@@ -95,7 +95,7 @@ class AppSetting(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
 
-class Upload(db.Model):
+class Upload(Model):
     """A file a person uploaded for a background job; kept in the database so no worker misses it."""
 
     __tablename__ = "uploads"

@@ -5,7 +5,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.extensions import db
+from crm.extensions import Model
 from crm.models.base import LabelledEnum, Timestamped, enum_type
 from crm.models.company import Company
 from crm.models.need import ContractType
@@ -28,7 +28,7 @@ class TrainingStatus(LabelledEnum):
     ABANDONED = "abandoned", "Abandonnée"
 
 
-class TrainingRequest(Timestamped, db.Model):
+class TrainingRequest(Timestamped, Model):
     __tablename__ = "training_requests"
     __table_args__ = (
         sa.CheckConstraint("hours IS NULL OR hours > 0", name="hours_positive"),

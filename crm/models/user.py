@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.extensions import db
+from crm.extensions import Model, db
 from crm.models.base import LabelledEnum, Timestamped, enum_type, utcnow
 from crm.models.geography import Basin
 from crm.models.organisation import Organisation
@@ -29,7 +29,7 @@ user_basins = sa.Table(
 )
 
 
-class User(UserMixin, Timestamped, db.Model):
+class User(UserMixin, Timestamped, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,7 +60,7 @@ class User(UserMixin, Timestamped, db.Model):
         return self.name
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token for the partner API; only its SHA-256 digest is stored."""
 
     __tablename__ = "api_tokens"
@@ -81,7 +81,7 @@ class ApiToken(db.Model):
         return self.revoked_at is not None
 
 
-class SavedView(db.Model):
+class SavedView(Model):
     """A named set of list filters kept by a user, optionally shared with their organisation."""
 
     __tablename__ = "saved_views"

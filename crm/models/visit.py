@@ -1,15 +1,19 @@
 """Visits to firms (alone or as a multi-organisation task force) and follow-up tasks."""
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.extensions import db
+from crm.extensions import Model
 from crm.models.base import LabelledEnum, Timestamped, enum_type
 from crm.models.company import Company
 from crm.models.organisation import Organisation
 from crm.models.user import User
+
+if TYPE_CHECKING:
+    from crm.models.need import HiringNeed
 
 
 class VisitMode(LabelledEnum):
@@ -24,7 +28,7 @@ class VisitStatus(LabelledEnum):
     CANCELLED = "cancelled", "Annulée"
 
 
-class Visit(Timestamped, db.Model):
+class Visit(Timestamped, Model):
     __tablename__ = "visits"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,7 +61,7 @@ class Visit(Timestamped, db.Model):
     )
 
 
-class VisitParticipant(db.Model):
+class VisitParticipant(Model):
     """A person taking part in a visit, with the organisation they represented."""
 
     __tablename__ = "visit_participants"
@@ -76,7 +80,7 @@ class VisitParticipant(db.Model):
     organisation: Mapped[Organisation] = relationship()
 
 
-class Task(Timestamped, db.Model):
+class Task(Timestamped, Model):
     """A follow-up to do by a due date, linked to a firm, a need or a visit."""
 
     __tablename__ = "tasks"
@@ -105,6 +109,6 @@ class Task(Timestamped, db.Model):
 
     assignee: Mapped[User] = relationship(foreign_keys=[assignee_id])
     company: Mapped[Company | None] = relationship()
-    need: Mapped["HiringNeed | None"] = relationship()  # noqa: F821
+    need: Mapped["HiringNeed | None"] = relationship()
     visit: Mapped[Visit | None] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])

@@ -50,7 +50,7 @@ def edit_user(user: User, form: UserForm):
         try:
             accounts.save_user(
                 user, email=form.email.data, name=form.name.data, role=form.role.data,
-                organisation=db.session.get(Organisation, form.organisation.data),
+                organisation=db.session.get_one(Organisation, form.organisation.data),
                 basin_codes=form.basins.data, password=form.password.data or None, actor=actor(),
             )
         except accounts.AccountError as refused:

@@ -62,8 +62,10 @@ def linked_records(form: TaskForm) -> tuple[Company | None, HiringNeed | None]:
 
 
 def task_input(form: TaskForm, company=None, need=None) -> TaskInput:
+    assignee = followups.assignable(form.assignee.data)
+    assert assignee is not None, "checked by TaskForm.validate_assignee"
     return TaskInput(title=form.title.data or "", notes=form.notes.data, due_on=form.due_on.data,
-                     assignee=followups.assignable(form.assignee.data), company=company,
+                     assignee=assignee, company=company,
                      need=need)
 
 

@@ -29,7 +29,7 @@ def invalid(fields: dict[str, list[str]], message: str = INVALID_INPUT) -> ApiEr
 
 @bp.errorhandler(ApiError)
 def render(error: ApiError):
-    body = {"error": error.message}
+    body: dict[str, object] = {"error": error.message}
     if error.fields is not None:
         body["fields"] = error.fields
     return jsonify(body), error.status, error.headers

@@ -53,7 +53,7 @@ def merge_form(survivor: Company, absorbed: Company, fresh: bool) -> MergeForm:
     for field in CHOICES:
         setattr(Form, field.key, RadioField(field.label, validators=[Optional()], choices=options(
             [(SURVIVOR, shown(survivor, field)), (ABSORBED, shown(absorbed, field))])))
-    data = default_choices(survivor, absorbed)
+    data: dict[str, object] = {**default_choices(survivor, absorbed)}
     if fresh:
         data |= {"survivor_version": survivor.version, "absorbed_version": absorbed.version}
         return Form(formdata=None, data=data)

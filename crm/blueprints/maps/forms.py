@@ -1,5 +1,7 @@
 """Forms of the map pages: the filters of /carte (GET, works without JavaScript)."""
 
+from typing import Any
+
 import sqlalchemy as sa
 from wtforms import BooleanField, SelectField
 
@@ -45,7 +47,7 @@ class MapFilterForm(FilterForm):
     def map_request(self) -> MapRequest:
         return MapRequest(self.filters(), self.indicator.data, self.period.data)
 
-    def query_args(self) -> dict[str, str]:
+    def query_args(self) -> dict[str, Any]:
         """The firms' filters as query arguments (empty ones left out), for links and the data URL."""
         given = {"basin": self.basin.data, "naf_section": self.naf_section.data,
                  "band": self.band.data, "open_need": "1" if self.open_need.data else ""}

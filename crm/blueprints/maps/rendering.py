@@ -135,6 +135,7 @@ def embed(m: folium.Map) -> Embed:
     """Render a map once into the pieces a page template places."""
     m.render()
     figure = m.get_root()
+    assert isinstance(figure, folium.Figure), "a map's root"
     figure.header._children.pop("meta_http", None)
     return Embed(Markup(figure.header.render()), Markup(figure.html.render()),
                  Markup(figure.script.render()))

@@ -109,7 +109,7 @@ def transfer(reference: str):
     form = TransferForm(prefix="transfer", targets=queries.transfer_targets(need))
     return act(need, "transfer", form,
                lambda: workflow.transfer(
-                   need, actor(), db.session.get(Organisation, form.organisation.data),
+                   need, actor(), db.session.get_one(Organisation, form.organisation.data),
                    form.reason.data),
                "La demande est transférée.")
 

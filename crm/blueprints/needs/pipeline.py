@@ -44,7 +44,7 @@ class PipelineFilterForm(NeedFilterForm):
         self.adviser.choices = options([("", "Tous les conseillers")],
                                        [(str(person.id), person.name) for person in team])
 
-    def filters(self) -> PipelineFilters:
+    def filters(self) -> PipelineFilters:  # type: ignore[override]  # the board's own filters
         return PipelineFilters(
             needs=queries.NeedFilters(scope=self.scope.data, basin=self.basin.data,
                                            search=self.q.data or ""),

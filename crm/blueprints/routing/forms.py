@@ -1,6 +1,8 @@
 """Forms of the routing rules, the simulator and the spotter indicators."""
 
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from typing import TYPE_CHECKING
+
+from wtforms import BooleanField, Field, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from crm.blueprints.forms import FilterForm, FrenchForm, options
@@ -12,6 +14,9 @@ from crm.services.routing.rules import MAX_NAME, MAX_REASON
 
 class CriteriaFields:
     """A form offering one set of checkboxes per routing criterion (`routing.criteria`)."""
+
+    if TYPE_CHECKING:
+        def __getitem__(self, name: str) -> Field: ...  # the form's, in the forms this is mixed into
 
     def criteria_fields(self) -> list[SelectMultipleField]:
         return [self[c.name] for c in criteria.CRITERIA]

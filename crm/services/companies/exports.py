@@ -7,7 +7,7 @@ import io
 import tempfile
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import BinaryIO
+from typing import IO
 
 import sqlalchemy as sa
 from flask import current_app
@@ -53,7 +53,7 @@ def columns_for(user: User) -> tuple:
 
 def export_count(user: User, filters: CompanyFilters, now: datetime) -> int:
     found, _ = listing.listed(user, filters, now)
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Company).where(*found))
+    return db.session.execute(sa.select(sa.func.count()).select_from(Company).where(*found)).scalar_one()
 
 
 def rows_query(user: User, filters: CompanyFilters, now: datetime) -> sa.Select:
@@ -101,7 +101,7 @@ def csv_chunks(rows: Iterator[list]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def write_xlsx(rows: Iterator[list], out: BinaryIO) -> None:
+def write_xlsx(rows: Iterator[list], out: IO[bytes]) -> None:
     """An XLSX workbook written row by row (write-only mode keeps no cell in memory)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Entreprises")
@@ -110,7 +110,7 @@ def write_xlsx(rows: Iterator[list], out: BinaryIO) -> None:
     workbook.save(out)
 
 
-def xlsx_file(rows: Iterator[list]) -> BinaryIO:
+def xlsx_file(rows: Iterator[list]) -> IO[bytes]:
     """The workbook in a temporary file (in memory while small), ready to be sent."""
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     write_xlsx(rows, out)

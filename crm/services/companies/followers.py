@@ -45,7 +45,7 @@ def _newest_first(at: datetime | None) -> tuple[bool, datetime]:
     return (at is not None, at or datetime.min)
 
 
-def ledger_rows(company_id: int) -> sa.Select:
+def ledger_rows(company_id: int) -> sa.Select[str, str, datetime | None]:
     return (sa.select(Organisation.name, User.name, sa.func.max(Interaction.occurred_at))
             .select_from(Interaction)
             .outerjoin(Organisation, Organisation.id == Interaction.organisation_id)
@@ -54,7 +54,7 @@ def ledger_rows(company_id: int) -> sa.Select:
             .group_by(Organisation.name, User.name))
 
 
-def visit_rows(company_id: int) -> sa.Select:
+def visit_rows(company_id: int) -> sa.Select[str, str, datetime | None]:
     """Participants of the firm's visits; only done visits count as a contact."""
     done = sa.case((Visit.status == VisitStatus.DONE, Visit.scheduled_at))
     return (sa.select(Organisation.name, User.name, sa.func.max(done))
@@ -65,7 +65,7 @@ def visit_rows(company_id: int) -> sa.Select:
             .group_by(Organisation.name, User.name))
 
 
-def need_rows(company_id: int) -> sa.Select:
+def need_rows(company_id: int) -> sa.Select[str, str, datetime | None]:
     """Pilot organisations and advisers of the firm's needs, with their first contact."""
     return (sa.select(Organisation.name, User.name, sa.func.max(HiringNeed.first_contact_at))
             .select_from(HiringNeed)

@@ -96,7 +96,8 @@ def changes_of(event: AuditEvent) -> list[Change]:
     values = dict(event.changes or {})
     found = []
     if "from" in values and "to" in values:
-        found.append(Change(FIELD_LABELS["referent"], shown(values.pop("from")), shown(values.pop("to"))))
+        found.append(Change(FIELD_LABELS["referent"], shown(values.pop("from")),  # type: ignore[arg-type]
+                            shown(values.pop("to"))))  # (the referent has a label)
     for key, value in values.items():
         label = FIELD_LABELS.get(key, key)
         if label is None:

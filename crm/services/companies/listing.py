@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
 
 from crm.extensions import db
 from crm.models import CLOSED_STATUSES, Commune, Company, HiringNeed, Interaction, NafCode, User
@@ -120,7 +120,7 @@ def referent_condition(user: User, referent: str) -> ColumnElement[bool]:
     return Company.referent_id == int(referent)
 
 
-def naf_in(column: sa.ColumnElement[str], value: str) -> ColumnElement[bool]:
+def naf_in(column: SQLCoreOperations[str], value: str) -> ColumnElement[bool]:
     return Company.naf_code.in_(sa.select(NafCode.code).where(column == value))
 
 

@@ -9,6 +9,7 @@ handler in HANDLERS (`unhandled_links` lists the missing ones; the tests require
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import sqlalchemy as sa
 
@@ -128,8 +129,11 @@ def default_choices(survivor: Company, absorbed: Company) -> dict[str, str]:
     return choices
 
 
-def fold_rows(model: type, key: str, survivor: Company, absorbed: Company,
-              combine: Callable[[object, object], None]) -> None:
+FoldedRow = TypeVar("FoldedRow", PlanTarget, EventCompany)  # a table of one row per (company, key)
+
+
+def fold_rows(model: type[FoldedRow], key: str, survivor: Company, absorbed: Company,
+              combine: Callable[[FoldedRow, FoldedRow], None]) -> None:
     """Move the absorbed firm's rows of a table holding one row per (company, key); where the
     survivor already has a row for the same key, `combine` folds the absorbed one into it."""
     theirs = {getattr(row, key): row for row in db.session.scalars(
@@ -199,7 +203,7 @@ def unhandled_links() -> list[Link]:
 
 def move_plain(link: Link, survivor: Company, absorbed: Company) -> None:
     """Point every row at the survivor; versioned rows get a new version (open edits are refused)."""
-    values = {link.column.name: survivor.id}
+    values: dict[str, object] = {link.column.name: survivor.id}
     if "version" in link.table.c:
         values["version"] = link.table.c.version + 1
     db.session.execute(link.table.update().where(link.column == absorbed.id).values(values))

@@ -91,12 +91,12 @@ def _since(now: datetime, days: int) -> datetime:
     return now - timedelta(days=days)
 
 
-def _counted(now: datetime, days: int):
+def _counted(now: datetime, days: int) -> sa.ColumnElement[int]:
     """SQL: 1 for a ledger entry of the last `days` days, else 0."""
     return sa.func.sum(sa.case((Interaction.occurred_at >= _since(now, days), 1), else_=0))
 
 
-def _distinct_contacts(now: datetime, days: int):
+def _distinct_contacts(now: datetime, days: int) -> sa.ColumnElement[int]:
     """SQL: the contacts the firm received in the last `days` days, a shared visit once (its
     ledger rows, one per organisation present, are one contact)."""
     recent = Interaction.occurred_at >= _since(now, days)

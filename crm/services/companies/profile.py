@@ -160,7 +160,7 @@ def tags_in_use(limit: int = 300) -> list[str]:
         values = sa.func.json_array_elements_text(Company.tags).table_valued("value")
     else:
         values = sa.func.json_each(Company.tags).table_valued("value")
-    query = (sa.select(values.c.value).select_from(Company).join(values, sa.true())
+    query: sa.Select[str] = (sa.select(values.c.value).select_from(Company).join(values, sa.true())
              .distinct().order_by(values.c.value).limit(limit))
     return [str(value) for value in db.session.scalars(query)]
 

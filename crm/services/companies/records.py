@@ -79,6 +79,6 @@ def create_unverified(siret: str, name: str, commune_code: str | None, source: s
     company = Company(siret=siret, siren=siren_of(siret), name=name.strip(),
                       search_name=normalise_name(name), verified=False, source=source, tags=[])
     if commune_code:
-        place(company, db.session.get(Commune, commune_code))
+        place(company, db.session.get_one(Commune, commune_code))
     db.session.add(company)
     return company

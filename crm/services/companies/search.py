@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
 
 from crm.extensions import db
 from crm.models import CLOSED_STATUSES, Company, HiringNeed
@@ -74,7 +74,7 @@ class CompanyPage:
         return self.page + 1 if self.has_next else None
 
 
-def starts_with(column: sa.ColumnElement[str], prefix: str) -> ColumnElement[bool]:
+def starts_with(column: SQLCoreOperations[str | None], prefix: str) -> ColumnElement[bool]:
     """`column` starts with `prefix`, as a range that a btree index serves in any collation.
 
     Exact in byte order (SQLite, PostgreSQL's C collations). A linguistic collation, which ignores
@@ -96,7 +96,7 @@ def following_prefix(prefix: str) -> str | None:
     return stem[:-1] + chr(0xE000 if 0xD800 <= following <= 0xDFFF else following)
 
 
-def open_needs_count() -> sa.ScalarSelect:
+def open_needs_count() -> sa.ScalarSelect[int]:
     """The number of open needs of the company of the enclosing query."""
     return (
         sa.select(sa.func.count(HiringNeed.id))
@@ -112,9 +112,10 @@ def is_sqlite() -> bool:
 def count(conditions: Conditions, cap: int | None = None) -> int:
     """How many companies match; with a cap, counting stops after cap + 1 of them."""
     if cap is None:
-        return db.session.scalar(sa.select(sa.func.count()).select_from(Company).where(*conditions))
+        return db.session.execute(
+            sa.select(sa.func.count()).select_from(Company).where(*conditions)).scalar_one()
     matches = sa.select(Company.id).where(*conditions).limit(cap + 1).subquery()
-    return db.session.scalar(sa.select(sa.func.count()).select_from(matches))
+    return db.session.execute(sa.select(sa.func.count()).select_from(matches)).scalar_one()
 
 
 def fetch(conditions: Conditions, order: Sequence, offset: int, limit: int,
@@ -153,7 +154,7 @@ def found_page(rows: list[CompanyHit], total: int, page: int, per_page: int,
     if capped and rows and not more:  # the last page: every row before it exists
         return CompanyPage(rows, offset_of(page, per_page) + len(rows), page, per_page)
     last = capped and offset_of(page, per_page) + per_page >= BROWSE_LIMIT
-    return CompanyPage(rows[:per_page], cap if capped else total, page, per_page, capped,
+    return CompanyPage(rows[:per_page], cap if capped and cap is not None else total, page, per_page, capped,
                        more and not last, more and last, past_end=capped and not rows)
 
 
@@ -181,7 +182,7 @@ def fts_matches(words: list[str]) -> sa.Select:
 def fts_count(words: list[str]) -> int:
     """How many search texts contain every word, counted in SQLite's FTS5 table (up to a bound)."""
     matches = fts_matches(words).limit(DENSE_MATCHES + 1).subquery()
-    return db.session.scalar(sa.select(sa.func.count()).select_from(matches))
+    return db.session.execute(sa.select(sa.func.count()).select_from(matches)).scalar_one()
 
 
 def contains(word: str) -> ColumnElement[bool]:

@@ -3,6 +3,7 @@ every organisation, newest first, read with one query per kind of entry whatever
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVarTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -25,6 +26,7 @@ from crm.models import (
 from crm.services.platform.wording import plural
 
 LIMIT = 50
+Row = TypeVarTuple("Row")  # the columns a query selects
 FILING_KINDS = (InteractionKind.REQUEST, InteractionKind.FLAG)
 VISIT_LABELS = {VisitStatus.PLANNED: "Visite prévue", VisitStatus.DONE: "Visite réalisée",
                 VisitStatus.CANCELLED: "Visite annulée"}
@@ -72,7 +74,7 @@ def step_actor(step: NeedStatusChange) -> Actor:
     return Actor(label[:1].lower() + label[1:], None)
 
 
-def newest(query: sa.Select, column, before: datetime | None, limit: int) -> sa.Select:
+def newest(query: sa.Select[*Row], column, before: datetime | None, limit: int) -> sa.Select[*Row]:
     """The `limit` rows before a time (all when None), newest first."""
     if before is not None:
         query = query.where(column < before)
@@ -131,8 +133,9 @@ def status_entries(company_id: int, before: datetime | None, limit: int) -> list
         .where(HiringNeed.company_id == company_id, NeedStatusChange.from_status.is_not(None))
         .options(joinedload(NeedStatusChange.need), joinedload(NeedStatusChange.user)),
         NeedStatusChange.at, before, limit)
+    # from_status is never None here: the query keeps the changes after filing
     return [Entry(step.at, "status",
-                  f"Demande {step.need.reference} : {step.from_status.label} → {step.to_status.label}",
+                  f"Demande {step.need.reference} : {step.from_status.label} → {step.to_status.label}",  # type: ignore[union-attr]
                   step.note, [step_actor(step)],
                   need_reference=step.need.reference)
             for step in db.session.scalars(query)]
@@ -171,7 +174,7 @@ def merge_visits(entries: list[Entry]) -> list[Entry]:
     force logs one report per organisation), at the report's time, titled like the visit and
     naming its participants."""
     visits = {entry.visit_id: entry for entry in entries if entry.kind == "visit"}
-    reports: dict[int, Entry] = {}
+    reports: dict[int | None, Entry] = {}  # by visit_id, never None for a visit report
     for entry in entries:
         if entry.kind != "visit_report" or entry.visit_id in reports:
             continue

@@ -84,7 +84,7 @@ def header_key(header: str) -> str:
 def guess_mapping(headers: list[str]) -> dict[str, str]:
     """For each field, the first column whose title is one of its usual names."""
     keys = {header: header_key(header) for header in headers}
-    mapping = {}
+    mapping: dict[str, str] = {}
     for key, names in SYNONYMS.items():
         found = next((header for header, title in keys.items() if title in names), None)
         if found is not None and found not in mapping.values():
@@ -278,6 +278,7 @@ class RowReader:
 
     def contact(self, row: Row) -> Person | None:
         """The contact person when given with a valid e-mail (or a name and no e-mail)."""
+        email: str | None  # None once normalised if invalid
         name, email, phone = (self.cell(row.values, key)
                               for key in ("contact_name", "contact_email", "contact_phone"))
         if email and (email := normalise_email(email)) is None:

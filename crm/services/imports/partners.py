@@ -23,7 +23,7 @@ from crm.models import BackgroundTask, Commune, Company, Contact, ImportMapping,
 from crm.models.base import LabelledEnum
 from crm.services.companies import records
 from crm.services.imports import spreadsheets
-from crm.services.imports.partner_rows import FIELDS, Entry, Row, RowReader, guess_mapping
+from crm.services.imports.partner_rows import FIELDS, Entry, Person, Row, RowReader, guess_mapping
 from crm.services.imports.spreadsheets import Sheet
 from crm.services.platform import audit
 from crm.services.platform import background_tasks as tasks
@@ -139,8 +139,7 @@ def companies_by_siret(sirets: list[str]) -> dict[str, Company]:
     return {company.siret: company for company in db.session.scalars(query)} if sirets else {}
 
 
-def has_contact(company: Company, entry: Entry) -> bool:
-    person = entry.contact
+def has_contact(company: Company, person: Person) -> bool:
     if person.email:
         return any((contact.email or "").lower() == person.email.lower() for contact in company.contacts)
     return any(normalise_name(contact.name) == normalise_name(person.name)
@@ -152,10 +151,10 @@ def changes_for(entry: Entry, company: Company, source_tag: str) -> Changes:
     offered = {"address": entry.address, "postal_code": entry.postal_code,
                "commune_code": entry.commune.code if entry.commune else None,
                "naf_code": entry.naf_code, "headcount_band": entry.headcount_band}
-    fields = {} if company.verified else {
+    fields: dict[str, object] = {} if company.verified else {
         key: value for key, value in offered.items() if value and not getattr(company, key)}
     tags = [tag for tag in dict.fromkeys([*entry.tags, source_tag]) if tag not in (company.tags or [])]
-    return Changes(fields, tags, entry.contact is not None and not has_contact(company, entry))
+    return Changes(fields, tags, entry.contact is not None and not has_contact(company, entry.contact))
 
 
 def judge(row: Row, company: Company | None, source_tag: str) -> Verdict:
@@ -182,7 +181,8 @@ def verdicts(sheet: Sheet, mapping: dict[str, str], source_tag: str) -> Iterator
 def preview(sheet: Sheet, mapping: dict[str, str], source_tag: str) -> Preview:
     """The first rows as they will be imported, and the counts on the file (its first
     PREVIEW_COUNTED_ROWS rows when longer: the import itself checks every row); nothing written."""
-    counts, first, counted = Counts(), [], 0
+    counts, counted = Counts(), 0
+    first: list[Verdict] = []
     for batch in verdicts(sheet, mapping, source_tag):
         for verdict in batch:
             counts.add(verdict.outcome)
@@ -193,12 +193,12 @@ def preview(sheet: Sheet, mapping: dict[str, str], source_tag: str) -> Preview:
     return Preview(counts, first, counted)
 
 
-def add_contact(company: Company, entry: Entry) -> None:
-    person = entry.contact
+def add_contact(company: Company, person: Person) -> None:
     company.contacts.append(Contact(name=person.name, email=person.email, phone=person.phone))
 
 
 def create(entry: Entry, source_tag: str, commune: Commune | None) -> Company:
+    assert entry.name, "judge() creates named firms only"
     company = records.create_unverified(entry.siret, entry.name, None, SOURCE)
     if commune is not None:
         records.place(company, commune)
@@ -207,19 +207,19 @@ def create(entry: Entry, source_tag: str, commune: Commune | None) -> Company:
     company.postal_code = entry.postal_code or company.postal_code
     company.tags = list(dict.fromkeys([*entry.tags, source_tag]))
     if entry.contact:
-        add_contact(company, entry)
+        add_contact(company, entry.contact)
     return company
 
 
 def complete(company: Company, entry: Entry, changes: Changes, commune: Commune | None) -> None:
     for key, value in changes.fields.items():
         setattr(company, key, value)
-    if "commune_code" in changes.fields:
+    if "commune_code" in changes.fields and commune is not None:  # found by communes_of()
         records.place(company, commune)
     if changes.tags:
         company.tags = [*(company.tags or []), *changes.tags]
-    if changes.contact:
-        add_contact(company, entry)
+    if changes.contact and entry.contact:  # changes_for() sets contact only when there is one
+        add_contact(company, entry.contact)
 
 
 def communes_of(batch: list[Verdict]) -> dict[str, Commune]:
@@ -234,10 +234,13 @@ def apply(batch: list[Verdict], source_tag: str) -> None:
     communes = communes_of(batch)
     for verdict in batch:
         entry = verdict.row.entry
-        commune = communes.get(entry.commune.code) if entry and entry.commune else None
+        if entry is None:  # a rejected row
+            continue
+        commune = communes.get(entry.commune.code) if entry.commune else None
         if verdict.outcome is Outcome.CREATE:
             create(entry, source_tag, commune)
         elif verdict.outcome is Outcome.UPDATE:
+            assert verdict.company is not None and verdict.changes is not None, "set by judge()"
             complete(verdict.company, entry, verdict.changes, commune)
 
 
@@ -293,5 +296,7 @@ def history_query(organisation_id: int) -> sa.Select:
 
 def user_names(tasks_page: list[BackgroundTask]) -> dict[int, str]:
     ids = {task.user_id for task in tasks_page if task.user_id}
-    rows = db.session.execute(sa.select(User.id, User.name).where(User.id.in_(ids))) if ids else []
-    return {user_id: name for user_id, name in rows}
+    if not ids:
+        return {}
+    return {user_id: name for user_id, name in db.session.execute(sa.select(User.id, User.name)
+                                                                   .where(User.id.in_(ids)))}

@@ -10,7 +10,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from crm.services.imports.sirene_rows import MASKED, SireneError, column_positions
+from crm.services.imports.sirene_rows import MASKED, SireneError, column_positions, required_position
 
 TICK_ROWS = 50_000  # rows between two progress reports while reading a side file
 LEGAL_UNIT_COLUMNS = {
@@ -105,7 +105,7 @@ def legal_unit_names(path: Path, sirens: set[int], progress: Progress) -> dict[i
     with open_rows(path) as (rows, position):
         positions = column_positions(next(rows, []), LEGAL_UNIT_COLUMNS, ("siren",),
                                      "des unités légales (StockUniteLegale)")
-        siren_at = positions["siren"]
+        siren_at = required_position(positions, "siren")
         for count, row in enumerate(rows, start=1):
             siren = row[siren_at] if siren_at < len(row) else ""
             if siren.isdigit() and int(siren) in sirens and (name := legal_unit_name(row, positions)):
@@ -130,13 +130,14 @@ def geoloc_points(path: Path, sirets: set[str], progress: Progress) -> dict[str,
     with open_rows(path, ";") as (rows, position):
         positions = column_positions(next(rows, []), GEOLOC_COLUMNS, tuple(GEOLOC_COLUMNS),
                                      "de géolocalisation")
-        width = max(positions.values()) + 1
+        siret_at, latitude_at, longitude_at = (required_position(positions, key) for key in GEOLOC_COLUMNS)
+        width = max(siret_at, latitude_at, longitude_at) + 1
         for count, row in enumerate(rows, start=1):
-            if len(row) >= width and row[positions["siret"]] in sirets:
-                latitude = coordinate(row[positions["latitude"]], 41.0, 51.5)
-                longitude = coordinate(row[positions["longitude"]], -5.5, 10.0)
+            if len(row) >= width and row[siret_at] in sirets:
+                latitude = coordinate(row[latitude_at], 41.0, 51.5)
+                longitude = coordinate(row[longitude_at], -5.5, 10.0)
                 if latitude is not None and longitude is not None:
-                    points[row[positions["siret"]]] = round(latitude, 6), round(longitude, 6)
+                    points[row[siret_at]] = round(latitude, 6), round(longitude, 6)
             if count % TICK_ROWS == 0:
                 progress.at(position())
     progress.finish(file_size(path))

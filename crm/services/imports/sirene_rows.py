@@ -92,6 +92,13 @@ def column_positions(header: list[str], columns: dict[str, str], required: Itera
     return {key: index.get(name) for key, name in columns.items()}
 
 
+def required_position(positions: dict[str, int | None], key: str) -> int:
+    """Where a column is that column_positions required, so found."""
+    position = positions[key]
+    assert position is not None, f"column {key} was not required"
+    return position
+
+
 DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)  # Luhn: a digit doubled, its two digits summed
 LA_POSTE = "356000000"
 
@@ -119,7 +126,8 @@ class Layout:
                  what: str) -> None:
         self.positions = column_positions(header, columns, required, what)
         self.width = max(p for p in self.positions.values() if p is not None) + 1
-        self.commune_at, self.siret_at = self.positions["commune"], self.positions["siret"]
+        self.commune_at = required_position(self.positions, "commune")
+        self.siret_at = required_position(self.positions, "siret")
         self.diffusion_at = -1 if self.positions["diffusion"] is None else self.positions["diffusion"]
         self.values = itemgetter(*(-1 if p is None else p for p in self.positions.values()))
 

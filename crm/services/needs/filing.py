@@ -63,7 +63,7 @@ def company_for(data: NeedInput, source: NeedSource) -> Company:
         missing["company_name"] = ["Ce SIRET nous est inconnu : indiquez le nom de l'entreprise."]
     if not data.commune_code:
         missing["commune_code"] = ["Indiquez la commune du lieu de travail."]
-    if missing:
+    if missing or not data.company_name:  # missing says so when there is no name
         raise InvalidNeed(missing)
     return records.create_unverified(data.siret, data.company_name, data.commune_code, source)
 
@@ -130,6 +130,7 @@ def assign(need: HiringNeed, decision: routing.Routing) -> None:
     need.adviser_id = decision.adviser.id if decision.adviser else None
     need.routing_reason = decision.reason
     if decision.adviser is not None:
+        assert decision.organisation is not None, "an adviser is chosen in an organisation"
         change_status(need, NeedStatus.ASSIGNED, None,
                       f"Demande confiée à {decision.organisation.name}.", by=StepActor.ROUTING)
 

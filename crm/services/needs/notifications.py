@@ -127,6 +127,7 @@ def previous_pilot_recipients(organisation: Organisation, adviser: User | None,
 def pilot_changed(need: HiringNeed, previous: Organisation, adviser: User | None, actor: User,
                   reason: str) -> list[OutboxMessage]:
     """Tell the previous pilot organisation that the need is now piloted by another one, and why."""
+    assert need.organisation is not None, "a transferred need has a pilot"
     body = (f"Bonjour,\n\nLa demande {need.reference} de {need.company.name} ({need.job_label}) "
             f"n'est plus pilotée par {previous.name} : {actor.name} ({actor.organisation.name}) "
             f"l'a confiée à {need.organisation.name}.\nMotif : {reason}\n\n"
@@ -146,6 +147,7 @@ def proposer_recipients(proposal: NeedTransferProposal) -> list[str]:
 def transfer_proposed(need: HiringNeed, proposal: NeedTransferProposal) -> list[OutboxMessage]:
     """Ask the pilot organisation to accept or refuse another organisation's proposal."""
     who = proposal.proposed_by
+    assert who is not None, "a new proposal's author"
     body = (f"Bonjour,\n\n{who.name} ({who.organisation.name}) propose que "
             f"{proposal.organisation.name} pilote la demande {need.reference} de "
             f"{need.company.name} ({need.job_label}).\nMotif : {proposal.reason}\n\n"

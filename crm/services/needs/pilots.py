@@ -68,7 +68,7 @@ def settle(proposal: NeedTransferProposal, status: TransferProposalStatus, actor
                 decision_reason=reason)
         .execution_options(synchronize_session=False))
     db.session.refresh(proposal)
-    return result.rowcount == 1
+    return result.rowcount == 1  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
 
 
 def settle_pending(need: HiringNeed, actor: User | None, why: str,

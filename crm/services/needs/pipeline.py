@@ -67,7 +67,8 @@ def board_query(user: User, filters: PipelineFilters, now: datetime) -> sa.Selec
 def counts(query: sa.Select, closed_since: datetime) -> dict[NeedStatus, int]:
     """How many needs of the board in each status (closed ones: recently closed only)."""
     shown = sa.or_(HiringNeed.status.in_(OPEN_COLUMNS), HiringNeed.closed_at >= closed_since)
-    grouped = (sa.select(HiringNeed.status, sa.func.count()).where(query.whereclause, shown)
+    # needs_for() always filters, so the board query has a WHERE clause
+    grouped = (sa.select(HiringNeed.status, sa.func.count()).where(query.whereclause, shown)  # type: ignore[arg-type]
                .group_by(HiringNeed.status))
     return {status: count for status, count in db.session.execute(grouped)}
 

@@ -22,7 +22,7 @@ def late_needs_by_adviser(now: datetime) -> dict[User, list[HiringNeed]]:
     )
     grouped: dict[User, list[HiringNeed]] = defaultdict(list)
     for need in db.session.scalars(query):
-        if need.adviser.is_active:
+        if need.adviser is not None and need.adviser.is_active:  # adviser_id is not None above
             grouped[need.adviser].append(need)
     return grouped
 

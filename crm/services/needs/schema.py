@@ -187,7 +187,7 @@ def parse_contact(errors: _Errors, payload: dict) -> tuple[str | None, str | Non
     return name, email, phone
 
 
-def parse_place(errors: _Errors, payload: dict) -> tuple[str | None, str | None, str | None]:
+def parse_place(errors: _Errors, payload: dict) -> tuple[str, str | None, str | None]:
     siret = clean_siret(text(payload, "siret") or "")
     if not siret:
         errors.add("siret", "Indiquez le SIRET de l'établissement qui recrute.")
@@ -274,7 +274,8 @@ def parse_need(payload: dict, *, require_consent: bool = False, today: date | No
         errors.add("consent", "Vous devez accepter le traitement de vos données pour envoyer la demande.")
     if "rome_code" in unreadable and errors.get("job_title") == [MISSING_JOB]:
         del errors["job_title"]  # a ROME code was given, though unreadable
-    if errors or unreadable:
+    # the parsers return None only with an error
+    if errors or unreadable or contract is None or contact_name is None or contact_email is None:
         raise InvalidNeed(dict(errors) | unreadable)
     return NeedInput(
         siret=siret, company_name=company_name, commune_code=commune_code, rome_code=rome_code,

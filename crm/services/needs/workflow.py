@@ -140,8 +140,9 @@ def propose_transfer(need: HiringNeed, user: User, reason: str) -> NeedTransferP
     ensure_allowed(need, user, NeedAction.PROPOSE_TRANSFER)
     reason = check_reason(reason, "Indiquez pourquoi votre structure devrait piloter cette demande.")
     if any(p.organisation_id == user.organisation_id for p in pilots.pending_proposals(need)):
+        # the need has a pilot: for an unpiloted one, access.pilots() is true and refused above
         raise WorkflowError("Votre structure a déjà proposé de reprendre cette demande : attendez "
-                            f"la réponse {pilots.de(need.organisation.name)}.")
+                            f"la réponse {pilots.de(need.organisation.name)}.")  # type: ignore[union-attr]
     proposal = NeedTransferProposal(need_id=need.id, organisation_id=user.organisation_id,
                                     from_organisation_id=need.organisation_id,
                                     proposed_by_id=user.id, reason=reason, created_at=utcnow())

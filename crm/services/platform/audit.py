@@ -17,11 +17,11 @@ from flask import g, has_app_context
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.base import NO_VALUE
 
-from crm.extensions import db
+from crm.extensions import Model, db
 from crm.models import AuditEvent, Company, Contact, HiringNeed, Task, User, Visit
 from crm.models.base import utcnow
 
-AUDITED = (Company, Contact, HiringNeed, Visit, Task)
+AUDITED: tuple[type[Model], ...] = (Company, Contact, HiringNeed, Visit, Task)
 UNTRACKED_FIELDS = frozenset({"id", "version", "created_at", "updated_at", "search_name", "search_text"})
 _acting: ContextVar[int | None] = ContextVar("audit_actor", default=None)
 
@@ -62,7 +62,7 @@ def _identity(user: Any) -> int | None:
     """A loaded user's id without touching the database (it may be expired mid-flush)."""
     if not isinstance(user, User):
         return None
-    identity = sa.inspect(user).identity
+    identity: tuple[Any, ...] | None = sa.inspect(user).identity
     return identity[0] if identity else None
 
 

@@ -26,7 +26,7 @@ def send(url: str, sender: str, message: OutboxMessage) -> None:
     options = parse_qs(parts.query)
     smtp_class = smtplib.SMTP_SSL if parts.scheme == "smtps" else smtplib.SMTP
     default_port = 465 if parts.scheme == "smtps" else 25
-    with smtp_class(parts.hostname, parts.port or default_port, timeout=20) as smtp:
+    with smtp_class(parts.hostname or "", parts.port or default_port, timeout=20) as smtp:
         if options.get("starttls", ["0"])[0] in ("1", "true"):
             smtp.starttls()
         if parts.username:

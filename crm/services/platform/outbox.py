@@ -58,7 +58,7 @@ def claim(message_id: int) -> OutboxMessage | None:
         .values(status=MessageStatus.SENDING, attempts=OutboxMessage.attempts + 1)
     )
     db.session.commit()
-    if result.rowcount != 1:
+    if result.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
         return None
     return db.session.get(OutboxMessage, message_id)
 

@@ -31,7 +31,7 @@ from crm.models.organisation import organisation_basins, organisation_department
 from crm.models.user import user_basins
 from crm.services.routing.criteria import Facts, rule_matches
 
-DEFAULT_RULES = (
+DEFAULT_RULES: tuple[tuple[str, list[Public], OrganisationKind, str], ...] = (
     ("Handicap", [Public.DISABILITY], OrganisationKind.CAP_EMPLOI,
      "Le besoin vise des personnes en situation de handicap : Cap emploi en est le pilote."),
     ("Jeunes", [Public.YOUTH], OrganisationKind.MISSION_LOCALE,

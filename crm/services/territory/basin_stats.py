@@ -60,7 +60,7 @@ class BasinDetail:
         return sum(count.count for count in self.by_band)
 
 
-def grouped(query: sa.Select, unknown: str) -> list[Count]:
+def grouped(query: sa.Select[str | None, str | None, int], unknown: str) -> list[Count]:
     """(code, label, count) rows as counts, the rows without a code labelled `unknown`."""
     return [Count(code or "", label or unknown, count) for code, label, count in db.session.execute(query)]
 
@@ -89,16 +89,16 @@ def firms_with_open_need(code: str) -> int:
     """Active establishments of the basin with at least one open need."""
     query = (sa.select(sa.func.count()).select_from(Company)
              .where(*map_layers.company_conditions(MapFilters(basin=code, open_need=True))))
-    return db.session.scalar(query)
+    return db.session.execute(query).scalar_one()
 
 
 def shortage_needs(code: str) -> int:
     """Open needs of the basin on a regional shortage job ("métier en tension")."""
-    return db.session.scalar(
+    return db.session.execute(
         sa.select(sa.func.count()).select_from(HiringNeed)
         .join(RomeCode, RomeCode.code == HiringNeed.rome_code)
         .where(HiringNeed.basin_code == code, RomeCode.shortage,
-               HiringNeed.status.not_in(CLOSED_STATUSES)))
+               HiringNeed.status.not_in(CLOSED_STATUSES))).scalar_one()
 
 
 def basin_detail(code: str, now: datetime | None = None) -> BasinDetail | None:

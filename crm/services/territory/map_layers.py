@@ -80,9 +80,10 @@ def open_need_exists() -> ColumnElement[bool]:
                              HiringNeed.status.not_in(CLOSED_STATUSES))
 
 
-def company_conditions(filters: MapFilters, with_basin: bool = True) -> list[ColumnElement[bool]]:
+def company_conditions(filters: MapFilters,
+                       with_basin: bool = True) -> list[sa.ColumnExpressionArgument[bool]]:
     """SQL conditions on active companies for the filters (the basin one only if asked)."""
-    conditions: list[ColumnElement[bool]] = [Company.active]
+    conditions: list[sa.ColumnExpressionArgument[bool]] = [Company.active]
     if with_basin and filters.basin:
         conditions.append(Company.basin_code == filters.basin)
     if filters.naf_section:
@@ -95,7 +96,7 @@ def company_conditions(filters: MapFilters, with_basin: bool = True) -> list[Col
     return conditions
 
 
-def count_by(column: sa.ColumnElement, conditions: list[ColumnElement[bool]]) -> dict:
+def count_by(column: sa.orm.QueryableAttribute, conditions: list[sa.ColumnExpressionArgument[bool]]) -> dict:
     """Matching active firms per value of `column` (a covering index serves the unfiltered case).
     With filters, SQLite reads the matches in a subquery it plans apart (LIMIT -1 keeps it from
     being merged): it then takes the filter's index instead of walking the grouping one and
@@ -127,12 +128,12 @@ def companies_in_box(filters: MapFilters, box: BoundingBox) -> tuple[list[list],
                     Company.latitude.between(box.min_lat, box.max_lat),
                     Company.longitude.between(box.min_lon, box.max_lon))
              .limit(BBOX_CAP + 1))
-    rows = [[round(lat, 5), round(lon, 5), key, name]
+    rows = [[round(lat, 5), round(lon, 5), key, name]  # type: ignore[arg-type]  # between() excludes NULL
             for lat, lon, key, name in db.session.execute(query)]
     return rows[:BBOX_CAP], len(rows) > BBOX_CAP
 
 
-def counts_by_basin(query: sa.Select) -> dict[str, int]:
+def counts_by_basin(query: sa.Select[str | None, int]) -> dict[str, int]:
     """A (basin_code, count) query as a mapping."""
     return {code: count for code, count in db.session.execute(query) if code}
 
@@ -234,10 +235,11 @@ def basin_outlines(codes: list[str] | None = None) -> list[tuple[str, str, dict]
     query = sa.select(Basin.code, Basin.name, Basin.outline).where(Basin.outline.is_not(None))
     if codes is not None:
         query = query.where(Basin.code.in_(codes))
-    return [tuple(row) for row in db.session.execute(query.order_by(Basin.code))]
+    # a JSON column's type holds Any, so select()'s typed overloads give up and rows read as objects
+    return [tuple(row) for row in db.session.execute(query.order_by(Basin.code))]  # type: ignore[misc]
 
 
 def department_outlines() -> list[tuple[str, str, dict]]:
     query = (sa.select(Department.code, Department.name, Department.outline)
              .where(Department.outline.is_not(None)).order_by(Department.code))
-    return [tuple(row) for row in db.session.execute(query)]
+    return [tuple(row) for row in db.session.execute(query)]  # type: ignore[misc]  # as basin_outlines

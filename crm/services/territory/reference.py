@@ -9,7 +9,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 from flask import current_app
 
-from crm.extensions import db
+from crm.extensions import Model, db
 from crm.models import (
     Basin,
     Commune,
@@ -38,9 +38,9 @@ def read_features(name: str) -> list[dict]:
     return json.loads((DATA / name).read_text(encoding="utf-8"))["features"]
 
 
-def upsert(model: type[db.Model], rows: Iterable[dict]) -> int:
+def upsert(model: type[Model], rows: Iterable[dict]) -> int:
     """Insert missing rows and update changed ones, keyed by primary key; returns rows written."""
-    keys = [column.key for column in sa.inspect(model).primary_key]
+    keys = [column.key for column in model.__table__.primary_key]
     rows = list(rows)
     columns = [getattr(model, name) for name in rows[0]] if rows else []
     existing = {
@@ -130,7 +130,7 @@ def band_rows() -> Iterator[dict]:
         }
 
 
-LOADERS = (
+LOADERS: tuple[tuple[type[Model], Callable[[], Iterator[dict]]], ...] = (
     (Department, department_rows),
     (Basin, basin_rows),
     (Commune, commune_rows),
@@ -151,7 +151,7 @@ def load_reference_data() -> dict[str, int]:
 
 def reference_counts() -> dict[str, int]:
     return {
-        model.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
+        model.__tablename__: db.session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
         for model, _ in LOADERS
     }
 

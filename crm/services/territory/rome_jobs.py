@@ -108,11 +108,11 @@ def resolve(text: str) -> Job:
         return job
     target = folded(text)
     exact = [job for job in jobs().values() if target in job.forms]
-    found = exact or search(text, limit=SUGGESTIONS_IN_ERRORS + 1)
-    if len(found) == 1:
-        return found[0]
-    if not found:
+    candidates = exact or search(text, limit=SUGGESTIONS_IN_ERRORS + 1)
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
         raise UnknownJob(f"Aucun métier du référentiel ne correspond à « {text} ».{near(text)} "
                          "Essayez un autre mot, ou décrivez le poste dans l'intitulé.")
-    raise UnknownJob(f"Plusieurs métiers correspondent à « {text} » : {choices_sentence(found)}. "
+    raise UnknownJob(f"Plusieurs métiers correspondent à « {text} » : {choices_sentence(candidates)}. "
                      "Choisissez-en un ou saisissez son code ROME.")

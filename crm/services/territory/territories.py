@@ -6,7 +6,7 @@ Commune names are compared without case, accents, hyphens or apostrophes, in SQL
 """
 
 import sqlalchemy as sa
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
 
 from crm.extensions import db
 from crm.models import Basin, Commune, CommunePostalCode, Department
@@ -18,7 +18,7 @@ FOLDS = (  # the characters of the region's commune names (SQLite nests only so 
 )
 
 
-def fold_sql(column: sa.ColumnElement[str]) -> ColumnElement[str]:
+def fold_sql(column: SQLCoreOperations[str]) -> ColumnElement[str]:
     """The column in lower case without accents, hyphens or apostrophes, computed in SQL."""
     folded = sa.func.lower(column)
     for accented, plain in FOLDS:

@@ -88,7 +88,7 @@ def parse_interaction(payload: dict, now: datetime | None = None) -> Interaction
     moment = _moment(payload.get("occurred_at"), errors, now or utcnow())
     summary = _text(payload, "summary", MAX_SUMMARY, errors)
     outcome = _text(payload, "outcome", MAX_OUTCOME, errors)
-    if errors:
+    if errors or company is None or kind is None or moment is None:  # None only with an error
         raise InvalidInteraction(errors)
     return InteractionInput(company, kind, moment, summary, outcome)
 

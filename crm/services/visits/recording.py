@@ -53,11 +53,11 @@ class InvalidVisit(ValueError):
 class NeedRow:
     """A need identified during the visit; the employer contact is a Contact of the firm or typed."""
 
-    positions: int | None
+    positions: str | None  # as typed: the need schema reads the numbers
     contract_type: str
     rome_code: str | None = None
     job_title: str | None = None
-    contract_months: int | None = None
+    contract_months: str | None = None
     contact_id: int | None = None
     contact_name: str | None = None
     contact_email: str | None = None
@@ -148,7 +148,7 @@ def check_visit(company: Company, data: VisitInput, visit: Visit | None,
     if data.status == VisitStatus.DONE and data.scheduled_at > now:
         errors.add("scheduled_at", "Une visite réalisée ne peut pas être datée dans le futur.")
     if data.follow_up is not None:
-        if not staff_users([data.follow_up.assignee_id]):
+        if data.follow_up.assignee_id is None or not staff_users([data.follow_up.assignee_id]):
             errors.add("task_assignee", "Choisissez la personne chargée de la suite.")
         if data.follow_up.due_on is None:
             errors.add("task_due_on", "Indiquez l'échéance de la tâche de suivi.")

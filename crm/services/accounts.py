@@ -21,6 +21,7 @@ from crm.models import (
     utcnow,
 )
 from crm.services import access, audit
+from crm.services.refusals import Refused
 from crm.services.wording import alphabetical
 
 MIN_PASSWORD_LENGTH = 12
@@ -28,12 +29,8 @@ TOKEN_PREFIX = "crm_"
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 
-class AccountError(ValueError):
+class AccountError(Refused):
     """A request on accounts that cannot be honoured; the message is French and user-facing."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def is_self(actor: User | None, user: User) -> bool:

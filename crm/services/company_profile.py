@@ -21,14 +21,15 @@ from crm.models import (
 )
 from crm.services import access, audit, links, outbox
 from crm.services.companies import normalise_name
-from crm.services.concurrency import ensure_version
+from crm.services.concurrency import ensure_version, stale_message
 from crm.services.notifications import SIGNATURE
+from crm.services.refusals import Refused
 
 MAX_TAG = 30
-WHAT = "cette entreprise"
+STALE = stale_message("cette entreprise")
 
 
-class ProfileError(ValueError):
+class ProfileError(Refused):
     """A change refused with a French message saying what to do."""
 
 
@@ -98,7 +99,7 @@ def change_referent(company: Company, actor: User, referent: User | None, reason
                     version: int | None) -> None:
     """Set the first referent, or change or remove it with a reason; audited, the new referent
     notified."""
-    ensure_version(company, version, WHAT)
+    ensure_version(company, version, STALE)
     reason = reason.strip()
     if not reason and company.referent_id is not None:
         raise ProfileError("Indiquez le motif du changement de référent.")
@@ -117,7 +118,7 @@ def change_referent(company: Company, actor: User, referent: User | None, reason
 
 def correct_identity(company: Company, identity: Identity, version: int | None) -> None:
     """Save staff corrections unless someone else saved the firm since the form was opened."""
-    ensure_version(company, version, WHAT)
+    ensure_version(company, version, STALE)
     company.name, company.search_name = identity.name.strip(), normalise_name(identity.name)
     company.sign = identity.sign or None
     company.address, company.postal_code = identity.address or None, identity.postal_code or None
@@ -132,7 +133,7 @@ def normalise_tag(text: str) -> str:
 
 
 def add_tag(company: Company, text: str, version: int | None) -> str:
-    ensure_version(company, version, WHAT)
+    ensure_version(company, version, STALE)
     tag = normalise_tag(text)
     if not tag:
         raise ProfileError("Saisissez l'étiquette à ajouter.")
@@ -146,7 +147,7 @@ def add_tag(company: Company, text: str, version: int | None) -> str:
 
 
 def remove_tag(company: Company, tag: str, version: int | None) -> None:
-    ensure_version(company, version, WHAT)
+    ensure_version(company, version, STALE)
     if tag not in (company.tags or []):
         raise ProfileError(f"L'entreprise ne porte pas l'étiquette « {tag} ».")
     company.tags = [t for t in company.tags if t != tag]

@@ -23,9 +23,10 @@ from crm.models import (
 )
 from crm.services import access, links, need_queries, notifications, outbox
 from crm.services.local_time import day_bounds, local_today
+from crm.services.refusals import Refused
 
 
-class TaskError(ValueError):
+class TaskError(Refused):
     """A task change that cannot be made; the message is French."""
 
 

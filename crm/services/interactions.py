@@ -10,13 +10,14 @@ from crm.extensions import db
 from crm.models import CLOSED_STATUSES, Company, HiringNeed, Interaction, InteractionKind, User
 from crm.services import access
 from crm.services.need_workflow import stop_first_contact_clock
+from crm.services.refusals import Refused
 
 QUICK_KINDS = (InteractionKind.CALL, InteractionKind.EMAIL, InteractionKind.MEETING)
 MAX_SUMMARY = 2000
 MAX_OUTCOME = 255
 
 
-class InvalidContact(ValueError):
+class InvalidContact(Refused):
     """A contact that cannot be logged; the message is French."""
 
 

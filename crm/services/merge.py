@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from crm.extensions import db
 from crm.models import Company, DuplicateDismissal, EventCompany, PlanTarget, User
 from crm.services import audit
+from crm.services.refusals import Refused
 
 SURVIVOR, ABSORBED = "survivor", "absorbed"
 FILLED_IF_EMPTY = ("created_on", "employer")
@@ -31,7 +32,7 @@ LINK_LABELS = {
 }
 
 
-class MergeRefused(ValueError):
+class MergeRefused(Refused):
     """A merge that must not happen, with the reason in French."""
 
 

@@ -22,6 +22,7 @@ from crm.services import rome_jobs
 from crm.services.identifiers import clean_siret, siret_problem
 from crm.services.local_time import local_today
 from crm.services.raw_input import UNSTORABLE, unstorable_fields
+from crm.services.refusals import InvalidInput
 
 MAX_DESCRIPTION = 4000
 MAX_JOB_TITLE = 200
@@ -34,12 +35,8 @@ NOT_TEXT = "Ce champ doit être un texte."
 MISSING_JOB = "Indiquez le métier recherché (code ROME ou intitulé du poste)."
 
 
-class InvalidNeed(ValueError):
-    """Invalid input; `fields` maps each field name to its French messages."""
-
-    def __init__(self, fields: dict[str, list[str]]):
-        super().__init__("Certaines informations sont manquantes ou invalides.")
-        self.fields = fields
+class InvalidNeed(InvalidInput):
+    """Invalid need input; `fields` maps each field name to its French messages."""
 
 
 @dataclass

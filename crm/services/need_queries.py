@@ -26,7 +26,7 @@ from crm.models import (
 )
 from crm.services import access, companies
 from crm.services.local_time import local_today
-from crm.services.need_workflow import WorkflowError, late_condition
+from crm.services.need_workflow import late_condition
 from crm.services.working_days import deadline_day, is_working_day
 
 STALE_VERSION = ("La demande a été modifiée par quelqu'un d'autre entre-temps : "
@@ -234,9 +234,3 @@ def transfer_targets(need: HiringNeed) -> list[tuple[int, str]]:
                     Organisation.id != (need.organisation_id or 0))
              .order_by(Organisation.name))
     return [(key, name) for key, name in db.session.execute(query)]
-
-
-def ensure_version(need: HiringNeed, version: int | None) -> None:
-    """Refuse an action prepared on an older version of the need than the current one."""
-    if version != need.version:
-        raise WorkflowError(STALE_VERSION)

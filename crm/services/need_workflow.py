@@ -25,6 +25,7 @@ from crm.models import (
 from crm.services import access, audit, need_pilots, notifications, outbox, routing
 from crm.services.access import NeedAction
 from crm.services.needs import change_status
+from crm.services.refusals import Refused
 
 CONTACT_KINDS = (InteractionKind.CALL, InteractionKind.EMAIL, InteractionKind.VISIT,
                  InteractionKind.MEETING)
@@ -33,13 +34,9 @@ OUTCOMES = (NeedStatus.FILLED, NeedStatus.PARTLY_FILLED, NeedStatus.UNFILLED,
 MAX_MESSAGE = 2000
 
 
-class WorkflowError(ValueError):
+class WorkflowError(Refused):
     """An action that cannot be done on this need now; the message is French. `field` names the
     form field the message is about, when there is one (shown next to it)."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def ensure_open(need: HiringNeed) -> None:

@@ -8,6 +8,7 @@ from datetime import date
 from operator import itemgetter
 
 from crm.services.companies import normalise_name
+from crm.services.refusals import Refused
 
 MASKED = "[ND]"  # what INSEE writes in the fields of a partially diffusible row
 BFC_DEPARTMENTS = frozenset({"21", "25", "39", "58", "70", "71", "89", "90"})
@@ -54,7 +55,7 @@ STREET_TYPES = {
 }
 
 
-class SireneError(ValueError):
+class SireneError(Refused):
     """A file the import cannot read; the message says what to do, in French."""
 
 

@@ -32,18 +32,18 @@ from crm.models import (
 )
 from crm.services import access, catalogue, needs
 from crm.services.need_input import InvalidNeed, NeedInput, parse_need
+from crm.services.refusals import InvalidInput
 
 MAX_TEXT = 4000
 CONTACT_FIELDS = {"contact.name": "contact_name", "contact.email": "contact_email",
                   "contact.phone": "contact_phone", "contact": "contact_name", "siret": "job_title"}
 
 
-class InvalidVisit(ValueError):
+class InvalidVisit(InvalidInput):
     """Invalid visit input; `fields` maps a field name (need rows: needs-<i>-<name>) to French messages."""
 
     def __init__(self, fields: dict[str, list[str]]):
-        super().__init__("La visite n'a pas été enregistrée : corrigez les champs signalés.")
-        self.fields = fields
+        super().__init__(fields, "La visite n'a pas été enregistrée : corrigez les champs signalés.")
 
 
 @dataclass

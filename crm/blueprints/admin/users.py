@@ -4,12 +4,9 @@ from flask import flash, redirect, render_template, request, url_for
 
 from crm.blueprints.admin import bp
 from crm.blueprints.admin.forms import TokenForm, UserFilterForm, UserForm
-from crm.blueprints.admin.views import (
-    ACTIVATION,
-    change_activation,
-    refusal,
-)
+from crm.blueprints.admin.views import ACTIVATION, change_activation
 from crm.blueprints.guards import actor, confirmed_action
+from crm.blueprints.refusals import refusals
 from crm.extensions import db
 from crm.models import ApiToken, Organisation, Role, User
 from crm.services import accounts
@@ -47,19 +44,17 @@ def user_edit(user_id: int):
 def edit_user(user: User, form: UserForm):
     creating, error = user.id is None, None
     if form.validate_on_submit():
-        try:
+        with refusals(form, flashed=False) as refused:
             accounts.save_user(
                 user, email=form.email.data, name=form.name.data, role=form.role.data,
                 organisation=db.session.get(Organisation, form.organisation.data),
                 basin_codes=form.basins.data, password=form.password.data or None, actor=actor(),
             )
-        except accounts.AccountError as refused:
-            error = refusal(form, refused)
-        else:
             db.session.commit()
             verb = "créé" if creating else "enregistré"
             flash(f"Le compte de {user.name} est {verb}.", "success")
             return redirect(url_for(".users"))
+        error = refused.message
     status = 422 if form.errors or error else 200
     return render_template("admin/user_form.html", form=form, user=user, creating=creating,
                            error=error), status

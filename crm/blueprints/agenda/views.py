@@ -1,20 +1,22 @@
 """Follow-up tasks (new, edit, done, reopen, my list) and "Ma journée"."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from sqlalchemy.orm.exc import StaleDataError
 
 from crm.blueprints.agenda import bp
 from crm.blueprints.agenda.forms import TaskActionForm, TaskForm, safe_next
 from crm.blueprints.forms import every_organisation_asked
 from crm.blueprints.guards import actor, staff_only
+from crm.blueprints.refusals import refusals
 from crm.extensions import db
 from crm.models import Company, HiringNeed, Task, Visit
 from crm.services import access, accounts, followups, need_queries
-from crm.services.concurrency import StaleEdit, ensure_version
-from crm.services.followups import TaskError, TaskInput
+from crm.services.concurrency import ensure_version, stale_message
+from crm.services.followups import TaskInput
 from crm.services.local_time import local_today
 from crm.services.need_workflow import is_late
 from crm.services.pagination import paginate
+
+STALE_TASK = stale_message("cette tâche")
 
 
 def optional_url(endpoint: str, **candidates) -> str | None:
@@ -88,14 +90,12 @@ def new_task():
                     staff=accounts.staff_choices(actor(), every_organisation_asked()))
     company, need = linked_records(form)
     if form.validate_on_submit():
-        try:
+        with refusals(flashed=False) as refused:
             followups.create_task(task_input(form, company, need), actor())
-        except TaskError as refused:
-            db.session.rollback()
-            return render("agenda/task_form.html", form=form, company=company, need=need,
-                          error=str(refused)), 422
-        flash(f"La tâche « {form.title.data.strip()} » est enregistrée.", "success")
-        return redirect(url_for(".my_day"))
+            flash(f"La tâche « {form.title.data.strip()} » est enregistrée.", "success")
+            return redirect(url_for(".my_day"))
+        return render("agenda/task_form.html", form=form, company=company, need=need,
+                      error=refused.message), 422
     status = 422 if form.errors else 200
     return render("agenda/task_form.html", form=form, company=company, need=need), status
 
@@ -119,18 +119,12 @@ def edit_task(task_id: int):
                     staff=accounts.staff_choices(actor(), every_organisation_asked(), [task.assignee_id]))
     error = None
     if form.validate_on_submit():
-        try:
-            ensure_version(task, form.seen_version(), "cette tâche")
+        with refusals(stale=STALE_TASK, flashed=False) as refused:
+            ensure_version(task, form.seen_version(), STALE_TASK)
             followups.update_task(task, task_input(form), actor())
-        except (StaleEdit, TaskError) as refused:
-            db.session.rollback()
-            error = str(refused)
-        except StaleDataError:
-            db.session.rollback()
-            error = str(StaleEdit("cette tâche"))
-        else:
             flash("La tâche est modifiée.", "success")
             return redirect(url_for(".my_day"))
+        error = refused.message
     status = 409 if error else 422 if form.errors else 200
     return render("agenda/task_form.html", form=form, task=task, company=task.company,
                   need=task.need, error=error), status

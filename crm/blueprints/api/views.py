@@ -19,7 +19,7 @@ from crm.services import (
     pressure,
     territories,
 )
-from crm.services.need_input import InvalidNeed, parse_need
+from crm.services.need_input import parse_need
 from crm.services.raw_input import UNSTORABLE, unstorable_fields, unstorable_parameters
 
 MAX_PER_PAGE = 100
@@ -100,13 +100,9 @@ def status_filter() -> str | None:
 def create_need():
     """File a hiring need for the token's organisation; 200 when it joined an open one."""
     user = api_user()
-    try:
-        data = parse_need(json_object())
-        source, organisation = api_needs.filing_source(user)
-        filed = needs.file_need(data, source=source, actor=user, source_organisation=organisation)
-    except InvalidNeed as error:
-        db.session.rollback()
-        raise invalid(error.fields, str(error)) from error
+    data = parse_need(json_object())
+    source, organisation = api_needs.filing_source(user)
+    filed = needs.file_need(data, source=source, actor=user, source_organisation=organisation)
     need = filed.need
     visible = access.can_view_need(user, need)
     tracking = needs.tracking_url(need) if visible or not filed.attached else None
@@ -160,10 +156,7 @@ def company(siret: str):
 def create_interaction():
     """Add a contact with a firm to the shared ledger, for the token's organisation."""
     user = api_user()
-    try:
-        data = api_interactions.parse_interaction(json_object())
-    except api_interactions.InvalidInteraction as error:
-        raise invalid(error.fields, str(error)) from error
+    data = api_interactions.parse_interaction(json_object())
     interaction = api_interactions.add_to_ledger(data, user)
     db.session.commit()
     seen = pressure.pressure_of(data.company, user.organisation_id)

@@ -7,12 +7,13 @@ from flask import abort, redirect, render_template, request, send_file, url_for
 from crm.blueprints.companies import bp
 from crm.blueprints.companies.import_forms import MappingForm, UploadForm
 from crm.blueprints.guards import actor, allowed
+from crm.blueprints.refusals import refusals
 from crm.extensions import db
 from crm.models import BackgroundTask, Upload
 from crm.services import access, partner_import, tasks
 from crm.services.pagination import paginate
 from crm.services.partner_rows import FIELDS
-from crm.services.spreadsheets import MAX_BYTES, Sheet, UnreadableFile
+from crm.services.spreadsheets import MAX_BYTES, Sheet
 from jobs.imports import run_partner_import
 
 importers_only = allowed(access.can_import_companies)
@@ -25,11 +26,8 @@ def import_upload():
     form = UploadForm()
     if form.validate_on_submit():
         sent = form.file.data
-        try:
+        with refusals(form):
             upload = partner_import.store_upload(actor(), sent.filename, sent.read(MAX_BYTES + 1))
-        except UnreadableFile as error:
-            form.file.errors.append(str(error))
-        else:
             db.session.commit()
             return redirect(url_for(".import_mapping", upload_id=upload.id))
     return render_template("companies/import_upload.html", form=form), 422 if form.errors else 200

@@ -17,11 +17,11 @@ from flask_login import login_required
 from crm.blueprints.companies import bp
 from crm.blueprints.companies.list_forms import CompanyFilterForm, ExportForm, SavedViewForm
 from crm.blueprints.guards import actor
+from crm.blueprints.refusals import refusals
 from crm.extensions import db
 from crm.models import BackgroundTask, SavedView, utcnow
 from crm.services import access, company_list, company_search, exports, pressure, saved_views, tasks
 from crm.services.company_list import CompanyFilters
-from crm.services.saved_views import SavedViewError
 from jobs.exports import export_companies
 
 PAGE = "companies"
@@ -92,14 +92,12 @@ def save_view():
         return render_list(422, save_form=form)
     _, filters = current_filters()
     filters = company_list.for_user(actor(), filters)
-    try:
+    with refusals(form):
         view = saved_views.save_view(actor(), PAGE, form.name.data, filters.to_dict(),
                                      form.shared.data)
-    except SavedViewError as error:
-        form.name.errors.append(str(error))
-        return render_list(422, save_form=form)
-    flash(f"Vue « {view.name} » enregistrée.", "success")
-    return redirect(url_for("companies.apply_view", view_id=view.id))
+        flash(f"Vue « {view.name} » enregistrée.", "success")
+        return redirect(url_for("companies.apply_view", view_id=view.id))
+    return render_list(422, save_form=form)
 
 
 def visible_view(view_id: int) -> SavedView:
@@ -131,14 +129,11 @@ def rename_view(view_id: int):
     """Rename one of my views, or change whether my organisation sees it."""
     view = own_view(view_id)
     form = SavedViewForm(prefix=f"vue-{view.id}")
-    try:
-        if form.validate():
+    if form.validate():
+        with refusals(form):
             saved_views.rename_view(view, form.name.data, form.shared.data)
             flash(f"Vue renommée en « {view.name} ».", "success")
             return redirect(url_for("companies.apply_view", view_id=view.id))
-    except SavedViewError as error:
-        db.session.rollback()
-        form.name.errors.append(str(error))
     return render_list(422, renamed={view.id: form})
 
 

@@ -6,6 +6,7 @@ from crm.blueprints.guards import actor, partners_only
 from crm.blueprints.needs import bp
 from crm.blueprints.needs.forms import FlagForm
 from crm.blueprints.needs.views import PUBLIC_LABELS
+from crm.blueprints.refusals import refusals
 from crm.models import NeedSource
 from crm.services import communes, need_queries
 from crm.services.need_input import InvalidNeed, NeedInput, parse_need
@@ -55,11 +56,9 @@ def flag_new():
     """Flag a firm's hiring need with the one need schema."""
     form = FlagForm()
     if form.is_submitted() and (data := flag_input(form)) is not None:
-        try:
+        with refusals(form, flashed=False):
             return filed_redirect(file_need(data, source=NeedSource.SPOTTER, actor=actor(),
                                             source_organisation=actor().organisation))
-        except InvalidNeed as invalid:
-            form.show_errors(invalid.fields)
     return render_flag_form(form)
 
 

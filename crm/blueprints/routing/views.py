@@ -4,6 +4,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 
 from crm.blueprints.guards import actor, confirmed_action
+from crm.blueprints.refusals import refusals
 from crm.blueprints.routing import bp
 from crm.blueprints.routing.forms import PeriodForm, RuleForm, SimulatorForm
 from crm.extensions import db
@@ -46,15 +47,11 @@ def rule_edit(rule_id: int):
 def edit_rule(rule: RoutingRule, form: RuleForm):
     creating = rule.id is None
     if form.validate_on_submit():
-        try:
+        with refusals(form):
             routing_admin.save_rule(
                 rule, name=form.name.data, publics=form.publics.data,
                 services=form.services.data, target_kind=form.target_kind.data,
                 reason=form.reason.data, active=form.active.data, actor=actor())
-        except routing_admin.RuleError as refused:
-            db.session.rollback()
-            form[refused.field].errors.append(str(refused))
-        else:
             db.session.commit()
             flash(f"La règle « {rule.name} » est {'créée' if creating else 'enregistrée'}.",
                   "success")
@@ -96,16 +93,12 @@ def simulator():
     """Which rule, organisation and adviser a sample need would get; nothing is stored."""
     form, simulation = SimulatorForm(request.args), None
     if request.args and form.validate():
-        try:
+        with refusals(form, flashed=False) as refused:
             simulation = routing_admin.simulate(
                 siret=form.siret.data or "", place=form.place.data or "",
                 commune_code=form.commune_code.data, publics=form.publics.data,
                 services=form.services.data)
-            form.offer_communes(simulation.communes)
-        except routing_admin.SimulationError as refused:
-            form.offer_communes(refused.communes)
-            for name, messages in refused.errors.items():
-                form[name].errors = list(messages)
+        form.offer_communes(refused.error.communes if refused else simulation.communes)
     return render_template("routing/simulator.html", form=form, simulation=simulation,
                            conditions=routing_admin.conditions)
 

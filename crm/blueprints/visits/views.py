@@ -5,9 +5,9 @@ from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
 from crm.blueprints.guards import actor, staff_only
+from crm.blueprints.refusals import refusals
 from crm.blueprints.visits import bp
 from crm.blueprints.visits.forms import (
     LogInteractionForm,
@@ -20,14 +20,13 @@ from crm.blueprints.visits.forms import (
 from crm.extensions import db
 from crm.models import Company, Visit
 from crm.services import access, catalogue, interactions, visit_queries, visits
-from crm.services.concurrency import StaleEdit, ensure_version
-from crm.services.interactions import InvalidContact
+from crm.services.concurrency import ensure_version, stale_message
 from crm.services.local_time import local_from_utc, local_now
 from crm.services.pagination import paginate
 from crm.services.pressure import pressure_of
-from crm.services.visits import InvalidVisit, SavedVisit
+from crm.services.visits import SavedVisit
 
-VISIT = "cette visite"
+STALE_VISIT = stale_message("cette visite")
 
 
 def company_or_404(company_id: int) -> Company:
@@ -56,14 +55,11 @@ def log_interaction(company_id: int):
     form = LogInteractionForm(open_needs=interactions.open_needs_of(company, actor()))
     error = None
     if form.validate_on_submit():
-        try:
+        with refusals(flashed=False) as refused:
             interactions.log_contact(company, actor(), form.contact())
-        except InvalidContact as refused:
-            db.session.rollback()
-            error = str(refused)
-        else:
             flash("L'échange est enregistré dans le journal des contacts.", "success")
             return redirect(company_url(company))
+        error = refused.message
     return render_template(
         "visits/log.html", company=company, form=form, error=error, company_url=company_url(company),
         pressure=pressure_of(company, current_user.organisation_id),
@@ -97,17 +93,12 @@ def save(form: VisitForm, company: Company, visit: Visit | None = None):
     """Validate and save the form; on a refusal show it again with the user's input."""
     if not form.validate_on_submit():
         return render_form(form, company, visit, status=422 if form.is_submitted() else 200)
-    try:
+    with refusals(form, stale=STALE_VISIT, flashed=False) as refused:
         if visit is not None:
-            ensure_version(visit, form.seen_version(), VISIT)
+            ensure_version(visit, form.seen_version(), STALE_VISIT)
         saved = visits.save_visit(company, form.visit_input(), actor(), visit)
-    except InvalidVisit as invalid:
-        db.session.rollback()
-        form.show_errors(invalid.fields)
-        return render_form(form, company, visit, str(invalid), 422)
-    except (StaleEdit, StaleDataError):
-        db.session.rollback()
-        return render_form(form, company, visit, str(StaleEdit(VISIT)), 409)
+    if refused:
+        return render_form(form, company, visit, refused.message, refused.status)
     flash(saved_message(saved), "success")
     return redirect(url_for(".visit", visit_id=saved.visit.id))
 

@@ -18,6 +18,7 @@ from crm.services import (
     needs,
     pressure,
     territories,
+    unit_of_work,
 )
 from crm.services.need_input import parse_need
 from crm.services.raw_input import UNSTORABLE, unstorable_fields, unstorable_parameters
@@ -103,6 +104,7 @@ def create_need():
     data = parse_need(json_object())
     source, organisation = api_needs.filing_source(user)
     filed = needs.file_need(data, source=source, actor=user, source_organisation=organisation)
+    unit_of_work.commit()
     need = filed.need
     visible = access.can_view_need(user, need)
     tracking = needs.tracking_url(need) if visible or not filed.attached else None

@@ -8,7 +8,7 @@ from crm.blueprints.needs.forms import FlagForm
 from crm.blueprints.needs.views import PUBLIC_LABELS
 from crm.blueprints.refusals import refusals
 from crm.models import NeedSource
-from crm.services import communes, need_queries
+from crm.services import communes, need_queries, unit_of_work
 from crm.services.need_input import InvalidNeed, NeedInput, parse_need
 from crm.services.needs import FiledNeed, file_need
 from crm.services.pagination import paginate
@@ -57,8 +57,10 @@ def flag_new():
     form = FlagForm()
     if form.is_submitted() and (data := flag_input(form)) is not None:
         with refusals(form, flashed=False):
-            return filed_redirect(file_need(data, source=NeedSource.SPOTTER, actor=actor(),
-                                            source_organisation=actor().organisation))
+            filed = file_need(data, source=NeedSource.SPOTTER, actor=actor(),
+                              source_organisation=actor().organisation)
+            unit_of_work.commit()
+            return filed_redirect(filed)
     return render_flag_form(form)
 
 

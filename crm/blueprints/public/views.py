@@ -22,7 +22,16 @@ from crm.blueprints.public.forms import MessageForm, NeedRequestForm, WithdrawFo
 from crm.blueprints.refusals import refusals
 from crm.extensions import limiter
 from crm.models import HiringNeed, NeedSource
-from crm.services import communes, legal, need_workflow, needs, notifications, rome_jobs, tracking
+from crm.services import (
+    communes,
+    legal,
+    need_workflow,
+    needs,
+    notifications,
+    rome_jobs,
+    tracking,
+    unit_of_work,
+)
 from crm.services.need_input import InvalidNeed, NeedInput, parse_need
 
 TOO_MANY_REQUESTS = ("Trop de demandes ont été envoyées depuis votre connexion. "
@@ -105,6 +114,7 @@ def request_form():
         return render_template("public/received.html")
     with refusals(form, flashed=False) as refused:
         filed, data = file_request(form)
+        unit_of_work.commit()
     if refused:
         throttle.count(throttle.INVALID)
         return render_form(form)

@@ -19,7 +19,7 @@ from crm.blueprints.visits.forms import (
 )
 from crm.extensions import db
 from crm.models import Company, Visit
-from crm.services import access, catalogue, interactions, visit_queries, visits
+from crm.services import access, catalogue, interactions, unit_of_work, visit_queries, visits
 from crm.services.concurrency import ensure_version, stale_message
 from crm.services.local_time import local_from_utc, local_now
 from crm.services.pagination import paginate
@@ -97,6 +97,7 @@ def save(form: VisitForm, company: Company, visit: Visit | None = None):
         if visit is not None:
             ensure_version(visit, form.seen_version(), STALE_VISIT)
         saved = visits.save_visit(company, form.visit_input(), actor(), visit)
+        unit_of_work.commit()
     if refused:
         return render_form(form, company, visit, refused.message, refused.status)
     flash(saved_message(saved), "success")

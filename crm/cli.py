@@ -10,7 +10,7 @@ from flask_migrate import upgrade
 
 from crm.extensions import db
 from crm.models import OrganisationKind, Role
-from crm.services import accounts, reference, routing
+from crm.services import accounts, reference, routing, unit_of_work
 
 
 def split_codes(value: str | None) -> list[str]:
@@ -28,6 +28,7 @@ def init_command() -> None:
     upgrade()
     written = reference.load_reference_data()
     rules = routing.install_default_rules()
+    unit_of_work.commit()
     echo_summary({"reference_rows_written": written, "routing_rules_created": rules,
                   "counts": reference.reference_counts()})
 
@@ -39,6 +40,7 @@ def seed_demo_command() -> None:
     from crm.services import demo
 
     summary = demo.seed_demo()
+    unit_of_work.commit()
     for account in summary.pop("accounts"):
         click.echo(f"{account['role']:<10} {account['email']:<45} {account['password']}")
     echo_summary(summary)
@@ -61,7 +63,7 @@ def create_organisation_command(name, kind, basins, departements) -> None:
         )
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from error
-    db.session.commit()
+    unit_of_work.commit()
     echo_summary({"organisation": organisation.id, "name": organisation.name, "kind": kind})
 
 
@@ -89,7 +91,7 @@ def create_user_command(email, role, organisation_name, password, name, basins) 
         )
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from error
-    db.session.commit()
+    unit_of_work.commit()
     summary = {"user": user.id, "email": user.email, "role": role}
     if generated:
         summary["password"] = password
@@ -110,7 +112,7 @@ def api_token_command(email, name) -> None:
     if user is None:
         raise click.ClickException(f"Utilisateur inconnu : {email}")
     token = accounts.issue_api_token(user, name)
-    db.session.commit()
+    unit_of_work.commit()
     click.echo(token)
 
 

@@ -1,8 +1,10 @@
 """Scheduled work on hiring needs."""
 
-from crm.services import reminders
+from crm.services import reminders, unit_of_work
 
 
 def remind_late_needs() -> int:
     """Remind advisers of needs still waiting for a first contact (daily)."""
-    return reminders.remind_late_advisers()
+    written = reminders.remind_late_advisers()
+    unit_of_work.commit()
+    return written

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from crm import models as m
 from crm.extensions import db
-from crm.services import needs
+from crm.services import needs, unit_of_work
 from crm.services.need_input import InvalidNeed, parse_need
 from tests import factories as f
 
@@ -24,7 +24,9 @@ def payload(**changes) -> dict:
 
 
 def file(source=m.NeedSource.PUBLIC_FORM, **changes):
-    return needs.file_need(parse_need(payload(**changes)), source=source)
+    filed = needs.file_need(parse_need(payload(**changes)), source=source)
+    unit_of_work.commit()
+    return filed
 
 
 def count(model) -> int:
@@ -155,6 +157,7 @@ def test_a_spotter_flag_is_acknowledged_to_the_partner(agency):
     partner = f.UserFactory(role=m.Role.PARTNER, organisation=cci)
     need = needs.file_need(parse_need(payload(how_known="Salon", employer_agreed_contact=True)),
                            source=m.NeedSource.SPOTTER, actor=partner, source_organisation=cci).need
+    unit_of_work.commit()
     assert (need.source_organisation, need.flagged_by, need.employer_agreed_contact) == (
         cci, partner, True)
     ack = db.session.scalar(sa.select(m.OutboxMessage).where(m.OutboxMessage.kind == "need_ack"))

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from crm import models as m
 from crm.extensions import db
 from crm.services import needs as need_service
+from crm.services import unit_of_work
 from crm.services.need_input import parse_need
 from crm.services.need_queries import working_days_late
 from tests import factories as f
@@ -195,7 +196,9 @@ def filed_need(adviser: m.User) -> m.HiringNeed:
         "contact": {"name": "Camille Martin", "email": "camille@boulangerie.fr",
                     "phone": "03 80 12 34 56"},
     })
-    return need_service.file_need(data, source=m.NeedSource.PUBLIC_FORM).need
+    need = need_service.file_need(data, source=m.NeedSource.PUBLIC_FORM).need
+    unit_of_work.commit()
+    return need
 
 
 def test_the_need_page_explains_the_routing_and_shows_the_history(signed_in, client):

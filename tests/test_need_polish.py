@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from crm import models as m
 from crm.extensions import db
-from crm.services import digest, need_workflow, needs, outbox, timeline
+from crm.services import digest, need_workflow, needs, outbox, timeline, unit_of_work
 from crm.services.need_input import parse_need
 from crm.services.wording import plural
 from crm.services.working_days import first_contact_deadline
@@ -45,7 +45,9 @@ def payload(**changes) -> dict:
 
 def file(**kwargs) -> m.HiringNeed:
     kwargs.setdefault("source", m.NeedSource.PUBLIC_FORM)
-    return needs.file_need(parse_need(payload()), **kwargs).need
+    need = needs.file_need(parse_need(payload()), **kwargs).need
+    unit_of_work.commit()
+    return need
 
 
 def text_of(client, url: str) -> str:

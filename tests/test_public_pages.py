@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from crm import models as m
 from crm.extensions import db
-from crm.services import need_workflow, needs
+from crm.services import need_workflow, needs, unit_of_work
 from crm.services.need_input import parse_need
 from tests import factories as f
 from tests.helpers import page_text, queries_for
@@ -66,7 +66,9 @@ def filed_need(agency):
         "rome_code": "F1703", "positions": 3, "contract_type": "cdd", "contract_months": 6,
         "contact": {"name": "Camille Martin", "email": "camille@boulangerie.fr"},
     }
-    return needs.file_need(parse_need(payload), source=m.NeedSource.PUBLIC_FORM).need
+    need = needs.file_need(parse_need(payload), source=m.NeedSource.PUBLIC_FORM).need
+    unit_of_work.commit()
+    return need
 
 
 # The request form

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from crm import models as m
 from crm.extensions import db
 from crm.services import needs
-from crm.services.need_input import InvalidNeed
 from crm.services.local_time import local_now, local_today
+from crm.services.need_input import InvalidNeed
 from tests import factories as f
 from tests.helpers import page_text
 

@@ -69,7 +69,6 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None or not check_password(user, password) or not user.is_active:
         return None
     user.last_login_at = utcnow()
-    db.session.commit()
     return user
 
 

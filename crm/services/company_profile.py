@@ -19,7 +19,7 @@ from crm.models import (
     User,
     utcnow,
 )
-from crm.services import access, audit, links, outbox
+from crm.services import access, audit, links, outbox, unit_of_work
 from crm.services.companies import normalise_name
 from crm.services.concurrency import ensure_version, stale_message
 from crm.services.notifications import SIGNATURE
@@ -111,9 +111,8 @@ def change_referent(company: Company, actor: User, referent: User | None, reason
     company.referent = referent
     audit.record(actor, "referent_changed", company,
                  {"from": before, "to": referent.name if referent else None, "reason": reason or None})
-    messages = [referent_message(company, referent, actor, reason)] if referent else []
-    db.session.commit()
-    outbox.dispatch([message.id for message in messages])
+    if referent:
+        unit_of_work.dispatch_after_commit([referent_message(company, referent, actor, reason)])
 
 
 def correct_identity(company: Company, identity: Identity, version: int | None) -> None:
@@ -124,7 +123,6 @@ def correct_identity(company: Company, identity: Identity, version: int | None) 
     company.address, company.postal_code = identity.address or None, identity.postal_code or None
     company.preferred_channel = identity.preferred_channel
     company.do_not_contact_before = identity.do_not_contact_before
-    db.session.commit()
 
 
 def normalise_tag(text: str) -> str:
@@ -142,7 +140,6 @@ def add_tag(company: Company, text: str, version: int | None) -> str:
     if tag in (company.tags or []):
         raise ProfileError(f"L'entreprise porte déjà l'étiquette « {tag} ».")
     company.tags = sorted([*(company.tags or []), tag])
-    db.session.commit()
     return tag
 
 
@@ -151,7 +148,6 @@ def remove_tag(company: Company, tag: str, version: int | None) -> None:
     if tag not in (company.tags or []):
         raise ProfileError(f"L'entreprise ne porte pas l'étiquette « {tag} ».")
     company.tags = [t for t in company.tags if t != tag]
-    db.session.commit()
 
 
 def tags_in_use(limit: int = 300) -> list[str]:
@@ -176,10 +172,9 @@ def save_contact(company: Company, contact: Contact | None, person: Person) -> C
         contact.consent_at = None
     contact.name, contact.job_title = person.name.strip(), person.job_title or None
     contact.email, contact.phone, contact.consent = person.email, person.phone, person.consent
-    db.session.commit()
+    db.session.flush()
     return contact
 
 
 def delete_contact(contact: Contact) -> None:
     db.session.delete(contact)
-    db.session.commit()

@@ -23,7 +23,7 @@ from crm.models import (
     NeedStatus,
     utcnow,
 )
-from crm.services import need_workflow, needs, unit_of_work
+from crm.services import need_workflow, needs
 from crm.services.demo_calendar import office_hours_moment, shift_working_days
 from crm.services.local_time import local_from_utc
 from crm.services.need_input import parse_need
@@ -156,5 +156,4 @@ def seed_needs(count: int = 60) -> None:
         need = needs.file_need(parse_need(demo_payload(rng, company, public, typical)),
                                source=NeedSource.PUBLIC_FORM).need
         backdate(need, rng.randint(0, 30))
-        unit_of_work.commit()
         follow_up(rng, need)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import HiringNeed, OutboxMessage, Task, User, Visit, utcnow
-from crm.services import followups, links, need_queries, notifications, outbox
+from crm.services import followups, links, need_queries, notifications, outbox, unit_of_work
 from crm.services.local_time import local_from_utc, local_today
 from crm.services.need_workflow import late_condition
 from crm.services.wording import plural
@@ -120,6 +120,5 @@ def send_daily_digests(today: date | None = None, now: datetime | None = None) -
     sent = already_sent(today)
     messages = [outbox.add_message(KIND, d.user.email, subject_of(d, today), body_of(d, today))
                 for d in digests_for(today, now) if d.user.email not in sent]
-    db.session.commit()
-    outbox.dispatch([message.id for message in messages])
+    unit_of_work.dispatch_after_commit(messages)
     return len(messages)

@@ -67,5 +67,5 @@ def log_contact(company: Company, user: User, data: ContactInput) -> Interaction
     db.session.add(interaction)
     if need is not None:
         stop_first_contact_clock(need, user, data.occurred_at)
-    db.session.commit()
+    db.session.flush()
     return interaction

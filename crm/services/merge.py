@@ -253,5 +253,5 @@ def merge(survivor: Company, absorbed: Company, choices: dict[str, str], actor: 
         **{f"moved_{name}": count for name, count in moved.items()}, "taken_from_absorbed": taken})
     db.session.expire(absorbed, ["contacts"])
     db.session.delete(absorbed)
-    db.session.commit()
+    db.session.flush()
     return report

@@ -22,7 +22,7 @@ from crm.models import (
     User,
     utcnow,
 )
-from crm.services import access, audit, need_pilots, notifications, outbox, routing
+from crm.services import access, audit, need_pilots, notifications, routing, unit_of_work
 from crm.services.access import NeedAction
 from crm.services.needs import change_status
 from crm.services.refusals import Refused
@@ -66,8 +66,7 @@ def take_in_charge(need: HiringNeed, user: User) -> None:
     change_status(need, NeedStatus.IN_PROGRESS, user, f"Prise en charge par {user.name}.")
     audit.record(user, "take_in_charge", need, {"adviser": user.name,
                                                 "organisation": user.organisation.name})
-    db.session.commit()
-    outbox.dispatch([m.id for m in messages])
+    unit_of_work.dispatch_after_commit(messages)
 
 
 def stop_first_contact_clock(need: HiringNeed, user: User, occurred_at: datetime) -> None:
@@ -93,7 +92,7 @@ def record_first_contact(need: HiringNeed, user: User, kind: InteractionKind, su
     db.session.add(interaction)
     stop_first_contact_clock(need, user, occurred_at)
     audit.record(user, "contact", need, {"kind": kind})
-    db.session.commit()
+    db.session.flush()
     return interaction
 
 
@@ -112,8 +111,7 @@ def transfer(need: HiringNeed, user: User, organisation: Organisation, reason: s
                   f"Transfert à {organisation.name} : {reason.strip()}")
     audit.record(user, "transfer", need, {"organisation": organisation.name, "reason": reason})
     messages += notifications.need_transferred(need)
-    db.session.commit()
-    outbox.dispatch([m.id for m in messages])
+    unit_of_work.dispatch_after_commit(messages)
 
 
 def check_reason(text: str | None, missing: str) -> str:
@@ -144,8 +142,8 @@ def propose_transfer(need: HiringNeed, user: User, reason: str) -> NeedTransferP
     audit.record(user, "propose_transfer", need, {"organisation": user.organisation.name,
                                                   "reason": reason})
     messages = notifications.transfer_proposed(need, proposal)
-    db.session.commit()
-    outbox.dispatch([m.id for m in messages])
+    unit_of_work.dispatch_after_commit(messages)
+    db.session.flush()
     return proposal
 
 
@@ -190,8 +188,7 @@ def accept_transfer(need: HiringNeed, proposal: NeedTransferProposal, user: User
         messages += notifications.need_transferred(need)
     elif adviser.id not in (user.id, proposal.proposed_by_id):
         messages.append(notifications.assignment(need, adviser.email))
-    db.session.commit()
-    outbox.dispatch([m.id for m in messages])
+    unit_of_work.dispatch_after_commit(messages)
 
 
 def refuse_transfer(need: HiringNeed, proposal: NeedTransferProposal, user: User,
@@ -202,8 +199,7 @@ def refuse_transfer(need: HiringNeed, proposal: NeedTransferProposal, user: User
     audit.record(user, "refuse_transfer", need, {"organisation": proposal.organisation.name,
                                                  "reason": reason, "proposal": proposal.id})
     messages = notifications.transfer_decided(need, proposal)
-    db.session.commit()
-    outbox.dispatch([m.id for m in messages])
+    unit_of_work.dispatch_after_commit(messages)
 
 
 def close(need: HiringNeed, user: User, outcome: NeedStatus, hires: int | None,
@@ -225,8 +221,7 @@ def close(need: HiringNeed, user: User, outcome: NeedStatus, hires: int | None,
     audit.record(user, "close", need, {"outcome": outcome, "hires": hires})
     messages = need_pilots.settle_pending(need, user, "La demande est clôturée.")
     messages += notifications.need_closed(need)
-    db.session.commit()
-    outbox.dispatch([m.id for m in messages])
+    unit_of_work.dispatch_after_commit(messages)
 
 
 def check_message(body: str) -> str:
@@ -244,8 +239,8 @@ def add_employer_message(need: HiringNeed, body: str) -> NeedMessage:
     message = NeedMessage(need=need, author=MessageAuthor.EMPLOYER, body=check_message(body))
     db.session.add(message)
     messages = notifications.employer_wrote(need, message.body)
-    db.session.commit()
-    outbox.dispatch([m.id for m in messages])
+    unit_of_work.dispatch_after_commit(messages)
+    db.session.flush()
     return message
 
 
@@ -256,7 +251,7 @@ def add_staff_message(need: HiringNeed, user: User, body: str, internal: bool) -
                           body=check_message(body), internal=internal)
     db.session.add(message)
     audit.record(user, "note" if internal else "message", need, {"internal": internal})
-    db.session.commit()
+    db.session.flush()
     return message
 
 
@@ -269,8 +264,7 @@ def withdraw(need: HiringNeed, reason: str | None) -> None:
     change_status(need, NeedStatus.CANCELLED, None, note)
     messages = need_pilots.settle_pending(need, None, "La demande a été retirée par l'employeur.")
     messages += notifications.employer_wrote(need, note)
-    db.session.commit()
-    outbox.dispatch([m.id for m in messages])
+    unit_of_work.dispatch_after_commit(messages)
 
 
 def late_condition(now: datetime | None = None):

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import CLOSED_STATUSES, HiringNeed, NeedSource, NeedStatus, User, utcnow
-from crm.services import access, audit, need_queries, need_workflow, notifications, outbox
+from crm.services import access, audit, need_queries, need_workflow, notifications, unit_of_work
 from crm.services.followups import staff_users
 from crm.services.need_queries import NeedFilters
 from crm.services.need_workflow import WorkflowError
@@ -97,7 +97,7 @@ def moves(need: HiringNeed) -> list[NeedStatus]:
 
 
 def move(need: HiringNeed, user: User, target: NeedStatus) -> None:
-    """Move a card to another column, only as the need workflow allows; commits."""
+    """Move a card to another column, only as the need workflow allows."""
     need_workflow.ensure_open(need)
     if target == need.status:
         raise WorkflowError("La demande est déjà dans cette colonne.")
@@ -154,8 +154,8 @@ def hand_over(need: HiringNeed, adviser: User, actor: User) -> None:
 
 def reassign(needs: list[HiringNeed], adviser: User, actor: User) -> Reassignment:
     """Give needs to an adviser of the manager's organisation; needs the manager may not work,
-    needs another organisation pilots, or closed ones, are refused. Commits, then queues the
-    adviser's notices."""
+    needs another organisation pilots, or closed ones, are refused; the adviser's notices are
+    queued after the caller's commit."""
     if not access.is_supervisor(actor) or adviser.id not in {u.id for u in team_of(actor)}:
         raise WorkflowError("Choisissez un conseiller actif de votre organisation.")
     result, allowed = Reassignment(), workable_ids(actor, needs, adviser)
@@ -165,8 +165,6 @@ def reassign(needs: list[HiringNeed], adviser: User, actor: User) -> Reassignmen
             result.done.append(need)
         else:
             result.refused.append(need)
-    messages = [notifications.assignment(need, adviser.email) for need in result.done
-                if adviser.id != actor.id]
-    db.session.commit()
-    outbox.dispatch([message.id for message in messages])
+    unit_of_work.dispatch_after_commit([notifications.assignment(need, adviser.email)
+                                        for need in result.done if adviser.id != actor.id])
     return result

@@ -62,16 +62,14 @@ def save_view(user: User, page: str, name: str, filters: dict, shared: bool) -> 
     view = SavedView(user_id=user.id, organisation_id=user.organisation_id, page=page,
                      name=checked_name(user, page, name), filters=filters, shared=shared)
     db.session.add(view)
-    db.session.commit()
+    db.session.flush()
     return view
 
 
 def rename_view(view: SavedView, name: str, shared: bool) -> None:
     view.name = checked_name(view.user, view.page, name, except_id=view.id)
     view.shared = shared
-    db.session.commit()
 
 
 def delete_view(view: SavedView) -> None:
     db.session.delete(view)
-    db.session.commit()

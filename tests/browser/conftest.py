@@ -13,6 +13,7 @@ from werkzeug.serving import make_server
 
 from crm import models as m
 from crm.extensions import db
+from crm.services import unit_of_work
 from crm.services.need_input import parse_need
 from crm.services.needs import file_need
 from tests import factories as f
@@ -150,6 +151,7 @@ def late_need(adviser):
         "consent": True,
     }, require_consent=True)
     need = file_need(data, source=m.NeedSource.PUBLIC_FORM).need
+    unit_of_work.commit()
     assert need.adviser_id == adviser.id
     filed_at = m.utcnow() - timedelta(days=5)
     need.created_at = filed_at

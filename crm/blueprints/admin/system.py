@@ -7,7 +7,7 @@ from crm.blueprints.admin.forms import MessageFilterForm
 from crm.blueprints.guards import actor, confirmed_action
 from crm.extensions import db
 from crm.models import OutboxMessage
-from crm.services import outbox, reference, tasks
+from crm.services import outbox, reference, tasks, unit_of_work
 from crm.services.pagination import paginate
 from jobs.reference import reload_reference_data
 
@@ -40,7 +40,7 @@ def message_retry(message_id: int):
         flash("Seuls les messages en échec ou conservés peuvent être renvoyés.", "warning")
     else:
         outbox.retry(message, actor())
-        db.session.commit()
+        unit_of_work.commit()
         outbox.dispatch([message.id])
         flash("Le message est remis dans la file d'envoi.", "success")
     return redirect(url_for(".message", message_id=message.id))

@@ -9,7 +9,7 @@ from crm.blueprints.guards import actor, confirmed_action
 from crm.blueprints.refusals import refusals
 from crm.extensions import db
 from crm.models import ApiToken, Organisation, Role, User
-from crm.services import accounts
+from crm.services import accounts, unit_of_work
 from crm.services.pagination import paginate
 
 
@@ -50,7 +50,7 @@ def edit_user(user: User, form: UserForm):
                 organisation=db.session.get(Organisation, form.organisation.data),
                 basin_codes=form.basins.data, password=form.password.data or None, actor=actor(),
             )
-            db.session.commit()
+            unit_of_work.commit()
             verb = "créé" if creating else "enregistré"
             flash(f"Le compte de {user.name} est {verb}.", "success")
             return redirect(url_for(".users"))
@@ -87,7 +87,7 @@ def user_token_new(user_id: int):
         return render_template("admin/tokens.html", user=user, tokens=accounts.api_tokens(user),
                                form=form), 422
     token = accounts.issue_api_token(user, form.name.data.strip(), actor=actor())
-    db.session.commit()
+    unit_of_work.commit()
     return render_template("admin/token_created.html", user=user, token=token,
                            name=form.name.data.strip()), 201
 
@@ -101,6 +101,6 @@ def user_token_revoke(user_id: int, token_id: int):
     )
     if not api_token.revoked:
         accounts.revoke_api_token(api_token, actor=actor())
-        db.session.commit()
+        unit_of_work.commit()
     flash(f"Le jeton « {api_token.name} » ({api_token.prefix}…) est révoqué.", "success")
     return redirect(url_for(".user_tokens", user_id=user_id))

@@ -9,7 +9,7 @@ from crm.blueprints.guards import actor, confirmed_action
 from crm.blueprints.refusals import refusals
 from crm.extensions import db
 from crm.models import Organisation
-from crm.services import access, accounts
+from crm.services import access, accounts, unit_of_work
 from crm.services.pagination import paginate
 
 ACTIVATION = "<any(desactiver, reactiver):action>"
@@ -31,7 +31,7 @@ def change_activation(setter, obj, action: str, done: tuple[str, str]) -> None:
     active = action == "reactiver"
     with refusals():
         setter(obj, active, actor=actor())
-        db.session.commit()
+        unit_of_work.commit()
         flash(done[active], "success")
 
 
@@ -75,7 +75,7 @@ def edit_organisation(organisation: Organisation, form: OrganisationForm):
                 basin_codes=form.basins.data, department_codes=form.departments.data,
                 is_spotter=form.spotter_flag(), actor=actor(),
             )
-            db.session.commit()
+            unit_of_work.commit()
             verb = "créée" if creating else "enregistrée"
             flash(f"L'organisation « {organisation.name} » est {verb}.", "success")
             return redirect(url_for(".organisations"))

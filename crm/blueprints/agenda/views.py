@@ -9,7 +9,7 @@ from crm.blueprints.guards import actor, staff_only
 from crm.blueprints.refusals import refusals
 from crm.extensions import db
 from crm.models import Company, HiringNeed, Task, Visit
-from crm.services import access, accounts, followups, need_queries
+from crm.services import access, accounts, followups, need_queries, unit_of_work
 from crm.services.concurrency import ensure_version, stale_message
 from crm.services.followups import TaskInput
 from crm.services.local_time import local_today
@@ -92,6 +92,7 @@ def new_task():
     if form.validate_on_submit():
         with refusals(flashed=False) as refused:
             followups.create_task(task_input(form, company, need), actor())
+            unit_of_work.commit()
             flash(f"La tâche « {form.title.data.strip()} » est enregistrée.", "success")
             return redirect(url_for(".my_day"))
         return render("agenda/task_form.html", form=form, company=company, need=need,
@@ -122,6 +123,7 @@ def edit_task(task_id: int):
         with refusals(stale=STALE_TASK, flashed=False) as refused:
             ensure_version(task, form.seen_version(), STALE_TASK)
             followups.update_task(task, task_input(form), actor())
+            unit_of_work.commit()
             flash("La tâche est modifiée.", "success")
             return redirect(url_for(".my_day"))
         error = refused.message
@@ -141,6 +143,7 @@ def task_done(task_id: int):
     task, form = workable_task(task_id), TaskActionForm()
     if form.validate_on_submit():
         followups.complete(task)
+        unit_of_work.commit()
         flash(f"Tâche faite : « {task.title} ».", "success")
     return back(form)
 
@@ -152,5 +155,6 @@ def task_reopen(task_id: int):
     task, form = workable_task(task_id), TaskActionForm()
     if form.validate_on_submit():
         followups.reopen(task)
+        unit_of_work.commit()
         flash(f"Tâche rouverte : « {task.title} ».", "success")
     return back(form)

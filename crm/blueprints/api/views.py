@@ -160,7 +160,7 @@ def create_interaction():
     user = api_user()
     data = api_interactions.parse_interaction(json_object())
     interaction = api_interactions.add_to_ledger(data, user)
-    db.session.commit()
+    unit_of_work.commit()
     seen = pressure.pressure_of(data.company, user.organisation_id)
     return jsonify(show.interaction(interaction) | {"contact_pressure": seen.as_api()}), 201
 

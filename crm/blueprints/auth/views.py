@@ -5,7 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from crm.blueprints.auth.forms import LoginForm
 from crm.extensions import limiter
-from crm.services import accounts
+from crm.services import accounts, unit_of_work
 
 bp = Blueprint("auth", __name__)
 
@@ -32,6 +32,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
+        unit_of_work.commit()  # the time of the sign-in
         if user is not None:
             login_user(user, remember=form.remember.data)
             flash(f"Bienvenue, {user.name}.", "success")

@@ -10,7 +10,7 @@ from crm.blueprints.guards import actor, allowed, staff_only
 from crm.blueprints.refusals import refusals
 from crm.extensions import db
 from crm.models import Company
-from crm.services import access
+from crm.services import access, unit_of_work
 from crm.services import duplicates as finding
 from crm.services import merge as merging
 from crm.services.concurrency import ensure_version, stale_message
@@ -54,6 +54,7 @@ def dismiss_duplicate(company_id: int, other_id: int):
     if not form.validate_on_submit() or first.id == second.id:
         abort(400)
     finding.dismiss(first, second, actor())
+    unit_of_work.commit()
     flash(f"« {first.name} » et « {second.name} » ne seront plus proposées comme doublons.", "success")
     if form.back.data == "company":
         return redirect(url_for(".duplicates_of", company_id=first.id))
@@ -66,6 +67,7 @@ def merge_refusal(form: MergeForm, survivor: Company, absorbed: Company) -> str 
         ensure_version(survivor, form.seen("survivor"), stale_message("la fiche conservée"))
         ensure_version(absorbed, form.seen("absorbed"), stale_message("la fiche à fusionner"))
         report = merging.merge(survivor, absorbed, form.choices(), actor(), form.confirm_distinct.data)
+        unit_of_work.commit()
     if refused:
         return refused.message
     moved = plural(report.total_moved, "enregistrement rattaché", "enregistrements rattachés")

@@ -10,7 +10,7 @@ from crm.blueprints.guards import actor, allowed
 from crm.blueprints.refusals import refusals
 from crm.extensions import db
 from crm.models import BackgroundTask, Upload
-from crm.services import access, partner_import, tasks
+from crm.services import access, partner_import, tasks, unit_of_work
 from crm.services.pagination import paginate
 from crm.services.partner_rows import FIELDS
 from crm.services.spreadsheets import MAX_BYTES, Sheet
@@ -28,7 +28,7 @@ def import_upload():
         sent = form.file.data
         with refusals(form):
             upload = partner_import.store_upload(actor(), sent.filename, sent.read(MAX_BYTES + 1))
-            db.session.commit()
+            unit_of_work.commit()
             return redirect(url_for(".import_mapping", upload_id=upload.id))
     return render_template("companies/import_upload.html", form=form), 422 if form.errors else 200
 

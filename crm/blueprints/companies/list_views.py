@@ -20,7 +20,16 @@ from crm.blueprints.guards import actor
 from crm.blueprints.refusals import refusals
 from crm.extensions import db
 from crm.models import BackgroundTask, SavedView, utcnow
-from crm.services import access, company_list, company_search, exports, pressure, saved_views, tasks
+from crm.services import (
+    access,
+    company_list,
+    company_search,
+    exports,
+    pressure,
+    saved_views,
+    tasks,
+    unit_of_work,
+)
 from crm.services.company_list import CompanyFilters
 from jobs.exports import export_companies
 
@@ -95,6 +104,7 @@ def save_view():
     with refusals(form):
         view = saved_views.save_view(actor(), PAGE, form.name.data, filters.to_dict(),
                                      form.shared.data)
+        unit_of_work.commit()
         flash(f"Vue « {view.name} » enregistrée.", "success")
         return redirect(url_for("companies.apply_view", view_id=view.id))
     return render_list(422, save_form=form)
@@ -132,6 +142,7 @@ def rename_view(view_id: int):
     if form.validate():
         with refusals(form):
             saved_views.rename_view(view, form.name.data, form.shared.data)
+            unit_of_work.commit()
             flash(f"Vue renommée en « {view.name} ».", "success")
             return redirect(url_for("companies.apply_view", view_id=view.id))
     return render_list(422, renamed={view.id: form})
@@ -143,6 +154,7 @@ def delete_view(view_id: int):
     view = own_view(view_id)
     name = view.name
     saved_views.delete_view(view)
+    unit_of_work.commit()
     flash(f"Vue « {name} » supprimée.", "success")
     return redirect(url_for("companies.companies"))
 

@@ -17,7 +17,7 @@ from crm.blueprints.guards import actor, allowed
 from crm.blueprints.refusals import refusals
 from crm.extensions import db
 from crm.models import Company, Contact, User
-from crm.services import access, accounts, company_profile
+from crm.services import access, accounts, company_profile, unit_of_work
 from crm.services.company_profile import STALE
 
 editors_only = allowed(access.can_edit_company)
@@ -48,6 +48,7 @@ def edit(company_id: int):
         return render_edit(company, identity=form, status=422)
     with refusals(stale=STALE, flashed=False) as refused:
         company_profile.correct_identity(company, form.identity(), form.seen_version())
+        unit_of_work.commit()
     if refused:
         return render_edit(company_or_404(company_id), identity=form, error=refused.message,
                            status=409)
@@ -65,6 +66,7 @@ def add_tag(company_id: int):
         return render_edit(company, tag=form, status=422)
     with refusals(stale=STALE, flashed=False) as refused:
         company_profile.add_tag(company, form.tag.data, form.seen_version())
+        unit_of_work.commit()
     if refused:
         return render_edit(company_or_404(company_id), tag=form, error=refused.message, status=409)
     flash(f"L'étiquette « {company_profile.normalise_tag(form.tag.data)} » est ajoutée.", "success")
@@ -82,6 +84,7 @@ def remove_tag(company_id: int):
         return page_of(company, "etiquettes")
     with refusals(stale=STALE):
         company_profile.remove_tag(company, form.tag.data, form.seen_version())
+        unit_of_work.commit()
         flash(f"L'étiquette « {form.tag.data} » est retirée.", "success")
     return page_of(company, "etiquettes")
 
@@ -104,6 +107,7 @@ def referent(company_id: int):
         with refusals(stale=STALE, flashed=False) as refused:
             company_profile.change_referent(company, actor(), chosen, form.reason.data or "",
                                             form.seen_version())
+            unit_of_work.commit()
             flash("Le référent de l'entreprise est enregistré.", "success")
             return page_of(company, "referent")
         error = refused.message
@@ -125,6 +129,7 @@ def contact_form_page(company: Company, contact: Contact | None):
         form = ContactPersonForm.of(contact)
     if form.validate_on_submit():
         company_profile.save_contact(company, contact, form.person())
+        unit_of_work.commit()
         flash("Le contact est enregistré.", "success")
         return page_of(company, "contacts")
     status = 422 if form.is_submitted() else 200
@@ -157,5 +162,6 @@ def delete_contact(company_id: int, contact_id: int):
                                form=form)
     name = contact.name
     company_profile.delete_contact(contact)
+    unit_of_work.commit()
     flash(f"Le contact {name} est supprimé.", "success")
     return page_of(company, "contacts")

@@ -25,7 +25,7 @@ from crm.blueprints.needs.views import render_need, visible_need
 from crm.blueprints.refusals import refusals
 from crm.extensions import db
 from crm.models import HiringNeed, InteractionKind, NeedStatus, NeedTransferProposal, Organisation
-from crm.services import access, need_queries, need_workflow
+from crm.services import access, need_queries, need_workflow, unit_of_work
 from crm.services.access import NeedAction
 from crm.services.concurrency import ensure_version
 
@@ -61,6 +61,7 @@ def act(need: HiringNeed, key: str, form: FlaskForm, action: Callable[[], object
         if isinstance(form, VersionedForm):
             ensure_version(need, form.seen_version(), need_queries.STALE_VERSION)
         action()
+        unit_of_work.commit()
         flash(done, "success")
         if not access.can_view_need(current_user, need):
             return redirect(url_for(".needs"))

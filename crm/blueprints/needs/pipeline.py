@@ -14,7 +14,7 @@ from crm.blueprints.needs.views import visible_need
 from crm.blueprints.refusals import refusals
 from crm.extensions import db
 from crm.models import HiringNeed, NeedSource, NeedStatus, User
-from crm.services import access, need_queries
+from crm.services import access, need_queries, unit_of_work
 from crm.services.access import NeedAction
 from crm.services.concurrency import ensure_version
 from crm.services.need_workflow import is_late
@@ -104,6 +104,7 @@ def pipeline_move(reference: str):
     with refusals(stale=need_queries.STALE_VERSION, flashed=False) as refused:
         ensure_version(need, form.seen_version(), need_queries.STALE_VERSION)
         move(need, actor(), NeedStatus(form.status.data))
+        unit_of_work.commit()
     if refused:
         return reply(need, refused.message, 409, form.next.data)
     db.session.refresh(need)
@@ -124,5 +125,6 @@ def pipeline_reassign():
     with refusals(stale=need_queries.STALE_VERSION):
         result = reassign(needs_by_references(form.needs.data),
                           db.session.get(User, form.adviser.data), actor())
+        unit_of_work.commit()
         flash(result.summary(), "success" if result.done else "warning")
     return back

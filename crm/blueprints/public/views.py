@@ -205,6 +205,7 @@ def send_message(token: str):
     form = MessageForm()
     with refusals(flashed=False) as refusal:
         tracking.write(need, form.body.data or "")
+        unit_of_work.commit()
         flash("Votre message a été transmis.", "success")
         return redirect(url_for("public.tracking_page", token=token, _anchor="messages"))
     return refused(need, refusal.message, form.body, message_form=form)
@@ -224,6 +225,7 @@ def withdraw(token: str):
         return render_template("public/withdraw.html", need=need, form=form), status
     with refusals(flashed=False) as refusal:
         need_workflow.withdraw(need, form.reason.data)
+        unit_of_work.commit()
         flash("Votre demande est retirée. Merci de nous avoir prévenus.", "success")
         return redirect(url_for("public.tracking_page", token=token))
     return render_tracking(need, error=refusal.message), 409

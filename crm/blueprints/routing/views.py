@@ -9,7 +9,7 @@ from crm.blueprints.routing import bp
 from crm.blueprints.routing.forms import PeriodForm, RuleForm, SimulatorForm
 from crm.extensions import db
 from crm.models import RoutingRule
-from crm.services import access, routing_admin, spotter_stats
+from crm.services import access, routing_admin, spotter_stats, unit_of_work
 
 SPOTTER_PAGES = ("routing.spotters", "routing.spotters_csv")
 
@@ -52,7 +52,7 @@ def edit_rule(rule: RoutingRule, form: RuleForm):
                 rule, name=form.name.data, publics=form.publics.data,
                 services=form.services.data, target_kind=form.target_kind.data,
                 reason=form.reason.data, active=form.active.data, actor=actor())
-            db.session.commit()
+            unit_of_work.commit()
             flash(f"La règle « {rule.name} » est {'créée' if creating else 'enregistrée'}.",
                   "success")
             return redirect(url_for(".rules"))
@@ -67,7 +67,7 @@ def rule_move(rule_id: int, direction: str):
     rule = db.get_or_404(RoutingRule, rule_id)
     up = direction == "monter"
     moved = routing_admin.move_rule(rule, "up" if up else "down", actor=actor())
-    db.session.commit()
+    unit_of_work.commit()
     if moved:
         flash(f"La règle « {rule.name} » est maintenant en position {rule.position}.", "success")
     else:
@@ -83,7 +83,7 @@ def rule_activation(rule_id: int, action: str):
     rule = db.get_or_404(RoutingRule, rule_id)
     active = action == "reactiver"
     routing_admin.set_rule_active(rule, active, actor=actor())
-    db.session.commit()
+    unit_of_work.commit()
     flash(f"La règle « {rule.name} » est {'réactivée' if active else 'désactivée'}.", "success")
     return redirect(url_for(".rules"))
 

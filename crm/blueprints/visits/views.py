@@ -57,6 +57,7 @@ def log_interaction(company_id: int):
     if form.validate_on_submit():
         with refusals(flashed=False) as refused:
             interactions.log_contact(company, actor(), form.contact())
+            unit_of_work.commit()
             flash("L'échange est enregistré dans le journal des contacts.", "success")
             return redirect(company_url(company))
         error = refused.message

@@ -313,6 +313,7 @@ def test_the_employer_withdraws_the_request(client, filed_need):
 
 def test_a_closed_request_refuses_messages_and_withdrawal(client, filed_need):
     need_workflow.close(filed_need, filed_need.adviser, m.NeedStatus.FILLED, 3, None)
+    unit_of_work.commit()
     url = f"/recrutement/suivi/{filed_need.tracking_token}"
     for action, data in (("message", {"body": "Encore un poste"}), ("retrait", {"reason": ""})):
         response = client.post(f"{url}/{action}", data=data)

@@ -11,7 +11,8 @@ from flask_migrate import upgrade
 from crm.extensions import db
 from crm.models import OrganisationKind, Role
 from crm.services.accounts import users as accounts
-from crm.services.routing import engine
+from crm.services.platform import unit_of_work
+from crm.services.routing import engine as routing
 from crm.services.territory import reference
 
 
@@ -29,7 +30,8 @@ def init_command() -> None:
     """Apply migrations and load the reference data (idempotent)."""
     upgrade()
     written = reference.load_reference_data()
-    rules = engine.install_default_rules()
+    rules = routing.install_default_rules()
+    unit_of_work.commit()
     echo_summary({"reference_rows_written": written, "routing_rules_created": rules,
                   "counts": reference.reference_counts()})
 
@@ -41,6 +43,7 @@ def seed_demo_command() -> None:
     from crm.demo import seed as demo
 
     summary = demo.seed_demo()
+    unit_of_work.commit()
     for account in summary.pop("accounts"):
         click.echo(f"{account['role']:<10} {account['email']:<45} {account['password']}")
     echo_summary(summary)
@@ -63,7 +66,7 @@ def create_organisation_command(name, kind, basins, departements) -> None:
         )
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from error
-    db.session.commit()
+    unit_of_work.commit()
     echo_summary({"organisation": organisation.id, "name": organisation.name, "kind": kind})
 
 
@@ -91,7 +94,7 @@ def create_user_command(email, role, organisation_name, password, name, basins) 
         )
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from error
-    db.session.commit()
+    unit_of_work.commit()
     summary = {"user": user.id, "email": user.email, "role": role}
     if generated:
         summary["password"] = password
@@ -112,7 +115,7 @@ def api_token_command(email, name) -> None:
     if user is None:
         raise click.ClickException(f"Utilisateur inconnu : {email}")
     token = accounts.issue_api_token(user, name)
-    db.session.commit()
+    unit_of_work.commit()
     click.echo(token)
 
 

@@ -1,22 +1,25 @@
-"""RQ jobs: short functions that take ids, run in the worker's app context and call services."""
+"""RQ jobs: short functions that take ids, run in the worker's app context and call services.
+A job is its unit of work: the services it calls do not commit, the job (here `tracked`) does."""
 
 import functools
 import logging
 
 from crm.extensions import db
-from crm.services.platform import background_tasks
+from crm.services.platform import background_tasks, unit_of_work
 
 log = logging.getLogger(__name__)
 
 
 def tracked(func):
-    """Mark the job's BackgroundTask finished with the job's result, or failed with its error."""
+    """Commit the job's work and mark its BackgroundTask finished with the job's result, or roll
+    it back and mark the task failed with its error."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         task_id = background_tasks.current_task_id()
         try:
             result = func(*args, **kwargs)
+            unit_of_work.commit()
         except Exception as error:
             db.session.rollback()
             log.exception("job %s failed", task_id)

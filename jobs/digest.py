@@ -1,6 +1,6 @@
 """The daily digest of each adviser's tasks, late needs and visits."""
 
-from crm.services.platform import local_time
+from crm.services.platform import local_time, unit_of_work
 from crm.services.platform.working_days import is_working_day
 from crm.services.visits import digest
 
@@ -10,4 +10,6 @@ def send_daily_digests() -> int:
     public holidays (the schedule already skips weekends). Returns how many were written."""
     if not is_working_day(local_time.local_today()):
         return 0
-    return digest.send_daily_digests()
+    written = digest.send_daily_digests()
+    unit_of_work.commit()
+    return written

@@ -74,6 +74,7 @@ def app(database_url, redis_url, tmp_path_factory):
         upgrade()
         reference.load_reference_data()
         routing.install_default_rules()
+        db.session.commit()
     return app
 
 
@@ -82,8 +83,8 @@ def empty_tables() -> None:
     for table in reversed(db.metadata.sorted_tables):
         if table.name not in REFERENCE_TABLES:
             db.session.execute(table.delete())
-    db.session.commit()
     routing.install_default_rules()
+    db.session.commit()
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ from crm import models as m
 from crm.extensions import db
 from crm.services.needs import filing as needs
 from crm.services.needs.schema import InvalidNeed, parse_need
+from crm.services.platform import unit_of_work
 from tests import factories as f
 from tests.helpers import count
 
@@ -25,7 +26,9 @@ def payload(**changes) -> dict:
 
 
 def file(source=m.NeedSource.PUBLIC_FORM, **changes):
-    return needs.file_need(parse_need(payload(**changes)), source=source)
+    filed = needs.file_need(parse_need(payload(**changes)), source=source)
+    unit_of_work.commit()
+    return filed
 
 
 def test_a_need_from_an_unknown_siret_creates_an_unverified_company(agency_and_adviser):
@@ -143,6 +146,7 @@ def test_a_spotter_flag_is_acknowledged_to_the_partner(agency_and_adviser):
     partner = f.UserFactory(role=m.Role.PARTNER, organisation=cci)
     need = needs.file_need(parse_need(payload(how_known="Salon", employer_agreed_contact=True)),
                            source=m.NeedSource.SPOTTER, actor=partner, source_organisation=cci).need
+    unit_of_work.commit()
     assert (need.source_organisation, need.flagged_by, need.employer_agreed_contact) == (
         cci, partner, True)
     ack = db.session.scalar(sa.select(m.OutboxMessage).where(m.OutboxMessage.kind == "need_ack"))

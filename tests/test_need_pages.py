@@ -11,6 +11,7 @@ from crm.extensions import db
 from crm.services.needs import filing as need_service
 from crm.services.needs.queries import working_days_late
 from crm.services.needs.schema import parse_need
+from crm.services.platform import unit_of_work
 from tests import factories as f
 from tests.helpers import assert_constant_queries, dijon, page_text, text_of
 
@@ -161,7 +162,9 @@ def filed_need(adviser: m.User) -> m.HiringNeed:
         "contact": {"name": "Camille Martin", "email": "camille@boulangerie.fr",
                     "phone": "03 80 12 34 56"},
     })
-    return need_service.file_need(data, source=m.NeedSource.PUBLIC_FORM).need
+    need = need_service.file_need(data, source=m.NeedSource.PUBLIC_FORM).need
+    unit_of_work.commit()
+    return need
 
 
 def test_the_need_page_explains_the_routing_and_shows_the_history(signed_in, client):

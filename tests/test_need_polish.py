@@ -17,7 +17,7 @@ from crm.services.companies import timeline
 from crm.services.needs import filing as needs
 from crm.services.needs import workflow
 from crm.services.needs.schema import parse_need
-from crm.services.platform import outbox
+from crm.services.platform import outbox, unit_of_work
 from crm.services.platform.wording import plural
 from crm.services.platform.working_days import first_contact_deadline
 from crm.services.visits import digest
@@ -36,7 +36,9 @@ def payload(**changes) -> dict:
 
 def file(**kwargs) -> m.HiringNeed:
     kwargs.setdefault("source", m.NeedSource.PUBLIC_FORM)
-    return needs.file_need(parse_need(payload()), **kwargs).need
+    need = needs.file_need(parse_need(payload()), **kwargs).need
+    unit_of_work.commit()
+    return need
 
 
 def text_of(client, url: str) -> str:

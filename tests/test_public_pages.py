@@ -7,8 +7,11 @@ import sqlalchemy as sa
 
 from crm import models as m
 from crm.extensions import db
-from crm.services.needs import filing, workflow
+from crm.services.needs import filing as needs
+from crm.services.needs import workflow
+from crm.services.needs import workflow as need_workflow
 from crm.services.needs.schema import parse_need
+from crm.services.platform import unit_of_work
 from tests import factories as f
 from tests.helpers import count, page_text, queries_for
 
@@ -50,7 +53,9 @@ def filed_need(agency_and_adviser):
         "rome_code": "F1703", "positions": 3, "contract_type": "cdd", "contract_months": 6,
         "contact": {"name": "Camille Martin", "email": "camille@boulangerie.fr"},
     }
-    return filing.file_need(parse_need(payload), source=m.NeedSource.PUBLIC_FORM).need
+    need = needs.file_need(parse_need(payload), source=m.NeedSource.PUBLIC_FORM).need
+    unit_of_work.commit()
+    return need
 
 
 # The request form
@@ -294,7 +299,8 @@ def test_the_employer_withdraws_the_request(client, filed_need):
 
 
 def test_a_closed_request_refuses_messages_and_withdrawal(client, filed_need):
-    workflow.close(filed_need, filed_need.adviser, m.NeedStatus.FILLED, 3, None)
+    need_workflow.close(filed_need, filed_need.adviser, m.NeedStatus.FILLED, 3, None)
+    unit_of_work.commit()
     url = f"/recrutement/suivi/{filed_need.tracking_token}"
     for action, data in (("message", {"body": "Encore un poste"}), ("retrait", {"reason": ""})):
         response = client.post(f"{url}/{action}", data=data)

@@ -4,6 +4,7 @@
 from crm.extensions import db
 from crm.models import SavedView
 from crm.services.companies import saved_views
+from crm.services.platform import unit_of_work
 from tests import factories as f
 from tests.helpers import page_text
 
@@ -63,6 +64,7 @@ def test_i_rename_share_and_delete_my_views_but_not_others(client, adviser, sign
     taken = saved_views.save_view(adviser, "companies", "Déjà pris", {}, False)
     colleague = f.UserFactory(organisation=adviser.organisation)
     theirs = saved_views.save_view(colleague, "companies", "Partagée", {}, True)
+    unit_of_work.commit()
     response = client.post(f"/entreprises/vues/{mine.id}/renommer",
                            data={f"vue-{mine.id}-name": "Déjà pris"})
     assert response.status_code == 422 and "choisissez un autre nom" in page_text(response)

@@ -113,10 +113,12 @@ def test_a_task_force_visit_appears_once_with_every_organisation(company, paul, 
 def test_a_filed_need_appears_once_not_also_as_its_ledger_line(company):
     from crm.services.needs.filing import file_need
     from crm.services.needs.schema import parse_need
+    from crm.services.platform import unit_of_work
     data = parse_need({"siret": company.siret, "company_name": company.name, "commune_code": "21231",
                        "rome_code": "D1102", "positions": 1, "contract_type": "cdi",
                        "contact": {"name": "Camille Martin", "email": "camille@boulangerie.fr"}})
     file_need(data, source=m.NeedSource.PUBLIC_FORM)
+    unit_of_work.commit()
     kinds = [entry.kind for entry in timeline_of(company.id).entries]
     assert kinds.count("need") == 1 and "interaction" not in kinds
 

@@ -9,6 +9,8 @@ import sqlalchemy as sa
 
 from crm import models as m
 from crm.extensions import db
+from crm.services.needs import filing as needs
+from crm.services.needs.schema import InvalidNeed
 from crm.services.platform.local_time import local_now, local_today
 from tests import factories as f
 from tests.helpers import dijon, page_text
@@ -146,8 +148,30 @@ def test_refusals_are_explained_keep_the_input_and_write_nothing(
     assert all_of(m.Visit) == [] and all_of(m.HiringNeed) == [] and all_of(m.Interaction) == []
 
 
-def test_the_printable_report_has_everything_and_no_navigation(
-        client, adviser, signed_in, ml_adviser, company):
+def test_a_need_refused_while_filing_leaves_nothing_of_the_visit_saved(client, adviser, company,
+                                                                      monkeypatch):
+    """The visit, its ledger entries, its task and every need are one unit of work."""
+    filing, filed = needs.file_need, []
+
+    def file_need(data, **kwargs):
+        if filed:  # the second need
+            raise InvalidNeed({"siret": ["Cet établissement est fermé."]})
+        filed.append(filing(data, **kwargs))
+        return filed[-1]
+
+    monkeypatch.setattr(needs, "file_need", file_need)
+    data = visit_form([adviser], **need_row(0), **need_row(1, job_title="Chaudronnier"),
+                      task_title="Rappeler", task_due_on=local_today().isoformat(),
+                      task_assignee=str(adviser.id))
+    response = post_new(client, company, data)
+    assert response.status_code == 422
+    assert len(filed) == 1  # the first need was filed before the second was refused
+    assert "Cet établissement est fermé." in page_text(response)
+    for model in (m.Visit, m.HiringNeed, m.Interaction, m.Task, m.OutboxMessage):
+        assert all_of(model) == []
+
+
+def test_the_printable_report_has_everything_and_no_navigation(client, adviser, ml_adviser, company):
     f.ContactFactory(company=company)
     due = local_today() + timedelta(days=5)
     post_new(client, company, visit_form(

@@ -157,5 +157,4 @@ def seed_needs(count: int = 60) -> None:
         need = needs.file_need(parse_need(demo_payload(rng, company, public, typical)),
                                source=NeedSource.PUBLIC_FORM).need
         backdate(need, rng.randint(0, 30))
-        db.session.commit()
         follow_up(rng, need)

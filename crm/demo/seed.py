@@ -298,7 +298,7 @@ def seed_demo(companies: int = 2000) -> dict:
     users = user_plan(basins, departments)
     seed_users(users)
     seed_companies(companies)
-    db.session.commit()
+    db.session.flush()
     seed_needs()
     seed_workspace()
     return {

@@ -114,4 +114,3 @@ def seed_workspace() -> None:
             add_visit(rng, company, lead, partner, working_day_near(today, rng.randint(-40, 12)))
         for adviser in team:
             add_tasks(rng, adviser, companies)
-    db.session.commit()

@@ -15,6 +15,7 @@ from crm import models as m
 from crm.extensions import db
 from crm.services.needs.filing import file_need
 from crm.services.needs.schema import parse_need
+from crm.services.platform import unit_of_work
 from tests import factories as f
 from tests.browser.journeys import dijon
 
@@ -150,6 +151,7 @@ def late_need(adviser):
         "consent": True,
     }, require_consent=True)
     need = file_need(data, source=m.NeedSource.PUBLIC_FORM).need
+    unit_of_work.commit()
     assert need.adviser_id == adviser.id
     filed_at = m.utcnow() - timedelta(days=5)
     need.created_at = filed_at

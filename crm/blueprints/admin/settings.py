@@ -9,9 +9,8 @@ from wtforms.validators import InputRequired, NumberRange
 from crm.blueprints.admin import bp
 from crm.blueprints.forms import FrenchForm
 from crm.blueprints.guards import actor
-from crm.extensions import db
 from crm.services.companies import pressure
-from crm.services.platform import audit
+from crm.services.platform import audit, unit_of_work
 
 LABELS = {
     "warn_contacts_30d": ("Vigilance : nombre de contacts en 30 jours", "à partir de ce nombre…"),
@@ -43,7 +42,7 @@ def pressure_settings():
         setting = pressure.save_thresholds(chosen, actor())
         audit.record(actor(), "settings_changed", setting,
                      {"before": asdict(current), "after": asdict(chosen)})
-        db.session.commit()
+        unit_of_work.commit()
         flash("Les seuils de pression de contact sont enregistrés.", "success")
         return redirect(url_for(".pressure_settings"))
     page = render_template("admin/pressure.html", form=form, hints={k: v[1] for k, v in LABELS.items()},

@@ -8,7 +8,7 @@ from crm.blueprints.guards import actor, confirmed_action
 from crm.blueprints.pagination import paginate
 from crm.extensions import db
 from crm.models import OutboxMessage
-from crm.services.platform import background_tasks, outbox
+from crm.services.platform import background_tasks, outbox, unit_of_work
 from crm.services.territory import reference
 from jobs.reference import reload_reference_data
 
@@ -41,7 +41,7 @@ def message_retry(message_id: int):
         flash("Seuls les messages en échec ou conservés peuvent être renvoyés.", "warning")
     else:
         outbox.retry(message, actor())
-        db.session.commit()
+        unit_of_work.commit()
         outbox.dispatch([message.id])
         flash("Le message est remis dans la file d'envoi.", "success")
     return redirect(url_for(".message", message_id=message.id))

@@ -4,16 +4,14 @@ from flask import flash, redirect, render_template, request, url_for
 
 from crm.blueprints.admin import bp
 from crm.blueprints.admin.forms import TokenForm, UserFilterForm, UserForm
-from crm.blueprints.admin.views import (
-    ACTIVATION,
-    change_activation,
-    refusal,
-)
+from crm.blueprints.admin.views import ACTIVATION, change_activation
 from crm.blueprints.guards import actor, confirmed_action
 from crm.blueprints.pagination import paginate
+from crm.blueprints.refusals import refusals
 from crm.extensions import db
 from crm.models import ApiToken, Organisation, Role, User
 from crm.services.accounts import users as accounts
+from crm.services.platform import unit_of_work
 
 
 @bp.get("/utilisateurs")
@@ -47,19 +45,17 @@ def user_edit(user_id: int):
 def edit_user(user: User, form: UserForm):
     creating, error = user.id is None, None
     if form.validate_on_submit():
-        try:
+        with refusals(form, flashed=False) as refused:
             accounts.save_user(
                 user, email=form.email.data, name=form.name.data, role=form.role.data,
                 organisation=db.session.get_one(Organisation, form.organisation.data),
                 basin_codes=form.basins.data, password=form.password.data or None, actor=actor(),
             )
-        except accounts.AccountError as refused:
-            error = refusal(form, refused)
-        else:
-            db.session.commit()
+            unit_of_work.commit()
             verb = "créé" if creating else "enregistré"
             flash(f"Le compte de {user.name} est {verb}.", "success")
             return redirect(url_for(".users"))
+        error = refused.message
     status = 422 if form.errors or error else 200
     return render_template("admin/user_form.html", form=form, user=user, creating=creating,
                            error=error), status
@@ -92,7 +88,7 @@ def user_token_new(user_id: int):
         return render_template("admin/tokens.html", user=user, tokens=accounts.api_tokens(user),
                                form=form), 422
     token = accounts.issue_api_token(user, form.name.data.strip(), actor=actor())
-    db.session.commit()
+    unit_of_work.commit()
     return render_template("admin/token_created.html", user=user, token=token,
                            name=form.name.data.strip()), 201
 
@@ -106,6 +102,6 @@ def user_token_revoke(user_id: int, token_id: int):
     )
     if not api_token.revoked:
         accounts.revoke_api_token(api_token, actor=actor())
-        db.session.commit()
+        unit_of_work.commit()
     flash(f"Le jeton « {api_token.name} » ({api_token.prefix}…) est révoqué.", "success")
     return redirect(url_for(".user_tokens", user_id=user_id))

@@ -2,15 +2,17 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
 from crm.blueprints.admin import bp
 from crm.blueprints.admin.forms import OrganisationFilterForm, OrganisationForm
 from crm.blueprints.guards import actor, confirmed_action
 from crm.blueprints.pagination import paginate
+from crm.blueprints.refusals import refusals
 from crm.extensions import db
 from crm.models import Organisation
 from crm.services.accounts import access, users
+from crm.services.accounts import users as accounts
+from crm.services.platform import unit_of_work
 
 ACTIVATION = "<any(desactiver, reactiver):action>"
 
@@ -25,28 +27,14 @@ def require_permission():
         abort(403)
 
 
-def refusal(form: FlaskForm, error: users.AccountError) -> str | None:
-    """Attach a service refusal to its field; return it when it concerns the whole form."""
-    db.session.rollback()
-    field = form._fields.get(error.field or "")
-    if field is None:
-        return str(error)
-    field.errors.append(str(error))
-    return None
-
-
 def change_activation(setter, obj, action: str, done: tuple[str, str]) -> None:
     """Deactivate or reactivate through the service, then flash done[0] (off) or done[1] (on)."""
     confirmed_action()
     active = action == "reactiver"
-    try:
+    with refusals():
         setter(obj, active, actor=actor())
-    except users.AccountError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return
-    db.session.commit()
-    flash(done[active], "success")
+        unit_of_work.commit()
+        flash(done[active], "success")
 
 
 @bp.get("/organisations")
@@ -83,19 +71,17 @@ def organisation_edit(organisation_id: int):
 def edit_organisation(organisation: Organisation, form: OrganisationForm):
     creating, error = organisation.id is None, None
     if form.validate_on_submit():
-        try:
-            users.save_organisation(
+        with refusals(form, flashed=False) as refused:
+            accounts.save_organisation(
                 organisation, name=form.name.data, kind=form.kind.data,
                 basin_codes=form.basins.data, department_codes=form.departments.data,
                 is_spotter=form.spotter_flag(), actor=actor(),
             )
-        except users.AccountError as refused:
-            error = refusal(form, refused)
-        else:
-            db.session.commit()
+            unit_of_work.commit()
             verb = "créée" if creating else "enregistrée"
             flash(f"L'organisation « {organisation.name} » est {verb}.", "success")
             return redirect(url_for(".organisations"))
+        error = refused.message
     status = 422 if form.errors or error else 200
     return render_template("admin/organisation_form.html", form=form, organisation=organisation,
                            creating=creating, error=error), status

@@ -1,22 +1,25 @@
 """Follow-up tasks (new, edit, done, reopen, my list) and "Ma journée"."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy.orm.exc import StaleDataError
 
 from crm.blueprints.agenda import bp
 from crm.blueprints.agenda.forms import TaskActionForm, TaskForm, safe_next
 from crm.blueprints.forms import every_organisation_asked
 from crm.blueprints.guards import actor, staff_only
 from crm.blueprints.pagination import paginate
+from crm.blueprints.refusals import refusals
 from crm.extensions import db
 from crm.models import Company, HiringNeed, Task, Visit
 from crm.services.accounts import access, users
 from crm.services.needs import queries
 from crm.services.needs.workflow import is_late
-from crm.services.platform.concurrency import StaleEdit, ensure_version
+from crm.services.platform import unit_of_work
+from crm.services.platform.concurrency import ensure_version, stale_message
 from crm.services.platform.local_time import local_today
 from crm.services.visits import followups
-from crm.services.visits.followups import TaskError, TaskInput
+from crm.services.visits.followups import TaskInput
+
+STALE_TASK = stale_message("cette tâche")
 
 
 def company_url(company: Company) -> str:
@@ -80,14 +83,13 @@ def new_task():
                     staff=users.staff_choices(actor(), every_organisation_asked()))
     company, need = linked_records(form)
     if form.validate_on_submit():
-        try:
+        with refusals(flashed=False) as refused:
             followups.create_task(task_input(form, company, need), actor())
-        except TaskError as refused:
-            db.session.rollback()
-            return render("agenda/task_form.html", form=form, company=company, need=need,
-                          error=str(refused)), 422
-        flash(f"La tâche « {form.title.data.strip()} » est enregistrée.", "success")
-        return redirect(url_for(".my_day"))
+            unit_of_work.commit()
+            flash(f"La tâche « {form.title.data.strip()} » est enregistrée.", "success")
+            return redirect(url_for(".my_day"))
+        return render("agenda/task_form.html", form=form, company=company, need=need,
+                      error=refused.message), 422
     status = 422 if form.errors else 200
     return render("agenda/task_form.html", form=form, company=company, need=need), status
 
@@ -111,18 +113,13 @@ def edit_task(task_id: int):
                     staff=users.staff_choices(actor(), every_organisation_asked(), [task.assignee_id]))
     error = None
     if form.validate_on_submit():
-        try:
-            ensure_version(task, form.seen_version(), "cette tâche")
+        with refusals(stale=STALE_TASK, flashed=False) as refused:
+            ensure_version(task, form.seen_version(), STALE_TASK)
             followups.update_task(task, task_input(form), actor())
-        except (StaleEdit, TaskError) as refused:
-            db.session.rollback()
-            error = str(refused)
-        except StaleDataError:
-            db.session.rollback()
-            error = str(StaleEdit("cette tâche"))
-        else:
+            unit_of_work.commit()
             flash("La tâche est modifiée.", "success")
             return redirect(url_for(".my_day"))
+        error = refused.message
     status = 409 if error else 422 if form.errors else 200
     return render("agenda/task_form.html", form=form, task=task, company=task.company,
                   need=task.need, error=error), status
@@ -139,6 +136,7 @@ def task_done(task_id: int):
     task, form = workable_task(task_id), TaskActionForm()
     if form.validate_on_submit():
         followups.complete(task)
+        unit_of_work.commit()
         flash(f"Tâche faite : « {task.title} ».", "success")
     return back(form)
 
@@ -150,5 +148,6 @@ def task_reopen(task_id: int):
     task, form = workable_task(task_id), TaskActionForm()
     if form.validate_on_submit():
         followups.reopen(task)
+        unit_of_work.commit()
         flash(f"Tâche rouverte : « {task.title} ».", "success")
     return back(form)

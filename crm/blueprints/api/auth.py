@@ -8,6 +8,7 @@ from crm.blueprints.api.errors import ApiError
 from crm.extensions import db, limiter
 from crm.models import User
 from crm.services.accounts import users
+from crm.services.platform import unit_of_work
 
 PUBLIC_ENDPOINTS = frozenset({"api.openapi"})
 CHALLENGE = 'Bearer realm="api"'
@@ -51,7 +52,7 @@ def authenticate() -> None:
 def record_token_use(response):
     """Write the token's last use once the answer is ready, so the request's objects stay loaded."""
     if db.session.dirty:
-        db.session.commit()
+        unit_of_work.commit()
     return response
 
 

@@ -1,4 +1,5 @@
-"""JSON errors of the API: {"error": <French message>, "fields": {...}} (fields only for 422)."""
+"""JSON errors of the API: {"error": <French message>, "fields": {...}} (fields only for 422).
+A refusal of the services (`Refused`) is answered the same way, with nothing stored."""
 
 from flask import jsonify
 from sqlalchemy.exc import IntegrityError
@@ -6,6 +7,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from crm.blueprints.api import bp
 from crm.extensions import db
+from crm.services.platform.refusals import Refused
 
 INVALID_INPUT = "Certaines informations sont manquantes ou invalides."
 CONFLICT = ("La demande est entrée en conflit avec une modification simultanée : "
@@ -33,6 +35,13 @@ def render(error: ApiError):
     if error.fields is not None:
         body["fields"] = error.fields
     return jsonify(body), error.status, error.headers
+
+
+@bp.errorhandler(Refused)
+def refused(error: Refused):
+    """422 with the French message and its fields (409 for a stale edit); nothing is kept."""
+    db.session.rollback()
+    return render(ApiError(error.status, error.message, error.fields if error.status == 422 else None))
 
 
 @bp.errorhandler(IntegrityError)

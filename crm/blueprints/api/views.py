@@ -13,11 +13,12 @@ from crm.services.accounts import access
 from crm.services.companies import pressure, search
 from crm.services.needs import filing as needs
 from crm.services.needs import partner_api
-from crm.services.needs.schema import InvalidNeed, parse_need
-from crm.services.platform import links
+from crm.services.needs import partner_api as api_needs
+from crm.services.needs.schema import parse_need
+from crm.services.platform import links, unit_of_work
 from crm.services.platform.raw_input import UNSTORABLE, unstorable_fields, unstorable_parameters
 from crm.services.territory import territories
-from crm.services.visits import partner_contacts
+from crm.services.visits import partner_contacts as api_interactions
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 100_000
@@ -97,13 +98,10 @@ def status_filter() -> str | None:
 def create_need():
     """File a hiring need for the token's organisation; 200 when it joined an open one."""
     user = api_user()
-    try:
-        data = parse_need(json_object())
-        source, organisation = partner_api.filing_source(user)
-        filed = needs.file_need(data, source=source, actor=user, source_organisation=organisation)
-    except InvalidNeed as error:
-        db.session.rollback()
-        raise invalid(error.fields, str(error)) from error
+    data = parse_need(json_object())
+    source, organisation = api_needs.filing_source(user)
+    filed = needs.file_need(data, source=source, actor=user, source_organisation=organisation)
+    unit_of_work.commit()
     need = filed.need
     visible = access.can_view_need(user, need)
     tracking = needs.tracking_url(need) if visible or not filed.attached else None
@@ -157,12 +155,9 @@ def company(siret: str):
 def create_interaction():
     """Add a contact with a firm to the shared ledger, for the token's organisation."""
     user = api_user()
-    try:
-        data = partner_contacts.parse_interaction(json_object())
-    except partner_contacts.InvalidInteraction as error:
-        raise invalid(error.fields, str(error)) from error
-    interaction = partner_contacts.add_to_ledger(data, user)
-    db.session.commit()
+    data = api_interactions.parse_interaction(json_object())
+    interaction = api_interactions.add_to_ledger(data, user)
+    unit_of_work.commit()
     seen = pressure.pressure_of(data.company, user.organisation_id)
     return jsonify(show.interaction(interaction) | {"contact_pressure": seen.as_api()}), 201
 

@@ -5,7 +5,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from crm.blueprints.auth.forms import LoginForm
 from crm.extensions import limiter
-from crm.services.accounts import users
+from crm.services.accounts import users as accounts
+from crm.services.platform import unit_of_work
 
 bp = Blueprint("auth", __name__)
 
@@ -31,7 +32,8 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = users.authenticate(form.email.data, form.password.data)
+        user = accounts.authenticate(form.email.data, form.password.data)
+        unit_of_work.commit()  # the time of the sign-in
         if user is not None:
             login_user(user, remember=form.remember.data)
             flash(f"Bienvenue, {user.name}.", "success")

@@ -3,17 +3,18 @@ merge screen that keeps one record and moves everything linked to the other."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
 from crm.blueprints.companies import bp
 from crm.blueprints.companies.duplicate_forms import DismissForm, MergeForm, differing, merge_form
 from crm.blueprints.guards import actor, allowed, staff_only
+from crm.blueprints.refusals import refusals
 from crm.extensions import db
 from crm.models import Company
 from crm.services.accounts import access
 from crm.services.companies import duplicates as finding
 from crm.services.companies import merge as merging
-from crm.services.platform.concurrency import StaleEdit, ensure_version
+from crm.services.platform import unit_of_work
+from crm.services.platform.concurrency import ensure_version, stale_message
 from crm.services.platform.wording import plural
 
 
@@ -54,6 +55,7 @@ def dismiss_duplicate(company_id: int, other_id: int):
     if not form.validate_on_submit() or first.id == second.id:
         abort(400)
     finding.dismiss(first, second, actor())
+    unit_of_work.commit()
     flash(f"« {first.name} » et « {second.name} » ne seront plus proposées comme doublons.", "success")
     if form.back.data == "company":
         return redirect(url_for(".duplicates_of", company_id=first.id))
@@ -62,16 +64,13 @@ def dismiss_duplicate(company_id: int, other_id: int):
 
 def merge_refusal(form: MergeForm, survivor: Company, absorbed: Company) -> str | None:
     """Merge as the form says; the reason of a refusal (nothing changed), or None once merged."""
-    try:
-        ensure_version(survivor, form.seen("survivor"), "la fiche conservée")
-        ensure_version(absorbed, form.seen("absorbed"), "la fiche à fusionner")
+    with refusals(stale=stale_message("ces fiches"), flashed=False) as refused:
+        ensure_version(survivor, form.seen("survivor"), stale_message("la fiche conservée"))
+        ensure_version(absorbed, form.seen("absorbed"), stale_message("la fiche à fusionner"))
         report = merging.merge(survivor, absorbed, form.choices(), actor(), form.confirm_distinct.data)
-    except (StaleEdit, merging.MergeRefused) as refused:
-        db.session.rollback()
-        return str(refused)
-    except StaleDataError:
-        db.session.rollback()
-        return str(StaleEdit("ces fiches"))
+        unit_of_work.commit()
+    if refused:
+        return refused.message
     moved = plural(report.total_moved, "enregistrement rattaché", "enregistrements rattachés")
     flash(f"Les fiches sont fusionnées : {moved} à "
           f"« {report.absorbed_name} » (SIRET {report.absorbed_siret}) sont maintenant sur cette fiche.",

@@ -8,13 +8,15 @@ from crm.blueprints.companies import bp
 from crm.blueprints.companies.import_forms import MappingForm, UploadForm
 from crm.blueprints.guards import actor, allowed
 from crm.blueprints.pagination import paginate
+from crm.blueprints.refusals import refusals
 from crm.extensions import db
 from crm.models import BackgroundTask, Upload
 from crm.services.accounts import access
 from crm.services.imports import partners
+from crm.services.imports import partners as partner_import
 from crm.services.imports.partner_rows import FIELDS
-from crm.services.imports.spreadsheets import MAX_BYTES, Sheet, UnreadableFile
-from crm.services.platform import background_tasks
+from crm.services.imports.spreadsheets import MAX_BYTES, Sheet
+from crm.services.platform import background_tasks, unit_of_work
 from jobs.imports import run_partner_import
 
 importers_only = allowed(access.can_import_companies)
@@ -27,12 +29,9 @@ def import_upload():
     form = UploadForm()
     if form.validate_on_submit():
         sent = form.file.data
-        try:
-            upload = partners.store_upload(actor(), sent.filename, sent.read(MAX_BYTES + 1))
-        except UnreadableFile as error:
-            form.file.errors.append(str(error))
-        else:
-            db.session.commit()
+        with refusals(form):
+            upload = partner_import.store_upload(actor(), sent.filename, sent.read(MAX_BYTES + 1))
+            unit_of_work.commit()
             return redirect(url_for(".import_mapping", upload_id=upload.id))
     return render_template("companies/import_upload.html", form=form), 422 if form.errors else 200
 

@@ -17,14 +17,15 @@ from flask_login import login_required
 from crm.blueprints.companies import bp
 from crm.blueprints.companies.list_forms import CompanyFilterForm, ExportForm, SavedViewForm
 from crm.blueprints.guards import actor
+from crm.blueprints.refusals import refusals
 from crm.extensions import db
 from crm.models import BackgroundTask, SavedView, utcnow
 from crm.services.accounts import access
 from crm.services.companies import exports, listing, pressure, saved_views
+from crm.services.companies import listing as company_list
 from crm.services.companies import search as company_search
 from crm.services.companies.listing import CompanyFilters
-from crm.services.companies.saved_views import SavedViewError
-from crm.services.platform import background_tasks
+from crm.services.platform import background_tasks, unit_of_work
 from jobs.exports import export_companies
 
 PAGE = "companies"
@@ -94,15 +95,14 @@ def save_view():
     if not form.validate():
         return render_list(422, save_form=form)
     _, filters = current_filters()
-    filters = listing.for_user(actor(), filters)
-    try:
+    filters = company_list.for_user(actor(), filters)
+    with refusals(form):
         view = saved_views.save_view(actor(), PAGE, form.name.data, filters.to_dict(),
                                      form.shared.data)
-    except SavedViewError as error:
-        form.name.errors.append(str(error))
-        return render_list(422, save_form=form)
-    flash(f"Vue « {view.name} » enregistrée.", "success")
-    return redirect(url_for("companies.apply_view", view_id=view.id))
+        unit_of_work.commit()
+        flash(f"Vue « {view.name} » enregistrée.", "success")
+        return redirect(url_for("companies.apply_view", view_id=view.id))
+    return render_list(422, save_form=form)
 
 
 def visible_view(view_id: int) -> SavedView:
@@ -134,14 +134,12 @@ def rename_view(view_id: int):
     """Rename one of my views, or change whether my organisation sees it."""
     view = own_view(view_id)
     form = SavedViewForm(prefix=f"vue-{view.id}")
-    try:
-        if form.validate():
+    if form.validate():
+        with refusals(form):
             saved_views.rename_view(view, form.name.data, form.shared.data)
+            unit_of_work.commit()
             flash(f"Vue renommée en « {view.name} ».", "success")
             return redirect(url_for("companies.apply_view", view_id=view.id))
-    except SavedViewError as error:
-        db.session.rollback()
-        form.name.errors.append(str(error))
     return render_list(422, renamed={view.id: form})
 
 
@@ -151,6 +149,7 @@ def delete_view(view_id: int):
     view = own_view(view_id)
     name = view.name
     saved_views.delete_view(view)
+    unit_of_work.commit()
     flash(f"Vue « {name} » supprimée.", "success")
     return redirect(url_for("companies.companies"))
 

@@ -1,10 +1,7 @@
 """Changes staff make from the company page: identity and preferences, tags, referent, contacts.
 A refused change (someone else saved first, a rule broken) keeps the input and changes nothing."""
 
-from collections.abc import Callable
-
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy.orm.exc import StaleDataError
 
 from crm.blueprints.companies import bp
 from crm.blueprints.companies.page_forms import (
@@ -17,27 +14,16 @@ from crm.blueprints.companies.page_forms import (
 from crm.blueprints.companies.page_views import company_or_404
 from crm.blueprints.forms import ActionForm, every_organisation_asked
 from crm.blueprints.guards import actor, allowed
+from crm.blueprints.refusals import refusals
 from crm.extensions import db
 from crm.models import Company, Contact, User
 from crm.services.accounts import access, users
 from crm.services.companies import profile
-from crm.services.companies.profile import WHAT, ProfileError
-from crm.services.platform.concurrency import StaleEdit
+from crm.services.companies import profile as company_profile
+from crm.services.companies.profile import STALE
+from crm.services.platform import unit_of_work
 
 editors_only = allowed(access.can_edit_company)
-
-
-def refusal(change: Callable[[], object]) -> str | None:
-    """Run a change; its French refusal when refused (then nothing is saved), else None."""
-    try:
-        change()
-    except (ProfileError, StaleEdit) as refused:
-        db.session.rollback()
-        return str(refused)
-    except StaleDataError:
-        db.session.rollback()
-        return str(StaleEdit(WHAT))
-    return None
 
 
 def page_of(company: Company, anchor: str | None = None):
@@ -63,10 +49,12 @@ def edit(company_id: int):
         return render_edit(company)
     if not form.validate():
         return render_edit(company, identity=form, status=422)
-    error = refusal(lambda: profile.correct_identity(company, form.identity(),
-                                                             form.seen_version()))
-    if error:
-        return render_edit(company_or_404(company_id), identity=form, error=error, status=409)
+    with refusals(stale=STALE, flashed=False) as refused:
+        company_profile.correct_identity(company, form.identity(), form.seen_version())
+        unit_of_work.commit()
+    if refused:
+        return render_edit(company_or_404(company_id), identity=form, error=refused.message,
+                           status=409)
     flash("Les informations de l'entreprise sont enregistrées.", "success")
     return page_of(company)
 
@@ -79,10 +67,12 @@ def add_tag(company_id: int):
     form = TagForm(prefix="tag")
     if not form.validate():
         return render_edit(company, tag=form, status=422)
-    error = refusal(lambda: profile.add_tag(company, form.tag.data, form.seen_version()))
-    if error:
-        return render_edit(company_or_404(company_id), tag=form, error=error, status=409)
-    flash(f"L'étiquette « {profile.normalise_tag(form.tag.data)} » est ajoutée.", "success")
+    with refusals(stale=STALE, flashed=False) as refused:
+        company_profile.add_tag(company, form.tag.data, form.seen_version())
+        unit_of_work.commit()
+    if refused:
+        return render_edit(company_or_404(company_id), tag=form, error=refused.message, status=409)
+    flash(f"L'étiquette « {company_profile.normalise_tag(form.tag.data)} » est ajoutée.", "success")
     return redirect(url_for(".edit", company_id=company.id, _anchor="etiquettes"))
 
 
@@ -92,11 +82,12 @@ def remove_tag(company_id: int):
     """Take a segment tag off the firm."""
     company = company_or_404(company_id)
     form = RemoveTagForm()
-    error = "Étiquette inconnue." if not form.validate() else refusal(
-        lambda: profile.remove_tag(company, form.tag.data, form.seen_version()))
-    if error:
-        flash(error, "error")
-    else:
+    if not form.validate():
+        flash("Étiquette inconnue.", "error")
+        return page_of(company, "etiquettes")
+    with refusals(stale=STALE):
+        company_profile.remove_tag(company, form.tag.data, form.seen_version())
+        unit_of_work.commit()
         flash(f"L'étiquette « {form.tag.data} » est retirée.", "success")
     return page_of(company, "etiquettes")
 
@@ -116,11 +107,13 @@ def referent(company_id: int):
     error = None
     if form.validate():
         chosen = db.session.get(User, form.referent.data) if form.referent.data else None
-        error = refusal(lambda: profile.change_referent(
-            company, actor(), chosen, form.reason.data or "", form.seen_version()))
-        if error is None:
+        with refusals(stale=STALE, flashed=False) as refused:
+            company_profile.change_referent(company, actor(), chosen, form.reason.data or "",
+                                            form.seen_version())
+            unit_of_work.commit()
             flash("Le référent de l'entreprise est enregistré.", "success")
             return page_of(company, "referent")
+        error = refused.message
     return render_template("companies/referent_form.html", company=company_or_404(company_id),
                            form=form, error=error), 409 if error else 422
 
@@ -138,7 +131,8 @@ def contact_form_page(company: Company, contact: Contact | None):
     if not form.is_submitted() and contact is not None:
         form = ContactPersonForm.of(contact)
     if form.validate_on_submit():
-        profile.save_contact(company, contact, form.person())
+        company_profile.save_contact(company, contact, form.person())
+        unit_of_work.commit()
         flash("Le contact est enregistré.", "success")
         return page_of(company, "contacts")
     status = 422 if form.is_submitted() else 200
@@ -170,6 +164,7 @@ def delete_contact(company_id: int, contact_id: int):
         return render_template("companies/contact_delete.html", company=company, contact=contact,
                                form=form)
     name = contact.name
-    profile.delete_contact(contact)
+    company_profile.delete_contact(contact)
+    unit_of_work.commit()
     flash(f"Le contact {name} est supprimé.", "success")
     return page_of(company, "contacts")

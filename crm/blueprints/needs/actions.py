@@ -7,7 +7,6 @@ from collections.abc import Callable
 from flask import abort, flash, redirect, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy.orm.exc import StaleDataError
 
 from crm.blueprints.guards import actor, staff_only
 from crm.blueprints.needs import bp
@@ -23,12 +22,15 @@ from crm.blueprints.needs.forms import (
     VersionedForm,
 )
 from crm.blueprints.needs.views import render_need, visible_need
+from crm.blueprints.refusals import refusals
 from crm.extensions import db
 from crm.models import HiringNeed, InteractionKind, NeedStatus, NeedTransferProposal, Organisation
 from crm.services.accounts import access
 from crm.services.accounts.access import NeedAction
 from crm.services.needs import queries, workflow
-from crm.services.needs.workflow import WorkflowError
+from crm.services.needs import queries as need_queries
+from crm.services.platform import unit_of_work
+from crm.services.platform.concurrency import ensure_version
 
 
 def need_for(reference: str, action: NeedAction) -> HiringNeed:
@@ -58,23 +60,16 @@ def act(need: HiringNeed, key: str, form: FlaskForm, action: Callable[[], object
     action took the need out of the user's reach."""
     if not form.validate_on_submit():
         return render_need(need, 422, **{key: form})
-    try:
+    with refusals(form, stale=need_queries.STALE_VERSION) as refused:
         if isinstance(form, VersionedForm):
-            queries.ensure_version(need, form.seen_version())
+            ensure_version(need, form.seen_version(), need_queries.STALE_VERSION)
         action()
-    except WorkflowError as refused:
-        db.session.rollback()
-        if refused.field and refused.field in form:
-            form[refused.field].errors = [str(refused)]
-            return render_need(need, 422, **{key: form})
-        flash(str(refused), "error")
-    except StaleDataError:
-        db.session.rollback()
-        flash(queries.STALE_VERSION, "error")
-    else:
+        unit_of_work.commit()
         flash(done, "success")
         if not access.can_view_need(current_user, need):
             return redirect(url_for(".needs"))
+    if refused and refused.message is None:  # shown next to its field
+        return render_need(need, 422, **{key: form})
     return redirect(url_for(".need", reference=need.reference))
 
 

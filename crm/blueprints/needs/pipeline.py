@@ -2,7 +2,6 @@
 where JavaScript runs) and the managers' bulk reassignment."""
 
 from flask import flash, get_template_attribute, jsonify, redirect, render_template, request, url_for
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField, SelectField, SelectMultipleField
 from wtforms.validators import DataRequired
 
@@ -12,11 +11,13 @@ from crm.blueprints.guards import actor, staff_only, supervisors_only
 from crm.blueprints.needs import bp
 from crm.blueprints.needs.forms import NeedFilterForm
 from crm.blueprints.needs.views import visible_need
+from crm.blueprints.refusals import refusals
 from crm.extensions import db
 from crm.models import HiringNeed, NeedSource, NeedStatus, User
 from crm.services.accounts import access
 from crm.services.accounts.access import NeedAction
 from crm.services.needs import queries
+from crm.services.needs import queries as need_queries
 from crm.services.needs.pipeline import (
     PipelineFilters,
     board,
@@ -26,7 +27,9 @@ from crm.services.needs.pipeline import (
     reassign,
     team_of,
 )
-from crm.services.needs.workflow import WorkflowError, is_late
+from crm.services.needs.workflow import is_late
+from crm.services.platform import unit_of_work
+from crm.services.platform.concurrency import ensure_version
 
 
 class PipelineFilterForm(NeedFilterForm):
@@ -109,15 +112,12 @@ def pipeline_move(reference: str):
                      form.next.data)
     if not form.validate_on_submit():
         return reply(need, "Choisissez la colonne où placer la demande.", 422, form.next.data)
-    try:
-        queries.ensure_version(need, form.seen_version())
+    with refusals(stale=need_queries.STALE_VERSION, flashed=False) as refused:
+        ensure_version(need, form.seen_version(), need_queries.STALE_VERSION)
         move(need, actor(), NeedStatus(form.status.data))
-    except WorkflowError as refused:
-        db.session.rollback()
-        return reply(need, str(refused), 409, form.next.data)
-    except StaleDataError:
-        db.session.rollback()
-        return reply(need, queries.STALE_VERSION, 409, form.next.data)
+        unit_of_work.commit()
+    if refused:
+        return reply(need, refused.message or need_queries.STALE_VERSION, 409, form.next.data)
     db.session.refresh(need)
     return reply(need, f"Vous avez pris en charge la demande {need.reference} : elle est en cours.",
                  200, form.next.data)
@@ -133,16 +133,9 @@ def pipeline_reassign():
         for errors in form.errors.values():
             flash(" ".join(errors), "error")
         return back
-    try:
+    with refusals(stale=need_queries.STALE_VERSION):
         result = reassign(needs_by_references(form.needs.data),
                           db.session.get(User, form.adviser.data), actor())
-    except WorkflowError as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-        return back
-    except StaleDataError:
-        db.session.rollback()
-        flash(queries.STALE_VERSION, "error")
-        return back
-    flash(result.summary(), "success" if result.done else "warning")
+        unit_of_work.commit()
+        flash(result.summary(), "success" if result.done else "warning")
     return back

@@ -7,10 +7,12 @@ from crm.blueprints.needs import bp
 from crm.blueprints.needs.forms import FlagForm
 from crm.blueprints.needs.views import PUBLIC_LABELS
 from crm.blueprints.pagination import paginate
+from crm.blueprints.refusals import refusals
 from crm.models import NeedSource
 from crm.services.needs import queries
 from crm.services.needs.filing import FiledNeed, file_need
 from crm.services.needs.schema import InvalidNeed, NeedInput, parse_need
+from crm.services.platform import unit_of_work
 from crm.services.territory import communes
 
 
@@ -56,11 +58,11 @@ def flag_new():
     """Flag a firm's hiring need with the one need schema."""
     form = FlagForm()
     if form.is_submitted() and (data := flag_input(form)) is not None:
-        try:
-            return filed_redirect(file_need(data, source=NeedSource.SPOTTER, actor=actor(),
-                                            source_organisation=actor().organisation))
-        except InvalidNeed as invalid:
-            form.show_errors(invalid.fields)
+        with refusals(form, flashed=False):
+            filed = file_need(data, source=NeedSource.SPOTTER, actor=actor(),
+                              source_organisation=actor().organisation)
+            unit_of_work.commit()
+            return filed_redirect(filed)
     return render_flag_form(form)
 
 

@@ -19,12 +19,13 @@ from wtforms import Field
 
 from crm.blueprints.public import bp, throttle
 from crm.blueprints.public.forms import MessageForm, NeedRequestForm, WithdrawForm
+from crm.blueprints.refusals import refusals
 from crm.extensions import limiter
 from crm.models import HiringNeed, NeedSource
-from crm.services.needs import filing, notifications, tracking, workflow
+from crm.services.needs import filing, notifications, tracking
+from crm.services.needs import workflow as need_workflow
 from crm.services.needs.schema import InvalidNeed, NeedInput, parse_need
-from crm.services.needs.workflow import WorkflowError
-from crm.services.platform import legal
+from crm.services.platform import legal, unit_of_work
 from crm.services.territory import communes, rome_jobs
 
 TOO_MANY_REQUESTS = ("Trop de demandes ont été envoyées depuis votre connexion. "
@@ -105,11 +106,11 @@ def request_form():
     if form.website.data:
         throttle.count(throttle.FILED)
         return render_template("public/received.html")
-    try:
+    with refusals(form, flashed=False) as refused:
         filed, data = file_request(form)
-    except InvalidNeed as invalid:
+        unit_of_work.commit()
+    if refused:
         throttle.count(throttle.INVALID)
-        form.show_errors(invalid.fields)
         return render_form(form)
     throttle.count(throttle.FILED)
     if not filed.attached:
@@ -174,11 +175,11 @@ def render_tracking(need: HiringNeed, message_form: MessageForm | None = None,
     )
 
 
-def refused(need: HiringNeed, error: WorkflowError, field: Field, **forms):
+def refused(need: HiringNeed, message: str, field: Field, **forms):
     """The tracking page again with why an action was refused."""
     if not need.is_open:
-        return render_tracking(need, error=str(error), **forms), 409
-    field.errors = [str(error)]
+        return render_tracking(need, error=message, **forms), 409
+    field.errors = [message]
     return render_tracking(need, **forms), 422
 
 
@@ -196,12 +197,12 @@ def send_message(token: str):
     """A message from the employer to whoever handles the request."""
     need = tracked_need(token)
     form = MessageForm()
-    try:
+    with refusals(flashed=False) as refusal:
         tracking.write(need, form.body.data or "")
-    except WorkflowError as error:
-        return refused(need, error, form.body, message_form=form)
-    flash("Votre message a été transmis.", "success")
-    return redirect(url_for("public.tracking_page", token=token, _anchor="messages"))
+        unit_of_work.commit()
+        flash("Votre message a été transmis.", "success")
+        return redirect(url_for("public.tracking_page", token=token, _anchor="messages"))
+    return refused(need, refusal.message, form.body, message_form=form)
 
 
 @bp.route("/recrutement/suivi/<token>/retrait", methods=["GET", "POST"])
@@ -216,9 +217,9 @@ def withdraw(token: str):
     if request.method == "GET" or not form.validate():
         status = 422 if form.errors else 200
         return render_template("public/withdraw.html", need=need, form=form), status
-    try:
-        workflow.withdraw(need, form.reason.data)
-    except WorkflowError as error:
-        return render_tracking(need, error=str(error)), 409
-    flash("Votre demande est retirée. Merci de nous avoir prévenus.", "success")
-    return redirect(url_for("public.tracking_page", token=token))
+    with refusals(flashed=False) as refusal:
+        need_workflow.withdraw(need, form.reason.data)
+        unit_of_work.commit()
+        flash("Votre demande est retirée. Merci de nous avoir prévenus.", "success")
+        return redirect(url_for("public.tracking_page", token=token))
+    return render_tracking(need, error=refusal.message), 409

@@ -4,12 +4,14 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 
 from crm.blueprints.guards import actor, confirmed_action
+from crm.blueprints.refusals import refusals
 from crm.blueprints.routing import bp
 from crm.blueprints.routing.forms import PeriodForm, RuleForm, SimulatorForm
 from crm.extensions import db
 from crm.models import RoutingRule
 from crm.services.accounts import access
 from crm.services.needs import spotter_stats
+from crm.services.platform import unit_of_work
 from crm.services.routing import rules as routing_admin
 
 SPOTTER_PAGES = ("routing.spotters", "routing.spotters_csv")
@@ -48,16 +50,12 @@ def rule_edit(rule_id: int):
 def edit_rule(rule: RoutingRule, form: RuleForm):
     creating = rule.id is None
     if form.validate_on_submit():
-        try:
+        with refusals(form):
             routing_admin.save_rule(
                 rule, name=form.name.data, conditions=form.criteria_values(),
                 target_kind=form.target_kind.data,
                 reason=form.reason.data, active=form.active.data, actor=actor())
-        except routing_admin.RuleError as refused:
-            db.session.rollback()
-            form[refused.field].errors.append(str(refused))
-        else:
-            db.session.commit()
+            unit_of_work.commit()
             flash(f"La règle « {rule.name} » est {'créée' if creating else 'enregistrée'}.",
                   "success")
             return redirect(url_for(".rules"))
@@ -72,7 +70,7 @@ def rule_move(rule_id: int, direction: str):
     rule = db.get_or_404(RoutingRule, rule_id)
     up = direction == "monter"
     moved = routing_admin.move_rule(rule, "up" if up else "down", actor=actor())
-    db.session.commit()
+    unit_of_work.commit()
     if moved:
         flash(f"La règle « {rule.name} » est maintenant en position {rule.position}.", "success")
     else:
@@ -88,7 +86,7 @@ def rule_activation(rule_id: int, action: str):
     rule = db.get_or_404(RoutingRule, rule_id)
     active = action == "reactiver"
     routing_admin.set_rule_active(rule, active, actor=actor())
-    db.session.commit()
+    unit_of_work.commit()
     flash(f"La règle « {rule.name} » est {'réactivée' if active else 'désactivée'}.", "success")
     return redirect(url_for(".rules"))
 
@@ -98,15 +96,11 @@ def simulator():
     """Which rule, organisation and adviser a sample need would get; nothing is stored."""
     form, simulation = SimulatorForm(request.args), None
     if request.args and form.validate():
-        try:
+        with refusals(form, flashed=False) as refused:
             simulation = routing_admin.simulate(
                 siret=form.siret.data or "", place=form.place.data or "",
                 commune_code=form.commune_code.data, facts=form.criteria_values())
-            form.offer_communes(simulation.communes)
-        except routing_admin.SimulationError as refused:
-            form.offer_communes(refused.communes)
-            for name, messages in refused.errors.items():
-                form[name].errors = list(messages)
+        form.offer_communes(refused.error.communes if refused else simulation.communes)
     return render_template("routing/simulator.html", form=form, simulation=simulation,
                            conditions=routing_admin.conditions)
 

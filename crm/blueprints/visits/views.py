@@ -5,10 +5,10 @@ from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
 from crm.blueprints.guards import actor, staff_only
 from crm.blueprints.pagination import paginate
+from crm.blueprints.refusals import refusals
 from crm.blueprints.visits import bp
 from crm.blueprints.visits.forms import (
     LogInteractionForm,
@@ -22,14 +22,14 @@ from crm.extensions import db
 from crm.models import Company, Visit
 from crm.services.accounts import access
 from crm.services.companies.pressure import pressure_of
-from crm.services.platform.concurrency import StaleEdit, ensure_version
+from crm.services.platform import unit_of_work
+from crm.services.platform.concurrency import ensure_version, stale_message
 from crm.services.platform.local_time import local_from_utc, local_now
 from crm.services.visits import catalogue, finding, interactions
 from crm.services.visits import recording as visits
-from crm.services.visits.interactions import InvalidContact
-from crm.services.visits.recording import InvalidVisit, SavedVisit
+from crm.services.visits.recording import SavedVisit
 
-VISIT = "cette visite"
+STALE_VISIT = stale_message("cette visite")
 
 
 def company_or_404(company_id: int) -> Company:
@@ -58,14 +58,12 @@ def log_interaction(company_id: int):
     form = LogInteractionForm(open_needs=interactions.open_needs_of(company, actor()))
     error = None
     if form.validate_on_submit():
-        try:
+        with refusals(flashed=False) as refused:
             interactions.log_contact(company, actor(), form.contact())
-        except InvalidContact as refused:
-            db.session.rollback()
-            error = str(refused)
-        else:
+            unit_of_work.commit()
             flash("L'échange est enregistré dans le journal des contacts.", "success")
             return redirect(company_url(company))
+        error = refused.message
     return render_template(
         "visits/log.html", company=company, form=form, error=error, company_url=company_url(company),
         pressure=pressure_of(company, current_user.organisation_id),
@@ -99,17 +97,13 @@ def save(form: VisitForm, company: Company, visit: Visit | None = None):
     """Validate and save the form; on a refusal show it again with the user's input."""
     if not form.validate_on_submit():
         return render_form(form, company, visit, status=422 if form.is_submitted() else 200)
-    try:
+    with refusals(form, stale=STALE_VISIT, flashed=False) as refused:
         if visit is not None:
-            ensure_version(visit, form.seen_version(), VISIT)
+            ensure_version(visit, form.seen_version(), STALE_VISIT)
         saved = visits.save_visit(company, form.visit_input(), actor(), visit)
-    except InvalidVisit as invalid:
-        db.session.rollback()
-        form.show_errors(invalid.fields)
-        return render_form(form, company, visit, str(invalid), 422)
-    except (StaleEdit, StaleDataError):
-        db.session.rollback()
-        return render_form(form, company, visit, str(StaleEdit(VISIT)), 409)
+        unit_of_work.commit()
+    if refused:
+        return render_form(form, company, visit, refused.message, refused.status)
     flash(saved_message(saved), "success")
     return redirect(url_for(".visit", visit_id=saved.visit.id))
 

@@ -22,6 +22,7 @@ from crm.models import (
 )
 from crm.services.accounts import access
 from crm.services.platform import audit
+from crm.services.platform.refusals import Refused
 from crm.services.platform.wording import alphabetical
 
 MIN_PASSWORD_LENGTH = 12
@@ -29,12 +30,8 @@ TOKEN_PREFIX = "crm_"
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 
-class AccountError(ValueError):
+class AccountError(Refused):
     """A request on accounts that cannot be honoured; the message is French and user-facing."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def is_self(actor: User | None, user: User) -> bool:
@@ -73,7 +70,6 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None or not check_password(user, password) or not user.is_active:
         return None
     user.last_login_at = utcnow()
-    db.session.commit()
     return user
 
 

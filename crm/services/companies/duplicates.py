@@ -215,5 +215,4 @@ def dismiss(first: Company, second: Company, actor: User | None) -> bool:
     db.session.add(DuplicateDismissal(company_id=low.id, other_id=high.id,
                                       dismissed_by_id=actor.id if actor else None))
     audit.record(actor, "duplicate_dismissed", low, {"other_id": high.id, "other_siret": high.siret})
-    db.session.commit()
     return True

@@ -146,7 +146,7 @@ def store_export(user: User, filters: CompanyFilters, fmt: str, now: datetime,
     upload = Upload(kind=KIND, filename=filename(fmt, now), content=content, size=len(content),
                     user_id=user.id, organisation_id=user.organisation_id)
     db.session.add(upload)
-    db.session.commit()
+    db.session.flush()
     return upload, total
 
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from crm.extensions import db
 from crm.models import Company, DuplicateDismissal, EventCompany, PlanTarget, User
 from crm.services.platform import audit
+from crm.services.platform.refusals import Refused
 
 SURVIVOR, ABSORBED = "survivor", "absorbed"
 FILLED_IF_EMPTY = ("created_on", "employer")
@@ -32,7 +33,7 @@ LINK_LABELS = {
 }
 
 
-class MergeRefused(ValueError):
+class MergeRefused(Refused):
     """A merge that must not happen, with the reason in French."""
 
 
@@ -256,5 +257,5 @@ def merge(survivor: Company, absorbed: Company, choices: dict[str, str], actor: 
         **{f"moved_{name}": count for name, count in moved.items()}, "taken_from_absorbed": taken})
     db.session.expire(absorbed, ["contacts"])
     db.session.delete(absorbed)
-    db.session.commit()
+    db.session.flush()
     return report

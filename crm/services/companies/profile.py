@@ -21,15 +21,16 @@ from crm.models import (
 )
 from crm.services.accounts import access
 from crm.services.needs.notifications import SIGNATURE
-from crm.services.platform import audit, links, outbox
-from crm.services.platform.concurrency import ensure_version
+from crm.services.platform import audit, links, outbox, unit_of_work
+from crm.services.platform.concurrency import ensure_version, stale_message
+from crm.services.platform.refusals import Refused
 from crm.services.platform.wording import normalise_name
 
 MAX_TAG = 30
-WHAT = "cette entreprise"
+STALE = stale_message("cette entreprise")
 
 
-class ProfileError(ValueError):
+class ProfileError(Refused):
     """A change refused with a French message saying what to do."""
 
 
@@ -99,7 +100,7 @@ def change_referent(company: Company, actor: User, referent: User | None, reason
                     version: int | None) -> None:
     """Set the first referent, or change or remove it with a reason; audited, the new referent
     notified."""
-    ensure_version(company, version, WHAT)
+    ensure_version(company, version, STALE)
     reason = reason.strip()
     if not reason and company.referent_id is not None:
         raise ProfileError("Indiquez le motif du changement de référent.")
@@ -111,20 +112,18 @@ def change_referent(company: Company, actor: User, referent: User | None, reason
     company.referent = referent
     audit.record(actor, "referent_changed", company,
                  {"from": before, "to": referent.name if referent else None, "reason": reason or None})
-    messages = [referent_message(company, referent, actor, reason)] if referent else []
-    db.session.commit()
-    outbox.dispatch([message.id for message in messages])
+    if referent:
+        unit_of_work.dispatch_after_commit([referent_message(company, referent, actor, reason)])
 
 
 def correct_identity(company: Company, identity: Identity, version: int | None) -> None:
     """Save staff corrections unless someone else saved the firm since the form was opened."""
-    ensure_version(company, version, WHAT)
+    ensure_version(company, version, STALE)
     company.name, company.search_name = identity.name.strip(), normalise_name(identity.name)
     company.sign = identity.sign or None
     company.address, company.postal_code = identity.address or None, identity.postal_code or None
     company.preferred_channel = identity.preferred_channel
     company.do_not_contact_before = identity.do_not_contact_before
-    db.session.commit()
 
 
 def normalise_tag(text: str) -> str:
@@ -133,7 +132,7 @@ def normalise_tag(text: str) -> str:
 
 
 def add_tag(company: Company, text: str, version: int | None) -> str:
-    ensure_version(company, version, WHAT)
+    ensure_version(company, version, STALE)
     tag = normalise_tag(text)
     if not tag:
         raise ProfileError("Saisissez l'étiquette à ajouter.")
@@ -142,16 +141,14 @@ def add_tag(company: Company, text: str, version: int | None) -> str:
     if tag in (company.tags or []):
         raise ProfileError(f"L'entreprise porte déjà l'étiquette « {tag} ».")
     company.tags = sorted([*(company.tags or []), tag])
-    db.session.commit()
     return tag
 
 
 def remove_tag(company: Company, tag: str, version: int | None) -> None:
-    ensure_version(company, version, WHAT)
+    ensure_version(company, version, STALE)
     if tag not in (company.tags or []):
         raise ProfileError(f"L'entreprise ne porte pas l'étiquette « {tag} ».")
     company.tags = [t for t in company.tags if t != tag]
-    db.session.commit()
 
 
 def tags_in_use(limit: int = 300) -> list[str]:
@@ -176,10 +173,9 @@ def save_contact(company: Company, contact: Contact | None, person: Person) -> C
         contact.consent_at = None
     contact.name, contact.job_title = person.name.strip(), person.job_title or None
     contact.email, contact.phone, contact.consent = person.email, person.phone, person.consent
-    db.session.commit()
+    db.session.flush()
     return contact
 
 
 def delete_contact(contact: Contact) -> None:
     db.session.delete(contact)
-    db.session.commit()

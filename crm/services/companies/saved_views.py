@@ -5,13 +5,14 @@ from sqlalchemy.orm import joinedload
 
 from crm.extensions import db
 from crm.models import SavedView, User
+from crm.services.platform.refusals import Refused
 
 NAME_TAKEN = "Vous avez déjà une vue nommée « {} » : choisissez un autre nom."
 NAME_MISSING = "Donnez un nom à la vue."
 
 
-class SavedViewError(ValueError):
-    """A refused change to a saved view, with a French message."""
+class SavedViewError(Refused):
+    """A refused change to a saved view, with a French message about its name."""
 
 
 def views_for(user: User, page: str) -> list[SavedView]:
@@ -50,9 +51,9 @@ def checked_name(user: User, page: str, name: str, except_id: int | None = None)
     """The name trimmed; refused when empty or already one of the user's views of the page."""
     name = " ".join(name.split())
     if not name:
-        raise SavedViewError(NAME_MISSING)
+        raise SavedViewError(NAME_MISSING, "name")
     if name_taken(user, page, name, except_id):
-        raise SavedViewError(NAME_TAKEN.format(name))
+        raise SavedViewError(NAME_TAKEN.format(name), "name")
     return name
 
 
@@ -61,16 +62,14 @@ def save_view(user: User, page: str, name: str, filters: dict, shared: bool) -> 
     view = SavedView(user_id=user.id, organisation_id=user.organisation_id, page=page,
                      name=checked_name(user, page, name), filters=filters, shared=shared)
     db.session.add(view)
-    db.session.commit()
+    db.session.flush()
     return view
 
 
 def rename_view(view: SavedView, name: str, shared: bool) -> None:
     view.name = checked_name(view.user, view.page, name, except_id=view.id)
     view.shared = shared
-    db.session.commit()
 
 
 def delete_view(view: SavedView) -> None:
     db.session.delete(view)
-    db.session.commit()

@@ -245,7 +245,9 @@ def apply(batch: list[Verdict], source_tag: str) -> None:
 
 
 def run_import(upload: Upload, user: User | None, mapping: dict[str, str], source_tag: str) -> dict:
-    """Create or complete every valid row, a batch per transaction; keep the rejects as a report."""
+    """Create or complete every valid row, a batch per transaction (committed here on purpose: the
+    progress reported after each batch is then true, and memory stays flat); keep the rejects as a
+    report, committed by the job with its result."""
     sheet, counts, rejects, done = sheet_of(upload), Counts(), [], 0
     db.session.expunge(upload)  # read once: the commits below must not reload its bytes
     for batch in verdicts(sheet, mapping, source_tag):
@@ -261,7 +263,6 @@ def run_import(upload: Upload, user: User | None, mapping: dict[str, str], sourc
     result = asdict(counts) | {"source_tag": source_tag, "filename": upload.filename,
                                "upload_id": upload.id, "rejects_upload_id": report.id if report else None}
     audit.record(user, "partner_import", upload, result | {"mapping": mapping})
-    db.session.commit()
     return result
 
 

@@ -271,4 +271,3 @@ def record_run(task_id: str | None, summary: dict) -> None:
     task = db.session.get(BackgroundTask, task_id or "")
     user = db.session.get(User, task.user_id) if task is not None and task.user_id else None
     audit.record(user, "import_sirene", task, summary)
-    db.session.commit()

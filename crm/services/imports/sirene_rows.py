@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
 
+from crm.services.platform.refusals import Refused
 from crm.services.platform.wording import normalise_name
 
 MASKED = "[ND]"  # what INSEE writes in the fields of a partially diffusible row
@@ -54,7 +55,7 @@ STREET_TYPES = {
 }
 
 
-class SireneError(ValueError):
+class SireneError(Refused):
     """A file the import cannot read; the message says what to do, in French."""
 
 

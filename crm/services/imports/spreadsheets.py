@@ -10,6 +10,8 @@ from pathlib import PurePath
 
 from openpyxl import load_workbook
 
+from crm.services.platform.refusals import Refused
+
 MAX_BYTES = 10 * 1024 * 1024
 CSV_SUFFIXES = (".csv", ".txt")
 XLSX_SUFFIX = ".xlsx"
@@ -17,8 +19,12 @@ SEPARATORS = ";,\t"
 UTF8_BOM = b"\xef\xbb\xbf"
 
 
-class UnreadableFile(ValueError):
-    """A file that cannot be read, with the French message saying what to do."""
+class UnreadableFile(Refused):
+    """A file that cannot be read, with the French message saying what to do (about the field
+    `file` of the upload)."""
+
+    def __init__(self, message: str):
+        super().__init__(message, "file")
 
 
 @dataclass(frozen=True)

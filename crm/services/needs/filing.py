@@ -23,6 +23,7 @@ from crm.models import (
     NeedStatus,
     NeedStatusChange,
     Organisation,
+    OutboxMessage,
     StepActor,
     User,
     utcnow,
@@ -30,7 +31,7 @@ from crm.models import (
 from crm.services.companies import records
 from crm.services.needs import notifications
 from crm.services.needs.schema import InvalidNeed, NeedInput
-from crm.services.platform import audit, links, outbox
+from crm.services.platform import audit, links, unit_of_work
 from crm.services.platform.wording import plural
 from crm.services.platform.working_days import first_contact_deadline
 from crm.services.routing import criteria
@@ -153,7 +154,7 @@ def log_in_ledger(need: HiringNeed, source: NeedSource, actor: User | None,
     ))
 
 
-def attach_update(existing: HiringNeed, data: NeedInput, actor: User | None) -> list[int]:
+def attach_update(existing: HiringNeed, data: NeedInput, actor: User | None) -> list[OutboxMessage]:
     """Record a repeated request as an update of the open need it duplicates."""
     contact = ", ".join(filter(None, (data.contact_name, data.contact_email, data.contact_phone)))
     body = (f"Nouvelle demande pour le même poste : {plural(data.positions, 'poste')}, contact {contact}"
@@ -161,30 +162,29 @@ def attach_update(existing: HiringNeed, data: NeedInput, actor: User | None) -> 
     db.session.add(NeedMessage(need=existing, author=MessageAuthor.EMPLOYER, body=body,
                                user_id=actor.id if actor else None))
     audit.record(actor, "attach_duplicate", existing, {"positions": data.positions})
-    return [m.id for m in notifications.need_updated(existing)]
+    return notifications.need_updated(existing)
 
 
 def file_need(data: NeedInput, *, source: NeedSource, actor: User | None = None,
               source_organisation: Organisation | None = None, visit_id: int | None = None,
               collectors: Sequence[User] = ()) -> FiledNeed:
-    """Store a need (or attach it to its 7-day duplicate), route it and notify; commits.
+    """Store a need (or attach it to its 7-day duplicate), route it and notify, in the caller's
+    unit of work (the caller commits; the notices are delivered after its commit).
     `visit_id` links a need identified during a visit to that visit; `collectors`, the people who
     collected it there, get it when they work for the pilot organisation."""
     company = company_for(data, source)
     existing = recent_duplicate(company, data)
     if existing is not None:
-        message_ids = attach_update(existing, data, actor)
-        db.session.commit()
-        outbox.dispatch(message_ids)
+        unit_of_work.dispatch_after_commit(attach_update(existing, data, actor))
+        db.session.flush()
         return FiledNeed(existing, attached=True)
     commune = db.session.get(Commune, data.commune_code or company.commune_code or "")
     need = new_need(data, company, commune, source, actor, source_organisation, visit_id)
     assign(need, route_need(need, company, commune, collectors))
     log_in_ledger(need, source, actor, source_organisation)
     audit.record(actor, "create", need, {"reference": need.reference, "source": source})
-    messages = notifications.need_filed(need, tracking_url(need))
-    db.session.commit()
-    outbox.dispatch([m.id for m in messages])
+    unit_of_work.dispatch_after_commit(notifications.need_filed(need, tracking_url(need)))
+    db.session.flush()
     return FiledNeed(need, attached=False)
 
 

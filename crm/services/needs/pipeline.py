@@ -15,7 +15,7 @@ from crm.services.needs import workflow as need_workflow
 from crm.services.needs.filing import change_status
 from crm.services.needs.queries import NeedFilters
 from crm.services.needs.workflow import WorkflowError
-from crm.services.platform import audit, outbox
+from crm.services.platform import audit, unit_of_work
 
 OPEN_COLUMNS = (NeedStatus.NEW, NeedStatus.ASSIGNED, NeedStatus.IN_PROGRESS)
 COLUMN_LIMIT = 50
@@ -101,7 +101,7 @@ def moves(need: HiringNeed) -> list[NeedStatus]:
 
 
 def move(need: HiringNeed, user: User, target: NeedStatus) -> None:
-    """Move a card to another column, only as the need workflow allows; commits."""
+    """Move a card to another column, only as the need workflow allows."""
     need_workflow.ensure_open(need)
     if target == need.status:
         raise WorkflowError("La demande est déjà dans cette colonne.")
@@ -158,8 +158,8 @@ def hand_over(need: HiringNeed, adviser: User, actor: User) -> None:
 
 def reassign(needs: list[HiringNeed], adviser: User, actor: User) -> Reassignment:
     """Give needs to an adviser of the manager's organisation; needs the manager may not work,
-    needs another organisation pilots, or closed ones, are refused. Commits, then queues the
-    adviser's notices."""
+    needs another organisation pilots, or closed ones, are refused; the adviser's notices are
+    queued after the caller's commit."""
     if not access.is_supervisor(actor) or adviser.id not in {u.id for u in team_of(actor)}:
         raise WorkflowError("Choisissez un conseiller actif de votre organisation.")
     result, allowed = Reassignment(), workable_ids(actor, needs, adviser)
@@ -169,8 +169,6 @@ def reassign(needs: list[HiringNeed], adviser: User, actor: User) -> Reassignmen
             result.done.append(need)
         else:
             result.refused.append(need)
-    messages = [notifications.assignment(need, adviser.email) for need in result.done
-                if adviser.id != actor.id]
-    db.session.commit()
-    outbox.dispatch([message.id for message in messages])
+    unit_of_work.dispatch_after_commit([notifications.assignment(need, adviser.email)
+                                        for need in result.done if adviser.id != actor.id])
     return result

@@ -25,7 +25,7 @@ from crm.models import (
     utcnow,
 )
 from crm.services.accounts import access
-from crm.services.needs.workflow import WorkflowError, late_condition
+from crm.services.needs.workflow import late_condition
 from crm.services.platform.local_time import local_today
 from crm.services.platform.wording import normalise_name
 from crm.services.platform.working_days import deadline_day, is_working_day
@@ -235,9 +235,3 @@ def transfer_targets(need: HiringNeed) -> list[tuple[int, str]]:
                     Organisation.id != (need.organisation_id or 0))
              .order_by(Organisation.name))
     return [(key, name) for key, name in db.session.execute(query)]
-
-
-def ensure_version(need: HiringNeed, version: int | None) -> None:
-    """Refuse an action prepared on an older version of the need than the current one."""
-    if version != need.version:
-        raise WorkflowError(STALE_VERSION)

@@ -10,7 +10,7 @@ from crm.extensions import db
 from crm.models import HiringNeed, OutboxMessage, User, utcnow
 from crm.services.needs import notifications
 from crm.services.needs.workflow import late_condition
-from crm.services.platform import outbox
+from crm.services.platform import unit_of_work
 
 
 def late_needs_by_adviser(now: datetime) -> dict[User, list[HiringNeed]]:
@@ -42,7 +42,5 @@ def remind_late_advisers(now: datetime | None = None) -> int:
     messages = [notifications.late_reminder(adviser, late)
                 for adviser, late in late_needs_by_adviser(now).items()
                 if adviser.email not in already]
-    db.session.flush()
-    db.session.commit()
-    outbox.dispatch([m.id for m in messages])
+    unit_of_work.dispatch_after_commit(messages)
     return len(messages)

@@ -21,6 +21,7 @@ from crm.services.platform.contact_details import normalise_email, normalise_pho
 from crm.services.platform.identifiers import clean_siret, siret_problem
 from crm.services.platform.local_time import local_today
 from crm.services.platform.raw_input import UNSTORABLE, unstorable_fields
+from crm.services.platform.refusals import InvalidInput
 from crm.services.routing import criteria
 from crm.services.territory import rome_jobs
 
@@ -35,12 +36,8 @@ NOT_TEXT = "Ce champ doit être un texte."
 MISSING_JOB = "Indiquez le métier recherché (code ROME ou intitulé du poste)."
 
 
-class InvalidNeed(ValueError):
-    """Invalid input; `fields` maps each field name to its French messages."""
-
-    def __init__(self, fields: dict[str, list[str]]):
-        super().__init__("Certaines informations sont manquantes ou invalides.")
-        self.fields = fields
+class InvalidNeed(InvalidInput):
+    """Invalid need input; `fields` maps each field name to its French messages."""
 
 
 @dataclass

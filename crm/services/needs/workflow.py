@@ -26,7 +26,8 @@ from crm.services.accounts import access
 from crm.services.accounts.access import NeedAction
 from crm.services.needs import notifications, pilots
 from crm.services.needs.filing import change_status
-from crm.services.platform import audit, outbox
+from crm.services.platform import audit, unit_of_work
+from crm.services.platform.refusals import Refused
 from crm.services.routing import engine
 
 CONTACT_KINDS = (InteractionKind.CALL, InteractionKind.EMAIL, InteractionKind.VISIT,
@@ -36,13 +37,9 @@ OUTCOMES = (NeedStatus.FILLED, NeedStatus.PARTLY_FILLED, NeedStatus.UNFILLED,
 MAX_MESSAGE = 2000
 
 
-class WorkflowError(ValueError):
+class WorkflowError(Refused):
     """An action that cannot be done on this need now; the message is French. `field` names the
     form field the message is about, when there is one (shown next to it)."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def ensure_open(need: HiringNeed) -> None:
@@ -72,8 +69,7 @@ def take_in_charge(need: HiringNeed, user: User) -> None:
     change_status(need, NeedStatus.IN_PROGRESS, user, f"Prise en charge par {user.name}.")
     audit.record(user, "take_in_charge", need, {"adviser": user.name,
                                                 "organisation": user.organisation.name})
-    db.session.commit()
-    outbox.dispatch([m.id for m in messages])
+    unit_of_work.dispatch_after_commit(messages)
 
 
 def stop_first_contact_clock(need: HiringNeed, user: User, occurred_at: datetime) -> None:
@@ -99,7 +95,7 @@ def record_first_contact(need: HiringNeed, user: User, kind: InteractionKind, su
     db.session.add(interaction)
     stop_first_contact_clock(need, user, occurred_at)
     audit.record(user, "contact", need, {"kind": kind})
-    db.session.commit()
+    db.session.flush()
     return interaction
 
 
@@ -118,8 +114,7 @@ def transfer(need: HiringNeed, user: User, organisation: Organisation, reason: s
                   f"Transfert à {organisation.name} : {reason.strip()}")
     audit.record(user, "transfer", need, {"organisation": organisation.name, "reason": reason})
     messages += notifications.need_transferred(need)
-    db.session.commit()
-    outbox.dispatch([m.id for m in messages])
+    unit_of_work.dispatch_after_commit(messages)
 
 
 def check_reason(text: str | None, missing: str) -> str:
@@ -151,8 +146,8 @@ def propose_transfer(need: HiringNeed, user: User, reason: str) -> NeedTransferP
     audit.record(user, "propose_transfer", need, {"organisation": user.organisation.name,
                                                   "reason": reason})
     messages = notifications.transfer_proposed(need, proposal)
-    db.session.commit()
-    outbox.dispatch([m.id for m in messages])
+    unit_of_work.dispatch_after_commit(messages)
+    db.session.flush()
     return proposal
 
 
@@ -197,8 +192,7 @@ def accept_transfer(need: HiringNeed, proposal: NeedTransferProposal, user: User
         messages += notifications.need_transferred(need)
     elif adviser.id not in (user.id, proposal.proposed_by_id):
         messages.append(notifications.assignment(need, adviser.email))
-    db.session.commit()
-    outbox.dispatch([m.id for m in messages])
+    unit_of_work.dispatch_after_commit(messages)
 
 
 def refuse_transfer(need: HiringNeed, proposal: NeedTransferProposal, user: User,
@@ -209,8 +203,7 @@ def refuse_transfer(need: HiringNeed, proposal: NeedTransferProposal, user: User
     audit.record(user, "refuse_transfer", need, {"organisation": proposal.organisation.name,
                                                  "reason": reason, "proposal": proposal.id})
     messages = notifications.transfer_decided(need, proposal)
-    db.session.commit()
-    outbox.dispatch([m.id for m in messages])
+    unit_of_work.dispatch_after_commit(messages)
 
 
 def close(need: HiringNeed, user: User, outcome: NeedStatus, hires: int | None,
@@ -232,8 +225,7 @@ def close(need: HiringNeed, user: User, outcome: NeedStatus, hires: int | None,
     audit.record(user, "close", need, {"outcome": outcome, "hires": hires})
     messages = pilots.settle_pending(need, user, "La demande est clôturée.")
     messages += notifications.need_closed(need)
-    db.session.commit()
-    outbox.dispatch([m.id for m in messages])
+    unit_of_work.dispatch_after_commit(messages)
 
 
 def check_message(body: str) -> str:
@@ -251,8 +243,8 @@ def add_employer_message(need: HiringNeed, body: str) -> NeedMessage:
     message = NeedMessage(need=need, author=MessageAuthor.EMPLOYER, body=check_message(body))
     db.session.add(message)
     messages = notifications.employer_wrote(need, message.body)
-    db.session.commit()
-    outbox.dispatch([m.id for m in messages])
+    unit_of_work.dispatch_after_commit(messages)
+    db.session.flush()
     return message
 
 
@@ -263,7 +255,7 @@ def add_staff_message(need: HiringNeed, user: User, body: str, internal: bool) -
                           body=check_message(body), internal=internal)
     db.session.add(message)
     audit.record(user, "note" if internal else "message", need, {"internal": internal})
-    db.session.commit()
+    db.session.flush()
     return message
 
 
@@ -276,8 +268,7 @@ def withdraw(need: HiringNeed, reason: str | None) -> None:
     change_status(need, NeedStatus.CANCELLED, None, note)
     messages = pilots.settle_pending(need, None, "La demande a été retirée par l'employeur.")
     messages += notifications.employer_wrote(need, note)
-    db.session.commit()
-    outbox.dispatch([m.id for m in messages])
+    unit_of_work.dispatch_after_commit(messages)
 
 
 def late_condition(now: datetime | None = None):

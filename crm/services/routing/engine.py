@@ -69,7 +69,6 @@ def install_default_rules() -> int:
             RoutingRule(position=position, name=name, publics=[str(p) for p in publics],
                         services=[], target_kind=kind, reason=reason)
         )
-    db.session.commit()
     return len(DEFAULT_RULES)
 
 

@@ -21,6 +21,7 @@ from crm.models import (
 from crm.services.companies import records
 from crm.services.platform import audit
 from crm.services.platform.identifiers import clean_siret, siret_problem
+from crm.services.platform.refusals import InvalidInput, Refused
 from crm.services.routing import criteria
 from crm.services.routing import engine as routing
 from crm.services.routing.criteria import Facts
@@ -36,12 +37,12 @@ LEVEL_LABELS = {
 }
 
 
-class RuleError(ValueError):
-    """A change to the rules that cannot be made; the message is French and user-facing."""
+class RuleError(Refused):
+    """A change to the rules that cannot be made; the message is French and user-facing, about
+    the form field `field`."""
 
     def __init__(self, message: str, field: str):
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field)
 
 
 # Reading the rules
@@ -197,13 +198,12 @@ def set_rule_active(rule: RoutingRule, active: bool, actor: User | None = None) 
 # The simulator
 
 
-class SimulationError(ValueError):
+class SimulationError(InvalidInput):
     """Input the simulator cannot use: French messages per field, and the communes to choose
     from when a postal code serves several."""
 
-    def __init__(self, errors: dict[str, list[str]], communes: list[Commune] | None = None):
-        super().__init__("Certaines informations sont manquantes ou invalides.")
-        self.errors = errors
+    def __init__(self, fields: dict[str, list[str]], communes: list[Commune] | None = None):
+        super().__init__(fields)
         self.communes = communes or []
 
 

@@ -144,9 +144,7 @@ LOADERS: tuple[tuple[type[Model], Callable[[], Iterator[dict]]], ...] = (
 
 def load_reference_data() -> dict[str, int]:
     """Load every reference table; returns rows written per table (all zero on a re-run)."""
-    written = {model.__tablename__: upsert(model, rows()) for model, rows in LOADERS}
-    db.session.commit()
-    return written
+    return {model.__tablename__: upsert(model, rows()) for model, rows in LOADERS}
 
 
 def reference_counts() -> dict[str, int]:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import RomeCode
+from crm.services.platform.refusals import Refused
 from crm.services.territory import reference
 
 CODE = re.compile(r"\b([A-N]\d{4})\b", re.IGNORECASE)
@@ -31,7 +32,7 @@ class Job:
         return f"{self.label} ({self.code})"
 
 
-class UnknownJob(ValueError):
+class UnknownJob(Refused):
     """Typed text that names no ROME job, or several; the message says which in French."""
 
 

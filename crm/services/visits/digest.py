@@ -12,7 +12,7 @@ from crm.models import HiringNeed, OutboxMessage, Task, User, Visit, utcnow
 from crm.services.accounts.users import staff_users
 from crm.services.needs import notifications, queries
 from crm.services.needs.workflow import late_condition
-from crm.services.platform import links, outbox
+from crm.services.platform import links, outbox, unit_of_work
 from crm.services.platform.local_time import local_from_utc, local_today
 from crm.services.platform.wording import plural
 from crm.services.visits import followups
@@ -123,6 +123,5 @@ def send_daily_digests(today: date | None = None, now: datetime | None = None) -
     sent = already_sent(today)
     messages = [outbox.add_message(KIND, d.user.email, subject_of(d, today), body_of(d, today))
                 for d in digests_for(today, now) if d.user.email not in sent]
-    db.session.commit()
-    outbox.dispatch([message.id for message in messages])
+    unit_of_work.dispatch_after_commit(messages)
     return len(messages)

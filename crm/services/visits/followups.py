@@ -22,11 +22,12 @@ from crm.models import (
 )
 from crm.services.accounts.users import staff_users
 from crm.services.needs import notifications, queries
-from crm.services.platform import links, outbox
+from crm.services.platform import links, outbox, unit_of_work
 from crm.services.platform.local_time import day_bounds, local_today
+from crm.services.platform.refusals import Refused
 
 
-class TaskError(ValueError):
+class TaskError(Refused):
     """A task change that cannot be made; the message is French."""
 
 
@@ -91,9 +92,8 @@ def assignment_notice(task: Task, actor: User) -> OutboxMessage | None:
 def save_and_notify(task: Task, actor: User, notify: bool) -> None:
     db.session.flush()  # the task's id, for the link in the notice
     message = assignment_notice(task, actor) if notify else None
-    db.session.commit()
     if message is not None:
-        outbox.dispatch([message.id])
+        unit_of_work.dispatch_after_commit([message])
 
 
 def create_task(data: TaskInput, actor: User) -> Task:
@@ -123,12 +123,10 @@ def complete(task: Task, now: datetime | None = None) -> None:
     """Mark the task done (again is harmless)."""
     if task.done_at is None:
         task.done_at = now or utcnow()
-    db.session.commit()
 
 
 def reopen(task: Task) -> None:
     task.done_at = None
-    db.session.commit()
 
 
 def task_by_id(task_id: int) -> Task | None:

@@ -10,13 +10,14 @@ from crm.extensions import db
 from crm.models import CLOSED_STATUSES, Company, HiringNeed, Interaction, InteractionKind, User
 from crm.services.accounts import access
 from crm.services.needs.workflow import stop_first_contact_clock
+from crm.services.platform.refusals import Refused
 
 QUICK_KINDS = (InteractionKind.CALL, InteractionKind.EMAIL, InteractionKind.MEETING)
 MAX_SUMMARY = 2000
 MAX_OUTCOME = 255
 
 
-class InvalidContact(ValueError):
+class InvalidContact(Refused):
     """A contact that cannot be logged; the message is French."""
 
 
@@ -66,5 +67,5 @@ def log_contact(company: Company, user: User, data: ContactInput) -> Interaction
     db.session.add(interaction)
     if need is not None:
         stop_first_contact_clock(need, user, data.occurred_at)
-    db.session.commit()
+    db.session.flush()
     return interaction

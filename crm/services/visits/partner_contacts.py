@@ -8,6 +8,7 @@ from crm.models import Company, Interaction, InteractionKind, User
 from crm.models.base import utcnow
 from crm.services.companies.records import find_by_siret
 from crm.services.platform.identifiers import clean_siret, siret_problem
+from crm.services.platform.refusals import InvalidInput
 
 API_KINDS = {kind.value: kind for kind in (InteractionKind.CALL, InteractionKind.EMAIL, InteractionKind.VISIT,
                                            InteractionKind.MEETING, InteractionKind.EVENT)}
@@ -17,10 +18,8 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 OLDEST = timedelta(days=366)
 
 
-class InvalidInteraction(ValueError):
-    def __init__(self, fields: dict[str, list[str]]):
-        super().__init__("Certaines informations sont manquantes ou invalides.")
-        self.fields = fields
+class InvalidInteraction(InvalidInput):
+    """An interaction the API refuses; `fields` says why, field by field."""
 
 
 @dataclass(frozen=True)

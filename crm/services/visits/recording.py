@@ -34,6 +34,7 @@ from crm.services.accounts import access
 from crm.services.needs import filing as needs
 from crm.services.needs import schema
 from crm.services.needs.schema import InvalidNeed, NeedInput, parse_need
+from crm.services.platform.refusals import InvalidInput
 from crm.services.visits import catalogue
 
 MAX_TEXT = 4000
@@ -41,12 +42,11 @@ CONTACT_FIELDS = {"contact.name": "contact_name", "contact.email": "contact_emai
                   "contact.phone": "contact_phone", "contact": "contact_name", "siret": "job_title"}
 
 
-class InvalidVisit(ValueError):
+class InvalidVisit(InvalidInput):
     """Invalid visit input; `fields` maps a field name (need rows: needs-<i>-<name>) to French messages."""
 
     def __init__(self, fields: dict[str, list[str]]):
-        super().__init__("La visite n'a pas été enregistrée : corrigez les champs signalés.")
-        self.fields = fields
+        super().__init__(fields, "La visite n'a pas été enregistrée : corrigez les champs signalés.")
 
 
 @dataclass
@@ -241,8 +241,8 @@ def file_visit_need(visit: Visit, data: NeedInput, actor: User) -> needs.FiledNe
 
 def save_visit(company: Company, data: VisitInput, actor: User, visit: Visit | None = None,
                now: datetime | None = None) -> SavedVisit:
-    """Create or update a visit with its ledger entries and follow-up task, then file its needs.
-    The visit is committed first: each need is then filed (and committed) by the entry point."""
+    """Create or update a visit with its ledger entries and follow-up task, and file its needs
+    through the entry point, all in the caller's unit of work: a refused need leaves nothing saved."""
     participants, inputs = check_visit(company, data, visit, now or utcnow())
     if visit is None:
         visit = Visit(company=company, created_by=actor)
@@ -251,6 +251,5 @@ def save_visit(company: Company, data: VisitInput, actor: User, visit: Visit | N
     db.session.flush()
     sync_ledger(visit)
     task = add_follow_up(visit, data.follow_up, actor)
-    db.session.commit()
     filed = [file_visit_need(visit, need_input, actor) for need_input in inputs]
     return SavedVisit(visit, filed, task)

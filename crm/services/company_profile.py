@@ -22,7 +22,6 @@ from crm.models import (
 from crm.services import access, audit, links, outbox
 from crm.services.companies import normalise_name
 from crm.services.concurrency import ensure_version
-from crm.services.notifications import SIGNATURE
 
 MAX_TAG = 30
 WHAT = "cette entreprise"
@@ -84,14 +83,9 @@ def visible_references(user: User, references: set[str]) -> set[str]:
 
 
 def referent_message(company: Company, referent: User, actor: User, reason: str) -> OutboxMessage:
-    url = links.public_url(f"/entreprises/{company.id}")
-    body = (f"Bonjour {referent.name},\n\n{actor.name} ({actor.organisation.name}) vous désigne comme "
-            f"conseiller référent de l'entreprise {company.name} (SIRET {company.siret}).\n"
-            + (f"Motif : {reason}\n" if reason else "")
-            + "\nVous êtes désormais son interlocuteur privilégié pour le réseau.\n\n"
-            f"{url}{SIGNATURE}")
-    return outbox.add_message("referent_assigned", referent.email,
-                       f"Vous êtes référent de {company.name}", body)
+    return outbox.add_mail("referent_assigned", referent.email, company=company,
+                           referent=referent, actor=actor, reason=reason,
+                           url=links.public_url(f"/entreprises/{company.id}"))
 
 
 def change_referent(company: Company, actor: User, referent: User | None, reason: str,
@@ -110,9 +104,9 @@ def change_referent(company: Company, actor: User, referent: User | None, reason
     company.referent = referent
     audit.record(actor, "referent_changed", company,
                  {"from": before, "to": referent.name if referent else None, "reason": reason or None})
-    messages = [referent_message(company, referent, actor, reason)] if referent else []
+    if referent is not None:
+        referent_message(company, referent, actor, reason)
     db.session.commit()
-    outbox.dispatch([message.id for message in messages])
 
 
 def correct_identity(company: Company, identity: Identity, version: int | None) -> None:

@@ -22,7 +22,7 @@ from crm.models import (
     User,
     utcnow,
 )
-from crm.services import access, audit, need_pilots, notifications, outbox, routing
+from crm.services import access, audit, need_pilots, notifications, routing
 from crm.services.access import NeedAction
 from crm.services.needs import change_status
 
@@ -58,19 +58,18 @@ def take_in_charge(need: HiringNeed, user: User) -> None:
     need from the basin's queue, makes their organisation the pilot."""
     ensure_open(need)
     ensure_allowed(need, user, NeedAction.TAKE_IN_CHARGE)
-    messages, previous = [], need.organisation
+    previous = need.organisation
     if need.organisation_id != user.organisation_id:
         reason = "prise en charge directe par un administrateur"
         why = (need_pilots.explanation(previous, user.organisation, user, reason, user)
                if previous is not None else need_pilots.from_queue(user))
-        messages = need_pilots.change_pilot(need, user.organisation, user, user, why, reason)
+        need_pilots.change_pilot(need, user.organisation, user, user, why, reason)
     else:
         need.adviser_id = user.id
     change_status(need, NeedStatus.IN_PROGRESS, user, f"Prise en charge par {user.name}.")
     audit.record(user, "take_in_charge", need, {"adviser": user.name,
                                                 "organisation": user.organisation.name})
     db.session.commit()
-    outbox.dispatch([m.id for m in messages])
 
 
 def stop_first_contact_clock(need: HiringNeed, user: User, occurred_at: datetime) -> None:
@@ -110,13 +109,12 @@ def transfer(need: HiringNeed, user: User, organisation: Organisation, reason: s
         raise WorkflowError("La demande est déjà pilotée par cette structure.")
     adviser = routing.least_loaded_adviser(organisation, need.basin_code)
     why = need_pilots.explanation(need.organisation, organisation, user, reason, adviser)
-    messages = need_pilots.change_pilot(need, organisation, adviser, user, why, reason.strip())
+    need_pilots.change_pilot(need, organisation, adviser, user, why, reason.strip())
     change_status(need, NeedStatus.ASSIGNED if adviser else NeedStatus.NEW, user,
                   f"Transfert à {organisation.name} : {reason.strip()}")
     audit.record(user, "transfer", need, {"organisation": organisation.name, "reason": reason})
-    messages += notifications.need_transferred(need)
+    notifications.need_transferred(need)
     db.session.commit()
-    outbox.dispatch([m.id for m in messages])
 
 
 def check_reason(text: str | None, missing: str) -> str:
@@ -146,9 +144,8 @@ def propose_transfer(need: HiringNeed, user: User, reason: str) -> NeedTransferP
     db.session.flush()
     audit.record(user, "propose_transfer", need, {"organisation": user.organisation.name,
                                                   "reason": reason})
-    messages = notifications.transfer_proposed(need, proposal)
+    notifications.transfer_proposed(need, proposal)
     db.session.commit()
-    outbox.dispatch([m.id for m in messages])
     return proposal
 
 
@@ -182,19 +179,18 @@ def accept_transfer(need: HiringNeed, proposal: NeedTransferProposal, user: User
     adviser = proposed_adviser(proposal, need)
     why = need_pilots.explanation(need.organisation, organisation, user, proposal.reason, adviser,
                                   proposal.proposed_by)
-    messages = need_pilots.change_pilot(need, organisation, adviser, user, why, proposal.reason)
+    need_pilots.change_pilot(need, organisation, adviser, user, why, proposal.reason)
     change_status(need, NeedStatus.ASSIGNED if adviser else NeedStatus.NEW, user,
                   f"Transfert à {organisation.name} : {proposal.reason}")
     audit.record(user, "accept_transfer", need, {"organisation": organisation.name,
                                                  "reason": proposal.reason,
                                                  "proposal": proposal.id})
-    messages += notifications.transfer_decided(need, proposal)
+    notifications.transfer_decided(need, proposal)
     if adviser is None:
-        messages += notifications.need_transferred(need)
+        notifications.need_transferred(need)
     elif adviser.id not in (user.id, proposal.proposed_by_id):
-        messages.append(notifications.assignment(need, adviser.email))
+        notifications.assignment(need, adviser.email)
     db.session.commit()
-    outbox.dispatch([m.id for m in messages])
 
 
 def refuse_transfer(need: HiringNeed, proposal: NeedTransferProposal, user: User,
@@ -204,9 +200,8 @@ def refuse_transfer(need: HiringNeed, proposal: NeedTransferProposal, user: User
     answer(need, proposal, user, TransferProposalStatus.REFUSED, reason)
     audit.record(user, "refuse_transfer", need, {"organisation": proposal.organisation.name,
                                                  "reason": reason, "proposal": proposal.id})
-    messages = notifications.transfer_decided(need, proposal)
+    notifications.transfer_decided(need, proposal)
     db.session.commit()
-    outbox.dispatch([m.id for m in messages])
 
 
 def close(need: HiringNeed, user: User, outcome: NeedStatus, hires: int | None,
@@ -226,10 +221,9 @@ def close(need: HiringNeed, user: User, outcome: NeedStatus, hires: int | None,
     need.hires, need.outcome_reason = hires, (reason or "").strip() or None
     change_status(need, outcome, user, need.outcome_reason)
     audit.record(user, "close", need, {"outcome": outcome, "hires": hires})
-    messages = need_pilots.settle_pending(need, user, "La demande est clôturée.")
-    messages += notifications.need_closed(need)
+    need_pilots.settle_pending(need, user, "La demande est clôturée.")
+    notifications.need_closed(need)
     db.session.commit()
-    outbox.dispatch([m.id for m in messages])
 
 
 def check_message(body: str) -> str:
@@ -246,9 +240,8 @@ def add_employer_message(need: HiringNeed, body: str) -> NeedMessage:
     ensure_open(need)
     message = NeedMessage(need=need, author=MessageAuthor.EMPLOYER, body=check_message(body))
     db.session.add(message)
-    messages = notifications.employer_wrote(need, message.body)
+    notifications.employer_wrote(need, message.body)
     db.session.commit()
-    outbox.dispatch([m.id for m in messages])
     return message
 
 
@@ -270,10 +263,9 @@ def withdraw(need: HiringNeed, reason: str | None) -> None:
                                                  else ".")
     need.outcome_reason = note
     change_status(need, NeedStatus.CANCELLED, None, note)
-    messages = need_pilots.settle_pending(need, None, "La demande a été retirée par l'employeur.")
-    messages += notifications.employer_wrote(need, note)
+    need_pilots.settle_pending(need, None, "La demande a été retirée par l'employeur.")
+    notifications.employer_wrote(need, note)
     db.session.commit()
-    outbox.dispatch([m.id for m in messages])
 
 
 def late_condition(now: datetime | None = None):

@@ -27,7 +27,7 @@ from crm.models import (
     User,
     utcnow,
 )
-from crm.services import audit, companies, links, notifications, outbox, routing
+from crm.services import audit, companies, links, notifications, routing
 from crm.services.need_input import InvalidNeed, NeedInput
 from crm.services.wording import plural
 from crm.services.working_days import first_contact_deadline
@@ -148,7 +148,7 @@ def log_in_ledger(need: HiringNeed, source: NeedSource, actor: User | None,
     ))
 
 
-def attach_update(existing: HiringNeed, data: NeedInput, actor: User | None) -> list[int]:
+def attach_update(existing: HiringNeed, data: NeedInput, actor: User | None) -> None:
     """Record a repeated request as an update of the open need it duplicates."""
     contact = ", ".join(filter(None, (data.contact_name, data.contact_email, data.contact_phone)))
     body = (f"Nouvelle demande pour le même poste : {plural(data.positions, 'poste')}, contact {contact}"
@@ -156,7 +156,7 @@ def attach_update(existing: HiringNeed, data: NeedInput, actor: User | None) -> 
     db.session.add(NeedMessage(need=existing, author=MessageAuthor.EMPLOYER, body=body,
                                user_id=actor.id if actor else None))
     audit.record(actor, "attach_duplicate", existing, {"positions": data.positions})
-    return [m.id for m in notifications.need_updated(existing)]
+    notifications.need_updated(existing)
 
 
 def file_need(data: NeedInput, *, source: NeedSource, actor: User | None = None,
@@ -168,18 +168,16 @@ def file_need(data: NeedInput, *, source: NeedSource, actor: User | None = None,
     company = company_for(data, source)
     existing = recent_duplicate(company, data)
     if existing is not None:
-        message_ids = attach_update(existing, data, actor)
+        attach_update(existing, data, actor)
         db.session.commit()
-        outbox.dispatch(message_ids)
         return FiledNeed(existing, attached=True)
     commune = db.session.get(Commune, data.commune_code or company.commune_code or "")
     need = new_need(data, company, commune, source, actor, source_organisation, visit_id)
     assign(need, route_need(need, company, commune, collectors))
     log_in_ledger(need, source, actor, source_organisation)
     audit.record(actor, "create", need, {"reference": need.reference, "source": source})
-    messages = notifications.need_filed(need, tracking_url(need))
+    notifications.need_filed(need, tracking_url(need))
     db.session.commit()
-    outbox.dispatch([m.id for m in messages])
     return FiledNeed(need, attached=False)
 
 

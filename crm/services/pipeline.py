@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import CLOSED_STATUSES, HiringNeed, NeedSource, NeedStatus, User, utcnow
-from crm.services import access, audit, need_queries, need_workflow, notifications, outbox
+from crm.services import access, audit, need_queries, need_workflow, notifications
 from crm.services.followups import staff_users
 from crm.services.need_queries import NeedFilters
 from crm.services.need_workflow import WorkflowError
@@ -165,8 +165,8 @@ def reassign(needs: list[HiringNeed], adviser: User, actor: User) -> Reassignmen
             result.done.append(need)
         else:
             result.refused.append(need)
-    messages = [notifications.assignment(need, adviser.email) for need in result.done
-                if adviser.id != actor.id]
+    if adviser.id != actor.id:
+        for need in result.done:
+            notifications.assignment(need, adviser.email)
     db.session.commit()
-    outbox.dispatch([message.id for message in messages])
     return result

@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from crm.extensions import db
 from crm.models import HiringNeed, OutboxMessage, User, utcnow
-from crm.services import notifications, outbox
+from crm.services import notifications
 from crm.services.need_workflow import late_condition
 
 
@@ -41,7 +41,5 @@ def remind_late_advisers(now: datetime | None = None) -> int:
     messages = [notifications.late_reminder(adviser, late)
                 for adviser, late in late_needs_by_adviser(now).items()
                 if adviser.email not in already]
-    db.session.flush()
     db.session.commit()
-    outbox.dispatch([m.id for m in messages])
     return len(messages)

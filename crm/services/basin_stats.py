@@ -12,7 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from crm.extensions import db
-from crm.models import CLOSED_STATUSES, Basin, Company, HeadcountBand, HiringNeed, NafCode, RomeCode
+from crm.models import Basin, Company, HeadcountBand, HiringNeed, NafCode, RomeCode
 from crm.services import map_layers
 from crm.services.local_time import month_start
 from crm.services.map_layers import MapFilters
@@ -98,7 +98,7 @@ def shortage_needs(code: str) -> int:
         sa.select(sa.func.count()).select_from(HiringNeed)
         .join(RomeCode, RomeCode.code == HiringNeed.rome_code)
         .where(HiringNeed.basin_code == code, RomeCode.shortage,
-               HiringNeed.status.not_in(CLOSED_STATUSES)))
+               HiringNeed.is_open))
 
 
 def basin_detail(code: str, now: datetime | None = None) -> BasinDetail | None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from crm.extensions import db
-from crm.models import CLOSED_STATUSES, Commune, Company, HiringNeed, Interaction, NafCode, User
+from crm.models import Commune, Company, HiringNeed, Interaction, NafCode, User
 from crm.services import access, company_search
 from crm.services.company_search import BY_NAME, CompanyPage, Conditions
 
@@ -90,7 +90,7 @@ def contacted_since(since: datetime) -> ColumnElement[bool]:
 
 def has_open_need() -> ColumnElement[bool]:
     return (sa.select(HiringNeed.id)
-            .where(HiringNeed.company_id == Company.id, HiringNeed.status.not_in(CLOSED_STATUSES))
+            .where(HiringNeed.company_id == Company.id, HiringNeed.is_open)
             .exists())
 
 

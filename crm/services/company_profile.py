@@ -10,7 +10,6 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from crm.extensions import db
 from crm.models import (
-    CLOSED_STATUSES,
     Channel,
     Company,
     Contact,
@@ -66,7 +65,7 @@ def open_needs(company: Company, user: User) -> list[tuple[HiringNeed, bool]]:
     """The firm's open needs from every organisation, oldest first, each with whether the user
     may open it."""
     query = (sa.select(HiringNeed, sa.func.coalesce(access.need_scope(user), sa.false()))
-             .where(HiringNeed.company_id == company.id, HiringNeed.status.not_in(CLOSED_STATUSES))
+             .where(HiringNeed.company_id == company.id, HiringNeed.is_open)
              .options(joinedload(HiringNeed.adviser), joinedload(HiringNeed.organisation),
                       joinedload(HiringNeed.rome))
              .order_by(HiringNeed.created_at, HiringNeed.id))

@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
 from crm.extensions import db
-from crm.models import CLOSED_STATUSES, Company, HiringNeed
+from crm.models import Company, HiringNeed
 from crm.services.companies import normalise_name, search_words
 from crm.services.identifiers import clean_siret
 
@@ -99,7 +99,7 @@ def open_needs_count() -> sa.ScalarSelect:
     """The number of open needs of the company of the enclosing query."""
     return (
         sa.select(sa.func.count(HiringNeed.id))
-        .where(HiringNeed.company_id == Company.id, HiringNeed.status.not_in(CLOSED_STATUSES))
+        .where(HiringNeed.company_id == Company.id, HiringNeed.is_open)
         .scalar_subquery()
     )
 

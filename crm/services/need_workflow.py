@@ -9,7 +9,6 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import (
-    CLOSED_STATUSES,
     HiringNeed,
     Interaction,
     InteractionKind,
@@ -66,7 +65,7 @@ def take_in_charge(need: HiringNeed, user: User) -> None:
         need_pilots.change_pilot(need, user.organisation, user, user, why, reason)
     else:
         need.adviser_id = user.id
-    change_status(need, NeedStatus.IN_PROGRESS, user, f"Prise en charge par {user.name}.")
+    change_status(need, "take_in_charge", NeedStatus.IN_PROGRESS, user, name=user.name)
     audit.record(user, "take_in_charge", need, {"adviser": user.name,
                                                 "organisation": user.organisation.name})
     db.session.commit()
@@ -77,7 +76,7 @@ def stop_first_contact_clock(need: HiringNeed, user: User, occurred_at: datetime
     if need.first_contact_at is None:
         need.first_contact_at = occurred_at
     if need.status in (NeedStatus.NEW, NeedStatus.ASSIGNED):
-        change_status(need, NeedStatus.IN_PROGRESS, user, "Premier contact avec l'employeur.")
+        change_status(need, "first_contact", NeedStatus.IN_PROGRESS, user)
 
 
 def record_first_contact(need: HiringNeed, user: User, kind: InteractionKind, summary: str,
@@ -110,8 +109,8 @@ def transfer(need: HiringNeed, user: User, organisation: Organisation, reason: s
     adviser = routing.least_loaded_adviser(organisation, need.basin_code)
     why = need_pilots.explanation(need.organisation, organisation, user, reason, adviser)
     need_pilots.change_pilot(need, organisation, adviser, user, why, reason.strip())
-    change_status(need, NeedStatus.ASSIGNED if adviser else NeedStatus.NEW, user,
-                  f"Transfert à {organisation.name} : {reason.strip()}")
+    change_status(need, "transfer", NeedStatus.ASSIGNED if adviser else NeedStatus.NEW, user,
+                  organisation=organisation.name, reason=reason.strip())
     audit.record(user, "transfer", need, {"organisation": organisation.name, "reason": reason})
     notifications.need_transferred(need)
     db.session.commit()
@@ -180,8 +179,8 @@ def accept_transfer(need: HiringNeed, proposal: NeedTransferProposal, user: User
     why = need_pilots.explanation(need.organisation, organisation, user, proposal.reason, adviser,
                                   proposal.proposed_by)
     need_pilots.change_pilot(need, organisation, adviser, user, why, proposal.reason)
-    change_status(need, NeedStatus.ASSIGNED if adviser else NeedStatus.NEW, user,
-                  f"Transfert à {organisation.name} : {proposal.reason}")
+    change_status(need, "accept_transfer", NeedStatus.ASSIGNED if adviser else NeedStatus.NEW,
+                  user, organisation=organisation.name, reason=proposal.reason)
     audit.record(user, "accept_transfer", need, {"organisation": organisation.name,
                                                  "reason": proposal.reason,
                                                  "proposal": proposal.id})
@@ -219,7 +218,7 @@ def close(need: HiringNeed, user: User, outcome: NeedStatus, hires: int | None,
     if outcome in (NeedStatus.UNFILLED, NeedStatus.CANCELLED) and not (reason or "").strip():
         raise WorkflowError("Indiquez la raison de la clôture.", "reason")
     need.hires, need.outcome_reason = hires, (reason or "").strip() or None
-    change_status(need, outcome, user, need.outcome_reason)
+    change_status(need, "close", outcome, user, reason=need.outcome_reason)
     audit.record(user, "close", need, {"outcome": outcome, "hires": hires})
     need_pilots.settle_pending(need, user, "La demande est clôturée.")
     notifications.need_closed(need)
@@ -262,7 +261,7 @@ def withdraw(need: HiringNeed, reason: str | None) -> None:
     note = "Demande retirée par l'employeur" + (f" : {reason.strip()}" if reason and reason.strip()
                                                  else ".")
     need.outcome_reason = note
-    change_status(need, NeedStatus.CANCELLED, None, note)
+    change_status(need, "withdraw", NeedStatus.CANCELLED, None, reason=note)
     need_pilots.settle_pending(need, None, "La demande a été retirée par l'employeur.")
     notifications.employer_wrote(need, note)
     db.session.commit()
@@ -271,7 +270,7 @@ def withdraw(need: HiringNeed, reason: str | None) -> None:
 def late_condition(now: datetime | None = None):
     """SQL condition: open needs with no first contact after their two-working-day deadline."""
     return sa.and_(HiringNeed.first_contact_at.is_(None),
-                   HiringNeed.status.not_in(CLOSED_STATUSES),
+                   HiringNeed.is_open,
                    HiringNeed.first_contact_due_at < (now or utcnow()))
 
 

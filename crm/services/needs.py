@@ -27,7 +27,7 @@ from crm.models import (
     User,
     utcnow,
 )
-from crm.services import audit, companies, links, notifications, routing
+from crm.services import audit, companies, links, need_transitions, notifications, routing
 from crm.services.need_input import InvalidNeed, NeedInput
 from crm.services.wording import plural
 from crm.services.working_days import first_contact_deadline
@@ -73,20 +73,25 @@ def recent_duplicate(company: Company, data: NeedInput) -> HiringNeed | None:
     query = (
         sa.select(HiringNeed)
         .where(HiringNeed.company_id == company.id, same_job,
-               HiringNeed.status.not_in(CLOSED_STATUSES),
+               HiringNeed.is_open,
                HiringNeed.created_at >= utcnow() - DUPLICATE_WINDOW)
         .order_by(HiringNeed.created_at)
     )
     return db.session.scalars(query).first()
 
 
-def change_status(need: HiringNeed, status: NeedStatus, user: User | None, note: str | None,
-                  by: StepActor = StepActor.EMPLOYER) -> None:
-    """Move a need to a status and write the step into its history; `by` says who acted when no
-    signed-in user did (the employer, the automatic routing)."""
+def change_status(need: HiringNeed, move: str, status: NeedStatus, user: User | None,
+                  **note_values: str | None) -> None:
+    """Move a need to a status by the transition `move` of `need_transitions.TRANSITIONS` (a move
+    the table does not have raises ImpossibleMove) and write the step into its history: the
+    table's note filled with `note_values`; when no signed-in user acted, the table says who did
+    (the employer, the automatic routing)."""
+    step = need_transitions.transition(move, need.status, status)
+    by = step.who if isinstance(step.who, StepActor) else StepActor.EMPLOYER
     db.session.add(NeedStatusChange(need=need, from_status=need.status, to_status=status,
                                     user_id=user.id if user else None,
-                                    actor_kind=StepActor.PERSON if user else by, note=note))
+                                    actor_kind=StepActor.PERSON if user else by,
+                                    note=step.note_for(**note_values)))
     need.status = status
     need.closed_at = utcnow() if status in CLOSED_STATUSES else None
 
@@ -112,7 +117,8 @@ def new_need(data: NeedInput, company: Company, commune: Commune | None, source:
     db.session.add(need)
     db.session.add(NeedStatusChange(
         need=need, from_status=None, to_status=NeedStatus.NEW, user_id=actor.id if actor else None,
-        actor_kind=StepActor.PERSON if actor else StepActor.EMPLOYER, note="Demande reçue."))
+        actor_kind=StepActor.PERSON if actor else StepActor.EMPLOYER,
+        note=need_transitions.transition("file", None, NeedStatus.NEW).note_for()))
     db.session.flush()
     need.reference = f"BFC-{need.created_at.year}-{need.id:06d}"
     return need
@@ -126,8 +132,8 @@ def assign(need: HiringNeed, decision: routing.Routing) -> None:
     need.adviser_id = decision.adviser.id if decision.adviser else None
     need.routing_reason = decision.reason
     if decision.adviser is not None:
-        change_status(need, NeedStatus.ASSIGNED, None,
-                      f"Demande confiée à {decision.organisation.name}.", by=StepActor.ROUTING)
+        change_status(need, "route", NeedStatus.ASSIGNED, None,
+                      organisation=decision.organisation.name)
 
 
 def route_need(need: HiringNeed, company: Company, commune: Commune | None,

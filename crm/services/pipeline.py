@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import CLOSED_STATUSES, HiringNeed, NeedSource, NeedStatus, User, utcnow
-from crm.services import access, audit, need_queries, need_workflow, notifications
+from crm.services import access, audit, need_queries, need_transitions, need_workflow, notifications
 from crm.services.followups import staff_users
 from crm.services.need_queries import NeedFilters
 from crm.services.need_workflow import WorkflowError
@@ -17,13 +17,6 @@ from crm.services.needs import change_status
 OPEN_COLUMNS = (NeedStatus.NEW, NeedStatus.ASSIGNED, NeedStatus.IN_PROGRESS)
 COLUMN_LIMIT = 50
 CLOSED_DAYS = 30
-REFUSED_MOVES = {
-    NeedStatus.NEW: "Une demande ne revient pas à « Nouvelle » : pour la confier à une autre "
-                    "structure, utilisez le transfert sur la page de la demande.",
-    NeedStatus.ASSIGNED: "Pour attribuer une demande à un conseiller, un responsable la coche puis "
-                         "choisit le conseiller ; sinon, utilisez le transfert sur sa page.",
-}
-CLOSE_ON_PAGE = "Pour clôturer une demande, indiquez son issue sur la page de la demande."
 
 
 @dataclass
@@ -75,7 +68,7 @@ def column(query: sa.Select, status: NeedStatus, total: int) -> Column:
 
 
 def closed_column(query: sa.Select, since: datetime, count: dict[NeedStatus, int]) -> Column:
-    recent = (query.where(HiringNeed.status.in_(CLOSED_STATUSES), HiringNeed.closed_at >= since)
+    recent = (query.where(sa.not_(HiringNeed.is_open), HiringNeed.closed_at >= since)
               .order_by(None).order_by(HiringNeed.closed_at.desc(), HiringNeed.id.desc()))
     needs = db.session.scalars(recent.limit(COLUMN_LIMIT))
     total = sum(count.get(status, 0) for status in CLOSED_STATUSES)
@@ -92,19 +85,16 @@ def board(user: User, filters: PipelineFilters, now: datetime | None = None) -> 
 
 
 def moves(need: HiringNeed) -> list[NeedStatus]:
-    """The columns a card may go to: "En cours", by taking the need in charge."""
-    return [NeedStatus.IN_PROGRESS] if need.status in (NeedStatus.NEW, NeedStatus.ASSIGNED) else []
+    """The columns a card may go to, as the transitions table says: "En cours", by taking the
+    need in charge."""
+    return need_transitions.board_moves(need.status)
 
 
 def move(need: HiringNeed, user: User, target: NeedStatus) -> None:
-    """Move a card to another column, only as the need workflow allows; commits."""
+    """Move a card to another column, only as the transitions table allows; commits."""
     need_workflow.ensure_open(need)
-    if target == need.status:
-        raise WorkflowError("La demande est déjà dans cette colonne.")
-    if target in CLOSED_STATUSES:
-        raise WorkflowError(CLOSE_ON_PAGE)
-    if target not in moves(need):
-        raise WorkflowError(REFUSED_MOVES.get(target, "Ce changement de statut n'est pas possible."))
+    if refusal := need_transitions.board_refusal(need.status, target):
+        raise WorkflowError(refusal)
     need_workflow.take_in_charge(need, user)
 
 
@@ -148,7 +138,7 @@ def hand_over(need: HiringNeed, adviser: User, actor: User) -> None:
     need.adviser_id, need.organisation_id = adviser.id, adviser.organisation_id
     need.routing_reason = f"Réattribuée par {actor.name} à {adviser.name}."
     status = NeedStatus.ASSIGNED if need.status == NeedStatus.NEW else need.status
-    change_status(need, status, actor, need.routing_reason)
+    change_status(need, "reassign", status, actor, reason=need.routing_reason)
     audit.record(actor, "reassign", need, {"adviser": adviser.name, "previous": previous})
 
 

@@ -4,7 +4,6 @@ number, who took each step of a need's history, the first referent without a "ch
 visit form's contact name, and references that never break across lines."""
 
 import importlib.util
-import re
 from datetime import datetime
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from crm.services.companies import timeline
 from crm.services.needs import filing as needs
 from crm.services.needs import workflow
 from crm.services.needs.schema import parse_need
-from crm.services.platform import outbox, unit_of_work
+from crm.services.platform import mail_templates, outbox, unit_of_work
 from crm.services.platform.wording import plural
 from crm.services.platform.working_days import first_contact_deadline
 from crm.services.visits import digest
@@ -126,10 +125,7 @@ def test_outbox_messages_are_described_in_french(client, auth):
 
 
 def test_every_kind_of_message_the_application_writes_has_a_french_label():
-    source = "\n".join(path.read_text(encoding="utf-8") for folder in ("crm", "jobs")
-                       for path in (ROOT / folder).rglob("*.py"))
-    kinds = (set(re.findall(r'add_message\(\s*"([a-z_]+)"', source))
-             | set(re.findall(r'\("(need_transfer_[a-z]+)", ', source)) | {digest.KIND})
+    kinds = {path.stem for path in mail_templates.FOLDER.glob("[!_]*.txt")}
     assert kinds and kinds <= set(outbox.KIND_LABELS)
     assert outbox.kind_label("unknown_kind") == "unknown_kind"
 
@@ -150,9 +146,10 @@ def test_a_filed_need_reads_in_proper_french(adviser):
 
 
 def test_the_digest_subject_agrees_in_number():
-    one = digest.Digest(user=f.UserFactory(), overdue=[object()], due_today=[],
-                        late_needs=[object()], visits=[object(), object()])
-    assert digest.subject_of(one, datetime(2026, 6, 10).date()).endswith(
+    one = digest.Digest(user=f.UserFactory(), overdue=[f.TaskFactory()], due_today=[],
+                        late_needs=[f.HiringNeedFactory()], visits=[f.VisitFactory(),
+                                                                    f.VisitFactory()])
+    assert digest.write(one, datetime(2026, 6, 10).date()).subject.endswith(
         "1 tâche, 1 demande en retard, 2 visites")
 
 

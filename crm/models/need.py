@@ -3,7 +3,9 @@
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from crm.extensions import Model
 from crm.models.base import LabelledEnum, Timestamped, enum_type, utcnow
@@ -174,9 +176,16 @@ class HiringNeed(Timestamped, Model):
         """The job in words: the employer's title, else the ROME label (load `rome` with lists)."""
         return self.job_title or (self.rome.label if self.rome else None) or "Poste non précisé"
 
-    @property
+    @hybrid_property
     def is_open(self) -> bool:
+        """Not closed (filled, partly filled, unfilled, cancelled); the same rule in SQL:
+        `sa.select(HiringNeed).where(HiringNeed.is_open)`."""
         return self.status not in CLOSED_STATUSES
+
+    @is_open.inplace.expression
+    @classmethod
+    def _is_open_expression(cls) -> ColumnElement[bool]:
+        return cls.status.not_in(CLOSED_STATUSES)
 
 
 class StepActor(LabelledEnum):

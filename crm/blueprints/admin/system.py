@@ -42,7 +42,6 @@ def message_retry(message_id: int):
     else:
         outbox.retry(message, actor())
         unit_of_work.commit()
-        outbox.dispatch([message.id])
         flash("Le message est remis dans la file d'envoi.", "success")
     return redirect(url_for(".message", message_id=message.id))
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
 
 from crm.extensions import db
-from crm.models import CLOSED_STATUSES, Commune, Company, HiringNeed, Interaction, NafCode, User
+from crm.models import Commune, Company, HiringNeed, Interaction, NafCode, User
 from crm.services.accounts import access
 from crm.services.companies import search as company_search
 from crm.services.companies.search import BY_NAME, CompanyPage, Conditions
@@ -91,7 +91,7 @@ def contacted_since(since: datetime) -> ColumnElement[bool]:
 
 def has_open_need() -> ColumnElement[bool]:
     return (sa.select(HiringNeed.id)
-            .where(HiringNeed.company_id == Company.id, HiringNeed.status.not_in(CLOSED_STATUSES))
+            .where(HiringNeed.company_id == Company.id, HiringNeed.is_open)
             .exists())
 
 

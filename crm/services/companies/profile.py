@@ -10,7 +10,6 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from crm.extensions import db
 from crm.models import (
-    CLOSED_STATUSES,
     Channel,
     Company,
     Contact,
@@ -20,8 +19,7 @@ from crm.models import (
     utcnow,
 )
 from crm.services.accounts import access
-from crm.services.needs.notifications import SIGNATURE
-from crm.services.platform import audit, links, outbox, unit_of_work
+from crm.services.platform import audit, links, outbox
 from crm.services.platform.concurrency import ensure_version, stale_message
 from crm.services.platform.refusals import Refused
 from crm.services.platform.wording import normalise_name
@@ -69,7 +67,7 @@ def open_needs(company: Company, user: User) -> list[tuple[HiringNeed, bool]]:
     """The firm's open needs from every organisation, oldest first, each with whether the user
     may open it."""
     query = (sa.select(HiringNeed, sa.func.coalesce(access.need_scope(user), sa.false()))
-             .where(HiringNeed.company_id == company.id, HiringNeed.status.not_in(CLOSED_STATUSES))
+             .where(HiringNeed.company_id == company.id, HiringNeed.is_open)
              .options(joinedload(HiringNeed.adviser), joinedload(HiringNeed.organisation),
                       joinedload(HiringNeed.rome))
              .order_by(HiringNeed.created_at, HiringNeed.id))
@@ -86,14 +84,9 @@ def visible_references(user: User, references: set[str]) -> set[str]:
 
 
 def referent_message(company: Company, referent: User, actor: User, reason: str) -> OutboxMessage:
-    url = links.public_url(f"/entreprises/{company.id}")
-    body = (f"Bonjour {referent.name},\n\n{actor.name} ({actor.organisation.name}) vous désigne comme "
-            f"conseiller référent de l'entreprise {company.name} (SIRET {company.siret}).\n"
-            + (f"Motif : {reason}\n" if reason else "")
-            + "\nVous êtes désormais son interlocuteur privilégié pour le réseau.\n\n"
-            f"{url}{SIGNATURE}")
-    return outbox.add_message("referent_assigned", referent.email,
-                       f"Vous êtes référent de {company.name}", body)
+    return outbox.add_mail("referent_assigned", referent.email, company=company,
+                           referent=referent, actor=actor, reason=reason,
+                           url=links.public_url(f"/entreprises/{company.id}"))
 
 
 def change_referent(company: Company, actor: User, referent: User | None, reason: str,
@@ -112,8 +105,8 @@ def change_referent(company: Company, actor: User, referent: User | None, reason
     company.referent = referent
     audit.record(actor, "referent_changed", company,
                  {"from": before, "to": referent.name if referent else None, "reason": reason or None})
-    if referent:
-        unit_of_work.dispatch_after_commit([referent_message(company, referent, actor, reason)])
+    if referent is not None:
+        referent_message(company, referent, actor, reason)
 
 
 def correct_identity(company: Company, identity: Identity, version: int | None) -> None:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
 
 from crm.extensions import db
-from crm.models import CLOSED_STATUSES, Company, HiringNeed
+from crm.models import Company, HiringNeed
 from crm.services.companies.records import search_words
 from crm.services.platform.identifiers import clean_siret
 from crm.services.platform.wording import normalise_name
@@ -100,7 +100,7 @@ def open_needs_count() -> sa.ScalarSelect[int]:
     """The number of open needs of the company of the enclosing query."""
     return (
         sa.select(sa.func.count(HiringNeed.id))
-        .where(HiringNeed.company_id == Company.id, HiringNeed.status.not_in(CLOSED_STATUSES))
+        .where(HiringNeed.company_id == Company.id, HiringNeed.is_open)
         .scalar_subquery()
     )
 

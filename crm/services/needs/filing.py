@@ -23,15 +23,15 @@ from crm.models import (
     NeedStatus,
     NeedStatusChange,
     Organisation,
-    OutboxMessage,
     StepActor,
     User,
     utcnow,
 )
 from crm.services.companies import records
 from crm.services.needs import notifications
+from crm.services.needs import transitions as need_transitions
 from crm.services.needs.schema import InvalidNeed, NeedInput
-from crm.services.platform import audit, links, unit_of_work
+from crm.services.platform import audit, links
 from crm.services.platform.wording import plural
 from crm.services.platform.working_days import first_contact_deadline
 from crm.services.routing import criteria
@@ -78,20 +78,25 @@ def recent_duplicate(company: Company, data: NeedInput) -> HiringNeed | None:
     query = (
         sa.select(HiringNeed)
         .where(HiringNeed.company_id == company.id, same_job,
-               HiringNeed.status.not_in(CLOSED_STATUSES),
+               HiringNeed.is_open,
                HiringNeed.created_at >= utcnow() - DUPLICATE_WINDOW)
         .order_by(HiringNeed.created_at)
     )
     return db.session.scalars(query).first()
 
 
-def change_status(need: HiringNeed, status: NeedStatus, user: User | None, note: str | None,
-                  by: StepActor = StepActor.EMPLOYER) -> None:
-    """Move a need to a status and write the step into its history; `by` says who acted when no
-    signed-in user did (the employer, the automatic routing)."""
+def change_status(need: HiringNeed, move: str, status: NeedStatus, user: User | None,
+                  **note_values: str | None) -> None:
+    """Move a need to a status by the transition `move` of `need_transitions.TRANSITIONS` (a move
+    the table does not have raises ImpossibleMove) and write the step into its history: the
+    table's note filled with `note_values`; when no signed-in user acted, the table says who did
+    (the employer, the automatic routing)."""
+    step = need_transitions.transition(move, need.status, status)
+    by = step.who if isinstance(step.who, StepActor) else StepActor.EMPLOYER
     db.session.add(NeedStatusChange(need=need, from_status=need.status, to_status=status,
                                     user_id=user.id if user else None,
-                                    actor_kind=StepActor.PERSON if user else by, note=note))
+                                    actor_kind=StepActor.PERSON if user else by,
+                                    note=step.note_for(**note_values)))
     need.status = status
     need.closed_at = utcnow() if status in CLOSED_STATUSES else None
 
@@ -117,7 +122,8 @@ def new_need(data: NeedInput, company: Company, commune: Commune | None, source:
     db.session.add(need)
     db.session.add(NeedStatusChange(
         need=need, from_status=None, to_status=NeedStatus.NEW, user_id=actor.id if actor else None,
-        actor_kind=StepActor.PERSON if actor else StepActor.EMPLOYER, note="Demande reçue."))
+        actor_kind=StepActor.PERSON if actor else StepActor.EMPLOYER,
+        note=need_transitions.transition("file", None, NeedStatus.NEW).note_for()))
     db.session.flush()
     need.reference = f"BFC-{need.created_at.year}-{need.id:06d}"
     return need
@@ -132,8 +138,8 @@ def assign(need: HiringNeed, decision: routing.Routing) -> None:
     need.routing_reason = decision.reason
     if decision.adviser is not None:
         assert decision.organisation is not None, "an adviser is chosen in an organisation"
-        change_status(need, NeedStatus.ASSIGNED, None,
-                      f"Demande confiée à {decision.organisation.name}.", by=StepActor.ROUTING)
+        change_status(need, "route", NeedStatus.ASSIGNED, None,
+                      organisation=decision.organisation.name)
 
 
 def route_need(need: HiringNeed, company: Company, commune: Commune | None,
@@ -154,7 +160,7 @@ def log_in_ledger(need: HiringNeed, source: NeedSource, actor: User | None,
     ))
 
 
-def attach_update(existing: HiringNeed, data: NeedInput, actor: User | None) -> list[OutboxMessage]:
+def attach_update(existing: HiringNeed, data: NeedInput, actor: User | None) -> None:
     """Record a repeated request as an update of the open need it duplicates."""
     contact = ", ".join(filter(None, (data.contact_name, data.contact_email, data.contact_phone)))
     body = (f"Nouvelle demande pour le même poste : {plural(data.positions, 'poste')}, contact {contact}"
@@ -162,7 +168,7 @@ def attach_update(existing: HiringNeed, data: NeedInput, actor: User | None) -> 
     db.session.add(NeedMessage(need=existing, author=MessageAuthor.EMPLOYER, body=body,
                                user_id=actor.id if actor else None))
     audit.record(actor, "attach_duplicate", existing, {"positions": data.positions})
-    return notifications.need_updated(existing)
+    notifications.need_updated(existing)
 
 
 def file_need(data: NeedInput, *, source: NeedSource, actor: User | None = None,
@@ -175,7 +181,7 @@ def file_need(data: NeedInput, *, source: NeedSource, actor: User | None = None,
     company = company_for(data, source)
     existing = recent_duplicate(company, data)
     if existing is not None:
-        unit_of_work.dispatch_after_commit(attach_update(existing, data, actor))
+        attach_update(existing, data, actor)
         db.session.flush()
         return FiledNeed(existing, attached=True)
     commune = db.session.get(Commune, data.commune_code or company.commune_code or "")
@@ -183,7 +189,7 @@ def file_need(data: NeedInput, *, source: NeedSource, actor: User | None = None,
     assign(need, route_need(need, company, commune, collectors))
     log_in_ledger(need, source, actor, source_organisation)
     audit.record(actor, "create", need, {"reference": need.reference, "source": source})
-    unit_of_work.dispatch_after_commit(notifications.need_filed(need, tracking_url(need)))
+    notifications.need_filed(need, tracking_url(need))
     db.session.flush()
     return FiledNeed(need, attached=False)
 

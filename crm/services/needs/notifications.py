@@ -15,15 +15,15 @@ from crm.models import (
 )
 from crm.models.user import user_basins
 from crm.services.platform import links, outbox
-from crm.services.platform.local_time import local_from_utc
-from crm.services.platform.wording import plural
-from crm.services.platform.working_days import deadline_label
-
-SIGNATURE = "\n\n-- \nLe réseau pour l'emploi de Bourgogne-Franche-Comté"
 
 
 def need_url(need: HiringNeed) -> str:
     return links.public_url(f"/demandes/{need.reference}")
+
+
+def need_urls(needs: list[HiringNeed]) -> dict[str, str]:
+    """The links of the needs an e-mail lists, by reference."""
+    return {need.reference: need_url(need) for need in needs}
 
 
 def basin_managers(basin_code: str | None) -> list[User]:
@@ -51,35 +51,11 @@ def acknowledgement(need: HiringNeed, url: str) -> OutboxMessage:
     recipient = need.contact_email
     if need.source == NeedSource.SPOTTER and need.flagged_by is not None:
         recipient = need.flagged_by.email
-    pilot = need.organisation.name if need.organisation else "le réseau pour l'emploi"
-    body = (
-        f"Bonjour,\n\nVotre demande de recrutement « {need.job_label} » "
-        f"({plural(need.positions, 'poste')}) est enregistrée sous la référence {need.reference}.\n"
-        f"Elle est suivie par {pilot}. Un conseiller vous contactera sous deux jours ouvrés, "
-        f"au plus tard le {deadline_label(need.first_contact_due_at)}.\n\n"
-        f"Suivez son avancement à tout moment : {url}{SIGNATURE}"
-    )
-    return outbox.add_message("need_ack", recipient, f"Demande {need.reference} enregistrée", body)
-
-
-def first_contact_sentence(need: HiringNeed) -> str:
-    """When the employer expects the first contact, as the staff e-mails say it."""
-    if need.first_contact_at is not None:
-        return f"Premier contact déjà pris le {local_from_utc(need.first_contact_at):%d/%m/%Y}."
-    if need.first_contact_due_at is None:
-        return "Premier contact attendu sous deux jours ouvrés."
-    return f"Premier contact attendu au plus tard le {deadline_label(need.first_contact_due_at)}."
+    return outbox.add_mail("need_ack", recipient, need=need, url=url)
 
 
 def assignment(need: HiringNeed, recipient: str) -> OutboxMessage:
-    body = (
-        f"Bonjour,\n\nLa demande {need.reference} de {need.company.name} "
-        f"({need.job_label}, {plural(need.positions, 'poste')}) vous est confiée.\n"
-        f"Motif : {need.routing_reason}\n"
-        f"{first_contact_sentence(need)}\n\n{need_url(need)}{SIGNATURE}"
-    )
-    return outbox.add_message("need_assigned", recipient, f"Nouvelle demande {need.reference}",
-                              body)
+    return outbox.add_mail("need_assigned", recipient, need=need, url=need_url(need))
 
 
 def flush(messages: list[OutboxMessage]) -> list[OutboxMessage]:
@@ -94,10 +70,7 @@ def need_filed(need: HiringNeed, tracking_url: str) -> list[OutboxMessage]:
 
 
 def need_updated(need: HiringNeed) -> list[OutboxMessage]:
-    body = (f"Bonjour,\n\nL'employeur a complété la demande {need.reference} "
-            f"de {need.company.name}.\n\n{need_url(need)}{SIGNATURE}")
-    return flush([outbox.add_message("need_updated", recipient,
-                                     f"Demande {need.reference} complétée", body)
+    return flush([outbox.add_mail("need_updated", recipient, need=need, url=need_url(need))
                   for recipient in staff_recipients(need)])
 
 
@@ -127,13 +100,8 @@ def previous_pilot_recipients(organisation: Organisation, adviser: User | None,
 def pilot_changed(need: HiringNeed, previous: Organisation, adviser: User | None, actor: User,
                   reason: str) -> list[OutboxMessage]:
     """Tell the previous pilot organisation that the need is now piloted by another one, and why."""
-    assert need.organisation is not None, "a transferred need has a pilot"
-    body = (f"Bonjour,\n\nLa demande {need.reference} de {need.company.name} ({need.job_label}) "
-            f"n'est plus pilotée par {previous.name} : {actor.name} ({actor.organisation.name}) "
-            f"l'a confiée à {need.organisation.name}.\nMotif : {reason}\n\n"
-            f"{need_url(need)}{SIGNATURE}")
-    return flush([outbox.add_message("need_pilot_changed", recipient,
-                                     f"Demande {need.reference} transférée", body)
+    return flush([outbox.add_mail("need_pilot_changed", recipient, need=need, previous=previous,
+                                  actor=actor, reason=reason, url=need_url(need))
                   for recipient in previous_pilot_recipients(previous, adviser, actor)])
 
 
@@ -146,40 +114,22 @@ def proposer_recipients(proposal: NeedTransferProposal) -> list[str]:
 
 def transfer_proposed(need: HiringNeed, proposal: NeedTransferProposal) -> list[OutboxMessage]:
     """Ask the pilot organisation to accept or refuse another organisation's proposal."""
-    who = proposal.proposed_by
-    assert who is not None, "a new proposal's author"
-    body = (f"Bonjour,\n\n{who.name} ({who.organisation.name}) propose que "
-            f"{proposal.organisation.name} pilote la demande {need.reference} de "
-            f"{need.company.name} ({need.job_label}).\nMotif : {proposal.reason}\n\n"
-            f"Acceptez ou refusez la proposition sur la page de la demande : "
-            f"{need_url(need)}{SIGNATURE}")
-    return flush([outbox.add_message("need_transfer_proposed", recipient,
-                                     f"Proposition de transfert – {need.reference}", body)
+    return flush([outbox.add_mail("need_transfer_proposed", recipient, need=need,
+                                  proposal=proposal, url=need_url(need))
                   for recipient in staff_recipients(need)])
 
 
 DECISIONS = {
-    TransferProposalStatus.ACCEPTED: ("need_transfer_accepted", "acceptée",
-                                      "La demande est désormais pilotée par votre structure."),
-    TransferProposalStatus.REFUSED: ("need_transfer_refused", "refusée",
-                                     "La demande reste pilotée par {pilot}."),
-    TransferProposalStatus.LAPSED: ("need_transfer_lapsed", "restée sans suite", ""),
+    TransferProposalStatus.ACCEPTED: "need_transfer_accepted",
+    TransferProposalStatus.REFUSED: "need_transfer_refused",
+    TransferProposalStatus.LAPSED: "need_transfer_lapsed",
 }
 
 
 def transfer_decided(need: HiringNeed, proposal: NeedTransferProposal) -> list[OutboxMessage]:
     """Tell the proposer what came of the proposal, with the reason given."""
-    kind, word, sentence = DECISIONS[proposal.status]
-    pilot = need.organisation.name if need.organisation else "aucune structure"
-    by = (f" par {proposal.decided_by.name}"
-          if proposal.decided_by and proposal.status != TransferProposalStatus.LAPSED else "")
-    reason = f"\nMotif : {proposal.decision_reason}" if proposal.decision_reason else ""
-    next_line = f"\n{sentence.format(pilot=pilot)}" if sentence else ""
-    body = (f"Bonjour,\n\nVotre proposition de reprendre la demande {need.reference} de "
-            f"{need.company.name} ({need.job_label}) est {word}{by}.{reason}{next_line}\n\n"
-            f"{need_url(need)}{SIGNATURE}")
-    return flush([outbox.add_message(kind, recipient,
-                                     f"Proposition de transfert {word} – {need.reference}", body)
+    return flush([outbox.add_mail(DECISIONS[proposal.status], recipient, need=need,
+                                  proposal=proposal, url=need_url(need))
                   for recipient in proposer_recipients(proposal)])
 
 
@@ -193,28 +143,18 @@ OUTCOME_SENTENCES = {
 
 def need_closed(need: HiringNeed) -> list[OutboxMessage]:
     """Tell the employer that the request is closed, with the tracking link."""
-    body = (f"Bonjour,\n\n{OUTCOME_SENTENCES[need.status.value]} (référence {need.reference})\n"
-            f"Le détail reste consultable : "
-            f"{links.public_url(f'/recrutement/suivi/{need.tracking_token}')}{SIGNATURE}")
-    return flush([outbox.add_message("need_closed", need.contact_email,
-                                     f"Demande {need.reference} clôturée", body)])
+    return flush([outbox.add_mail(
+        "need_closed", need.contact_email, need=need, outcome=OUTCOME_SENTENCES[need.status.value],
+        url=links.public_url(f"/recrutement/suivi/{need.tracking_token}"))])
 
 
 def employer_wrote(need: HiringNeed, text: str) -> list[OutboxMessage]:
-    body = (f"Bonjour,\n\nL'employeur a écrit au sujet de la demande {need.reference} "
-            f"({need.company.name}) :\n\n{text}\n\n{need_url(need)}{SIGNATURE}")
-    return flush([outbox.add_message("employer_message", recipient,
-                                     f"Message de l'employeur – {need.reference}", body)
+    return flush([outbox.add_mail("employer_message", recipient, need=need, text=text,
+                                  url=need_url(need))
                   for recipient in staff_recipients(need)])
 
 
 def late_reminder(adviser: User, late: list[HiringNeed]) -> OutboxMessage:
     """The daily reminder of an adviser's needs whose first-contact day has passed."""
-    lines = "\n".join(f"- {n.reference} : {n.company.name} ({n.job_label}), premier contact attendu "
-                      f"au plus tard le {deadline_label(n.first_contact_due_at)} — {need_url(n)}"
-                      for n in late)
-    waiting = "attend" if len(late) == 1 else "attendent"
-    body = (f"Bonjour {adviser.name},\n\n{plural(len(late), 'demande')} {waiting} encore un premier "
-            f"contact alors que le jour promis à l'employeur est passé :\n\n{lines}{SIGNATURE}")
-    return outbox.add_message("late_reminder", adviser.email,
-                              f"{plural(len(late), 'demande')} en retard de premier contact", body)
+    return outbox.add_mail("late_reminder", adviser.email, adviser=adviser, late=late,
+                           need_urls=need_urls(late))

@@ -89,7 +89,7 @@ def settle_pending(need: HiringNeed, actor: User | None, why: str,
 def change_pilot(need: HiringNeed, organisation: Organisation, adviser: User | None, actor: User,
                  why: str, reason: str) -> list[OutboxMessage]:
     """Make `organisation` the pilot and `adviser` the adviser, with `why` as the routing
-    explanation; the previous pilot is told `reason`. Returns the messages to dispatch."""
+    explanation; the previous pilot is told `reason`. Returns the messages written."""
     previous, previous_adviser = need.organisation, need.adviser
     need.organisation_id, need.adviser_id = organisation.id, adviser.id if adviser else None
     need.routing_reason = why

@@ -11,22 +11,16 @@ from crm.models import CLOSED_STATUSES, HiringNeed, NeedSource, NeedStatus, User
 from crm.services.accounts import access
 from crm.services.accounts.users import staff_users
 from crm.services.needs import notifications, queries
+from crm.services.needs import transitions as need_transitions
 from crm.services.needs import workflow as need_workflow
 from crm.services.needs.filing import change_status
 from crm.services.needs.queries import NeedFilters
 from crm.services.needs.workflow import WorkflowError
-from crm.services.platform import audit, unit_of_work
+from crm.services.platform import audit
 
 OPEN_COLUMNS = (NeedStatus.NEW, NeedStatus.ASSIGNED, NeedStatus.IN_PROGRESS)
 COLUMN_LIMIT = 50
 CLOSED_DAYS = 30
-REFUSED_MOVES = {
-    NeedStatus.NEW: "Une demande ne revient pas à « Nouvelle » : pour la confier à une autre "
-                    "structure, utilisez le transfert sur la page de la demande.",
-    NeedStatus.ASSIGNED: "Pour attribuer une demande à un conseiller, un responsable la coche puis "
-                         "choisit le conseiller ; sinon, utilisez le transfert sur sa page.",
-}
-CLOSE_ON_PAGE = "Pour clôturer une demande, indiquez son issue sur la page de la demande."
 
 
 @dataclass
@@ -79,7 +73,7 @@ def column(query: sa.Select, status: NeedStatus, total: int) -> Column:
 
 
 def closed_column(query: sa.Select, since: datetime, count: dict[NeedStatus, int]) -> Column:
-    recent = (query.where(HiringNeed.status.in_(CLOSED_STATUSES), HiringNeed.closed_at >= since)
+    recent = (query.where(sa.not_(HiringNeed.is_open), HiringNeed.closed_at >= since)
               .order_by(None).order_by(HiringNeed.closed_at.desc(), HiringNeed.id.desc()))
     needs = db.session.scalars(recent.limit(COLUMN_LIMIT))
     total = sum(count.get(status, 0) for status in CLOSED_STATUSES)
@@ -96,19 +90,16 @@ def board(user: User, filters: PipelineFilters, now: datetime | None = None) -> 
 
 
 def moves(need: HiringNeed) -> list[NeedStatus]:
-    """The columns a card may go to: "En cours", by taking the need in charge."""
-    return [NeedStatus.IN_PROGRESS] if need.status in (NeedStatus.NEW, NeedStatus.ASSIGNED) else []
+    """The columns a card may go to, as the transitions table says: "En cours", by taking the
+    need in charge."""
+    return need_transitions.board_moves(need.status)
 
 
 def move(need: HiringNeed, user: User, target: NeedStatus) -> None:
-    """Move a card to another column, only as the need workflow allows."""
+    """Move a card to another column, only as the transitions table allows; commits."""
     need_workflow.ensure_open(need)
-    if target == need.status:
-        raise WorkflowError("La demande est déjà dans cette colonne.")
-    if target in CLOSED_STATUSES:
-        raise WorkflowError(CLOSE_ON_PAGE)
-    if target not in moves(need):
-        raise WorkflowError(REFUSED_MOVES.get(target, "Ce changement de statut n'est pas possible."))
+    if refusal := need_transitions.board_refusal(need.status, target):
+        raise WorkflowError(refusal)
     need_workflow.take_in_charge(need, user)
 
 
@@ -152,7 +143,7 @@ def hand_over(need: HiringNeed, adviser: User, actor: User) -> None:
     need.adviser_id, need.organisation_id = adviser.id, adviser.organisation_id
     need.routing_reason = f"Réattribuée par {actor.name} à {adviser.name}."
     status = NeedStatus.ASSIGNED if need.status == NeedStatus.NEW else need.status
-    change_status(need, status, actor, need.routing_reason)
+    change_status(need, "reassign", status, actor, reason=need.routing_reason)
     audit.record(actor, "reassign", need, {"adviser": adviser.name, "previous": previous})
 
 
@@ -169,6 +160,7 @@ def reassign(needs: list[HiringNeed], adviser: User, actor: User) -> Reassignmen
             result.done.append(need)
         else:
             result.refused.append(need)
-    unit_of_work.dispatch_after_commit([notifications.assignment(need, adviser.email)
-                                        for need in result.done if adviser.id != actor.id])
+    if adviser.id != actor.id:
+        for need in result.done:
+            notifications.assignment(need, adviser.email)
     return result

@@ -11,7 +11,6 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from crm.extensions import db
 from crm.models import (
-    CLOSED_STATUSES,
     Company,
     HiringNeed,
     Interaction,
@@ -111,14 +110,14 @@ def to_contact(user: User, now: datetime | None = None) -> sa.Select:
     due = HiringNeed.first_contact_due_at
     query = sa.select(HiringNeed).where(
         HiringNeed.adviser_id == user.id, HiringNeed.first_contact_at.is_(None),
-        HiringNeed.status.not_in(CLOSED_STATUSES), sa.or_(due.is_(None), due >= (now or utcnow())))
+        HiringNeed.is_open, sa.or_(due.is_(None), due >= (now or utcnow())))
     return listed(query).order_by(HiringNeed.first_contact_due_at, HiringNeed.id)
 
 
 def unassigned_queue(user: User) -> sa.Select:
     """Open needs in the user's scope that no adviser has yet, oldest first."""
     query = sa.select(HiringNeed).where(access.need_scope(user), HiringNeed.adviser_id.is_(None),
-                                        HiringNeed.status.not_in(CLOSED_STATUSES))
+                                        HiringNeed.is_open)
     return listed(query).order_by(HiringNeed.created_at, HiringNeed.id)
 
 

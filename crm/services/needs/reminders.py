@@ -10,7 +10,6 @@ from crm.extensions import db
 from crm.models import HiringNeed, OutboxMessage, User, utcnow
 from crm.services.needs import notifications
 from crm.services.needs.workflow import late_condition
-from crm.services.platform import unit_of_work
 
 
 def late_needs_by_adviser(now: datetime) -> dict[User, list[HiringNeed]]:
@@ -42,5 +41,4 @@ def remind_late_advisers(now: datetime | None = None) -> int:
     messages = [notifications.late_reminder(adviser, late)
                 for adviser, late in late_needs_by_adviser(now).items()
                 if adviser.email not in already]
-    unit_of_work.dispatch_after_commit(messages)
     return len(messages)

@@ -11,7 +11,6 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import (
-    CLOSED_STATUSES,
     HiringNeed,
     NeedSource,
     NeedStatus,
@@ -81,7 +80,7 @@ def summarise(organisation_id: int | None, name: str | None, rows: list) -> Spot
         flags=len(rows),
         hired=sum(1 for r in rows if r.status in HIRED_STATUSES and (r.hires or 0) > 0),
         waiting=sum(1 for r in rows
-                    if r.first_contact_at is None and r.status not in CLOSED_STATUSES),
+                    if r.first_contact_at is None and r.is_open),
         agreed=sum(1 for r in rows if r.employer_agreed_contact),
         median_days_to_contact=median(delays) if delays else None,
     )
@@ -92,7 +91,7 @@ def flag_rows(user: User, days: int | None, now: datetime | None):
     query = (
         sa.select(HiringNeed.source_organisation_id, Organisation.name, HiringNeed.status,
                   HiringNeed.hires, HiringNeed.created_at, HiringNeed.first_contact_at,
-                  HiringNeed.employer_agreed_contact)
+                  HiringNeed.employer_agreed_contact, HiringNeed.is_open.label("is_open"))
         .outerjoin(Organisation, Organisation.id == HiringNeed.source_organisation_id)
         .where(HiringNeed.source == NeedSource.SPOTTER, need_scope(user))
     )

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import (
-    CLOSED_STATUSES,
     HiringNeed,
     Interaction,
     InteractionKind,
@@ -25,10 +24,12 @@ from crm.models import (
 from crm.services.accounts import access
 from crm.services.accounts.access import NeedAction
 from crm.services.needs import notifications, pilots
+from crm.services.needs import pilots as need_pilots
 from crm.services.needs.filing import change_status
-from crm.services.platform import audit, unit_of_work
+from crm.services.platform import audit
 from crm.services.platform.refusals import Refused
 from crm.services.routing import engine
+from crm.services.routing import engine as routing
 
 CONTACT_KINDS = (InteractionKind.CALL, InteractionKind.EMAIL, InteractionKind.VISIT,
                  InteractionKind.MEETING)
@@ -58,18 +59,17 @@ def take_in_charge(need: HiringNeed, user: User) -> None:
     need from the basin's queue, makes their organisation the pilot."""
     ensure_open(need)
     ensure_allowed(need, user, NeedAction.TAKE_IN_CHARGE)
-    messages, previous = [], need.organisation
+    previous = need.organisation
     if need.organisation_id != user.organisation_id:
         reason = "prise en charge directe par un administrateur"
-        why = (pilots.explanation(previous, user.organisation, user, reason, user)
-               if previous is not None else pilots.from_queue(user))
-        messages = pilots.change_pilot(need, user.organisation, user, user, why, reason)
+        why = (need_pilots.explanation(previous, user.organisation, user, reason, user)
+               if previous is not None else need_pilots.from_queue(user))
+        need_pilots.change_pilot(need, user.organisation, user, user, why, reason)
     else:
         need.adviser_id = user.id
-    change_status(need, NeedStatus.IN_PROGRESS, user, f"Prise en charge par {user.name}.")
+    change_status(need, "take_in_charge", NeedStatus.IN_PROGRESS, user, name=user.name)
     audit.record(user, "take_in_charge", need, {"adviser": user.name,
                                                 "organisation": user.organisation.name})
-    unit_of_work.dispatch_after_commit(messages)
 
 
 def stop_first_contact_clock(need: HiringNeed, user: User, occurred_at: datetime) -> None:
@@ -77,7 +77,7 @@ def stop_first_contact_clock(need: HiringNeed, user: User, occurred_at: datetime
     if need.first_contact_at is None:
         need.first_contact_at = occurred_at
     if need.status in (NeedStatus.NEW, NeedStatus.ASSIGNED):
-        change_status(need, NeedStatus.IN_PROGRESS, user, "Premier contact avec l'employeur.")
+        change_status(need, "first_contact", NeedStatus.IN_PROGRESS, user)
 
 
 def record_first_contact(need: HiringNeed, user: User, kind: InteractionKind, summary: str,
@@ -107,14 +107,13 @@ def transfer(need: HiringNeed, user: User, organisation: Organisation, reason: s
         raise WorkflowError("Indiquez le motif du transfert.")
     if organisation.id == need.organisation_id:
         raise WorkflowError("La demande est déjà pilotée par cette structure.")
-    adviser = engine.least_loaded_adviser(organisation, need.basin_code)
-    why = pilots.explanation(need.organisation, organisation, user, reason, adviser)
-    messages = pilots.change_pilot(need, organisation, adviser, user, why, reason.strip())
-    change_status(need, NeedStatus.ASSIGNED if adviser else NeedStatus.NEW, user,
-                  f"Transfert à {organisation.name} : {reason.strip()}")
+    adviser = routing.least_loaded_adviser(organisation, need.basin_code)
+    why = need_pilots.explanation(need.organisation, organisation, user, reason, adviser)
+    need_pilots.change_pilot(need, organisation, adviser, user, why, reason.strip())
+    change_status(need, "transfer", NeedStatus.ASSIGNED if adviser else NeedStatus.NEW, user,
+                  organisation=organisation.name, reason=reason.strip())
     audit.record(user, "transfer", need, {"organisation": organisation.name, "reason": reason})
-    messages += notifications.need_transferred(need)
-    unit_of_work.dispatch_after_commit(messages)
+    notifications.need_transferred(need)
 
 
 def check_reason(text: str | None, missing: str) -> str:
@@ -145,8 +144,7 @@ def propose_transfer(need: HiringNeed, user: User, reason: str) -> NeedTransferP
     db.session.flush()
     audit.record(user, "propose_transfer", need, {"organisation": user.organisation.name,
                                                   "reason": reason})
-    messages = notifications.transfer_proposed(need, proposal)
-    unit_of_work.dispatch_after_commit(messages)
+    notifications.transfer_proposed(need, proposal)
     db.session.flush()
     return proposal
 
@@ -181,18 +179,17 @@ def accept_transfer(need: HiringNeed, proposal: NeedTransferProposal, user: User
     adviser = proposed_adviser(proposal, need)
     why = pilots.explanation(need.organisation, organisation, user, proposal.reason, adviser,
                                   proposal.proposed_by)
-    messages = pilots.change_pilot(need, organisation, adviser, user, why, proposal.reason)
-    change_status(need, NeedStatus.ASSIGNED if adviser else NeedStatus.NEW, user,
-                  f"Transfert à {organisation.name} : {proposal.reason}")
+    need_pilots.change_pilot(need, organisation, adviser, user, why, proposal.reason)
+    change_status(need, "accept_transfer", NeedStatus.ASSIGNED if adviser else NeedStatus.NEW,
+                  user, organisation=organisation.name, reason=proposal.reason)
     audit.record(user, "accept_transfer", need, {"organisation": organisation.name,
                                                  "reason": proposal.reason,
                                                  "proposal": proposal.id})
-    messages += notifications.transfer_decided(need, proposal)
+    notifications.transfer_decided(need, proposal)
     if adviser is None:
-        messages += notifications.need_transferred(need)
+        notifications.need_transferred(need)
     elif adviser.id not in (user.id, proposal.proposed_by_id):
-        messages.append(notifications.assignment(need, adviser.email))
-    unit_of_work.dispatch_after_commit(messages)
+        notifications.assignment(need, adviser.email)
 
 
 def refuse_transfer(need: HiringNeed, proposal: NeedTransferProposal, user: User,
@@ -202,8 +199,7 @@ def refuse_transfer(need: HiringNeed, proposal: NeedTransferProposal, user: User
     answer(need, proposal, user, TransferProposalStatus.REFUSED, reason)
     audit.record(user, "refuse_transfer", need, {"organisation": proposal.organisation.name,
                                                  "reason": reason, "proposal": proposal.id})
-    messages = notifications.transfer_decided(need, proposal)
-    unit_of_work.dispatch_after_commit(messages)
+    notifications.transfer_decided(need, proposal)
 
 
 def close(need: HiringNeed, user: User, outcome: NeedStatus, hires: int | None,
@@ -221,11 +217,10 @@ def close(need: HiringNeed, user: User, outcome: NeedStatus, hires: int | None,
     if outcome in (NeedStatus.UNFILLED, NeedStatus.CANCELLED) and not (reason or "").strip():
         raise WorkflowError("Indiquez la raison de la clôture.", "reason")
     need.hires, need.outcome_reason = hires, (reason or "").strip() or None
-    change_status(need, outcome, user, need.outcome_reason)
+    change_status(need, "close", outcome, user, reason=need.outcome_reason)
     audit.record(user, "close", need, {"outcome": outcome, "hires": hires})
-    messages = pilots.settle_pending(need, user, "La demande est clôturée.")
-    messages += notifications.need_closed(need)
-    unit_of_work.dispatch_after_commit(messages)
+    need_pilots.settle_pending(need, user, "La demande est clôturée.")
+    notifications.need_closed(need)
 
 
 def check_message(body: str) -> str:
@@ -242,8 +237,7 @@ def add_employer_message(need: HiringNeed, body: str) -> NeedMessage:
     ensure_open(need)
     message = NeedMessage(need=need, author=MessageAuthor.EMPLOYER, body=check_message(body))
     db.session.add(message)
-    messages = notifications.employer_wrote(need, message.body)
-    unit_of_work.dispatch_after_commit(messages)
+    notifications.employer_wrote(need, message.body)
     db.session.flush()
     return message
 
@@ -265,16 +259,15 @@ def withdraw(need: HiringNeed, reason: str | None) -> None:
     note = "Demande retirée par l'employeur" + (f" : {reason.strip()}" if reason and reason.strip()
                                                  else ".")
     need.outcome_reason = note
-    change_status(need, NeedStatus.CANCELLED, None, note)
-    messages = pilots.settle_pending(need, None, "La demande a été retirée par l'employeur.")
-    messages += notifications.employer_wrote(need, note)
-    unit_of_work.dispatch_after_commit(messages)
+    change_status(need, "withdraw", NeedStatus.CANCELLED, None, reason=note)
+    need_pilots.settle_pending(need, None, "La demande a été retirée par l'employeur.")
+    notifications.employer_wrote(need, note)
 
 
 def late_condition(now: datetime | None = None):
     """SQL condition: open needs with no first contact after their two-working-day deadline."""
     return sa.and_(HiringNeed.first_contact_at.is_(None),
-                   HiringNeed.status.not_in(CLOSED_STATUSES),
+                   HiringNeed.is_open,
                    HiringNeed.first_contact_due_at < (now or utcnow()))
 
 

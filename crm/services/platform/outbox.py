@@ -1,14 +1,19 @@
-"""The outbox: notifications written in the same transaction as their cause, delivered once."""
+"""The outbox: notifications written in the same transaction as their cause, delivered once.
+Every message added (or put back in the queue) is handed to the mail queue once its transaction
+commits, by the session hooks below; nothing is queued when the transaction rolls back."""
 
 import logging
+from itertools import chain
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import Session, attributes
 
 from crm import broker
 from crm.extensions import db
 from crm.models import MessageStatus, OutboxMessage, User, utcnow
 from crm.services.platform import audit, mail
+from crm.services.platform.mail_templates import render_mail
 
 log = logging.getLogger(__name__)
 
@@ -35,19 +40,50 @@ def kind_label(kind: str) -> str:
     return KIND_LABELS.get(kind, kind)
 
 
+def add_mail(kind: str, recipient: str, **context) -> OutboxMessage:
+    """Write an e-mail from its template (crm/templates/mail/<kind>.txt) into the current
+    transaction; it is sent only if the transaction commits."""
+    return add_message(kind, recipient, *render_mail(kind, **context))
+
+
 def add_message(kind: str, recipient: str, subject: str, body: str) -> OutboxMessage:
-    """Add a message to the current transaction; it is sent only if the transaction commits."""
+    """Add a message already written to the current transaction (`add_mail` writes it)."""
     message = OutboxMessage(kind=kind, recipient=recipient, subject=subject, body=body)
     db.session.add(message)
     return message
 
 
-def dispatch(message_ids: list[int]) -> None:
-    """After commit: ask the queue to deliver; if Redis is down, the periodic sweep will."""
-    from jobs.mail import deliver_message
+DELIVERY_JOB = "jobs.mail.deliver_message"
+QUEUED_IDS = "crm_outbox_queued_ids"
 
+
+def dispatch(message_ids: list[int]) -> None:
+    """Ask the queue to deliver (by the job's name: services do not import jobs); if Redis is
+    down, the periodic sweep will."""
     for message_id in message_ids:
-        broker.enqueue("mail", deliver_message, message_id)
+        broker.enqueue("mail", DELIVERY_JOB, message_id)
+
+
+@sa.event.listens_for(db.session, "after_flush")
+def _note_queued_messages(session: Session, _context) -> None:
+    """Remember the messages this flush wrote as pending: new ones and those put back in the
+    queue (`retry`)."""
+    ids = session.info.setdefault(QUEUED_IDS, set())
+    for item in chain(session.new, session.dirty):
+        if isinstance(item, OutboxMessage) and (
+                item in session.new
+                or MessageStatus.PENDING in attributes.get_history(item, "status").added):
+            ids.add(item.id)
+
+
+@sa.event.listens_for(db.session, "after_commit")
+def _dispatch_after_commit(session: Session) -> None:
+    dispatch(sorted(session.info.pop(QUEUED_IDS, ())))
+
+
+@sa.event.listens_for(db.session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(QUEUED_IDS, None)
 
 
 def claim(message_id: int) -> OutboxMessage | None:

@@ -16,7 +16,6 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import (
-    CLOSED_STATUSES,
     Basin,
     Company,
     HiringNeed,
@@ -112,7 +111,7 @@ def least_loaded_adviser(organisation: Organisation, basin_code: str | None) -> 
     """The organisation's active adviser covering the basin with the fewest open needs."""
     open_needs = (
         sa.select(sa.func.count(HiringNeed.id))
-        .where(HiringNeed.adviser_id == User.id, HiringNeed.status.not_in(CLOSED_STATUSES))
+        .where(HiringNeed.adviser_id == User.id, HiringNeed.is_open)
         .scalar_subquery()
     )
     query = (

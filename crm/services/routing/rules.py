@@ -8,7 +8,6 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import (
-    CLOSED_STATUSES,
     Commune,
     CommunePostalCode,
     Company,
@@ -288,7 +287,7 @@ def sample_company(siret: str) -> tuple[Company, bool]:
 
 def open_needs_of(adviser: User) -> int:
     query = sa.select(sa.func.count(HiringNeed.id)).where(
-        HiringNeed.adviser_id == adviser.id, HiringNeed.status.not_in(CLOSED_STATUSES))
+        HiringNeed.adviser_id == adviser.id, HiringNeed.is_open)
     return db.session.scalar(query) or 0
 
 

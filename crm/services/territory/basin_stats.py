@@ -12,7 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from crm.extensions import db
-from crm.models import CLOSED_STATUSES, Basin, Company, HeadcountBand, HiringNeed, NafCode, RomeCode
+from crm.models import Basin, Company, HeadcountBand, HiringNeed, NafCode, RomeCode
 from crm.services.platform.local_time import month_start
 from crm.services.platform.wording import alphabetical
 from crm.services.territory import map_layers
@@ -98,7 +98,7 @@ def shortage_needs(code: str) -> int:
         sa.select(sa.func.count()).select_from(HiringNeed)
         .join(RomeCode, RomeCode.code == HiringNeed.rome_code)
         .where(HiringNeed.basin_code == code, RomeCode.shortage,
-               HiringNeed.status.not_in(CLOSED_STATUSES))).scalar_one()
+               HiringNeed.is_open)).scalar_one()
 
 
 def basin_detail(code: str, now: datetime | None = None) -> BasinDetail | None:

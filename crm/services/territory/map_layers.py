@@ -13,7 +13,6 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from crm.extensions import db
 from crm.models import (
-    CLOSED_STATUSES,
     Basin,
     Commune,
     Company,
@@ -77,7 +76,7 @@ class BoundingBox:
 
 def open_need_exists() -> ColumnElement[bool]:
     return sa.exists().where(HiringNeed.company_id == Company.id,
-                             HiringNeed.status.not_in(CLOSED_STATUSES))
+                             HiringNeed.is_open)
 
 
 def company_conditions(filters: MapFilters,
@@ -147,7 +146,7 @@ def open_needs_by_basin(filters: MapFilters) -> dict[str, int]:
     """Open needs per basin, of firms matching the filters."""
     query = (sa.select(HiringNeed.basin_code, sa.func.count())
              .join(Company, Company.id == HiringNeed.company_id)
-             .where(HiringNeed.status.not_in(CLOSED_STATUSES),
+             .where(HiringNeed.is_open,
                     *company_conditions(filters, with_basin=False))
              .group_by(HiringNeed.basin_code))
     return counts_by_basin(query)
@@ -197,7 +196,7 @@ def open_need_points(user: User, filters: MapFilters,
              .join(Company, Company.id == HiringNeed.company_id)
              .outerjoin(RomeCode, RomeCode.code == HiringNeed.rome_code)
              .outerjoin(Commune, Commune.code == Company.commune_code)
-             .where(HiringNeed.status.not_in(CLOSED_STATUSES), access.need_scope(user),
+             .where(HiringNeed.is_open, access.need_scope(user),
                     *company_conditions(filters), lat.is_not(None))
              .order_by(HiringNeed.created_at.desc()))
     return capped(query, cap)

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from crm.extensions import db
-from crm.models import CLOSED_STATUSES, Company, HiringNeed, Organisation, User
+from crm.models import Company, HiringNeed, Organisation, User
 from crm.services.accounts import access
 
 
@@ -14,7 +14,7 @@ def count(query) -> int:
 def summary(user: User) -> dict[str, int]:
     """Counts the user may see: open needs in scope, companies, organisations, accounts."""
     needs = sa.select(HiringNeed.id).where(access.need_scope(user))
-    open_needs = needs.where(HiringNeed.status.not_in(CLOSED_STATUSES))
+    open_needs = needs.where(HiringNeed.is_open)
     figures = {"needs": count(needs), "open_needs": count(open_needs)}
     if access.sees_company_details(user):
         figures["companies"] = count(sa.select(Company.id))

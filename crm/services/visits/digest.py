@@ -12,9 +12,9 @@ from crm.models import HiringNeed, OutboxMessage, Task, User, Visit, utcnow
 from crm.services.accounts.users import staff_users
 from crm.services.needs import notifications, queries
 from crm.services.needs.workflow import late_condition
-from crm.services.platform import links, outbox, unit_of_work
-from crm.services.platform.local_time import local_from_utc, local_today
-from crm.services.platform.wording import plural
+from crm.services.platform import links, outbox
+from crm.services.platform.local_time import local_today
+from crm.services.platform.mail_templates import render_part
 from crm.services.visits import followups
 
 KIND = "daily_digest"
@@ -67,7 +67,8 @@ def visits_by_user(today: date) -> dict[int, list[Visit]]:
 
 
 def subject_prefix(today: date) -> str:
-    return f"Votre journée du {today:%d/%m/%Y} : "
+    """How the day's digest subject begins (its template's first words)."""
+    return render_part("_digest_day.txt", today=today)
 
 
 def already_sent(today: date) -> set[str]:
@@ -77,42 +78,11 @@ def already_sent(today: date) -> set[str]:
     return set(db.session.scalars(query))
 
 
-def task_line(task: Task) -> str:
-    about = ", ".join(filter(None, (task.company.name if task.company else None,
-                                    task.need.reference if task.need else None)))
-    return (f"- {task.title} (échéance le {task.due_on:%d/%m/%Y})" + (f" – {about}" if about else "")
-            + (f" – {notifications.need_url(task.need)}" if task.need else ""))
-
-
-def section(title: str, lines: list[str]) -> str:
-    return f"{title} ({len(lines)}) :\n" + "\n".join(lines) if lines else ""
-
-
-def body_of(digest: Digest, today: date) -> str:
-    parts = [
-        section("Tâches en retard", [task_line(task) for task in digest.overdue]),
-        section("Tâches du jour", [task_line(task) for task in digest.due_today]),
-        section("Demandes en retard de premier contact",
-                [f"- {n.reference} : {n.company.name} ({n.job_label}) – {notifications.need_url(n)}"
-                 for n in digest.late_needs]),
-        section("Visites du jour",
-                [f"- {visit_time(v)} : {v.company.name} ({v.mode.label})" for v in digest.visits]),
-    ]
-    text = "\n\n".join(part for part in parts if part)
-    return (f"Bonjour {digest.user.name},\n\nVoici votre journée du {today:%d/%m/%Y}.\n\n{text}\n\n"
-            f"Tout voir dans « Ma journée » : {links.public_url('/ma-journee')}{notifications.SIGNATURE}")
-
-
-def visit_time(visit: Visit) -> str:
-    return f"{local_from_utc(visit.scheduled_at):%H:%M}"
-
-
-def subject_of(digest: Digest, today: date) -> str:
-    tasks = len(digest.overdue) + len(digest.due_today)
-    counts = [plural(tasks, "tâche") if tasks else "",
-              f"{plural(len(digest.late_needs), 'demande')} en retard" if digest.late_needs else "",
-              plural(len(digest.visits), "visite") if digest.visits else ""]
-    return subject_prefix(today) + ", ".join(filter(None, counts))
+def write(digest: Digest, today: date) -> OutboxMessage:
+    needs = digest.late_needs + [task.need for task in digest.overdue + digest.due_today if task.need]
+    return outbox.add_mail(KIND, digest.user.email, digest=digest, today=today,
+                           need_urls=notifications.need_urls(needs),
+                           url=links.public_url("/ma-journee"))
 
 
 def send_daily_digests(today: date | None = None, now: datetime | None = None) -> int:
@@ -121,7 +91,5 @@ def send_daily_digests(today: date | None = None, now: datetime | None = None) -
     now = now or utcnow()
     today = today or local_today(now)
     sent = already_sent(today)
-    messages = [outbox.add_message(KIND, d.user.email, subject_of(d, today), body_of(d, today))
-                for d in digests_for(today, now) if d.user.email not in sent]
-    unit_of_work.dispatch_after_commit(messages)
+    messages = [write(d, today) for d in digests_for(today, now) if d.user.email not in sent]
     return len(messages)

@@ -21,8 +21,8 @@ from crm.models import (
     utcnow,
 )
 from crm.services.accounts.users import staff_users
-from crm.services.needs import notifications, queries
-from crm.services.platform import links, outbox, unit_of_work
+from crm.services.needs import queries
+from crm.services.platform import links, outbox
 from crm.services.platform.local_time import day_bounds, local_today
 from crm.services.platform.refusals import Refused
 
@@ -79,21 +79,14 @@ def assignment_notice(task: Task, actor: User) -> OutboxMessage | None:
     """Tell the assignee about a task someone else gave them."""
     if task.assignee_id == actor.id:
         return None
-    about = task.need.reference if task.need else task.company.name if task.company else None
-    body = (f"Bonjour {task.assignee.name},\n\n{actor.name} vous a confié une tâche à faire "
-            f"pour le {task.due_on:%d/%m/%Y} : « {task.title} »"
-            + (f" ({about})" if about else "") + "."
-            + (f"\n\n{task.notes}" if task.notes else "")
-            + f"\n\n{task_url(task)}{notifications.SIGNATURE}")
-    return outbox.add_message("task_assigned", task.assignee.email,
-                              f"Nouvelle tâche : {task.title}", body)
+    return outbox.add_mail("task_assigned", task.assignee.email, task=task, actor=actor,
+                           url=task_url(task))
 
 
 def save_and_notify(task: Task, actor: User, notify: bool) -> None:
     db.session.flush()  # the task's id, for the link in the notice
-    message = assignment_notice(task, actor) if notify else None
-    if message is not None:
-        unit_of_work.dispatch_after_commit([message])
+    if notify:
+        assignment_notice(task, actor)
 
 
 def create_task(data: TaskInput, actor: User) -> Task:

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from crm.extensions import db
-from crm.models import CLOSED_STATUSES, Company, HiringNeed, Interaction, InteractionKind, User
+from crm.models import Company, HiringNeed, Interaction, InteractionKind, User
 from crm.services.accounts import access
 from crm.services.needs.workflow import stop_first_contact_clock
 from crm.services.platform.refusals import Refused
@@ -35,7 +35,7 @@ def open_needs_of(company: Company, user: User | None = None) -> list[HiringNeed
     contact stops the need's first-contact clock, which only its pilot organisation does)."""
     scope = access.need_work_scope(user) if user is not None else sa.true()
     query = (sa.select(HiringNeed)
-             .where(HiringNeed.company_id == company.id, HiringNeed.status.not_in(CLOSED_STATUSES),
+             .where(HiringNeed.company_id == company.id, HiringNeed.is_open,
                     scope)
              .options(joinedload(HiringNeed.rome))
              .order_by(HiringNeed.created_at.desc(), HiringNeed.id.desc()))

@@ -1,0 +1,521 @@
+"""E-mails written from templates (crm/templates/mail): each kind's text for a sample context,
+byte for byte as the application has always written it, and their delivery after commit."""
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+from types import SimpleNamespace as NS
+
+import pytest
+
+from crm import broker
+from crm import models as m
+from crm.extensions import db
+from crm.services.needs.notifications import OUTCOME_SENTENCES
+from crm.services.platform import mail_templates, outbox
+from tests import factories as f
+
+ROOT = Path(__file__).resolve().parent.parent
+SIGNATURE = "\n\n-- \nLe réseau pour l'emploi de Bourgogne-Franche-Comté"
+NEED_URL = "https://crm.exemple.fr/demandes/BFC-2026-00042"
+TRACKING = "https://crm.exemple.fr/recrutement/suivi/tok123"
+COMPANY_URL = "https://crm.exemple.fr/entreprises/7"
+DAY_URL = "https://crm.exemple.fr/ma-journee"
+URLS = {"BFC-2026-00042": NEED_URL, "BFC-2026-00043": "https://crm.exemple.fr/demandes/BFC-2026-00043"}
+TODAY = date(2026, 12, 5)
+COMPANY = NS(name="Boulangerie Martin", siret="12345678900011")
+ACTOR = NS(name="Jeanne Durand", organisation=NS(name="Cap emploi 21"))
+REFERENT = NS(name="Paul Morel")
+VISIT = NS(scheduled_at=datetime(2026, 12, 5, 9, 0), company=COMPANY, mode=NS(label="Sur place"))
+
+
+def need(**values) -> NS:
+    return NS(**{"reference": "BFC-2026-00042", "job_label": "Boulanger (H/F)", "positions": 2,
+                 "company": COMPANY, "organisation": NS(name="France Travail Dijon"),
+                 "first_contact_due_at": datetime(2026, 12, 8, 16, 30), "first_contact_at": None,
+                 "routing_reason": "Règle « Métiers de bouche » : Mission locale du bassin",
+                 **values})
+
+
+def proposal(**values) -> NS:
+    return NS(**{"proposed_by": ACTOR, "organisation": NS(name="Cap emploi 21"),
+                 "reason": "Nous connaissons l'employeur", "decided_by": REFERENT,
+                 "decision_reason": None, **values})
+
+
+def task(**values) -> NS:
+    return NS(**{"id": 12, "assignee": REFERENT, "need": need(), "company": COMPANY,
+                 "title": "Rappeler l'employeur", "due_on": date(2026, 12, 9),
+                 "notes": "Demander les horaires", **values})
+
+
+def task_url(task: NS) -> str:
+    return f"https://crm.exemple.fr/a-faire/{task.id}/modifier"
+
+
+def digest(**values) -> NS:
+    return NS(**{"user": REFERENT, "overdue": [], "due_today": [], "late_needs": [], "visits": [],
+                 **values})
+
+
+OTHER_NEED = need(reference="BFC-2026-00043", company=NS(name="Garage Petit"))
+COMPANY_TASK = task(id=13, title="Visite", need=None, notes=None)
+PLAIN_TASK = task(id=14, title="Bilan", need=None, company=None, notes=None)
+
+CASES = [
+    pytest.param("need_ack",
+                 lambda: dict(need=need(), url=TRACKING),
+                 "Demande BFC-2026-00042 enregistrée",
+                 ("Bonjour,\n"
+                  "\n"
+                  "Votre demande de recrutement « Boulanger (H/F) » (2 postes) est enregistrée sous "
+                  "la référence BFC-2026-00042.\n"
+                  "Elle est suivie par France Travail Dijon. Un conseiller vous contactera sous "
+                  "deux jours ouvrés, au plus tard le 08/12/2026.\n"
+                  "\n"
+                  "Suivez son avancement à tout moment : "
+                  "https://crm.exemple.fr/recrutement/suivi/tok123"
+                  + SIGNATURE),
+                 id="ack"),
+    pytest.param("need_ack",
+                 lambda: dict(need=need(organisation=None, positions=1), url="U"),
+                 "Demande BFC-2026-00042 enregistrée",
+                 ("Bonjour,\n"
+                  "\n"
+                  "Votre demande de recrutement « Boulanger (H/F) » (1 poste) est enregistrée sous "
+                  "la référence BFC-2026-00042.\n"
+                  "Elle est suivie par le réseau pour l'emploi. Un conseiller vous contactera sous "
+                  "deux jours ouvrés, au plus tard le 08/12/2026.\n"
+                  "\n"
+                  "Suivez son avancement à tout moment : U"
+                  + SIGNATURE),
+                 id="ack_no_pilot"),
+    pytest.param("need_assigned",
+                 lambda: dict(need=need(), url=NEED_URL),
+                 "Nouvelle demande BFC-2026-00042",
+                 ("Bonjour,\n"
+                  "\n"
+                  "La demande BFC-2026-00042 de Boulangerie Martin (Boulanger (H/F), 2 postes) vous "
+                  "est confiée.\n"
+                  "Motif : Règle « Métiers de bouche » : Mission locale du bassin\n"
+                  "Premier contact attendu au plus tard le 08/12/2026.\n"
+                  "\n"
+                  "https://crm.exemple.fr/demandes/BFC-2026-00042"
+                  + SIGNATURE),
+                 id="assigned_due"),
+    pytest.param("need_assigned",
+                 lambda: dict(need=need(first_contact_at=datetime(2026, 12, 7, 23, 30)), url=NEED_URL),
+                 "Nouvelle demande BFC-2026-00042",
+                 ("Bonjour,\n"
+                  "\n"
+                  "La demande BFC-2026-00042 de Boulangerie Martin (Boulanger (H/F), 2 postes) vous "
+                  "est confiée.\n"
+                  "Motif : Règle « Métiers de bouche » : Mission locale du bassin\n"
+                  "Premier contact déjà pris le 08/12/2026.\n"
+                  "\n"
+                  "https://crm.exemple.fr/demandes/BFC-2026-00042"
+                  + SIGNATURE),
+                 id="assigned_contacted"),
+    pytest.param("need_assigned",
+                 lambda: dict(need=need(first_contact_due_at=None), url=NEED_URL),
+                 "Nouvelle demande BFC-2026-00042",
+                 ("Bonjour,\n"
+                  "\n"
+                  "La demande BFC-2026-00042 de Boulangerie Martin (Boulanger (H/F), 2 postes) vous "
+                  "est confiée.\n"
+                  "Motif : Règle « Métiers de bouche » : Mission locale du bassin\n"
+                  "Premier contact attendu sous deux jours ouvrés.\n"
+                  "\n"
+                  "https://crm.exemple.fr/demandes/BFC-2026-00042"
+                  + SIGNATURE),
+                 id="assigned_no_due"),
+    pytest.param("need_updated",
+                 lambda: dict(need=need(), url=NEED_URL),
+                 "Demande BFC-2026-00042 complétée",
+                 ("Bonjour,\n"
+                  "\n"
+                  "L'employeur a complété la demande BFC-2026-00042 de Boulangerie Martin.\n"
+                  "\n"
+                  "https://crm.exemple.fr/demandes/BFC-2026-00042"
+                  + SIGNATURE),
+                 id="updated"),
+    pytest.param("need_pilot_changed",
+                 lambda: dict(need=need(), previous=NS(name="Mission locale"), actor=ACTOR,
+                              reason="Trop loin", url=NEED_URL),
+                 "Demande BFC-2026-00042 transférée",
+                 ("Bonjour,\n"
+                  "\n"
+                  "La demande BFC-2026-00042 de Boulangerie Martin (Boulanger (H/F)) n'est plus "
+                  "pilotée par Mission locale : Jeanne Durand (Cap emploi 21) l'a confiée à France "
+                  "Travail Dijon.\n"
+                  "Motif : Trop loin\n"
+                  "\n"
+                  "https://crm.exemple.fr/demandes/BFC-2026-00042"
+                  + SIGNATURE),
+                 id="pilot_changed"),
+    pytest.param("need_transfer_proposed",
+                 lambda: dict(need=need(),
+                              proposal=proposal(), url=NEED_URL),
+                 "Proposition de transfert – BFC-2026-00042",
+                 ("Bonjour,\n"
+                  "\n"
+                  "Jeanne Durand (Cap emploi 21) propose que Cap emploi 21 pilote la demande "
+                  "BFC-2026-00042 de Boulangerie Martin (Boulanger (H/F)).\n"
+                  "Motif : Nous connaissons l'employeur\n"
+                  "\n"
+                  "Acceptez ou refusez la proposition sur la page de la demande : "
+                  "https://crm.exemple.fr/demandes/BFC-2026-00042"
+                  + SIGNATURE),
+                 id="proposed"),
+    pytest.param("need_transfer_accepted",
+                 lambda: dict(need=need(),
+                              proposal=proposal(), url=NEED_URL),
+                 "Proposition de transfert acceptée – BFC-2026-00042",
+                 ("Bonjour,\n"
+                  "\n"
+                  "Votre proposition de reprendre la demande BFC-2026-00042 de Boulangerie Martin "
+                  "(Boulanger (H/F)) est acceptée par Paul Morel.\n"
+                  "La demande est désormais pilotée par votre structure.\n"
+                  "\n"
+                  "https://crm.exemple.fr/demandes/BFC-2026-00042"
+                  + SIGNATURE),
+                 id="accepted"),
+    pytest.param("need_transfer_refused",
+                 lambda: dict(need=need(),
+                              proposal=proposal(decision_reason="Déjà en cours"), url=NEED_URL),
+                 "Proposition de transfert refusée – BFC-2026-00042",
+                 ("Bonjour,\n"
+                  "\n"
+                  "Votre proposition de reprendre la demande BFC-2026-00042 de Boulangerie Martin "
+                  "(Boulanger (H/F)) est refusée par Paul Morel.\n"
+                  "Motif : Déjà en cours\n"
+                  "La demande reste pilotée par France Travail Dijon.\n"
+                  "\n"
+                  "https://crm.exemple.fr/demandes/BFC-2026-00042"
+                  + SIGNATURE),
+                 id="refused"),
+    pytest.param("need_transfer_refused",
+                 lambda: dict(need=need(organisation=None),
+                              proposal=proposal(decision_reason="Déjà en cours"), url=NEED_URL),
+                 "Proposition de transfert refusée – BFC-2026-00042",
+                 ("Bonjour,\n"
+                  "\n"
+                  "Votre proposition de reprendre la demande BFC-2026-00042 de Boulangerie Martin "
+                  "(Boulanger (H/F)) est refusée par Paul Morel.\n"
+                  "Motif : Déjà en cours\n"
+                  "La demande reste pilotée par aucune structure.\n"
+                  "\n"
+                  "https://crm.exemple.fr/demandes/BFC-2026-00042"
+                  + SIGNATURE),
+                 id="refused_no_pilot"),
+    pytest.param("need_transfer_lapsed",
+                 lambda: dict(need=need(),
+                              proposal=proposal(decision_reason="La demande est clôturée."), url=NEED_URL),
+                 "Proposition de transfert restée sans suite – BFC-2026-00042",
+                 ("Bonjour,\n"
+                  "\n"
+                  "Votre proposition de reprendre la demande BFC-2026-00042 de Boulangerie Martin "
+                  "(Boulanger (H/F)) est restée sans suite.\n"
+                  "Motif : La demande est clôturée.\n"
+                  "\n"
+                  "https://crm.exemple.fr/demandes/BFC-2026-00042"
+                  + SIGNATURE),
+                 id="lapsed"),
+    pytest.param("need_transfer_lapsed",
+                 lambda: dict(need=need(),
+                              proposal=proposal(decided_by=None), url=NEED_URL),
+                 "Proposition de transfert restée sans suite – BFC-2026-00042",
+                 ("Bonjour,\n"
+                  "\n"
+                  "Votre proposition de reprendre la demande BFC-2026-00042 de Boulangerie Martin "
+                  "(Boulanger (H/F)) est restée sans suite.\n"
+                  "\n"
+                  "https://crm.exemple.fr/demandes/BFC-2026-00042"
+                  + SIGNATURE),
+                 id="lapsed_plain"),
+    pytest.param("need_closed",
+                 lambda: dict(need=need(), outcome=OUTCOME_SENTENCES["filled"], url=TRACKING),
+                 "Demande BFC-2026-00042 clôturée",
+                 ("Bonjour,\n"
+                  "\n"
+                  "Votre recrutement est réalisé : la demande est clôturée. (référence "
+                  "BFC-2026-00042)\n"
+                  "Le détail reste consultable : https://crm.exemple.fr/recrutement/suivi/tok123"
+                  + SIGNATURE),
+                 id="closed_filled"),
+    pytest.param("need_closed",
+                 lambda: dict(need=need(), outcome=OUTCOME_SENTENCES["partly_filled"], url=TRACKING),
+                 "Demande BFC-2026-00042 clôturée",
+                 ("Bonjour,\n"
+                  "\n"
+                  "Une partie des postes est pourvue : la demande est clôturée. (référence "
+                  "BFC-2026-00042)\n"
+                  "Le détail reste consultable : https://crm.exemple.fr/recrutement/suivi/tok123"
+                  + SIGNATURE),
+                 id="closed_partly_filled"),
+    pytest.param("need_closed",
+                 lambda: dict(need=need(), outcome=OUTCOME_SENTENCES["unfilled"], url=TRACKING),
+                 "Demande BFC-2026-00042 clôturée",
+                 ("Bonjour,\n"
+                  "\n"
+                  "La demande est clôturée sans recrutement. (référence BFC-2026-00042)\n"
+                  "Le détail reste consultable : https://crm.exemple.fr/recrutement/suivi/tok123"
+                  + SIGNATURE),
+                 id="closed_unfilled"),
+    pytest.param("need_closed",
+                 lambda: dict(need=need(), outcome=OUTCOME_SENTENCES["cancelled"], url=TRACKING),
+                 "Demande BFC-2026-00042 clôturée",
+                 ("Bonjour,\n"
+                  "\n"
+                  "La demande est annulée. (référence BFC-2026-00042)\n"
+                  "Le détail reste consultable : https://crm.exemple.fr/recrutement/suivi/tok123"
+                  + SIGNATURE),
+                 id="closed_cancelled"),
+    pytest.param("employer_message",
+                 lambda: dict(need=need(), text="Bonjour,\nle poste est toujours ouvert.", url=NEED_URL),
+                 "Message de l'employeur – BFC-2026-00042",
+                 ("Bonjour,\n"
+                  "\n"
+                  "L'employeur a écrit au sujet de la demande BFC-2026-00042 (Boulangerie Martin) "
+                  ":\n"
+                  "\n"
+                  "Bonjour,\n"
+                  "le poste est toujours ouvert.\n"
+                  "\n"
+                  "https://crm.exemple.fr/demandes/BFC-2026-00042"
+                  + SIGNATURE),
+                 id="employer"),
+    pytest.param("late_reminder",
+                 lambda: dict(adviser=REFERENT, late=[need()], need_urls=URLS),
+                 "1 demande en retard de premier contact",
+                 ("Bonjour Paul Morel,\n"
+                  "\n"
+                  "1 demande attend encore un premier contact alors que le jour promis à "
+                  "l'employeur est passé :\n"
+                  "\n"
+                  "- BFC-2026-00042 : Boulangerie Martin (Boulanger (H/F)), premier contact attendu "
+                  "au plus tard le 08/12/2026 — https://crm.exemple.fr/demandes/BFC-2026-00042"
+                  + SIGNATURE),
+                 id="late_one"),
+    pytest.param("late_reminder",
+                 lambda: dict(adviser=REFERENT, late=[need(), OTHER_NEED], need_urls=URLS),
+                 "2 demandes en retard de premier contact",
+                 ("Bonjour Paul Morel,\n"
+                  "\n"
+                  "2 demandes attendent encore un premier contact alors que le jour promis à "
+                  "l'employeur est passé :\n"
+                  "\n"
+                  "- BFC-2026-00042 : Boulangerie Martin (Boulanger (H/F)), premier contact attendu "
+                  "au plus tard le 08/12/2026 — https://crm.exemple.fr/demandes/BFC-2026-00042\n"
+                  "- BFC-2026-00043 : Garage Petit (Boulanger (H/F)), premier contact attendu au "
+                  "plus tard le 08/12/2026 — https://crm.exemple.fr/demandes/BFC-2026-00043"
+                  + SIGNATURE),
+                 id="late_two"),
+    pytest.param("referent_assigned",
+                 lambda: dict(company=COMPANY, referent=REFERENT, actor=ACTOR, reason="Départ de Luc",
+                              url=COMPANY_URL),
+                 "Vous êtes référent de Boulangerie Martin",
+                 ("Bonjour Paul Morel,\n"
+                  "\n"
+                  "Jeanne Durand (Cap emploi 21) vous désigne comme conseiller référent de "
+                  "l'entreprise Boulangerie Martin (SIRET 12345678900011).\n"
+                  "Motif : Départ de Luc\n"
+                  "\n"
+                  "Vous êtes désormais son interlocuteur privilégié pour le réseau.\n"
+                  "\n"
+                  "https://crm.exemple.fr/entreprises/7"
+                  + SIGNATURE),
+                 id="referent"),
+    pytest.param("referent_assigned",
+                 lambda: dict(company=COMPANY, referent=REFERENT, actor=ACTOR, reason="", url=COMPANY_URL),
+                 "Vous êtes référent de Boulangerie Martin",
+                 ("Bonjour Paul Morel,\n"
+                  "\n"
+                  "Jeanne Durand (Cap emploi 21) vous désigne comme conseiller référent de "
+                  "l'entreprise Boulangerie Martin (SIRET 12345678900011).\n"
+                  "\n"
+                  "Vous êtes désormais son interlocuteur privilégié pour le réseau.\n"
+                  "\n"
+                  "https://crm.exemple.fr/entreprises/7"
+                  + SIGNATURE),
+                 id="referent_no_reason"),
+    pytest.param("task_assigned",
+                 lambda: dict(task=task(), actor=ACTOR, url=task_url(task())),
+                 "Nouvelle tâche : Rappeler l'employeur",
+                 ("Bonjour Paul Morel,\n"
+                  "\n"
+                  "Jeanne Durand vous a confié une tâche à faire pour le 09/12/2026 : « Rappeler "
+                  "l'employeur » (BFC-2026-00042).\n"
+                  "\n"
+                  "Demander les horaires\n"
+                  "\n"
+                  "https://crm.exemple.fr/a-faire/12/modifier"
+                  + SIGNATURE),
+                 id="task_need"),
+    pytest.param("task_assigned",
+                 lambda: dict(task=COMPANY_TASK, actor=ACTOR, url=task_url(COMPANY_TASK)),
+                 "Nouvelle tâche : Visite",
+                 ("Bonjour Paul Morel,\n"
+                  "\n"
+                  "Jeanne Durand vous a confié une tâche à faire pour le 09/12/2026 : « Visite » "
+                  "(Boulangerie Martin).\n"
+                  "\n"
+                  "https://crm.exemple.fr/a-faire/13/modifier"
+                  + SIGNATURE),
+                 id="task_company"),
+    pytest.param("task_assigned",
+                 lambda: dict(task=PLAIN_TASK, actor=ACTOR, url=task_url(PLAIN_TASK)),
+                 "Nouvelle tâche : Bilan",
+                 ("Bonjour Paul Morel,\n"
+                  "\n"
+                  "Jeanne Durand vous a confié une tâche à faire pour le 09/12/2026 : « Bilan ».\n"
+                  "\n"
+                  "https://crm.exemple.fr/a-faire/14/modifier"
+                  + SIGNATURE),
+                 id="task_plain"),
+    pytest.param("daily_digest",
+                 lambda: dict(digest=digest(overdue=[task(), PLAIN_TASK], due_today=[COMPANY_TASK],
+                              late_needs=[need()], visits=[VISIT]),
+                              today=TODAY, need_urls=URLS, url=DAY_URL),
+                 "Votre journée du 05/12/2026 : 3 tâches, 1 demande en retard, 1 visite",
+                 ("Bonjour Paul Morel,\n"
+                  "\n"
+                  "Voici votre journée du 05/12/2026.\n"
+                  "\n"
+                  "Tâches en retard (2) :\n"
+                  "- Rappeler l'employeur (échéance le 09/12/2026) – Boulangerie Martin, "
+                  "BFC-2026-00042 – https://crm.exemple.fr/demandes/BFC-2026-00042\n"
+                  "- Bilan (échéance le 09/12/2026)\n"
+                  "\n"
+                  "Tâches du jour (1) :\n"
+                  "- Visite (échéance le 09/12/2026) – Boulangerie Martin\n"
+                  "\n"
+                  "Demandes en retard de premier contact (1) :\n"
+                  "- BFC-2026-00042 : Boulangerie Martin (Boulanger (H/F)) – "
+                  "https://crm.exemple.fr/demandes/BFC-2026-00042\n"
+                  "\n"
+                  "Visites du jour (1) :\n"
+                  "- 10:00 : Boulangerie Martin (Sur place)\n"
+                  "\n"
+                  "Tout voir dans « Ma journée » : https://crm.exemple.fr/ma-journee"
+                  + SIGNATURE),
+                 id="digest_full"),
+    pytest.param("daily_digest",
+                 lambda: dict(digest=digest(due_today=[COMPANY_TASK]),
+                              today=TODAY, need_urls=URLS, url=DAY_URL),
+                 "Votre journée du 05/12/2026 : 1 tâche",
+                 ("Bonjour Paul Morel,\n"
+                  "\n"
+                  "Voici votre journée du 05/12/2026.\n"
+                  "\n"
+                  "Tâches du jour (1) :\n"
+                  "- Visite (échéance le 09/12/2026) – Boulangerie Martin\n"
+                  "\n"
+                  "Tout voir dans « Ma journée » : https://crm.exemple.fr/ma-journee"
+                  + SIGNATURE),
+                 id="digest_tasks"),
+    pytest.param("daily_digest",
+                 lambda: dict(digest=digest(late_needs=[need(), need()], visits=[VISIT, VISIT]),
+                              today=TODAY, need_urls=URLS, url=DAY_URL),
+                 "Votre journée du 05/12/2026 : 2 demandes en retard, 2 visites",
+                 ("Bonjour Paul Morel,\n"
+                  "\n"
+                  "Voici votre journée du 05/12/2026.\n"
+                  "\n"
+                  "Demandes en retard de premier contact (2) :\n"
+                  "- BFC-2026-00042 : Boulangerie Martin (Boulanger (H/F)) – "
+                  "https://crm.exemple.fr/demandes/BFC-2026-00042\n"
+                  "- BFC-2026-00042 : Boulangerie Martin (Boulanger (H/F)) – "
+                  "https://crm.exemple.fr/demandes/BFC-2026-00042\n"
+                  "\n"
+                  "Visites du jour (2) :\n"
+                  "- 10:00 : Boulangerie Martin (Sur place)\n"
+                  "- 10:00 : Boulangerie Martin (Sur place)\n"
+                  "\n"
+                  "Tout voir dans « Ma journée » : https://crm.exemple.fr/ma-journee"
+                  + SIGNATURE),
+                 id="digest_needs_visits"),]
+
+
+@pytest.mark.parametrize(("kind", "context", "subject", "body"), CASES)
+def test_each_kind_of_mail_reads_as_it_always_has(kind, context, subject, body):
+    assert mail_templates.render_mail(kind, **context()) == (subject, body)
+
+
+def kinds() -> set[str]:
+    return {path.stem for path in mail_templates.FOLDER.glob("[!_]*.txt")}
+
+
+def test_every_kind_has_a_template_a_french_label_and_a_sample():
+    assert kinds() == set(outbox.KIND_LABELS) == {case.values[0] for case in CASES}
+
+
+def test_the_signature_is_written_once_for_every_mail():
+    folder = mail_templates.FOLDER
+    texts = {path.name: path.read_text(encoding="utf-8") for path in folder.glob("*.txt")}
+    assert [name for name, text in texts.items() if "Bourgogne-Franche-Comté" in text] == [
+        "_signature.txt"]
+    with_signature = {name for name, text in texts.items() if '{% include "_signature.txt" %}' in text}
+    for kind in kinds() - with_signature:
+        assert re.search(r'{% include "_[a-z_]+\.txt" %}\s*$', texts[f"{kind}.txt"])
+
+
+def test_the_digest_subject_begins_with_the_prefix_that_finds_the_days_already_sent():
+    from crm.services.visits.digest import subject_prefix
+
+    subject, _ = mail_templates.render_mail("daily_digest", **CASES[-1].values[1]())
+    assert subject.startswith(subject_prefix(TODAY)) and subject_prefix(TODAY).endswith(" : ")
+
+
+def test_a_template_without_a_blank_line_after_its_subject_is_refused(monkeypatch, tmp_path):
+    (tmp_path / "broken.txt").write_text("Sujet\nCorps\n", encoding="utf-8")
+    monkeypatch.setattr(mail_templates, "FOLDER", tmp_path)
+    mail_templates.environment.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="blank line"):
+            mail_templates.render_mail("broken")
+    finally:
+        monkeypatch.undo()
+        mail_templates.environment.cache_clear()
+
+
+def test_a_missing_value_is_an_error_not_an_empty_text():
+    with pytest.raises(Exception, match="url"):
+        mail_templates.render_mail("need_updated", need=need())
+
+
+def test_services_do_not_import_the_jobs_package():
+    sources = (ROOT / "crm" / "services").rglob("*.py")
+    assert not [path.name for path in sources
+                if re.search(r"^\s*(from|import) jobs\b", path.read_text(encoding="utf-8"), re.M)]
+
+
+def queued_mail() -> list[tuple[str, tuple]]:
+    queue = broker.get_queue("mail")
+    return [(job.func_name, job.args) for job in queue.get_jobs()]
+
+
+def test_a_mail_is_queued_by_the_job_name_once_its_transaction_commits():
+    message = outbox.add_mail("need_updated", "a@exemple.fr", need=need(), url=NEED_URL)
+    db.session.flush()
+    assert queued_mail() == []
+    db.session.commit()
+    assert queued_mail() == [("jobs.mail.deliver_message", (message.id,))]
+    assert message.subject == "Demande BFC-2026-00042 complétée"
+
+
+def test_a_mail_of_a_transaction_rolled_back_is_never_queued():
+    outbox.add_mail("need_updated", "a@exemple.fr", need=need(), url=NEED_URL)
+    db.session.flush()
+    db.session.rollback()
+    f.UserFactory()  # a later commit does not queue it either
+    db.session.commit()
+    assert queued_mail() == []
+
+
+def test_a_retried_message_is_queued_again_after_commit(app, monkeypatch):
+    message = f.OutboxMessageFactory(status=m.MessageStatus.FAILED)
+    broker.get_redis(app).flushdb()
+    outbox.retry(message)
+    db.session.commit()
+    assert queued_mail() == [("jobs.mail.deliver_message", (message.id,))]

@@ -148,8 +148,8 @@ def test_refusals_are_explained_keep_the_input_and_write_nothing(
     assert all_of(m.Visit) == [] and all_of(m.HiringNeed) == [] and all_of(m.Interaction) == []
 
 
-def test_a_need_refused_while_filing_leaves_nothing_of_the_visit_saved(client, adviser, company,
-                                                                      monkeypatch):
+def test_a_need_refused_while_filing_leaves_nothing_of_the_visit_saved(client, adviser, signed_in,
+                                                                      company, monkeypatch):
     """The visit, its ledger entries, its task and every need are one unit of work."""
     filing, filed = needs.file_need, []
 
@@ -171,7 +171,8 @@ def test_a_need_refused_while_filing_leaves_nothing_of_the_visit_saved(client, a
         assert all_of(model) == []
 
 
-def test_the_printable_report_has_everything_and_no_navigation(client, adviser, ml_adviser, company):
+def test_the_printable_report_has_everything_and_no_navigation(client, adviser, signed_in, ml_adviser,
+                                                               company):
     f.ContactFactory(company=company)
     due = local_today() + timedelta(days=5)
     post_new(client, company, visit_form(
@@ -209,12 +210,15 @@ def test_a_stale_edit_is_refused_and_keeps_the_input(client, adviser, signed_in,
     db.session.expire_all()
     assert db.session.get(m.Visit, visit.id).purpose == "Changé par un collègue."
 
-def test_an_edit_posted_without_its_version_keeps_the_stored_values(client, adviser, signed_in, company):
-    """A post without the hidden version (a script, an old page) is not a stale edit, and no crash."""
+
+def test_an_edit_posted_without_its_version_is_refused_and_keeps_the_stored_values(
+        client, adviser, signed_in, company):
+    """A post without the hidden version (a script, an old page) cannot prove it saw the latest
+    values: it is refused as stale, without a crash."""
     visit = f.VisitFactory(company=company, created_by=adviser, purpose="Présentation.")
     f.VisitParticipantFactory(visit_id=visit.id, user=adviser)
     response = client.post(f"/visites/{visit.id}/modifier", data={})
-    assert response.status_code == 302
+    assert response.status_code == 409
     db.session.expire_all()
     assert db.session.get(m.Visit, visit.id).purpose == "Présentation."
 

@@ -12,7 +12,7 @@ from crm.services.platform.local_time import local_from_utc
 from crm.services.platform.wording import plural
 from crm.services.platform.working_days import deadline_label
 
-FOLDER = Path(__file__).resolve().parent.parent / "templates" / "mail"
+FOLDER = Path(__file__).resolve().parents[2] / "templates" / "mail"
 
 
 def local(value: datetime, fmt: str) -> str:

@@ -194,9 +194,9 @@ class VisitParticipantFactory(Factory):
     organisation = factory.SelfAttribute("user.organisation")
 
 
-class TaskFactory(Factory):
+class FollowUpFactory(Factory):
     class Meta:
-        model = m.Task
+        model = m.FollowUp
 
     title = "Rappeler l'entreprise"
     due_on = factory.LazyFunction(lambda: local_today() + timedelta(days=3))

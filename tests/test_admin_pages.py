@@ -397,7 +397,7 @@ def test_reloading_the_reference_data_runs_as_a_followed_task(admin, client, run
 
 def test_a_task_page_shows_progress_and_json_to_its_owner(auth, client):
     user = f.UserFactory()
-    task = f.BackgroundTaskFactory(user_id=user.id, status=m.TaskStatus.RUNNING, progress=40,
+    task = f.BackgroundTaskFactory(user_id=user.id, status=m.BackgroundTaskStatus.RUNNING, progress=40,
                                    description="Import des établissements")
     auth.login(user)
     text = page_text(client.get(f"/taches/{task.id}"))
@@ -412,7 +412,7 @@ def test_a_task_page_shows_progress_and_json_to_its_owner(auth, client):
 
 def test_a_failed_task_shows_its_error(auth, client):
     user = f.UserFactory()
-    task = f.BackgroundTaskFactory(user_id=user.id, status=m.TaskStatus.FAILED,
+    task = f.BackgroundTaskFactory(user_id=user.id, status=m.BackgroundTaskStatus.FAILED,
                                    result={"error": "Fichier illisible"})
     auth.login(user)
     text = page_text(client.get(f"/taches/{task.id}"))

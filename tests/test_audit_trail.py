@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from crm.extensions import db
 from crm.models import AuditEvent, Contact
 from crm.services.platform import audit
-from tests.factories import CompanyFactory, ContactFactory, TaskFactory, UserFactory
+from tests.factories import CompanyFactory, ContactFactory, FollowUpFactory, UserFactory
 
 
 def events(object_type: str) -> list[AuditEvent]:
@@ -52,10 +52,10 @@ def test_deleting_a_contact_records_what_it_was():
 
 
 def test_tasks_are_audited_too():
-    task = TaskFactory(title="Rappeler la DRH")
+    task = FollowUpFactory(title="Rappeler la DRH")
     task.title = "Rappeler la DRH lundi"
     db.session.commit()
-    assert [event.action for event in events("Task")] == ["created", "updated"]
+    assert [event.action for event in events("FollowUp")] == ["created", "updated"]
 
 
 def test_a_signed_in_user_is_the_actor_of_page_changes(client, auth):

@@ -142,7 +142,7 @@ def test_demo_advisers_have_visits_some_by_task_forces_and_tasks():
                                    .where(m.Interaction.visit_id.is_not(None)))
     assert {visit.id for visit in done} == set(in_ledger)
     today = m.utcnow().date()
-    assert db.session.scalar(sa.select(sa.func.count(m.Task.id)).where(m.Task.due_on < today)) > 0
+    assert db.session.scalar(sa.select(sa.func.count(m.FollowUp.id)).where(m.FollowUp.due_on < today)) > 0
 
 
 STAFF_CONTACTS = (m.InteractionKind.CALL, m.InteractionKind.EMAIL, m.InteractionKind.VISIT,
@@ -174,7 +174,7 @@ def test_demo_visits_and_contacts_happen_on_working_days_in_office_hours(project
     assert len(contacts) > 200
     assert [c for c in contacts if not during_office_hours(c)] == []
     assert all(c <= m.utcnow() for c in contacts)
-    due = db.session.scalars(sa.select(m.Task.due_on)).all()
+    due = db.session.scalars(sa.select(m.FollowUp.due_on)).all()
     assert due and all(is_working_day(day) for day in due)
     today = local_today()
     done = {v.status for v in visits if local_from_utc(v.scheduled_at).date() < today}

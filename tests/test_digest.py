@@ -40,11 +40,11 @@ def test_each_adviser_with_something_to_do_gets_one_digest_listing_it(paul, lea,
     need = f.HiringNeedFactory(organisation=agency, adviser=paul, job_title="Soudeur",
                                first_contact_due_at=MORNING - timedelta(days=1),
                                company=f.CompanyFactory(name="Chaudronnerie Vial"))
-    f.TaskFactory(assignee=paul, title="Relancer le gérant", due_on=date(2026, 6, 8),
+    f.FollowUpFactory(assignee=paul, title="Relancer le gérant", due_on=date(2026, 6, 8),
                   company=f.CompanyFactory(name="Garage Lenoir"))
-    f.TaskFactory(assignee=paul, title="Envoyer la fiche de poste", due_on=WEDNESDAY, need=need)
-    f.TaskFactory(assignee=paul, title="Plus tard", due_on=date(2026, 6, 12))
-    f.TaskFactory(assignee=paul, title="Déjà faite", due_on=WEDNESDAY, done_at=MORNING)
+    f.FollowUpFactory(assignee=paul, title="Envoyer la fiche de poste", due_on=WEDNESDAY, need=need)
+    f.FollowUpFactory(assignee=paul, title="Plus tard", due_on=date(2026, 6, 12))
+    f.FollowUpFactory(assignee=paul, title="Déjà faite", due_on=WEDNESDAY, done_at=MORNING)
     f.VisitFactory(scheduled_at=datetime(2026, 6, 10, 8, 0), created_by=lea,
                    company=f.CompanyFactory(name="Fromagerie Gaugry"))
     f.UserFactory(organisation=agency, email="rien@exemple.fr")  # nothing to do: no digest
@@ -66,7 +66,7 @@ def test_each_adviser_with_something_to_do_gets_one_digest_listing_it(paul, lea,
 
 
 def test_running_the_digest_twice_the_same_day_sends_nothing_more(paul):
-    f.TaskFactory(assignee=paul, due_on=WEDNESDAY)
+    f.FollowUpFactory(assignee=paul, due_on=WEDNESDAY)
     assert digest.send_daily_digests(WEDNESDAY, MORNING) == 1
     assert digest.send_daily_digests(WEDNESDAY, MORNING + timedelta(hours=3)) == 0
     assert len(digests()) == 1
@@ -74,15 +74,15 @@ def test_running_the_digest_twice_the_same_day_sends_nothing_more(paul):
 
 
 def test_inactive_users_and_partners_get_no_digest(agency):
-    f.TaskFactory(assignee=f.UserFactory(organisation=agency, active=False), due_on=WEDNESDAY)
-    f.TaskFactory(assignee=f.UserFactory(role=m.Role.PARTNER), due_on=WEDNESDAY)
+    f.FollowUpFactory(assignee=f.UserFactory(organisation=agency, active=False), due_on=WEDNESDAY)
+    f.FollowUpFactory(assignee=f.UserFactory(role=m.Role.PARTNER), due_on=WEDNESDAY)
     assert digest.send_daily_digests(WEDNESDAY, MORNING) == 0
 
 
 def test_the_digest_job_writes_the_digests_and_the_mail_worker_delivers_them(
         paul, smtp_server, run_jobs, project_clock):  # noqa: F811
     project_clock.travel_to(MORNING)
-    f.TaskFactory(assignee=paul, title="Préparer le job dating", due_on=WEDNESDAY)
+    f.FollowUpFactory(assignee=paul, title="Préparer le job dating", due_on=WEDNESDAY)
     assert broker.enqueue("default", send_daily_digests) is not None
     run_jobs()
     (envelope,) = smtp_server.messages
@@ -95,7 +95,7 @@ def test_the_digest_job_writes_the_digests_and_the_mail_worker_delivers_them(
 
 def test_no_digest_on_a_public_holiday(paul, project_clock):
     project_clock.travel_to(datetime(2026, 7, 14, 4, 30))
-    f.TaskFactory(assignee=paul, due_on=date(2026, 7, 14))
+    f.FollowUpFactory(assignee=paul, due_on=date(2026, 7, 14))
     assert send_daily_digests() == 0
     assert digests() == []
 

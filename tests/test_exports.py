@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from crm.extensions import db
-from crm.models import BackgroundTask, Role, TaskStatus, Upload, utcnow
+from crm.models import BackgroundTask, BackgroundTaskStatus, Role, Upload, utcnow
 from crm.services.platform import background_tasks as tasks
 from tests import factories as f
 from tests.helpers import page_text
@@ -89,11 +89,11 @@ def test_a_large_export_runs_as_a_job_whose_file_only_its_owner_downloads(
     response = exported(client, "xlsx")
     task_id = response.headers["Location"].rsplit("/", 1)[-1]
     assert response.headers["Location"].endswith(f"/taches/{task_id}")
-    assert db.session.get(BackgroundTask, task_id).status == TaskStatus.QUEUED
+    assert db.session.get(BackgroundTask, task_id).status == BackgroundTaskStatus.QUEUED
     run_jobs()
     db.session.expire_all()
     task = db.session.get(BackgroundTask, task_id)
-    assert (task.status, task.progress) == (TaskStatus.FINISHED, 100)
+    assert (task.status, task.progress) == (BackgroundTaskStatus.FINISHED, 100)
     assert task.result["Entreprises exportées"] == 2 and reported == [(1, 2), (2, 2)]
     page = " ".join(page_text(client.get(f"/taches/{task_id}")).split())
     assert "<strong>2</strong> entreprises exportées" in page

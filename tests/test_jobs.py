@@ -66,11 +66,11 @@ def redis_down(app, monkeypatch):
 
 def test_a_tracked_task_runs_on_a_real_worker_and_ends_finished(run_jobs):
     task = tasks.start_task("reference", "Rechargement", None, reload_reference_data)
-    assert task.status == m.TaskStatus.QUEUED
+    assert task.status == m.BackgroundTaskStatus.QUEUED
     run_jobs()
     db.session.expire_all()
     task = db.session.get(m.BackgroundTask, task.id)
-    assert (task.status, task.progress) == (m.TaskStatus.FINISHED, 100)
+    assert (task.status, task.progress) == (m.BackgroundTaskStatus.FINISHED, 100)
     assert task.result["counts"]["communes"] == 3685
     assert task.finished_at is not None
 
@@ -87,7 +87,7 @@ def test_a_failing_job_marks_its_task_failed_with_a_message(run_jobs):
     run_jobs()
     db.session.expire_all()
     task = db.session.get(m.BackgroundTask, task.id)
-    assert task.status == m.TaskStatus.FAILED
+    assert task.status == m.BackgroundTaskStatus.FAILED
     assert "fichier illisible" in task.result["error"]
 
 
@@ -95,7 +95,7 @@ def test_a_task_started_while_redis_is_down_is_marked_failed(redis_down):
     task = tasks.start_task("test", "Sans file", None, halfway_job)
     db.session.expire_all()
     task = db.session.get(m.BackgroundTask, task.id)
-    assert task.status == m.TaskStatus.FAILED
+    assert task.status == m.BackgroundTaskStatus.FAILED
     assert "indisponible" in task.result["error"]
 
 

@@ -49,7 +49,7 @@ def linked(company: m.Company) -> dict[str, object]:
     records = {
         "contacts": f.ContactFactory(company=company), "interactions": f.InteractionFactory(company=company),
         "hiring_needs": need, "visits": f.VisitFactory(company=company),
-        "tasks": f.TaskFactory(company=company), "plan_targets": f.PlanTargetFactory(company=company),
+        "tasks": f.FollowUpFactory(company=company), "plan_targets": f.PlanTargetFactory(company=company),
         "event_companies": event_row, "training_requests": f.TrainingRequestFactory(company=company),
         "duplicate_dismissals": m.DuplicateDismissal(company_id=low, other_id=high),
     }

@@ -12,7 +12,7 @@ EVERY_FACTORY = [
     f.OrganisationFactory, f.UserFactory, f.ApiTokenFactory, f.CompanyFactory, f.ContactFactory,
     f.RoutingRuleFactory, f.HiringNeedFactory, f.NeedStatusChangeFactory, f.InteractionFactory,
     f.ProspectionPlanFactory, f.PlanObjectiveFactory, f.PlanTargetFactory, f.VisitFactory,
-    f.VisitParticipantFactory, f.TaskFactory, f.EventFactory, f.EventCompanyFactory,
+    f.VisitParticipantFactory, f.FollowUpFactory, f.EventFactory, f.EventCompanyFactory,
     f.EventRegistrationFactory, f.TrainingRequestFactory, f.AuditEventFactory,
     f.OutboxMessageFactory, f.BackgroundTaskFactory,
 ]

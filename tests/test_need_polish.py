@@ -146,7 +146,7 @@ def test_a_filed_need_reads_in_proper_french(adviser):
 
 
 def test_the_digest_subject_agrees_in_number():
-    one = digest.Digest(user=f.UserFactory(), overdue=[f.TaskFactory()], due_today=[],
+    one = digest.Digest(user=f.UserFactory(), overdue=[f.FollowUpFactory()], due_today=[],
                         late_needs=[f.HiringNeedFactory()], visits=[f.VisitFactory(),
                                                                     f.VisitFactory()])
     assert digest.write(one, datetime(2026, 6, 10).date()).subject.endswith(

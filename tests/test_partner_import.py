@@ -143,7 +143,7 @@ def test_csv_import_creates_completes_tags_and_rejects(client, auth, cci_user, r
     ContactFactory(company=existing, name="Jean Morel", email="Jean.Morel@exemple.fr")
     task = import_cci(client, auth, cci_user, run_jobs)
 
-    assert task.status == m.TaskStatus.FINISHED and task.progress == 100
+    assert task.status == m.BackgroundTaskStatus.FINISHED and task.progress == 100
     assert {key: task.result[key] for key in ("created", "updated", "unchanged", "rejected")} == {
         "created": 3, "updated": 1, "unchanged": 0, "rejected": 4}
     bakery = company("51234567900017")
@@ -387,7 +387,7 @@ def test_history_queries_do_not_grow_with_imports(client, auth, cci_user):
         for _ in range(count):
             BackgroundTaskFactory(kind=partner_import.TASK_KIND, user_id=UserFactory(
                 organisation=cci_user.organisation, role=m.Role.PARTNER).id,
-                description="Import de la liste liste.csv", status=m.TaskStatus.FINISHED,
+                description="Import de la liste liste.csv", status=m.BackgroundTaskStatus.FINISHED,
                 result={"created": 1, "updated": 0, "unchanged": 0, "rejected": 1, "filename": "liste.csv",
                         "rejects_upload_id": 1})
 

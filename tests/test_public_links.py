@@ -59,7 +59,7 @@ def test_a_job_outside_any_request_links_to_crm_base_url(
     monkeypatch.setitem(app.config, "CRM_BASE_URL", "https://crm.exemple.fr")
     client.get("/recrutement", base_url=PORT_8000)  # an earlier request leaves nothing behind
     assert links.public_base_url() == "https://crm.exemple.fr"
-    f.TaskFactory(assignee=adviser, title="Rappeler le gérant", due_on=m.utcnow().date())
+    f.FollowUpFactory(assignee=adviser, title="Rappeler le gérant", due_on=m.utcnow().date())
     assert broker.enqueue("default", send_daily_digests) is not None
     run_jobs()
     (digest,) = [message for message in outbox() if message.kind == "daily_digest"]

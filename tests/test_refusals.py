@@ -122,7 +122,7 @@ def test_every_domain_error_is_a_refusal():
     from crm.services.territory import rome_jobs
     from crm.services.visits import followups, interactions, recording
     errors = [users.AccountError, api_interactions.InvalidInteraction, profile.ProfileError,
-              StaleEdit, followups.TaskError, interactions.InvalidContact, merge.MergeRefused,
+              StaleEdit, followups.FollowUpError, interactions.InvalidContact, merge.MergeRefused,
               schema.InvalidNeed, workflow.WorkflowError, rome_jobs.UnknownJob,
               rules.RuleError, rules.SimulationError, saved_views.SavedViewError,
               sirene_rows.SireneError, spreadsheets.UnreadableFile, recording.InvalidVisit]

@@ -226,15 +226,15 @@ class Seed:
         db.session.add_all([proposal, view])
         db.session.commit()
         import_task = f.BackgroundTaskFactory(kind=partners.TASK_KIND, user_id=adviser.id,
-                                              status=m.TaskStatus.FINISHED,
+                                              status=m.BackgroundTaskStatus.FINISHED,
                                               result={"rejects_upload_id": rejects.id})
         export_task = f.BackgroundTaskFactory(
-            kind=exports.KIND, user_id=adviser.id, status=m.TaskStatus.FINISHED,
+            kind=exports.KIND, user_id=adviser.id, status=m.BackgroundTaskStatus.FINISHED,
             result={"Fichier": export.filename, "Entreprises exportées": 1, "upload_id": export.id})
         self.arguments = {
             "message_id": f.OutboxMessageFactory().id, "organisation_id": agency.id,
             "action": "desactiver", "user_id": adviser.id, "token_id": f.ApiTokenFactory(user=adviser).id,
-            "task_id": f.TaskFactory(assignee=adviser, company=company, created_by_id=adviser.id).id,
+            "task_id": f.FollowUpFactory(assignee=adviser, company=company, created_by_id=adviser.id).id,
             "view_id": view.id, "company_id": company.id, "contact_id": f.ContactFactory(company=company).id,
             "other_id": twin.id, "upload_id": partner_list.id, "siret": company.siret,
             "reference": need.reference, "proposal_id": proposal.id, "token": need.tracking_token,

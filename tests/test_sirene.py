@@ -228,4 +228,4 @@ def test_the_page_lists_past_imports_in_constant_queries(admin, client):
     assert "Aucun import SIRENE pour l'instant." in page_text(client.get("/admin/sirene"))
     result = {**SUMMARY, "rejected_by_reason": REJECTED}
     assert_constant_queries(client, "/admin/sirene", lambda count: f.BackgroundTaskFactory.create_batch(
-        count, kind="sirene", status=m.TaskStatus.FINISHED, result=result))
+        count, kind="sirene", status=m.BackgroundTaskStatus.FINISHED, result=result))

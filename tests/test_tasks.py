@@ -19,8 +19,8 @@ def colleague(agency):
     return f.UserFactory(organisation=agency, name="Léa Colin", email="lea.colin@exemple.fr")
 
 
-def tasks() -> list[m.Task]:
-    return list(db.session.scalars(sa.select(m.Task).order_by(m.Task.id)))
+def tasks() -> list[m.FollowUp]:
+    return list(db.session.scalars(sa.select(m.FollowUp).order_by(m.FollowUp.id)))
 
 
 def messages(kind: str) -> list[m.OutboxMessage]:
@@ -86,7 +86,7 @@ def test_the_assignee_defaults_to_me_among_my_organisation_s_active_staff(
 def test_a_task_of_another_organisation_s_assignee_keeps_them_in_the_list(signed_in, client):
     jade = f.UserFactory(organisation=f.OrganisationFactory(name="Mission locale Beaune"),
                          name="Jade Morel")
-    task = f.TaskFactory(assignee=jade, created_by_id=signed_in.id)
+    task = f.FollowUpFactory(assignee=jade, created_by_id=signed_in.id)
     text = text_of(client, f"/a-faire/{task.id}/modifier")
     assert f'<option selected value="{jade.id}">Jade Morel — Mission locale Beaune</option>' in text
 
@@ -134,7 +134,7 @@ def test_a_task_about_a_need_out_of_reach_or_unknown_records_is_refused(signed_i
 # Editing, done, reopen
 
 def test_editing_a_task_and_handing_it_to_a_colleague(signed_in, colleague, client):
-    task = f.TaskFactory(assignee=signed_in, created_by=signed_in)
+    task = f.FollowUpFactory(assignee=signed_in, created_by=signed_in)
     text = text_of(client, f"/a-faire/{task.id}/modifier")
     assert "Rappeler l'entreprise" in text
     response = client.post(f"/a-faire/{task.id}/modifier", data=task_form(
@@ -146,7 +146,7 @@ def test_editing_a_task_and_handing_it_to_a_colleague(signed_in, colleague, clie
 
 
 def test_a_save_based_on_an_old_version_is_refused_and_changes_nothing(signed_in, client):
-    task = f.TaskFactory(assignee=signed_in, title="Appeler")
+    task = f.FollowUpFactory(assignee=signed_in, title="Appeler")
     seen = task.version
     task.title = "Appeler le mardi"
     db.session.commit()
@@ -161,7 +161,7 @@ def test_a_save_based_on_an_old_version_is_refused_and_changes_nothing(signed_in
 
 
 def test_done_in_one_click_goes_back_to_the_page_and_reopen_undoes_it(signed_in, client):
-    task = f.TaskFactory(assignee=signed_in, title="Relancer", due_on=today())
+    task = f.FollowUpFactory(assignee=signed_in, title="Relancer", due_on=today())
     assert "Relancer" in text_of(client, "/ma-journee")
     response = client.post(f"/a-faire/{task.id}/faite", data={"next": "/a-faire?page=1"})
     assert response.status_code == 302 and response.location.endswith("/a-faire?page=1")
@@ -177,14 +177,14 @@ def test_done_in_one_click_goes_back_to_the_page_and_reopen_undoes_it(signed_in,
 
 
 def test_done_never_redirects_to_another_site(signed_in, client):
-    task = f.TaskFactory(assignee=signed_in)
+    task = f.FollowUpFactory(assignee=signed_in)
     response = client.post(f"/a-faire/{task.id}/faite", data={"next": "//pirate.example/"})
     assert response.location.endswith("/ma-journee")
 
 
 def test_only_the_assignee_the_author_or_a_manager_of_the_team_may_work_a_task(
         auth, client, adviser, colleague, agency):
-    task = f.TaskFactory(assignee=colleague, created_by=adviser)
+    task = f.FollowUpFactory(assignee=colleague, created_by=adviser)
     outsider = f.UserFactory()
     auth.login(outsider)
     assert client.get(f"/a-faire/{task.id}/modifier").status_code == 403
@@ -212,8 +212,8 @@ NOON = datetime(2026, 6, 10, 10, 0)  # noon in Paris (UTC+2)
 
 
 def test_my_day_buckets_tasks_into_overdue_today_and_the_rest_of_the_week(adviser, colleague):
-    def task(title: str, due_on: date, **fields) -> m.Task:
-        return f.TaskFactory(title=title, due_on=due_on, assignee=fields.pop("assignee", adviser),
+    def task(title: str, due_on: date, **fields) -> m.FollowUp:
+        return f.FollowUpFactory(title=title, due_on=due_on, assignee=fields.pop("assignee", adviser),
                              **fields)
     task("Monday", date(2026, 6, 8))
     task("Last month", date(2026, 5, 12))
@@ -230,7 +230,7 @@ def test_my_day_buckets_tasks_into_overdue_today_and_the_rest_of_the_week(advise
 
 
 def test_on_sunday_the_week_has_nothing_left(adviser):
-    f.TaskFactory(assignee=adviser, due_on=date(2026, 6, 15))
+    f.FollowUpFactory(assignee=adviser, due_on=date(2026, 6, 15))
     day = followups.my_day(adviser, today=date(2026, 6, 14), now=datetime(2026, 6, 14, 8))
     assert day.this_week == [] and day.empty
 
@@ -265,9 +265,9 @@ def test_the_my_day_page_shows_each_section_with_links(signed_in, agency, client
     need = f.HiringNeedFactory(organisation=agency, adviser=signed_in,
                                first_contact_due_at=m.utcnow() - timedelta(days=3),
                                company=f.CompanyFactory(name="Scierie Bonnot"))
-    f.TaskFactory(assignee=signed_in, title="Envoyer le devis", due_on=today() - timedelta(days=2),
+    f.FollowUpFactory(assignee=signed_in, title="Envoyer le devis", due_on=today() - timedelta(days=2),
                   need=need)
-    f.TaskFactory(assignee=signed_in, title="Appeler Mme Roy", due_on=today())
+    f.FollowUpFactory(assignee=signed_in, title="Appeler Mme Roy", due_on=today())
     f.VisitFactory(scheduled_at=m.utcnow(), created_by=signed_in,
                    company=f.CompanyFactory(name="Fromagerie Gaugry"))
     text = text_of(client, "/ma-journee")
@@ -286,7 +286,7 @@ def test_an_empty_day_says_so(signed_in, client):
 def test_my_day_runs_as_many_queries_for_3_as_for_30_items(signed_in, agency, client):
     def add(count: int) -> None:
         for index in range(count):
-            f.TaskFactory(assignee=signed_in, due_on=today() - timedelta(days=index % 3),
+            f.FollowUpFactory(assignee=signed_in, due_on=today() - timedelta(days=index % 3),
                           need=f.HiringNeedFactory(organisation=agency))
             f.HiringNeedFactory(organisation=agency, adviser=signed_in,
                                 first_contact_due_at=m.utcnow() - timedelta(days=3))

@@ -78,7 +78,7 @@ def test_a_task_force_visit_files_a_routed_need_writes_the_ledger_and_a_follow_u
     recipients = {message.recipient for message in all_of(m.OutboxMessage)}
     assert {"claire@chaudronnerie.fr", adviser.email} <= recipients
 
-    [task] = all_of(m.Task)
+    [task] = all_of(m.FollowUp)
     assert (task.title, task.due_on, task.assignee_id, task.company_id, task.visit_id) == (
         "Envoyer la convention", due, adviser.id, company.id, visit.id)
 
@@ -167,7 +167,7 @@ def test_a_need_refused_while_filing_leaves_nothing_of_the_visit_saved(client, a
     assert response.status_code == 422
     assert len(filed) == 1  # the first need was filed before the second was refused
     assert "Cet établissement est fermé." in page_text(response)
-    for model in (m.Visit, m.HiringNeed, m.Interaction, m.Task, m.OutboxMessage):
+    for model in (m.Visit, m.HiringNeed, m.Interaction, m.FollowUp, m.OutboxMessage):
         assert all_of(model) == []
 
 

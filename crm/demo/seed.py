@@ -31,6 +31,7 @@ from crm.models import (
     Company,
     Contact,
     Department,
+    FollowUp,
     HiringNeed,
     Interaction,
     InteractionKind,
@@ -38,7 +39,6 @@ from crm.models import (
     Organisation,
     OrganisationKind,
     Role,
-    Task,
     User,
     Visit,
     utcnow,
@@ -307,5 +307,5 @@ def seed_demo(companies: int = 2000) -> dict:
         "organisations": row_count(Organisation), "users": row_count(User),
         "companies": row_count(Company), "contacts": row_count(Contact),
         "interactions": row_count(Interaction), "hiring_needs": row_count(HiringNeed),
-        "visits": row_count(Visit), "tasks": row_count(Task),
+        "visits": row_count(Visit), "tasks": row_count(FollowUp),
     }

@@ -11,12 +11,12 @@ from crm.demo.working_calendar import office_moment, shift_working_days, working
 from crm.extensions import db
 from crm.models import (
     Company,
+    FollowUp,
     Interaction,
     InteractionKind,
     Organisation,
     OrganisationKind,
     Role,
-    Task,
     User,
     Visit,
     VisitMode,
@@ -92,7 +92,7 @@ def add_tasks(rng: random.Random, adviser: User, companies: Sequence[Company]) -
     today = local_today()
     for offset in (-3, -1, 0, 0, 2, 4, 9):
         company = rng.choice(companies)
-        db.session.add(Task(title=rng.choice(TASKS), due_on=shift_working_days(today, offset),
+        db.session.add(FollowUp(title=rng.choice(TASKS), due_on=shift_working_days(today, offset),
                             assignee=adviser, company=company, created_by_id=adviser.id))
 
 

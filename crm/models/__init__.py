@@ -43,11 +43,11 @@ from crm.models.system import (
     AppSetting,
     AuditEvent,
     BackgroundTask,
+    BackgroundTaskStatus,
     MessageStatus,
     OutboxMessage,
-    TaskStatus,
     Upload,
 )
 from crm.models.training import TrainingKind, TrainingRequest, TrainingStatus
 from crm.models.user import ApiToken, Role, SavedView, User
-from crm.models.visit import Task, Visit, VisitMode, VisitParticipant, VisitStatus
+from crm.models.visit import FollowUp, Visit, VisitMode, VisitParticipant, VisitStatus

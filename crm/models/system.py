@@ -56,7 +56,7 @@ class OutboxMessage(Model):
     last_error: Mapped[str | None] = mapped_column(sa.Text)
 
 
-class TaskStatus(LabelledEnum):
+class BackgroundTaskStatus(LabelledEnum):
     QUEUED = "queued", "En attente"
     RUNNING = "running", "En cours"
     FINISHED = "finished", "Terminé"
@@ -75,8 +75,8 @@ class BackgroundTask(Model):
     user_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
-    status: Mapped[TaskStatus] = mapped_column(
-        enum_type(TaskStatus, "task_status"), default=TaskStatus.QUEUED
+    status: Mapped[BackgroundTaskStatus] = mapped_column(
+        enum_type(BackgroundTaskStatus, "task_status"), default=BackgroundTaskStatus.QUEUED
     )
     progress: Mapped[int] = mapped_column(default=0)
     result: Mapped[dict | None] = mapped_column(sa.JSON)

@@ -80,7 +80,7 @@ class VisitParticipant(Model):
     organisation: Mapped[Organisation] = relationship()
 
 
-class Task(Timestamped, Model):
+class FollowUp(Timestamped, Model):
     """A follow-up to do by a due date, linked to a firm, a need or a visit."""
 
     __tablename__ = "tasks"

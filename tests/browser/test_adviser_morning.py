@@ -28,7 +28,7 @@ def mission_locale():
 
 @pytest.fixture
 def todays_task(adviser, late_need):
-    return f.TaskFactory(title="Rappeler la boulangerie", due_on=m.utcnow().date(), assignee=adviser,
+    return f.FollowUpFactory(title="Rappeler la boulangerie", due_on=m.utcnow().date(), assignee=adviser,
                          company=late_need.company, created_by_id=adviser.id)
 
 
@@ -88,7 +88,7 @@ def test_an_adviser_morning_ends_with_a_task_force_visit_on_the_timeline(
                                                                  "Mission locale du Dijonnais"}
     need = db.session.scalar(sa.select(m.HiringNeed).where(m.HiringNeed.visit_id == visit.id))
     assert need is not None and need.organisation_id is not None
-    assert db.session.scalar(sa.select(m.Task).where(m.Task.visit_id == visit.id)).title == (
+    assert db.session.scalar(sa.select(m.FollowUp).where(m.FollowUp.visit_id == visit.id)).title == (
         "Envoyer la convention de POEI")
 
     page.goto(f"{live_server}/entreprises/{late_need.company_id}")

@@ -15,7 +15,7 @@ PHONE = {"width": 390, "height": 844}
 
 def test_my_day_shows_the_done_button_without_sideways_scrolling(
         live_server, page, screenshot, axe, adviser, late_need):
-    f.TaskFactory(title="Rappeler la boulangerie Martin pour la convention de stage",
+    f.FollowUpFactory(title="Rappeler la boulangerie Martin pour la convention de stage",
                   due_on=m.utcnow().date(), assignee=adviser, company=late_need.company,
                   created_by_id=adviser.id)
     page.set_viewport_size(PHONE)

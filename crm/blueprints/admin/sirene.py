@@ -7,7 +7,7 @@ from crm.blueprints.admin import bp
 from crm.blueprints.admin.views import actor
 from crm.blueprints.forms import FrenchForm
 from crm.blueprints.pagination import paginate
-from crm.models import TaskStatus
+from crm.models import BackgroundTaskStatus
 from crm.services.imports import sirene
 from crm.services.imports.sirene_rows import REJECTION_LABELS
 from crm.services.platform import background_tasks
@@ -47,7 +47,7 @@ def sirene_import():
             task = background_tasks.start_task(
                 sirene.TASK_KIND, f"Import SIRENE : {form.establishments.data.filename}", actor(),
                 import_sirene, folder_id, names, queue="imports")
-            if task.status == TaskStatus.FAILED:
+            if task.status == BackgroundTaskStatus.FAILED:
                 sirene.discard_upload(folder_id)
             return redirect(url_for("main.task", task_id=task.id))
         sirene.discard_upload(folder_id)

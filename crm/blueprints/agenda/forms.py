@@ -15,7 +15,7 @@ def safe_next(value: str | None) -> str | None:
     return None
 
 
-class TaskForm(VersionedForm):
+class FollowUpForm(VersionedForm):
     title = StringField("À faire", validators=[
         DataRequired("Indiquez ce qu'il y a à faire."), Length(max=200)])
     due_on = DateField("Échéance", validators=[
@@ -42,7 +42,7 @@ class TaskForm(VersionedForm):
                                   "membre actif du réseau.")
 
 
-class TaskActionForm(ActionForm):
+class FollowUpActionForm(ActionForm):
     """Done or reopen, then back to the page the button was on."""
 
     next = HiddenField()

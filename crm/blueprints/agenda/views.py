@@ -3,13 +3,13 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from crm.blueprints.agenda import bp
-from crm.blueprints.agenda.forms import TaskActionForm, TaskForm, safe_next
+from crm.blueprints.agenda.forms import FollowUpActionForm, FollowUpForm, safe_next
 from crm.blueprints.forms import every_organisation_asked
 from crm.blueprints.guards import actor, staff_only
 from crm.blueprints.pagination import paginate
 from crm.blueprints.refusals import refusals
 from crm.extensions import db
-from crm.models import Company, HiringNeed, Task, Visit
+from crm.models import Company, FollowUp, HiringNeed, Visit
 from crm.services.accounts import access, users
 from crm.services.needs import queries
 from crm.services.needs.workflow import is_late
@@ -17,7 +17,7 @@ from crm.services.platform import unit_of_work
 from crm.services.platform.concurrency import ensure_version, stale_message
 from crm.services.platform.local_time import local_today
 from crm.services.visits import followups
-from crm.services.visits.followups import TaskInput
+from crm.services.visits.followups import FollowUpInput
 
 STALE_TASK = stale_message("cette tâche")
 
@@ -51,7 +51,7 @@ def tasks():
     return render("agenda/tasks.html", page=page, done=done, here=request.full_path.rstrip("?"))
 
 
-def linked_records(form: TaskForm) -> tuple[Company | None, HiringNeed | None]:
+def linked_records(form: FollowUpForm) -> tuple[Company | None, HiringNeed | None]:
     """The firm and need a new task is about (404 unknown, 403 a need out of reach)."""
     need = None
     if form.need.data:
@@ -64,10 +64,10 @@ def linked_records(form: TaskForm) -> tuple[Company | None, HiringNeed | None]:
     return company or (need.company if need else None), need
 
 
-def task_input(form: TaskForm, company=None, need=None) -> TaskInput:
+def task_input(form: FollowUpForm, company=None, need=None) -> FollowUpInput:
     assignee = followups.assignable(form.assignee.data)
-    assert assignee is not None, "checked by TaskForm.validate_assignee"
-    return TaskInput(title=form.title.data or "", notes=form.notes.data, due_on=form.due_on.data,
+    assert assignee is not None, "checked by FollowUpForm.validate_assignee"
+    return FollowUpInput(title=form.title.data or "", notes=form.notes.data, due_on=form.due_on.data,
                      assignee=assignee, company=company,
                      need=need)
 
@@ -79,7 +79,7 @@ def new_task():
     defaults = {"assignee": actor().id, "due_on": local_today(),
                 "company_id": request.args.get("company_id", ""),
                 "need": request.args.get("need", "")}
-    form = TaskForm(data=defaults if request.method == "GET" else None, new=True,
+    form = FollowUpForm(data=defaults if request.method == "GET" else None, new=True,
                     staff=users.staff_choices(actor(), every_organisation_asked()))
     company, need = linked_records(form)
     if form.validate_on_submit():
@@ -94,7 +94,7 @@ def new_task():
     return render("agenda/task_form.html", form=form, company=company, need=need), status
 
 
-def workable_task(task_id: int) -> Task:
+def workable_task(task_id: int) -> FollowUp:
     """The task if the user may work it (404 unknown, 403 otherwise)."""
     task = followups.task_by_id(task_id) or abort(404)
     if not access.can_work_task(actor(), task.assignee, task.created_by_id):
@@ -109,7 +109,7 @@ def edit_task(task_id: int):
     task = workable_task(task_id)
     seen = {"title": task.title, "notes": task.notes, "due_on": task.due_on,
             "assignee": task.assignee_id, "version": task.version}
-    form = TaskForm(data=seen if request.method == "GET" else None, new=False,
+    form = FollowUpForm(data=seen if request.method == "GET" else None, new=False,
                     staff=users.staff_choices(actor(), every_organisation_asked(), [task.assignee_id]))
     error = None
     if form.validate_on_submit():
@@ -125,7 +125,7 @@ def edit_task(task_id: int):
                   need=task.need, error=error), status
 
 
-def back(form: TaskActionForm):
+def back(form: FollowUpActionForm):
     return redirect(safe_next(form.next.data) or url_for(".my_day"))
 
 
@@ -133,7 +133,7 @@ def back(form: TaskActionForm):
 @staff_only
 def task_done(task_id: int):
     """Mark a task done in one click, then back to the page the button was on."""
-    task, form = workable_task(task_id), TaskActionForm()
+    task, form = workable_task(task_id), FollowUpActionForm()
     if form.validate_on_submit():
         followups.complete(task)
         unit_of_work.commit()
@@ -145,7 +145,7 @@ def task_done(task_id: int):
 @staff_only
 def task_reopen(task_id: int):
     """Put a done task back among the open ones."""
-    task, form = workable_task(task_id), TaskActionForm()
+    task, form = workable_task(task_id), FollowUpActionForm()
     if form.validate_on_submit():
         followups.reopen(task)
         unit_of_work.commit()

@@ -2,7 +2,7 @@ from flask import Blueprint, Flask, abort, jsonify, redirect, render_template, r
 from flask_login import current_user, login_required
 
 from crm.extensions import db
-from crm.models import BackgroundTask, TaskStatus
+from crm.models import BackgroundTask, BackgroundTaskStatus
 from crm.services.accounts import access
 from crm.services.imports.sirene_rows import REJECTION_LABELS, WARNING_LABELS
 from crm.services.visits import dashboard
@@ -43,7 +43,7 @@ def visible_task(task_id: str) -> BackgroundTask:
 def task(task_id: str):
     """A background task's progress; refreshes itself until it ends, unless asked not to."""
     task = visible_task(task_id)
-    running = task.status in (TaskStatus.QUEUED, TaskStatus.RUNNING)
+    running = task.status in (BackgroundTaskStatus.QUEUED, BackgroundTaskStatus.RUNNING)
     refresh = running and request.args.get("actualisation") != "non"
     return render_template("main/task.html", task=task, running=running, refresh=refresh,
                            result_template=RESULT_TEMPLATES.get(task.kind, "main/_task_result.html"),

@@ -23,7 +23,7 @@ from crm.services.platform.local_time import local_from_utc, local_now, utc_from
 from crm.services.visits import catalogue, finding
 from crm.services.visits.finding import VisitFilters
 from crm.services.visits.interactions import MAX_OUTCOME, MAX_SUMMARY, QUICK_KINDS, ContactInput
-from crm.services.visits.recording import MAX_TEXT, FollowUp, NeedRow, VisitInput
+from crm.services.visits.recording import MAX_TEXT, NeedRow, VisitFollowUp, VisitInput
 
 NEED_ROWS = 3
 NO_CONTACT = 0
@@ -133,11 +133,11 @@ class VisitForm(VersionedForm):
         """(index in the form, row) of the need rows that were filled in."""
         return [(index, entry.form) for index, entry in enumerate(self.needs) if entry.form.filled()]
 
-    def follow_up(self) -> FollowUp | None:
+    def follow_up(self) -> VisitFollowUp | None:
         title = clean(self.task_title.data)
         if title is None:
             return None
-        return FollowUp(title=title, due_on=self.task_due_on.data, assignee_id=self.task_assignee.data)
+        return VisitFollowUp(title=title, due_on=self.task_due_on.data, assignee_id=self.task_assignee.data)
 
     def visit_input(self) -> VisitInput:
         return VisitInput(

@@ -8,7 +8,7 @@ from rq import get_current_job
 
 from crm import broker
 from crm.extensions import db
-from crm.models import BackgroundTask, TaskStatus, User, utcnow
+from crm.models import BackgroundTask, BackgroundTaskStatus, User, utcnow
 from crm.services.platform import audit
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ def set_progress(done: int, total: int) -> None:
     """Report the current job's progress in percent (no-op outside a tracked job)."""
     task = db.session.get(BackgroundTask, current_task_id() or "")
     if task is not None:
-        task.status = TaskStatus.RUNNING
+        task.status = BackgroundTaskStatus.RUNNING
         task.progress = min(100, int(100 * done / total)) if total else 100
         db.session.commit()
 
@@ -47,7 +47,7 @@ def set_progress(done: int, total: int) -> None:
 def finish_task(task_id: str, result: dict) -> None:
     task = db.session.get(BackgroundTask, task_id)
     if task is not None:
-        task.status, task.progress, task.result = TaskStatus.FINISHED, 100, result
+        task.status, task.progress, task.result = BackgroundTaskStatus.FINISHED, 100, result
         task.finished_at = utcnow()
         db.session.commit()
 
@@ -55,5 +55,5 @@ def finish_task(task_id: str, result: dict) -> None:
 def fail_task(task_id: str, error: str) -> None:
     task = db.session.get(BackgroundTask, task_id)
     if task is not None:
-        task.status, task.result, task.finished_at = TaskStatus.FAILED, {"error": error}, utcnow()
+        task.status, task.result, task.finished_at = BackgroundTaskStatus.FAILED, {"error": error}, utcnow()
         db.session.commit()

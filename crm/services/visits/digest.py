@@ -8,7 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from crm.extensions import db
-from crm.models import HiringNeed, OutboxMessage, Task, User, Visit, utcnow
+from crm.models import FollowUp, HiringNeed, OutboxMessage, User, Visit, utcnow
 from crm.services.accounts.users import staff_users
 from crm.services.needs import notifications, queries
 from crm.services.needs.workflow import late_condition
@@ -23,8 +23,8 @@ KIND = "daily_digest"
 @dataclass
 class Digest:
     user: User
-    overdue: list[Task] = field(default_factory=list)
-    due_today: list[Task] = field(default_factory=list)
+    overdue: list[FollowUp] = field(default_factory=list)
+    due_today: list[FollowUp] = field(default_factory=list)
     late_needs: list[HiringNeed] = field(default_factory=list)
     visits: list[Visit] = field(default_factory=list)
 

@@ -13,11 +13,11 @@ from crm.models import (
     Basin,
     Company,
     Department,
+    FollowUp,
     HiringNeed,
     Interaction,
     InteractionKind,
     Organisation,
-    Task,
     User,
     Visit,
     VisitParticipant,
@@ -138,9 +138,9 @@ def needs_of(visit: Visit) -> list[HiringNeed]:
     return list(db.session.scalars(query))
 
 
-def tasks_of(visit: Visit) -> list[Task]:
-    query = (sa.select(Task).where(Task.visit_id == visit.id)
-             .options(joinedload(Task.assignee)).order_by(Task.due_on, Task.id))
+def tasks_of(visit: Visit) -> list[FollowUp]:
+    query = (sa.select(FollowUp).where(FollowUp.visit_id == visit.id)
+             .options(joinedload(FollowUp.assignee)).order_by(FollowUp.due_on, FollowUp.id))
     return list(db.session.scalars(query))
 
 

@@ -11,9 +11,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from crm.extensions import db
 from crm.models import (
     Company,
+    FollowUp,
     HiringNeed,
     OutboxMessage,
-    Task,
     User,
     Visit,
     VisitParticipant,
@@ -27,12 +27,12 @@ from crm.services.platform.local_time import day_bounds, local_today
 from crm.services.platform.refusals import Refused
 
 
-class TaskError(Refused):
+class FollowUpError(Refused):
     """A task change that cannot be made; the message is French."""
 
 
 @dataclass
-class TaskInput:
+class FollowUpInput:
     title: str
     notes: str | None
     due_on: date
@@ -46,9 +46,9 @@ class Day:
     """What "Ma journée" shows."""
 
     today: date
-    overdue: list[Task] = field(default_factory=list)
-    due_today: list[Task] = field(default_factory=list)
-    this_week: list[Task] = field(default_factory=list)
+    overdue: list[FollowUp] = field(default_factory=list)
+    due_today: list[FollowUp] = field(default_factory=list)
+    this_week: list[FollowUp] = field(default_factory=list)
     late_needs: list[HiringNeed] = field(default_factory=list)
     new_needs: list[HiringNeed] = field(default_factory=list)
     visits: list[Visit] = field(default_factory=list)
@@ -71,11 +71,11 @@ def assignable(user_id: int | None) -> User | None:
     return db.session.scalar(staff_users().where(User.id == (user_id or 0)))
 
 
-def task_url(task: Task) -> str:
+def task_url(task: FollowUp) -> str:
     return links.public_url(f"/a-faire/{task.id}/modifier")
 
 
-def assignment_notice(task: Task, actor: User) -> OutboxMessage | None:
+def assignment_notice(task: FollowUp, actor: User) -> OutboxMessage | None:
     """Tell the assignee about a task someone else gave them."""
     if task.assignee_id == actor.id:
         return None
@@ -83,18 +83,18 @@ def assignment_notice(task: Task, actor: User) -> OutboxMessage | None:
                            url=task_url(task))
 
 
-def save_and_notify(task: Task, actor: User, notify: bool) -> None:
+def save_and_notify(task: FollowUp, actor: User, notify: bool) -> None:
     db.session.flush()  # the task's id, for the link in the notice
     if notify:
         assignment_notice(task, actor)
 
 
-def create_task(data: TaskInput, actor: User) -> Task:
+def create_task(data: FollowUpInput, actor: User) -> FollowUp:
     """A new follow-up task; its assignee is told when it is someone else."""
     if not data.title.strip():
-        raise TaskError("Indiquez ce qu'il y a à faire.")
+        raise FollowUpError("Indiquez ce qu'il y a à faire.")
     company = data.company or (data.need.company if data.need else None)
-    task = Task(title=data.title.strip(), notes=(data.notes or "").strip() or None,
+    task = FollowUp(title=data.title.strip(), notes=(data.notes or "").strip() or None,
                 due_on=data.due_on, assignee=data.assignee, company=company, need=data.need,
                 created_by_id=actor.id)
     db.session.add(task)
@@ -102,50 +102,50 @@ def create_task(data: TaskInput, actor: User) -> Task:
     return task
 
 
-def update_task(task: Task, data: TaskInput, actor: User) -> None:
+def update_task(task: FollowUp, data: FollowUpInput, actor: User) -> None:
     """Change a task's wording, due date or assignee (a new assignee is told)."""
     if not data.title.strip():
-        raise TaskError("Indiquez ce qu'il y a à faire.")
+        raise FollowUpError("Indiquez ce qu'il y a à faire.")
     reassigned = data.assignee.id != task.assignee_id
     task.title, task.notes = data.title.strip(), (data.notes or "").strip() or None
     task.due_on, task.assignee = data.due_on, data.assignee
     save_and_notify(task, actor, notify=reassigned)
 
 
-def complete(task: Task, now: datetime | None = None) -> None:
+def complete(task: FollowUp, now: datetime | None = None) -> None:
     """Mark the task done (again is harmless)."""
     if task.done_at is None:
         task.done_at = now or utcnow()
 
 
-def reopen(task: Task) -> None:
+def reopen(task: FollowUp) -> None:
     task.done_at = None
 
 
-def task_by_id(task_id: int) -> Task | None:
-    query = sa.select(Task).where(Task.id == task_id).options(
-        joinedload(Task.assignee), joinedload(Task.company), joinedload(Task.need))
+def task_by_id(task_id: int) -> FollowUp | None:
+    query = sa.select(FollowUp).where(FollowUp.id == task_id).options(
+        joinedload(FollowUp.assignee), joinedload(FollowUp.company), joinedload(FollowUp.need))
     return db.session.scalar(query)
 
 
 def with_links(query: sa.Select) -> sa.Select:
     """Tasks with their firm and need loaded in the same query."""
-    return query.options(joinedload(Task.company), joinedload(Task.need),
-                         joinedload(Task.assignee))
+    return query.options(joinedload(FollowUp.company), joinedload(FollowUp.need),
+                         joinedload(FollowUp.assignee))
 
 
 def tasks_of(user: User, done: bool = False) -> sa.Select:
     """The user's open tasks by due date, or the done ones, last done first."""
-    query = with_links(sa.select(Task).where(Task.assignee_id == user.id))
+    query = with_links(sa.select(FollowUp).where(FollowUp.assignee_id == user.id))
     if done:
-        return query.where(Task.done_at.is_not(None)).order_by(Task.done_at.desc(), Task.id)
-    return query.where(Task.done_at.is_(None)).order_by(Task.due_on, Task.id)
+        return query.where(FollowUp.done_at.is_not(None)).order_by(FollowUp.done_at.desc(), FollowUp.id)
+    return query.where(FollowUp.done_at.is_(None)).order_by(FollowUp.due_on, FollowUp.id)
 
 
 def open_tasks_due_by(last_day: date) -> sa.Select:
     """Everyone's open tasks due on or before a day, by due date."""
-    query = sa.select(Task).where(Task.done_at.is_(None), Task.due_on <= last_day)
-    return with_links(query).order_by(Task.due_on, Task.id)
+    query = sa.select(FollowUp).where(FollowUp.done_at.is_(None), FollowUp.due_on <= last_day)
+    return with_links(query).order_by(FollowUp.due_on, FollowUp.id)
 
 
 def visits_on(day: date) -> sa.Select:
@@ -172,7 +172,7 @@ def my_late_needs(user: User, now: datetime | None = None) -> list[HiringNeed]:
     return list(db.session.scalars(query))
 
 
-def bucket(day: Day, tasks: list[Task]) -> Day:
+def bucket(day: Day, tasks: list[FollowUp]) -> Day:
     """Spread open tasks into overdue, today and the rest of the week."""
     for task in tasks:
         if task.due_on < day.today:
@@ -189,7 +189,7 @@ def my_day(user: User, today: date | None = None, now: datetime | None = None) -
     now = now or utcnow()
     today = today or local_today(now)
     tasks = db.session.scalars(open_tasks_due_by(end_of_week(today))
-                               .where(Task.assignee_id == user.id))
+                               .where(FollowUp.assignee_id == user.id))
     day = bucket(Day(today=today), list(tasks))
     day.late_needs, day.visits = my_late_needs(user, now), visits_of(user, today)
     day.new_needs = list(db.session.scalars(queries.to_contact(user, now)))

@@ -19,10 +19,10 @@ from crm.extensions import db
 from crm.models import (
     Company,
     Contact,
+    FollowUp,
     Interaction,
     InteractionKind,
     NeedSource,
-    Task,
     User,
     Visit,
     VisitMode,
@@ -65,7 +65,7 @@ class NeedRow:
 
 
 @dataclass
-class FollowUp:
+class VisitFollowUp:
     title: str
     due_on: date | None
     assignee_id: int | None
@@ -82,14 +82,14 @@ class VisitInput:
     services: list[str] = field(default_factory=list)
     next_step: str | None = None
     needs: list[NeedRow] = field(default_factory=list)
-    follow_up: FollowUp | None = None
+    follow_up: VisitFollowUp | None = None
 
 
 @dataclass
 class SavedVisit:
     visit: Visit
     filed: list[needs.FiledNeed]
-    task: Task | None
+    task: FollowUp | None
 
 
 class _Errors(dict):
@@ -212,10 +212,10 @@ def sync_ledger(visit: Visit) -> None:
         db.session.add(entry)
 
 
-def add_follow_up(visit: Visit, follow_up: FollowUp | None, actor: User) -> Task | None:
+def add_follow_up(visit: Visit, follow_up: VisitFollowUp | None, actor: User) -> FollowUp | None:
     if follow_up is None:
         return None
-    task = Task(title=follow_up.title, notes=visit.next_step, due_on=follow_up.due_on,
+    task = FollowUp(title=follow_up.title, notes=visit.next_step, due_on=follow_up.due_on,
                 assignee_id=follow_up.assignee_id, company_id=visit.company_id, visit_id=visit.id,
                 created_by_id=actor.id)
     db.session.add(task)

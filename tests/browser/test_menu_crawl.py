@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from crm.config import OSM_TILES
 from crm.demo import seed as demo
 from crm.demo.network import PASSWORD
+from crm.services.platform import unit_of_work
 
 pytestmark = pytest.mark.browser
 
@@ -36,6 +37,7 @@ def test_every_page_of_the_menus_is_accessible(app, live_server, page, axe, monk
     monkeypatch.setitem(app.config, "CRM_MAP_TILES", OSM_TILES)  # maps as in production,
     page.route(re.compile(r"^https://tile\."), lambda route: route.abort())  # tiles not fetched
     accounts = demo.seed_demo(companies=300)["accounts"]
+    unit_of_work.commit()
     sign_in_as(page, live_server, next(a["email"] for a in accounts if a["role"] == role))
     menu = hrefs(page, "nav[aria-label='Menu principal'] a")
     assert menu, "no header menu"

@@ -2,7 +2,7 @@
 
 import itertools
 import secrets
-from datetime import date, timedelta
+from datetime import timedelta
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
@@ -153,7 +153,7 @@ class ProspectionPlanFactory(Factory):
 
     basin_code = "2711"
     name = factory.Sequence(lambda n: f"Plan de prospection {n}")
-    period_start = factory.LazyFunction(date.today)
+    period_start = factory.LazyFunction(local_today)
     period_end = factory.LazyFunction(lambda: local_today() + timedelta(days=180))
 
 
@@ -173,6 +173,53 @@ class PlanTargetFactory(Factory):
     plan_id = factory.LazyFunction(lambda: ProspectionPlanFactory().id)
     company = factory.SubFactory(CompanyFactory)
     priority = 1
+
+
+class SegmentFactory(Factory):
+    class Meta:
+        model = m.Segment
+
+    name = factory.Sequence(lambda n: f"Segment {n}")
+    criteria = factory.LazyFunction(lambda: {"basins": ["2711"]})
+
+
+class CompanyProjectFactory(Factory):
+    class Meta:
+        model = m.CompanyProject
+
+    company = factory.SubFactory(CompanyFactory)
+    kind = m.ProjectKind.EXPANSION
+    source = "Revue des projets du RET"
+    occurred_on = factory.LazyFunction(local_today)
+    note = "Agrandissement de l'atelier prévu au printemps."
+
+
+class CompanyScoreFactory(Factory):
+    class Meta:
+        model = m.CompanyScore
+
+    company = factory.SubFactory(CompanyFactory)
+    score = 40
+    factors = factory.LazyFunction(
+        lambda: [{"factor": "shortage_sector", "label": "secteur en tension", "points": 40}])
+
+
+class SpotterChecklistFactory(Factory):
+    class Meta:
+        model = m.SpotterChecklist
+
+    organisation = factory.SubFactory(OrganisationFactory, kind=m.OrganisationKind.CCI,
+                                      is_spotter=True)
+    title = factory.Sequence(lambda n: f"Entreprises à vérifier {n}")
+    expires_on = factory.LazyFunction(lambda: local_today() + timedelta(days=30))
+
+
+class ChecklistItemFactory(Factory):
+    class Meta:
+        model = m.ChecklistItem
+
+    checklist_id = factory.LazyFunction(lambda: SpotterChecklistFactory().id)
+    company = factory.SubFactory(CompanyFactory)
 
 
 class VisitFactory(Factory):

@@ -23,6 +23,8 @@ KNOWN_LINKS = {
     ("visits", "company_id"), ("tasks", "company_id"), ("plan_targets", "company_id"),
     ("event_companies", "company_id"), ("training_requests", "company_id"),
     ("duplicate_dismissals", "company_id"), ("duplicate_dismissals", "other_id"),
+    ("company_projects", "company_id"), ("company_scores", "company_id"),
+    ("checklist_items", "company_id"),
 }
 
 
@@ -52,6 +54,8 @@ def linked(company: m.Company) -> dict[str, object]:
         "tasks": f.FollowUpFactory(company=company), "plan_targets": f.PlanTargetFactory(company=company),
         "event_companies": event_row, "training_requests": f.TrainingRequestFactory(company=company),
         "duplicate_dismissals": m.DuplicateDismissal(company_id=low, other_id=high),
+        "company_projects": f.CompanyProjectFactory(company=company),
+        "checklist_items": f.ChecklistItemFactory(company=company),
     }
     db.session.add(records["duplicate_dismissals"])
     db.session.commit()
@@ -95,6 +99,28 @@ def test_merge_moves_every_linked_record(survivor, absorbed):
     for link in merging.company_links():
         left = sa.select(sa.func.count()).select_from(link.table).where(link.column == absorbed_id)
         assert db.session.scalar(left) == 0, link.table.name
+
+
+def test_the_absorbed_score_goes_and_the_survivor_keeps_its_own(survivor, absorbed):
+    f.CompanyScoreFactory(company=survivor, score=30)
+    f.CompanyScoreFactory(company=absorbed, score=70)
+
+    merging.merge(survivor, absorbed, {}, None)
+
+    assert db.session.scalars(sa.select(m.CompanyScore.score)).all() == [30]
+
+
+def test_a_checklist_answer_survives_the_merge(survivor, absorbed):
+    checklist = f.SpotterChecklistFactory()
+    mine = f.ChecklistItemFactory(checklist_id=checklist.id, company=survivor)
+    f.ChecklistItemFactory(checklist_id=checklist.id, company=absorbed,
+                           answer=m.ChecklistAnswer.NOTHING_FOR_NOW, answered_by_email="a@cci.fr")
+
+    merging.merge(survivor, absorbed, {}, None)
+
+    db.session.refresh(mine)
+    assert (mine.answer, mine.answered_by_email) == (m.ChecklistAnswer.NOTHING_FOR_NOW, "a@cci.fr")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(m.ChecklistItem)) == 1
 
 
 def test_moved_versioned_records_get_a_new_version(survivor, absorbed):

@@ -1,7 +1,16 @@
 """The domain model, one module per aggregate; importing this package registers every table."""
 
 from crm.models.base import LabelledEnum, utcnow
-from crm.models.company import Channel, Company, Contact, DuplicateDismissal
+from crm.models.checklist import ChecklistAnswer, ChecklistItem, SpotterChecklist
+from crm.models.company import (
+    Channel,
+    Company,
+    CompanyProject,
+    CompanyScore,
+    Contact,
+    DuplicateDismissal,
+    ProjectKind,
+)
 from crm.models.event import (
     Event,
     EventCompany,
@@ -19,6 +28,7 @@ from crm.models.need import (
     EmployerService,
     HiringNeed,
     MessageAuthor,
+    NeedContribution,
     NeedMessage,
     NeedSource,
     NeedStatus,
@@ -31,10 +41,13 @@ from crm.models.need import (
 from crm.models.organisation import SPOTTER_KINDS, ImportMapping, Organisation, OrganisationKind
 from crm.models.plan import (
     Indicator,
+    PlanActor,
     PlanObjective,
     PlanStatus,
     PlanTarget,
     ProspectionPlan,
+    Segment,
+    TargetOutcome,
     TargetStatus,
 )
 from crm.models.reference import HeadcountBand, NafCode, NafDivisionRome, RomeCode

@@ -138,3 +138,50 @@ class DuplicateDismissal(Model):
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
     dismissed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProjectKind(LabelledEnum):
+    NEW_SITE = "new_site", "Implantation d'un nouveau site"
+    EXPANSION = "expansion", "Agrandissement"
+    DIFFICULTY = "difficulty", "Difficultés"
+    RESTRUCTURING = "restructuring", "Restructuration"
+    TAKEOVER = "takeover", "Reprise"
+    CREATION = "creation", "Création"
+
+
+class CompanyProject(Model):
+    """A project of the firm heard of (reviews of "implantation, agrandissement, difficultés")."""
+
+    __tablename__ = "company_projects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("companies.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[ProjectKind] = mapped_column(enum_type(ProjectKind, "project_kind"), index=True)
+    source: Mapped[str | None] = mapped_column(sa.String(160))
+    occurred_on: Mapped[date] = mapped_column(index=True)
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    company: Mapped[Company] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+
+class CompanyScore(Model):
+    """The likely-to-hire score of an establishment (0-100), with the factors that make it."""
+
+    __tablename__ = "company_scores"
+
+    company_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True
+    )
+    score: Mapped[int] = mapped_column(index=True)
+    # [{"factor": "shortage_sector", "label": "secteur en tension", "points": 20}, ...]
+    factors: Mapped[list[dict]] = mapped_column(sa.JSON, default=list)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    company: Mapped[Company] = relationship()

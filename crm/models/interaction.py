@@ -40,6 +40,9 @@ class Interaction(Model):
     visit_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("visits.id", ondelete="SET NULL"), index=True
     )
+    plan_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("prospection_plans.id", ondelete="SET NULL"), index=True
+    )
     kind: Mapped[InteractionKind] = mapped_column(enum_type(InteractionKind, "interaction_kind"))
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     summary: Mapped[str | None] = mapped_column(sa.Text)

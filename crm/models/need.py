@@ -298,3 +298,26 @@ class NeedTransferProposal(Model):
     @property
     def is_pending(self) -> bool:
         return self.status == TransferProposalStatus.PENDING
+
+
+class NeedContribution(Model):
+    """A partner's flag attached to a need already open: the partner keeps the credit for it."""
+
+    __tablename__ = "need_contributions"
+    __table_args__ = (
+        sa.UniqueConstraint("need_id", "organisation_id", name="uq_need_contributions_need_org"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("hiring_needs.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    need: Mapped[HiringNeed] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+    user: Mapped[User | None] = relationship()

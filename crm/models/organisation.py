@@ -79,6 +79,8 @@ class Organisation(Timestamped, Model):
         enum_type(OrganisationKind, "organisation_kind"), index=True
     )
     is_spotter: Mapped[bool] = mapped_column(default=False)
+    # a spotter hears of its flags at each change, or once a day in a digest when this is set
+    spotter_digest: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     active: Mapped[bool] = mapped_column(default=True)
     email: Mapped[str | None] = mapped_column(sa.String(254))
     phone: Mapped[str | None] = mapped_column(sa.String(20))

@@ -1,12 +1,13 @@
-"""Prospection plans per basin, with objectives, actors and a target list of firms."""
+"""Prospection plans per basin ("fiche action"), with objectives, actors, a target list of firms
+and the saved segments target lists are built from."""
 
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm.extensions import Model, db
-from crm.models.base import LabelledEnum, Timestamped, enum_type
+from crm.extensions import Model
+from crm.models.base import LabelledEnum, Timestamped, enum_type, utcnow
 from crm.models.company import Company
 from crm.models.geography import Basin
 from crm.models.organisation import Organisation
@@ -23,32 +24,45 @@ class Indicator(LabelledEnum):
     COMPANIES_CONTACTED = "companies_contacted", "Entreprises contactées"
     COMPANIES_VISITED = "companies_visited", "Entreprises visitées"
     NEEDS_COLLECTED = "needs_collected", "Besoins recueillis"
+    NEEDS_FILLED = "needs_filled", "Besoins pourvus"
     HIRES = "hires", "Recrutements"
-    EVENTS = "events", "Événements organisés"
-    TRAINING_REQUESTS = "training_requests", "Formations avant embauche"
+    TPE_PME_SHARE = "tpe_pme_share", "Part de TPE-PME parmi les entreprises contactées (%)"
+    POE_ENTRIES = "poe_entries", "Entrées en POE"
+    EVENT_COMPANIES = "event_companies", "Entreprises présentes aux événements"
 
 
 class TargetStatus(LabelledEnum):
+    """Where a target stands, derived from the ledger, visits and needs since it was added."""
+
     TO_CONTACT = "to_contact", "À contacter"
     CONTACTED = "contacted", "Contactée"
     VISITED = "visited", "Visitée"
-    NEED_COLLECTED = "need_collected", "Besoin recueilli"
-    DECLINED = "declined", "Pas de besoin"
+    NEED_FOUND = "need_found", "Besoin recueilli"
+    NOT_INTERESTED = "not_interested", "Pas intéressée"
+    NOT_REACHABLE = "not_reachable", "Injoignable"
 
 
-plan_actors = sa.Table(
-    "plan_actors",
-    db.metadata,
-    sa.Column(
-        "plan_id", sa.ForeignKey("prospection_plans.id", ondelete="CASCADE"), primary_key=True
-    ),
-    sa.Column(
-        "organisation_id",
-        sa.ForeignKey("organisations.id", ondelete="CASCADE"),
-        primary_key=True,
-        index=True,
-    ),
-)
+class TargetOutcome(LabelledEnum):
+    """The two statuses an adviser sets by hand; every other one follows from what happened."""
+
+    NOT_INTERESTED = "not_interested", "Pas intéressée"
+    NOT_REACHABLE = "not_reachable", "Injoignable"
+
+
+class PlanActor(Model):
+    """An organisation taking part in a plan, with its role in it."""
+
+    __tablename__ = "plan_actors"
+
+    plan_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("prospection_plans.id", ondelete="CASCADE"), primary_key=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[str | None] = mapped_column(sa.Text)
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
 
 
 class ProspectionPlan(Timestamped, Model):
@@ -68,12 +82,21 @@ class ProspectionPlan(Timestamped, Model):
     priority_segments: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     priority_sectors: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     methods: Mapped[str | None] = mapped_column(sa.Text)
+    resources: Mapped[str | None] = mapped_column(sa.Text)
+    # the calendar: [{"date": "YYYY-MM-DD", "label": "..."}] in date order
+    milestones: Mapped[list[dict]] = mapped_column(sa.JSON, default=list)
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     basin: Mapped[Basin] = relationship()
-    actors: Mapped[list[Organisation]] = relationship(secondary=plan_actors)
+    created_by: Mapped[User | None] = relationship()
+    actors: Mapped[list[PlanActor]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
     objectives: Mapped[list["PlanObjective"]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True
     )
@@ -114,9 +137,30 @@ class PlanTarget(Model):
     assignee_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
-    status: Mapped[TargetStatus] = mapped_column(
-        enum_type(TargetStatus, "target_status"), default=TargetStatus.TO_CONTACT, index=True
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    added_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
     )
+    outcome: Mapped[TargetOutcome | None] = mapped_column(
+        enum_type(TargetOutcome, "target_outcome")
+    )
+    outcome_at: Mapped[datetime | None]
 
     company: Mapped[Company] = relationship()
-    assignee: Mapped[User | None] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+
+
+class Segment(Model):
+    """A saved set of criteria picking firms, reused to build target lists."""
+
+    __tablename__ = "segments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(160))
+    criteria: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    created_by: Mapped[User | None] = relationship()

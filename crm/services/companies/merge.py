@@ -14,7 +14,15 @@ from typing import TypeVar
 import sqlalchemy as sa
 
 from crm.extensions import db
-from crm.models import Company, DuplicateDismissal, EventCompany, PlanTarget, User
+from crm.models import (
+    ChecklistItem,
+    Company,
+    CompanyScore,
+    DuplicateDismissal,
+    EventCompany,
+    PlanTarget,
+    User,
+)
 from crm.services.platform import audit
 from crm.services.platform.refusals import Refused
 
@@ -30,6 +38,9 @@ LINK_LABELS = {
     "event_companies": "Participations à des événements",
     "training_requests": "Demandes de formation avant embauche",
     "duplicate_dismissals": "Paires écartées des doublons",
+    "company_projects": "Projets de l'entreprise",
+    "company_scores": "Score de probabilité d'embauche",
+    "checklist_items": "Lignes de listes à vérifier par des partenaires",
 }
 
 
@@ -130,7 +141,8 @@ def default_choices(survivor: Company, absorbed: Company) -> dict[str, str]:
     return choices
 
 
-FoldedRow = TypeVar("FoldedRow", PlanTarget, EventCompany)  # a table of one row per (company, key)
+# a table of one row per (company, key)
+FoldedRow = TypeVar("FoldedRow", PlanTarget, EventCompany, ChecklistItem)
 
 
 def fold_rows(model: type[FoldedRow], key: str, survivor: Company, absorbed: Company,
@@ -161,6 +173,22 @@ def combine_participations(mine: EventCompany, other: EventCompany) -> None:
     mine.interviews += other.interviews
     mine.hires += other.hires
     mine.needs.extend(need for need in other.needs if need not in mine.needs)
+
+
+def combine_checklist_answers(mine: ChecklistItem, other: ChecklistItem) -> None:
+    """Both firms on one check-list: the survivor keeps the partner's answer if it has none."""
+    if mine.answer is None and other.answer is not None:
+        for column in ("answer", "answered_at", "answered_by_id", "answered_by_email", "need_id"):
+            setattr(mine, column, getattr(other, column))
+
+
+def merge_checklist_items(survivor: Company, absorbed: Company) -> None:
+    fold_rows(ChecklistItem, "checklist_id", survivor, absorbed, combine_checklist_answers)
+
+
+def drop_absorbed_score(survivor: Company, absorbed: Company) -> None:
+    """The score is the survivor's; the nightly job recomputes it with the moved records."""
+    db.session.execute(sa.delete(CompanyScore).where(CompanyScore.company_id == absorbed.id))
 
 
 def merge_plan_targets(survivor: Company, absorbed: Company) -> None:
@@ -194,6 +222,8 @@ HANDLERS: dict[str, Callable[[Company, Company], None]] = {
     "plan_targets": merge_plan_targets,
     "event_companies": merge_event_companies,
     "duplicate_dismissals": merge_dismissals,
+    "checklist_items": merge_checklist_items,
+    "company_scores": drop_absorbed_score,
 }
 
 

@@ -1,0 +1,6 @@
+"""Prospection plans per basin: the fiche action and its objectives with progress against pace,
+segments and target lists with derived statuses, company projects and the explainable
+likely-to-hire score, check-lists for offer spotters and the pilot basins compared.
+
+May import: models, `platform`, `accounts`, `territory`, `companies`, `routing`, `needs`, `visits`.
+"""

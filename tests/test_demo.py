@@ -10,6 +10,7 @@ from stdnum.fr import siret
 
 from crm import models as m
 from crm.demo import hiring_needs as demo_needs
+from crm.demo import plans as demo_plans
 from crm.demo import seed as demo
 from crm.extensions import db
 from crm.services.platform.local_time import local_from_utc, local_today
@@ -246,3 +247,21 @@ def test_the_demo_is_the_same_when_seeded_again_from_scratch(project_clock):
     empty_tables()
     demo.seed_demo(companies=300)
     assert (needs(), visits(), table_counts()) == first
+
+
+def test_the_pilot_basins_have_an_active_plan_with_targets_shared_among_their_advisers():
+    demo.seed_demo(companies=300)
+    plans = db.session.scalars(sa.select(m.ProspectionPlan).order_by(m.ProspectionPlan.id)).all()
+    active = [plan for plan in plans if plan.status == m.PlanStatus.ACTIVE]
+    assert {plan.basin_code for plan in active} == set(demo_plans.PILOT_BASINS)
+    assert all(plan.basin.rollout_stage == m.RolloutStage.PILOT for plan in active)
+    assert [plan.status for plan in plans if plan not in active] == [m.PlanStatus.DRAFT]
+    for plan in active:
+        assert len(plan.objectives) == len(demo_plans.OBJECTIVES)
+        assert {actor.organisation.kind for actor in plan.actors} >= {
+            m.OrganisationKind.FRANCE_TRAVAIL, m.OrganisationKind.CCI}
+        targets = db.session.scalars(sa.select(m.PlanTarget).where(m.PlanTarget.plan_id == plan.id)).all()
+        assert targets and all(t.company.basin_code == plan.basin_code for t in targets)
+        assignees = {t.assignee for t in targets}
+        assert None not in assignees and len(assignees) >= 2
+        assert all(plan.basin_code in {b.code for b in adviser.basins} for adviser in assignees)

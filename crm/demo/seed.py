@@ -22,6 +22,7 @@ from crm.demo.network import (
     slug,
     user_plan,
 )
+from crm.demo.plans import seed_plans
 from crm.demo.working_calendar import office_hours_moment, working_day_on_or_before
 from crm.demo.workspace import seed_workspace
 from crm.extensions import Model, db
@@ -38,6 +39,7 @@ from crm.models import (
     NafCode,
     Organisation,
     OrganisationKind,
+    ProspectionPlan,
     Role,
     User,
     Visit,
@@ -301,6 +303,7 @@ def seed_demo(companies: int = 2000) -> dict:
     db.session.flush()
     seed_needs()
     seed_workspace()
+    seed_plans()
     return {
         "accounts": [{"role": spec.role.value, "email": spec.email, "password": PASSWORD,
                       "organisation": spec.organisation} for spec in users],
@@ -308,4 +311,5 @@ def seed_demo(companies: int = 2000) -> dict:
         "companies": row_count(Company), "contacts": row_count(Contact),
         "interactions": row_count(Interaction), "hiring_needs": row_count(HiringNeed),
         "visits": row_count(Visit), "tasks": row_count(FollowUp),
+        "plans": row_count(ProspectionPlan),
     }

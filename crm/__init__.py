@@ -4,7 +4,7 @@ import logging
 import os
 import sqlite3
 
-from flask import Flask
+from flask import Flask, current_app, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from crm.config import default_config
 
 MIGRATIONS = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "migrations"))
+LARGE_UPLOAD_ENDPOINTS = {"admin.sirene_import"}
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -47,6 +48,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.close()
 
 
+def allow_large_uploads() -> None:
+    """The SIRENE stock files are the one upload allowed past MAX_CONTENT_LENGTH."""
+    if request.endpoint in LARGE_UPLOAD_ENDPOINTS:
+        request.max_content_length = current_app.config["CRM_SIRENE_MAX_UPLOAD"]
+
+
 def register_extensions(app: Flask) -> None:
     from crm import broker
     from crm.extensions import csrf, db, limiter, login_manager, migrate
@@ -54,6 +61,7 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
+    app.before_request(allow_large_uploads)  # before the CSRF check reads the form
     csrf.init_app(app)
     app.before_request(lambda: broker.ensure_redis(app))
     app.config.setdefault("RATELIMIT_STORAGE_URI", broker.limiter_storage_uri(app))

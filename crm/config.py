@@ -86,6 +86,10 @@ def default_config(instance_path: str) -> dict:
         "CRM_RETENTION_MONTHS": int(os.environ.get("CRM_RETENTION_MONTHS", "24")),
         "CRM_WORKER_HEARTBEAT_SECONDS": 60,
         "CRM_EXPORT_SYNC_LIMIT": int(os.environ.get("CRM_EXPORT_SYNC_LIMIT", "5000")),
+        # every request body, uploads included (a partner list is at most 10 MB) ...
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # ... but the SIRENE stock files an admin uploads
+        "CRM_SIRENE_MAX_UPLOAD": int(os.environ.get("CRM_SIRENE_MAX_UPLOAD", str(8 * 1024 ** 3))),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": flag("CRM_SECURE_COOKIES"),

@@ -13,6 +13,11 @@ from openpyxl import load_workbook
 from crm.services.platform.refusals import Refused
 
 MAX_BYTES = 10 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024  # what an XLSX may hold once unzipped
+MAX_COLUMNS = 100
+MAX_ROWS = 50_000  # rows of firms, the header not counted
+MAX_LINES = 2 * MAX_ROWS  # blank lines included
+MAX_CELL_CHARACTERS = 32_767  # what a spreadsheet cell holds at most
 CSV_SUFFIXES = (".csv", ".txt")
 XLSX_SUFFIX = ".xlsx"
 SEPARATORS = ";,\t"
@@ -50,19 +55,58 @@ def check_file(filename: str, content: bytes) -> None:
     if suffix == ".xls":
         raise UnreadableFile("Les fichiers Excel 97-2003 (.xls) ne sont pas acceptés : "
                              "enregistrez le fichier au format .xlsx ou CSV.")
-    if suffix == XLSX_SUFFIX and not zipfile.is_zipfile(io.BytesIO(content)):
-        raise UnreadableFile("Ce fichier .xlsx est endommagé ou n'est pas un classeur Excel.")
+    if suffix == XLSX_SUFFIX:
+        check_workbook(content)
     if suffix in CSV_SUFFIXES and b"\x00" in content[:4096]:
         raise UnreadableFile("Ce fichier n'est pas un fichier texte CSV : enregistrez-le au format CSV.")
     if suffix not in (*CSV_SUFFIXES, XLSX_SUFFIX):
         raise UnreadableFile("Format de fichier non pris en charge : choisissez un fichier CSV ou XLSX.")
 
 
+def check_workbook(content: bytes) -> None:
+    """Refuse a damaged workbook, or one that unzips to more than MAX_UNCOMPRESSED_BYTES."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unzipped = sum(entry.file_size for entry in archive.infolist())
+    except (zipfile.BadZipFile, ValueError) as error:
+        raise UnreadableFile("Ce fichier .xlsx est endommagé ou n'est pas un classeur Excel.") from error
+    if unzipped > MAX_UNCOMPRESSED_BYTES:
+        raise UnreadableFile(
+            f"Ce classeur contient plus de {MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} Mo de données "
+            "une fois ouvert : découpez-le en plusieurs fichiers.")
+
+
+def filled_lines(filename: str, content: bytes) -> Iterator[tuple[int, list[str]]]:
+    """The non-blank lines of the file's first sheet, cells stripped; refuses any line wider than
+    MAX_COLUMNS and stops with a refusal past MAX_ROWS lines of firms."""
+    lines = _xlsx_lines(content) if filename.lower().endswith(XLSX_SUFFIX) else _csv_lines(content)
+    count = 0
+    for line, values in lines:
+        if line > MAX_LINES:
+            raise too_long()
+        cells = [cell.strip() for cell in values]
+        if not any(cells):
+            continue
+        while cells and not cells[-1]:  # empty trailing cells do not make a column
+            cells.pop()
+        if len(cells) > MAX_COLUMNS:
+            raise UnreadableFile(f"La ligne {line} a plus de {MAX_COLUMNS} colonnes : gardez seulement "
+                                 "les colonnes utiles à l'import.")
+        count += 1
+        if count > MAX_ROWS + 1:
+            raise too_long()
+        yield line, cells
+
+
+def too_long() -> UnreadableFile:
+    rows = f"{MAX_ROWS:,}".replace(",", "\N{NARROW NO-BREAK SPACE}")
+    return UnreadableFile(f"Le fichier a plus de {rows} lignes d'entreprises : découpez-le en "
+                          "plusieurs fichiers.")
+
+
 def read_sheet(filename: str, content: bytes) -> Sheet:
     """The header and the non-blank rows of the file's first sheet, every cell as text."""
-    lines = _xlsx_lines(content) if filename.lower().endswith(XLSX_SUFFIX) else _csv_lines(content)
-    numbered = [(line, [cell.strip() for cell in values]) for line, values in lines]
-    numbered = [(line, values) for line, values in numbered if any(values)]
+    numbered = list(filled_lines(filename, content))
     if not numbered:
         raise UnreadableFile("Le fichier ne contient aucune ligne : vérifiez qu'il s'agit de la bonne liste.")
     (_, header), body = numbered[0], numbered[1:]
@@ -74,13 +118,17 @@ def read_sheet(filename: str, content: bytes) -> Sheet:
 
 
 def unique_headers(raw: list[str]) -> list[str]:
-    """Column titles made unique and never blank ("Colonne 3", "Ville (2)")."""
+    """Column titles made unique and never blank ("Colonne 3", "Ville (2)"), in linear time."""
     headers: list[str] = []
+    taken: set[str] = set()
+    next_copy: dict[str, int] = {}
     for position, title in enumerate(raw, start=1):
         title = title or f"Colonne {position}"
-        candidate, copy = title, 2
-        while candidate in headers:
+        candidate, copy = title, next_copy.get(title, 2)
+        while candidate in taken:
             candidate, copy = f"{title} ({copy})", copy + 1
+        next_copy[title] = copy
+        taken.add(candidate)
         headers.append(candidate)
     return headers
 
@@ -105,9 +153,16 @@ def _csv_lines(content: bytes) -> Iterator[tuple[int, list[str]]]:
     text = decode(content)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator(text))
     start = 1
-    for values in reader:
-        yield start, values
-        start = reader.line_num + 1
+    try:
+        for values in reader:
+            if any(len(value) > MAX_CELL_CHARACTERS for value in values):
+                raise UnreadableFile(f"Une cellule de la ligne {start} dépasse {MAX_CELL_CHARACTERS} "
+                                     "caractères : ce n'est pas une liste d'entreprises.")
+            yield start, values
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise UnreadableFile(f"La ligne {start} du fichier CSV ne peut pas être lue : enregistrez de "
+                             "nouveau le fichier au format CSV.") from error
 
 
 def _xlsx_lines(content: bytes) -> Iterator[tuple[int, list[str]]]:

@@ -10,7 +10,9 @@ def deliver_message(message_id: int) -> str | None:
 
 
 def sweep_outbox() -> int:
-    """Queue every message still pending (written while Redis or the worker was down)."""
+    """Queue every message still pending (written while Redis or the worker was down), and those
+    a killed worker left 'sending'."""
+    outbox.reclaim_abandoned()
     ids = outbox.pending_ids()
     outbox.dispatch(ids)
     return len(ids)

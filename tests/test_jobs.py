@@ -1,6 +1,8 @@
 """Background work: a real RQ worker on a real Redis, tracked tasks, and the outbox."""
 
+import email
 import socket
+from datetime import timedelta
 
 import pytest
 import redis
@@ -161,3 +163,18 @@ def test_messages_written_while_redis_is_down_are_delivered_once_it_is_back(
     assert sweep_outbox() == 1
     run_jobs()
     assert len(smtp_server.messages) == 1
+
+
+def test_a_message_left_sending_by_a_killed_worker_is_delivered_at_a_later_sweep(
+    smtp_server, run_jobs, project_clock
+):
+    message = f.OutboxMessageFactory()
+    assert outbox.claim(message.id) is not None  # the worker took it, then was killed mid-send
+    assert sweep_outbox() == 0  # still within the delivery's time: not taken twice
+    project_clock.travel_to(project_clock.utcnow() + outbox.SENDING_TIMEOUT + timedelta(seconds=1))
+    assert sweep_outbox() == 1
+    run_jobs()
+    db.session.refresh(message)
+    assert (message.status, message.attempts) == (m.MessageStatus.SENT, 2)
+    sent = [email.message_from_bytes(envelope.content) for envelope in smtp_server.messages]
+    assert [mail["Message-ID"] for mail in sent] == [f"<outbox-{message.id}@crm-emploi-bfc>"]

@@ -52,6 +52,7 @@ class OutboxMessage(Model):
         enum_type(MessageStatus, "message_status"), default=MessageStatus.PENDING, index=True
     )
     attempts: Mapped[int] = mapped_column(default=0)
+    claimed_at: Mapped[datetime | None]  # when a delivery took it (status sending)
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(sa.Text)
 

@@ -3,6 +3,7 @@ Every message added (or put back in the queue) is handed to the mail queue once 
 commits, by the session hooks below; nothing is queued when the transaction rolls back."""
 
 import logging
+from datetime import timedelta
 from itertools import chain
 
 import sqlalchemy as sa
@@ -55,6 +56,7 @@ def add_message(kind: str, recipient: str, subject: str, body: str) -> OutboxMes
 
 DELIVERY_JOB = "jobs.mail.deliver_message"
 QUEUED_IDS = "crm_outbox_queued_ids"
+SENDING_TIMEOUT = timedelta(minutes=10)  # an SMTP exchange gives up after 20 s per step
 
 
 def dispatch(message_ids: list[int]) -> None:
@@ -91,7 +93,8 @@ def claim(message_id: int) -> OutboxMessage | None:
     result = db.session.execute(
         sa.update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == MessageStatus.PENDING)
-        .values(status=MessageStatus.SENDING, attempts=OutboxMessage.attempts + 1)
+        .values(status=MessageStatus.SENDING, attempts=OutboxMessage.attempts + 1,
+                claimed_at=utcnow())
     )
     db.session.commit()
     if result.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
@@ -116,6 +119,22 @@ def deliver(message_id: int) -> MessageStatus | None:
             message.status, message.last_error = MessageStatus.FAILED, str(error)
     db.session.commit()
     return message.status
+
+
+def reclaim_abandoned() -> int:
+    """Put back in the queue the messages still 'sending' SENDING_TIMEOUT after a delivery took
+    them: its worker died mid-send. The Message-ID stays the message's own, so a receiving server
+    that did get the first attempt can drop the second. Returns how many were put back."""
+    result = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.status == MessageStatus.SENDING,
+               sa.or_(OutboxMessage.claimed_at.is_(None),
+                      OutboxMessage.claimed_at < utcnow() - SENDING_TIMEOUT))
+        .values(status=MessageStatus.PENDING, claimed_at=None,
+                last_error="Envoi interrompu (processus arrêté) : nouvel essai.")
+    )
+    db.session.commit()
+    return result.rowcount  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
 
 
 def pending_ids(limit: int = 500) -> list[int]:

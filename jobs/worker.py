@@ -2,8 +2,11 @@
 
 import logging
 import multiprocessing
+import time
+from collections.abc import Callable
 
 from flask import Flask
+from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker
 from rq.cron import CronScheduler
 
@@ -46,8 +49,20 @@ def scheduled(app: Flask) -> CronScheduler:
     return scheduler
 
 
-def _run_cron(app: Flask) -> None:
-    scheduled(app).start()
+CRON_RETRY_SECONDS = 5
+
+
+def keep_cron_running(app: Flask, wait: Callable[[float], None] = time.sleep) -> None:
+    """Run the cron scheduler; when Redis goes away, wait and start it again, so the outbox sweep,
+    digests and reminders resume by themselves once Redis is back. Returns only when stopped."""
+    while True:
+        try:
+            scheduled(app).start()
+            return
+        except RedisError as error:
+            log.warning("cron scheduler lost Redis (%s): starting again in %s s", error,
+                        CRON_RETRY_SECONDS)
+            wait(CRON_RETRY_SECONDS)
 
 
 def run(app: Flask, burst: bool = False, cron: bool = True) -> None:
@@ -55,11 +70,12 @@ def run(app: Flask, burst: bool = False, cron: bool = True) -> None:
     child = None
     if cron and not burst:
         broker.ensure_redis(app)
-        child = multiprocessing.get_context("fork").Process(target=_run_cron, args=(app,))
+        child = multiprocessing.get_context("fork").Process(target=keep_cron_running, args=(app,))
         child.daemon = True
         child.start()
     try:
-        make_worker(app).work(burst=burst, with_scheduler=True, logging_level="INFO")
+        # no RQ scheduler child: nothing is enqueued for later, and it would die with Redis
+        make_worker(app).work(burst=burst, logging_level="INFO")
     finally:
         if child is not None:
             child.terminate()

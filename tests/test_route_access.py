@@ -128,6 +128,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("companies.rename_view", "POST"): row(LOGIN, NOT_FOUND, ALLOWED, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     ("companies.save_view", "POST"): POST_SIGNED_IN,
     ("health.healthz", "GET"): PUBLIC,
+    ("health.readyz", "GET"): row(*("503",) * 6),  # no worker nor cron runs during the tests
     ("main.home", "GET"): SIGNED_IN,
     ("main.index", "GET"): row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     ("main.task", "GET"): row(LOGIN, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, OK),

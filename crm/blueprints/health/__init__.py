@@ -9,9 +9,18 @@ bp = Blueprint("health", __name__)
 @bp.get("/healthz")
 @limiter.exempt
 def healthz():
-    """State of the database, Redis and the worker: 200 when the database and Redis answer."""
-    state, healthy = health.report()
-    return jsonify(state), 200 if healthy else 503
+    """Liveness: 200 while the database answers (filings are accepted even with Redis down), with
+    each part's state; 503 when the database is down."""
+    state, alive = health.report()
+    return jsonify(state), 200 if alive else 503
+
+
+@bp.get("/readyz")
+@limiter.exempt
+def readyz():
+    """Readiness: 200 only when every part works; 503 with the failing parts when degraded."""
+    state, _alive = health.report()
+    return jsonify(state), 200 if state["status"] == "ok" else 503
 
 
 def init_app(app: Flask) -> None:

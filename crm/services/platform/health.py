@@ -5,10 +5,11 @@ import logging
 import sqlalchemy as sa
 from flask import current_app
 from rq import Worker
+from rq.cron import CronScheduler
 
 from crm import broker
 from crm.extensions import db
-from crm.models import utcnow
+from crm.models import MessageStatus, OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -40,20 +41,58 @@ def worker_state() -> dict:
     beats = [w.last_heartbeat for w in workers if w.last_heartbeat]
     if not beats:
         return {"status": "absent", "workers": 0}
-    age = (utcnow() - max(beats).replace(tzinfo=None)).total_seconds()
+    age = heartbeat_age(max(beats))
     fresh = age <= current_app.config["CRM_WORKER_HEARTBEAT_SECONDS"] * 3
     return {"status": "ok" if fresh else "stale", "workers": len(workers),
-            "last_heartbeat_seconds": round(age)}
+            "last_heartbeat_seconds": age}
+
+
+def heartbeat_age(moment) -> int:
+    """Seconds since a heartbeat RQ stamped (an aware or naive UTC datetime)."""
+    return round((utcnow() - moment.replace(tzinfo=None)).total_seconds())
+
+
+def cron_state() -> dict:
+    """The recurring-jobs scheduler (outbox sweep, digests, reminders) and its heartbeat's age."""
+    try:
+        schedulers = CronScheduler.all(connection=broker.get_redis())
+        beats = [s.last_heartbeat for s in schedulers if s.last_heartbeat]
+    except Exception:  # Redis down: the scheduler cannot be seen
+        return {"status": "unknown"}
+    if not beats:
+        return {"status": "absent"}
+    age = heartbeat_age(max(beats))
+    fresh = age <= current_app.config["CRM_WORKER_HEARTBEAT_SECONDS"] * 3
+    return {"status": "ok" if fresh else "stale", "last_heartbeat_seconds": age}
+
+
+def outbox_state() -> dict:
+    """How many messages wait for delivery and the age of the oldest, in seconds."""
+    waiting, oldest = db.session.execute(
+        sa.select(sa.func.count(), sa.func.min(OutboxMessage.created_at))
+        .where(OutboxMessage.status == MessageStatus.PENDING)).one()
+    age = round((utcnow() - oldest).total_seconds()) if oldest else 0
+    late = age > current_app.config["CRM_OUTBOX_LATE_SECONDS"]
+    return {"status": "late" if late else "ok", "pending": waiting, "oldest_pending_seconds": age}
 
 
 def report() -> tuple[dict, bool]:
-    """The health report and whether the service can take requests (database and Redis up)."""
-    database, redis_up = database_ok(), redis_ok()
-    state = {
-        "database": "ok" if database else "error",
+    """The health report and whether the web is alive (it answers while the database does, since
+    filings are still accepted with Redis down). `status` is "ok", "degraded" with the `failing`
+    parts (Redis, worker, cron, late outbox), or "error" when the database is down."""
+    if not database_ok():
+        return {"status": "error", "database": "error", "failing": ["database"]}, False
+    redis_up = redis_ok()
+    state: dict = {
+        "database": "ok",
         "redis": "ok" if redis_up else "error",
         "worker": worker_state() if redis_up else {"status": "unknown", "workers": 0},
+        "cron": cron_state() if redis_up else {"status": "unknown"},
+        "outbox": outbox_state(),
     }
-    healthy = database and redis_up
-    state["status"] = "ok" if healthy else "error"
-    return state, healthy
+    statuses = {"redis": state["redis"], "worker": state["worker"]["status"],
+                "cron": state["cron"]["status"], "outbox": state["outbox"]["status"]}
+    failing = [part for part, status in statuses.items() if status != "ok"]
+    state["status"] = "degraded" if failing else "ok"
+    state["failing"] = failing
+    return state, True

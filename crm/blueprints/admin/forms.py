@@ -45,6 +45,7 @@ class OrganisationForm(FrenchForm):
     spotter_news = SelectField(
         "Suites des signalements", choices=options(SPOTTER_NEWS_CHOICES),
         description="Comment le détecteur d'offres apprend ce que deviennent ses signalements.",
+        validate_choice=False,  # anything but "digest" is an e-mail at each change
     )
 
     def __init__(self, *args, **kwargs):

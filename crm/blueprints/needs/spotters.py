@@ -26,10 +26,10 @@ def filed_redirect(filed: FiledNeed):
         flash(f"Votre organisation avait déjà signalé ce besoin : votre signalement complète la "
               f"demande en cours {need.reference}.", "success")
         return redirect(url_for(".flag", reference=need.reference))
-    flash("Ce besoin était déjà connu du réseau : votre signalement a été ajouté à la demande en "
-          "cours pour ce poste. Comme elle ne vient pas de votre organisation, elle n'apparaît "
-          "pas dans vos signalements.", "success")
-    return redirect(url_for(".flags"))
+    flash(f"Ce besoin était déjà connu du réseau : votre signalement a été ajouté à la demande en "
+          f"cours {need.reference}. Il figure dans vos signalements comme une contribution.",
+          "success")
+    return redirect(url_for(".flag", reference=need.reference))
 
 
 def flag_input(form: FlagForm) -> NeedInput | None:

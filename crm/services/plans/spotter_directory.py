@@ -77,10 +77,10 @@ def figures(organisation_ids: Sequence[int], now: datetime | None = None) -> dic
                      .where(NeedContribution.organisation_id == Organisation.id,
                             NeedContribution.created_at >= since)
                      .correlate(Organisation).scalar_subquery())
-    query = sa.select(Organisation.id, flags, contributions).where(
+    query = sa.select(Organisation.id, flags.label("flags"),
+                      contributions.label("contributions")).where(
         Organisation.id.in_(organisation_ids))
-    return {int(key): Figures(int(flag_count), int(contribution_count))
-            for key, flag_count, contribution_count in db.session.execute(query)}
+    return {row.id: Figures(row.flags, row.contributions) for row in db.session.execute(query)}
 
 
 def contacts(organisation_ids: Sequence[int]) -> dict[int, list[User]]:

@@ -91,3 +91,36 @@ def test_a_partner_answers_a_list_signed_in_and_through_the_link(live_server, pa
     expect(page.get_by_role("heading", level=1)).to_have_text("Ce lien ne permet plus de répondre")
     screenshot("partenaire-lien-invalide")
     axe()
+
+
+def test_a_manager_sends_a_list_and_follows_the_answers(live_server, page, screenshot, axe, sent):
+    checklist, chloe = sent
+    checklists.answer_nothing_for_now(checklist.items[1], user=chloe)
+    unit_of_work.commit()
+    ines = db.session.get(m.User, checklist.created_by_id)
+    sign_in(page, live_server, ines)
+    open_menu(page, "Repérage")
+    page.get_by_role("navigation", name="Menu du repérage").get_by_role(
+        "link", name="Listes à vérifier").click()
+    expect(row_of(page, "Industrie de Dijon")).to_contain_text("1 / 3 réponses")
+    screenshot("responsable-listes-a-verifier")
+    axe()
+    page.get_by_role("link", name="Envoyer une liste").first.click()
+    page.get_by_label("Organisation partenaire").select_option(label="CCI Côte-d'Or")
+    page.get_by_label("Titre de la liste").fill("Deuxième vague")
+    page.get_by_label("SIRET des entreprises").fill(checklist.items[2].company.siret)
+    screenshot("responsable-nouvelle-liste")
+    axe()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Envoyer la liste").click()
+    expect(page.get_by_text("La liste « Deuxième vague » est envoyée à CCI Côte-d'Or (1 "
+                            "entreprise).")).to_be_visible()
+    page.goto(f"{live_server}/verifications/{checklist.id}")
+    expect(page.get_by_text("1 / 3 réponses")).to_be_visible()
+    expect(row_of(page, "Garage du Centre")).to_contain_text("Chloé Partenaire")
+    screenshot("responsable-reponses-liste")
+    axe()
+    page.goto(f"{live_server}/reperage/annuaire")
+    expect(row_of(page, "CCI Côte-d'Or")).to_contain_text("chloe@cci21.fr")
+    screenshot("responsable-annuaire-detecteurs")
+    axe()

@@ -13,6 +13,7 @@ from crm.services.accounts import access
 from crm.services.plans import checklists, spotter_directory
 from crm.services.platform import unit_of_work
 from crm.services.platform.contact_details import display_phone
+from crm.services.platform.wording import plural
 
 ANSWERED = "Votre réponse est enregistrée : rien pour l'instant chez {name}."
 ALREADY = "{name} avait déjà une réponse : elle est conservée."
@@ -40,7 +41,7 @@ def new():
             checklist = checklists.send_checklist(actor(), form.request())
             unit_of_work.commit()
             flash(f"La liste « {checklist.title} » est envoyée à {checklist.organisation.name} "
-                  f"({len(checklist.items)} entreprises).", "success")
+                  f"({plural(len(checklist.items), 'entreprise')}).", "success")
             return redirect(url_for(".answers", checklist_id=checklist.id))
         error = refused.message
     status = 422 if form.errors or error else 200

@@ -77,7 +77,8 @@ STAFF_MENU = ["Accueil", "Ma journée", "Entreprises", "Demandes", "Visites", "T
     (m.Role.ADMIN, [*STAFF_MENU, "Repérage", "Administration"]),
     (m.Role.MANAGER, [*STAFF_MENU, "Repérage"]),
     (m.Role.ADVISER, STAFF_MENU),
-    (m.Role.PARTNER, ["Accueil", "Signaler un besoin", "Mes signalements", "Entreprises"]),
+    (m.Role.PARTNER, ["Accueil", "Signaler un besoin", "Mes signalements", "Entreprises à vérifier",
+                      "Entreprises"]),
 ])
 def test_the_menu_depends_on_the_role(auth, client, role, expected):
     auth.login(f.UserFactory(role=role))

@@ -16,6 +16,7 @@ from crm.extensions import db
 from crm.services.accounts import users
 from crm.services.companies import exports
 from crm.services.imports import partners
+from crm.services.plans import checklists
 from tests import factories as f
 
 ROLES = ("anonymous", "partner", "adviser", "other_adviser", "manager", "admin")
@@ -95,6 +96,15 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("auth.login", "GET"): row(OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     ("auth.login", "POST"): row(ALLOWED, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     ("auth.logout", "POST"): POST_SIGNED_IN,
+    ("checklists.answers", "GET"): SUPERVISORS,
+    ("checklists.directory", "GET"): SUPERVISORS,
+    ("checklists.new", "GET"): SUPERVISORS,
+    ("checklists.new", "POST"): POST_SUPERVISORS,
+    ("checklists.nothing_for_now", "POST"): row(LOGIN, ALLOWED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("checklists.public_list", "GET"): PUBLIC,  # the signed link of the e-mail: no sign-in
+    ("checklists.public_nothing_for_now", "POST"): POST_PUBLIC,
+    ("checklists.sent", "GET"): SUPERVISORS,
+    ("checklists.to_check", "GET"): row(LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ("companies.add_tag", "POST"): POST_STAFF,
     ("companies.apply_view", "GET"): row(LOGIN, NOT_FOUND, REDIRECT, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     ("companies.companies", "GET"): SIGNED_IN,
@@ -216,6 +226,8 @@ class Seed:
         proposal = m.NeedTransferProposal(need_id=need.id, organisation_id=mission_locale.id,
                                           from_organisation_id=agency.id, proposed_by_id=other_adviser.id,
                                           reason="La candidate relève de la Mission locale.")
+        checklist = f.SpotterChecklistFactory(organisation=chamber, created_by=adviser)
+        item = f.ChecklistItemFactory(checklist_id=checklist.id, company=company)
         visit = f.VisitFactory(company=company, created_by=adviser)
         f.VisitParticipantFactory(visit_id=visit.id, user=adviser)
         view = m.SavedView(user_id=adviser.id, organisation_id=agency.id, page="companies",
@@ -240,7 +252,8 @@ class Seed:
             "other_id": twin.id, "upload_id": partner_list.id, "siret": company.siret,
             "reference": need.reference, "proposal_id": proposal.id, "token": need.tracking_token,
             "code": "2711", "rule_id": db.session.scalar(db.select(m.RoutingRule.id).limit(1)),
-            "direction": "descendre", "visit_id": visit.id,
+            "direction": "descendre", "visit_id": visit.id, "checklist_id": checklist.id,
+            "item_id": item.id, "link": checklists.link_token(checklist, self.users["partner"].email),
         }
         # Background tasks, rather than follow-up tasks, for these routes' `task_id`
         self.overrides = {"companies.export_download": {"task_id": export_task.id},

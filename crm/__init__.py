@@ -87,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
         main,
         maps,
         needs,
+        plans,
         public,
         record_base_url,
         routing,
@@ -96,7 +97,7 @@ def register_blueprints(app: Flask) -> None:
     app.before_request(record_base_url)
     app.teardown_request(forget_base_url)
     for module in (auth, main, admin, health, public, needs, routing, api, companies, visits, agenda, maps,
-                   checklists, errors):
+                   plans, checklists, errors):
         module.init_app(app)
 
 

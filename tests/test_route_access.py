@@ -166,6 +166,16 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("needs.refuse_transfer", "POST"): POST_PILOT,
     ("needs.take_in_charge", "POST"): POST_PILOT,
     ("needs.transfer", "POST"): POST_PILOT,
+    ("plans.compared", "GET"): STAFF,
+    ("plans.edit_plan", "GET"): SUPERVISORS,  # the manager follows the plan's basin
+    ("plans.edit_plan", "POST"): POST_SUPERVISORS,
+    ("plans.export_plan", "GET"): SIGNED_IN,  # partners read active plans' fiche action
+    ("plans.new_plan", "GET"): SUPERVISORS,
+    ("plans.new_plan", "POST"): POST_SUPERVISORS,
+    ("plans.plan", "GET"): SIGNED_IN,
+    ("plans.plans", "GET"): SIGNED_IN,
+    ("plans.print_plan", "GET"): SIGNED_IN,
+    ("plans.set_rollout", "POST"): POST_ADMINS,
     ("public.accessibility", "GET"): PUBLIC,
     ("public.communes_of_postal_code", "GET"): PUBLIC,
     ("public.completed", "GET"): row(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
@@ -214,7 +224,8 @@ class Seed:
             "partner": f.UserFactory(organisation=chamber, role=m.Role.PARTNER, name="Chloé Partenaire"),
             "adviser": adviser,
             "other_adviser": other_adviser,
-            "manager": f.UserFactory(organisation=agency, role=m.Role.MANAGER, name="Inès Manager"),
+            "manager": f.UserFactory(organisation=agency, role=m.Role.MANAGER, name="Inès Manager",
+                                     basins=[db.session.get(m.Basin, "2711")]),
             "admin": f.UserFactory(organisation=mission_locale, role=m.Role.ADMIN, name="Alice Admin"),
         }
         company = f.CompanyFactory(name="Boulangerie Martin")
@@ -226,6 +237,7 @@ class Seed:
         proposal = m.NeedTransferProposal(need_id=need.id, organisation_id=mission_locale.id,
                                           from_organisation_id=agency.id, proposed_by_id=other_adviser.id,
                                           reason="La candidate relève de la Mission locale.")
+        plan = f.ProspectionPlanFactory(basin_code="2711", status=m.PlanStatus.ACTIVE)
         checklist = f.SpotterChecklistFactory(organisation=chamber, created_by=adviser)
         item = f.ChecklistItemFactory(checklist_id=checklist.id, company=company)
         visit = f.VisitFactory(company=company, created_by=adviser)
@@ -253,7 +265,8 @@ class Seed:
             "reference": need.reference, "proposal_id": proposal.id, "token": need.tracking_token,
             "code": "2711", "rule_id": db.session.scalar(db.select(m.RoutingRule.id).limit(1)),
             "direction": "descendre", "visit_id": visit.id, "checklist_id": checklist.id,
-            "item_id": item.id, "link": checklists.link_token(checklist, self.users["partner"].email),
+            "item_id": item.id, "plan_id": plan.id,
+            "link": checklists.link_token(checklist, self.users["partner"].email),
         }
         # Background tasks, rather than follow-up tasks, for these routes' `task_id`
         self.overrides = {"companies.export_download": {"task_id": export_task.id},

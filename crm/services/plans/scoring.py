@@ -134,9 +134,10 @@ def score_of(facts: FirmFacts) -> Score:
 
 
 def described(factors: list[dict], limit: int = 4) -> str:
-    """The strongest factors in words: "secteur en tension : +20, 1 besoin récent : +12"."""
+    """The strongest factors in words: "secteur en tension : +20, 1 besoin récent : +12, …"."""
     strongest = sorted(factors, key=lambda factor: -abs(factor["points"]))[:limit]
-    return ", ".join(f"{factor['label']} : {factor['points']:+d}" for factor in strongest)
+    words = ", ".join(f"{factor['label']} : {factor['points']:+d}" for factor in strongest)
+    return words + (", …" if len(factors) > limit else "")
 
 
 # --- the facts of many firms, read with grouped queries ---------------------------------------
@@ -219,10 +220,11 @@ def recent_projects(ids: Sequence[int], today: date) -> dict[int, tuple[int, int
     def of(kinds: tuple[ProjectKind, ...]) -> sa.ColumnElement[int]:
         return sa.func.sum(sa.case((CompanyProject.kind.in_(kinds), 1), else_=0))
 
-    query: sa.Select[int, int, int] = (sa.select(CompanyProject.company_id, of(GROWTH_KINDS), of(SETBACK_KINDS))
-             .where(CompanyProject.company_id.in_(ids),
-                    CompanyProject.occurred_on >= today - timedelta(days=RECENT_DAYS))
-             .group_by(CompanyProject.company_id))
+    query: sa.Select[int, int, int] = (
+        sa.select(CompanyProject.company_id, of(GROWTH_KINDS), of(SETBACK_KINDS))
+        .where(CompanyProject.company_id.in_(ids),
+               CompanyProject.occurred_on >= today - timedelta(days=RECENT_DAYS))
+        .group_by(CompanyProject.company_id))
     return {company_id: (int(growth or 0), int(setback or 0))
             for company_id, growth, setback in db.session.execute(query)}
 

@@ -27,7 +27,7 @@ facts_strategy = st.builds(
     shortage_jobs=st.integers(0, 6), headcount_band=st.sampled_from(BANDS),
     recent_needs=st.integers(0, 8), recent_flags=st.integers(0, 5), past_hires=st.integers(0, 40),
     age_years=st.none() | st.integers(0, 80), growth_projects=st.integers(0, 3),
-    setback_projects=st.integers(0, 3), season_share=st.floats(0, 1))
+    setback_projects=st.integers(0, 3), season_share=st.floats(0, 1), active=st.booleans())
 BUSY = FirmFacts(shortage_jobs=4, headcount_band="22", recent_needs=3, recent_flags=2,
                  past_hires=12, age_years=1, growth_projects=1, season_share=0.5)
 
@@ -80,6 +80,13 @@ def test_a_recent_difficulty_lowers_the_score_but_never_below_zero():
     assert score_of(FirmFacts(recent_needs=1, setback_projects=1)).score == 2
     floored = score_of(FirmFacts(setback_projects=1))
     assert floored.score == 0 and points(floored) == {"setback_project": -10, "floor": 10}
+
+
+def test_a_closed_establishment_scores_zero_and_says_why():
+    score = score_of(replace(BUSY, active=False))
+    assert score.score == 0
+    assert score.factors[-1].label == "établissement fermé" and score.factors[-1].points < 0
+    assert sum(factor.points for factor in score.factors) == 0
 
 
 def test_young_firms_get_points_that_fade_with_age():

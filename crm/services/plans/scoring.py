@@ -70,6 +70,7 @@ class FirmFacts:
     growth_projects: int = 0  # recent new site, expansion, creation, takeover
     setback_projects: int = 0  # recent difficulty, restructuring
     season_share: float = 0.0  # its division's share of needs filed in the coming months
+    active: bool = True  # a closed establishment scores 0, its factors shown and cancelled
 
 
 @dataclass(frozen=True)
@@ -123,9 +124,13 @@ def raw_factors(facts: FirmFacts) -> list[Factor]:
 
 
 def score_of(facts: FirmFacts) -> Score:
-    """The score and its explanation; a "plafond" or "plancher" factor keeps it in 0..100."""
+    """The score and its explanation; a "plafond" or "plancher" factor keeps it in 0..100, an
+    "établissement fermé" factor brings a closed establishment's to 0."""
     factors = raw_factors(facts)
     total = sum(factor.points for factor in factors)
+    if not facts.active:
+        factors.append(Factor("closed", "établissement fermé", -total))
+        return Score(0, [factor for factor in factors if factor.points])
     if total > MAX_SCORE:
         factors.append(Factor("cap", f"plafond de {MAX_SCORE}", MAX_SCORE - total))
     elif total < 0:
@@ -238,7 +243,8 @@ def age_in_years(created_on: date | None, today: date) -> int | None:
 def facts_of(ids: Sequence[int], context: Context) -> dict[int, FirmFacts]:
     """The facts of these firms (unknown ids left out), with six queries whatever their number."""
     firms = db.session.execute(
-        sa.select(Company.id, NafCode.division, Company.headcount_band, Company.created_on)
+        sa.select(Company.id, NafCode.division, Company.headcount_band, Company.created_on,
+                  Company.active)
         .outerjoin(NafCode, NafCode.code == Company.naf_code).where(Company.id.in_(ids)))
     needs, flags = recent_needs(ids, context.since), recent_flags(ids, context.since)
     hires, projects = past_hires(ids), recent_projects(ids, context.today)
@@ -249,8 +255,8 @@ def facts_of(ids: Sequence[int], context: Context) -> dict[int, FirmFacts]:
             past_hires=hires.get(company_id, 0), age_years=age_in_years(created_on, context.today),
             growth_projects=projects.get(company_id, (0, 0))[0],
             setback_projects=projects.get(company_id, (0, 0))[1],
-            season_share=context.season.get(division or "", 0.0))
-        for company_id, division, band, created_on in firms}
+            season_share=context.season.get(division or "", 0.0), active=active)
+        for company_id, division, band, created_on, active in firms}
 
 
 def upsert_scores(rows: list[dict]) -> None:
@@ -286,7 +292,6 @@ def refresh_scores(ids: Sequence[int] | None = None, size: int = BATCH) -> Itera
         facts = facts_of(batch, context)
         upsert_scores([score_of(facts[company_id]).as_row(company_id, at)
                        for company_id in sorted(facts)])
-        db.session.flush()
         yield len(facts)
 
 

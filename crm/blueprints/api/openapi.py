@@ -1,13 +1,14 @@
 """The OpenAPI 3.1 document of the API: every path, parameter, body and status."""
 
 from crm.blueprints.api.schemas import SCHEMAS, ref, text
-from crm.models import NeedStatus
+from crm.models import NeedStatus, PlanStatus
 
 MAX_PARAMETER = 200  # characters of a text query parameter
 
 ERRORS = {
     "400": ("BadRequest", "Corps de requête qui n'est pas un objet JSON"),
     "401": ("Unauthorized", "Jeton absent, invalide ou révoqué, ou compte désactivé"),
+    "403": ("Forbidden", "Action réservée à d'autres rôles (ex. écrire un plan)"),
     "404": ("NotFound", "Inconnu, ou invisible pour l'utilisateur du jeton"),
     "409": ("Conflict", "Écriture concurrente : réessayer"),
     "422": ("Invalid", "Données ou paramètres invalides (dont un caractère nul) : messages par "
@@ -73,6 +74,10 @@ PARAMETERS = {
     "commune_q": query("q", "Partie du nom de la commune, ou début du code INSEE"),
     "reference": in_path("reference", "Référence de la demande, ex. BFC-2026-000123"),
     "siret_path": in_path("siret", "SIRET de l'établissement (14 chiffres)"),
+    "plan_status": query("status", "État du plan",
+                         {"type": "string", "enum": [member.value for member in PlanStatus]}),
+    "plan_id": {"name": "plan_id", "in": "path", "required": True, "description": "Identifiant du plan",
+                "schema": {"type": "integer", "minimum": 1}},
 }
 
 LOCATION = {"Location": {"schema": text(), "description": "Adresse de la demande dans l'API"}}
@@ -113,6 +118,20 @@ PATHS = {
         "listCommunes", "Communes de la région par code postal ou par nom",
         {"200": answer("CommuneList", "Une page de communes")}, ("422",),
         ("postal_code", "commune_q", "page", "per_page"))},
+    "/plans": {
+        "post": operation(
+            "createPlan", "Écrire la fiche action d'un bassin (responsables et administrateurs)",
+            {"201": answer("Plan", "Plan enregistré", {"Location": {
+                "schema": text(), "description": "Adresse du plan dans l'API"}})},
+            ("400", "403", "422"), requestBody={"required": True, "content": json_content(ref("PlanInput"))}),
+        "get": operation("listPlans", "Plans lisibles par l'utilisateur du jeton (les partenaires : "
+                                      "plans en cours de leurs bassins)",
+                         {"200": answer("PlanList", "Une page de plans, les plus récents d'abord")},
+                         ("422",), ("basin", "plan_status", "page", "per_page")),
+    },
+    "/plans/{plan_id}": {"get": operation(
+        "getPlan", "Un plan avec ses objectifs : cible, réalisé et attendu à ce jour",
+        {"200": answer("Plan", "Le plan")}, ("404", "422"), ("plan_id",))},
     "/openapi.json": {"get": {
         "operationId": "getOpenApi", "summary": "Ce document (sans jeton)", "security": [],
         "responses": {"200": {"description": "Document OpenAPI 3.1",

@@ -29,7 +29,6 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from crm.extensions import db
 from crm.models import (
-    CLOSED_STATUSES,
     Company,
     HeadcountBand,
     HiringNeed,
@@ -102,7 +101,7 @@ SOURCES: dict[Indicator, Source] = {
     Indicator.HIRES: Source(
         HiringNeed, sa.func.coalesce(sa.func.sum(HiringNeed.hires), 0), HiringNeed.closed_at,
         HiringNeed.company_id, HiringNeed.organisation_id, HiringNeed.adviser_id,
-        (HiringNeed.status.in_(CLOSED_STATUSES),)),
+        (~HiringNeed.is_open,)),
 }
 
 

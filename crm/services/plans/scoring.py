@@ -18,7 +18,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from crm.extensions import db
 from crm.models import (
-    CLOSED_STATUSES,
     Company,
     CompanyProject,
     CompanyScore,
@@ -215,7 +214,7 @@ def recent_flags(ids: Sequence[int], since: datetime) -> dict[int, int]:
 
 def past_hires(ids: Sequence[int]) -> dict[int, int]:
     return counts(sa.select(HiringNeed.company_id, sa.func.sum(HiringNeed.hires))
-                  .where(HiringNeed.company_id.in_(ids), HiringNeed.status.in_(CLOSED_STATUSES),
+                  .where(HiringNeed.company_id.in_(ids), ~HiringNeed.is_open,
                          HiringNeed.hires > 0)
                   .group_by(HiringNeed.company_id))
 

@@ -9,6 +9,6 @@ csrf.exempt(bp)
 
 
 def init_app(app: Flask) -> None:
-    from crm.blueprints.api import auth, errors, views  # noqa: F401  (registers the handlers)
+    from crm.blueprints.api import auth, errors, plan_targets, views  # noqa: F401  (registers the handlers)
 
     app.register_blueprint(bp)

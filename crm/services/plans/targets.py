@@ -87,7 +87,9 @@ class TargetFilters:
 
 
 def manages_basin(user: User, plan: ProspectionPlan) -> bool:
-    return user.role == Role.MANAGER and any(b.code == plan.basin_code for b in user.basins)
+    """A manager whose basins, or whose organisation's, include the plan's."""
+    basins = [*user.basins, *user.organisation.basins]
+    return user.role == Role.MANAGER and any(b.code == plan.basin_code for b in basins)
 
 
 def can_build(user: User, plan: ProspectionPlan) -> bool:

@@ -139,3 +139,36 @@ def test_partners_tokens_never_see_targets(client):
     assert api.get(f"/api/v1/plans/{plan.id}/targets").status_code == 403
     assert api.post(f"/api/v1/plans/{plan.id}/targets", json={"sirets": []}).status_code == 403
     assert db.session.scalar(sa.select(sa.func.count()).select_from(m.PlanTarget)) == 1
+
+
+def test_visits_and_contacts_count_for_the_plan_the_firm_is_a_target_of(client, signed_in):
+    plan = f.ProspectionPlanFactory(status=m.PlanStatus.ACTIVE, name="Plan renforcé Dijon")
+    f.ProspectionPlanFactory(status=m.PlanStatus.DRAFT, name="Brouillon")
+    f.ProspectionPlanFactory(status=m.PlanStatus.ACTIVE, basin_code="2706", name="Plan Besançon")
+    target = f.PlanTargetFactory(plan_id=plan.id, added_at=m.utcnow() - timedelta(hours=2))
+    company = target.company
+    db.session.commit()
+    form = page_text(client.get(f"/entreprises/{company.id}/echanges/nouveau"))
+    assert f'<option selected value="{plan.id}">Plan renforcé Dijon</option>' in form
+    assert "Brouillon" not in form and "Plan Besançon" not in form
+    client.post(f"/entreprises/{company.id}/echanges/nouveau", data={
+        "kind": "call", "occurred_at": "2020-01-01T09:00", "summary": "Présentation", "plan": plan.id})
+    client.post(f"/entreprises/{company.id}/echanges/nouveau", data={
+        "kind": "call", "occurred_at": m.utcnow().strftime("%Y-%m-%dT%H:%M"), "summary": "Appel",
+        "plan": plan.id})
+    logged = db.session.scalars(sa.select(m.Interaction).where(m.Interaction.company_id == company.id)).all()
+    assert [i.plan_id for i in logged] == [plan.id, plan.id]
+    other = db.session.scalar(sa.select(m.ProspectionPlan.id).where(m.ProspectionPlan.name == "Plan Besançon"))
+    refused = client.post(f"/entreprises/{company.id}/echanges/nouveau", data={
+        "kind": "call", "occurred_at": m.utcnow().strftime("%Y-%m-%dT%H:%M"), "summary": "Appel",
+        "plan": other})
+    assert "Choisissez un plan de prospection en cours" in page_text(refused)
+    response = client.post(f"/entreprises/{company.id}/visites/nouvelle", data={
+        "scheduled_at": m.utcnow().strftime("%Y-%m-%dT%H:%M"), "mode": "on_site", "status": "done",
+        "participants": [signed_in.id], "task_assignee": signed_in.id, "plan": plan.id,
+        **{f"needs-{i}-contact": 0 for i in range(3)}})
+    assert response.status_code == 302, page_text(response)[-3000:]
+    visit = db.session.scalar(sa.select(m.Visit).where(m.Visit.company_id == company.id))
+    assert visit.plan_id == plan.id
+    ledger = db.session.scalars(sa.select(m.Interaction.plan_id).where(m.Interaction.visit_id == visit.id)).all()
+    assert ledger == [plan.id]

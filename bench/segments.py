@@ -80,8 +80,9 @@ def run(url: str, requests: int) -> None:
             for preset in segments.PRESETS:
                 criteria = segments.parse_criteria(preset.criteria | {"basins": basins})
                 durations, found = measure(criteria, requests)
+                p50, p95 = statistics.median(durations), percentile(durations, 0.95)
                 print(f"{scope:16} {preset.key:22} {found:>7} entreprises  "
-                      f"p50 {statistics.median(durations):6.1f} ms  p95 {percentile(durations, 0.95):6.1f} ms")
+                      f"p50 {p50:6.1f} ms  p95 {p95:6.1f} ms")
         db.session.remove()
 
 

@@ -63,7 +63,8 @@ def staff_sections() -> list[Section]:
     needs = [("needs.needs", "Mes demandes"), ("needs.pipeline", "Tableau")]
     needs += [("needs.queue", "File d'attente"), ("needs.late", "En retard")] if supervisor else []
     sections = [
-        Section("Ma journée", [("agenda.my_day", "Ma journée")]),
+        Section("Ma journée", [("agenda.my_day", "Ma journée"), ("targets.my_targets", "Mes cibles")],
+                "Menu de ma journée"),
         Section("Entreprises", [("companies.companies", "Liste"), ("companies.duplicates", "Doublons"),
                                 ("companies.import_upload", "Importer une liste"),
                                 ("companies.import_history", "Imports")], "Menu des entreprises"),

@@ -29,7 +29,8 @@ def test_the_builder_without_javascript_shows_the_count_and_preview(client, mana
     f.CompanyFactory(name="Hors segment")
     db.session.commit()
     text = page_text(client.get(f"/plans/{plan.id}/segment?preset=region_identified"))
-    assert "segment-count\">3</span> entreprise(s) correspondent" in text and "Région 0" in text and "Hors segment" not in text
+    assert 'segment-count">3</span> entreprise(s) correspondent' in text
+    assert "Région 0" in text and "Hors segment" not in text
     text = page_text(client.get(f"/plans/{plan.id}/segment?basins=2711&score_min=cent"))
     assert "Indiquez un nombre entier de 0 à 100 points." in text
 
@@ -57,7 +58,8 @@ def test_a_manager_adds_a_segment_and_saves_it(client, manager):
 
 def test_an_adviser_reads_the_list_and_sets_only_their_own_outcomes(client, signed_in):
     plan = f.ProspectionPlanFactory(status=m.PlanStatus.ACTIVE)
-    mine = f.PlanTargetFactory(plan_id=plan.id, assignee=signed_in, company=f.CompanyFactory(name="La mienne"))
+    mine = f.PlanTargetFactory(plan_id=plan.id, assignee=signed_in,
+                               company=f.CompanyFactory(name="La mienne"))
     other = f.PlanTargetFactory(plan_id=plan.id, company=f.CompanyFactory(name="Une autre"))
     db.session.commit()
     text = page_text(client.get(f"/plans/{plan.id}/cibles"))
@@ -102,7 +104,8 @@ def test_the_target_list_runs_a_constant_number_of_queries(client, manager, advi
 
     def add_rows(count: int) -> None:
         for _ in range(count):
-            target = f.PlanTargetFactory(plan_id=plan.id, assignee=f.UserFactory(organisation=adviser.organisation))
+            colleague = f.UserFactory(organisation=adviser.organisation)
+            target = f.PlanTargetFactory(plan_id=plan.id, assignee=colleague)
             f.InteractionFactory(company=target.company, user=adviser)
         db.session.commit()
 
@@ -122,7 +125,8 @@ def test_the_api_adds_by_siret_and_lists_targets(client, manager, adviser):
     assert api.post(url, json={"sirets": "pas une liste"}).status_code == 422
     assert api.post(url, json={"sirets": ["1"] * 501}).status_code == 422
     listed = api.get(url).get_json()
-    assert listed["items"] == [{"siret": known.siret, "name": "Connue", "status": "to_contact", "assignee": None}]
+    assert listed["items"] == [
+        {"siret": known.siret, "name": "Connue", "status": "to_contact", "assignee": None}]
     assert api.get("/api/v1/plans/999999/targets").status_code == 404
     adviser_api = ApiClient(client, users.issue_api_token(adviser))
     db.session.commit()
@@ -158,7 +162,8 @@ def test_visits_and_contacts_count_for_the_plan_the_firm_is_a_target_of(client, 
         "plan": plan.id})
     logged = db.session.scalars(sa.select(m.Interaction).where(m.Interaction.company_id == company.id)).all()
     assert [i.plan_id for i in logged] == [plan.id, plan.id]
-    other = db.session.scalar(sa.select(m.ProspectionPlan.id).where(m.ProspectionPlan.name == "Plan Besançon"))
+    other = db.session.scalar(sa.select(m.ProspectionPlan.id)
+                              .where(m.ProspectionPlan.name == "Plan Besançon"))
     refused = client.post(f"/entreprises/{company.id}/echanges/nouveau", data={
         "kind": "call", "occurred_at": m.utcnow().strftime("%Y-%m-%dT%H:%M"), "summary": "Appel",
         "plan": other})
@@ -170,5 +175,6 @@ def test_visits_and_contacts_count_for_the_plan_the_firm_is_a_target_of(client, 
     assert response.status_code == 302, page_text(response)[-3000:]
     visit = db.session.scalar(sa.select(m.Visit).where(m.Visit.company_id == company.id))
     assert visit.plan_id == plan.id
-    ledger = db.session.scalars(sa.select(m.Interaction.plan_id).where(m.Interaction.visit_id == visit.id)).all()
+    ledger = db.session.scalars(sa.select(m.Interaction.plan_id)
+                                .where(m.Interaction.visit_id == visit.id)).all()
     assert ledger == [plan.id]

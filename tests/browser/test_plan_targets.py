@@ -46,7 +46,8 @@ def test_a_manager_builds_a_segment_adds_it_and_assigns(live_server, page, scree
     expect(page.get_by_text("3 entreprise(s) ajoutée(s) à la liste cible.")).to_be_visible()
     expect(page.get_by_role("link", name="Atelier Bois")).to_be_visible()
     page.get_by_label("Sélectionner Atelier Bois").check(force=True)  # DSFR draws the box over the input
-    page.get_by_label("Attribuer les entreprises cochées à").select_option(label="Paul Girard – France Travail Dijon")
+    page.get_by_label("Attribuer les entreprises cochées à").select_option(
+        label="Paul Girard – France Travail Dijon")
     submit(page, "Attribuer")
     expect(page.get_by_text("1 cible(s) attribuée(s).")).to_be_visible()
     row = page.get_by_role("row").filter(has_text="Atelier Bois")

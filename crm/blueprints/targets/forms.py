@@ -28,7 +28,8 @@ class SegmentForm(FilterForm):
     communes = StringField("Communes (codes INSEE)", description="Séparés par des virgules, ex. 21231, 21054")
     epcis = many("Intercommunalités (EPCI)")
     naf_sections = many("Sections NAF")
-    naf_divisions = StringField("Divisions NAF", description="Deux chiffres, séparés par des virgules, ex. 43, 56")
+    naf_divisions = StringField("Divisions NAF",
+                                description="Deux chiffres, séparés par des virgules, ex. 43, 56")
     headcount_bands = many("Tranches d'effectif")
     under_employees = number("Moins de … salariés", "Ex. 250 pour les TPE-PME")
     created_within_months = number("Créée depuis moins de … mois", "Ex. 24 pour moins de 2 ans")

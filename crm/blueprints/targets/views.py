@@ -1,6 +1,8 @@
 """Staff pages of segments and targets: the segment builder (count and preview, with or without
 JavaScript), saved segments, a plan's target list and an adviser's own targets."""
 
+from typing import Any
+
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -102,8 +104,8 @@ def segment_count(plan_id: int):
 
 def builder_url(plan: ProspectionPlan) -> str:
     """The builder showing the posted criteria again (after a refusal)."""
-    criteria = {key: value for key, value in request.form.to_dict(flat=False).items()
-                if key in segments.Criteria.__dataclass_fields__}
+    criteria: dict[str, Any] = {key: request.form.getlist(key) for key in request.form
+                                if key in segments.Criteria.__dataclass_fields__}
     return url_for(".segment", plan_id=plan.id, **criteria)
 
 

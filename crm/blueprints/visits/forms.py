@@ -21,9 +21,9 @@ from crm.models import Company, ContractType, HiringNeed, InteractionKind, User,
 from crm.services.accounts import users
 from crm.services.platform.local_time import local_from_utc, local_now, utc_from_local
 from crm.services.visits import catalogue, finding
-from crm.services.visits.plan_choice import active_plans_of, targeting_plan_id
 from crm.services.visits.finding import VisitFilters
 from crm.services.visits.interactions import MAX_OUTCOME, MAX_SUMMARY, QUICK_KINDS, ContactInput
+from crm.services.visits.plan_choice import active_plans_of, targeting_plan_id
 from crm.services.visits.recording import MAX_TEXT, NeedRow, VisitFollowUp, VisitInput
 
 NEED_ROWS = 3

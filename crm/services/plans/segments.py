@@ -21,13 +21,13 @@ targets, so the three always agree.
   for N days.
 """
 
+import calendar
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from dateutil.relativedelta import relativedelta
 from sqlalchemy.sql.elements import ColumnElement
 
 from crm.extensions import db
@@ -233,7 +233,9 @@ def parse_criteria(data: Mapping[str, Any]) -> Criteria:
 
 
 def months_before(day: date, months: int) -> date:
-    return day - relativedelta(months=months)
+    """The same day `months` months earlier (the month's last day when it is shorter)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def _naf_codes_where(condition: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -293,9 +295,9 @@ def conditions(criteria: Criteria, now: datetime | None = None) -> list[ColumnEl
     if criteria.shortage_sectors:
         found.append(shortage_condition(criteria.shortage_sectors))
     if criteria.project_kinds:
-        since = (months_before(today, criteria.project_within_months)
-                 if criteria.project_within_months is not None else None)
-        found.append(project_condition(criteria.project_kinds, since))
+        found.append(project_condition(criteria.project_kinds, (
+            months_before(today, criteria.project_within_months)
+            if criteria.project_within_months is not None else None)))
     if criteria.score_min is not None or criteria.score_max is not None:
         scores = sa.select(CompanyScore.company_id)
         if criteria.score_min is not None:

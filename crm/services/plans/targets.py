@@ -155,15 +155,16 @@ def rows_of(results: Iterable) -> list[TargetRow]:
 
 def status_of(target: PlanTarget) -> TargetStatus:
     query = sa.select(status_expression()).where(PlanTarget.id == target.id)
-    return TargetStatus(db.session.scalar(query))
+    return TargetStatus(db.session.execute(query).scalar_one())
 
 
 def status_counts(plan: ProspectionPlan) -> dict[TargetStatus, int]:
     """How many of the plan's targets are at each status, every status listed."""
     status = status_expression().label("status")
     inner = sa.select(status).where(PlanTarget.plan_id == plan.id).subquery()
-    rows = db.session.execute(sa.select(inner.c.status, sa.func.count()).group_by(inner.c.status))
-    found = {TargetStatus(value): number for value, number in rows}
+    rows = db.session.execute(sa.select(inner.c.status, sa.func.count(type_=sa.Integer))
+                              .group_by(inner.c.status))
+    found: dict[TargetStatus, int] = {TargetStatus(str(value)): number for value, number in rows.tuples()}
     return {member: found.get(member, 0) for member in TargetStatus}
 
 
@@ -224,7 +225,7 @@ def add_segment(plan: ProspectionPlan, criteria: segments.Criteria, actor: User,
             .where(*matching, ~targeted))
     insert = sa.insert(PlanTarget).from_select(
         ["plan_id", "company_id", "priority", "added_at", "added_by_id"], rows)
-    added = db.session.execute(insert).rowcount or 0
+    added = getattr(db.session.execute(insert), "rowcount", 0) or 0
     audit.record(actor, "targets_added", plan, {"segment": criteria.to_dict(), "added": added,
                                                 "already": already})
     db.session.flush()

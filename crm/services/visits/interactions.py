@@ -10,8 +10,8 @@ from crm.extensions import db
 from crm.models import Company, HiringNeed, Interaction, InteractionKind, User
 from crm.services.accounts import access
 from crm.services.needs.workflow import stop_first_contact_clock
-from crm.services.visits.plan_choice import checked_plan_id
 from crm.services.platform.refusals import Refused
+from crm.services.visits.plan_choice import checked_plan_id
 
 QUICK_KINDS = (InteractionKind.CALL, InteractionKind.EMAIL, InteractionKind.MEETING)
 MAX_SUMMARY = 2000

@@ -223,9 +223,9 @@ def add_segment(plan: ProspectionPlan, criteria: segments.Criteria, actor: User,
     rows = (sa.select(sa.literal(plan.id), Company.id, sa.literal(DEFAULT_PRIORITY),
                       sa.literal(now, sa.DateTime()), sa.literal(actor.id))
             .where(*matching, ~targeted))
-    insert = sa.insert(PlanTarget).from_select(
+    insert = sa.insert(PlanTarget.__table__).from_select(
         ["plan_id", "company_id", "priority", "added_at", "added_by_id"], rows)
-    added = getattr(db.session.execute(insert), "rowcount", 0) or 0
+    added = len(db.session.execute(insert.returning(PlanTarget.__table__.c.id)).all())
     audit.record(actor, "targets_added", plan, {"segment": criteria.to_dict(), "added": added,
                                                 "already": already})
     db.session.flush()

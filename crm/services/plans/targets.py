@@ -162,9 +162,9 @@ def status_counts(plan: ProspectionPlan) -> dict[TargetStatus, int]:
     """How many of the plan's targets are at each status, every status listed."""
     status = status_expression().label("status")
     inner = sa.select(status).where(PlanTarget.plan_id == plan.id).subquery()
-    rows = db.session.execute(sa.select(inner.c.status, sa.func.count(type_=sa.Integer))
-                              .group_by(inner.c.status))
-    found: dict[TargetStatus, int] = {TargetStatus(str(value)): number for value, number in rows.tuples()}
+    counted = sa.select(inner.c.status.label("status"), sa.func.count().label("number"))
+    found = {TargetStatus(row.status): int(row.number)
+             for row in db.session.execute(counted.group_by(inner.c.status))}
     return {member: found.get(member, 0) for member in TargetStatus}
 
 

@@ -79,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
         agenda,
         api,
         auth,
+        checklists,
         companies,
         errors,
         forget_base_url,
@@ -86,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
         main,
         maps,
         needs,
+        plans,
         public,
         record_base_url,
         routing,
@@ -96,7 +98,7 @@ def register_blueprints(app: Flask) -> None:
     app.before_request(record_base_url)
     app.teardown_request(forget_base_url)
     for module in (auth, main, admin, health, public, needs, routing, api, companies, visits, agenda, maps,
-                   targets, errors):
+                   plans, checklists, targets, errors):
         module.init_app(app)
 
 

@@ -189,3 +189,20 @@ def generate_sirene_command(out, rows, unites, seed) -> None:
 
 
 COMMANDS += (generate_sirene_command,)
+
+
+@click.command("scores")
+@click.argument("company_ids", nargs=-1, type=int)
+@with_appcontext
+def scores_command(company_ids) -> None:
+    """Compute the likely-to-hire scores now (every firm, or the ids given); ends with JSON."""
+    import time
+
+    from jobs.scoring import refresh_scores
+
+    started = time.perf_counter()
+    stored = refresh_scores(list(company_ids) or None)
+    echo_summary({"scores": stored, "seconds": round(time.perf_counter() - started, 1)})
+
+
+COMMANDS += (scores_command,)

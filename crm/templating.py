@@ -70,15 +70,21 @@ def staff_sections() -> list[Section]:
                                 ("companies.import_history", "Imports")], "Menu des entreprises"),
         Section("Demandes", needs, "Menu des demandes"),
         Section("Visites", [("visits.visits", "À venir"), ("visits.week", "Semaine")], "Menu des visites"),
+        Section("Plans", [("plans.plans", "Plans de prospection"),
+                          ("plans.compared", "Bassins comparés")], "Menu des plans"),
         Section("Territoires", [("maps.map_page", "Carte"), ("maps.basins", "Bassins d'emploi")],
                 "Menu des territoires"),
     ]
-    return sections + ([Section("Repérage", [("routing.spotters", "Repérage")])] if supervisor else [])
+    spotting = [("routing.spotters", "Repérage"), ("checklists.sent", "Listes à vérifier"),
+                ("checklists.directory", "Annuaire des détecteurs")]
+    return sections + ([Section("Repérage", spotting, "Menu du repérage")] if supervisor else [])
 
 
 def partner_sections() -> list[Section]:
     return [Section("Signaler un besoin", [("needs.flag_new", "Signaler un besoin")]),
             Section("Mes signalements", [("needs.flags", "Mes signalements")]),
+            Section("Entreprises à vérifier", [("checklists.to_check", "Entreprises à vérifier")]),
+            Section("Plans", [("plans.plans", "Plans de prospection")]),
             Section("Entreprises", [("companies.companies", "Liste"),
                                     ("companies.import_upload", "Importer une liste"),
                                     ("companies.import_history", "Imports")], "Menu des entreprises")]

@@ -70,14 +70,15 @@ def test_the_state_brand_block_appears_only_when_configured(app, client, monkeyp
     assert '<p class="fr-logo">République<br>française</p>' in branded
 
 
-STAFF_MENU = ["Accueil", "Ma journée", "Entreprises", "Demandes", "Visites", "Territoires"]
+STAFF_MENU = ["Accueil", "Ma journée", "Entreprises", "Demandes", "Visites", "Plans", "Territoires"]
 
 
 @pytest.mark.parametrize("role, expected", [
     (m.Role.ADMIN, [*STAFF_MENU, "Repérage", "Administration"]),
     (m.Role.MANAGER, [*STAFF_MENU, "Repérage"]),
     (m.Role.ADVISER, STAFF_MENU),
-    (m.Role.PARTNER, ["Accueil", "Signaler un besoin", "Mes signalements", "Entreprises"]),
+    (m.Role.PARTNER, ["Accueil", "Signaler un besoin", "Mes signalements", "Entreprises à vérifier",
+                      "Plans", "Entreprises"]),
 ])
 def test_the_menu_depends_on_the_role(auth, client, role, expected):
     auth.login(f.UserFactory(role=role))

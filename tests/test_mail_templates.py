@@ -21,6 +21,7 @@ NEED_URL = "https://crm.exemple.fr/demandes/BFC-2026-00042"
 TRACKING = "https://crm.exemple.fr/recrutement/suivi/tok123"
 COMPANY_URL = "https://crm.exemple.fr/entreprises/7"
 DAY_URL = "https://crm.exemple.fr/ma-journee"
+FLAG_URL = "https://crm.exemple.fr/signalements/BFC-2026-00042"
 URLS = {"BFC-2026-00042": NEED_URL, "BFC-2026-00043": "https://crm.exemple.fr/demandes/BFC-2026-00043"}
 TODAY = date(2026, 12, 5)
 COMPANY = NS(name="Boulangerie Martin", siret="12345678900011")
@@ -434,7 +435,74 @@ CASES = [
                   "\n"
                   "Tout voir dans « Ma journée » : https://crm.exemple.fr/ma-journee"
                   + SIGNATURE),
-                 id="digest_needs_visits"),]
+                 id="digest_needs_visits"),
+    pytest.param("spotter_need_news",
+                 lambda: dict(need=need(is_open=True, status=NS(label="En cours"),
+                                        adviser=REFERENT),
+                              contribution=False, url=FLAG_URL),
+                 "Votre signalement BFC-2026-00042 : en cours",
+                 ("Bonjour,\n"
+                  "\n"
+                  "Le besoin que vous avez signalé chez Boulangerie Martin (Boulanger (H/F)) est "
+                  "désormais : en cours.\n"
+                  "Conseiller chargé de la demande : Paul Morel (France Travail Dijon).\n"
+                  "\n"
+                  "Le détail de votre signalement : " + FLAG_URL + SIGNATURE),
+                 id="spotter_news_change"),
+    pytest.param("spotter_need_news",
+                 lambda: dict(need=need(is_open=False, status=NS(label="Pourvue"), adviser=None,
+                                        hires=2),
+                              contribution=True, url=FLAG_URL),
+                 "Votre signalement BFC-2026-00042 est clôturé : pourvue",
+                 ("Bonjour,\n"
+                  "\n"
+                  "Le besoin auquel votre signalement a été ajouté chez Boulangerie Martin "
+                  "(Boulanger (H/F)) est désormais : pourvue.\n"
+                  "Issue : pourvue, 2 personnes recrutées.\n"
+                  "\n"
+                  "Le détail de votre signalement : " + FLAG_URL + SIGNATURE),
+                 id="spotter_news_closed"),
+    pytest.param("spotter_digest",
+                 lambda: dict(organisation=NS(name="CCI 21"), today=TODAY,
+                              news=[NS(need=need(is_open=False, status=NS(label="Pourvue"),
+                                                 adviser=REFERENT, hires=1), contribution=False),
+                                    NS(need=need(is_open=True, status=NS(label="En cours"),
+                                                 adviser=None), contribution=True)],
+                              urls={"BFC-2026-00042": FLAG_URL}),
+                 "Vos signalements au 05/12/2026 : 2 nouvelles",
+                 ("Bonjour,\n"
+                  "\n"
+                  "Voici ce que sont devenus les besoins de recrutement signalés par CCI 21 "
+                  "depuis le dernier résumé.\n"
+                  "\n"
+                  "- BFC-2026-00042 : Boulangerie Martin (Boulanger (H/F)) – pourvue, suivi par "
+                  "Paul Morel, 1 personne recrutée – " + FLAG_URL + "\n"
+                  "- BFC-2026-00042 (contribution) : Boulangerie Martin (Boulanger (H/F)) – "
+                  "en cours – " + FLAG_URL + SIGNATURE),
+                 id="spotter_digest"),
+    pytest.param("checklist_sent",
+                 lambda: dict(checklist=NS(title="Industrie de Dijon", created_by=ACTOR,
+                                           organisation=NS(name="CCI 21"),
+                                           expires_on=date(2027, 1, 4), message="Merci !"),
+                              firms=12, url="https://crm.exemple.fr/verification/abc",
+                              login_url="https://crm.exemple.fr/entreprises-a-verifier"),
+                 "Entreprises à vérifier : Industrie de Dijon",
+                 ("Bonjour,\n"
+                  "\n"
+                  "Jeanne Durand demande à CCI 21 si ces 12 entreprises recrutent, d'ici le "
+                  "04/01/2027.\n"
+                  "\n"
+                  "Merci !\n"
+                  "\n"
+                  "Pour chaque entreprise, répondez en un clic « Rien pour l'instant », sans vous "
+                  "connecter, sur cette page (lien personnel, valable jusqu'au 04/01/2027) :\n"
+                  "https://crm.exemple.fr/verification/abc\n"
+                  "\n"
+                  "Pour signaler un besoin de recrutement, connectez-vous : la page « Entreprises "
+                  "à vérifier » ouvre le formulaire de signalement déjà rempli pour l'entreprise.\n"
+                  "https://crm.exemple.fr/entreprises-a-verifier" + SIGNATURE),
+                 id="checklist_sent"),
+]
 
 
 @pytest.mark.parametrize(("kind", "context", "subject", "body"), CASES)
@@ -463,7 +531,8 @@ def test_the_signature_is_written_once_for_every_mail():
 def test_the_digest_subject_begins_with_the_prefix_that_finds_the_days_already_sent():
     from crm.services.visits.digest import subject_prefix
 
-    subject, _ = mail_templates.render_mail("daily_digest", **CASES[-1].values[1]())
+    sample = next(case for case in reversed(CASES) if case.values[0] == "daily_digest")
+    subject, _ = mail_templates.render_mail("daily_digest", **sample.values[1]())
     assert subject.startswith(subject_prefix(TODAY)) and subject_prefix(TODAY).endswith(" : ")
 
 

@@ -106,7 +106,8 @@ def test_the_expected_figure_follows_the_pace_of_the_period(plan):
 
 def test_each_organisation_and_adviser_gets_its_part(plan, network):
     per_organisation = {row.name: row.figures for row in objectives.contributions(plan, by_adviser=False)}
-    contacted = {name: figures.get(m.Indicator.COMPANIES_CONTACTED) for name, figures in per_organisation.items()}
+    contacted = {name: figures.get(m.Indicator.COMPANIES_CONTACTED)
+                 for name, figures in per_organisation.items()}
     assert contacted == {"France Travail Dijon": 2, "Mission locale de Dijon": 1, "CCI Côte-d'Or": 1}
     assert per_organisation["CCI Côte-d'Or"][m.Indicator.COMPANIES_VISITED] == 1
     per_adviser = {row.name: row.figures for row in objectives.contributions(plan, by_adviser=True)}
@@ -127,7 +128,8 @@ def test_basins_side_by_side(plan, network):
     contact(f.CompanyFactory(basin_code=ELSEWHERE, commune_code="25056"), network["ft"],
             datetime(2026, 4, 3, 9))
     period = objectives.Period(START, END)
-    assert objectives.achieved_by_basin(m.Indicator.COMPANIES_CONTACTED, period, ["2711", ELSEWHERE, "2702"]) == {
+    basins = ["2711", ELSEWHERE, "2702"]
+    assert objectives.achieved_by_basin(m.Indicator.COMPANIES_CONTACTED, period, basins) == {
         "2711": 3, ELSEWHERE: 2, "2702": 0}
     assert objectives.achieved_by_basin(m.Indicator.TPE_PME_SHARE, period, ["2711", "2702"]) == {
         "2711": 50, "2702": None}

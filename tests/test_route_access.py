@@ -16,6 +16,7 @@ from crm.extensions import db
 from crm.services.accounts import users
 from crm.services.companies import exports
 from crm.services.imports import partners
+from crm.services.plans import checklists
 from tests import factories as f
 
 ROLES = ("anonymous", "partner", "adviser", "other_adviser", "manager", "admin")
@@ -88,6 +89,9 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("api.company", "GET"): SIGNED_IN,
     ("api.company_list", "GET"): SIGNED_IN,
     ("api.create_interaction", "POST"): POST_SIGNED_IN,
+    ("api.create_plan", "POST"): POST_SUPERVISORS,
+    ("api.plan", "GET"): SIGNED_IN,
+    ("api.plan_list", "GET"): SIGNED_IN,
     ("api.create_need", "POST"): POST_SIGNED_IN,
     ("api.need", "GET"): row(LOGIN, OK, OK, NOT_FOUND, OK, OK),
     ("api.need_list", "GET"): SIGNED_IN,
@@ -97,12 +101,23 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("auth.login", "GET"): row(OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     ("auth.login", "POST"): row(ALLOWED, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     ("auth.logout", "POST"): POST_SIGNED_IN,
+    ("checklists.answers", "GET"): SUPERVISORS,
+    ("checklists.directory", "GET"): SUPERVISORS,
+    ("checklists.new", "GET"): SUPERVISORS,
+    ("checklists.new", "POST"): POST_SUPERVISORS,
+    ("checklists.nothing_for_now", "POST"): row(LOGIN, ALLOWED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("checklists.public_list", "GET"): PUBLIC,  # the signed link of the e-mail: no sign-in
+    ("checklists.public_nothing_for_now", "POST"): POST_PUBLIC,
+    ("checklists.sent", "GET"): SUPERVISORS,
+    ("checklists.to_check", "GET"): row(LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ("companies.add_tag", "POST"): POST_STAFF,
     ("companies.apply_view", "GET"): row(LOGIN, NOT_FOUND, REDIRECT, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     ("companies.companies", "GET"): SIGNED_IN,
     ("companies.company", "GET"): SIGNED_IN,
     ("companies.delete_contact", "GET"): STAFF,
     ("companies.delete_contact", "POST"): POST_STAFF,
+    ("companies.delete_project", "GET"): STAFF,
+    ("companies.delete_project", "POST"): POST_STAFF,
     ("companies.delete_view", "POST"): row(LOGIN, NOT_FOUND, ALLOWED, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     ("companies.dismiss_duplicate", "POST"): POST_STAFF,
     ("companies.duplicates", "GET"): STAFF,
@@ -111,6 +126,8 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("companies.edit", "POST"): POST_STAFF,
     ("companies.edit_contact", "GET"): STAFF,
     ("companies.edit_contact", "POST"): POST_STAFF,
+    ("companies.edit_project", "GET"): STAFF,
+    ("companies.edit_project", "POST"): POST_STAFF,
     ("companies.export", "POST"): POST_SIGNED_IN,
     ("companies.export_download", "GET"): row(LOGIN, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     ("companies.import_confirm", "POST"): row(LOGIN, FORBIDDEN, ALLOWED, FORBIDDEN, FORBIDDEN, ALLOWED),
@@ -124,6 +141,8 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("companies.merge", "POST"): row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_FOUND, NOT_FOUND),
     ("companies.new_contact", "GET"): STAFF,
     ("companies.new_contact", "POST"): POST_STAFF,
+    ("companies.new_project", "GET"): STAFF,
+    ("companies.new_project", "POST"): POST_STAFF,
     ("companies.referent", "GET"): STAFF,
     ("companies.referent", "POST"): POST_STAFF,
     ("companies.remove_tag", "POST"): POST_STAFF,
@@ -158,6 +177,16 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("needs.refuse_transfer", "POST"): POST_PILOT,
     ("needs.take_in_charge", "POST"): POST_PILOT,
     ("needs.transfer", "POST"): POST_PILOT,
+    ("plans.compared", "GET"): STAFF,
+    ("plans.edit_plan", "GET"): SUPERVISORS,  # the manager follows the plan's basin
+    ("plans.edit_plan", "POST"): POST_SUPERVISORS,
+    ("plans.export_plan", "GET"): SIGNED_IN,  # partners read active plans' fiche action
+    ("plans.new_plan", "GET"): SUPERVISORS,
+    ("plans.new_plan", "POST"): POST_SUPERVISORS,
+    ("plans.plan", "GET"): SIGNED_IN,
+    ("plans.plans", "GET"): SIGNED_IN,
+    ("plans.print_plan", "GET"): SIGNED_IN,
+    ("plans.set_rollout", "POST"): POST_ADMINS,
     ("public.accessibility", "GET"): PUBLIC,
     ("public.communes_of_postal_code", "GET"): PUBLIC,
     ("public.completed", "GET"): row(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
@@ -217,7 +246,8 @@ class Seed:
             "partner": f.UserFactory(organisation=chamber, role=m.Role.PARTNER, name="Chloé Partenaire"),
             "adviser": adviser,
             "other_adviser": other_adviser,
-            "manager": f.UserFactory(organisation=agency, role=m.Role.MANAGER, name="Inès Manager"),
+            "manager": f.UserFactory(organisation=agency, role=m.Role.MANAGER, name="Inès Manager",
+                                     basins=[db.session.get(m.Basin, "2711")]),
             "admin": f.UserFactory(organisation=mission_locale, role=m.Role.ADMIN, name="Alice Admin"),
         }
         company = f.CompanyFactory(name="Boulangerie Martin")
@@ -229,6 +259,9 @@ class Seed:
         proposal = m.NeedTransferProposal(need_id=need.id, organisation_id=mission_locale.id,
                                           from_organisation_id=agency.id, proposed_by_id=other_adviser.id,
                                           reason="La candidate relève de la Mission locale.")
+        plan = f.ProspectionPlanFactory(basin_code="2711", status=m.PlanStatus.ACTIVE)
+        checklist = f.SpotterChecklistFactory(organisation=chamber, created_by=adviser)
+        item = f.ChecklistItemFactory(checklist_id=checklist.id, company=company)
         visit = f.VisitFactory(company=company, created_by=adviser)
         f.VisitParticipantFactory(visit_id=visit.id, user=adviser)
         view = m.SavedView(user_id=adviser.id, organisation_id=agency.id, page="companies",
@@ -237,7 +270,6 @@ class Seed:
                                    b"siret;nom\n73282932000074;Martin\n", adviser)
         rejects = self.upload(partners.UPLOAD_KIND, "rejets.csv", b"ligne;motif\n2;SIRET\n", adviser)
         export = self.upload(exports.KIND, "entreprises.csv", b"siret;nom\n", adviser)
-        plan = f.ProspectionPlanFactory(status=m.PlanStatus.ACTIVE)
         target = f.PlanTargetFactory(plan_id=plan.id, company=company, assignee=adviser)
         db.session.add_all([proposal, view])
         db.session.commit()
@@ -255,7 +287,10 @@ class Seed:
             "other_id": twin.id, "upload_id": partner_list.id, "siret": company.siret,
             "reference": need.reference, "proposal_id": proposal.id, "token": need.tracking_token,
             "code": "2711", "rule_id": db.session.scalar(db.select(m.RoutingRule.id).limit(1)),
-            "direction": "descendre", "visit_id": visit.id, "plan_id": plan.id, "target_id": target.id,
+            "direction": "descendre", "visit_id": visit.id, "checklist_id": checklist.id,
+            "item_id": item.id, "plan_id": plan.id, "target_id": target.id,
+            "link": checklists.link_token(checklist, self.users["partner"].email),
+            "project_id": f.CompanyProjectFactory(company=company).id,
         }
         # Background tasks, rather than follow-up tasks, for these routes' `task_id`
         self.overrides = {"companies.export_download": {"task_id": export_task.id},

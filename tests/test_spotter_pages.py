@@ -110,12 +110,16 @@ def test_a_flag_for_a_request_already_open_is_attached_to_it(partner, agency, ad
     existing = f.HiringNeedFactory(company=company, rome_code="D1102",
                                    source=m.NeedSource.PUBLIC_FORM)
     response = client.post("/signalements/nouveau", data=flag_form())
-    assert response.status_code == 302 and response.headers["Location"].endswith("/signalements")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/signalements/{existing.reference}")
     assert count(m.HiringNeed) == 1
     text = text_of(client, response.headers["Location"])
     assert "Ce besoin était déjà connu du réseau" in text
-    assert "elle n'apparaît pas dans vos signalements" in text
-    assert existing.reference not in text
+    assert "Il figure dans vos signalements comme une contribution." in text
+    assert "Une contribution : il a été ajouté à ce besoin" in text
+    listed = text_of(client, "/signalements")
+    assert existing.reference in listed and "Contribution" in listed
+    assert count(m.NeedContribution) == 1
 
 
 def test_a_second_flag_of_the_same_need_completes_the_first(partner, agency, adviser, client):
@@ -202,10 +206,10 @@ def test_a_flag_page_shows_the_public_side_only(partner, chamber, client):
     db.session.commit()
     text = text_of(client, f"/signalements/{need.reference}")
     for shown in ("Garage du Centre", need.company.siret, "Maçon", "France Travail Beaune",
-                  "Pourvue", "Demande confiée à France Travail Beaune."):
-        assert shown in text
+                  "Pourvue", "Demande confiée à France Travail Beaune.", "Paul Girard"):
+        assert shown in text  # the adviser's name, not their contact details
     for hidden in ("difficile à joindre", "Note interne", "Camille Martin", "camille@garage.fr",
-                   "03 80 12 34 56", "80123456", "paul.girard@ft.fr", "Paul Girard",
+                   "03 80 12 34 56", "80123456", "paul.girard@ft.fr",
                    "Merci pour votre aide."):
         assert hidden not in text
 

@@ -181,11 +181,11 @@ def test_the_csv_export_is_ready_for_a_french_spreadsheet(auth, client, flags):
     assert body.startswith(b"\xef\xbb\xbf")
     lines = body.decode("utf-8-sig").splitlines()
     assert lines == [
-        "Organisation;Signalements;Signalements suivis d'une embauche;"
+        "Organisation;Signalements;Contributions;Signalements suivis d'une embauche;"
         "Part suivie d'une embauche (%);Délai médian du premier contact (jours ouvrés);"
         "En attente d'un premier contact;Part avec accord de l'employeur (%)",
-        "CCI Côte-d'Or;4;1;25,0;0,5;1;50,0",
-        "OPCO EP;2;1;50,0;1,0;0;50,0",
+        "CCI Côte-d'Or;4;0;1;25,0;0,5;1;50,0",
+        "OPCO EP;2;0;1;50,0;1,0;0;50,0",
     ]
 
 

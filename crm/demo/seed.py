@@ -23,6 +23,7 @@ from crm.demo.network import (
     user_plan,
 )
 from crm.demo.plans import seed_plans
+from crm.demo.projects import seed_projects
 from crm.demo.working_calendar import office_hours_moment, working_day_on_or_before
 from crm.demo.workspace import seed_workspace
 from crm.extensions import Model, db
@@ -30,6 +31,8 @@ from crm.models import (
     Basin,
     Commune,
     Company,
+    CompanyProject,
+    CompanyScore,
     Contact,
     Department,
     FollowUp,
@@ -46,6 +49,7 @@ from crm.models import (
     utcnow,
 )
 from crm.services.companies.records import search_text
+from crm.services.plans import scoring
 from crm.services.platform.identifiers import build_siren, build_siret
 from crm.services.platform.local_time import local_today
 from crm.services.platform.wording import normalise_name
@@ -304,6 +308,8 @@ def seed_demo(companies: int = 2000) -> dict:
     seed_needs()
     seed_workspace()
     seed_plans()
+    seed_projects()
+    sum(scoring.refresh_scores())  # the likely-to-hire scores the pages show, in one unit
     return {
         "accounts": [{"role": spec.role.value, "email": spec.email, "password": PASSWORD,
                       "organisation": spec.organisation} for spec in users],
@@ -311,5 +317,6 @@ def seed_demo(companies: int = 2000) -> dict:
         "companies": row_count(Company), "contacts": row_count(Contact),
         "interactions": row_count(Interaction), "hiring_needs": row_count(HiringNeed),
         "visits": row_count(Visit), "tasks": row_count(FollowUp),
-        "plans": row_count(ProspectionPlan),
+        "plans": row_count(ProspectionPlan), "projects": row_count(CompanyProject),
+        "scores": row_count(CompanyScore),
     }

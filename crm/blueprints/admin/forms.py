@@ -22,6 +22,10 @@ SPOTTER_CHOICES = [
 ]
 
 
+SPOTTER_NEWS_CHOICES = [("each", "Un courriel à chaque changement"),
+                        ("digest", "Un résumé quotidien (jours ouvrés)")]
+
+
 class OrganisationForm(FrenchForm):
     name = StringField(
         "Nom",
@@ -38,11 +42,19 @@ class OrganisationForm(FrenchForm):
         description="Sans bassin ni département, l'organisation couvre toute la région.",
     )
     departments = SelectMultipleField("Départements couverts")
+    spotter_news = SelectField(
+        "Suites des signalements", choices=options(SPOTTER_NEWS_CHOICES),
+        description="Comment le détecteur d'offres apprend ce que deviennent ses signalements.",
+        validate_choice=False,  # anything but "digest" is an e-mail at each change
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.basins.choices = options(users.basin_choices())
         self.departments.choices = options(users.department_choices())
+
+    def spotter_digest(self) -> bool:
+        return self.spotter_news.data == "digest"
 
     def spotter_flag(self) -> bool | None:
         """True or False when chosen, None to follow the organisation's kind."""

@@ -64,6 +64,7 @@ def organisation_edit(organisation_id: int):
         "spotter": "yes" if organisation.is_spotter else "no",
         "basins": [b.code for b in organisation.basins],
         "departments": [d.code for d in organisation.departments],
+        "spotter_news": "digest" if organisation.spotter_digest else "each",
     }
     return edit_organisation(organisation, OrganisationForm(data=data))
 
@@ -75,7 +76,7 @@ def edit_organisation(organisation: Organisation, form: OrganisationForm):
             accounts.save_organisation(
                 organisation, name=form.name.data, kind=form.kind.data,
                 basin_codes=form.basins.data, department_codes=form.departments.data,
-                is_spotter=form.spotter_flag(), actor=actor(),
+                is_spotter=form.spotter_flag(), spotter_digest=form.spotter_digest(), actor=actor(),
             )
             unit_of_work.commit()
             verb = "créée" if creating else "enregistrée"

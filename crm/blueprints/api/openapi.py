@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 document of the API: every path, parameter, body and status."""
 
 from crm.blueprints.api.schemas import SCHEMAS, closed, nullable, page_of, ref, text
-from crm.models import NeedStatus, TargetStatus
+from crm.models import NeedStatus, PlanStatus, TargetStatus
 from crm.services.plans.targets import MAX_SIRETS
 
 MAX_PARAMETER = 200  # characters of a text query parameter
@@ -9,7 +9,8 @@ MAX_PARAMETER = 200  # characters of a text query parameter
 ERRORS = {
     "400": ("BadRequest", "Corps de requête qui n'est pas un objet JSON"),
     "401": ("Unauthorized", "Jeton absent, invalide ou révoqué, ou compte désactivé"),
-    "403": ("Forbidden", "Action réservée à d'autres rôles (listes cibles : pas pour les partenaires)"),
+    "403": ("Forbidden", "Action réservée à d'autres rôles (ex. écrire un plan ; listes cibles : pas "
+                         "pour les partenaires)"),
     "404": ("NotFound", "Inconnu, ou invisible pour l'utilisateur du jeton"),
     "409": ("Conflict", "Écriture concurrente : réessayer"),
     "422": ("Invalid", "Données ou paramètres invalides (dont un caractère nul) : messages par "
@@ -75,8 +76,10 @@ PARAMETERS = {
     "commune_q": query("q", "Partie du nom de la commune, ou début du code INSEE"),
     "reference": in_path("reference", "Référence de la demande, ex. BFC-2026-000123"),
     "siret_path": in_path("siret", "SIRET de l'établissement (14 chiffres)"),
-    "plan_id": {"name": "plan_id", "in": "path", "required": True,
-                "description": "Identifiant du plan de prospection", "schema": {"type": "integer"}},
+    "plan_status": query("status", "État du plan",
+                         {"type": "string", "enum": [member.value for member in PlanStatus]}),
+    "plan_id": {"name": "plan_id", "in": "path", "required": True, "description": "Identifiant du plan",
+                "schema": {"type": "integer", "minimum": 1}},
 }
 
 LOCATION = {"Location": {"schema": text(), "description": "Adresse de la demande dans l'API"}}
@@ -117,19 +120,8 @@ PATHS = {
         "listCommunes", "Communes de la région par code postal ou par nom",
         {"200": answer("CommuneList", "Une page de communes")}, ("422",),
         ("postal_code", "commune_q", "page", "per_page"))},
-    "/plans/{plan_id}/targets": {
-        "post": operation(
-            "addPlanTargets", "Ajouter des établissements à la liste cible d'un plan (responsables "
-                              "du bassin, administrateurs)",
-            {"200": answer("PlanTargetsAdded", "SIRET ajoutés, déjà présents, inconnus")},
-            ("400", "403", "404", "422"), ("plan_id",),
-            requestBody={"required": True, "content": json_content(ref("PlanTargetsInput"))}),
-        "get": operation(
-            "listPlanTargets", "La liste cible d'un plan et le statut de chaque cible (pas pour "
-                               "les partenaires)",
-            {"200": answer("PlanTargetList", "Une page de cibles, par priorité puis nom")},
-            ("403", "404", "422"), ("plan_id", "page", "per_page")),
-    },
+    "403": ("Forbidden", "Action réservée à d'autres rôles (ex. écrire un plan ; listes cibles : pas "
+                         "pour les partenaires)"),
     "/openapi.json": {"get": {
         "operationId": "getOpenApi", "summary": "Ce document (sans jeton)", "security": [],
         "responses": {"200": {"description": "Document OpenAPI 3.1",

@@ -3,10 +3,13 @@
 from crm.models import (
     ContractType,
     EmployerService,
+    Indicator,
     NeedSource,
     NeedStatus,
     OrganisationKind,
+    PlanStatus,
     Public,
+    RolloutStage,
 )
 from crm.services.needs.schema import MAX_DESCRIPTION, MAX_HOW_KNOWN, MAX_JOB_TITLE, MAX_NAME
 
@@ -164,6 +167,32 @@ INTERACTION = closed({
     "organisation": nullable(ref("OrganisationRef")), "contact_pressure": ref("ContactPressure"),
 })
 
+PLAN_INPUT = closed({
+    "basin_code": text(4, description="Code du bassin d'emploi (zone d'emploi INSEE 2020)"),
+    "title": text(160), "period_start": DAY, "period_end": DAY, "status": enum_of(PlanStatus),
+    "objectives": {"type": "array", "maxItems": len(Indicator), "items": closed({
+        "indicator": enum_of(Indicator), "target": {"type": "integer", "minimum": 1}})},
+    "priority_segments": {"type": "array", "items": text(40)},
+    "priority_sectors": {"type": "array", "items": text(1, description="Section NAF, ex. C")},
+    "methods": text(5000), "resources": text(5000),
+}, required=["basin_code", "title", "period_start", "period_end"])
+PLAN_FIELDS = {
+    "id": {"type": "integer"}, "basin_code": text(4), "title": text(), "period_start": DAY,
+    "period_end": DAY, "status": enum_of(PlanStatus), "rollout_stage": enum_of(RolloutStage),
+}
+PLAN_DETAIL_FIELDS = {
+    "priority_segments": {"type": "array", "items": text()},
+    "priority_sectors": {"type": "array", "items": text()},
+    "methods": nullable(text()), "resources": nullable(text()),
+    "actors": {"type": "array", "items": closed({"organisation": text(), "role": nullable(text())})},
+    "milestones": {"type": "array", "items": closed({"date": DAY, "label": text()})},
+    "objectives": {"type": "array", "items": closed({
+        "indicator": enum_of(Indicator), "target": {"type": "integer"},
+        "achieved": nullable({"type": "integer"}), "expected_to_date": {"type": "integer"},
+        "available": {"type": "boolean", "description": "Faux tant que l'indicateur n'est pas mesuré"}})},
+    "targets_count": nullable({"type": "integer", "description": "Pour le personnel seulement"}),
+}
+
 SCHEMAS = {
     "Error": closed({"error": text(description="Message en français")}),
     "ValidationError": closed({
@@ -198,6 +227,10 @@ SCHEMAS = {
     "Basin": closed({"code": text(4), "name": text(),
                      "departments": {"type": "array", "items": ref("Department")}}),
     "BasinList": page_of("Basin"),
+    "PlanInput": PLAN_INPUT,
+    "PlanSummary": closed(PLAN_FIELDS),
+    "Plan": closed(PLAN_FIELDS | PLAN_DETAIL_FIELDS),
+    "PlanList": page_of("PlanSummary"),
     "Commune": closed({"code": text(5), "name": text(),
                        "postal_codes": {"type": "array", "items": text(5)},
                        "basin_code": text(4), "department_code": text(3)}),

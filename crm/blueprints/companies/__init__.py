@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
         list_views,
         page_actions,
         page_views,
+        project_views,
     )
 
     app.register_blueprint(bp)

@@ -1,4 +1,5 @@
-"""Forms of the company page: identity corrections and preferences, tags, referent, contacts."""
+"""Forms of the company page: identity corrections and preferences, tags, referent, contacts,
+projects."""
 
 from wtforms import (
     BooleanField,
@@ -13,8 +14,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from crm.blueprints.forms import FrenchForm, VersionedForm, options
-from crm.models import Channel, Company
+from crm.models import Channel, Company, CompanyProject, ProjectKind
 from crm.services.companies.profile import MAX_TAG, Identity, Person
+from crm.services.companies.projects import MAX_NOTE, MAX_SOURCE, ProjectFacts
 from crm.services.platform.contact_details import display_phone, normalise_email, normalise_phone
 
 
@@ -110,3 +112,30 @@ class ContactPersonForm(FrenchForm):
                       normalise_email(self.email.data) if self.email.data else None,
                       normalise_phone(self.phone.data) if self.phone.data else None,
                       self.consent.data)
+
+
+class ProjectForm(FrenchForm):
+    """A project of the firm heard of; the service checks the date's range and the lengths. Its
+    fields are prefixed: the form also sits on the 360° page among others."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="project", **kwargs)
+
+    kind = SelectField("Type de projet", default="", choices=options(
+        [("", "Choisir le type de projet")], ProjectKind.choices()))
+    occurred_on = DateField("Date du projet", validators=[Optional()],
+                            description="Date connue ou annoncée, au plus deux ans à venir.")
+    source = StringField("Source (facultatif)", filters=[strip], validators=[Length(max=MAX_SOURCE)],
+                         description="Ex. « Revue des projets du RET », « presse locale ».")
+    note = TextAreaField("Note (facultatif)", filters=[strip], validators=[Length(max=MAX_NOTE)],
+                         description=f"{MAX_NOTE} caractères au plus.")
+
+    @classmethod
+    def of(cls, project: CompanyProject) -> "ProjectForm":
+        return cls(formdata=None, data={
+            "kind": project.kind.value, "occurred_on": project.occurred_on,
+            "source": project.source, "note": project.note})
+
+    def facts(self) -> ProjectFacts:
+        return ProjectFacts(ProjectKind(self.kind.data) if self.kind.data else None,
+                            self.occurred_on.data, self.source.data, self.note.data)

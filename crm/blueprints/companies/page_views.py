@@ -1,5 +1,6 @@
-"""The company 360° page: identity, referent, contacts, needs, shared timeline, who follows the firm,
-contact pressure and, for managers, the history of changes. Partners see the public identity only."""
+"""The company 360° page: identity, likely-to-hire score, referent, contacts, needs, projects, shared
+timeline, who follows the firm, contact pressure and, for managers, the history of changes.
+Partners see the public identity only."""
 
 from datetime import UTC, datetime
 
@@ -7,15 +8,17 @@ from flask import abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from crm.blueprints.companies import bp
+from crm.blueprints.companies.page_forms import ProjectForm
 from crm.blueprints.guards import actor
 from crm.blueprints.maps import rendering
 from crm.models import Company
 from crm.services.accounts import access
 from crm.services.companies import history as company_history
-from crm.services.companies import pressure, profile, records
+from crm.services.companies import pressure, profile, projects, records
 from crm.services.companies.followers import followers_of
 from crm.services.companies.timeline import Timeline, timeline_of
 from crm.services.needs.workflow import is_late
+from crm.services.plans import scoring
 from crm.services.platform.contact_details import display_phone
 
 ACTIONS = (  # (endpoint, label, icon) of actions other pages offer on a firm
@@ -83,6 +86,8 @@ def staff_context(company: Company) -> dict:
         "timeline": timeline, "need_urls": need_links(user, timeline), "visit_url": visit_url,
         "followers": followers_of(company), "phone": display_phone,
         "can_edit": access.can_edit_company(user),
+        "projects": projects.projects_of(company.id), "project_form": ProjectForm(formdata=None),
+        "score": scoring.stored_score(company.id), "score_summary": scoring.described,
         "actions": [(url_for(endpoint, company_id=company.id), label, icon)
                     for endpoint, label, icon in ACTIONS],
     }

@@ -5,6 +5,7 @@ from crm.extensions import db
 from crm.models import BackgroundTask, BackgroundTaskStatus
 from crm.services.accounts import access
 from crm.services.imports.sirene_rows import REJECTION_LABELS, WARNING_LABELS
+from crm.services.plans import checklists
 from crm.services.visits import dashboard
 
 bp = Blueprint("main", __name__)
@@ -27,7 +28,10 @@ def index():
 @login_required
 def home():
     """The signed-in user's landing page: what concerns them, by role."""
-    return render_template("main/home.html", summary=dashboard.summary(current_user))
+    summary = dashboard.summary(current_user)
+    if access.is_partner(current_user):
+        summary["firms_to_check"] = checklists.firms_to_check(current_user)
+    return render_template("main/home.html", summary=summary)
 
 
 def visible_task(task_id: str) -> BackgroundTask:

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    HiddenField,
     IntegerField,
     RadioField,
     SearchField,
@@ -143,6 +144,8 @@ class FlagForm(NeedRequestForm):
     employer_agreed_contact = RadioField(
         "L'employeur a accepté d'être contacté", choices=options(YES_NO),
         invalid_choice_message="Indiquez si l'employeur a accepté d'être contacté.")
+    # the firm of a check-list the flag answers (checked against the partner's own open lists)
+    checklist_item = HiddenField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

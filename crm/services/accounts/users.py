@@ -101,6 +101,7 @@ def save_organisation(
     basin_codes: list[str],
     department_codes: list[str],
     is_spotter: bool | None = None,
+    spotter_digest: bool | None = None,
     actor: User | None = None,
 ) -> Organisation:
     """Create or update an organisation with its coverage; spotter defaults from its kind."""
@@ -112,9 +113,12 @@ def save_organisation(
     organisation.is_spotter = kind in SPOTTER_KINDS if is_spotter is None else is_spotter
     organisation.basins = basins_by_code(basin_codes)
     organisation.departments = departments_by_code(department_codes)
+    if spotter_digest is not None:  # None keeps the organisation's preference
+        organisation.spotter_digest = spotter_digest
     db.session.add(organisation)
     db.session.flush()
-    audit.record(actor, "save", organisation, {"name": organisation.name, "kind": kind})
+    audit.record(actor, "save", organisation, {"name": organisation.name, "kind": kind,
+                                               "spotter_digest": organisation.spotter_digest})
     return organisation
 
 

@@ -101,19 +101,19 @@ def csv_chunks(rows: Iterator[list]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def write_xlsx(rows: Iterator[list], out: IO[bytes]) -> None:
+def write_xlsx(rows: Iterator[list], out: IO[bytes], title: str = "Entreprises") -> None:
     """An XLSX workbook written row by row (write-only mode keeps no cell in memory)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Entreprises")
+    sheet = workbook.create_sheet(title)
     for row in rows:
         sheet.append(row)
     workbook.save(out)
 
 
-def xlsx_file(rows: Iterator[list]) -> IO[bytes]:
+def xlsx_file(rows: Iterator[list], title: str = "Entreprises") -> IO[bytes]:
     """The workbook in a temporary file (in memory while small), ready to be sent."""
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    write_xlsx(rows, out)
+    write_xlsx(rows, out, title)
     out.seek(0)
     return out
 

@@ -32,12 +32,15 @@ FIELD_LABELS = {
     "absorbed_id": None, "absorbed_siret": "SIRET de l'établissement absorbé",
     "absorbed_name": "Établissement absorbé", "taken_from_absorbed": "Valeurs reprises de l'absorbé",
     "other_id": None, "other_siret": "Autre établissement (SIRET)",
+    "kind": "Projet", "occurred_on": "Date du projet", "note": "Note",
     **{f"moved_{table}": f"{label} déplacés" for table, label in LINK_LABELS.items()},
 }
 ACTION_LABELS = {
     "created": "Création", "updated": "Modification", "deleted": "Suppression",
     "referent_changed": "Changement de référent", "merged": "Fusion d'un doublon",
     "duplicate_dismissed": "Écarté des doublons", "partner_import": "Import d'une liste partenaire",
+    "project_recorded": "Projet ajouté", "project_changed": "Projet modifié",
+    "project_deleted": "Projet supprimé",
 }
 ONE_SIDED = {"created": 1, "deleted": 0}  # which side of [before, after] says it all
 CHANNEL_LABELS = dict(Channel.choices())

@@ -1,5 +1,6 @@
-"""A firm's timeline: every contact, visit, need, status change, event and training request from
-every organisation, newest first, read with one query per kind of entry whatever their number."""
+"""A firm's timeline: every contact, visit, need, status change, event, training request and project
+heard of, from every organisation, newest first, read with one query per kind of entry whatever
+their number."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from crm.extensions import db
 from crm.models import (
+    CompanyProject,
     Event,
     EventCompany,
     HiringNeed,
@@ -45,7 +47,7 @@ class Entry:
     """One line of the timeline: when, what, who and which organisation."""
 
     at: datetime
-    kind: str  # interaction, visit, visit_report, need, status, event, training
+    kind: str  # interaction, visit, visit_report, need, status, event, training, project
     title: str
     detail: str | None = None
     actors: list[Actor] = field(default_factory=list)
@@ -165,8 +167,22 @@ def training_entries(company_id: int, before: datetime | None, limit: int) -> li
             for request, user in db.session.execute(query)]
 
 
+def project_entries(company_id: int, before: datetime | None, limit: int) -> list[Entry]:
+    """Projects at the moment they were recorded; the title gives the project's own date."""
+    query = newest(
+        sa.select(CompanyProject, User).outerjoin(User, User.id == CompanyProject.created_by_id)
+        .where(CompanyProject.company_id == company_id),
+        CompanyProject.created_at, before, limit)
+    return [Entry(project.created_at, "project",
+                  f"Projet de l'entreprise : {project.kind.label} "
+                  f"({project.occurred_on.strftime('%d/%m/%Y')})",
+                  " – ".join(filter(None, [project.note, project.source])) or None,
+                  [person(user)])
+            for project, user in db.session.execute(query)]
+
+
 SOURCES = (interaction_entries, visit_entries, need_entries, status_entries, event_entries,
-           training_entries)
+           training_entries, project_entries)
 
 
 def merge_visits(entries: list[Entry]) -> list[Entry]:

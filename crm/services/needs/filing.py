@@ -18,6 +18,7 @@ from crm.models import (
     Interaction,
     InteractionKind,
     MessageAuthor,
+    NeedContribution,
     NeedMessage,
     NeedSource,
     NeedStatus,
@@ -99,6 +100,7 @@ def change_status(need: HiringNeed, move: str, status: NeedStatus, user: User | 
                                     note=step.note_for(**note_values)))
     need.status = status
     need.closed_at = utcnow() if status in CLOSED_STATUSES else None
+    notifications.spotters_told(need, move)
 
 
 def new_need(data: NeedInput, company: Company, commune: Commune | None, source: NeedSource,
@@ -160,14 +162,33 @@ def log_in_ledger(need: HiringNeed, source: NeedSource, actor: User | None,
     ))
 
 
-def attach_update(existing: HiringNeed, data: NeedInput, actor: User | None) -> None:
-    """Record a repeated request as an update of the open need it duplicates."""
+def credit_contribution(need: HiringNeed, organisation: Organisation, actor: User | None) -> None:
+    """A partner's flag attached to an open need another organisation told of first: the partner
+    keeps the credit (in its flags and the spotter statistics), once per need."""
+    if organisation.id == need.source_organisation_id:
+        return
+    known = sa.select(NeedContribution.id).where(NeedContribution.need_id == need.id,
+                                                 NeedContribution.organisation_id == organisation.id)
+    if db.session.scalar(known) is not None:
+        return
+    contribution = NeedContribution(need=need, organisation=organisation,
+                                    user_id=actor.id if actor else None, created_at=utcnow())
+    db.session.add(contribution)
+    audit.record(actor, "contribute", need, {"organisation": organisation.name})
+
+
+def attach_update(existing: HiringNeed, data: NeedInput, actor: User | None,
+                  spotter: Organisation | None = None) -> None:
+    """Record a repeated request as an update of the open need it duplicates; a partner's flag
+    (`spotter`, its organisation) is credited to it as a contribution."""
     contact = ", ".join(filter(None, (data.contact_name, data.contact_email, data.contact_phone)))
     body = (f"Nouvelle demande pour le même poste : {plural(data.positions, 'poste')}, contact {contact}"
             + (f". {data.description}" if data.description else "."))
     db.session.add(NeedMessage(need=existing, author=MessageAuthor.EMPLOYER, body=body,
                                user_id=actor.id if actor else None))
     audit.record(actor, "attach_duplicate", existing, {"positions": data.positions})
+    if spotter is not None:
+        credit_contribution(existing, spotter, actor)
     notifications.need_updated(existing)
 
 
@@ -181,7 +202,8 @@ def file_need(data: NeedInput, *, source: NeedSource, actor: User | None = None,
     company = company_for(data, source)
     existing = recent_duplicate(company, data)
     if existing is not None:
-        attach_update(existing, data, actor)
+        spotter = source_organisation if source == NeedSource.SPOTTER else None
+        attach_update(existing, data, actor, spotter)
         db.session.flush()
         return FiledNeed(existing, attached=True)
     commune = db.session.get(Commune, data.commune_code or company.commune_code or "")

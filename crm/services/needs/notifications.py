@@ -1,10 +1,13 @@
 """The e-mails a need causes, written to the outbox in the caller's transaction."""
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import (
     HiringNeed,
+    NeedContribution,
     NeedSource,
     NeedTransferProposal,
     Organisation,
@@ -158,3 +161,67 @@ def late_reminder(adviser: User, late: list[HiringNeed]) -> OutboxMessage:
     """The daily reminder of an adviser's needs whose first-contact day has passed."""
     return outbox.add_mail("late_reminder", adviser.email, adviser=adviser, late=late,
                            need_urls=need_urls(late))
+
+
+def flag_url(need: HiringNeed) -> str:
+    """The flag's page in the partner's "Mes signalements"."""
+    return links.public_url(f"/signalements/{need.reference}")
+
+
+@dataclass(frozen=True)
+class Spotter:
+    """A partner organisation that told the network of a need: by flagging it, or by a flag
+    attached to it while it was open (a contribution), and the person who did."""
+
+    organisation: Organisation
+    user: User | None
+    contribution: bool
+
+
+def spotters_of(need: HiringNeed) -> list[Spotter]:
+    """The organisation that flagged the need, then those whose flags were attached to it."""
+    found = []
+    if need.source == NeedSource.SPOTTER and need.source_organisation is not None:
+        found.append(Spotter(need.source_organisation, need.flagged_by, contribution=False))
+    query = (sa.select(NeedContribution).where(NeedContribution.need_id == need.id)
+             .order_by(NeedContribution.id))
+    found += [Spotter(c.organisation, c.user, contribution=True)
+              for c in db.session.scalars(query)]
+    return found
+
+
+def organisation_users(organisation: Organisation) -> list[User]:
+    query = (sa.select(User).where(User.organisation_id == organisation.id, User.active)
+             .order_by(User.id))
+    return list(db.session.scalars(query))
+
+
+def organisation_recipients(organisation: Organisation) -> list[str]:
+    """A partner organisation's address, else its active users' addresses."""
+    if organisation.email:
+        return [organisation.email]
+    return [user.email for user in organisation_users(organisation)]
+
+
+def spotter_recipients(spotter: Spotter) -> list[str]:
+    """The person who flagged, while active in the organisation; else the organisation."""
+    user = spotter.user
+    if user is not None and user.active and user.organisation_id == spotter.organisation.id:
+        return [user.email]
+    return organisation_recipients(spotter.organisation)
+
+
+# the routing at filing is a step the partner's acknowledgement already tells
+QUIET_MOVES = frozenset({"route"})
+
+
+def spotters_told(need: HiringNeed, move: str) -> list[OutboxMessage]:
+    """Tell the spotters of a need its new status, with the adviser, and at closure its outcome
+    and hires: an e-mail now, unless their organisation prefers the daily digest
+    (`needs.spotter_digest` then reads the need's history)."""
+    if move in QUIET_MOVES:
+        return []
+    return [outbox.add_mail("spotter_need_news", recipient, need=need,
+                            contribution=spotter.contribution, url=flag_url(need))
+            for spotter in spotters_of(need) if not spotter.organisation.spotter_digest
+            for recipient in spotter_recipients(spotter)]

@@ -14,6 +14,7 @@ from crm.models import (
     Company,
     HiringNeed,
     Interaction,
+    NeedContribution,
     NeedMessage,
     NeedStatus,
     NeedStatusChange,
@@ -121,12 +122,21 @@ def unassigned_queue(user: User) -> sa.Select:
     return listed(query).order_by(HiringNeed.created_at, HiringNeed.id)
 
 
+def flagged_or_contributed(user: User) -> ColumnElement[bool]:
+    """The needs the partner's organisation flagged, or whose flag was attached to them while
+    they were open (its contributions)."""
+    contributed = sa.select(NeedContribution.need_id).where(
+        NeedContribution.organisation_id == user.organisation_id)
+    return sa.or_(HiringNeed.source_organisation_id == user.organisation_id,
+                  HiringNeed.id.in_(contributed))
+
+
 def flags_of(user: User) -> sa.Select:
-    """The needs flagged by the partner's organisation, newest first."""
+    """The needs flagged by the partner's organisation and its contributions, newest first."""
     query = (sa.select(HiringNeed)
-             .where(HiringNeed.source_organisation_id == user.organisation_id)
+             .where(flagged_or_contributed(user))
              .options(joinedload(HiringNeed.company), joinedload(HiringNeed.organisation),
-                      joinedload(HiringNeed.rome)))
+                      joinedload(HiringNeed.adviser), joinedload(HiringNeed.rome)))
     return query.order_by(HiringNeed.created_at.desc(), HiringNeed.id.desc())
 
 
@@ -209,12 +219,13 @@ def pending_proposals(need: HiringNeed) -> list[NeedTransferProposal]:
 
 
 def flag_by_reference(user: User, reference: str) -> HiringNeed | None:
-    """One of the partner organisation's flags with its public side; None for anyone else's."""
+    """One of the partner organisation's flags (or contributions) with its public side; None for
+    anyone else's."""
     query = sa.select(HiringNeed).where(
-        HiringNeed.reference == reference,
-        HiringNeed.source_organisation_id == user.organisation_id,
+        HiringNeed.reference == reference, flagged_or_contributed(user),
     ).options(joinedload(HiringNeed.company).joinedload(Company.commune),
-              joinedload(HiringNeed.organisation), joinedload(HiringNeed.rome),
+              joinedload(HiringNeed.organisation), joinedload(HiringNeed.adviser),
+              joinedload(HiringNeed.rome),
               selectinload(HiringNeed.history))
     return db.session.scalar(query)
 

@@ -1,4 +1,5 @@
-"""Managers' indicators per offer-spotter organisation: flags, hires, speed of first contact."""
+"""Managers' indicators per offer-spotter organisation: flags, contributions (flags attached to a
+need already open), hires, speed of first contact."""
 
 import csv
 import io
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from crm.extensions import db
 from crm.models import (
     HiringNeed,
+    NeedContribution,
     NeedSource,
     NeedStatus,
     Organisation,
@@ -31,7 +33,7 @@ PERIOD_CHOICES = [
 HIRED_STATUSES = (NeedStatus.FILLED, NeedStatus.PARTLY_FILLED)
 NO_ORGANISATION = "Organisation non renseignée"
 CSV_HEADER = [
-    "Organisation", "Signalements", "Signalements suivis d'une embauche",
+    "Organisation", "Signalements", "Contributions", "Signalements suivis d'une embauche",
     "Part suivie d'une embauche (%)", "Délai médian du premier contact (jours ouvrés)",
     "En attente d'un premier contact", "Part avec accord de l'employeur (%)",
 ]
@@ -60,18 +62,20 @@ class SpotterStats:
     waiting: int
     agreed: int
     median_days_to_contact: float | None
+    contributions: int = 0
 
     @property
     def hired_share(self) -> float:
-        return self.hired / self.flags
+        return self.hired / self.flags if self.flags else 0.0
 
     @property
     def agreed_share(self) -> float:
-        return self.agreed / self.flags
+        return self.agreed / self.flags if self.flags else 0.0
 
 
-def summarise(organisation_id: int | None, name: str | None, rows: list) -> SpotterStats:
-    """The indicators of one organisation from its flags' rows."""
+def summarise(organisation_id: int | None, name: str | None, rows: list,
+              contributions: int = 0) -> SpotterStats:
+    """The indicators of one organisation from its flags' rows and its contributions' count."""
     delays = [working_days_between(r.created_at, r.first_contact_at)
               for r in rows if r.first_contact_at is not None]
     return SpotterStats(
@@ -83,6 +87,7 @@ def summarise(organisation_id: int | None, name: str | None, rows: list) -> Spot
                     if r.first_contact_at is None and r.is_open),
         agreed=sum(1 for r in rows if r.employer_agreed_contact),
         median_days_to_contact=median(delays) if delays else None,
+        contributions=contributions,
     )
 
 
@@ -100,6 +105,21 @@ def flag_rows(user: User, days: int | None, now: datetime | None):
     return db.session.execute(query).all()
 
 
+def contribution_counts(user: User, days: int | None, now: datetime | None):
+    """(organisation id, name, count) of the contributions to needs the user may see: one query."""
+    query = (
+        sa.select(NeedContribution.organisation_id, Organisation.name, sa.func.count())
+        .join(Organisation, Organisation.id == NeedContribution.organisation_id)
+        .join(HiringNeed, HiringNeed.id == NeedContribution.need_id)
+        .where(need_scope(user))
+        .group_by(NeedContribution.organisation_id, Organisation.name)
+    )
+    if days is not None:
+        query = query.where(
+            NeedContribution.created_at >= (now or utcnow()) - timedelta(days=days))
+    return db.session.execute(query).all()
+
+
 def period_days(period: str) -> int | None:
     """Days covered by a period choice; None for all time."""
     return None if period == ALL_TIME else int(period)
@@ -108,11 +128,16 @@ def period_days(period: str) -> int | None:
 def spotter_stats(user: User, period: str = ALL_TIME,
                   now: datetime | None = None) -> list[SpotterStats]:
     """One row per spotter organisation whose flags the user may see, most flags first."""
+    days = period_days(period)
     groups: dict[tuple[int | None, str | None], list] = defaultdict(list)
-    for row in flag_rows(user, period_days(period), now):
+    for row in flag_rows(user, days, now):
         groups[(row.source_organisation_id, row.name)].append(row)
-    stats = [summarise(org_id, name, rows) for (org_id, name), rows in groups.items()]
-    return sorted(stats, key=lambda s: (-s.flags, s.organisation_name.lower()))
+    contributed = {(org_id, name): total for org_id, name, total
+                   in contribution_counts(user, days, now)}
+    stats = [summarise(org_id, name, groups.get((org_id, name), []),
+                       contributed.get((org_id, name), 0))
+             for org_id, name in {**groups, **contributed}]
+    return sorted(stats, key=lambda s: (-s.flags, -s.contributions, s.organisation_name.lower()))
 
 
 def french_decimal(value: float | None, digits: int = 1) -> str:
@@ -126,7 +151,7 @@ def csv_export(stats: list[SpotterStats]) -> str:
     writer.writerow(CSV_HEADER)
     for s in stats:
         writer.writerow([
-            s.organisation_name, s.flags, s.hired, french_decimal(100 * s.hired_share),
+            s.organisation_name, s.flags, s.contributions, s.hired, french_decimal(100 * s.hired_share),
             french_decimal(s.median_days_to_contact), s.waiting,
             french_decimal(100 * s.agreed_share),
         ])

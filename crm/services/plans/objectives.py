@@ -152,9 +152,14 @@ def share(known: int, small: int) -> int | None:
     return round(100 * small / known) if known else None
 
 
-def small_firm_shares(period: Period, basin_codes: list[str]) -> dict[str, int | None]:
+def small_firm_counts(period: Period, basin_codes: list[str]) -> dict[str, tuple[int, int]]:
+    """For each basin, (firms of known size contacted, of them under 250 employees)."""
     query = contacted_sizes(period).where(Company.basin_code.in_(basin_codes))
-    return {str(basin): share(int(known), int(small)) for basin, known, small in rows(query)}
+    return {str(basin): (int(known), int(small)) for basin, known, small in rows(query)}
+
+
+def small_firm_shares(period: Period, basin_codes: list[str]) -> dict[str, int | None]:
+    return {basin: share(*counts) for basin, counts in small_firm_counts(period, basin_codes).items()}
 
 
 def achieved_by_basin(indicator: Indicator, period: Period,

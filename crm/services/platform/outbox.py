@@ -33,6 +33,9 @@ KIND_LABELS = {
     "need_transfer_accepted": "Proposition de transfert acceptée",
     "need_transfer_refused": "Proposition de transfert refusée",
     "need_transfer_lapsed": "Proposition de transfert restée sans suite",
+    "spotter_need_news": "Suites d'un signalement, pour le partenaire",
+    "spotter_digest": "Résumé quotidien des suites des signalements, pour le partenaire",
+    "checklist_sent": "Entreprises à vérifier, pour un partenaire",
 }
 
 

@@ -70,8 +70,9 @@ def staff_sections() -> list[Section]:
                                 ("companies.import_history", "Imports")], "Menu des entreprises"),
         Section("Demandes", needs, "Menu des demandes"),
         Section("Visites", [("visits.visits", "À venir"), ("visits.week", "Semaine")], "Menu des visites"),
-        Section("Plans", [("plans.plans", "Plans de prospection"),
-                          ("plans.compared", "Bassins comparés")], "Menu des plans"),
+        Section("Plans", [("plans.plans", "Plans de prospection"), ("plans.compared", "Bassins comparés"),
+                          *([("targets.saved_segments", "Segments enregistrés")] if supervisor else [])],
+                "Menu des plans"),
         Section("Territoires", [("maps.map_page", "Carte"), ("maps.basins", "Bassins d'emploi")],
                 "Menu des territoires"),
     ]

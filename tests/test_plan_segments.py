@@ -8,7 +8,7 @@ import pytest
 
 from crm import models as m
 from crm.extensions import db
-from crm.services.plans import segments
+from crm.services.plans import fiche, segments
 from crm.services.platform.local_time import local_today
 from crm.services.platform.refusals import InvalidInput, Refused
 from tests import factories as f
@@ -136,10 +136,10 @@ def test_presets_select_what_their_label_says():
     expected = {
         "region_identified": ["Identifiée"], "restructuring": ["Restructuration"],
         "growing": ["Croissance"], "new_establishments": ["Nouvelle"],
-        "creations_takeovers": ["Création"], "likely_to_hire": ["Probable"],
+        "young_firms": ["Création"], "likely_to_hire": ["Probable"],
         "tpe_pme_difficulties": ["PME en difficulté"],
     }
-    assert [p.key for p in segments.PRESETS] == list(expected)
+    assert [p.key for p in segments.PRESETS] == list(expected) == list(fiche.PRIORITY_SEGMENTS)
     for key, found in expected.items():
         assert names(segments.PRESETS_BY_KEY[key].criteria) == found, key
 

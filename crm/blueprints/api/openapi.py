@@ -120,8 +120,33 @@ PATHS = {
         "listCommunes", "Communes de la région par code postal ou par nom",
         {"200": answer("CommuneList", "Une page de communes")}, ("422",),
         ("postal_code", "commune_q", "page", "per_page"))},
-    "403": ("Forbidden", "Action réservée à d'autres rôles (ex. écrire un plan ; listes cibles : pas "
-                         "pour les partenaires)"),
+    "/plans": {
+        "post": operation(
+            "createPlan", "Écrire la fiche action d'un bassin (responsables et administrateurs)",
+            {"201": answer("Plan", "Plan enregistré", {"Location": {
+                "schema": text(), "description": "Adresse du plan dans l'API"}})},
+            ("400", "403", "422"), requestBody={"required": True, "content": json_content(ref("PlanInput"))}),
+        "get": operation("listPlans", "Plans lisibles par l'utilisateur du jeton (les partenaires : "
+                                      "plans en cours de leurs bassins)",
+                         {"200": answer("PlanList", "Une page de plans, les plus récents d'abord")},
+                         ("422",), ("basin", "plan_status", "page", "per_page")),
+    },
+    "/plans/{plan_id}": {"get": operation(
+        "getPlan", "Un plan avec ses objectifs : cible, réalisé et attendu à ce jour",
+        {"200": answer("Plan", "Le plan")}, ("404", "422"), ("plan_id",))},
+    "/plans/{plan_id}/targets": {
+        "post": operation(
+            "addPlanTargets", "Ajouter des établissements à la liste cible d'un plan (responsables "
+                              "du bassin, administrateurs)",
+            {"200": answer("PlanTargetsAdded", "SIRET ajoutés, déjà présents, inconnus")},
+            ("400", "403", "404", "422"), ("plan_id",),
+            requestBody={"required": True, "content": json_content(ref("PlanTargetsInput"))}),
+        "get": operation(
+            "listPlanTargets", "La liste cible d'un plan et le statut de chaque cible (pas pour "
+                               "les partenaires)",
+            {"200": answer("PlanTargetList", "Une page de cibles, par priorité puis nom")},
+            ("403", "404", "422"), ("plan_id", "page", "per_page")),
+    },
     "/openapi.json": {"get": {
         "operationId": "getOpenApi", "summary": "Ce document (sans jeton)", "security": [],
         "responses": {"200": {"description": "Document OpenAPI 3.1",

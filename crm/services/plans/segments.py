@@ -118,7 +118,7 @@ PRESETS = (
            {"project_kinds": [ProjectKind.EXPANSION.value, ProjectKind.NEW_SITE.value]}),
     Preset("new_establishments", "Nouveaux établissements (moins de 2 ans ou nouveau site)",
            {"new_site_within_months": 24}),
-    Preset("creations_takeovers", "Créations et reprises de moins de 2 ans",
+    Preset("young_firms", "Créations et reprises de moins de 2 ans",
            {"project_kinds": [ProjectKind.CREATION.value, ProjectKind.TAKEOVER.value],
             "project_within_months": 24}),
     Preset("likely_to_hire", "Entreprises susceptibles de recruter dans l'année (score ≥ 60)",

@@ -46,7 +46,7 @@ from crm.models import (
 from crm.models.base import utcnow
 from crm.services.accounts import access
 from crm.services.companies.pressure import CONTACT_KINDS
-from crm.services.plans import segments
+from crm.services.plans import fiche, segments
 from crm.services.platform import audit
 from crm.services.platform.refusals import InvalidInput, Refused
 
@@ -86,19 +86,13 @@ class TargetFilters:
 # Who may
 
 
-def manages_basin(user: User, plan: ProspectionPlan) -> bool:
-    """A manager whose basins, or whose organisation's, include the plan's."""
-    basins = [*user.basins, *user.organisation.basins]
-    return user.role == Role.MANAGER and any(b.code == plan.basin_code for b in basins)
-
-
 def can_build(user: User, plan: ProspectionPlan) -> bool:
-    """Build segments and the target list, assign targets: admins, managers of the plan's basin."""
-    return access.is_admin(user) or manages_basin(user, plan)
+    """Build segments and the target list, assign targets: whoever writes the plan (admins,
+    managers of its basin)."""
+    return fiche.can_write_plan(user, plan.basin_code)
 
 
-def can_read_targets(user: User) -> bool:
-    return access.is_staff(user)
+can_read_targets = fiche.can_read_targets
 
 
 def can_set_outcome(user: User, plan: ProspectionPlan, target: PlanTarget) -> bool:

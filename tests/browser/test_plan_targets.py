@@ -1,6 +1,7 @@
 """A basin manager builds a segment in a real browser, with JavaScript (the count follows each
 ticked criterion) and without (the count follows the submitted form), adds its firms to the plan's
-target list and assigns one to an adviser. axe-core finds no serious or critical problem."""
+target list, assigns one to an adviser and saves the segment; the adviser finds the firm in
+"Mes cibles" and marks it unreachable. axe-core finds no serious or critical problem."""
 
 import pytest
 import sqlalchemy as sa
@@ -57,4 +58,22 @@ def test_a_manager_builds_a_segment_adds_it_and_assigns(live_server, page, scree
     assigned = db.session.scalar(sa.select(m.PlanTarget.assignee_id).join(m.PlanTarget.company)
                                  .where(m.Company.name == "Atelier Bois"))
     assert assigned == adviser.id
+
+    page.goto(f"{live_server}/plans/{plan.id}/segment?preset=region_identified")
+    page.get_by_label("Nom du segment (pour l'enregistrer)").fill("Identifiées par la Région")
+    submit(page, "Enregistrer le segment")
+    expect(page.get_by_text("Le segment « Identifiées par la Région » est enregistré.")).to_be_visible()
+    page.goto(f"{live_server}/segments")
+    expect(page.get_by_role("cell", name="Identifiées par la Région")).to_be_visible()
+    screenshot("segments-enregistres")
+    axe()
+
+    page.get_by_role("button", name="Se déconnecter").click()
+    sign_in(page, live_server, adviser)
+    page.goto(f"{live_server}/mes-cibles")
+    expect(page.get_by_role("link", name="Atelier Bois")).to_be_visible()
+    submit(page, "Injoignable")
+    expect(page.get_by_text("Atelier Bois : « Injoignable ».")).to_be_visible()
+    screenshot("mes-cibles")
+    axe()
     axe.end()

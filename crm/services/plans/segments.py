@@ -23,7 +23,7 @@ targets, so the three always agree.
 
 import calendar
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -355,16 +355,6 @@ def save_segment(name: str, criteria: Criteria, actor: User) -> Segment:
     return segment
 
 
-def delete_segment(segment: Segment, actor: User) -> None:
-    audit.record(actor, "segment_deleted", segment, {"name": segment.name})
-    db.session.delete(segment)
-    db.session.flush()
-
-
 def saved_segments() -> sa.Select:
     """Saved segments, most recent first."""
     return sa.select(Segment).order_by(Segment.created_at.desc(), Segment.id.desc())
-
-
-def criteria_fields() -> tuple[str, ...]:
-    return tuple(f.name for f in fields(Criteria))

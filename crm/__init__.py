@@ -91,13 +91,14 @@ def register_blueprints(app: Flask) -> None:
         public,
         record_base_url,
         routing,
+        targets,
         visits,
     )
 
     app.before_request(record_base_url)
     app.teardown_request(forget_base_url)
     for module in (auth, main, admin, health, public, needs, routing, api, companies, visits, agenda, maps,
-                   plans, checklists, errors):
+                   plans, checklists, targets, errors):
         module.init_app(app)
 
 

@@ -63,14 +63,16 @@ def staff_sections() -> list[Section]:
     needs = [("needs.needs", "Mes demandes"), ("needs.pipeline", "Tableau")]
     needs += [("needs.queue", "File d'attente"), ("needs.late", "En retard")] if supervisor else []
     sections = [
-        Section("Ma journée", [("agenda.my_day", "Ma journée")]),
+        Section("Ma journée", [("agenda.my_day", "Ma journée"), ("targets.my_targets", "Mes cibles")],
+                "Menu de ma journée"),
         Section("Entreprises", [("companies.companies", "Liste"), ("companies.duplicates", "Doublons"),
                                 ("companies.import_upload", "Importer une liste"),
                                 ("companies.import_history", "Imports")], "Menu des entreprises"),
         Section("Demandes", needs, "Menu des demandes"),
         Section("Visites", [("visits.visits", "À venir"), ("visits.week", "Semaine")], "Menu des visites"),
-        Section("Plans", [("plans.plans", "Plans de prospection"),
-                          ("plans.compared", "Bassins comparés")], "Menu des plans"),
+        Section("Plans", [("plans.plans", "Plans de prospection"), ("plans.compared", "Bassins comparés"),
+                          *([("targets.saved_segments", "Segments enregistrés")] if supervisor else [])],
+                "Menu des plans"),
         Section("Territoires", [("maps.map_page", "Carte"), ("maps.basins", "Bassins d'emploi")],
                 "Menu des territoires"),
     ]

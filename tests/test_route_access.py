@@ -95,6 +95,8 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("api.create_need", "POST"): POST_SIGNED_IN,
     ("api.need", "GET"): row(LOGIN, OK, OK, NOT_FOUND, OK, OK),
     ("api.need_list", "GET"): SIGNED_IN,
+    ("api.plan_target_list", "GET"): STAFF,
+    ("api.add_plan_targets", "POST"): row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, ALLOWED, ALLOWED),
     ("api.openapi", "GET"): PUBLIC,
     ("auth.login", "GET"): row(OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     ("auth.login", "POST"): row(ALLOWED, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
@@ -208,6 +210,17 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("routing.simulator", "GET"): ADMINS,
     ("routing.spotters", "GET"): SUPERVISORS,
     ("routing.spotters_csv", "GET"): SUPERVISORS,
+    ("targets.add_segment", "POST"): POST_SUPERVISORS,
+    ("targets.assign", "POST"): POST_SUPERVISORS,
+    ("targets.balance", "POST"): POST_SUPERVISORS,
+    ("targets.my_targets", "GET"): STAFF,
+    ("targets.outcome", "POST"): POST_PILOT,  # the target's assignee, the basin's manager, admins
+    ("targets.plan_targets", "GET"): STAFF,
+    ("targets.remove", "POST"): POST_SUPERVISORS,
+    ("targets.save_segment", "POST"): POST_SUPERVISORS,
+    ("targets.saved_segments", "GET"): SUPERVISORS,
+    ("targets.segment", "GET"): SUPERVISORS,
+    ("targets.segment_count", "GET"): SUPERVISORS,
     ("visits.edit_visit", "GET"): PILOT,
     ("visits.edit_visit", "POST"): POST_PILOT,
     ("visits.log_interaction", "GET"): STAFF,
@@ -257,6 +270,7 @@ class Seed:
                                    b"siret;nom\n73282932000074;Martin\n", adviser)
         rejects = self.upload(partners.UPLOAD_KIND, "rejets.csv", b"ligne;motif\n2;SIRET\n", adviser)
         export = self.upload(exports.KIND, "entreprises.csv", b"siret;nom\n", adviser)
+        target = f.PlanTargetFactory(plan_id=plan.id, company=company, assignee=adviser)
         db.session.add_all([proposal, view])
         db.session.commit()
         import_task = f.BackgroundTaskFactory(kind=partners.TASK_KIND, user_id=adviser.id,
@@ -274,7 +288,7 @@ class Seed:
             "reference": need.reference, "proposal_id": proposal.id, "token": need.tracking_token,
             "code": "2711", "rule_id": db.session.scalar(db.select(m.RoutingRule.id).limit(1)),
             "direction": "descendre", "visit_id": visit.id, "checklist_id": checklist.id,
-            "item_id": item.id, "plan_id": plan.id,
+            "item_id": item.id, "plan_id": plan.id, "target_id": target.id,
             "link": checklists.link_token(checklist, self.users["partner"].email),
             "project_id": f.CompanyProjectFactory(company=company).id,
         }

@@ -9,6 +9,12 @@ csrf.exempt(bp)
 
 
 def init_app(app: Flask) -> None:
-    from crm.blueprints.api import auth, errors, plans, views  # noqa: F401  (registers the handlers)
+    from crm.blueprints.api import (  # noqa: F401  (registers the handlers)
+        auth,
+        errors,
+        plan_targets,
+        plans,
+        views,
+    )
 
     app.register_blueprint(bp)

@@ -1,14 +1,16 @@
 """The OpenAPI 3.1 document of the API: every path, parameter, body and status."""
 
-from crm.blueprints.api.schemas import SCHEMAS, ref, text
-from crm.models import NeedStatus, PlanStatus
+from crm.blueprints.api.schemas import SCHEMAS, closed, nullable, page_of, ref, text
+from crm.models import NeedStatus, PlanStatus, TargetStatus
+from crm.services.plans.targets import MAX_SIRETS
 
 MAX_PARAMETER = 200  # characters of a text query parameter
 
 ERRORS = {
     "400": ("BadRequest", "Corps de requête qui n'est pas un objet JSON"),
     "401": ("Unauthorized", "Jeton absent, invalide ou révoqué, ou compte désactivé"),
-    "403": ("Forbidden", "Action réservée à d'autres rôles (ex. écrire un plan)"),
+    "403": ("Forbidden", "Action réservée à d'autres rôles (ex. écrire un plan ; listes cibles : pas "
+                         "pour les partenaires)"),
     "404": ("NotFound", "Inconnu, ou invisible pour l'utilisateur du jeton"),
     "409": ("Conflict", "Écriture concurrente : réessayer"),
     "422": ("Invalid", "Données ou paramètres invalides (dont un caractère nul) : messages par "
@@ -132,10 +134,38 @@ PATHS = {
     "/plans/{plan_id}": {"get": operation(
         "getPlan", "Un plan avec ses objectifs : cible, réalisé et attendu à ce jour",
         {"200": answer("Plan", "Le plan")}, ("404", "422"), ("plan_id",))},
+    "/plans/{plan_id}/targets": {
+        "post": operation(
+            "addPlanTargets", "Ajouter des établissements à la liste cible d'un plan (responsables "
+                              "du bassin, administrateurs)",
+            {"200": answer("PlanTargetsAdded", "SIRET ajoutés, déjà présents, inconnus")},
+            ("400", "403", "404", "422"), ("plan_id",),
+            requestBody={"required": True, "content": json_content(ref("PlanTargetsInput"))}),
+        "get": operation(
+            "listPlanTargets", "La liste cible d'un plan et le statut de chaque cible (pas pour "
+                               "les partenaires)",
+            {"200": answer("PlanTargetList", "Une page de cibles, par priorité puis nom")},
+            ("403", "404", "422"), ("plan_id", "page", "per_page")),
+    },
     "/openapi.json": {"get": {
         "operationId": "getOpenApi", "summary": "Ce document (sans jeton)", "security": [],
         "responses": {"200": {"description": "Document OpenAPI 3.1",
                               "content": json_content({"type": "object"})}}}},
+}
+
+SIRETS = {"type": "array", "items": text(14)}
+PLAN_TARGET_SCHEMAS = {
+    "PlanTargetsInput": closed({"sirets": {
+        "type": "array", "minItems": 1, "maxItems": MAX_SIRETS,
+        "items": text(20, description="14 chiffres (espaces admis)")}}),
+    "PlanTargetsAdded": closed({"added": SIRETS, "already": SIRETS, "unknown": SIRETS}),
+    "PlanTarget": closed({
+        "siret": text(14), "name": text(),
+        "status": {"type": "string", "enum": [member.value for member in TargetStatus],
+                   "description": "Statut déduit du journal des contacts, des visites et des "
+                                  "besoins depuis l'ajout, ou issue saisie par le conseiller"},
+        "assignee": nullable(text(description="Conseiller chargé de la cible"))}),
+    "PlanTargetList": page_of("PlanTarget"),
 }
 
 RESPONSES = {name: error_response(status) for status, (name, _) in ERRORS.items()} | {
@@ -164,6 +194,6 @@ def document(server_url: str) -> dict:
                                            "description": "Jeton d'API (crm api-token EMAIL)"}},
             "parameters": PARAMETERS,
             "responses": RESPONSES,
-            "schemas": SCHEMAS,
+            "schemas": SCHEMAS | PLAN_TARGET_SCHEMAS,
         },
     }

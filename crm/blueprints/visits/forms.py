@@ -23,10 +23,26 @@ from crm.services.platform.local_time import local_from_utc, local_now, utc_from
 from crm.services.visits import catalogue, finding
 from crm.services.visits.finding import VisitFilters
 from crm.services.visits.interactions import MAX_OUTCOME, MAX_SUMMARY, QUICK_KINDS, ContactInput
+from crm.services.visits.plan_choice import active_plans_of, targeting_plan_id
 from crm.services.visits.recording import MAX_TEXT, NeedRow, VisitFollowUp, VisitInput
 
 NEED_ROWS = 3
 NO_CONTACT = 0
+NO_PLAN = 0
+PLAN_HINT = "Proposé d'office quand l'entreprise est une cible du plan."
+
+
+def plan_field() -> SelectField:
+    return SelectField("Plan de prospection", coerce=int, default=NO_PLAN, validate_choice=False,
+                       description=PLAN_HINT)
+
+
+def offer_plans(field: SelectField, company: Company, submitted: bool, current: int | None = None) -> None:
+    """The active plans of the firm's basin as choices, the one targeting the firm preselected."""
+    plans = active_plans_of(company, keep=current)
+    field.choices = options([(NO_PLAN, "Aucun plan")], [(plan.id, plan.name) for plan in plans])
+    if not submitted:
+        field.data = current or targeting_plan_id(company, plans) or NO_PLAN
 
 
 def clean(value: str | None) -> str | None:
@@ -44,9 +60,11 @@ class LogInteractionForm(FrenchForm):
     outcome = StringField("Suite donnée (facultatif)", validators=[Length(max=MAX_OUTCOME)],
                           description="Ex. rappeler en septembre, offre à déposer, pas de besoin")
     need = SelectField("Demande concernée (facultatif)", coerce=int, default=NO_CONTACT)
+    plan = plan_field()
 
-    def __init__(self, *args, open_needs: list[HiringNeed], **kwargs):
+    def __init__(self, *args, open_needs: list[HiringNeed], company: Company, **kwargs):
         super().__init__(*args, **kwargs)
+        offer_plans(self.plan, company, self.is_submitted())
         self.need.choices = options([(NO_CONTACT, "Aucune demande en particulier")],
                                     [(n.id, f"{n.reference} – {n.job_label}") for n in open_needs])
 
@@ -57,7 +75,8 @@ class LogInteractionForm(FrenchForm):
     def contact(self) -> ContactInput:
         return ContactInput(
             kind=InteractionKind(self.kind.data), occurred_at=utc_from_local(self.occurred_at.data),
-            summary=self.summary.data, outcome=clean(self.outcome.data), need_id=self.need.data or None)
+            summary=self.summary.data, outcome=clean(self.outcome.data), need_id=self.need.data or None,
+            plan_id=self.plan.data or None)
 
 
 class NeedRowForm(Form):
@@ -110,6 +129,7 @@ class VisitForm(VersionedForm):
         [(s.key, s.label) for s in catalogue.selectable()]))
     needs = FieldList(FormField(NeedRowForm), min_entries=NEED_ROWS, max_entries=10)
     next_step = TextAreaField("Prochaine étape", validators=[Length(max=MAX_TEXT)])
+    plan = plan_field()
     task_title = StringField("Tâche de suivi (facultatif)", validators=[Length(max=200)],
                              description="Ex. envoyer la convention de POEI")
     task_due_on = DateField("Échéance de la tâche", validators=[Optional()])
@@ -120,6 +140,7 @@ class VisitForm(VersionedForm):
         current = [p.user_id for p in visit.participants] if visit else []
         self.participants.choices = options(finding.participant_choices(company, user, current))
         self.task_assignee.choices = options(users.staff_choices(user))
+        offer_plans(self.plan, company, self.is_submitted(), visit.plan_id if visit else None)
         contacts = [(c.id, f"{c.name}{' – ' + c.email if c.email else ''}") for c in company.contacts]
         for entry in self.needs:
             entry.contact.choices = options([(NO_CONTACT, "Aucun : saisir ci-dessous")], contacts)
@@ -145,7 +166,8 @@ class VisitForm(VersionedForm):
             status=VisitStatus(self.status.data), participant_ids=list(self.participants.data or []),
             purpose=clean(self.purpose.data), findings=clean(self.findings.data),
             services=list(self.services.data or []), next_step=clean(self.next_step.data),
-            needs=[row.row() for _, row in self.filled_rows()], follow_up=self.follow_up())
+            needs=[row.row() for _, row in self.filled_rows()], follow_up=self.follow_up(),
+            plan_id=self.plan.data or None)
 
     def show_errors(self, errors: dict[str, list[str]]) -> None:
         """Put a service's refusals on the fields they are about (need rows by their form index)."""

@@ -55,7 +55,7 @@ def company_url(company: Company) -> str:
 def log_interaction(company_id: int):
     """Log a call, an e-mail or a meeting with the firm, after seeing its contact pressure."""
     company = company_or_404(company_id)
-    form = LogInteractionForm(open_needs=interactions.open_needs_of(company, actor()))
+    form = LogInteractionForm(open_needs=interactions.open_needs_of(company, actor()), company=company)
     error = None
     if form.validate_on_submit():
         with refusals(flashed=False) as refused:

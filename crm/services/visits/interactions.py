@@ -11,6 +11,7 @@ from crm.models import Company, HiringNeed, Interaction, InteractionKind, User
 from crm.services.accounts import access
 from crm.services.needs.workflow import stop_first_contact_clock
 from crm.services.platform.refusals import Refused
+from crm.services.visits.plan_choice import checked_plan_id
 
 QUICK_KINDS = (InteractionKind.CALL, InteractionKind.EMAIL, InteractionKind.MEETING)
 MAX_SUMMARY = 2000
@@ -28,6 +29,7 @@ class ContactInput:
     summary: str
     outcome: str | None = None
     need_id: int | None = None
+    plan_id: int | None = None  # the prospection plan the contact counts for
 
 
 def open_needs_of(company: Company, user: User | None = None) -> list[HiringNeed]:
@@ -63,7 +65,8 @@ def log_contact(company: Company, user: User, data: ContactInput) -> Interaction
     interaction = Interaction(
         company_id=company.id, user_id=user.id, organisation_id=user.organisation_id,
         need_id=need.id if need else None, kind=data.kind, occurred_at=data.occurred_at,
-        summary=data.summary.strip(), outcome=(data.outcome or "").strip() or None)
+        summary=data.summary.strip(), outcome=(data.outcome or "").strip() or None,
+        plan_id=checked_plan_id(company, data.plan_id))
     db.session.add(interaction)
     if need is not None:
         stop_first_contact_clock(need, user, data.occurred_at)

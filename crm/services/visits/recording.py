@@ -36,6 +36,7 @@ from crm.services.needs import schema
 from crm.services.needs.schema import InvalidNeed, NeedInput, parse_need
 from crm.services.platform.refusals import InvalidInput
 from crm.services.visits import catalogue
+from crm.services.visits.plan_choice import checked_plan_id
 
 MAX_TEXT = 4000
 CONTACT_FIELDS = {"contact.name": "contact_name", "contact.email": "contact_email",
@@ -83,6 +84,7 @@ class VisitInput:
     next_step: str | None = None
     needs: list[NeedRow] = field(default_factory=list)
     follow_up: VisitFollowUp | None = None
+    plan_id: int | None = None  # the prospection plan the visit counts for
 
 
 @dataclass
@@ -172,6 +174,7 @@ def apply(visit: Visit, data: VisitInput, participants: list[User]) -> None:
     visit.purpose, visit.findings = data.purpose or None, data.findings or None
     visit.services_proposed = list(dict.fromkeys(data.services))
     visit.next_step = data.next_step or None
+    visit.plan_id = checked_plan_id(visit.company, data.plan_id, keep=visit.plan_id)
     set_participants(visit, participants)
 
 
@@ -208,7 +211,7 @@ def sync_ledger(visit: Visit) -> None:
             company_id=visit.company_id, visit_id=visit.id, kind=InteractionKind.VISIT,
             organisation_id=organisation_id)
         entry.user_id, entry.occurred_at = user_id, visit.scheduled_at
-        entry.summary, entry.outcome = summary, outcome
+        entry.summary, entry.outcome, entry.plan_id = summary, outcome, visit.plan_id
         db.session.add(entry)
 
 

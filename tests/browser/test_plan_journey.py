@@ -1,6 +1,7 @@
-"""A manager writes the fiche action of a basin in a real browser, with and without JavaScript,
-then reads its progress, prints it, and compares the pilot basins; axe-core finds no serious or
-critical accessibility problem on the pages met, on a desktop and a phone."""
+"""A manager's journey in a real browser, with and without JavaScript: write the fiche action of a
+basin, build a segment and add its firms to the target list, assign one to an adviser, read the
+plan's progress, print it, compare the pilot basins; axe-core finds no serious or critical
+accessibility problem on the pages met, on a desktop and a phone."""
 
 from datetime import datetime
 
@@ -11,7 +12,7 @@ from crm import models as m
 from crm.extensions import db
 from crm.services.platform import unit_of_work
 from tests import factories as f
-from tests.browser.journeys import dijon, open_submenu, sign_in, tick
+from tests.browser.journeys import dijon, open_submenu, sign_in, submit, tick
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -28,8 +29,8 @@ def ines(agency, mission_locale, adviser, project_clock):
     return manager
 
 
-def test_a_manager_writes_a_plan_and_reads_its_progress(live_server, page, screenshot, axe, ines,
-                                                       mission_locale):
+def test_a_manager_writes_a_plan_targets_firms_and_reads_its_progress(
+        live_server, page, screenshot, axe, ines, mission_locale, adviser):
     sign_in(page, live_server, ines)
     open_submenu(page, "Plans", "Menu des plans", "Plans de prospection")
     expect(page.get_by_text("Aucun plan de prospection pour l'instant.")).to_be_visible()
@@ -50,6 +51,25 @@ def test_a_manager_writes_a_plan_and_reads_its_progress(live_server, page, scree
     axe()
     page.get_by_role("button", name="Enregistrer le plan").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Plan de prospection renforcée – Dijon 2026")
+    plan_url = page.url
+
+    page.get_by_role("link", name="Construire un segment").click()
+    tick(page.get_by_role("group", name="Sections NAF"), "Construction")
+    if not page.javascript:
+        submit(page, "Afficher le décompte")
+    expect(page.locator("#segment-count")).to_have_text("3")  # the firms contacted in March
+    submit(page, "Ajouter à la liste cible")
+    expect(page.get_by_text("3 entreprise(s) ajoutée(s) à la liste cible.")).to_be_visible()
+    first = db.session.scalars(db.select(m.Company.name).order_by(m.Company.id)).first()
+    page.get_by_label(f"Sélectionner {first}").check(force=True)  # DSFR draws the box over it
+    page.get_by_label("Attribuer les entreprises cochées à").select_option(
+        label="Paul Girard – France Travail Dijon")
+    submit(page, "Attribuer")
+    expect(page.get_by_role("row").filter(has_text=first)).to_contain_text("Paul Girard")
+    assert db.session.scalar(db.select(m.PlanTarget.assignee_id).join(m.PlanTarget.company)
+                             .where(m.Company.name == first)) == adviser.id
+
+    page.goto(plan_url)
     contacted = page.get_by_role("row").filter(has_text="Entreprises contactées").first
     expect(contacted).to_contain_text("365")
     expect(contacted).to_contain_text("182")  # expected by 1 July

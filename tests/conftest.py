@@ -79,10 +79,12 @@ def app(database_url, redis_url, tmp_path_factory):
 
 
 def empty_tables() -> None:
-    """Delete every row but the reference data, children first; restore default routing rules."""
+    """Delete every row but the reference data, children first; restore default routing rules and
+    the basins' rollout stage (set by admins and the demo)."""
     for table in reversed(db.metadata.sorted_tables):
         if table.name not in REFERENCE_TABLES:
             db.session.execute(table.delete())
+    db.session.execute(sa.update(m.Basin).values(rollout_stage=m.RolloutStage.NONE))
     routing.install_default_rules()
     db.session.commit()
 

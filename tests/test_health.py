@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import redis
+import sqlalchemy
 
 from crm import broker
 from crm.services.platform import health
@@ -128,3 +129,14 @@ def test_the_cron_scheduler_starts_again_by_itself_after_a_redis_outage(app, mon
 
     assert waits == [worker_module.CRON_RETRY_SECONDS] and births == ["crm-cron"]
     assert health.cron_state()["status"] == "ok"
+
+
+def test_before_the_schema_exists_the_outbox_is_unknown_not_an_error(client, monkeypatch):
+    def missing_table(*_args, **_kwargs):
+        raise sqlalchemy.exc.OperationalError("SELECT", {}, Exception("no such table: outbox_messages"))
+
+    monkeypatch.setattr(health.db.session, "execute", missing_table)
+    monkeypatch.setattr(health, "database_ok", lambda: True)
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json()["outbox"] == {"status": "unknown"}

@@ -67,10 +67,16 @@ def cron_state() -> dict:
 
 
 def outbox_state() -> dict:
-    """How many messages wait for delivery and the age of the oldest, in seconds."""
-    waiting, oldest = db.session.execute(
-        sa.select(sa.func.count(), sa.func.min(OutboxMessage.created_at))
-        .where(OutboxMessage.status == MessageStatus.PENDING)).one()
+    """How many messages wait for delivery and the age of the oldest, in seconds ("unknown" while
+    the schema is not there yet, e.g. during the first migration)."""
+    try:
+        waiting, oldest = db.session.execute(
+            sa.select(sa.func.count(), sa.func.min(OutboxMessage.created_at))
+            .where(OutboxMessage.status == MessageStatus.PENDING)).one()
+    except sa.exc.SQLAlchemyError as error:
+        log.warning("outbox health check failed: %s", error)
+        db.session.rollback()
+        return {"status": "unknown"}
     age = round((utcnow() - oldest).total_seconds()) if oldest else 0
     late = age > current_app.config["CRM_OUTBOX_LATE_SECONDS"]
     return {"status": "late" if late else "ok", "pending": waiting, "oldest_pending_seconds": age}

@@ -183,3 +183,10 @@ def test_readable_plans_for_a_partner_of_a_departement(app):
                                     departments=[db.session.get(m.Department, "25")])
     partner = f.UserFactory(organisation=chamber, role=m.Role.PARTNER)
     assert "2706" in fiche.partner_basins(partner) and "2711" not in fiche.partner_basins(partner)
+
+
+def test_the_rollout_stage_shows_on_the_basin_pages(client, signed_in):
+    db.session.get(m.Basin, "2711").rollout_stage = m.RolloutStage.PILOT
+    db.session.commit()
+    assert "Plan de prospection : bassin pilote" in text_of(client, "/bassins/2711")
+    assert "Bassin pilote" in text_of(client, "/bassins")

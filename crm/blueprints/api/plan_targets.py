@@ -3,7 +3,7 @@ Partners' tokens get 403: targets are the network's internal work."""
 
 from flask import jsonify
 
-from crm.blueprints.api import bp
+from crm.blueprints.api import bp, plans
 from crm.blueprints.api import serializers as show
 from crm.blueprints.api.auth import api_user
 from crm.blueprints.api.errors import ApiError
@@ -14,7 +14,6 @@ from crm.models import ProspectionPlan
 from crm.services.plans import targets
 from crm.services.platform import unit_of_work
 
-UNKNOWN_PLAN = "Aucun plan de prospection avec cet identifiant."
 NOT_YOURS = "Les listes cibles sont réservées aux conseillers et responsables du réseau."
 NOT_BUILDER = "Seuls les responsables du bassin du plan et les administrateurs modifient sa liste cible."
 
@@ -22,10 +21,7 @@ NOT_BUILDER = "Seuls les responsables du bassin du plan et les administrateurs m
 def readable_plan(plan_id: int) -> ProspectionPlan:
     if not targets.can_read_targets(api_user()):
         raise ApiError(403, NOT_YOURS)
-    plan = db.session.get(ProspectionPlan, plan_id)
-    if plan is None:
-        raise ApiError(404, UNKNOWN_PLAN)
-    return plan
+    return plans.readable_plan(plan_id)
 
 
 @bp.post("/plans/<int:plan_id>/targets")

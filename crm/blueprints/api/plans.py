@@ -40,8 +40,12 @@ def plan_detail(plan: ProspectionPlan, staff: bool) -> dict:
     }
 
 
+MAX_ID = 2**31 - 1  # ids are INTEGER columns
+
+
 def readable_plan(plan_id: int) -> ProspectionPlan:
-    plan = db.session.get(ProspectionPlan, plan_id)
+    """The plan the token's user may read; 404 for any other id (too big ones included)."""
+    plan = db.session.get(ProspectionPlan, plan_id) if plan_id <= MAX_ID else None
     if plan is None or not fiche.can_read_plan(api_user(), plan):
         raise ApiError(404, UNKNOWN_PLAN)
     return plan

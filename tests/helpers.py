@@ -1,7 +1,9 @@
 """Helpers shared by the tests: reference rows, counting rows and SQL statements, reading pages."""
 
 import html
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import sqlalchemy as sa
@@ -69,3 +71,22 @@ def text_of(client, url: str, status: int = 200) -> str:
     response = client.get(url)
     assert response.status_code == status
     return page_text(response)
+
+
+def in_parallel(app, count: int, send: Callable[[object, int], object]) -> list:
+    """Run `send(client, i)` for i in range(count) in `count` threads released together, each with
+    its own application context, test client and database session, as concurrent requests are;
+    returns their results in the order of i."""
+    barrier = threading.Barrier(count)
+
+    def one(index: int):
+        with app.app_context():
+            client = app.test_client()
+            barrier.wait()
+            try:
+                return send(client, index)
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(one, range(count)))

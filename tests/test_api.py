@@ -184,7 +184,8 @@ def test_a_partner_attached_to_another_partners_flag_gets_no_access_to_it(api, a
     response = api.post(NEEDS, json=payload(), token=token_for(partner))
     assert response.status_code == 200
     assert response.json["attached_to_existing"] is True
-    assert response.json["tracking_url"] is None
+    assert set(response.json) == {"attached_to_existing", "message"}  # not its status nor who pilots it
+    assert first["reference"] not in response.text
     assert "Location" not in response.headers
     assert api.get(f"{NEEDS}/{first['reference']}", token=token_for(partner)).status_code == 404
 

@@ -89,8 +89,10 @@ PATHS = {
         "post": operation(
             "createNeed", "Déposer ou signaler un besoin de recrutement",
             {"201": answer("FiledNeed", "Demande enregistrée et orientée", LOCATION),
-             "200": answer("FiledNeed", "Rattachée à une demande ouverte de moins de 7 jours "
-                                        "pour le même poste (attached_to_existing)")},
+             "200": answer("AttachedNeed", "Rattachée à une demande ouverte de moins de 7 jours "
+                                           "pour le même poste (attached_to_existing) ; sans rien "
+                                           "de cette demande quand l'utilisateur ne peut pas la "
+                                           "voir")},
             ("400", "409", "422"),
             requestBody={"required": True, "content": json_content(ref("NeedInput"))}),
         "get": operation("listNeeds", "Demandes visibles par l'utilisateur du jeton",

@@ -94,12 +94,18 @@ FILED_NEED = closed({
     "status": enum_of(NeedStatus),
     "status_label": text(),
     "routed_to": ref("Routing"),
-    "tracking_url": nullable(text(format="uri", description=(
-        "Page de suivi de l'employeur ; null quand la demande existante n'est pas visible"))),
+    "tracking_url": text(format="uri", description="Page de suivi de l'employeur"),
     "attached_to_existing": {"const": True, "description": (
         "Présent (200) quand le besoin a été rattaché à une demande ouverte pour le même "
         "établissement et le même poste déposée il y a moins de 7 jours")},
 }, required=["reference", "status", "status_label", "routed_to", "tracking_url"])
+
+ATTACHED_ELSEWHERE = closed({
+    "attached_to_existing": {"const": True},
+    "message": text(description=(
+        "Le signalement a rejoint une demande en cours qu'un autre membre du réseau suit ; "
+        "rien de cette demande n'est communiqué")),
+})
 
 NEED_FIELDS = {
     "reference": text(), "status": enum_of(NeedStatus), "status_label": text(),
@@ -207,6 +213,8 @@ SCHEMAS = {
     "PersonRef": closed({"id": {"type": "integer"}, "name": text()}),
     "Routing": ROUTING,
     "FiledNeed": FILED_NEED,
+    "AttachedElsewhere": ATTACHED_ELSEWHERE,
+    "AttachedNeed": {"oneOf": [ref("FiledNeed"), ref("AttachedElsewhere")]},
     "NeedSummary": closed(NEED_FIELDS),
     "StatusChange": STATUS_CHANGE,
     "Need": closed(NEED_FIELDS | NEED_DETAIL_FIELDS, required=list(NEED_FIELDS) + [

@@ -47,6 +47,13 @@ def filed_need(need: HiringNeed, tracking_url: str | None, attached: bool) -> di
     return body | ({"attached_to_existing": True} if attached else {})
 
 
+def attached_elsewhere() -> dict:
+    """The answer to a filing attached to a need the caller may not read: that fact, nothing more."""
+    return {"attached_to_existing": True,
+            "message": ("Votre signalement a rejoint une demande déjà en cours pour cet "
+                        "établissement et ce poste ; l'organisation qui la suit en est informée.")}
+
+
 def need_summary(need: HiringNeed) -> dict:
     """A need as listed: its job, firm, status and who pilots it."""
     return {

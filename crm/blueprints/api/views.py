@@ -104,8 +104,9 @@ def create_need():
     unit_of_work.commit()
     need = filed.need
     visible = access.can_view_need(user, need)
-    tracking = needs.tracking_url(need) if visible or not filed.attached else None
-    body = show.filed_need(need, tracking, filed.attached)
+    if filed.attached and not visible:
+        return jsonify(show.attached_elsewhere()), 200
+    body = show.filed_need(need, needs.tracking_url(need), filed.attached)
     headers = {"Location": url_for(".need", reference=need.reference)} if visible else {}
     return jsonify(body), 200 if filed.attached else 201, headers
 

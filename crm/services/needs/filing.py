@@ -32,7 +32,7 @@ from crm.services.companies import records
 from crm.services.needs import notifications
 from crm.services.needs import transitions as need_transitions
 from crm.services.needs.schema import InvalidNeed, NeedInput
-from crm.services.platform import audit, links
+from crm.services.platform import audit, concurrency, links
 from crm.services.platform.wording import plural
 from crm.services.platform.working_days import first_contact_deadline
 from crm.services.routing import criteria
@@ -199,6 +199,7 @@ def file_need(data: NeedInput, *, source: NeedSource, actor: User | None = None,
     unit of work (the caller commits; the notices are delivered after its commit).
     `visit_id` links a need identified during a visit to that visit; `collectors`, the people who
     collected it there, get it when they work for the pilot organisation."""
+    concurrency.one_at_a_time(f"filing:{data.siret}")  # concurrent identical filings: one need
     company = company_for(data, source)
     existing = recent_duplicate(company, data)
     if existing is not None:

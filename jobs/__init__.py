@@ -17,6 +17,7 @@ def tracked(func):
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         task_id = background_tasks.current_task_id()
+        background_tasks.begin_task(task_id)
         try:
             result = func(*args, **kwargs)
             unit_of_work.commit()

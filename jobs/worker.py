@@ -38,6 +38,7 @@ def make_worker(app: Flask, queues: tuple[str, ...] = broker.QUEUES) -> AppWorke
 
 def scheduled(app: Flask) -> CronScheduler:
     """The recurring jobs (RQ's own cron)."""
+    from jobs.background import sweep_abandoned_tasks
     from jobs.digest import send_daily_digests, send_spotter_digests
     from jobs.mail import sweep_outbox
     from jobs.needs import remind_late_needs
@@ -45,6 +46,7 @@ def scheduled(app: Flask) -> CronScheduler:
 
     scheduler = CronScheduler(connection=broker.get_redis(app), name="crm-cron")
     scheduler.register(sweep_outbox, "mail", interval=60)
+    scheduler.register(sweep_abandoned_tasks, "default", interval=120)
     scheduler.register(remind_late_needs, "default", cron="0 6 * * 1-5")  # 7:00 or 8:00 in Paris
     scheduler.register(send_daily_digests, "default", cron="30 5 * * 1-5")  # 6:30 or 7:30 in Paris
     scheduler.register(send_spotter_digests, "default", cron="45 5 * * 1-5")  # 6:45 or 7:45

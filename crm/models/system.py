@@ -82,6 +82,7 @@ class BackgroundTask(Model):
     progress: Mapped[int] = mapped_column(default=0)
     result: Mapped[dict | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    heartbeat_at: Mapped[datetime | None]  # when the running job last said it was alive
     finished_at: Mapped[datetime | None]
 
 

@@ -247,9 +247,13 @@ def apply(batch: list[Verdict], source_tag: str) -> None:
 def run_import(upload: Upload, user: User | None, mapping: dict[str, str], source_tag: str) -> dict:
     """Create or complete every valid row, a batch per transaction (committed here on purpose: the
     progress reported after each batch is then true, and memory stays flat); keep the rejects as a
-    report, committed by the job with its result."""
+    report, committed by the job with its result. The start is audited with the first batch and the
+    counts so far saved with each, so an import a killed worker left half done says what it did;
+    running the same file again finishes it (firms are matched by SIRET, never created twice)."""
     sheet, counts, rejects, done = sheet_of(upload), Counts(), [], 0
     db.session.expunge(upload)  # read once: the commits below must not reload its bytes
+    about = {"source_tag": source_tag, "filename": upload.filename, "upload_id": upload.id}
+    audit.record(user, "partner_import_start", upload, about | {"mapping": mapping})
     for batch in verdicts(sheet, mapping, source_tag):
         apply(batch, source_tag)
         db.session.commit()
@@ -258,10 +262,9 @@ def run_import(upload: Upload, user: User | None, mapping: dict[str, str], sourc
             if verdict.outcome is Outcome.REJECT:
                 rejects.append(verdict.row)
         done += len(batch)
-        tasks.set_progress(done, len(sheet.rows))
+        tasks.set_progress(done, len(sheet.rows), asdict(counts) | about)  # kept if the worker dies
     report = store_rejects(upload, sheet.headers, rejects) if rejects else None
-    result = asdict(counts) | {"source_tag": source_tag, "filename": upload.filename,
-                               "upload_id": upload.id, "rejects_upload_id": report.id if report else None}
+    result = asdict(counts) | about | {"rejects_upload_id": report.id if report else None}
     audit.record(user, "partner_import", upload, result | {"mapping": mapping})
     return result
 

@@ -57,7 +57,8 @@ def row_counts(database_url: str) -> dict[str, int]:
     try:
         with engine.connect() as connection:
             names = sa.inspect(connection).get_table_names()
-            return {name: connection.execute(sa.select(sa.func.count()).select_from(sa.table(name))).scalar_one()
+            count = sa.select(sa.func.count())
+            return {name: connection.execute(count.select_from(sa.table(name))).scalar_one()
                     for name in names}
     finally:
         engine.dispose()

@@ -97,7 +97,7 @@ def default_config(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": flag("CRM_SECURE_COOKIES"),
-        "REMEMBER_COOKIE_DURATION": timedelta(days=365),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,

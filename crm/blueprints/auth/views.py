@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required, login_user, logout_user
 
 from crm.blueprints.auth.forms import LoginForm
+from crm.blueprints.guards import actor
 from crm.extensions import limiter
 from crm.services.accounts import users as accounts
 from crm.services.platform import unit_of_work
@@ -45,6 +46,10 @@ def login():
 @bp.post("/deconnexion")
 @login_required
 def logout():
+    """Sign out everywhere: the session and "remember me" cookies issued so far stop working."""
+    user = actor()
+    accounts.end_sessions(user, "logout", user)
+    unit_of_work.commit()
     logout_user()
     flash("Vous êtes déconnecté.", "info")
     return redirect(url_for("auth.login"))

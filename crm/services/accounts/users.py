@@ -39,8 +39,24 @@ def is_self(actor: User | None, user: User) -> bool:
     return actor is not None and user.id is not None and actor.id == user.id
 
 
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+def load_user(session_id: str) -> User | None:
+    """The signed-in user of a session or "remember me" cookie (`id:version`), or None when the
+    account is unknown, inactive, or its sessions were ended since (older version)."""
+    key, _, version = session_id.partition(":")
+    if not (key.isascii() and key.isdigit() and version.isascii() and version.isdigit()) \
+            or len(key) > 18 or len(version) > 18:
+        return None
+    user = db.session.get(User, int(key))
+    if user is None or user.session_version != int(version) or not user.is_active:
+        return None
+    return user
+
+
+def end_sessions(user: User, reason: str, actor: User | None = None) -> None:
+    """Sign the account out everywhere: every session and "remember me" cookie issued so far stops
+    working (logout, password, role or activation change)."""
+    user.session_version = (user.session_version or 1) + 1
+    audit.record(actor, "end_sessions", user, {"reason": reason})
 
 
 def normalise_email(email: str) -> str:
@@ -144,9 +160,13 @@ def save_user(
         problem = password_problem(password)
         if problem:
             raise AccountError(problem, "password")
+        if user.id is not None:
+            end_sessions(user, "password", actor)
         user.password_hash = hash_password(password)
     elif user.id is None:
         raise AccountError("Un mot de passe est nécessaire pour créer un compte.", "password")
+    if user.id is not None and user.role != Role(role):
+        end_sessions(user, "role", actor)
     user.email, user.name, user.role = email, name.strip(), Role(role)
     user.organisation = organisation
     user.basins = basins_by_code(basin_codes)
@@ -161,6 +181,8 @@ def set_user_active(user: User, active: bool, actor: User | None = None) -> None
     """Deactivate or reactivate an account; nobody deactivates their own."""
     if not active and is_self(actor, user):
         raise AccountError("Vous ne pouvez pas désactiver votre propre compte.")
+    if not active and user.active:
+        end_sessions(user, "deactivation", actor)
     user.active = active
     audit.record(actor, "activate" if active else "deactivate", user, {"active": active})
 

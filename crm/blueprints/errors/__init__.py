@@ -32,10 +32,14 @@ def render_error(status: int, message: str | None = None):
 
 
 def handle_http_error(error: HTTPException):
+    """The French page (or JSON), keeping the error's own headers: `Allow` on a 405,
+    `Retry-After`, `WWW-Authenticate`."""
     description = error.description if error.code == 429 else None
     if error.code == 429:
         description = MESSAGES[429] if not isinstance(description, str) else description
-    return render_error(error.code or 500, description)
+    body, status = render_error(error.code or 500, description)
+    headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+    return body, status, headers
 
 
 def handle_csrf_error(error: CSRFError):

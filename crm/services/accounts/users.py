@@ -3,7 +3,9 @@
 import hashlib
 import secrets
 from collections.abc import Iterable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -32,6 +34,30 @@ TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 class AccountError(Refused):
     """A request on accounts that cannot be honoured; the message is French and user-facing."""
+
+
+class AccountLocked(AccountError):
+    """Too many failed sign-ins: the account refuses every password until the lock ends."""
+
+    status = 429
+
+
+@dataclass(frozen=True)
+class Lockout:
+    """`attempts` failed sign-ins within `minutes` lock the account for `minutes`."""
+
+    attempts: int = 10
+    minutes: int = 15
+
+    @property
+    def window(self) -> timedelta:
+        return timedelta(minutes=self.minutes)
+
+
+def locked_message(minutes: int) -> str:
+    return (f"Ce compte est temporairement verrouillé après de trop nombreuses tentatives de "
+            f"connexion. Réessayez dans {minutes} minutes, ou demandez à un administrateur de "
+            f"changer votre mot de passe.")
 
 
 def is_self(actor: User | None, user: User) -> bool:
@@ -80,13 +106,45 @@ def password_problem(password: str) -> str | None:
     return None
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with these credentials, or None; records the login time."""
+@cache
+def dummy_hash() -> str:
+    """A hash to check unknown accounts' passwords against, so that they take as long to refuse
+    as known ones (the answer time does not tell whether an account exists)."""
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def authenticate(email: str, password: str, lockout: Lockout = Lockout()) -> User | None:
+    """The active user with these credentials, or None; records the login time, or the failure.
+    Raises AccountLocked while the account is locked, and when this failure locks it."""
     user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
-    if user is None or not check_password(user, password) or not user.is_active:
+    if user is None:
+        check_password_hash(dummy_hash(), password)
         return None
-    user.last_login_at = utcnow()
+    now = utcnow()
+    right = check_password(user, password)
+    if user.locked_until is not None and user.locked_until > now:
+        raise AccountLocked(locked_message(lockout.minutes))
+    if not right:
+        failed_login(user, now, lockout)
+        return None
+    user.failed_logins, user.first_failed_login_at, user.locked_until = 0, None, None
+    if not user.is_active:
+        return None
+    user.last_login_at = now
     return user
+
+
+def failed_login(user: User, now: datetime, lockout: Lockout) -> None:
+    """Count a wrong password; the last one allowed locks the account (audited)."""
+    if user.first_failed_login_at is None or now - user.first_failed_login_at > lockout.window:
+        user.failed_logins, user.first_failed_login_at = 0, now
+    user.failed_logins = (user.failed_logins or 0) + 1
+    if user.failed_logins >= lockout.attempts:
+        user.locked_until = now + lockout.window
+        user.failed_logins, user.first_failed_login_at = 0, None
+        audit.record(None, "account_locked", user, {"attempts": lockout.attempts,
+                                                     "until": user.locked_until.isoformat()})
+        raise AccountLocked(locked_message(lockout.minutes))
 
 
 def find_organisation(name: str) -> Organisation | None:

@@ -91,12 +91,14 @@ def register_blueprints(app: Flask) -> None:
         public,
         record_base_url,
         routing,
+        security,
         targets,
         visits,
     )
 
     app.before_request(record_base_url)
     app.teardown_request(forget_base_url)
+    security.init_app(app)
     for module in (auth, main, admin, health, public, needs, routing, api, companies, visits, agenda, maps,
                    plans, checklists, targets, errors):
         module.init_app(app)

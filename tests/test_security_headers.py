@@ -14,8 +14,11 @@ PUBLIC_PAGES = ["/connexion", "/recrutement", "/mentions-legales"]
 
 
 def policy(response) -> dict[str, str]:
-    directives = [part.strip().split(" ", 1) for part in response.headers["Content-Security-Policy"].split(";")]
-    return {name: value if value else "" for name, value in ((d[0], d[1] if len(d) > 1 else "") for d in directives)}
+    found = {}
+    for part in response.headers["Content-Security-Policy"].split(";"):
+        name, _, value = part.strip().partition(" ")
+        found[name] = value
+    return found
 
 
 def nonce_of(response) -> str:

@@ -91,6 +91,9 @@ def test_a_nul_character_in_a_form_field_answers_a_french_400(client, signed_in)
 
 def test_the_public_form_refuses_a_nul_character_in_french(client):
     response = client.post("/recrutement", data={"siret": "7328293200007\x004", "company_name": "x"})
+    assert response.status_code == 422  # under the field at fault (tests/test_api_bad_input.py)
+    assert "caractère non autorisé" in page_text(response)
+    response = client.post("/recrutement?source=%00", data={"company_name": "x"})
     assert response.status_code == 400 and UNSTORABLE in page_text(response)
 
 

@@ -4,7 +4,8 @@
   most 64), else a new one; it is echoed in the answer's `X-Request-ID`, written with every
   unexpected exception in the log, and shown on the French 500 page so that a person can quote it.
 - One guard refuses, with a French 400, any page request whose path, query string or form holds a
-  NUL character or a lone surrogate (no database stores them; the API answers 422 on its own).
+  NUL character or a lone surrogate (no database stores them; the API answers 422 on its own, and
+  the employers' and partners' need forms 422 under the field at fault).
 - Ids in paths are numbers a database column holds: past 2^31 - 1 (PostgreSQL's INTEGER) the
   route does not match, hence 404; so are page numbers past it (`?page=`).
 """
@@ -22,6 +23,9 @@ from crm.services.platform.raw_input import unstorable, unstorable_parameters
 LARGEST_ID = 2 ** 31 - 1  # PostgreSQL INTEGER; SQLite's is larger
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 PAGE_PARAMETERS = ("page", "per_page")
+# Forms that check their own fields through the filing schema, showing the French message under
+# the field at fault (422): the guard leaves their fields to them (not their query string).
+FORMS_CHECKING_THEMSELVES = frozenset({"public.request_form", "needs.flag_new"})
 log = logging.getLogger("crm.errors")
 
 
@@ -63,7 +67,8 @@ def echo_request_id(response):
 
 
 def form_items() -> list[tuple[str, object]]:
-    if request.method not in ("POST", "PUT", "PATCH") or request.is_json:
+    if request.method not in ("POST", "PUT", "PATCH") or request.is_json \
+            or request.endpoint in FORMS_CHECKING_THEMSELVES:
         return []
     items: list[tuple[str, object]] = list(request.form.items(multi=True))
     items += [(name, upload.filename or "") for name, upload in request.files.items(multi=True)]

@@ -4,7 +4,7 @@ Per-user session version (sessions and "remember me" cookies of an older version
 in) and the counters of the per-account lockout after repeated failed sign-ins.
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0018
 Create Date: 2026-12-06 02:40:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014'
-down_revision = '0011'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 

@@ -539,11 +539,19 @@ def test_the_file_is_read_once_from_upload_to_import(client, auth, cci_user, run
     db.session.expire_all()
     sheet_id = db.session.get(m.BackgroundTask, task_id).result["sheet_id"]
     reads.refuse = True
+    from crm.services.imports import partner_files
+    every_row = partner_files.full_sheet
+
+    def refused_in_pages(parsed):  # the pages read the summary and the first rows, not every row
+        raise AssertionError("a page reads every row of the file")
+
+    monkeypatch.setattr(partner_files, "full_sheet", refused_in_pages)
     assert client.get(f"/taches/{task_id}").status_code == 200
     assert client.get(f"/entreprises/import/{sheet_id}/colonnes").status_code == 200
     query = CCI_MAPPING | {"source_tag": TAG}
     assert client.get(f"/entreprises/import/{sheet_id}/apercu", query_string=query).status_code == 200
     import_id = confirm(client, sheet_id, CCI_MAPPING)
+    monkeypatch.setattr(partner_files, "full_sheet", every_row)
     run_jobs()
     db.session.expire_all()
     assert db.session.get(m.BackgroundTask, import_id).result["created"] == 4

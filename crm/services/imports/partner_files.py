@@ -63,6 +63,7 @@ def read_upload(upload: Upload) -> ParsedList:
     def progress(done: int, expected: int) -> None:
         tasks.set_progress(done * READ_SHARE, expected * 100)
 
+    db.session.expunge(upload)  # loaded once: the progress commits must not reload its bytes
     sheet = spreadsheets.read_sheet(upload.filename, upload.content, progress)
     tasks.set_progress(READ_SHARE, 100)
     return store_parsed(upload, sheet)

@@ -90,13 +90,18 @@ def register_blueprints(app: Flask) -> None:
         plans,
         public,
         record_base_url,
+        resilience,
         routing,
+        security,
         targets,
         visits,
     )
 
+    resilience.register_converters(app)  # before any route
+    resilience.init_app(app)
     app.before_request(record_base_url)
     app.teardown_request(forget_base_url)
+    security.init_app(app)
     for module in (auth, main, admin, health, public, needs, routing, api, companies, visits, agenda, maps,
                    plans, checklists, targets, errors):
         module.init_app(app)

@@ -206,3 +206,31 @@ def scores_command(company_ids) -> None:
 
 
 COMMANDS += (scores_command,)
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@click.option("--check", is_flag=True, help="Restaurer la sauvegarde dans une base neuve et comparer.")
+@with_appcontext
+def backup_command(path: str, check: bool) -> None:
+    """Back the database up to PATH; with --check, restore it into a fresh database and compare
+    every table's row count (exit 1 on a difference); ends with JSON."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from crm.services.platform import backup
+
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    if not check:
+        backup.dump(url, Path(path))
+        echo_summary({"backup": path})
+        return
+    result = backup.check_restore(url, Path(path))
+    echo_summary({"backup": path, "tables": len(result.source), "rows": sum(result.source.values()),
+                  "differences": result.differences})
+    if result.differences:
+        raise SystemExit(1)
+
+
+COMMANDS += (backup_command,)

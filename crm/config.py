@@ -63,6 +63,10 @@ def default_config(instance_path: str) -> dict:
         "CRM_MAP_TILES": os.environ.get("CRM_MAP_TILES", OSM_TILES),
         "CRM_STATE_BRANDING": flag("CRM_STATE_BRANDING"),
         "CRM_LOGIN_RATE_LIMIT": os.environ.get("CRM_LOGIN_RATE_LIMIT", "10 per minute"),
+        # an account whose password was mistyped that many times within the minutes below is
+        # locked for as many minutes
+        "CRM_LOGIN_LOCKOUT_ATTEMPTS": int(os.environ.get("CRM_LOGIN_LOCKOUT_ATTEMPTS", "10")),
+        "CRM_LOGIN_LOCKOUT_MINUTES": int(os.environ.get("CRM_LOGIN_LOCKOUT_MINUTES", "15")),
         "CRM_PUBLIC_FORM_RATE_LIMIT": os.environ.get(
             "CRM_PUBLIC_FORM_RATE_LIMIT", "5 per minute;30 per day"
         ),
@@ -84,6 +88,7 @@ def default_config(instance_path: str) -> dict:
         "CRM_HOST_NAME": os.environ.get("CRM_HOST_NAME", "").strip() or None,
         "CRM_HOST_ADDRESS": os.environ.get("CRM_HOST_ADDRESS", "").strip() or None,
         "CRM_RETENTION_MONTHS": int(os.environ.get("CRM_RETENTION_MONTHS", "24")),
+        "CRM_MAIL_RETENTION_DAYS": int(os.environ.get("CRM_MAIL_RETENTION_DAYS", "365")),
         "CRM_WORKER_HEARTBEAT_SECONDS": 60,
         "CRM_OUTBOX_LATE_SECONDS": int(os.environ.get("CRM_OUTBOX_LATE_SECONDS", "600")),
         "CRM_EXPORT_SYNC_LIMIT": int(os.environ.get("CRM_EXPORT_SYNC_LIMIT", "5000")),
@@ -97,8 +102,9 @@ def default_config(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": flag("CRM_SECURE_COOKIES"),
-        "REMEMBER_COOKIE_DURATION": timedelta(days=365),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,  # Redis down: limits counted per process
         "RATELIMIT_HEADERS_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "PAGE_SIZE": 25,

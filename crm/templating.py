@@ -52,7 +52,8 @@ def admin_menu() -> list[Item]:
         items.append(("routing.rules", "Orientation"))
     if access.can_manage_accounts(user):
         items += [("admin.pressure_settings", "Pression de contact"),
-                  ("admin.sirene_import", "Import SIRENE"), ("admin.reference_data", "Données de référence")]
+                  ("admin.sirene_import", "Import SIRENE"), ("admin.reference_data", "Données de référence"),
+                  ("admin.privacy", "Données personnelles")]
     if access.can_read_outbox(user):
         items.append(("admin.messages", "Messages"))
     return available(items)

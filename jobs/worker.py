@@ -42,6 +42,7 @@ def scheduled(app: Flask) -> CronScheduler:
     from jobs.digest import send_daily_digests, send_spotter_digests
     from jobs.mail import sweep_outbox
     from jobs.needs import remind_late_needs
+    from jobs.privacy import purge_personal_data
     from jobs.scoring import refresh_scores
 
     scheduler = CronScheduler(connection=broker.get_redis(app), name="crm-cron")
@@ -51,6 +52,7 @@ def scheduled(app: Flask) -> CronScheduler:
     scheduler.register(send_daily_digests, "default", cron="30 5 * * 1-5")  # 6:30 or 7:30 in Paris
     scheduler.register(send_spotter_digests, "default", cron="45 5 * * 1-5")  # 6:45 or 7:45
     scheduler.register(refresh_scores, "default", cron="0 2 * * *")  # 3:00 or 4:00 in Paris
+    scheduler.register(purge_personal_data, "default", cron="30 1 * * *")  # 2:30 or 3:30 in Paris
     return scheduler
 
 

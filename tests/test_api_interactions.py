@@ -49,7 +49,7 @@ def test_a_partner_adds_a_contact_to_the_shared_ledger(api, firm, chamber_token)
     assert response.status_code == 201
     body = response.get_json()
     assert body["organisation"]["name"] == "CCI Côte-d'Or"
-    assert body["contact_pressure"]["contacts_7d"] == 1
+    assert body["contact_pressure"]["contacts_7d"] is None  # the network's counts: staff only
     stored = db.session.scalar(sa.select(m.Interaction))
     assert (stored.company_id, stored.kind, stored.outcome) == (firm.id, m.InteractionKind.CALL,
                                                                 "Rappel dans un mois")

@@ -76,12 +76,14 @@ def test_the_personal_data_page_covers_each_processing_its_basis_rights_and_the_
 
 def test_retention_periods_follow_the_configuration(app, client, monkeypatch):
     monkeypatch.setitem(app.config, "CRM_RETENTION_MONTHS", 18)
+    monkeypatch.setitem(app.config, "CRM_MAIL_RETENTION_DAYS", 90)
     monkeypatch.setitem(app.config, "REMEMBER_COOKIE_DURATION", timedelta(days=30))
     monkeypatch.setitem(app.config, "CRM_PUBLIC_FORM_RATE_LIMIT", "5 per minute;30 per hour")
     monkeypatch.setitem(app.config, "CRM_API_RATE_LIMIT", "120 per minute")
     text = " ".join(page_text(client.get("/donnees-personnelles")).split())
-    assert "la personne à contacter : 18 mois après la clôture de la demande" in text
-    assert "ne fait pas encore cette suppression d'elle-même" in text
+    assert "d'une demande de recrutement : 18 mois après la clôture de la demande ; elles sont alors " \
+           "effacées automatiquement" in text
+    assert "leur texte est effacé automatiquement après 90 jours" in text
     assert "dure 30 jours" in text
     assert "un formulaire ouvert reste valable 8 heures" in text
     assert "effacés automatiquement après 1 heure au plus" in text

@@ -69,7 +69,7 @@ CASES = [
                  "Demande BFC-2026-00042 enregistrée",
                  ("Bonjour,\n"
                   "\n"
-                  "Votre demande de recrutement « Boulanger (H/F) » (2 postes) est enregistrée sous "
+                  "Votre demande de recrutement (2 postes) est enregistrée sous "
                   "la référence BFC-2026-00042.\n"
                   "Elle est suivie par France Travail Dijon. Un conseiller vous contactera sous "
                   "deux jours ouvrés, au plus tard le 08/12/2026.\n"
@@ -83,7 +83,7 @@ CASES = [
                  "Demande BFC-2026-00042 enregistrée",
                  ("Bonjour,\n"
                   "\n"
-                  "Votre demande de recrutement « Boulanger (H/F) » (1 poste) est enregistrée sous "
+                  "Votre demande de recrutement (1 poste) est enregistrée sous "
                   "la référence BFC-2026-00042.\n"
                   "Elle est suivie par le réseau pour l'emploi. Un conseiller vous contactera sous "
                   "deux jours ouvrés, au plus tard le 08/12/2026.\n"

@@ -202,7 +202,7 @@ def test_a_task_force_visit_is_one_contact_by_every_organisation_present(mine, o
     assert "Contactée par CCI Côte-d'Or le 18/11/2026." in result.reasons
     assert "Contactée par Mission locale Dijon le 18/11/2026." in result.reasons
     assert pressure.levels_for([company.id], mine.id, NOW) == {company.id: PressureLevel.HIGH}
-    assert result.as_api()["contacts_30d"] == 1 and result.as_api()["organisations_30d"] == 3
+    assert result.as_api(True)["contacts_30d"] == 1 and result.as_api(True)["organisations_30d"] == 3
 
 
 def test_visits_and_calls_add_up_visits_once(mine, other):

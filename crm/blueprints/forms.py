@@ -64,8 +64,14 @@ class VersionedForm(FrenchForm):
     def seen_version(self) -> int | None:
         """The version the submitted form carried; None when it carried none (the initial data may
         hold the record's current version, which is not what the user saw)."""
-        sent = (self.version.raw_data or [""])[0]
-        return int(sent) if sent.isdigit() else None
+        return version_number((self.version.raw_data or [""])[0])
+
+
+def version_number(sent: str | None) -> int | None:
+    """A version a form sent back, or None when it is missing or not a plain number (`²`, `١`,
+    thousands of digits: never an error, the save is then refused as stale)."""
+    sent = sent or ""
+    return int(sent) if sent.isascii() and sent.isdigit() and len(sent) <= 18 else None
 
 
 class QuickSelect(Select):

@@ -50,6 +50,7 @@ from crm.models.plan import (
     TargetOutcome,
     TargetStatus,
 )
+from crm.models.privacy import PrivacyRequest, PrivacyRequestKind
 from crm.models.reference import HeadcountBand, NafCode, NafDivisionRome, RomeCode
 from crm.models.routing import RoutingRule
 from crm.models.system import (

@@ -118,6 +118,7 @@ class HiringNeed(Timestamped, Model):
     contact_name: Mapped[str] = mapped_column(sa.String(120))
     contact_email: Mapped[str] = mapped_column(sa.String(254))
     contact_phone: Mapped[str | None] = mapped_column(sa.String(20))
+    contact_erased_at: Mapped[datetime | None]  # the contact's details erased (request or retention)
     status: Mapped[NeedStatus] = mapped_column(
         enum_type(NeedStatus, "need_status"), default=NeedStatus.NEW, index=True
     )

@@ -43,6 +43,13 @@ class User(UserMixin, Timestamped, Model):
     active: Mapped[bool] = mapped_column(default=True)
     phone: Mapped[str | None] = mapped_column(sa.String(20))
     last_login_at: Mapped[datetime | None]
+    # Bumped on logout, password, role or activation changes: older sessions and "remember me"
+    # cookies carry the previous number and no longer sign anyone in.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Failed sign-ins of the current window, and the end of a lockout after too many of them.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    first_failed_login_at: Mapped[datetime | None]
+    locked_until: Mapped[datetime | None]
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     basins: Mapped[list[Basin]] = relationship(
@@ -52,6 +59,10 @@ class User(UserMixin, Timestamped, Model):
     @property
     def is_active(self) -> bool:
         return self.active and self.organisation.active
+
+    def get_id(self) -> str:
+        """What the session and the "remember me" cookie hold: the id and the session version."""
+        return f"{self.id}:{self.session_version}"
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles

@@ -59,8 +59,12 @@ def page(request, browser):
     context.set_default_timeout(15_000)
     page = context.new_page()
     page.javascript = request.param
+    blocked: list[str] = []  # the security headers' policy must never break a page
+    page.on("console", lambda message: blocked.append(message.text)
+            if "Content Security Policy" in message.text else None)
     yield page
     context.close()
+    assert not blocked, f"blocked by the Content-Security-Policy: {blocked}"
 
 
 @pytest.fixture

@@ -4,6 +4,6 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def init_app(app: Flask) -> None:
-    from crm.blueprints.admin import settings, sirene, system, users, views  # noqa: F401  (registers the routes)
+    from crm.blueprints.admin import privacy, settings, sirene, system, users, views  # noqa: F401  (registers the routes)
 
     app.register_blueprint(bp)

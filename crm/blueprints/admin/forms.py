@@ -1,6 +1,6 @@
 """Forms of the admin pages: filters (GET, no CSRF) and edits (POST, CSRF)."""
 
-from wtforms import PasswordField, SearchField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, PasswordField, SearchField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from crm.blueprints.forms import FilterForm, FrenchForm, options
@@ -135,3 +135,20 @@ class MessageFilterForm(FilterForm):
     status = SelectField(
         "État", choices=options([("", "Tous les états")], MessageStatus.choices()), default=""
     )
+
+
+class PersonSearchForm(FilterForm):
+    email = SearchField("Adresse électronique de la personne", validators=[Length(max=254)],
+                        description="Celle de la demande : employeur, interlocuteur, participant ou agent")
+
+
+class ErasureForm(FrenchForm):
+    email = StringField("Adresse électronique", validators=[DataRequired("Indiquez l'adresse."),
+                                                              Length(max=254)])
+    reason = StringField(
+        "Motif et référence de la demande",
+        validators=[DataRequired("Indiquez le motif de l'effacement et la référence de la demande."),
+                    Length(max=500, message="500 caractères au plus.")],
+        description="Ex. : demande reçue par courriel le 03/12/2026, réf. DPO-2026-014")
+    confirm = BooleanField("Je confirme l'effacement : il est définitif",
+                           validators=[DataRequired("Cochez la case pour confirmer l'effacement.")])

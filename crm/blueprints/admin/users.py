@@ -1,6 +1,7 @@
 """Admin pages: user accounts and their API tokens."""
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_login import login_user
 
 from crm.blueprints.admin import bp
 from crm.blueprints.admin.forms import TokenForm, UserFilterForm, UserForm
@@ -52,6 +53,8 @@ def edit_user(user: User, form: UserForm):
                 basin_codes=form.basins.data, password=form.password.data or None, actor=actor(),
             )
             unit_of_work.commit()
+            if user.id == actor().id:  # one's own password or role changed: stay signed in here
+                login_user(user)
             verb = "créé" if creating else "enregistré"
             flash(f"Le compte de {user.name} est {verb}.", "success")
             return redirect(url_for(".users"))

@@ -153,12 +153,14 @@ COMPANY_STAFF_FIELDS = {
     "referent": nullable(ref("PersonRef")), "do_not_contact_before": nullable(DAY),
 }
 
+STAFF_ONLY = "Personnel seulement (null pour les partenaires)"
 CONTACT_PRESSURE = closed({
-    "contacts_7d": {"type": "integer", "minimum": 0}, "contacts_30d": {"type": "integer", "minimum": 0},
-    "organisations_30d": {"type": "integer", "minimum": 0},
+    "contacts_7d": nullable({"type": "integer", "minimum": 0, "description": STAFF_ONLY}),
+    "contacts_30d": nullable({"type": "integer", "minimum": 0, "description": STAFF_ONLY}),
+    "organisations_30d": nullable({"type": "integer", "minimum": 0, "description": STAFF_ONLY}),
     "level": {"type": "string", "enum": ["none", "warn", "high"],
               "description": "none : aucune ; warn : vigilance ; high : forte (n'empêche rien)"},
-    "do_not_contact_before": nullable(DAY),
+    "do_not_contact_before": nullable(DAY | {"description": STAFF_ONLY}),
 }, description="Sollicitations récentes de l'établissement par l'ensemble du réseau")
 INTERACTION_KINDS = ["call", "email", "visit", "meeting", "event"]
 INTERACTION_INPUT = closed({

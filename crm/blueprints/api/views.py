@@ -148,8 +148,9 @@ def company(siret: str):
         raise ApiError(404, UNKNOWN_COMPANY)
     user = api_user()
     hit = result.items[0]
-    body = show.company(hit, access.sees_company_details(user))
-    return body | {"contact_pressure": pressure.pressure_of(hit.company, user.organisation_id).as_api()}
+    details = access.sees_company_details(user)
+    seen = pressure.pressure_of(hit.company, user.organisation_id)
+    return show.company(hit, details) | {"contact_pressure": seen.as_api(details)}
 
 
 @bp.post("/interactions")
@@ -160,7 +161,8 @@ def create_interaction():
     interaction = api_interactions.add_to_ledger(data, user)
     unit_of_work.commit()
     seen = pressure.pressure_of(data.company, user.organisation_id)
-    return jsonify(show.interaction(interaction) | {"contact_pressure": seen.as_api()}), 201
+    return jsonify(show.interaction(interaction) | {
+        "contact_pressure": seen.as_api(access.sees_company_details(user))}), 201
 
 
 @bp.get("/basins")

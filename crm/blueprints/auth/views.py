@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required, login_user, logout_user
 
 from crm.blueprints.auth.forms import LoginForm
+from crm.blueprints.guards import actor
 from crm.extensions import limiter
 from crm.services.accounts import users as accounts
 from crm.services.platform import unit_of_work
@@ -16,11 +17,19 @@ def login_rate_limit() -> str:
 
 
 def safe_next(target: str | None) -> str:
-    """Only follow a relative `next` address, never another site."""
+    """Only follow a relative `next` address, never another site. Browsers drop tabs and line
+    breaks and read a backslash as a slash, so any control character or backslash is refused."""
     parts = urlsplit(target or "")
-    if target and not parts.scheme and not parts.netloc and target.startswith("/"):
+    if target and not parts.scheme and not parts.netloc and target.startswith("/") \
+            and not target.startswith("//") and "\\" not in target \
+            and not any(ord(char) < 32 or ord(char) == 127 for char in target):
         return target
     return url_for("main.home")
+
+
+def lockout() -> accounts.Lockout:
+    config = current_app.config
+    return accounts.Lockout(config["CRM_LOGIN_LOCKOUT_ATTEMPTS"], config["CRM_LOGIN_LOCKOUT_MINUTES"])
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
@@ -30,21 +39,29 @@ def login():
     """Staff and partner sign-in."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
-    form = LoginForm()
+    form, status = LoginForm(), 200
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
-        unit_of_work.commit()  # the time of the sign-in
+        message = "Adresse électronique ou mot de passe incorrect, ou compte désactivé."
+        try:
+            user = accounts.authenticate(form.email.data, form.password.data, lockout())
+        except accounts.AccountLocked as locked:
+            user, message, status = None, locked.message, 429
+        unit_of_work.commit()  # the time of the sign-in, or the failure
         if user is not None:
             login_user(user, remember=form.remember.data)
             flash(f"Bienvenue, {user.name}.", "success")
             return redirect(safe_next(request.args.get("next")))
-        flash("Adresse électronique ou mot de passe incorrect, ou compte désactivé.", "error")
-    return render_template("auth/login.html", form=form), 200 if not form.errors else 422
+        flash(message, "error")
+    return render_template("auth/login.html", form=form), 422 if form.errors else status
 
 
 @bp.post("/deconnexion")
 @login_required
 def logout():
+    """Sign out everywhere: the session and "remember me" cookies issued so far stop working."""
+    user = actor()
+    accounts.end_sessions(user, "logout", user)
+    unit_of_work.commit()
     logout_user()
     flash("Vous êtes déconnecté.", "info")
     return redirect(url_for("auth.login"))

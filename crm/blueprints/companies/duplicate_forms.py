@@ -3,7 +3,7 @@
 from wtforms import BooleanField, HiddenField, RadioField
 from wtforms.validators import DataRequired, Optional
 
-from crm.blueprints.forms import ActionForm, FrenchForm, options
+from crm.blueprints.forms import ActionForm, FrenchForm, options, version_number
 from crm.models import Company
 from crm.services.companies.merge import ABSORBED, CHOICES, SURVIVOR, ChoiceField, default_choices
 
@@ -38,8 +38,7 @@ class MergeForm(FrenchForm):
         "Je confirme que ces deux établissements vérifiés sont en réalité une seule et même entreprise.")
 
     def seen(self, side: str) -> int | None:
-        value = getattr(self, f"{side}_version").data or ""
-        return int(value) if value.isdigit() else None
+        return version_number(getattr(self, f"{side}_version").data)
 
     def choices(self) -> dict[str, str]:
         return {field.key: self[field.key].data or SURVIVOR for field in CHOICES}

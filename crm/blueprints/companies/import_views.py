@@ -114,8 +114,10 @@ def import_rejects(task_id: str):
     report = partners.rejects_of(task)
     if report is None:
         abort(404)
-    return send_file(io.BytesIO(report.content), mimetype="text/csv", as_attachment=True,
-                     download_name=report.filename)
+    response = send_file(io.BytesIO(report.content), mimetype="text/csv", as_attachment=True,
+                         download_name=report.filename)
+    response.content_type = partners.REJECTS_TYPE
+    return response
 
 
 @bp.get("/imports")

@@ -160,7 +160,7 @@ def download(fmt: str, filters: CompanyFilters):
     name = exports.filename(fmt, now)
     rows = exports.export_rows(user, filters, now)
     if fmt == "csv":
-        return Response(stream_with_context(exports.csv_chunks(rows)), mimetype=exports.FORMATS[fmt],
+        return Response(stream_with_context(exports.csv_chunks(rows)), content_type=exports.FORMATS[fmt],
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
     return send_file(exports.xlsx_file(rows), mimetype=exports.FORMATS[fmt], as_attachment=True,
                      download_name=name)
@@ -191,5 +191,5 @@ def export_download(task_id: str):
     if upload is None:
         abort(404)
     fmt = upload.filename.rsplit(".", 1)[-1]
-    return Response(upload.content, mimetype=exports.FORMATS[fmt],
+    return Response(upload.content, content_type=exports.FORMATS[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{upload.filename}"'})

@@ -4,6 +4,8 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from crm.blueprints import resilience
+from crm.blueprints.resilience import FrenchError
 from crm.extensions import db
 
 MESSAGES = {
@@ -32,10 +34,15 @@ def render_error(status: int, message: str | None = None):
 
 
 def handle_http_error(error: HTTPException):
-    description = error.description if error.code == 429 else None
+    """The French page (or JSON), keeping the error's own headers: `Allow` on a 405,
+    `Retry-After`, `WWW-Authenticate`. The description is shown when the application wrote it
+    in French (`FrenchError`), never Werkzeug's English one."""
+    description = error.description if error.code == 429 or isinstance(error, FrenchError) else None
     if error.code == 429:
         description = MESSAGES[429] if not isinstance(description, str) else description
-    return render_error(error.code or 500, description)
+    body, status = render_error(error.code or 500, description)
+    headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+    return body, status, headers
 
 
 def handle_csrf_error(error: CSRFError):
@@ -51,8 +58,10 @@ def handle_untrusted_host(error: SecurityError):
 
 
 def handle_unexpected(error: Exception):
+    """Logged with the request id, which the French page (or JSON) shows for the person to quote."""
     db.session.rollback()
-    return render_error(500)
+    resilience.log_unexpected(error)
+    return render_error(500, f"{MESSAGES[500]} Référence de l'incident : {resilience.request_id()}.")
 
 
 def init_app(app: Flask) -> None:

@@ -20,6 +20,7 @@ from folium.plugins import MarkerCluster
 from folium.template import Template
 from markupsafe import Markup, escape
 
+from crm.blueprints.security import with_nonce
 from crm.models import Company, User
 from crm.services.platform.wording import alphabetical
 from crm.services.territory import map_layers
@@ -128,7 +129,7 @@ class Embed:
 
     def __html__(self) -> str:
         """All in one place (stylesheet links are allowed in the body)."""
-        return self.head + self.body + Markup("<script>") + self.script + Markup("</script>")
+        return self.head + self.body + with_nonce("<script>") + self.script + Markup("</script>")
 
 
 def embed(m: folium.Map) -> Embed:
@@ -137,7 +138,7 @@ def embed(m: folium.Map) -> Embed:
     figure = m.get_root()
     assert isinstance(figure, folium.Figure), "a map's root"
     figure.header._children.pop("meta_http", None)
-    return Embed(Markup(figure.header.render()), Markup(figure.html.render()),
+    return Embed(with_nonce(figure.header.render()), Markup(figure.html.render()),
                  Markup(figure.script.render()))
 
 

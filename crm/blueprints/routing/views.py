@@ -122,5 +122,5 @@ def spotters():
 def spotters_csv():
     """The spotter indicators as a CSV file for spreadsheets."""
     _form, stats = period_stats()
-    return Response(spotter_stats.csv_export(stats), mimetype="text/csv; charset=utf-8",
+    return Response(spotter_stats.csv_export(stats), content_type=spotter_stats.CSV_TYPE,
                     headers={"Content-Disposition": 'attachment; filename="reperage.csv"'})

@@ -3,7 +3,9 @@
 import hashlib
 import secrets
 from collections.abc import Iterable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -34,13 +36,53 @@ class AccountError(Refused):
     """A request on accounts that cannot be honoured; the message is French and user-facing."""
 
 
+class AccountLocked(AccountError):
+    """Too many failed sign-ins: the account refuses every password until the lock ends."""
+
+    status = 429
+
+
+@dataclass(frozen=True)
+class Lockout:
+    """`attempts` failed sign-ins within `minutes` lock the account for `minutes`."""
+
+    attempts: int = 10
+    minutes: int = 15
+
+    @property
+    def window(self) -> timedelta:
+        return timedelta(minutes=self.minutes)
+
+
+def locked_message(minutes: int) -> str:
+    return (f"Ce compte est temporairement verrouillé après de trop nombreuses tentatives de "
+            f"connexion. Réessayez dans {minutes} minutes, ou demandez à un administrateur de "
+            f"changer votre mot de passe.")
+
+
 def is_self(actor: User | None, user: User) -> bool:
     """Whether the person acting is the account being changed."""
     return actor is not None and user.id is not None and actor.id == user.id
 
 
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+def load_user(session_id: str) -> User | None:
+    """The signed-in user of a session or "remember me" cookie (`id:version`), or None when the
+    account is unknown, inactive, or its sessions were ended since (older version)."""
+    key, _, version = session_id.partition(":")
+    if not (key.isascii() and key.isdigit() and version.isascii() and version.isdigit()) \
+            or len(key) > 18 or len(version) > 18:
+        return None
+    user = db.session.get(User, int(key))
+    if user is None or user.session_version != int(version) or not user.is_active:
+        return None
+    return user
+
+
+def end_sessions(user: User, reason: str, actor: User | None = None) -> None:
+    """Sign the account out everywhere: every session and "remember me" cookie issued so far stops
+    working (logout, password, role or activation change)."""
+    user.session_version = (user.session_version or 1) + 1
+    audit.record(actor, "end_sessions", user, {"reason": reason})
 
 
 def normalise_email(email: str) -> str:
@@ -64,13 +106,45 @@ def password_problem(password: str) -> str | None:
     return None
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with these credentials, or None; records the login time."""
+@cache
+def dummy_hash() -> str:
+    """A hash to check unknown accounts' passwords against, so that they take as long to refuse
+    as known ones (the answer time does not tell whether an account exists)."""
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def authenticate(email: str, password: str, lockout: Lockout = Lockout()) -> User | None:
+    """The active user with these credentials, or None; records the login time, or the failure.
+    Raises AccountLocked while the account is locked, and when this failure locks it."""
     user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
-    if user is None or not check_password(user, password) or not user.is_active:
+    if user is None:
+        check_password_hash(dummy_hash(), password)
         return None
-    user.last_login_at = utcnow()
+    now = utcnow()
+    right = check_password(user, password)
+    if user.locked_until is not None and user.locked_until > now:
+        raise AccountLocked(locked_message(lockout.minutes))
+    if not right:
+        failed_login(user, now, lockout)
+        return None
+    user.failed_logins, user.first_failed_login_at, user.locked_until = 0, None, None
+    if not user.is_active:
+        return None
+    user.last_login_at = now
     return user
+
+
+def failed_login(user: User, now: datetime, lockout: Lockout) -> None:
+    """Count a wrong password; the last one allowed locks the account (audited)."""
+    if user.first_failed_login_at is None or now - user.first_failed_login_at > lockout.window:
+        user.failed_logins, user.first_failed_login_at = 0, now
+    user.failed_logins = (user.failed_logins or 0) + 1
+    if user.failed_logins >= lockout.attempts:
+        user.locked_until = now + lockout.window
+        user.failed_logins, user.first_failed_login_at = 0, None
+        audit.record(None, "account_locked", user, {"attempts": lockout.attempts,
+                                                     "until": user.locked_until.isoformat()})
+        raise AccountLocked(locked_message(lockout.minutes))
 
 
 def find_organisation(name: str) -> Organisation | None:
@@ -144,9 +218,13 @@ def save_user(
         problem = password_problem(password)
         if problem:
             raise AccountError(problem, "password")
+        if user.id is not None:
+            end_sessions(user, "password", actor)
         user.password_hash = hash_password(password)
     elif user.id is None:
         raise AccountError("Un mot de passe est nécessaire pour créer un compte.", "password")
+    if user.id is not None and user.role != Role(role):
+        end_sessions(user, "role", actor)
     user.email, user.name, user.role = email, name.strip(), Role(role)
     user.organisation = organisation
     user.basins = basins_by_code(basin_codes)
@@ -161,6 +239,8 @@ def set_user_active(user: User, active: bool, actor: User | None = None) -> None
     """Deactivate or reactivate an account; nobody deactivates their own."""
     if not active and is_self(actor, user):
         raise AccountError("Vous ne pouvez pas désactiver votre propre compte.")
+    if not active and user.active:
+        end_sessions(user, "deactivation", actor)
     user.active = active
     audit.record(actor, "activate" if active else "deactivate", user, {"active": active})
 

@@ -2,16 +2,12 @@
 (UTF-8 with BOM, `;`) or XLSX (openpyxl in write-only mode). Small exports are downloaded at once;
 larger ones run as a job that stores the file in the uploads table for any web process to serve."""
 
-import csv
-import io
-import tempfile
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import IO
 
 import sqlalchemy as sa
 from flask import current_app
-from openpyxl import Workbook
 from sqlalchemy.orm import aliased
 
 from crm.extensions import db
@@ -20,11 +16,11 @@ from crm.services.accounts import access
 from crm.services.companies import listing
 from crm.services.companies.listing import CompanyFilters
 from crm.services.companies.search import open_needs_count
+from crm.services.platform import spreadsheet_files
 from crm.services.platform.local_time import local_datetime
 
-FORMATS = {"csv": "text/csv; charset=utf-8",
-           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-BATCH = 1000
+FORMATS = spreadsheet_files.FORMATS
+BATCH = spreadsheet_files.BATCH
 KIND = "export"
 Referent = aliased(User)
 
@@ -88,34 +84,13 @@ def export_rows(user: User, filters: CompanyFilters, now: datetime) -> Iterator[
 
 
 def csv_chunks(rows: Iterator[list]) -> Iterator[str]:
-    """CSV text for Excel in French: a BOM, `;` between fields, one chunk per batch of rows."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    for number, row in enumerate(rows, start=1):
-        writer.writerow(row)
-        if number % BATCH == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
-def write_xlsx(rows: Iterator[list], out: IO[bytes], title: str = "Entreprises") -> None:
-    """An XLSX workbook written row by row (write-only mode keeps no cell in memory)."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    for row in rows:
-        sheet.append(row)
-    workbook.save(out)
+    """CSV text for Excel in French, one chunk per batch of rows (the one safe writer)."""
+    return spreadsheet_files.csv_chunks(rows, BATCH)
 
 
 def xlsx_file(rows: Iterator[list], title: str = "Entreprises") -> IO[bytes]:
-    """The workbook in a temporary file (in memory while small), ready to be sent."""
-    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    write_xlsx(rows, out, title)
-    out.seek(0)
-    return out
+    """The workbook in a temporary file, ready to be sent (the one safe writer)."""
+    return spreadsheet_files.xlsx_file(rows, title)
 
 
 def counted(rows: Iterator[list], total: int, progress: Callable[[int, int], None]) -> Iterator:
@@ -127,11 +102,7 @@ def counted(rows: Iterator[list], total: int, progress: Callable[[int, int], Non
 
 
 def export_bytes(rows: Iterator[list], fmt: str) -> bytes:
-    if fmt == "csv":
-        return "".join(csv_chunks(rows)).encode("utf-8")
-    out = io.BytesIO()
-    write_xlsx(rows, out)
-    return out.getvalue()
+    return spreadsheet_files.file_bytes(rows, fmt, "Entreprises")
 
 
 def filename(fmt: str, now: datetime) -> str:

@@ -60,8 +60,12 @@ class Pressure:
     reasons: list[str]
     do_not_contact_before: date | None
 
-    def as_api(self) -> dict:
-        """The fields the partner API publishes."""
+    def as_api(self, details: bool) -> dict:
+        """The fields the API publishes: partners get the level only, never the network's counts
+        nor the firm's do-not-contact date (null)."""
+        if not details:
+            return {"contacts_7d": None, "contacts_30d": None, "organisations_30d": None,
+                    "level": self.level.value, "do_not_contact_before": None}
         return {
             "contacts_7d": self.contacts_7d, "contacts_30d": self.contacts_30d,
             "organisations_30d": self.organisations_30d, "level": self.level.value,

@@ -26,6 +26,10 @@ def search_text(name: str | None, sign: str | None, commune_name: str | None,
     return " ".join(search_words(" ".join(filter(None, (name, sign, commune_name, postal_code)))))
 
 
+SEARCH_NAME_LENGTH: int = Company.__table__.c.search_name.type.length  # type: ignore[attr-defined]
+SEARCH_TEXT_LENGTH: int = Company.__table__.c.search_text.type.length  # type: ignore[attr-defined]
+
+
 def commune_name(connection: sa.Connection, session, code: str | None) -> str | None:
     """A commune's name, from the session's identity map when loaded, else from the database."""
     if code is None:
@@ -42,10 +46,13 @@ def keep_search_text(mapper, connection: sa.Connection, company: Company) -> Non
     """Recompute the search text of a company saved through the ORM when what it is found by
     changed (rows written in bulk call search_text themselves: SIRENE, demo, bench)."""
     state = sa.inspect(company)
+    if company.search_name:  # a name may grow under NFKD (one character into up to 18)
+        company.search_name = company.search_name[:SEARCH_NAME_LENGTH].rstrip()
     if state.persistent and not any(state.attrs[key].history.has_changes() for key in SEARCHED):
         return
     commune = commune_name(connection, state.session, company.commune_code)
-    company.search_text = search_text(company.name, company.sign, commune, company.postal_code)
+    text = search_text(company.name, company.sign, commune, company.postal_code)
+    company.search_text = text[:SEARCH_TEXT_LENGTH].rstrip()
 
 
 SOURCE_LABELS = {

@@ -26,7 +26,7 @@ from crm.services.companies import records
 from crm.services.imports import spreadsheets
 from crm.services.imports.partner_rows import FIELDS, Distinct, Entry, Person, Row, RowReader, guess_mapping
 from crm.services.imports.spreadsheets import Sheet
-from crm.services.platform import audit
+from crm.services.platform import audit, spreadsheet_files
 from crm.services.platform import background_tasks as tasks
 from crm.services.platform.local_time import local_today
 from crm.services.platform.wording import normalise_name
@@ -34,6 +34,7 @@ from crm.services.platform.wording import normalise_name
 UPLOAD_KIND = "partner_list"
 REJECTS_KIND = "partner_list_rejects"
 TASK_KIND = "partner_import"
+REJECTS_TYPE = spreadsheet_files.CSV_TYPE
 SOURCE = "import"
 BATCH_SIZE = 500
 PREVIEW_ROWS = 20

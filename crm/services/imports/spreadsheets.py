@@ -14,6 +14,7 @@ from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
 from openpyxl.worksheet.dimensions import SheetDimension
 from openpyxl.xml.functions import iterparse
 
+from crm.services.platform import spreadsheet_files
 from crm.services.platform.refusals import Refused
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -229,8 +230,4 @@ def cell_text(value: object) -> str:
 
 def csv_bytes(header: list[str], rows: Iterable[list[str]]) -> bytes:
     """A CSV report as French spreadsheet software opens it: UTF-8 with BOM, `;` separated."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return UTF8_BOM + buffer.getvalue().encode("utf-8")
+    return spreadsheet_files.csv_bytes([header, *rows])

@@ -1,8 +1,6 @@
 """Managers' indicators per offer-spotter organisation: flags, contributions (flags attached to a
 need already open), hires, speed of first contact."""
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -21,6 +19,7 @@ from crm.models import (
     utcnow,
 )
 from crm.services.accounts.access import need_scope
+from crm.services.platform import spreadsheet_files
 from crm.services.platform.working_days import is_working_day
 
 ALL_TIME = "tout"
@@ -32,6 +31,7 @@ PERIOD_CHOICES = [
 ]
 HIRED_STATUSES = (NeedStatus.FILLED, NeedStatus.PARTLY_FILLED)
 NO_ORGANISATION = "Organisation non renseignée"
+CSV_TYPE = spreadsheet_files.CSV_TYPE
 CSV_HEADER = [
     "Organisation", "Signalements", "Contributions", "Signalements suivis d'une embauche",
     "Part suivie d'une embauche (%)", "Délai médian du premier contact (jours ouvrés)",
@@ -146,13 +146,8 @@ def french_decimal(value: float | None, digits: int = 1) -> str:
 
 def csv_export(stats: list[SpotterStats]) -> str:
     """The table as CSV for spreadsheets: UTF-8 with a BOM, semicolons, decimal commas."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for s in stats:
-        writer.writerow([
-            s.organisation_name, s.flags, s.contributions, s.hired, french_decimal(100 * s.hired_share),
-            french_decimal(s.median_days_to_contact), s.waiting,
-            french_decimal(100 * s.agreed_share),
-        ])
-    return "\ufeff" + out.getvalue()
+    return spreadsheet_files.csv_text([CSV_HEADER, *([
+        s.organisation_name, s.flags, s.contributions, s.hired, french_decimal(100 * s.hired_share),
+        french_decimal(s.median_days_to_contact), s.waiting,
+        french_decimal(100 * s.agreed_share),
+    ] for s in stats)])

@@ -4,11 +4,11 @@ from collections.abc import Iterator
 from typing import IO
 
 from crm.models import ProspectionPlan
-from crm.services.companies.exports import FORMATS, xlsx_file
 from crm.services.plans import objectives
 from crm.services.plans.fiche import NAF_SECTIONS, PRIORITY_SEGMENTS
+from crm.services.platform import spreadsheet_files
 
-XLSX_TYPE = FORMATS["xlsx"]
+XLSX_TYPE = spreadsheet_files.XLSX_TYPE
 
 
 def fiche_rows(plan: ProspectionPlan) -> Iterator[list]:
@@ -39,4 +39,4 @@ def objective_rows(plan: ProspectionPlan) -> Iterator[list]:
 
 def plan_workbook(plan: ProspectionPlan) -> IO[bytes]:
     rows = [*fiche_rows(plan), [], *objective_rows(plan)]
-    return xlsx_file(iter(rows), title="Fiche action")
+    return spreadsheet_files.xlsx_file(rows, title="Fiche action")

@@ -32,6 +32,7 @@ class Retention:
     """How long each kind of data is kept, as sentences' durations in French."""
 
     needs: str
+    mail_copies: str
     remember_cookie: str
     form_token: str
     rate_limit_counters: str
@@ -84,6 +85,7 @@ def retention() -> Retention:
     config = current_app.config
     return Retention(
         needs=months_label(config["CRM_RETENTION_MONTHS"]),
+        mail_copies=duration_label(timedelta(days=config["CRM_MAIL_RETENTION_DAYS"])),
         remember_cookie=duration_label(as_timedelta(config["REMEMBER_COOKIE_DURATION"])),
         form_token=duration_label(as_timedelta(config["WTF_CSRF_TIME_LIMIT"])),
         rate_limit_counters=duration_label(longest_window(

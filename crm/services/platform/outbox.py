@@ -52,6 +52,8 @@ def add_mail(kind: str, recipient: str, **context) -> OutboxMessage:
 
 def add_message(kind: str, recipient: str, subject: str, body: str) -> OutboxMessage:
     """Add a message already written to the current transaction (`add_mail` writes it)."""
+    if len(subject) > SUBJECT_LENGTH:  # a long firm's or job's name: cut, never refused
+        subject = subject[:SUBJECT_LENGTH - 1].rstrip() + "…"
     message = OutboxMessage(kind=kind, recipient=recipient, subject=subject, body=body)
     db.session.add(message)
     return message
@@ -60,6 +62,7 @@ def add_message(kind: str, recipient: str, subject: str, body: str) -> OutboxMes
 DELIVERY_JOB = "jobs.mail.deliver_message"
 QUEUED_IDS = "crm_outbox_queued_ids"
 SENDING_TIMEOUT = timedelta(minutes=10)  # an SMTP exchange gives up after 20 s per step
+SUBJECT_LENGTH: int = OutboxMessage.__table__.c.subject.type.length  # type: ignore[attr-defined]
 
 
 def dispatch(message_ids: list[int]) -> None:

@@ -98,6 +98,10 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("api.plan_target_list", "GET"): STAFF,
     ("api.add_plan_targets", "POST"): row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, ALLOWED, ALLOWED),
     ("api.openapi", "GET"): PUBLIC,
+    ("api.training_eligibility", "POST"): POST_SIGNED_IN,
+    ("api.create_training_request", "POST"): POST_STAFF,
+    ("api.training_request", "GET"): row(LOGIN, NOT_FOUND, OK, OK, OK, OK),
+    ("api.training_transition", "POST"): row(LOGIN, NOT_FOUND, ALLOWED, ALLOWED, ALLOWED, ALLOWED),
     ("auth.login", "GET"): row(OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     ("auth.login", "POST"): row(ALLOWED, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     ("auth.logout", "POST"): POST_SIGNED_IN,
@@ -291,6 +295,8 @@ class Seed:
             "item_id": item.id, "plan_id": plan.id, "target_id": target.id,
             "link": checklists.link_token(checklist, self.users["partner"].email),
             "project_id": f.CompanyProjectFactory(company=company).id,
+            "request_id": f.TrainingRequestFactory(company=company, organisation_id=agency.id,
+                                                   created_by_id=adviser.id).id,
         }
         # Background tasks, rather than follow-up tasks, for these routes' `task_id`
         self.overrides = {"companies.export_download": {"task_id": export_task.id},

@@ -92,13 +92,14 @@ def register_blueprints(app: Flask) -> None:
         record_base_url,
         routing,
         targets,
+        training,
         visits,
     )
 
     app.before_request(record_base_url)
     app.teardown_request(forget_base_url)
     for module in (auth, main, admin, health, public, needs, routing, api, companies, visits, agenda, maps,
-                   plans, checklists, targets, errors):
+                   plans, checklists, targets, training, errors):
         module.init_app(app)
 
 

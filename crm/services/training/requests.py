@@ -21,6 +21,7 @@ from crm.models import (
 )
 from crm.services.accounts import access
 from crm.services.companies import records
+from crm.services.needs import tracking
 from crm.services.platform.identifiers import clean_siret
 from crm.services.platform.local_time import local_today
 from crm.services.platform.refusals import Refused
@@ -144,3 +145,31 @@ def readable(user: User) -> sa.Select:
     query = sa.select(TrainingRequest).order_by(TrainingRequest.created_at.desc(),
                                                 TrainingRequest.id.desc())
     return query if can_read(user) else query.where(sa.false())
+
+
+EMPLOYER_WISH = "Je souhaite former un candidat avant de l'embaucher (POE)."
+
+
+def open_request_for_need(need: HiringNeed) -> TrainingRequest | None:
+    return db.session.scalar(sa.select(TrainingRequest).where(
+        TrainingRequest.need_id == need.id,
+        TrainingRequest.status.not_in([TrainingStatus.REJECTED, TrainingStatus.NOT_HIRED,
+                                       TrainingStatus.HIRED])).limit(1))
+
+
+def from_employer(need: HiringNeed) -> tuple[TrainingRequest, bool]:
+    """The employer asks, from the tracking page, to train a candidate before hiring: a draft
+    request for the need's organisation, which its adviser completes (once per open need); the
+    adviser is told by an employer message. Returns the request and whether it is new."""
+    found = open_request_for_need(need)
+    if found is not None:
+        return found, False
+    tracking.write(need, EMPLOYER_WISH)
+    request = TrainingRequest(company_id=need.company_id, need_id=need.id,
+                              organisation_id=need.organisation_id, requested_on=local_today(),
+                              kind=TrainingKind.POEI, status=TrainingStatus.DRAFT, offer_filed=None)
+    request.changes.append(TrainingStatusChange(to_status=TrainingStatus.DRAFT,
+                                                reason="Souhait exprimé par l'employeur"))
+    db.session.add(request)
+    db.session.flush()
+    return request, True

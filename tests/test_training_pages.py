@@ -153,3 +153,16 @@ def test_poe_entries_count_the_trainings_started_in_the_plan_period(project_cloc
     project_clock.travel_to(datetime(2026, 7, 1, 8))
     row = objectives.progress(plan)[0]
     assert (row.indicator, row.achieved, row.available) == (m.Indicator.POE_ENTRIES, 2, True)
+
+
+def test_the_demo_has_a_request_at_each_step(app):
+    from crm.demo import seed as demo
+
+    demo.seed_demo(companies=300)
+    statuses = set(db.session.scalars(db.select(m.TrainingRequest.status)))
+    assert {m.TrainingStatus.DRAFT, m.TrainingStatus.IN_TRAINING, m.TrainingStatus.HIRED} <= statuses
+    hired = db.session.query(m.TrainingRequest).filter_by(status=m.TrainingStatus.HIRED).one()
+    assert [c.to_status for c in hired.changes][-1] == m.TrainingStatus.HIRED
+    assert hired.convention_signed_on <= hired.training_starts_on
+    in_training = db.session.query(m.TrainingRequest).filter_by(status=m.TrainingStatus.IN_TRAINING).one()
+    assert requests.eligibility_of(in_training).verdict.value == "eligible"

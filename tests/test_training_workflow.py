@@ -108,3 +108,35 @@ def test_closing_pseudonymises_the_candidate_and_is_audited(people, agency):
     assert request.candidate == f"Candidat n° {request.id}" and request.candidate_pseudonymised_at
     event = db.session.query(m.AuditEvent).filter_by(action="training_transition").one()
     assert event.changes["status"] == ["completed", "not_hired"]
+
+
+def test_stalled_requests_are_reminded_once_a_day_to_their_author(people, agency, project_clock):
+    from datetime import datetime, timedelta
+
+    from crm.services.training import reminders
+    from jobs.training import remind_stalled_training_requests
+
+    adviser = people["adviser"]
+    now = datetime(2026, 6, 10, 6, 10)
+    stalled = request_in(S.SUBMITTED, agency)
+    stalled.created_by_id = adviser.id
+    stalled.status_changed_at = now - timedelta(days=6)
+    fresh = request_in(S.SUBMITTED, agency)
+    fresh.created_by_id = adviser.id
+    fresh.status_changed_at = now - timedelta(days=4)
+    in_training = request_in(S.IN_TRAINING, agency)  # no delay for a training under way
+    in_training.created_by_id = adviser.id
+    in_training.status_changed_at = now - timedelta(days=90)
+    need = f.HiringNeedFactory(organisation=agency, adviser=people["manager"])
+    wish = request_in(S.DRAFT, agency)  # from the employer: no author, the need's adviser is told
+    wish.need_id, wish.status_changed_at = need.id, now - timedelta(days=15)
+    db.session.commit()
+    project_clock.travel_to(now)
+    assert remind_stalled_training_requests() == 2
+    mails = {mail.recipient: mail for mail in db.session.query(m.OutboxMessage).filter_by(
+        kind=reminders.KIND)}
+    assert set(mails) == {adviser.email, people["manager"].email}
+    assert f"POE n° {stalled.id}" in mails[adviser.email].body
+    assert f"POE n° {fresh.id}" not in mails[adviser.email].body
+    assert f"POE n° {in_training.id}" not in mails[adviser.email].body
+    assert remind_stalled_training_requests() == 0  # not twice in 20 hours

@@ -129,3 +129,11 @@ def test_partners_neither_write_nor_read_requests_and_big_ids_are_unknown(api, a
     assert api.get(f"/api/v1/training/requests/{2**31}", token=token_for(adviser)).status_code == 404
     assert api.post("/api/v1/training/requests", json=REQUEST | {"siret": "12345678901234"},
                     token=token_for(adviser)).status_code == 422
+    elsewhere = f.HiringNeedFactory(organisation=adviser.organisation, adviser=adviser)
+    mismatch = api.post("/api/v1/training/requests", token=token_for(adviser),
+                        json=REQUEST | {"need_reference": elsewhere.reference})
+    assert mismatch.status_code == 422 and "need_reference" in mismatch.json["fields"]
+    own = f.HiringNeedFactory(company=company, organisation=adviser.organisation, adviser=adviser)
+    linked = api.post("/api/v1/training/requests", token=token_for(adviser),
+                      json=REQUEST | {"need_reference": own.reference})
+    assert linked.status_code == 201

@@ -166,3 +166,20 @@ def test_the_demo_has_a_request_at_each_step(app):
     assert hired.convention_signed_on <= hired.training_starts_on
     in_training = db.session.query(m.TrainingRequest).filter_by(status=m.TrainingStatus.IN_TRAINING).one()
     assert requests.eligibility_of(in_training).verdict.value == "eligible"
+
+
+def test_the_promotion_page_runs_a_fixed_number_of_queries(client, auth, adviser):
+    auth.login(adviser)
+
+    def firm_with_need(name: str) -> None:
+        company = f.CompanyFactory(name=name, headcount_band="11")
+        f.HiringNeedFactory(company=company, rome_code="F1703", status=m.NeedStatus.ASSIGNED)
+        f.TrainingRequestFactory(company=f.CompanyFactory(), status=m.TrainingStatus.HIRED,
+                                 training_starts_on=date(2026, 3, 1))
+
+    firm_with_need("Première")
+    one = queries_for(client, "/formations/promotion?bassin=2711")
+    for number in range(5):
+        firm_with_need(f"Entreprise {number}")
+    assert queries_for(client, "/formations/promotion?bassin=2711") == one
+    assert client.get("/formations/promotion?bassin=9999").status_code == 404

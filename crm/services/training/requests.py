@@ -114,6 +114,8 @@ def create(user: User, company: Company, values: dict[str, Any],
     """A draft request of the user's organisation, with its first history row."""
     require_staff(user)
     check_line(values)
+    if need is not None and need.company_id != company.id:
+        raise Refused("La demande de recrutement concerne un autre établissement.", "need_reference")
     request = TrainingRequest(
         company=company, need_id=need.id if need else None, organisation_id=user.organisation_id,
         created_by_id=user.id, requested_on=local_today(), status=TrainingStatus.DRAFT,

@@ -40,6 +40,8 @@ D6326_1 = "Art. D6326-1 C. trav. (décret n° 2024-561 du 18 juin 2024)"
 L6326_1_BEFORE = "Art. L6326-1 C. trav. (rédaction en vigueur avant le 21 juin 2024)"
 INSTRUCTION = "Instruction France Travail du 22 juillet 2024 (POEI)"
 L6326_3 = "Art. L6326-3 C. trav. (POEC)"
+TUTORING = "Décret n° 2024-561 du 18 juin 2024 (tutorat de la POEI)"
+QUALIOPI = "Art. L6316-1 C. trav. (certification Qualiopi des organismes financés sur fonds publics)"
 
 
 @dataclass(frozen=True)
@@ -262,21 +264,21 @@ def training_checks(case: Case) -> list[Check]:
     individual employer."""
     if case.mode is None:
         return [Check("training_body", Result.UNKNOWN, "Indiquer le mode de formation (organisme, "
-                      "tutorat, mixte ou AFEST).", D6326_1)]
+                      "tutorat, mixte ou AFEST).", L6326_1)]
     mode = TrainingMode(case.mode)
     checks = []
     if uses_body(mode):
         checks.append(fact("training_body", case.qualiopi, True,
                            "L'organisme de formation est certifié Qualiopi.",
                            "L'organisme de formation doit être certifié Qualiopi.",
-                           "Indiquer si l'organisme de formation est certifié Qualiopi.", D6326_1))
+                           "Indiquer si l'organisme de formation est certifié Qualiopi.", QUALIOPI))
     if mode != TrainingMode.ORGANISME:
         checks.append(fact("private_employer", case.private_individual_employer, False,
                            "L'employeur n'est pas un particulier : le tutorat est possible.",
                            "Un particulier employeur ne peut recourir qu'à un organisme de formation "
                            "externe, pas au tutorat.",
                            "Indiquer si l'employeur est un particulier (tutorat alors impossible).",
-                           D6326_1))
+                           TUTORING))
     if uses_tutor(mode):
         checks.append(tutor_experience(case.tutor_experience_years))
         checks.append(tutor_trainees(case.tutor_current_trainees))
@@ -286,22 +288,22 @@ def training_checks(case: Case) -> list[Check]:
 def tutor_experience(years: float | None) -> Check:
     if years is None:
         return Check("tutor_experience", Result.UNKNOWN, "Indiquer l'expérience du tuteur en lien "
-                     "avec les compétences de l'offre.", D6326_1)
+                     "avec les compétences de l'offre.", TUTORING)
     ok = years >= TUTOR_MIN_YEARS
     return Check("tutor_experience", Result.PASS if ok else Result.FAIL,
                  f"Tuteur volontaire : {years:g} an(s) d'expérience en lien avec l'offre, "
-                 f"au moins {TUTOR_MIN_YEARS} ans requis.", D6326_1)
+                 f"au moins {TUTOR_MIN_YEARS} ans requis.", TUTORING)
 
 
 def tutor_trainees(current: int | None) -> Check:
     if current is None:
         return Check("tutor_trainees", Result.UNKNOWN, "Indiquer le nombre de stagiaires POEI que le "
-                     "tuteur suit déjà.", D6326_1)
+                     "tuteur suit déjà.", TUTORING)
     total = current + 1
     ok = total <= TUTOR_MAX_TRAINEES
     return Check("tutor_trainees", Result.PASS if ok else Result.FAIL,
                  f"Le tuteur suivrait {total} stagiaire(s) POEI en même temps, "
-                 f"{TUTOR_MAX_TRAINEES} au plus.", D6326_1)
+                 f"{TUTOR_MAX_TRAINEES} au plus.", TUTORING)
 
 
 def total_hours(case: Case) -> int | None:
@@ -381,7 +383,7 @@ def poec_checks(case: Case, caps: Caps) -> list[Check]:
     checks.append(fact("training_body", case.qualiopi, True,
                        "L'organisme de formation est certifié Qualiopi.",
                        "L'organisme de formation doit être certifié Qualiopi.",
-                       "Indiquer si l'organisme de formation est certifié Qualiopi.", L6326_3))
+                       "Indiquer si l'organisme de formation est certifié Qualiopi.", QUALIOPI))
     hours = case.training_hours
     if hours is None:
         checks.append(Check("hours", Result.UNKNOWN, "Indiquer le nombre d'heures de formation.",

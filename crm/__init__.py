@@ -94,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
         routing,
         security,
         targets,
+        training,
         visits,
     )
 
@@ -103,7 +104,7 @@ def register_blueprints(app: Flask) -> None:
     app.teardown_request(forget_base_url)
     security.init_app(app)
     for module in (auth, main, admin, health, public, needs, routing, api, companies, visits, agenda, maps,
-                   plans, checklists, targets, errors):
+                   plans, checklists, targets, training, errors):
         module.init_app(app)
 
 

@@ -53,7 +53,7 @@ def admin_menu() -> list[Item]:
     if access.can_manage_accounts(user):
         items += [("admin.pressure_settings", "Pression de contact"),
                   ("admin.sirene_import", "Import SIRENE"), ("admin.reference_data", "Données de référence"),
-                  ("admin.privacy", "Données personnelles")]
+                  ("training.settings", "Paramètres POE et FRAP"), ("admin.privacy", "Données personnelles")]
     if access.can_read_outbox(user):
         items.append(("admin.messages", "Messages"))
     return available(items)
@@ -71,6 +71,8 @@ def staff_sections() -> list[Section]:
                                 ("companies.import_history", "Imports")], "Menu des entreprises"),
         Section("Demandes", needs, "Menu des demandes"),
         Section("Visites", [("visits.visits", "À venir"), ("visits.week", "Semaine")], "Menu des visites"),
+        Section("POE", [("training.request_list", "Demandes de POE"),
+                        ("training.promotion_page", "Promotion et indicateurs")], "Menu de la POE"),
         Section("Plans", [("plans.plans", "Plans de prospection"), ("plans.compared", "Bassins comparés"),
                           *([("targets.saved_segments", "Segments enregistrés")] if supervisor else [])],
                 "Menu des plans"),

@@ -44,6 +44,7 @@ def scheduled(app: Flask) -> CronScheduler:
     from jobs.needs import remind_late_needs
     from jobs.privacy import purge_personal_data
     from jobs.scoring import refresh_scores
+    from jobs.training import remind_stalled_training_requests
 
     scheduler = CronScheduler(connection=broker.get_redis(app), name="crm-cron")
     scheduler.register(sweep_outbox, "mail", interval=60)
@@ -53,6 +54,7 @@ def scheduled(app: Flask) -> CronScheduler:
     scheduler.register(send_spotter_digests, "default", cron="45 5 * * 1-5")  # 6:45 or 7:45
     scheduler.register(refresh_scores, "default", cron="0 2 * * *")  # 3:00 or 4:00 in Paris
     scheduler.register(purge_personal_data, "default", cron="30 1 * * *")  # 2:30 or 3:30 in Paris
+    scheduler.register(remind_stalled_training_requests, "default", cron="10 6 * * 1-5")
     return scheduler
 
 

@@ -290,10 +290,12 @@ class TrainingRequestFactory(Factory):
 
     kind = m.TrainingKind.POEI
     company = factory.SubFactory(CompanyFactory)
-    contract_type = m.ContractType.CDI
-    hours = 300
+    mode = m.TrainingMode.ORGANISME
+    requested_on = factory.LazyFunction(lambda: m.utcnow().date())
+    contract_type = m.PromisedContract.CDI
+    hours_body = 300
     training_body = "Organisme de formation certifié"
-    training_body_qualiopi = True
+    qualiopi = True
 
 
 class AuditEventFactory(Factory):

@@ -40,8 +40,8 @@ def test_a_manager_writes_a_plan_and_reads_its_figures(api, manager_token, advis
     assert body["objectives"] == [
         {"indicator": "companies_contacted", "target": 365, "achieved": 1, "expected_to_date": 182,
          "available": True},
-        {"indicator": "poe_entries", "target": 20, "achieved": None, "expected_to_date": 10,
-         "available": False}]
+        {"indicator": "poe_entries", "target": 20, "achieved": 0, "expected_to_date": 10,
+         "available": True}]
     assert body["targets_count"] == 0 and body["rollout_stage"] == "none"
 
 

@@ -502,6 +502,19 @@ CASES = [
                   "à vérifier » ouvre le formulaire de signalement déjà rempli pour l'entreprise.\n"
                   "https://crm.exemple.fr/entreprises-a-verifier" + SIGNATURE),
                  id="checklist_sent"),
+    pytest.param("training_stalled",
+                 lambda: dict(person=REFERENT, stalled=[NS(
+                     request=NS(id=12, company=COMPANY, status=NS(label="Déposée")), days=9,
+                     url="https://crm.exemple.fr/formations/12")]),
+                 "1 demande de POE à faire avancer",
+                 ("Bonjour Paul Morel,\n"
+                  "\n"
+                  "Cette demande de formation avant embauche n'a pas changé d'étape depuis "
+                  "plusieurs jours :\n"
+                  "\n"
+                  "- POE n° 12 : Boulangerie Martin, « Déposée » depuis 9 jours — "
+                  "https://crm.exemple.fr/formations/12" + SIGNATURE),
+                 id="training_stalled"),
 ]
 
 

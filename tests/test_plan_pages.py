@@ -139,7 +139,7 @@ def test_print_and_export_hold_the_fiche_and_the_objectives(client, signed_in, m
     plan = f.ProspectionPlanFactory(basin_code="2711", name="Plan Dijon", methods="Visites en binôme.",
                                     milestones=[{"date": "2026-03-01", "label": "Point d'étape"}])
     db.session.add(m.PlanActor(plan_id=plan.id, organisation_id=mission_locale.id, role="Jeunes"))
-    f.PlanObjectiveFactory(plan_id=plan.id, indicator=m.Indicator.POE_ENTRIES, target=12)
+    f.PlanObjectiveFactory(plan_id=plan.id, indicator=m.Indicator.EVENT_COMPANIES, target=12)
     db.session.commit()
     printed = text_of(client, f"/plans/{plan.id}/imprimer")
     assert "Plan Dijon" in printed and "01/03/2026 : Point d'étape" in printed and "plan-print.css" in printed
@@ -149,7 +149,7 @@ def test_print_and_export_hold_the_fiche_and_the_objectives(client, signed_in, m
     rows = [[cell for cell in row if cell is not None] for row in sheet.iter_rows(values_only=True)]
     assert sheet.title == "Fiche action"
     assert ["Plan", "Plan Dijon"] in rows and ["Acteur", "Mission locale Dijon", "Jeunes"] in rows
-    assert ["Entrées en POE", 12, "non disponible", 0] in [row[:4] for row in rows]
+    assert ["Entreprises présentes aux événements", 12, "non disponible", 0] in [row[:4] for row in rows]
 
 
 def test_the_plan_list_filters_and_runs_the_same_queries_for_3_or_30_plans(client, signed_in):

@@ -24,6 +24,7 @@ from crm.demo.network import (
 )
 from crm.demo.plans import seed_plans
 from crm.demo.projects import seed_projects
+from crm.demo.training import seed_training
 from crm.demo.working_calendar import office_hours_moment, working_day_on_or_before
 from crm.demo.workspace import seed_workspace
 from crm.extensions import Model, db
@@ -309,6 +310,7 @@ def seed_demo(companies: int = 2000) -> dict:
     seed_workspace()
     seed_plans()
     seed_projects()
+    seed_training()
     sum(scoring.refresh_scores())  # the likely-to-hire scores the pages show, in one unit
     return {
         "accounts": [{"role": spec.role.value, "email": spec.email, "password": PASSWORD,

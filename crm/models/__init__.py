@@ -62,6 +62,17 @@ from crm.models.system import (
     OutboxMessage,
     Upload,
 )
-from crm.models.training import TrainingKind, TrainingRequest, TrainingStatus
+from crm.models.training import (
+    CLOSED_TRAINING_STATUSES,
+    FrapLine,
+    ParameterKey,
+    PromisedContract,
+    TrainingKind,
+    TrainingMode,
+    TrainingParameter,
+    TrainingRequest,
+    TrainingStatus,
+    TrainingStatusChange,
+)
 from crm.models.user import ApiToken, Role, SavedView, User
 from crm.models.visit import FollowUp, Visit, VisitMode, VisitParticipant, VisitStatus

@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
         errors,
         plan_targets,
         plans,
+        training,
         views,
     )
 

@@ -1,7 +1,15 @@
 """The OpenAPI 3.1 document of the API: every path, parameter, body and status."""
 
-from crm.blueprints.api.schemas import SCHEMAS, closed, nullable, page_of, ref, text
-from crm.models import NeedStatus, PlanStatus, TargetStatus
+from crm.blueprints.api.schemas import DAY, SCHEMAS, TIME, closed, nullable, page_of, ref, text
+from crm.models import (
+    NeedStatus,
+    PlanStatus,
+    PromisedContract,
+    TargetStatus,
+    TrainingKind,
+    TrainingMode,
+    TrainingStatus,
+)
 from crm.services.plans.targets import MAX_SIRETS
 
 MAX_PARAMETER = 200  # characters of a text query parameter
@@ -80,6 +88,9 @@ PARAMETERS = {
                          {"type": "string", "enum": [member.value for member in PlanStatus]}),
     "plan_id": {"name": "plan_id", "in": "path", "required": True, "description": "Identifiant du plan",
                 "schema": {"type": "integer", "minimum": 1}},
+    "request_id": {"name": "request_id", "in": "path", "required": True,
+                   "description": "Identifiant de la demande de formation",
+                   "schema": {"type": "integer", "minimum": 1}},
 }
 
 LOCATION = {"Location": {"schema": text(), "description": "Adresse de la demande dans l'API"}}
@@ -149,6 +160,30 @@ PATHS = {
             {"200": answer("PlanTargetList", "Une page de cibles, par priorité puis nom")},
             ("403", "404", "422"), ("plan_id", "page", "per_page")),
     },
+    "/training/eligibility": {"post": operation(
+        "checkTrainingEligibility", "Vérifier l'éligibilité d'un cas de POE (rien n'est enregistré) : "
+                                    "chaque règle, sa raison et sa source",
+        {"200": answer("TrainingEligibility", "Verdict et contrôles")}, ("400", "422"),
+        requestBody={"required": True, "content": json_content(ref("TrainingCase"))})},
+    "/training/requests": {"post": operation(
+        "createTrainingRequest", "Déposer une demande de POE (brouillon) pour un établissement "
+                                 "(personnel seulement)",
+        {"201": answer("TrainingRequest", "Demande enregistrée, avec ses contrôles", {"Location": {
+            "schema": text(), "description": "Adresse de la demande dans l'API"}})},
+        ("400", "403", "409", "422"),
+        requestBody={"required": True, "content": json_content(ref("TrainingRequestInput"))})},
+    "/training/requests/{request_id}": {"get": operation(
+        "getTrainingRequest", "Une demande de POE avec ses contrôles, son historique et les "
+                              "étapes possibles",
+        {"200": answer("TrainingRequest", "La demande")}, ("404", "422"), ("request_id",))},
+    "/training/requests/{request_id}/transitions": {"post": operation(
+        "moveTrainingRequest", "Faire avancer une demande de POE dans son circuit",
+        {"200": answer("TrainingRequest", "La demande après l'étape"),
+         "409": {"description": "Étape refusée par le circuit (statut actuel, ordre des dates, "
+                                "conditions non remplies) ou écriture concurrente",
+                 "content": json_content(ref("Error"))}},
+        ("400", "403", "404", "422"), ("request_id",),
+        requestBody={"required": True, "content": json_content(ref("TrainingTransitionInput"))})},
     "/openapi.json": {"get": {
         "operationId": "getOpenApi", "summary": "Ce document (sans jeton)", "security": [],
         "responses": {"200": {"description": "Document OpenAPI 3.1",
@@ -168,6 +203,86 @@ PLAN_TARGET_SCHEMAS = {
                                   "besoins depuis l'ajout, ou issue saisie par le conseiller"},
         "assignee": nullable(text(description="Conseiller chargé de la cible"))}),
     "PlanTargetList": page_of("PlanTarget"),
+}
+
+YES_NO = nullable({"type": "boolean", "description": "null ou absent : inconnu"})
+
+
+def count(low: int, high: int, description: str) -> dict:
+    return nullable({"type": "integer", "minimum": low, "maximum": high, "description": description})
+
+
+def choice(enum, description: str) -> dict:
+    return nullable({"type": "string", "enum": [member.value for member in enum],
+                     "description": description})
+
+
+TRAINING_CASE_FIELDS = {
+    "kind": choice(TrainingKind, "POEI (par défaut) ou POEC"),
+    "contract_type": choice(PromisedContract, "Contrat promis à l'issue de la formation"),
+    "contract_months": count(1, 120, "Durée du contrat en mois"),
+    "missions_months_within_9": count(0, 9, "Missions d'intérim : mois cumulés dans les 9 mois "
+                                            "suivant la formation"),
+    "training_hours": count(0, 10_000, "Heures en organisme"),
+    "tutoring_hours": count(0, 10_000, "Heures en tutorat"),
+    "mode": choice(TrainingMode, "Mode de formation"),
+    "priority_public": YES_NO, "offer_filed": YES_NO, "contributions_up_to_date": YES_NO,
+    "economic_layoff_12_months": YES_NO, "refused_hire_after_poe": YES_NO, "qualiopi": YES_NO,
+    "tutor_experience_years": nullable({"type": "number", "minimum": 0, "maximum": 60}),
+    "tutor_current_trainees": count(0, 100, "Stagiaires POEI déjà suivis par le tuteur"),
+    "private_individual_employer": YES_NO,
+    "convention_signed_on": nullable(DAY), "training_starts_on": nullable(DAY),
+    "frap_requested": nullable({"type": "boolean"}),
+}
+CHECK = closed({"rule": text(), "result": {"type": "string", "enum": ["pass", "fail", "unknown"]},
+                "reason": text(description="En français"), "source": text()})
+ELIGIBILITY = closed({
+    "verdict": {"type": "string", "enum": ["eligible", "not_eligible", "to_complete"]},
+    "rule_set": closed({"name": text(), "valid_from": nullable(DAY), "valid_to": nullable(DAY)}),
+    "checks": {"type": "array", "items": CHECK}})
+TRAINING_SCHEMAS = {
+    "TrainingCase": closed(TRAINING_CASE_FIELDS | {
+        "on_date": nullable(DAY | {"description": "Date de la demande (aujourd'hui par défaut)"})},
+        required=[]),
+    "TrainingEligibility": ELIGIBILITY,
+    "TrainingRequestInput": closed(TRAINING_CASE_FIELDS | {
+        "siret": text(20, description="SIRET d'un établissement connu"),
+        "need_reference": nullable(text(30)), "training_body": nullable(text(200)),
+        "qualiopi_number": nullable(text(40)), "opco_cofunding": YES_NO,
+        "opco_name": nullable(text(120)),
+        "frap_line_id": nullable({"type": "integer", "minimum": 1, "maximum": 2**31 - 1}),
+        "candidate": nullable(text(120, description="Initiales ou libellé minimal ; remplacé par un "
+                                                    "numéro à la clôture")),
+        "training_ends_on": nullable(DAY)}, required=["siret"]),
+    "TrainingTransitionInput": closed({
+        "to": {"type": "string", "enum": [member.value for member in TrainingStatus]},
+        "reason": nullable(text(2000, description="Obligatoire pour un refus ou une non-embauche")),
+        "date": nullable(DAY | {"description": "Obligatoire pour la convention, l'entrée, la fin, "
+                                               "l'embauche"})}, required=["to"]),
+    "TrainingRequest": closed({
+        "id": {"type": "integer"}, "kind": {"type": "string", "enum": [m.value for m in TrainingKind]},
+        "mode": choice(TrainingMode, "Mode de formation"),
+        "status": {"type": "string", "enum": [member.value for member in TrainingStatus]},
+        "status_label": text(), "status_reason": nullable(text()),
+        "company": closed({"siret": text(14), "name": text()}), "requested_on": DAY,
+        "contract_type": choice(PromisedContract, "Contrat promis"),
+        "contract_months": nullable({"type": "integer"}),
+        "missions_months_within_9": nullable({"type": "integer"}),
+        "training_hours": nullable({"type": "integer"}), "tutoring_hours": nullable({"type": "integer"}),
+        "training_body": nullable(text()), "qualiopi": nullable({"type": "boolean"}),
+        "qualiopi_number": nullable(text()), "tutor_experience_years": nullable({"type": "number"}),
+        "tutor_current_trainees": nullable({"type": "integer"}),
+        "opco_cofunding": nullable({"type": "boolean"}), "frap_requested": {"type": "boolean"},
+        "candidate": nullable(text()), "convention_signed_on": nullable(DAY),
+        "training_starts_on": nullable(DAY), "training_ends_on": nullable(DAY),
+        "outcome_on": nullable(DAY), "eligibility": ELIGIBILITY,
+        "history": {"type": "array", "items": closed({
+            "from": nullable(text()), "to": text(), "at": TIME, "reason": nullable(text()),
+            "date": nullable(DAY)})},
+        "next": {"type": "array", "items": closed({
+            "to": text(), "label": text(), "records": {"type": "string",
+                                                       "enum": ["nothing", "reason", "date"]}})},
+    }),
 }
 
 RESPONSES = {name: error_response(status) for status, (name, _) in ERRORS.items()} | {
@@ -196,6 +311,6 @@ def document(server_url: str) -> dict:
                                            "description": "Jeton d'API (crm api-token EMAIL)"}},
             "parameters": PARAMETERS,
             "responses": RESPONSES,
-            "schemas": SCHEMAS | PLAN_TARGET_SCHEMAS,
+            "schemas": SCHEMAS | PLAN_TARGET_SCHEMAS | TRAINING_SCHEMAS,
         },
     }

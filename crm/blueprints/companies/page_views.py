@@ -25,6 +25,7 @@ ACTIONS = (  # (endpoint, label, icon) of actions other pages offer on a firm
     ("visits.log_interaction", "Enregistrer un échange", "fr-icon-chat-3-line"),
     ("visits.new_visit", "Planifier une visite", "fr-icon-calendar-line"),
     ("agenda.new_task", "Nouvelle tâche", "fr-icon-todo-line"),
+    ("training.new_request", "Préparer une POE", "fr-icon-user-add-line"),
     ("companies.duplicates_of", "Doublons probables", "fr-icon-git-merge-line"),
 )
 

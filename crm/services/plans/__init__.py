@@ -3,5 +3,6 @@ segments and target lists with derived statuses, the explainable likely-to-hire 
 among other facts, the company projects of `companies.projects`), check-lists for offer spotters
 and the pilot basins compared.
 
-May import: models, `platform`, `accounts`, `territory`, `companies`, `routing`, `needs`, `visits`.
+May import: models, `platform`, `accounts`, `territory`, `companies`, `routing`, `needs`, `visits`,
+`imports`, `training`.
 """

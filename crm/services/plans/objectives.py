@@ -11,7 +11,9 @@ The figures count the firms of the plan's basin (`Company.basin_code`) during th
 - hires: the hires recorded on the needs closed in the period;
 - tpe_pme_share: among the firms contacted whose headcount band is known, the share (%) of those
   under 250 employees (non-employer units and unknown bands are left out of both counts);
-- poe_entries, event_companies: not measured yet (`available` false, shown "non disponible").
+- poe_entries: POE requests whose training started in the period (status in training or beyond,
+  on `training_starts_on`, a calendar date);
+- event_companies: not measured yet (`available` false, shown "non disponible").
 
 The expected figure by today follows a straight line from 0 at the start to the target at the end;
 a share's expected figure is its target. One grouped query per indicator, whatever the number of
@@ -37,6 +39,8 @@ from crm.models import (
     NeedStatus,
     Organisation,
     ProspectionPlan,
+    TrainingRequest,
+    TrainingStatus,
     User,
     Visit,
     VisitParticipant,
@@ -44,7 +48,7 @@ from crm.models import (
 )
 from crm.services.platform.local_time import day_bounds, local_from_utc, local_today
 
-UNAVAILABLE = frozenset({Indicator.POE_ENTRIES, Indicator.EVENT_COMPANIES})
+UNAVAILABLE = frozenset({Indicator.EVENT_COMPANIES})
 SHARES = frozenset({Indicator.TPE_PME_SHARE})
 FILLED = (NeedStatus.FILLED, NeedStatus.PARTLY_FILLED)
 SMALL_FIRM_LIMIT = 250
@@ -82,6 +86,11 @@ class Source:
     organisation_id: Column
     user_id: Column
     conditions: tuple[ColumnElement[bool], ...] = ()
+    dated: bool = False  # `moment` is a calendar date, not a UTC time
+
+
+POE_ENTERED = (TrainingStatus.IN_TRAINING, TrainingStatus.COMPLETED, TrainingStatus.HIRED,
+               TrainingStatus.NOT_HIRED)
 
 
 SOURCES: dict[Indicator, Source] = {
@@ -102,6 +111,10 @@ SOURCES: dict[Indicator, Source] = {
         HiringNeed, sa.func.coalesce(sa.func.sum(HiringNeed.hires), 0), HiringNeed.closed_at,
         HiringNeed.company_id, HiringNeed.organisation_id, HiringNeed.adviser_id,
         (~HiringNeed.is_open,)),
+    Indicator.POE_ENTRIES: Source(
+        TrainingRequest, sa.func.count(TrainingRequest.id), TrainingRequest.training_starts_on,
+        TrainingRequest.company_id, TrainingRequest.organisation_id, TrainingRequest.created_by_id,
+        (TrainingRequest.status.in_(POE_ENTERED),), dated=True),
 }
 
 
@@ -109,7 +122,7 @@ def counted(indicator: Indicator, period: Period, *columns: Column,
             by_person: bool = False) -> sa.Select:
     """The indicator's figure over the period, grouped by `columns` (any of them, or none)."""
     source = SOURCES[indicator]
-    low, high = period.bounds
+    low, high = (period.start, period.end + timedelta(days=1)) if source.dated else period.bounds
     query = (sa.select(*columns, source.count)
              .select_from(source.origin)
              .join(Company, Company.id == source.company_id)

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.base import NO_VALUE
 
 from crm.extensions import Model, db
-from crm.models import AuditEvent, Company, Contact, FollowUp, HiringNeed, User, Visit
+from crm.models import AuditEvent, Company, Contact, FollowUp, HiringNeed, TrainingRequest, User, Visit
 from crm.models.base import utcnow
 
-AUDITED: tuple[type[Model], ...] = (Company, Contact, HiringNeed, Visit, FollowUp)
+AUDITED: tuple[type[Model], ...] = (Company, Contact, HiringNeed, Visit, FollowUp, TrainingRequest)
 UNTRACKED_FIELDS = frozenset({"id", "version", "created_at", "updated_at", "search_name", "search_text"})
 _acting: ContextVar[int | None] = ContextVar("audit_actor", default=None)
 

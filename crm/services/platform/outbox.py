@@ -36,6 +36,7 @@ KIND_LABELS = {
     "spotter_need_news": "Suites d'un signalement, pour le partenaire",
     "spotter_digest": "Résumé quotidien des suites des signalements, pour le partenaire",
     "checklist_sent": "Entreprises à vérifier, pour un partenaire",
+    "training_stalled": "Relance des demandes de POE qui n'avancent plus",
 }
 
 

@@ -63,5 +63,5 @@ from crm.models.system import (
     Upload,
 )
 from crm.models.training import TrainingKind, TrainingRequest, TrainingStatus
-from crm.models.user import ApiToken, Role, SavedView, User
+from crm.models.user import ApiToken, PasswordLink, PasswordLinkPurpose, Role, SavedView, User
 from crm.models.visit import FollowUp, Visit, VisitMode, VisitParticipant, VisitStatus

@@ -36,6 +36,8 @@ KIND_LABELS = {
     "spotter_need_news": "Suites d'un signalement, pour le partenaire",
     "spotter_digest": "Résumé quotidien des suites des signalements, pour le partenaire",
     "checklist_sent": "Entreprises à vérifier, pour un partenaire",
+    "account_invitation": "Invitation à choisir son mot de passe (nouveau compte)",
+    "password_reset": "Lien pour choisir un nouveau mot de passe",
 }
 
 

@@ -106,6 +106,7 @@ def default_config(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": flag("CRM_SECURE_COOKIES"),
         "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,  # Redis down: limits counted per process
         "RATELIMIT_HEADERS_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "PAGE_SIZE": 25,

@@ -108,3 +108,23 @@ def test_the_limit_page_reads_in_french_with_the_day_when_it_is_not_today():
     assert throttle.retry_time(timedelta(hours=14, minutes=5), ten) == "demain à 0\u00a0h\u00a005"
     assert throttle.retry_time(timedelta(days=21), ten) == "le 1er juillet à 10\u00a0h\u00a000"
     assert throttle.retry_time(timedelta(days=2), ten) == "le 12 juin à 10\u00a0h\u00a000"
+
+
+@pytest.fixture
+def limiter_redis_down(monkeypatch):
+    """The limiter's Redis refuses every command, as when it is down."""
+    throttle._memory.storage.reset()
+
+    def down(*_args, **_kwargs):
+        raise ConnectionError("Redis injoignable")
+
+    for command in ("incr", "get", "get_expiry"):
+        monkeypatch.setattr(limiter.limiter.storage, command, down)
+
+
+def test_with_the_limiter_s_redis_down_the_limit_still_holds_in_memory(client, limiter_redis_down):
+    for number in range(1, 6):
+        assert client.post(FORM, data=typed(job_title=f"Vendeur {number}")).status_code == 302
+    response = client.post(FORM, data=typed(job_title="Tourier"))
+    assert response.status_code == 429  # not let through: counted in the process's memory
+    assert count(m.HiringNeed) == 5

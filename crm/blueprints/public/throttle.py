@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse_many
+from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter, RateLimiter
 
 from crm.extensions import limiter
 from crm.models.base import utcnow
@@ -30,12 +32,27 @@ def _limits(kind: str) -> list[RateLimitItem]:
     return parse_many(current_app.config[kind])
 
 
-def _storage_failed(error: Exception) -> bool:
-    """Whether to let the request through when Redis fails (RATELIMIT_SWALLOW_ERRORS)."""
+# While Redis is unreachable the limits are counted in this process's memory: they hold per process
+# instead of failing open (Flask-Limiter's own limits do the same: RATELIMIT_IN_MEMORY_FALLBACK_ENABLED).
+_memory = FixedWindowRateLimiter(MemoryStorage())
+
+
+def _storage_failed(error: Exception) -> RateLimiter:
+    """The in-memory counter to use when Redis fails; re-raised unless RATELIMIT_SWALLOW_ERRORS."""
     if not current_app.config.get("RATELIMIT_SWALLOW_ERRORS"):
-        return False
-    log.warning("Public form rate limit not applied: %s", error)
-    return True
+        raise error
+    log.warning("Public form rate limit counted in memory, Redis failing: %s", error)
+    return _memory
+
+
+def _waits(counter: RateLimiter, kind: str, scope: str, address: str) -> list[float]:
+    waits = []
+    for item in _limits(kind):
+        if not counter.test(item, scope, address):
+            reset_at, _ = counter.get_window_stats(item, scope, address)
+            # The limiter's windows run on the system clock (Redis expiry times).
+            waits.append(max(reset_at - time.time(), 1.0))
+    return waits
 
 
 def wait(kind: str) -> timedelta | None:
@@ -43,17 +60,10 @@ def wait(kind: str) -> timedelta | None:
     if not limiter.enabled:
         return None
     scope, address = SCOPES[kind], get_remote_address()
-    waits = []
     try:
-        for item in _limits(kind):
-            if not limiter.limiter.test(item, scope, address):
-                reset_at, _ = limiter.limiter.get_window_stats(item, scope, address)
-                # The limiter's windows run on the system clock (Redis expiry times).
-                waits.append(max(reset_at - time.time(), 1.0))
+        waits = _waits(limiter.limiter, kind, scope, address)
     except Exception as error:
-        if _storage_failed(error):
-            return None
-        raise
+        waits = _waits(_storage_failed(error), kind, scope, address)
     return timedelta(seconds=math.ceil(max(waits))) if waits else None
 
 
@@ -66,8 +76,9 @@ def count(kind: str) -> None:
         for item in _limits(kind):
             limiter.limiter.hit(item, scope, address)
     except Exception as error:
-        if not _storage_failed(error):
-            raise
+        memory = _storage_failed(error)
+        for item in _limits(kind):
+            memory.hit(item, scope, address)
 
 
 def retry_time(delay: timedelta, now: datetime | None = None) -> str:

@@ -13,7 +13,7 @@ from crm.extensions import db
 from crm.models import utcnow
 from crm.services.accounts import recovery, users
 from tests import factories as f
-from tests.helpers import count_queries, page_text
+from tests.helpers import count_queries, in_parallel, page_text
 
 GOOD = "Trois lapins dans la neige"
 INVALID_LINK = "Ce lien n'est pas valide."
@@ -282,3 +282,19 @@ def test_the_security_journal_runs_a_fixed_number_of_queries(client, auth):
 
 def test_only_admins_read_the_security_journal(client, signed_in):
     assert client.get("/admin/journal-de-securite").status_code == 403
+
+
+def test_a_link_sent_twice_at_the_same_moment_works_once(app):
+    user = f.UserFactory()
+    token = recovery.issue_link(user, m.PasswordLinkPurpose.RESET)
+    db.session.commit()
+    passwords = [f"{word} est mon nouveau secret" for word in ("Pomme", "Poire", "Prune", "Pêche")]
+
+    answers = in_parallel(app, 4, lambda client, i: choose(client, f"/mot-de-passe/{token}",
+                                                            passwords[i]))
+
+    assert sorted(answer.status_code for answer in answers) == [302, 410, 410, 410]
+    winner = passwords[[answer.status_code for answer in answers].index(302)]
+    db.session.expire_all()
+    assert users.check_password(db.session.get(m.User, user.id), winner)
+    assert len(events("password_changed")) == 1

@@ -109,6 +109,7 @@ def choose_password(token: str, purpose: PasswordLinkPurpose, password: str) -> 
     problem = users.password_problem(password, user.email, user.name)
     if problem:
         raise AccountError(problem, "password")
+    password_hash = users.hash_password(password)  # before the write lock: it takes a while
     now = utcnow()
     spent = db.session.execute(  # single use, even for two submissions at the same moment
         sa.update(PasswordLink).where(PasswordLink.id == link.id, PasswordLink.used_at.is_(None))
@@ -120,7 +121,7 @@ def choose_password(token: str, purpose: PasswordLinkPurpose, password: str) -> 
         .where(PasswordLink.user_id == user.id, PasswordLink.used_at.is_(None),
                PasswordLink.expires_at > now)
         .values(expires_at=now))
-    user.password_hash = users.hash_password(password)
+    user.password_hash = password_hash
     user.failed_logins, user.first_failed_login_at, user.locked_until = 0, None, None
     users.end_sessions(user, "password_" + purpose.value, user)
     action = "invitation_accepted" if purpose == PasswordLinkPurpose.INVITATION else "password_changed"

@@ -103,6 +103,7 @@ def test_an_invitation_expires_after_seven_days(admin, auth, client, project_clo
 def test_resending_an_invitation_replaces_the_link(admin, auth, client):
     client.post("/admin/utilisateurs/nouveau", data=invite_form(f.OrganisationFactory()))
     user = db.session.scalar(sa.select(m.User).filter_by(email="bruno.martin@exemple.fr"))
+    assert "Invitation en attente" in page_text(client.get("/admin/utilisateurs"))
     edit = page_text(client.get(f"/admin/utilisateurs/{user.id}/modifier"))
     assert "Renvoyer l'invitation" in edit and "pas encore choisi son mot de passe" in edit
     response = client.post(f"/admin/utilisateurs/{user.id}/invitation", follow_redirects=True)

@@ -24,7 +24,9 @@ def users():
     if form.validate():
         query = accounts.users_query(form.role.data, form.organisation.data,
                                      form.active_flag(), form.q.data)
-    return render_template("admin/users.html", form=form, page=paginate(query))
+    page = paginate(query)
+    return render_template("admin/users.html", form=form, page=page,
+                           pending=recovery.pending_invitations([user.id for user in page.items]))
 
 
 @bp.route("/utilisateurs/nouveau", methods=["GET", "POST"])

@@ -66,10 +66,19 @@ def invite(user: User, actor: User | None = None) -> str:
 
 def invitation_pending(user: User) -> bool:
     """Whether the user was invited and has not yet chosen a password."""
-    query = sa.select(PasswordLink.used_at).where(
-        PasswordLink.user_id == user.id, PasswordLink.purpose == PasswordLinkPurpose.INVITATION)
-    used = list(db.session.scalars(query))
-    return bool(used) and all(at is None for at in used)
+    return user.id in pending_invitations([user.id])
+
+
+def pending_invitations(user_ids: list[int]) -> set[int]:
+    """Which of these users were invited and have not yet chosen a password (one query)."""
+    if not user_ids:
+        return set()
+    query = (sa.select(PasswordLink.user_id)
+             .where(PasswordLink.user_id.in_(user_ids),
+                    PasswordLink.purpose == PasswordLinkPurpose.INVITATION)
+             .group_by(PasswordLink.user_id)
+             .having(sa.func.count(PasswordLink.used_at) == 0))
+    return set(db.session.scalars(query))
 
 
 def request_reset(email: str) -> None:

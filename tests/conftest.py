@@ -143,6 +143,9 @@ def run_jobs(app):
 
     def run():
         worker = make_worker(app)
+        # No command channel: with redis 8.2, stopping its listener thread at the end of a burst
+        # waits out the listener's 60-second poll now and then (rq 3.0 polls that long).
+        worker.subscribe = lambda: None
         worker.work(burst=True)
         return worker
 

@@ -3,6 +3,8 @@
 import csv
 import io
 import re
+import time
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -55,10 +57,25 @@ def upload(client, content: bytes, filename: str):
                        content_type="multipart/form-data")
 
 
-def uploaded(client, content: bytes, filename: str) -> int:
+def read_task(client, run_jobs, content: bytes, filename: str) -> m.BackgroundTask:
+    """Send a file and let the job read it; returns the reading task."""
     response = upload(client, content, filename)
     assert response.status_code == 302, page_text(response)
-    return int(response.headers["Location"].split("/")[-2])
+    assert "/taches/" in response.headers["Location"]
+    run_jobs()
+    db.session.expire_all()
+    return db.session.get(m.BackgroundTask, response.headers["Location"].split("/")[-1])
+
+
+def uploaded(client, run_jobs, content: bytes, filename: str) -> int:
+    """Send a file, let the job read it and follow the task page's link to the mapping step;
+    returns the id in the mapping step's address."""
+    task = read_task(client, run_jobs, content, filename)
+    assert task.status == m.BackgroundTaskStatus.FINISHED, task.result
+    page = page_text(client.get(f"/taches/{task.id}"))
+    link = re.search(r'href="/entreprises/import/(\d+)/colonnes">Choisir les colonnes<', page)
+    assert link, page
+    return int(link.group(1))
 
 
 def confirm(client, upload_id: int, mapping: dict, tag: str = TAG) -> str:
@@ -87,15 +104,15 @@ def xlsx_bytes(rows: list[list]) -> bytes:
 
 def import_cci(client, auth, user, run_jobs) -> m.BackgroundTask:
     auth.login(user)
-    task_id = confirm(client, uploaded(client, fixture_bytes(CCI_FILE), CCI_FILE), CCI_MAPPING)
+    task_id = confirm(client, uploaded(client, run_jobs, fixture_bytes(CCI_FILE), CCI_FILE), CCI_MAPPING)
     run_jobs()
     db.session.expire_all()
     return db.session.get(m.BackgroundTask, task_id)
 
 
-def test_headers_are_guessed_whatever_their_accents_case_and_punctuation(client, auth, cci_user):
+def test_headers_are_guessed_whatever_their_accents_case_and_punctuation(client, auth, cci_user, run_jobs):
     auth.login(cci_user)
-    upload_id = uploaded(client, fixture_bytes(CCI_FILE), CCI_FILE)
+    upload_id = uploaded(client, run_jobs, fixture_bytes(CCI_FILE), CCI_FILE)
     assert partner_import.guess_mapping(
         ["N° SIRET", "Raison sociale", "CP", "VILLE", "Code NAF/APE", "Effectif", "E-mail", "Divers"]
     ) == {"siret": "N° SIRET", "name": "Raison sociale", "postal_code": "CP", "commune": "VILLE",
@@ -107,11 +124,11 @@ def test_headers_are_guessed_whatever_their_accents_case_and_punctuation(client,
     assert 'value="import CCI Côte-d\'Or ' in page
 
 
-def test_preview_counts_the_whole_file_shows_reasons_and_writes_nothing(client, auth, cci_user):
+def test_preview_counts_the_whole_file_shows_reasons_and_writes_nothing(client, auth, cci_user, run_jobs):
     CompanyFactory(siret=EXISTING_SIRET, siren=EXISTING_SIRET[:9], name="Menuiserie Morel", verified=False,
                    address=None, naf_code=None, tags=[])
     auth.login(cci_user)
-    upload_id = uploaded(client, fixture_bytes(CCI_FILE), CCI_FILE)
+    upload_id = uploaded(client, run_jobs, fixture_bytes(CCI_FILE), CCI_FILE)
     before = company_count()
     response = client.get(f"/entreprises/import/{upload_id}/apercu",
                           query_string=CCI_MAPPING | {"source_tag": TAG})
@@ -127,9 +144,9 @@ def test_preview_counts_the_whole_file_shows_reasons_and_writes_nothing(client, 
     assert company_count() == before
 
 
-def test_preview_refuses_a_mapping_without_siret(client, auth, cci_user):
+def test_preview_refuses_a_mapping_without_siret(client, auth, cci_user, run_jobs):
     auth.login(cci_user)
-    upload_id = uploaded(client, fixture_bytes(CCI_FILE), CCI_FILE)
+    upload_id = uploaded(client, run_jobs, fixture_bytes(CCI_FILE), CCI_FILE)
     response = client.get(f"/entreprises/import/{upload_id}/apercu",
                           query_string={"name": "Raison sociale", "source_tag": TAG})
     assert response.status_code == 422
@@ -232,9 +249,9 @@ def test_rejects_report_is_refused_to_another_user_and_open_to_admins(client, au
     assert client.get("/entreprises/import/inconnue/rejets.csv").status_code == 404
 
 
-def test_an_upload_is_used_only_by_the_person_who_sent_it(client, auth, cci_user):
+def test_an_upload_is_used_only_by_the_person_who_sent_it(client, auth, cci_user, run_jobs):
     auth.login(cci_user)
-    upload_id = uploaded(client, fixture_bytes(CCI_FILE), CCI_FILE)
+    upload_id = uploaded(client, run_jobs, fixture_bytes(CCI_FILE), CCI_FILE)
     auth.logout()
     auth.login(UserFactory(role=m.Role.ADVISER))
     assert client.get(f"/entreprises/import/{upload_id}/colonnes").status_code == 403
@@ -253,7 +270,7 @@ def test_xlsx_import_reads_numbers_as_typed(client, auth, run_jobs):
         ["123", "Siret trop court", "21000", "Dijon", None],
     ])
     auth.login(adviser)
-    upload_id = uploaded(client, content, "liste.xlsx")
+    upload_id = uploaded(client, run_jobs, content, "liste.xlsx")
     mapping = partner_import.guess_mapping(["Siret", "Nom", "Code postal", "Commune", "Effectif"])
     assert mapping == {"siret": "Siret", "name": "Nom", "postal_code": "Code postal", "commune": "Commune",
                        "headcount": "Effectif"}
@@ -272,7 +289,7 @@ def test_xlsx_import_reads_numbers_as_typed(client, auth, run_jobs):
 def test_mapping_is_remembered_for_the_next_upload_of_the_organisation(client, auth, cci_user, run_jobs):
     auth.login(cci_user)
     content = fixture_bytes("opco-liste.csv")
-    first = uploaded(client, content, "opco-liste.csv")
+    first = uploaded(client, run_jobs, content, "opco-liste.csv")
     page = page_text(client.get(f"/entreprises/import/{first}/colonnes"))
     assert '<option selected value="Identifiant établissement">' not in page  # not a usual title
     mapping = {"siret": "Identifiant établissement", "name": "Entreprise", "postal_code": "Code postal",
@@ -282,7 +299,7 @@ def test_mapping_is_remembered_for_the_next_upload_of_the_organisation(client, a
     colleague = UserFactory(role=m.Role.PARTNER, organisation=cci_user.organisation)
     auth.logout()
     auth.login(colleague)
-    second = uploaded(client, content, "opco-liste-decembre.csv")
+    second = uploaded(client, run_jobs, content, "opco-liste-decembre.csv")
     page = page_text(client.get(f"/entreprises/import/{second}/colonnes"))
     assert '<option selected value="Identifiant établissement">' in page
     assert '<option selected value="Adresse électronique">' in page
@@ -297,16 +314,37 @@ def test_mapping_is_remembered_for_the_next_upload_of_the_organisation(client, a
         ("liste.xls", b"\xd0\xcf\x11\xe0", "Les fichiers Excel 97-2003 (.xls) ne sont pas acceptés"),
         ("liste.xlsx", b"pas un classeur", "Ce fichier .xlsx est endommagé"),
         ("liste.csv", b"", "Le fichier est vide"),
-        ("liste.csv", b"SIRET;Nom\r\n", "aucune entreprise"),
         ("liste.csv", b"SIRET;Nom\n" + b"x" * spreadsheets.MAX_BYTES, "Le fichier dépasse 10 Mo"),
+        ("liste.csv", b"SIRET;\x00Nom\n", "Ce fichier n'est pas un fichier texte CSV"),
     ],
 )
-def test_bad_files_are_refused_with_a_french_message(client, auth, filename, content, message):
+def test_bad_files_are_refused_at_once_with_a_french_message(client, auth, filename, content, message):
     auth.login(UserFactory(role=m.Role.ADVISER))
     response = upload(client, content, filename)
     assert response.status_code == 422
     assert message in page_text(response)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(m.Upload)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(m.BackgroundTask)) == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"SIRET;Nom\r\n", "Le fichier ne contient qu'une ligne d'en-tête et aucune entreprise."),
+        (b"\r\n\r\n", "Le fichier ne contient aucune ligne : vérifiez qu'il s'agit de la bonne liste."),
+        (b"SIRET" + b";x" * 100 + b"\n1\n", "La ligne 1 a plus de 100 colonnes"),
+    ],
+)
+def test_a_file_the_job_cannot_read_fails_its_task_with_the_french_reason(client, auth, run_jobs, content,
+                                                                            message):
+    auth.login(UserFactory(role=m.Role.ADVISER))
+    task = read_task(client, run_jobs, content, "liste.csv")
+    assert task.status == m.BackgroundTaskStatus.FAILED
+    assert task.result["error"] == message or task.result["error"].startswith(message)
+    page = visible_text(client.get(f"/taches/{task.id}"))
+    assert "La tâche a échoué" in page and message in page and "Envoyer un autre fichier" in page
+    assert "Choisir les colonnes" not in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(m.Upload)) == 0  # nothing kept
 
 
 def test_the_upload_form_requires_a_file(client, auth):
@@ -408,13 +446,154 @@ def test_the_task_result_shows_the_counts_and_the_rejects_link(app, client, auth
     assert f"/entreprises/import/{task.id}/rejets.csv" in html
 
 
-def test_preview_of_a_long_file_counts_its_first_rows_and_says_so(client, auth, cci_user, monkeypatch):
+def test_preview_of_a_long_file_counts_its_first_rows_and_says_so(client, auth, cci_user, monkeypatch,
+                                                                 run_jobs):
     from crm.services.imports import partners as partner_import
     monkeypatch.setattr(partner_import, "BATCH_SIZE", 3)
     monkeypatch.setattr(partner_import, "PREVIEW_COUNTED_ROWS", 3)
     auth.login(cci_user)
-    upload_id = uploaded(client, fixture_bytes(CCI_FILE), CCI_FILE)
+    upload_id = uploaded(client, run_jobs, fixture_bytes(CCI_FILE), CCI_FILE)
     page = visible_text(client.get(f"/entreprises/import/{upload_id}/apercu",
                                    query_string=CCI_MAPPING | {"source_tag": TAG}))
     assert "Sur les 3 premières lignes du fichier (8 au total)" in page
     assert "l'import vérifie chacune des 8 lignes" in page
+
+
+def test_the_reading_task_reports_the_file_and_leads_to_the_mapping(client, auth, cci_user, run_jobs):
+    auth.login(cci_user)
+    task = read_task(client, run_jobs, fixture_bytes(CCI_FILE), CCI_FILE)
+    assert (task.kind, task.description) == ("partner_list_read", f"Lecture du fichier {CCI_FILE}")
+    assert (task.status, task.progress) == (m.BackgroundTaskStatus.FINISHED, 100)
+    assert (task.result["rows"], task.result["columns"], task.result["filename"]) == (8, 11, CCI_FILE)
+    page = visible_text(client.get(f"/taches/{task.id}"))
+    assert f"Le fichier {CCI_FILE} compte 8 lignes d'entreprises et 11 colonnes." in page
+    assert "Choisir les colonnes" in page
+    kinds = db.session.scalars(sa.select(m.Upload.kind).order_by(m.Upload.kind)).all()
+    assert kinds == ["partner_list", "partner_list_head", "partner_list_rows", "partner_list_sheet"]
+    # the file sent is not the list read: its id leads nowhere
+    sent = db.session.scalar(sa.select(m.Upload.id).where(m.Upload.kind == partner_import.UPLOAD_KIND))
+    assert client.get(f"/entreprises/import/{sent}/colonnes").status_code == 404
+
+
+def test_reading_reports_its_progress_as_it_goes(client, auth, cci_user, run_jobs, monkeypatch):
+    from crm.services.platform import background_tasks
+    monkeypatch.setattr(spreadsheets, "PROGRESS_EVERY", 2)
+    seen: list[int] = []
+    report = background_tasks.set_progress
+
+    def recorded(done, total, so_far=None):
+        report(done, total, so_far)
+        task_id = background_tasks.current_task_id()
+        seen.append(db.session.get(m.BackgroundTask, task_id).progress)
+
+    monkeypatch.setattr(background_tasks, "set_progress", recorded)
+    auth.login(cci_user)
+    read_task(client, run_jobs, fixture_bytes(CCI_FILE), CCI_FILE)
+    assert seen == sorted(seen) and len(seen) >= 3 and seen[-1] == 90  # then 100 when finished
+    assert 0 < seen[0] < 90
+
+
+def test_the_headcount_codes_rule_looks_at_the_whole_file_in_the_preview(client, auth, run_jobs, monkeypatch):
+    """The preview judges the first rows only, yet "12" is read as a band code only when every value
+    of the whole column is one."""
+    from crm.services.imports import partner_files
+    monkeypatch.setattr(partner_import, "PREVIEW_COUNTED_ROWS", 1)
+    header = ["Siret", "Nom", "Code postal", "Commune", "Effectif"]
+    codes = [header, ["51234567900017", "Boulangerie", "21000", "Dijon", "12"],
+             ["51234570300015", "Transports", "25300", "Pontarlier", "03"]]
+    counts = [*codes[:2], ["51234570300015", "Transports", "25300", "Pontarlier", "250"]]
+    auth.login(UserFactory(role=m.Role.ADVISER))
+    mapping = partner_import.guess_mapping(header)
+    for rows, band in ((codes, "12"), (counts, "11")):
+        content = "\n".join(";".join(row) for row in rows).encode()
+        parsed = partner_files.parsed_list(db.session.get(m.Upload, uploaded(client, run_jobs, content,
+                                                                             "liste.csv")))
+        head = partner_files.head_sheet(parsed)
+        assert len(head.rows) == 1
+        verdict = partner_import.preview(head, mapping, "t", parsed.distinct).verdicts[0]
+        assert verdict.row.entry.headcount_band == band
+
+
+class Reads:
+    """Counts the reads of a sent file; refuses them while `refuse` is set."""
+
+    def __init__(self, monkeypatch):
+        self.count, self.refuse, self.read = 0, False, spreadsheets.read_sheet
+        monkeypatch.setattr(spreadsheets, "read_sheet", self)
+
+    def __call__(self, *args, **kwargs):
+        assert not self.refuse, "the file is read in the web request"
+        self.count += 1
+        return self.read(*args, **kwargs)
+
+
+def test_the_file_is_read_once_from_upload_to_import(client, auth, cci_user, run_jobs, monkeypatch):
+    reads = Reads(monkeypatch)
+    auth.login(cci_user)
+    reads.refuse = True
+    response = upload(client, fixture_bytes(CCI_FILE), CCI_FILE)
+    assert response.status_code == 302
+    reads.refuse = False
+    run_jobs()
+    task_id = response.headers["Location"].split("/")[-1]
+    db.session.expire_all()
+    sheet_id = db.session.get(m.BackgroundTask, task_id).result["sheet_id"]
+    reads.refuse = True
+    from crm.services.imports import partner_files
+    every_row = partner_files.full_sheet
+
+    def refused_in_pages(parsed):  # the pages read the summary and the first rows, not every row
+        raise AssertionError("a page reads every row of the file")
+
+    monkeypatch.setattr(partner_files, "full_sheet", refused_in_pages)
+    assert client.get(f"/taches/{task_id}").status_code == 200
+    assert client.get(f"/entreprises/import/{sheet_id}/colonnes").status_code == 200
+    query = CCI_MAPPING | {"source_tag": TAG}
+    assert client.get(f"/entreprises/import/{sheet_id}/apercu", query_string=query).status_code == 200
+    import_id = confirm(client, sheet_id, CCI_MAPPING)
+    monkeypatch.setattr(partner_files, "full_sheet", every_row)
+    run_jobs()
+    db.session.expire_all()
+    assert db.session.get(m.BackgroundTask, import_id).result["created"] == 4
+    assert reads.count == 1
+
+
+def million_rows_workbook() -> bytes:
+    """A workbook of one million rows, about 341 KB zipped: each row the same few bytes."""
+    row = '<row><c t="inlineStr"><is><t>x</t></is></c></row>'  # numbered by their order
+    sheet = io.StringIO()
+    sheet.write('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns='
+                '"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+    for _ in range(1_000_000):
+        sheet.write(row)
+    sheet.write("</sheetData></worksheet>")
+    template = io.BytesIO(xlsx_bytes([["x"]]))
+    out = io.BytesIO()
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = sheet.getvalue().encode() if item.filename == "xl/worksheets/sheet1.xml" \
+                else source.read(item.filename)
+            target.writestr(item.filename, data, compresslevel=9)
+    return out.getvalue()
+
+
+def test_a_million_rows_workbook_is_refused_by_the_job_and_the_request_stays_fast(client, auth, run_jobs,
+                                                                                  monkeypatch):
+    content = million_rows_workbook()
+    assert len(content) < 2 * 1024 * 1024
+    reads = Reads(monkeypatch)
+    auth.login(UserFactory(role=m.Role.ADVISER))
+    reads.refuse = True
+    started = time.perf_counter()
+    response = upload(client, content, "liste.xlsx")
+    assert time.perf_counter() - started < 2
+    assert response.status_code == 302
+    reads.refuse = False
+    run_jobs()
+    db.session.expire_all()
+    task = db.session.get(m.BackgroundTask, response.headers["Location"].split("/")[-1])
+    assert task.status == m.BackgroundTaskStatus.FAILED
+    assert task.result["error"] == ("Le fichier a plus de 50\u202f000 lignes d'entreprises : découpez-le "
+                                    "en plusieurs fichiers.")
+    assert "Le fichier a plus de 50\u202f000 lignes" in page_text(client.get(f"/taches/{task.id}"))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(m.Upload)) == 0

@@ -139,7 +139,7 @@ def test_the_nightly_purge_erases_the_contacts_of_needs_closed_past_the_retentio
     assert client.get(old_link).status_code == 200
 
     assert purge_personal_data()["demandes"] == 1
-    assert purge_personal_data() == {"demandes": 0, "courriels": 0}  # nothing twice
+    assert purge_personal_data() == {"demandes": 0, "courriels": 0, "fichiers": 0}  # nothing twice
 
     db.session.expire_all()
     assert db.session.get(m.HiringNeed, old.id).contact_name == erasure.ERASED_NAME
@@ -165,3 +165,17 @@ def test_the_page_lists_the_requests_in_constant_queries(admin, client):
         db.session.commit()
 
     assert_constant_queries(client, PAGE, add_requests)
+
+
+def test_the_purge_deletes_uploaded_and_exported_files_after_thirty_days(project_clock):
+    user = f.UserFactory()
+    old = m.Upload(kind="partner_list", filename="liste.csv", content=b"siret;contact", size=13,
+                   user_id=user.id)
+    db.session.add(old)
+    db.session.commit()
+    project_clock.travel_to(project_clock.utcnow() + timedelta(days=29))
+    db.session.add(m.Upload(kind="export", filename="export.csv", content=b"x", size=1, user_id=user.id))
+    db.session.commit()
+    project_clock.travel_to(project_clock.utcnow() + timedelta(days=2))
+    assert purge_personal_data()["fichiers"] == 1
+    assert [upload.filename for upload in db.session.scalars(sa.select(m.Upload))] == ["export.csv"]

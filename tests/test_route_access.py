@@ -15,7 +15,7 @@ from crm import models as m
 from crm.extensions import db
 from crm.services.accounts import users
 from crm.services.companies import exports
-from crm.services.imports import partners
+from crm.services.imports import partner_files, partners, spreadsheets
 from crm.services.plans import checklists
 from tests import factories as f
 
@@ -278,8 +278,10 @@ class Seed:
         f.VisitParticipantFactory(visit_id=visit.id, user=adviser)
         view = m.SavedView(user_id=adviser.id, organisation_id=agency.id, page="companies",
                            name="Mes boulangeries", filters={"q": "boulangerie"})
-        partner_list = self.upload(partners.UPLOAD_KIND, "liste.csv",
-                                   b"siret;nom\n73282932000074;Martin\n", adviser)
+        sent = self.upload(partners.UPLOAD_KIND, "liste.csv", b"siret;nom\n73282932000074;Martin\n", adviser)
+        db.session.flush()
+        read = spreadsheets.read_sheet("liste.csv", sent.content)
+        partner_list = partner_files.store_parsed(sent, read).upload
         rejects = self.upload(partners.UPLOAD_KIND, "rejets.csv", b"ligne;motif\n2;SIRET\n", adviser)
         export = self.upload(exports.KIND, "entreprises.csv", b"siret;nom\n", adviser)
         target = f.PlanTargetFactory(plan_id=plan.id, company=company, assignee=adviser)

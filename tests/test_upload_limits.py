@@ -1,6 +1,7 @@
-"""Hostile uploads are refused quickly with a French message, and nothing is stored: a header
-repeating one title thousands of times, too many columns or rows, a huge cell, a workbook that
-unzips to far more than its size, and bodies past the request size limit."""
+"""Hostile uploads are refused with a French message, and nothing is kept: at once in the request
+(bodies past the request size limit, a workbook that unzips to far more than its size), or by the
+job that reads the file (a header repeating one title thousands of times, too many columns or rows,
+a huge cell, a damaged sheet), whose task page then gives the reason."""
 
 import io
 import zipfile
@@ -31,6 +32,7 @@ def workbook_bytes(rows: list[list[str]]) -> bytes:
 
 
 def refused(client, auth, content: bytes, filename: str) -> str:
+    """The page refusing the file at once."""
     auth.login(UserFactory(role=m.Role.ADVISER))
     response = upload(client, content, filename)
     assert response.status_code in (413, 422)
@@ -38,9 +40,25 @@ def refused(client, auth, content: bytes, filename: str) -> str:
     return page_text(response)
 
 
-def test_a_header_repeating_siret_thousands_of_times_is_refused(client, auth):
+def refused_by_the_job(client, auth, run_jobs, content: bytes, filename: str) -> str:
+    """The reason the job reading the file gives, on its task page."""
+    auth.login(UserFactory(role=m.Role.ADVISER))
+    response = upload(client, content, filename)
+    assert response.status_code == 302
+    run_jobs()
+    db.session.expire_all()
+    task = db.session.get(m.BackgroundTask, response.headers["Location"].split("/")[-1])
+    assert task.status == m.BackgroundTaskStatus.FAILED
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(m.Upload)) == 0
+    page = page_text(client.get(f"/taches/{task.id}"))
+    assert task.result["error"] in page
+    return task.result["error"]
+
+
+def test_a_header_repeating_siret_thousands_of_times_is_refused(client, auth, run_jobs):
     content = (";".join(["SIRET"] * 3000) + "\n" + ";".join(["51234567900017"] * 3000) + "\n").encode()
-    assert "La ligne 1 a plus de 100 colonnes" in refused(client, auth, content, "liste.csv")
+    text = refused_by_the_job(client, auth, run_jobs, content, "liste.csv")
+    assert "La ligne 1 a plus de 100 colonnes" in text
 
 
 def test_repeated_titles_are_numbered_in_order():
@@ -56,9 +74,9 @@ def test_empty_trailing_cells_do_not_count_as_columns():
     assert spreadsheets.read_sheet("liste.csv", content).headers == ["SIRET", "Nom"]
 
 
-def test_a_list_of_more_rows_than_the_cap_is_refused(client, auth):
+def test_a_list_of_more_rows_than_the_cap_is_refused(client, auth, run_jobs):
     lines = ["SIRET;Nom"] + [f"{51234567900017 + n};Entreprise {n}" for n in range(spreadsheets.MAX_ROWS + 1)]
-    text = refused(client, auth, "\n".join(lines).encode(), "liste.csv")
+    text = refused_by_the_job(client, auth, run_jobs, "\n".join(lines).encode(), "liste.csv")
     assert "Le fichier a plus de 50\u202f000 lignes d'entreprises" in text
 
 
@@ -75,9 +93,9 @@ def test_a_workbook_of_blank_lines_stops_at_the_cap(monkeypatch):
 
 
 @pytest.mark.parametrize("size", [spreadsheets.MAX_CELL_CHARACTERS + 1, 140_000])
-def test_a_huge_cell_is_refused(client, auth, size):
+def test_a_huge_cell_is_refused(client, auth, run_jobs, size):
     content = ("SIRET;Nom\n51234567900017;" + "x" * size + "\n").encode()
-    text = refused(client, auth, content, "liste.csv")
+    text = refused_by_the_job(client, auth, run_jobs, content, "liste.csv")
     assert "la ligne 2" in text.lower()
 
 
@@ -88,11 +106,28 @@ def test_a_workbook_unzipping_past_the_cap_is_refused(client, auth, monkeypatch)
     assert "une fois ouvert : découpez-le" in refused(client, auth, content, "liste.xlsx")
 
 
-def test_a_damaged_workbook_is_refused(client, auth):
+def test_a_damaged_workbook_is_refused(client, auth, run_jobs):
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr("xl/workbook.xml", "<pas du tout un classeur>")
-    assert "Ce classeur Excel ne peut pas être lu" in refused(client, auth, out.getvalue(), "liste.xlsx")
+    text = refused_by_the_job(client, auth, run_jobs, out.getvalue(), "liste.xlsx")
+    assert "Ce classeur Excel ne peut pas être lu" in text
+
+
+def test_a_workbook_without_declared_dimension_is_read_without_a_first_pass():
+    """openpyxl parses every row of such a sheet when it opens it; the reader does not."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    for row in [["SIRET", "Nom"], ["51234567900017", "Café"], [None, None], ["51234570300015", "Garage"]]:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    read = spreadsheets.read_sheet("liste.xlsx", out.getvalue())
+    assert (read.headers, [(row.line, row.values) for row in read.rows]) == (
+        ["SIRET", "Nom"], [(2, ["51234567900017", "Café"]), (4, ["51234570300015", "Garage"])])
+    content = workbook_bytes([["a", "b"], ["c", "d"]])
+    declared = spreadsheets.load_workbook(io.BytesIO(content), read_only=True)
+    assert (declared.worksheets[0].max_row, declared.worksheets[0].max_column) == (2, 2)
 
 
 def test_a_body_past_the_request_limit_gets_a_french_413(client, auth, app):

@@ -82,7 +82,7 @@ def set_security_headers(response: Response) -> Response:
     headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
     headers["X-Frame-Options"] = "SAMEORIGIN"
     headers["X-Content-Type-Options"] = "nosniff"
-    headers["Referrer-Policy"] = "same-origin"
+    headers.setdefault("Referrer-Policy", "same-origin")  # a page may ask for less (tracking links)
     headers["Permissions-Policy"] = "geolocation=(), camera=(), microphone=(), payment=(), usb=()"
     if request.is_secure:
         headers["Strict-Transport-Security"] = HSTS

@@ -28,7 +28,8 @@ def render_privacy(form: PersonSearchForm, erasure_form: ErasureForm | None = No
                            erasure_form=erasure_form or ErasureForm(email=found.email if found else None),
                            page=paginate(requests.history_query()), summary=requests.summary,
                            retention_months=current_app.config["CRM_RETENTION_MONTHS"],
-                           mail_days=current_app.config["CRM_MAIL_RETENTION_DAYS"]), status
+                           mail_days=current_app.config["CRM_MAIL_RETENTION_DAYS"],
+                           upload_days=current_app.config["CRM_UPLOAD_RETENTION_DAYS"]), status
 
 
 @bp.get("/donnees-personnelles")

@@ -12,12 +12,12 @@ from crm.blueprints.refusals import refusals
 from crm.extensions import db
 from crm.models import BackgroundTask, Upload
 from crm.services.accounts import access
-from crm.services.imports import partners
-from crm.services.imports import partners as partner_import
+from crm.services.imports import partner_files, partners
+from crm.services.imports.partner_files import ParsedList
 from crm.services.imports.partner_rows import FIELDS
-from crm.services.imports.spreadsheets import MAX_BYTES, Sheet
+from crm.services.imports.spreadsheets import MAX_BYTES
 from crm.services.platform import background_tasks, unit_of_work
-from jobs.imports import run_partner_import
+from jobs.imports import read_partner_list, run_partner_import
 
 importers_only = allowed(access.can_import_companies)
 
@@ -25,31 +25,35 @@ importers_only = allowed(access.can_import_companies)
 @bp.route("/import", methods=["GET", "POST"])
 @importers_only
 def import_upload():
-    """Step 1: send the CSV or XLSX file, kept in the database for the next steps."""
+    """Step 1: send the CSV or XLSX file, kept in the database and read by a job (followed on its
+    task page, which leads to the next step)."""
     form = UploadForm()
     if form.validate_on_submit():
         sent = form.file.data
         with refusals(form):
-            upload = partner_import.store_upload(actor(), sent.filename, sent.read(MAX_BYTES + 1))
+            upload = partner_files.store_upload(actor(), sent.filename, sent.read(MAX_BYTES + 1))
             unit_of_work.commit()
-            return redirect(url_for(".import_mapping", upload_id=upload.id))
+            task = background_tasks.start_task(
+                partner_files.READ_TASK_KIND, f"Lecture du fichier {upload.filename}", actor(),
+                read_partner_list, upload.id, queue="imports")
+            return redirect(url_for("main.task", task_id=task.id))
     return render_template("companies/import_upload.html", form=form), 422 if form.errors else 200
 
 
-def own_upload(upload_id: int) -> tuple[Upload, Sheet]:
-    """An uploaded partner list of the signed-in user (404 unknown, 403 someone else's), read."""
+def own_upload(upload_id: int) -> tuple[Upload, ParsedList]:
+    """A partner list the signed-in user sent, as the job read it (404 unknown, 403 someone else's)."""
     upload = db.get_or_404(Upload, upload_id)
-    if upload.kind != partners.UPLOAD_KIND:
+    if upload.kind != partner_files.SHEET_KIND:
         abort(404)
     if not access.can_use_upload(actor(), upload.user_id):
         abort(403)
-    return upload, partners.sheet_of(upload)
+    return upload, partner_files.parsed_list(upload)
 
 
-def render_mapping(upload: Upload, sheet: Sheet, form: MappingForm, status: int = 200):
+def render_mapping(upload: Upload, parsed: ParsedList, form: MappingForm, status: int = 200):
     return render_template(
         "companies/import_mapping.html", upload=upload, form=form, fields=FIELDS,
-        examples=partners.examples(sheet), rows=len(sheet.rows),
+        examples=parsed.examples, rows=parsed.rows,
     ), status
 
 
@@ -57,29 +61,30 @@ def render_mapping(upload: Upload, sheet: Sheet, form: MappingForm, status: int 
 @importers_only
 def import_mapping(upload_id: int):
     """Step 2: the file's column for each CRM field, remembered per organisation or guessed."""
-    upload, sheet = own_upload(upload_id)
+    upload, parsed = own_upload(upload_id)
     if request.args:
-        form = MappingForm(request.args, sheet.headers, meta={"csrf": False})
+        form = MappingForm(request.args, parsed.headers, meta={"csrf": False})
     else:
-        initial = partners.initial_mapping(actor().organisation_id, sheet.headers)
+        initial = partners.initial_mapping(actor().organisation_id, parsed.headers)
         tag = partners.default_source_tag(actor().organisation)
-        form = MappingForm(None, sheet.headers, data=initial | {"source_tag": tag})
-    return render_mapping(upload, sheet, form)
+        form = MappingForm(None, parsed.headers, data=initial | {"source_tag": tag})
+    return render_mapping(upload, parsed, form)
 
 
 @bp.get("/import/<int:upload_id>/apercu")
 @importers_only
 def import_preview(upload_id: int):
-    """Step 3: the first rows as they will be imported and the counts on the whole file."""
-    upload, sheet = own_upload(upload_id)
-    form = MappingForm(request.args, sheet.headers, meta={"csrf": False})
+    """Step 3: the first rows as they will be imported and the counts on the file's first rows."""
+    upload, parsed = own_upload(upload_id)
+    form = MappingForm(request.args, parsed.headers, meta={"csrf": False})
     if not form.validate():
-        return render_mapping(upload, sheet, form, 422)
+        return render_mapping(upload, parsed, form, 422)
     mapping = form.mapping()
     return render_template(
-        "companies/import_preview.html", upload=upload, form=form, rows=len(sheet.rows),
-        preview=partners.preview(sheet, mapping, form.source_tag.data),
-        columns={key: sheet.headers.index(header) for key, header in mapping.items()},
+        "companies/import_preview.html", upload=upload, form=form, rows=parsed.rows,
+        preview=partners.preview(partner_files.head_sheet(parsed), mapping, form.source_tag.data,
+                                 parsed.distinct),
+        columns={key: parsed.headers.index(header) for key, header in mapping.items()},
     )
 
 
@@ -87,10 +92,10 @@ def import_preview(upload_id: int):
 @importers_only
 def import_confirm(upload_id: int):
     """Step 4: remember the mapping and run the import in the background."""
-    upload, sheet = own_upload(upload_id)
-    form = MappingForm(request.form, sheet.headers)
+    upload, parsed = own_upload(upload_id)
+    form = MappingForm(request.form, parsed.headers)
     if not form.validate():
-        return render_mapping(upload, sheet, form, 422)
+        return render_mapping(upload, parsed, form, 422)
     partners.remember_mapping(actor().organisation_id, form.mapping())
     task = background_tasks.start_task(
         partners.TASK_KIND, f"Import de la liste {upload.filename}", actor(), run_partner_import,

@@ -12,8 +12,12 @@ bp = Blueprint("main", __name__)
 
 RESULT_TEMPLATES = {  # how a finished task's result reads, by kind (others: a generic table)
     "partner_import": "companies/import_task_result.html",
+    "partner_list_read": "companies/import_read_result.html",
     "sirene": "admin/sirene_task_result.html",
     "export": "companies/export_task_result.html",
+}
+AFTER_FAILURE = {  # where to go when a task of this kind failed: (endpoint, link text)
+    "partner_list_read": ("companies.import_upload", "Envoyer un autre fichier"),
 }
 
 
@@ -51,6 +55,7 @@ def task(task_id: str):
     refresh = running and request.args.get("actualisation") != "non"
     return render_template("main/task.html", task=task, running=running, refresh=refresh,
                            result_template=RESULT_TEMPLATES.get(task.kind, "main/_task_result.html"),
+                           after_failure=AFTER_FAILURE.get(task.kind),
                            rejection_labels=REJECTION_LABELS, warning_labels=WARNING_LABELS)
 
 

@@ -146,21 +146,37 @@ def split_tags(value: str) -> list[str]:
     return list(dict.fromkeys(tag.strip() for tag in re.split(r"[,;|]", value) if tag.strip()))
 
 
+Distinct = dict[str, list[str] | None]  # a file's distinct values per column, None when many
+
+
 class RowReader:
     """Reads the rows of one file in order: reference lists loaded once, SIRETs remembered."""
 
-    def __init__(self, sheet: Sheet, mapping: dict[str, str]):
+    def __init__(self, sheet: Sheet, mapping: dict[str, str], distinct: Distinct | None = None):
+        """`distinct`: the whole file's distinct values per column (None past a few of them), when
+        `sheet` holds its first rows only."""
         self.columns = {key: sheet.headers.index(header) for key, header in mapping.items()
                         if header in sheet.headers}
         self.seen: set[str] = set()
         self.naf_codes = set(db.session.scalars(sa.select(NafCode.code)))
         self.bands = list(db.session.scalars(sa.select(HeadcountBand)))
         self.band_codes = {band.code for band in self.bands}
-        headcounts = {self.cell(row.values, "headcount").upper() for row in sheet.rows} - {""}
-        self.headcount_codes = bool(headcounts) and headcounts <= self.band_codes
+        self.headcount_codes = self.codes_only(sheet, mapping.get("headcount"), distinct)
         self.by_code: dict[str, Place | None] = {}
         self.by_postal_code: dict[str, list[Place]] = {}
         self.by_name: dict[str, list[Place]] | None = None
+
+    def codes_only(self, sheet: Sheet, header: str | None, distinct: Distinct | None) -> bool:
+        """Whether the headcount column holds INSEE band codes only (then "12" is a band, not 12)."""
+        if distinct is not None:
+            known = distinct.get(header or "", []) if header in sheet.headers else []
+            if known is None:  # more distinct values than there are band codes
+                return False
+            headcounts = set(known)
+        else:
+            headcounts = {self.cell(row.values, "headcount").upper() for row in sheet.rows}
+        headcounts -= {""}
+        return bool(headcounts) and headcounts <= self.band_codes
 
     def cell(self, values: list[str], key: str) -> str:
         return values[self.columns[key]].strip() if key in self.columns else ""

@@ -1,6 +1,7 @@
 """Import of a partner's list of firms (a CCI, OPCO or temp agency spreadsheet), by SIRET.
 
-The file is kept in `uploads` first, so every step and every worker reads the same bytes. Rules:
+The file is kept in `uploads` and read once by a job (`partner_files`), so every step and every
+worker reads the same rows. Rules:
 
 - a firm unknown to the CRM is created unverified, with source "import", placed in its commune and basin;
 - a firm already in the CRM is completed, never overwritten: partner data fills only its empty fields,
@@ -23,7 +24,7 @@ from crm.models import BackgroundTask, Commune, Company, Contact, ImportMapping,
 from crm.models.base import LabelledEnum
 from crm.services.companies import records
 from crm.services.imports import spreadsheets
-from crm.services.imports.partner_rows import FIELDS, Entry, Person, Row, RowReader, guess_mapping
+from crm.services.imports.partner_rows import FIELDS, Distinct, Entry, Person, Row, RowReader, guess_mapping
 from crm.services.imports.spreadsheets import Sheet
 from crm.services.platform import audit, spreadsheet_files
 from crm.services.platform import background_tasks as tasks
@@ -114,27 +115,6 @@ def default_source_tag(organisation: Organisation, today: date | None = None) ->
     return f"import {organisation.name} {(today or local_today()):%Y-%m}"
 
 
-def store_upload(user: User, filename: str, content: bytes) -> Upload:
-    """Keep a readable partner list; raise UnreadableFile with a French message otherwise."""
-    filename = PurePath(filename or "liste").name
-    spreadsheets.check_file(filename, content)
-    spreadsheets.read_sheet(filename, content)
-    upload = Upload(kind=UPLOAD_KIND, filename=filename[:255], content=content, size=len(content),
-                    user_id=user.id, organisation_id=user.organisation_id)
-    db.session.add(upload)
-    return upload
-
-
-def sheet_of(upload: Upload) -> Sheet:
-    return spreadsheets.read_sheet(upload.filename, upload.content)
-
-
-def examples(sheet: Sheet) -> dict[str, str]:
-    """The first value of each column, to recognise it when mapping."""
-    return {header: next((row.values[i] for row in sheet.rows if row.values[i]), "")
-            for i, header in enumerate(sheet.headers)}
-
-
 def companies_by_siret(sirets: list[str]) -> dict[str, Company]:
     query = sa.select(Company).where(Company.siret.in_(sirets)).options(selectinload(Company.contacts))
     return {company.siret: company for company in db.session.scalars(query)} if sirets else {}
@@ -170,21 +150,25 @@ def judge(row: Row, company: Company | None, source_tag: str) -> Verdict:
     return Verdict(row, Outcome.CREATE)
 
 
-def verdicts(sheet: Sheet, mapping: dict[str, str], source_tag: str) -> Iterator[list[Verdict]]:
-    """The verdict on every row of the file, one batch at a time, firms looked up per batch."""
-    reader = RowReader(sheet, mapping)
+def verdicts(sheet: Sheet, mapping: dict[str, str], source_tag: str,
+             distinct: Distinct | None = None) -> Iterator[list[Verdict]]:
+    """The verdict on every row of the sheet, one batch at a time, firms looked up per batch
+    (`distinct`: the whole file's distinct values per column, when the sheet is its first rows)."""
+    reader = RowReader(sheet, mapping, distinct)
     for start in range(0, len(sheet.rows), BATCH_SIZE):
         rows = [reader.read(row.line, row.values) for row in sheet.rows[start:start + BATCH_SIZE]]
         known = companies_by_siret([row.entry.siret for row in rows if row.entry])
         yield [judge(row, known.get(row.entry.siret) if row.entry else None, source_tag) for row in rows]
 
 
-def preview(sheet: Sheet, mapping: dict[str, str], source_tag: str) -> Preview:
+def preview(sheet: Sheet, mapping: dict[str, str], source_tag: str,
+            distinct: Distinct | None = None) -> Preview:
     """The first rows as they will be imported, and the counts on the file (its first
-    PREVIEW_COUNTED_ROWS rows when longer: the import itself checks every row); nothing written."""
+    PREVIEW_COUNTED_ROWS rows when longer: the import itself checks every row); nothing written.
+    `sheet` may hold the file's first rows only, with `distinct` the file's values per column."""
     counts, counted = Counts(), 0
     first: list[Verdict] = []
-    for batch in verdicts(sheet, mapping, source_tag):
+    for batch in verdicts(sheet, mapping, source_tag, distinct):
         for verdict in batch:
             counts.add(verdict.outcome)
         first.extend(batch[:PREVIEW_ROWS - len(first)])
@@ -245,14 +229,16 @@ def apply(batch: list[Verdict], source_tag: str) -> None:
             complete(verdict.company, entry, verdict.changes, commune)
 
 
-def run_import(upload: Upload, user: User | None, mapping: dict[str, str], source_tag: str) -> dict:
+def run_import(upload: Upload, sheet: Sheet, user: User | None, mapping: dict[str, str],
+               source_tag: str) -> dict:
     """Create or complete every valid row, a batch per transaction (committed here on purpose: the
     progress reported after each batch is then true, and memory stays flat); keep the rejects as a
     report, committed by the job with its result. The start is audited with the first batch and the
     counts so far saved with each, so an import a killed worker left half done says what it did;
-    running the same file again finishes it (firms are matched by SIRET, never created twice)."""
-    sheet, counts, rejects, done = sheet_of(upload), Counts(), [], 0
-    db.session.expunge(upload)  # read once: the commits below must not reload its bytes
+    running the same file again finishes it (firms are matched by SIRET, never created twice).
+    `upload` is the list as read (`partner_files.SHEET_KIND`), `sheet` all its rows."""
+    counts, rejects, done = Counts(), [], 0
+    db.session.expunge(upload)  # read once: the commits below must not reload it
     about = {"source_tag": source_tag, "filename": upload.filename, "upload_id": upload.id}
     audit.record(user, "partner_import_start", upload, about | {"mapping": mapping})
     for batch in verdicts(sheet, mapping, source_tag):

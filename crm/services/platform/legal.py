@@ -33,6 +33,7 @@ class Retention:
 
     needs: str
     mail_copies: str
+    uploads: str
     remember_cookie: str
     form_token: str
     rate_limit_counters: str
@@ -86,6 +87,7 @@ def retention() -> Retention:
     return Retention(
         needs=months_label(config["CRM_RETENTION_MONTHS"]),
         mail_copies=duration_label(timedelta(days=config["CRM_MAIL_RETENTION_DAYS"])),
+        uploads=duration_label(timedelta(days=config["CRM_UPLOAD_RETENTION_DAYS"])),
         remember_cookie=duration_label(as_timedelta(config["REMEMBER_COOKIE_DURATION"])),
         form_token=duration_label(as_timedelta(config["WTF_CSRF_TIME_LIMIT"])),
         rate_limit_counters=duration_label(longest_window(

@@ -23,6 +23,7 @@ from crm.models import (
     OutboxMessage,
     PrivacyRequest,
     PrivacyRequestKind,
+    Upload,
     User,
     utcnow,
 )
@@ -180,10 +181,11 @@ def expired_contacts(months: int) -> list[HiringNeed]:
     ).order_by(HiringNeed.id)))
 
 
-def purge_expired(months: int, mail_days: int) -> dict[str, int]:
+def purge_expired(months: int, mail_days: int, upload_days: int) -> dict[str, int]:
     """Erase the employer contacts of needs closed more than `months` ago (their tracking link
-    stops working) and the text of e-mail copies older than `mail_days`; audited, in the caller's
-    unit of work."""
+    stops working), the text of e-mail copies older than `mail_days`, and the files uploaded or
+    exported (partner lists and their parsed copies, rejects, company exports: they hold contacts)
+    older than `upload_days`; recorded, in the caller's unit of work."""
     traces, needs = Traces(), expired_contacts(months)
     need_ids = erase_need_contacts(needs, traces)
     erase_messages_of(need_ids, traces)
@@ -196,7 +198,9 @@ def purge_expired(months: int, mail_days: int) -> dict[str, int]:
         OutboxMessage.status.in_((MessageStatus.SENT, MessageStatus.FAILED, MessageStatus.HELD)),
     ).values(body=ERASED)
     mails = db.session.execute(old_mail).rowcount  # type: ignore[attr-defined]  # a CursorResult
-    done = {"demandes": len(need_ids), "courriels": mails}
+    old_files = sa.delete(Upload).where(Upload.created_at < utcnow() - timedelta(days=upload_days))
+    files = db.session.execute(old_files).rowcount  # type: ignore[attr-defined]  # a CursorResult
+    done = {"demandes": len(need_ids), "courriels": mails, "fichiers": files}
     if any(done.values()):
         handled(PrivacyRequestKind.PURGE, None, done)
     db.session.expire_all()

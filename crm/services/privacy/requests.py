@@ -6,7 +6,8 @@ from crm.models import PrivacyRequest
 
 LABELS = {"demandes": ("demande", "demandes"), "interlocuteurs": ("interlocuteur", "interlocuteurs"),
           "inscriptions": ("inscription", "inscriptions"), "courriels": ("courriel", "courriels"),
-          "journal": ("entrée du journal", "entrées du journal"), "elements": ("élément", "éléments")}
+          "journal": ("entrée du journal", "entrées du journal"), "elements": ("élément", "éléments"),
+          "fichiers": ("fichier", "fichiers")}
 
 
 def history_query() -> sa.Select:

@@ -1,7 +1,6 @@
 """The `crm` command line: set-up, accounts and the worker. Reporting commands end with JSON."""
 
 import json
-import secrets
 
 import click
 from flask import Flask
@@ -74,30 +73,32 @@ def create_organisation_command(name, kind, basins, departements) -> None:
 @click.argument("email")
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--organisation", "organisation_name", required=True)
-@click.option("--password", help="Sans mot de passe, un mot de passe aléatoire est affiché.")
+@click.option("--password", help="Sans mot de passe, la personne reçoit une invitation à le choisir "
+              "(le lien est aussi affiché).")
 @click.option("--name", help="Nom affiché (par défaut : la partie locale de l'adresse).")
 @click.option("--basins", help="Bassins suivis, ex. 2711,2704")
 @with_appcontext
 def create_user_command(email, role, organisation_name, password, name, basins) -> None:
-    """Create a user in an organisation; prints the password when it was generated."""
+    """Create a user in an organisation. Without --password, the person is invited by e-mail to
+    choose one, and the invitation link is printed (for a first administrator without mail)."""
     from crm.models import User
+    from crm.services.accounts import recovery
 
     organisation = accounts.find_organisation(organisation_name)
     if organisation is None:
         raise click.ClickException(f"Organisation inconnue : {organisation_name}")
-    generated = password is None
-    password = password or secrets.token_urlsafe(12) + "-1a"
     try:
         user = accounts.save_user(
             User(), email=email, name=name or email.split("@")[0], role=Role(role),
             organisation=organisation, basin_codes=split_codes(basins), password=password,
         )
+        invitation = recovery.invite(user) if password is None else None
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from error
     unit_of_work.commit()
     summary = {"user": user.id, "email": user.email, "role": role}
-    if generated:
-        summary["password"] = password
+    if invitation:
+        summary["invitation"] = invitation
     echo_summary(summary)
 
 

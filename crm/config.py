@@ -63,6 +63,8 @@ def default_config(instance_path: str) -> dict:
         "CRM_MAP_TILES": os.environ.get("CRM_MAP_TILES", OSM_TILES),
         "CRM_STATE_BRANDING": flag("CRM_STATE_BRANDING"),
         "CRM_LOGIN_RATE_LIMIT": os.environ.get("CRM_LOGIN_RATE_LIMIT", "10 per minute"),
+        # requests for a password-reset link, per address
+        "CRM_RESET_RATE_LIMIT": os.environ.get("CRM_RESET_RATE_LIMIT", "5 per minute;20 per hour"),
         # an account whose password was mistyped that many times within the minutes below is
         # locked for as many minutes
         "CRM_LOGIN_LOCKOUT_ATTEMPTS": int(os.environ.get("CRM_LOGIN_LOCKOUT_ATTEMPTS", "10")),

@@ -53,7 +53,8 @@ def admin_menu() -> list[Item]:
     if access.can_manage_accounts(user):
         items += [("admin.pressure_settings", "Pression de contact"),
                   ("admin.sirene_import", "Import SIRENE"), ("admin.reference_data", "Données de référence"),
-                  ("training.settings", "Paramètres POE et FRAP"), ("admin.privacy", "Données personnelles")]
+                  ("training.settings", "Paramètres POE et FRAP"), ("admin.privacy", "Données personnelles"),
+                  ("admin.security_log", "Journal de sécurité")]
     if access.can_read_outbox(user):
         items.append(("admin.messages", "Messages"))
     return available(items)

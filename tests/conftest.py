@@ -67,6 +67,7 @@ def app(database_url, redis_url, tmp_path_factory):
             "CRM_MAIL_URL": None,
             "CRM_MAP_TILES": "none",
             "CRM_LOGIN_RATE_LIMIT": "1000 per minute",
+            "CRM_RESET_RATE_LIMIT": "1000 per minute",
             "SERVER_NAME": "localhost",
         }
     )

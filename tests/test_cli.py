@@ -49,12 +49,19 @@ def test_a_user_created_on_the_command_line_logs_in_through_the_form(runner, aut
     assert client.get("/accueil").status_code == 200
 
 
-def test_create_user_without_password_prints_a_generated_one(runner, auth):
+def test_create_user_without_password_invites_the_person(runner, auth, client):
     runner.invoke(args=["create-organisation", "APEC BFC", "--kind", "apec"])
     result = runner.invoke(args=["create-user", "cadre@apec.fr", "--role", "adviser",
                                  "--organisation", "APEC BFC"])
-    password = last_json(result.output)["password"]
-    assert auth.login("cadre@apec.fr", password).status_code == 302
+    assert result.exit_code == 0, result.output
+    link = last_json(result.output)["invitation"]
+    message = db.session.scalar(sa.select(m.OutboxMessage).filter_by(kind="account_invitation"))
+    assert message.recipient == "cadre@apec.fr" and link in message.body
+    path = "/" + link.split("/", 3)[3]
+    response = client.post(path, data={"password": "Quatre chevaux blancs", "confirm":
+                                       "Quatre chevaux blancs"})
+    assert response.status_code == 302
+    assert auth.login("cadre@apec.fr", "Quatre chevaux blancs").status_code == 302
 
 
 def test_create_user_refuses_a_weak_password_and_an_unknown_organisation(runner):

@@ -515,6 +515,40 @@ CASES = [
                   "- POE n° 12 : Boulangerie Martin, « Déposée » depuis 9 jours — "
                   "https://crm.exemple.fr/formations/12" + SIGNATURE),
                  id="training_stalled"),
+    pytest.param("account_invitation",
+                 lambda: dict(user=NS(name="Bruno Martin", email="bruno@exemple.fr"),
+                              inviter="Jeanne Durand", url="https://crm.exemple.fr/invitation/tok",
+                              expires_at=datetime(2026, 12, 12, 9, 30)),
+                 "Votre compte sur le CRM du réseau pour l'emploi",
+                 ("Bonjour Bruno Martin,\n"
+                  "\n"
+                  "Jeanne Durand vous a ouvert un compte sur le CRM du réseau pour l'emploi, avec "
+                  "l'identifiant bruno@exemple.fr.\n"
+                  "\n"
+                  "Pour l'activer, choisissez votre mot de passe sur cette page (lien personnel, "
+                  "utilisable une seule fois, valable jusqu'au 12/12/2026 à 10:30) :\n"
+                  "https://crm.exemple.fr/invitation/tok\n"
+                  "\n"
+                  "Si vous n'attendiez pas ce message, ignorez-le : aucun compte ne sera utilisable "
+                  "sans ce lien." + SIGNATURE),
+                 id="account_invitation"),
+    pytest.param("password_reset",
+                 lambda: dict(user=NS(name="Bruno Martin", email="bruno@exemple.fr"),
+                              url="https://crm.exemple.fr/mot-de-passe/tok",
+                              expires_at=datetime(2026, 12, 5, 15, 0)),
+                 "Choisir un nouveau mot de passe",
+                 ("Bonjour Bruno Martin,\n"
+                  "\n"
+                  "Une demande de nouveau mot de passe a été faite pour votre compte "
+                  "(bruno@exemple.fr) sur le CRM du réseau pour l'emploi.\n"
+                  "\n"
+                  "Pour choisir un nouveau mot de passe, ouvrez cette page (lien personnel, "
+                  "utilisable une seule fois, valable jusqu'au 05/12/2026 à 16:00) :\n"
+                  "https://crm.exemple.fr/mot-de-passe/tok\n"
+                  "\n"
+                  "Vos autres sessions seront fermées. Si vous n'avez rien demandé, ignorez ce "
+                  "message : votre mot de passe actuel reste valable." + SIGNATURE),
+                 id="password_reset"),
 ]
 
 

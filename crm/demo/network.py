@@ -16,6 +16,7 @@ from crm.models import (
     Role,
     User,
 )
+from crm.services.accounts import recovery
 from crm.services.accounts import users as accounts
 from crm.services.platform import audit
 from crm.services.platform.wording import normalise_name
@@ -154,3 +155,20 @@ def seed_users(plan: list[UserSpec]) -> None:
     for user in users:
         audit.record(None, "save", user, {"email": user.email, "role": user.role,
                                           "organisation": user.organisation.name})
+
+
+INVITED = f"nouvelle.recrue@{DOMAIN}"
+
+
+def seed_invitation() -> None:
+    """One account invited by the administrator and not yet activated: its invitation waits in
+    the outbox (Administration → Messages) and the account's page offers to send it again."""
+    if db.session.scalar(sa.select(User.id).where(User.email == INVITED)) is not None:
+        return
+    admin = db.session.scalar(sa.select(User).where(User.email == f"admin@{DOMAIN}"))
+    colleague = db.session.scalar(sa.select(User).where(User.email == f"conseiller1.dijon@{DOMAIN}"))
+    if admin is None or colleague is None:
+        return
+    user = accounts.save_user(User(), email=INVITED, name="Camille Nouvelle", role=Role.ADVISER,
+                              organisation=colleague.organisation, basin_codes=[], actor=admin)
+    recovery.invite(user, admin)

@@ -17,6 +17,7 @@ from crm.demo.network import (
     load_words,
     network_plan,
     of_place,
+    seed_invitation,
     seed_network,
     seed_users,
     slug,
@@ -312,6 +313,7 @@ def seed_demo(companies: int = 2000) -> dict:
     seed_projects()
     seed_training()
     sum(scoring.refresh_scores())  # the likely-to-hire scores the pages show, in one unit
+    seed_invitation()  # last: no other demo data picks this account
     return {
         "accounts": [{"role": spec.role.value, "email": spec.email, "password": PASSWORD,
                       "organisation": spec.organisation} for spec in users],

@@ -74,5 +74,5 @@ from crm.models.training import (
     TrainingStatus,
     TrainingStatusChange,
 )
-from crm.models.user import ApiToken, Role, SavedView, User
+from crm.models.user import ApiToken, PasswordLink, PasswordLinkPurpose, Role, SavedView, User
 from crm.models.visit import FollowUp, Visit, VisitMode, VisitParticipant, VisitStatus

@@ -71,6 +71,29 @@ class User(UserMixin, Timestamped, Model):
         return self.name
 
 
+class PasswordLinkPurpose(LabelledEnum):
+    INVITATION = "invitation", "Invitation"
+    RESET = "reset", "Réinitialisation du mot de passe"
+
+
+class PasswordLink(Model):
+    """A single-use, expiring link to choose a password (invitation of a new account, or reset);
+    only the SHA-256 digest of its random token is stored."""
+
+    __tablename__ = "password_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[PasswordLinkPurpose] = mapped_column(
+        enum_type(PasswordLinkPurpose, "password_link_purpose"))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
 class ApiToken(Model):
     """A bearer token for the partner API; only its SHA-256 digest is stored."""
 

@@ -66,14 +66,13 @@ def test_an_admin_creates_an_organisation_and_an_adviser(live_server, page, scre
     page.get_by_label("Rôle").select_option(label="Conseiller entreprises")
     page.get_by_label("Organisation", exact=True).select_option(
         label="Mission locale du Dijonnais")
-    page.get_by_label("Mot de passe").fill("Conseil-2026-BFC")
     tick(page.get_by_role("group", name="Bassins suivis"), "Dijon (2711)")
     screenshot("personnel-compte-formulaire")
     axe()
-    submit(page, "Créer le compte")
+    submit(page, "Créer le compte et envoyer l'invitation")
 
     assert page.url == f"{live_server}/admin/utilisateurs"
-    expect(page.get_by_text("Le compte de Léa Conseillère est créé.")).to_be_visible()
+    expect(page.get_by_text("Le compte de Léa Conseillère est créé : une invitation")).to_be_visible()
     row = page.get_by_role("table", name="Comptes utilisateurs").get_by_role("row").filter(
         has_text="lea.conseillere@ml-dijon.fr")
     expect(row).to_contain_text("Léa Conseillère")

@@ -99,10 +99,10 @@ class UserForm(FrenchForm):
         description="Utile aux responsables : ils voient les besoins de ces bassins.",
     )
     password = PasswordField(
-        "Mot de passe",
-        validators=[Length(max=200)],
-        description=f"Au moins {users.MIN_PASSWORD_LENGTH} caractères, mêlant lettres et "
-        "chiffres ou symboles.",
+        "Nouveau mot de passe (facultatif)",
+        validators=[Length(max=users.MAX_PASSWORD_LENGTH + 72)],
+        description="Laissez vide pour conserver le mot de passe actuel. Mieux : la personne "
+        "en choisit un elle-même avec « Mot de passe oublié ? » sur la page de connexion.",
     )
 
     def __init__(self, *args, creating: bool, **kwargs):
@@ -110,17 +110,14 @@ class UserForm(FrenchForm):
         self.creating = creating
         self.organisation.choices = options(users.organisation_choices())
         self.basins.choices = options(users.basin_choices())
-        if not creating:
-            self.password.description = "Laissez vide pour conserver le mot de passe actuel."
+        if creating:  # the person chooses their password through the invitation
+            del self.password
 
     def validate_password(self, field) -> None:
-        if not field.data:
-            if self.creating:
-                raise ValidationError("Saisissez un mot de passe pour ce nouveau compte.")
-            return
-        problem = users.password_problem(field.data)
-        if problem:
-            raise ValidationError(problem)
+        if field.data:
+            problem = users.password_problem(field.data, self.email.data, self.name.data)
+            if problem:
+                raise ValidationError(problem)
 
 
 class TokenForm(FrenchForm):

@@ -7,10 +7,11 @@ from crm.blueprints.admin import bp
 from crm.blueprints.admin.forms import TokenForm, UserFilterForm, UserForm
 from crm.blueprints.admin.views import ACTIVATION, change_activation
 from crm.blueprints.guards import actor, confirmed_action
-from crm.blueprints.pagination import paginate
+from crm.blueprints.pagination import paginate, paginate_rows
 from crm.blueprints.refusals import refusals
 from crm.extensions import db
 from crm.models import ApiToken, Organisation, Role, User
+from crm.services.accounts import recovery
 from crm.services.accounts import users as accounts
 from crm.services.platform import unit_of_work
 
@@ -23,12 +24,14 @@ def users():
     if form.validate():
         query = accounts.users_query(form.role.data, form.organisation.data,
                                      form.active_flag(), form.q.data)
-    return render_template("admin/users.html", form=form, page=paginate(query))
+    page = paginate(query)
+    return render_template("admin/users.html", form=form, page=page,
+                           pending=recovery.pending_invitations([user.id for user in page.items]))
 
 
 @bp.route("/utilisateurs/nouveau", methods=["GET", "POST"])
 def user_new():
-    """Create an account with its first password."""
+    """Create an account: the person is invited by e-mail to choose their password."""
     organisation_id = request.args.get("organisation", type=int)
     data = {"organisation": organisation_id, "role": Role.ADVISER.value}
     return edit_user(User(), UserForm(creating=True, data=data))
@@ -50,18 +53,38 @@ def edit_user(user: User, form: UserForm):
             accounts.save_user(
                 user, email=form.email.data, name=form.name.data, role=form.role.data,
                 organisation=db.session.get_one(Organisation, form.organisation.data),
-                basin_codes=form.basins.data, password=form.password.data or None, actor=actor(),
+                basin_codes=form.basins.data, actor=actor(),
+                password=(form.password.data or None) if form.password is not None else None,
             )
+            if creating:
+                recovery.invite(user, actor())
             unit_of_work.commit()
             if user.id == actor().id:  # one's own password or role changed: stay signed in here
                 login_user(user)
-            verb = "créé" if creating else "enregistré"
-            flash(f"Le compte de {user.name} est {verb}.", "success")
+            if creating:
+                flash(f"Le compte de {user.name} est créé : une invitation à choisir son mot de "
+                      f"passe est envoyée à {user.email}.", "success")
+            else:
+                flash(f"Le compte de {user.name} est enregistré.", "success")
             return redirect(url_for(".users"))
         error = refused.message
     status = 422 if form.errors or error else 200
+    pending = not creating and recovery.invitation_pending(user)
     return render_template("admin/user_form.html", form=form, user=user, creating=creating,
-                           error=error), status
+                           error=error, pending_invitation=pending), status
+
+
+@bp.post("/utilisateurs/<int:user_id>/invitation")
+def user_invite(user_id: int):
+    """Send the invitation again: a new link, the earlier ones stop working."""
+    confirmed_action()
+    user = db.get_or_404(User, user_id)
+    with refusals():
+        recovery.invite(user, actor())
+        unit_of_work.commit()
+        flash(f"Une nouvelle invitation est envoyée à {user.email} ; le lien précédent ne "
+              f"fonctionne plus.", "success")
+    return redirect(url_for(".user_edit", user_id=user_id))
 
 
 @bp.post(f"/utilisateurs/<int:user_id>/{ACTIVATION}")
@@ -108,3 +131,12 @@ def user_token_revoke(user_id: int, token_id: int):
         unit_of_work.commit()
     flash(f"Le jeton « {api_token.name} » ({api_token.prefix}…) est révoqué.", "success")
     return redirect(url_for(".user_tokens", user_id=user_id))
+
+
+@bp.get("/journal-de-securite")
+def security_log():
+    """Sign-ins, failures, lockouts, password changes and invitations, newest first."""
+    account = (request.args.get("compte") or "").strip()[:120]
+    page = paginate_rows(recovery.security_events_query(account or None))
+    return render_template("admin/security_log.html", page=page, account=account,
+                           labels=recovery.SECURITY_ACTIONS, detail=recovery.event_detail)

@@ -1,11 +1,13 @@
 """Accounts: organisations, users, passwords and API tokens."""
 
+import gzip
 import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from pathlib import Path
 
 import sqlalchemy as sa
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -28,6 +30,8 @@ from crm.services.platform.refusals import Refused
 from crm.services.platform.wording import alphabetical
 
 MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 128
+COMMON_PASSWORDS = Path(__file__).resolve().parents[2] / "data" / "common_passwords.txt.gz"
 TOKEN_PREFIX = "crm_"
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
@@ -97,13 +101,41 @@ def check_password(user: User, password: str) -> bool:
     return check_password_hash(user.password_hash, password)
 
 
-def password_problem(password: str) -> str | None:
-    """The French reason a password is too weak, or None."""
+def password_problem(password: str, email: str | None = None, name: str | None = None) -> str | None:
+    """The French reason a password may not be chosen, or None. Length and a list of common
+    passwords, and not the person's own address or name: no composition rules (NIST SP 800-63B)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"Le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères."
-    if password.isalpha() or password.isdigit():
-        return "Le mot de passe doit mêler lettres et chiffres ou symboles."
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"Le mot de passe doit compter au plus {MAX_PASSWORD_LENGTH} caractères."
+    if is_common_password(password):
+        return ("Ce mot de passe est trop courant : il figure dans les listes de mots de passe "
+                "essayés en premier par les attaquants. Choisissez-en un autre, par exemple "
+                "une phrase de plusieurs mots.")
+    own = {squeezed(value) for value in (email, name, (email or "").partition("@")[0]) if value}
+    if squeezed(password) in own:
+        return "Le mot de passe ne doit pas être votre adresse électronique ni votre nom."
     return None
+
+
+def squeezed(value: str) -> str:
+    """Lower case without spaces, to compare a password with a name or an address."""
+    return "".join(value.lower().split())
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The common passwords shipped in crm/data (lower case; see crm/data/SOURCES.md)."""
+    with gzip.open(COMMON_PASSWORDS, "rt", encoding="utf-8") as lines:
+        return frozenset(line.strip() for line in lines if line.strip())
+
+
+def is_common_password(password: str) -> bool:
+    """Whether the password is a common one, or a common one (6 characters or more) with digits
+    or symbols around it ("azertyuiop123!", "2024motdepasse")."""
+    lowered = password.lower()
+    stem = lowered.strip("0123456789!?.,;:-_+*#@&$%/ ")
+    return lowered in common_passwords() or (len(stem) >= 6 and stem in common_passwords())
 
 
 @cache
@@ -123,14 +155,18 @@ def authenticate(email: str, password: str, lockout: Lockout = Lockout()) -> Use
     now = utcnow()
     right = check_password(user, password)
     if user.locked_until is not None and user.locked_until > now:
+        audit.record(None, "login_failed", user, {"reason": "locked"})
         raise AccountLocked(locked_message(lockout.minutes))
     if not right:
+        audit.record(None, "login_failed", user, {"reason": "password"})
         failed_login(user, now, lockout)
         return None
     user.failed_logins, user.first_failed_login_at, user.locked_until = 0, None, None
     if not user.is_active:
+        audit.record(None, "login_failed", user, {"reason": "inactive"})
         return None
     user.last_login_at = now
+    audit.record(user, "login", user, {})
     return user
 
 
@@ -207,7 +243,8 @@ def save_user(
     password: str | None = None,
     actor: User | None = None,
 ) -> User:
-    """Create or update a user; a new user needs a password strong enough."""
+    """Create or update a user. A new user without a password cannot sign in until they choose
+    one through an invitation (`recovery.invite`); a password given must pass the policy."""
     email = normalise_email(email)
     other = db.session.scalar(sa.select(User).where(User.email == email))
     if other is not None and other is not user:
@@ -215,14 +252,15 @@ def save_user(
     if is_self(actor, user) and user.role == Role.ADMIN and Role(role) != Role.ADMIN:
         raise AccountError("Vous ne pouvez pas retirer votre propre rôle d'administrateur.", "role")
     if password is not None:
-        problem = password_problem(password)
+        problem = password_problem(password, email, name)
         if problem:
             raise AccountError(problem, "password")
         if user.id is not None:
             end_sessions(user, "password", actor)
+            audit.record(actor, "password_changed", user, {"through": "admin"})
         user.password_hash = hash_password(password)
-    elif user.id is None:
-        raise AccountError("Un mot de passe est nécessaire pour créer un compte.", "password")
+    elif user.id is None:  # invited: no password works until the person chooses one
+        user.password_hash = hash_password(secrets.token_urlsafe(32))
     if user.id is not None and user.role != Role(role):
         end_sessions(user, "role", actor)
     user.email, user.name, user.role = email, name.strip(), Role(role)

@@ -37,6 +37,8 @@ KIND_LABELS = {
     "spotter_digest": "Résumé quotidien des suites des signalements, pour le partenaire",
     "checklist_sent": "Entreprises à vérifier, pour un partenaire",
     "training_stalled": "Relance des demandes de POE qui n'avancent plus",
+    "account_invitation": "Invitation à choisir son mot de passe (nouveau compte)",
+    "password_reset": "Lien pour choisir un nouveau mot de passe",
 }
 
 

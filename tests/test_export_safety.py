@@ -111,7 +111,7 @@ def test_import_rejects_prefix_the_values_of_the_file(client, auth, run_jobs):
         kind=m.OrganisationKind.CCI, is_spotter=True))
     auth.login(partner)
     content = f'SIRET;Raison sociale\n12345;"{HYPERLINK.replace(chr(34), chr(34) * 2)}"\n'
-    task_id = confirm(client, uploaded(client, content.encode(), "liste.csv"),
+    task_id = confirm(client, uploaded(client, run_jobs, content.encode(), "liste.csv"),
                       {"siret": "SIRET", "name": "Raison sociale"}, tag="essai")
     run_jobs()
     response = client.get(f"/entreprises/import/{task_id}/rejets.csv")

@@ -5,7 +5,8 @@
   `with_nonce`); style attributes allowed (`style-src-attr`), never inline event handlers;
   images from the site, `data:` and the map tiles' host (CRM_MAP_TILES); no plugin, no framing
   by another site (`frame-ancestors 'self'`), forms posted to the site only.
-- X-Frame-Options SAMEORIGIN, X-Content-Type-Options nosniff, Referrer-Policy same-origin,
+- X-Frame-Options SAMEORIGIN, X-Content-Type-Options nosniff, Referrer-Policy same-origin (unless
+  the page set a stricter one: the tracking pages send none),
   a Permissions-Policy denying the sensors; Strict-Transport-Security only on HTTPS requests.
 - Cache-Control: no-store on every answer to a signed-in person or an API token (no staff page
   stays in a shared cache or the back-button history of a shared computer).
@@ -82,7 +83,7 @@ def set_security_headers(response: Response) -> Response:
     headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
     headers["X-Frame-Options"] = "SAMEORIGIN"
     headers["X-Content-Type-Options"] = "nosniff"
-    headers.setdefault("Referrer-Policy", "same-origin")  # a page may ask for less (tracking links)
+    headers.setdefault("Referrer-Policy", "same-origin")  # the secret pages set no-referrer
     headers["Permissions-Policy"] = "geolocation=(), camera=(), microphone=(), payment=(), usb=()"
     if request.is_secure:
         headers["Strict-Transport-Security"] = HSTS

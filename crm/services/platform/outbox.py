@@ -36,6 +36,11 @@ KIND_LABELS = {
     "spotter_need_news": "Suites d'un signalement, pour le partenaire",
     "spotter_digest": "Résumé quotidien des suites des signalements, pour le partenaire",
     "checklist_sent": "Entreprises à vérifier, pour un partenaire",
+    "event_registered": "Inscription à un événement, pour le candidat",
+    "event_promoted": "Place libérée à un événement, pour le candidat en attente",
+    "event_cancelled": "Annulation d'un événement, pour les inscrits",
+    "event_reminder": "Rappel d'un événement (J-2), pour les inscrits",
+    "event_invitation": "Invitation d'une entreprise à un événement",
 }
 
 

@@ -250,7 +250,7 @@ def notify_cancelled(event: Event) -> None:
 
     for registration in active_registrations(event.id):
         outbox.add_mail("event_cancelled", registration.email, event=event,
-                        banner=banner(event), name=registration.name,
+                        banner=banner(event), candidate=registration.name,
                         reason=event.cancelled_reason)
 
 

@@ -40,6 +40,7 @@ def scheduled(app: Flask) -> CronScheduler:
     """The recurring jobs (RQ's own cron)."""
     from jobs.digest import send_daily_digests, send_spotter_digests
     from jobs.mail import sweep_outbox
+    from jobs.events import purge_event_candidates, remind_event_candidates
     from jobs.needs import remind_late_needs
     from jobs.scoring import refresh_scores
 
@@ -49,6 +50,8 @@ def scheduled(app: Flask) -> CronScheduler:
     scheduler.register(send_daily_digests, "default", cron="30 5 * * 1-5")  # 6:30 or 7:30 in Paris
     scheduler.register(send_spotter_digests, "default", cron="45 5 * * 1-5")  # 6:45 or 7:45
     scheduler.register(refresh_scores, "default", cron="0 2 * * *")  # 3:00 or 4:00 in Paris
+    scheduler.register(remind_event_candidates, "default", cron="0 8 * * *")  # 9:00 or 10:00
+    scheduler.register(purge_event_candidates, "default", cron="30 2 * * *")
     return scheduler
 
 

@@ -82,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
         checklists,
         companies,
         errors,
+        events,
         forget_base_url,
         health,
         main,
@@ -98,7 +99,7 @@ def register_blueprints(app: Flask) -> None:
     app.before_request(record_base_url)
     app.teardown_request(forget_base_url)
     for module in (auth, main, admin, health, public, needs, routing, api, companies, visits, agenda, maps,
-                   plans, checklists, targets, errors):
+                   plans, checklists, targets, events, errors):
         module.init_app(app)
 
 

@@ -39,8 +39,8 @@ def make_worker(app: Flask, queues: tuple[str, ...] = broker.QUEUES) -> AppWorke
 def scheduled(app: Flask) -> CronScheduler:
     """The recurring jobs (RQ's own cron)."""
     from jobs.digest import send_daily_digests, send_spotter_digests
-    from jobs.mail import sweep_outbox
     from jobs.events import purge_event_candidates, remind_event_candidates
+    from jobs.mail import sweep_outbox
     from jobs.needs import remind_late_needs
     from jobs.scoring import refresh_scores
 

@@ -101,7 +101,8 @@ def test_a_candidate_registers_then_waits_then_is_promoted_by_a_cancel_link(clie
     path = link[link.index("/evenements/desinscription/"):]
     assert "Vous désinscrire ?" in client.get(path).get_data(as_text=True)
     assert "Vous êtes désinscrit(e)" in client.post(path).get_data(as_text=True)
-    lou = db.session.scalar(db.select(m.EventRegistration).where(m.EventRegistration.email == "lou@exemple.fr"))
+    lou = db.session.scalar(db.select(m.EventRegistration)
+                            .where(m.EventRegistration.email == "lou@exemple.fr"))
     assert lou.status == m.RegistrationStatus.CONFIRMED
     assert [mail.recipient for mail in mails("event_promoted")] == ["lou@exemple.fr"]
     assert client.get(path[:-3] + "abc").status_code == 404
@@ -237,3 +238,25 @@ def test_the_lists_run_a_constant_number_of_queries(client, signed_in, agency, m
     assert_constant_queries(client, "/gestion/evenements", add)
     db.session.execute(db.delete(m.EventRegistration))
     assert_constant_queries(client, "/evenements", add)
+
+
+def test_the_plans_event_companies_objective_counts_the_firms_that_came(agency):
+    from datetime import date
+
+    from crm.services.plans import objectives
+
+    plan = f.ProspectionPlanFactory(basin_code="2711", period_start=date(2026, 1, 1),
+                                    period_end=date(2026, 12, 31))
+    f.PlanObjectiveFactory(plan_id=plan.id, indicator=m.Indicator.EVENT_COMPANIES, target=10)
+    event = published(agency)
+    cancelled = published(agency, status=m.EventStatus.CANCELLED)
+    firm = f.CompanyFactory(basin_code="2711")
+    f.EventCompanyFactory(event_id=event.id, company=firm, status=m.ParticipationStatus.CONFIRMED)
+    f.EventCompanyFactory(event_id=event.id, company=f.CompanyFactory(basin_code="2711"),
+                          status=m.ParticipationStatus.INVITED)
+    f.EventCompanyFactory(event_id=cancelled.id, company=f.CompanyFactory(basin_code="2711"),
+                          status=m.ParticipationStatus.CONFIRMED)
+    db.session.commit()
+    db.session.refresh(plan)
+    row = next(row for row in objectives.progress(plan) if row.indicator == m.Indicator.EVENT_COMPANIES)
+    assert row.available and row.achieved == 1

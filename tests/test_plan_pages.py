@@ -112,7 +112,7 @@ def test_the_plan_page_shows_progress_and_who_achieved_it(client, signed_in, pro
     plan = f.ProspectionPlanFactory(basin_code="2711", period_start=date(2026, 1, 1),
                                     period_end=date(2026, 12, 31))
     f.PlanObjectiveFactory(plan_id=plan.id, indicator=m.Indicator.COMPANIES_CONTACTED, target=365)
-    f.PlanObjectiveFactory(plan_id=plan.id, indicator=m.Indicator.EVENT_COMPANIES, target=30)
+    f.PlanObjectiveFactory(plan_id=plan.id, indicator=m.Indicator.POE_ENTRIES, target=30)
     f.InteractionFactory(user=signed_in, occurred_at=datetime(2026, 3, 2, 9))
     page = text_of(client, f"/plans/{plan.id}")
     assert "Entreprises contactées" in page and "non disponible" in page

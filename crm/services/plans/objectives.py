@@ -11,7 +11,9 @@ The figures count the firms of the plan's basin (`Company.basin_code`) during th
 - hires: the hires recorded on the needs closed in the period;
 - tpe_pme_share: among the firms contacted whose headcount band is known, the share (%) of those
   under 250 employees (non-employer units and unknown bands are left out of both counts);
-- poe_entries, event_companies: not measured yet (`available` false, shown "non disponible").
+- event_companies: distinct firms whose presence was confirmed at an event (not cancelled) that
+  starts in the period;
+- poe_entries: not measured yet (`available` false, shown "non disponible").
 
 The expected figure by today follows a straight line from 0 at the start to the target at the end;
 a share's expected figure is its target. One grouped query per indicator, whatever the number of
@@ -30,12 +32,16 @@ from sqlalchemy.sql.elements import ColumnElement
 from crm.extensions import db
 from crm.models import (
     Company,
+    Event,
+    EventCompany,
+    EventStatus,
     HeadcountBand,
     HiringNeed,
     Indicator,
     Interaction,
     NeedStatus,
     Organisation,
+    ParticipationStatus,
     ProspectionPlan,
     User,
     Visit,
@@ -44,7 +50,7 @@ from crm.models import (
 )
 from crm.services.platform.local_time import day_bounds, local_from_utc, local_today
 
-UNAVAILABLE = frozenset({Indicator.POE_ENTRIES, Indicator.EVENT_COMPANIES})
+UNAVAILABLE = frozenset({Indicator.POE_ENTRIES})
 SHARES = frozenset({Indicator.TPE_PME_SHARE})
 FILLED = (NeedStatus.FILLED, NeedStatus.PARTLY_FILLED)
 SMALL_FIRM_LIMIT = 250
@@ -102,6 +108,12 @@ SOURCES: dict[Indicator, Source] = {
         HiringNeed, sa.func.coalesce(sa.func.sum(HiringNeed.hires), 0), HiringNeed.closed_at,
         HiringNeed.company_id, HiringNeed.organisation_id, HiringNeed.adviser_id,
         (~HiringNeed.is_open,)),
+    Indicator.EVENT_COMPANIES: Source(
+        EventCompany, sa.func.count(sa.distinct(EventCompany.company_id)),
+        sa.select(Event.starts_at).where(Event.id == EventCompany.event_id).scalar_subquery(),
+        EventCompany.company_id, sa.null(), sa.null(),
+        (EventCompany.status == ParticipationStatus.CONFIRMED,
+         EventCompany.event_id.in_(sa.select(Event.id).where(Event.status != EventStatus.CANCELLED)))),
 }
 
 

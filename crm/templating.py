@@ -70,6 +70,7 @@ def staff_sections() -> list[Section]:
                                 ("companies.import_history", "Imports")], "Menu des entreprises"),
         Section("Demandes", needs, "Menu des demandes"),
         Section("Visites", [("visits.visits", "À venir"), ("visits.week", "Semaine")], "Menu des visites"),
+        Section("Événements", [("events.staff_list", "Événements")]),
         Section("Plans", [("plans.plans", "Plans de prospection"), ("plans.compared", "Bassins comparés"),
                           *([("targets.saved_segments", "Segments enregistrés")] if supervisor else [])],
                 "Menu des plans"),
@@ -94,7 +95,8 @@ def partner_sections() -> list[Section]:
 def sections() -> list[Section]:
     """The main menu of the signed-in user, each entry with its second-level menu."""
     if not current_user.is_authenticated:
-        return [Section("Déposer une demande de recrutement", [("public.request_form", "")])]
+        return [Section("Déposer une demande de recrutement", [("public.request_form", "")]),
+                Section("Événements emploi", [("events.public_list", "")])]
     found = [Section("Accueil", [("main.home", "Accueil")])]
     found += staff_sections() if access.is_staff(current_user) else partner_sections()
     found.append(Section("Administration", admin_menu(), "Menu d'administration"))

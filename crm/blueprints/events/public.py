@@ -16,6 +16,7 @@ from crm.blueprints.pagination import paginate
 from crm.blueprints.refusals import refusals
 from crm.models import Event, EventStatus, ParticipationStatus, RegistrationStatus, utcnow
 from crm.services.events import calendar_file, firms, organising, registrations
+from crm.services.plans.fiche import NAF_SECTIONS
 from crm.services.platform import unit_of_work
 from crm.services.platform.local_time import day_bounds
 from crm.services.platform.wording import plural
@@ -39,10 +40,12 @@ def public_list():
     query = (sa.select(Event).where(Event.status.in_(organising.OPEN_STATUSES + (EventStatus.CLOSED,)),
                                     Event.ends_at >= start)
              .options(selectinload(Event.organisers)).order_by(Event.starts_at, Event.id))
-    if form.basin.data:
+    if form.basin.data and not form.basin.errors:
         query = query.where(Event.basin_code == form.basin.data)
+    if form.sector.data in NAF_SECTIONS:
+        query = query.where(organising.has_sector(form.sector.data))
     page = paginate(query)
-    items = [event for event in page.items if not form.sector.data or form.sector.data in event.sectors]
+    items = page.items
     counts = registrations.counts_of([event.id for event in items])
     return render_template("events/public_list.html", form=form, page=page, items=items,
                            counts=counts, empty=registrations.Counts(), banner=organising.banner,

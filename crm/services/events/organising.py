@@ -269,6 +269,12 @@ def staff_events(basin: str | None = None, upcoming_only: bool = False,
     return query.order_by(Event.starts_at.desc() if not upcoming_only else Event.starts_at, Event.id)
 
 
+def has_sector(code: str) -> ColumnElement[bool]:
+    """Events whose sectors include a NAF section (the JSON list read as text, on both
+    databases; `code` is a known section letter)."""
+    return sa.cast(Event.sectors, sa.Text).like(f'%"{code}"%')
+
+
 def public_scope() -> ColumnElement[bool]:
     return Event.status.in_(PUBLIC_STATUSES)
 

@@ -260,3 +260,17 @@ def test_the_plans_event_companies_objective_counts_the_firms_that_came(agency):
     db.session.refresh(plan)
     row = next(row for row in objectives.progress(plan) if row.indicator == m.Indicator.EVENT_COMPANIES)
     assert row.available and row.achieved == 1
+
+
+def test_raising_the_capacity_promotes_the_waiting_candidates(client, signed_in, agency):
+    event = published(agency, capacity=1, created_by_id=signed_in.id)
+    for number in range(3):
+        registrations.register(event.id, registrations.Candidate(f"C{number}", f"c{number}@exemple.fr",
+                                                                 consent=True))
+    db.session.commit()
+    client.post(f"/gestion/evenements/{event.id}/modifier", data=FORM | {
+        "organiser_ids": [agency.id], "capacity": "2", "title": event.title})
+    db.session.expire_all()
+    assert registrations.counts(event.id) == registrations.Counts(confirmed=2, waiting=1)
+    assert [mail.recipient for mail in mails("event_promoted")] == ["c1@exemple.fr"]
+    assert db.session.get(m.Event, event.id).status == m.EventStatus.FULL

@@ -214,7 +214,19 @@ def update_event(user: User, event: Event, data: EventInput) -> Event:
     event.organisers = organisers
     db.session.flush()
     audit.record(user, "update_event", event, {"title": event.title})
+    fill_freed_seats(event)
     return event
+
+
+def fill_freed_seats(event: Event) -> None:
+    """After a change of capacity, the waiting candidates get the seats now free, in order."""
+    from crm.services.events.registrations import locked_event, promote_first_waiting
+
+    if event.status not in OPEN_STATUSES:
+        return
+    locked = locked_event(event.id)
+    while promote_first_waiting(locked) is not None:
+        pass
 
 
 def count_of(event_id: int, status: RegistrationStatus) -> int:

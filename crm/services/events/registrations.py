@@ -242,6 +242,8 @@ def promote_first_waiting(event: Event) -> EventRegistration | None:
             event.status = EventStatus.PUBLISHED
         return None
     first.status, first.promoted_at = RegistrationStatus.CONFIRMED, utcnow()
+    if event.capacity is not None and confirmed + 1 >= event.capacity:
+        event.status = EventStatus.FULL
     outbox.add_mail("event_promoted", first.email, event=event, banner=banner(event),
                     registration=first, cancel_url=cancel_link(first),
                     calendar_url=links.public_url(f"/evenements/{event.id}/calendrier.ics"))

@@ -274,3 +274,17 @@ def test_raising_the_capacity_promotes_the_waiting_candidates(client, signed_in,
     assert registrations.counts(event.id) == registrations.Counts(confirmed=2, waiting=1)
     assert [mail.recipient for mail in mails("event_promoted")] == ["c1@exemple.fr"]
     assert db.session.get(m.Event, event.id).status == m.EventStatus.FULL
+
+
+def test_the_staff_list_filters_by_period_and_shows_the_indicators(client, signed_in, agency,
+                                                                  mission_locale):
+    june = published(agency, title="Juin", capacity=4, organisers=[agency, mission_locale])
+    published(agency, title="Septembre", starts_at=datetime(2026, 9, 10, 7),
+              ends_at=datetime(2026, 9, 10, 10))
+    f.EventRegistrationFactory(event_id=june.id, queue_number=1)
+    db.session.commit()
+    page = client.get("/gestion/evenements?from_day=2026-06-01&to_day=2026-06-30").get_data(as_text=True)
+    assert "Juin" in page and "Septembre" not in page
+    assert "1 événement, dont 1 à double bannière (100 %)" in page
+    assert "Remplissage des places : 25 %" in page
+    assert client.get("/gestion/evenements?from_day=hier").status_code == 200

@@ -102,6 +102,8 @@ class StatusForm(FrenchForm):
 class EventFilterForm(FilterForm):
     basin = QuickSelectField("Bassin d'emploi", default="")
     status = QuickSelectField("État", default="")
+    from_day = DateField("Du", validators=[Optional()])
+    to_day = DateField("Au", validators=[Optional()])
 
     def __init__(self, formdata):
         super().__init__(formdata)

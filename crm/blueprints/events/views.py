@@ -21,6 +21,7 @@ from crm.extensions import db
 from crm.models import Event, EventCompany, EventStatus, HiringNeed
 from crm.services.events import firms, organising, registrations, upkeep
 from crm.services.platform import unit_of_work
+from crm.services.platform.local_time import day_bounds
 
 
 def event_or_404(event_id: int) -> Event:
@@ -37,11 +38,15 @@ def staff_list():
     form = EventFilterForm(request.args)
     form.validate()
     status = EventStatus(form.status.data) if form.status.data in EventStatus._value2member_map_ else None
-    page = paginate(organising.staff_events(basin=form.basin.data or None, status=status))
+    basin = form.basin.data if form.basin.data and not form.basin.errors else None
+    start = day_bounds(form.from_day.data)[0] if form.from_day.data and not form.from_day.errors else None
+    end = day_bounds(form.to_day.data)[1] if form.to_day.data and not form.to_day.errors else None
+    page = paginate(organising.staff_events(basin=basin, status=status, start=start, end=end))
     counts = registrations.counts_of([event.id for event in page.items])
     return render_template("events/staff_list.html", form=form, page=page, counts=counts,
                            empty=registrations.Counts(), banner=organising.banner,
-                           can_organise=organising.can_organise(actor()))
+                           can_organise=organising.can_organise(actor()),
+                           figures=upkeep.indicators(basin=basin, start=start, end=end))
 
 
 @bp.route("/gestion/evenements/nouveau", methods=["GET", "POST"])

@@ -269,11 +269,17 @@ def notify_cancelled(event: Event) -> None:
 # Reading
 
 def staff_events(basin: str | None = None, upcoming_only: bool = False,
-                 status: EventStatus | None = None) -> sa.Select:
-    """Every event for staff, soonest first, with their organisers."""
+                 status: EventStatus | None = None, start: datetime | None = None,
+                 end: datetime | None = None) -> sa.Select:
+    """Every event for staff (latest first, or soonest first for upcoming ones), with their
+    organisers; by basin, status and start between `start` and `end`."""
     query = sa.select(Event).options(selectinload(Event.organisers))
     if basin:
         query = query.where(Event.basin_code == basin)
+    if start:
+        query = query.where(Event.starts_at >= start)
+    if end:
+        query = query.where(Event.starts_at < end)
     if status is not None:
         query = query.where(Event.status == status)
     if upcoming_only:

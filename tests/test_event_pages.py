@@ -288,3 +288,18 @@ def test_the_staff_list_filters_by_period_and_shows_the_indicators(client, signe
     assert "1 événement, dont 1 à double bannière (100 %)" in page
     assert "Remplissage des places : 25 %" in page
     assert client.get("/gestion/evenements?from_day=hier").status_code == 200
+
+
+def test_the_target_firms_of_a_plan_are_invited_at_once(client, signed_in, agency):
+    plan = f.ProspectionPlanFactory(basin_code="2711", status=m.PlanStatus.ACTIVE)
+    for name in ("Alpha", "Bravo"):
+        firm = f.CompanyFactory(name=name)
+        f.ContactFactory(company=firm, email=f"rh@{name.lower()}.fr")
+        f.PlanTargetFactory(plan_id=plan.id, company=firm)
+    event = published(agency, created_by_id=signed_in.id)
+    client.post(f"/gestion/evenements/{event.id}/entreprises-du-plan", data={"plan_id": plan.id})
+    assert count(m.EventCompany) == 2
+    assert sorted(mail.recipient for mail in mails("event_invitation")) == ["rh@alpha.fr", "rh@bravo.fr"]
+    other = f.ProspectionPlanFactory(basin_code="2706", status=m.PlanStatus.ACTIVE)
+    client.post(f"/gestion/evenements/{event.id}/entreprises-du-plan", data={"plan_id": other.id})
+    assert count(m.EventCompany) == 2

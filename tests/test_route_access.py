@@ -194,6 +194,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("events.firm_answer", "GET"): PUBLIC,  # the firm's signed link: no account
     ("events.firm_answer", "POST"): POST_PUBLIC,
     ("events.invite_firm", "POST"): POST_STAFF,
+    ("events.invite_plan_targets", "POST"): POST_STAFF,
     ("events.new_event", "GET"): STAFF,
     ("events.new_event", "POST"): POST_STAFF,
     ("events.outcomes", "GET"): PILOT,

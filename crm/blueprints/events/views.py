@@ -100,7 +100,8 @@ def staff_event(event_id: int):
         figures=upkeep.indicators([event.id]), manage=manage,
         transitions=organising.TRANSITIONS[event.status], status_form=StatusForm(),
         invite_form=InviteForm(), register_form=RegistrationForm(), action=ActionForm(),
-        needs=firms.invitable_needs(event) if manage else [], firm_link=firms.firm_link)
+        needs=firms.invitable_needs(event) if manage else [], firm_link=firms.firm_link,
+        plans=firms.plans_for(event) if manage else [])
 
 
 @bp.post("/gestion/evenements/<int:event_id>/etat")
@@ -141,6 +142,19 @@ def invite_firm(event_id: int):
         flash(f"{row.company.name} est invitée" + (
             f" : l'invitation part à {row.contact_email}." if row.contact_email else
             " : aucune adresse connue, transmettez-lui le lien de réponse ci-dessous."), "success")
+    return redirect(url_for(".staff_event", event_id=event_id) + "#entreprises")
+
+
+@bp.post("/gestion/evenements/<int:event_id>/entreprises-du-plan")
+@staff_only
+def invite_plan_targets(event_id: int):
+    """Invite the target firms of an active plan of the event's basin."""
+    confirmed_action()
+    event = event_or_404(event_id)
+    with refusals():
+        rows = firms.invite_plan_targets(actor(), event, request.form.get("plan_id", type=int))
+        unit_of_work.commit()
+        flash(f"{len(rows)} entreprise(s) cible(s) du plan invitée(s).", "success")
     return redirect(url_for(".staff_event", event_id=event_id) + "#entreprises")
 
 

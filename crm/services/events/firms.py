@@ -20,10 +20,13 @@ from crm.models import (
     EventStatus,
     HiringNeed,
     ParticipationStatus,
+    PlanStatus,
+    ProspectionPlan,
     User,
     utcnow,
 )
 from crm.services.events.organising import EventRefused, banner, can_manage
+from crm.services.plans.checklists import firms_of_plan
 from crm.services.platform import audit, links, outbox
 from crm.services.platform.contact_details import normalise_email
 from crm.services.platform.identifiers import clean_siret, siret_problem
@@ -96,6 +99,34 @@ def invite_by_siret(user: User, event: Event, siret: str, email: str | None) -> 
     if company is None:
         raise EventRefused("Cet établissement n'est pas connu du réseau.", "siret")
     return invite(user, event, company, email or company_email(company), open_needs(company.id))
+
+
+MOST_FROM_PLAN = 100
+
+
+def plans_for(event: Event) -> list[ProspectionPlan]:
+    """The active plans of the event's basin, whose targets may be invited."""
+    if not event.basin_code:
+        return []
+    query = (sa.select(ProspectionPlan).where(ProspectionPlan.basin_code == event.basin_code,
+                                               ProspectionPlan.status == PlanStatus.ACTIVE)
+             .order_by(ProspectionPlan.name))
+    return list(db.session.scalars(query))
+
+
+def invite_plan_targets(user: User, event: Event, plan_id: int | None) -> list[EventCompany]:
+    """Invite the target firms of an active plan of the event's basin (at most 100)."""
+    plan = next((plan for plan in plans_for(event) if plan.id == plan_id), None)
+    if plan is None:
+        raise EventRefused("Choisissez un plan en cours du bassin de l'événement.", "plan_id")
+    targets = firms_of_plan(plan)
+    if not targets:
+        raise EventRefused("Ce plan n'a pas encore d'entreprises cibles.", "plan_id")
+    if len(targets) > MOST_FROM_PLAN:
+        raise EventRefused(f"Ce plan compte plus de {MOST_FROM_PLAN} entreprises cibles : invitez-les "
+                           "par SIRET.", "plan_id")
+    return [invite(user, event, company, company_email(company), open_needs(company.id))
+            for company in targets]
 
 
 def company_email(company: Company) -> str | None:

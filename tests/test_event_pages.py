@@ -303,3 +303,10 @@ def test_the_target_firms_of_a_plan_are_invited_at_once(client, signed_in, agenc
     other = f.ProspectionPlanFactory(basin_code="2706", status=m.PlanStatus.ACTIVE)
     client.post(f"/gestion/evenements/{event.id}/entreprises-du-plan", data={"plan_id": other.id})
     assert count(m.EventCompany) == 2
+
+
+def test_a_time_at_the_edge_of_the_calendar_is_refused_not_a_crash(client, signed_in, agency):
+    response = client.post("/gestion/evenements/nouveau", data=FORM | {
+        "organiser_ids": [agency.id], "starts_at": "0001-01-01T00:00"})
+    assert response.status_code == 422
+    assert count(m.Event) == 0

@@ -27,7 +27,11 @@ from crm.services.platform.local_time import local_from_utc, utc_from_local
 
 
 def utc(value):
-    return utc_from_local(value) if value else None
+    """A typed Paris time as stored; None (the field is then refused) when out of range."""
+    try:
+        return utc_from_local(value) if value else None
+    except OverflowError:
+        return None
 
 
 class EventForm(FrenchForm):

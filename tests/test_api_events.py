@@ -181,3 +181,18 @@ def test_cancelling_an_event_tells_every_candidate(adviser, agency):
 
 
 
+
+
+def test_a_partner_registers_a_candidate_and_only_it_cancels_them(api, agency):
+    chamber = f.OrganisationFactory(name="CCI 21", is_spotter=True)
+    partner = f.UserFactory(organisation=chamber, role=m.Role.PARTNER)
+    other = f.UserFactory(organisation=chamber, role=m.Role.PARTNER, email="autre@cci21.fr")
+    event = f.EventFactory(status=m.EventStatus.PUBLISHED, organisers=[agency])
+    db.session.commit()
+    token, other_token = token_for(partner), token_for(other)
+    created = api.post(f"/api/v1/events/{event.id}/registrations", json=CANDIDATE, token=token)
+    assert created.status_code == 201 and created.json["status"] == "confirmed"
+    url = f"/api/v1/events/{event.id}/registrations/{created.json['id']}"
+    assert api.request("DELETE", url, token=other_token).status_code == 404
+    assert api.request("DELETE", url, token=token).json == {
+        "id": created.json["id"], "status": "cancelled", "promoted": None}

@@ -82,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
         checklists,
         companies,
         errors,
+        events,
         forget_base_url,
         health,
         main,
@@ -104,7 +105,7 @@ def register_blueprints(app: Flask) -> None:
     app.teardown_request(forget_base_url)
     security.init_app(app)
     for module in (auth, main, admin, health, public, needs, routing, api, companies, visits, agenda, maps,
-                   plans, checklists, targets, training, errors):
+                   plans, checklists, targets, training, events, errors):
         module.init_app(app)
 
 

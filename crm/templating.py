@@ -74,6 +74,7 @@ def staff_sections() -> list[Section]:
         Section("Visites", [("visits.visits", "À venir"), ("visits.week", "Semaine")], "Menu des visites"),
         Section("POE", [("training.request_list", "Demandes de POE"),
                         ("training.promotion_page", "Promotion et indicateurs")], "Menu de la POE"),
+        Section("Événements", [("events.staff_list", "Événements")]),
         Section("Plans", [("plans.plans", "Plans de prospection"), ("plans.compared", "Bassins comparés"),
                           *([("targets.saved_segments", "Segments enregistrés")] if supervisor else [])],
                 "Menu des plans"),
@@ -98,7 +99,8 @@ def partner_sections() -> list[Section]:
 def sections() -> list[Section]:
     """The main menu of the signed-in user, each entry with its second-level menu."""
     if not current_user.is_authenticated:
-        return [Section("Déposer une demande de recrutement", [("public.request_form", "")])]
+        return [Section("Déposer une demande de recrutement", [("public.request_form", "")]),
+                Section("Événements emploi", [("events.public_list", "")])]
     found = [Section("Accueil", [("main.home", "Accueil")])]
     found += staff_sections() if access.is_staff(current_user) else partner_sections()
     found.append(Section("Administration", admin_menu(), "Menu d'administration"))

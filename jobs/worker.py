@@ -40,6 +40,7 @@ def scheduled(app: Flask) -> CronScheduler:
     """The recurring jobs (RQ's own cron)."""
     from jobs.background import sweep_abandoned_tasks
     from jobs.digest import send_daily_digests, send_spotter_digests
+    from jobs.events import purge_event_candidates, remind_event_candidates
     from jobs.mail import sweep_outbox
     from jobs.needs import remind_late_needs
     from jobs.privacy import purge_personal_data
@@ -55,6 +56,8 @@ def scheduled(app: Flask) -> CronScheduler:
     scheduler.register(refresh_scores, "default", cron="0 2 * * *")  # 3:00 or 4:00 in Paris
     scheduler.register(purge_personal_data, "default", cron="30 1 * * *")  # 2:30 or 3:30 in Paris
     scheduler.register(remind_stalled_training_requests, "default", cron="10 6 * * 1-5")
+    scheduler.register(remind_event_candidates, "default", cron="0 8 * * *")  # 9:00 or 10:00
+    scheduler.register(purge_event_candidates, "default", cron="30 2 * * *")
     return scheduler
 
 

@@ -265,3 +265,12 @@ def test_the_pilot_basins_have_an_active_plan_with_targets_shared_among_their_ad
         assignees = {t.assignee for t in targets}
         assert None not in assignees and len(assignees) >= 2
         assert all(plan.basin_code in {b.code for b in adviser.basins} for adviser in assignees)
+
+
+def test_the_demo_has_events_with_a_double_banner_firms_and_a_waiting_list():
+    demo.seed_demo(companies=300)
+    events = db.session.scalars(sa.select(m.Event)).all()
+    assert any(event.double_banner for event in events)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(m.EventCompany)) > 0
+    assert db.session.scalar(sa.select(sa.func.count(m.EventRegistration.id)).where(
+        m.EventRegistration.status == m.RegistrationStatus.WAITING)) > 0

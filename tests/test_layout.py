@@ -70,7 +70,7 @@ def test_the_state_brand_block_appears_only_when_configured(app, client, monkeyp
     assert '<p class="fr-logo">République<br>française</p>' in branded
 
 
-STAFF_MENU = ["Accueil", "Ma journée", "Entreprises", "Demandes", "Visites", "POE", "Plans",
+STAFF_MENU = ["Accueil", "Ma journée", "Entreprises", "Demandes", "Visites", "POE", "Événements", "Plans",
               "Territoires"]
 
 
@@ -217,7 +217,8 @@ def test_an_expired_form_gets_a_french_400_page(app, client, monkeypatch):
 
 
 def test_anonymous_visitors_are_offered_the_employer_request_form(client):
-    assert nav_links(page_text(client.get("/connexion"))) == ["Déposer une demande de recrutement"]
+    assert nav_links(page_text(client.get("/connexion"))) == ["Déposer une demande de recrutement",
+                                                             "Événements emploi"]
 
 
 def test_every_icon_used_is_vendored():

@@ -27,6 +27,10 @@ TODAY = date(2026, 12, 5)
 COMPANY = NS(name="Boulangerie Martin", siret="12345678900011")
 ACTOR = NS(name="Jeanne Durand", organisation=NS(name="Cap emploi 21"))
 REFERENT = NS(name="Paul Morel")
+EVENT = NS(title="Job dating BTP", kind=NS(label="Job dating"), starts_at=datetime(2026, 6, 24, 7, 0),
+           ends_at=datetime(2026, 6, 24, 10, 0), venue="Agence France Travail Dijon Est",
+           online_url=None, organisers=[1, 2])
+CANDIDATE = NS(name="Camille Durand")
 VISIT = NS(scheduled_at=datetime(2026, 12, 5, 9, 0), company=COMPANY, mode=NS(label="Sur place"))
 
 
@@ -549,6 +553,78 @@ CASES = [
                   "Vos autres sessions seront fermées. Si vous n'avez rien demandé, ignorez ce "
                   "message : votre mot de passe actuel reste valable." + SIGNATURE),
                  id="password_reset"),
+    pytest.param("event_registered",
+                 lambda: dict(event=EVENT, banner="France Travail Dijon et Mission locale Dijon",
+                              registration=CANDIDATE, position=3, cancel_url="C", calendar_url="I",
+                              page_url="P"),
+                 "Liste d'attente : Job dating BTP",
+                 ('Bonjour Camille Durand,\n'
+                  '\n'
+                  "L'événement « Job dating BTP » est complet : vous êtes sur la liste d'attente, en "
+                  "position 3. Si une place se libère, elle vous est donnée dans l'ordre d'inscription "
+                  'et vous recevez un e-mail.\n'
+                  '\n'
+                  'Job dating organisé par France Travail Dijon et Mission locale Dijon\n'
+                  'Le 24/06/2026 de 09:00 à 12:00\n'
+                  'Lieu : Agence France Travail Dijon Est\n'
+                  '\n'
+                  "Le détail de l'événement : P\n"
+                  'Ajouter à votre agenda : I\n'
+                  '\n'
+                  'Vous ne pouvez plus venir ? Libérez votre place pour un autre candidat :\n'
+                  'C') + SIGNATURE,
+                 id="event_registered"),
+    pytest.param("event_promoted",
+                 lambda: dict(event=EVENT, banner="B", registration=CANDIDATE, cancel_url="C",
+                              calendar_url="I"),
+                 "Une place s'est libérée : Job dating BTP",
+                 ('Bonjour Camille Durand,\n'
+                  '\n'
+                  "Une place s'est libérée à « Job dating BTP » : vous quittez la liste d'attente, "
+                  'votre inscription est confirmée.\n'
+                  '\n'
+                  'Le 24/06/2026 de 09:00 à 12:00, organisé par B.\n'
+                  'Ajouter à votre agenda : I\n'
+                  '\n'
+                  'Vous ne pouvez pas venir ? Libérez la place :\n'
+                  'C') + SIGNATURE,
+                 id="event_promoted"),
+    pytest.param("event_cancelled",
+                 lambda: dict(event=EVENT, banner="B", candidate="Camille Durand",
+                              reason="Salle indisponible"),
+                 'Événement annulé : Job dating BTP',
+                 ('Bonjour Camille Durand,\n'
+                  '\n'
+                  "L'événement « Job dating BTP » prévu le 24/06/2026 à 09:00 et organisé par B est annulé.\n"
+                  'Motif : Salle indisponible\n'
+                  '\n'
+                  'Nous sommes désolés pour ce contretemps. Votre conseiller peut vous proposer '
+                  "d'autres événements de recrutement.") + SIGNATURE,
+                 id="event_cancelled"),
+    pytest.param("event_reminder",
+                 lambda: dict(event=EVENT, banner="B", registration=CANDIDATE, cancel_url="C"),
+                 'Rappel : Job dating BTP, le 24/06/2026',
+                 ('Bonjour Camille Durand,\n'
+                  '\n'
+                  'Nous vous attendons le 24/06/2026 de 09:00 à 12:00 pour « Job dating BTP », '
+                  'organisé par B.\n'
+                  'Lieu : Agence France Travail Dijon Est\n'
+                  '\n'
+                  'Vous ne pouvez plus venir ? Libérez votre place pour un autre candidat :\n'
+                  'C') + SIGNATURE,
+                 id="event_reminder"),
+    pytest.param("event_invitation", lambda: dict(event=EVENT, banner="A et B", company=COMPANY, url="U"),
+                 'Invitation : Job dating BTP, le 24/06/2026',
+                 ('Bonjour,\n'
+                  '\n'
+                  'A et B invitent Boulangerie Martin à « Job dating BTP » (Job dating), le 24/06/2026 '
+                  'de 09:00 à 12:00, Agence France Travail Dijon Est.\n'
+                  '\n'
+                  'Vous y rencontrerez des candidats pour les postes que vous cherchez à pourvoir. Pour '
+                  'confirmer votre venue, indiquer le nombre de postes et les métiers proposés, ou '
+                  'décliner, répondez sur cette page, sans compte ni mot de passe :\n'
+                  'U') + SIGNATURE,
+                 id="event_invitation"),
 ]
 
 

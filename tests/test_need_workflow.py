@@ -131,4 +131,5 @@ def test_the_scheduled_jobs_are_registered(app):
     assert names == {"jobs.mail.sweep_outbox", "jobs.needs.remind_late_needs",
                      "jobs.digest.send_daily_digests", "jobs.digest.send_spotter_digests",
                      "jobs.scoring.refresh_scores", "jobs.background.sweep_abandoned_tasks",
-                     "jobs.privacy.purge_personal_data", "jobs.training.remind_stalled_training_requests"}
+                     "jobs.privacy.purge_personal_data", "jobs.training.remind_stalled_training_requests",
+                     "jobs.events.remind_event_candidates", "jobs.events.purge_event_candidates"}

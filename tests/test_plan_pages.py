@@ -112,10 +112,10 @@ def test_the_plan_page_shows_progress_and_who_achieved_it(client, signed_in, pro
     plan = f.ProspectionPlanFactory(basin_code="2711", period_start=date(2026, 1, 1),
                                     period_end=date(2026, 12, 31))
     f.PlanObjectiveFactory(plan_id=plan.id, indicator=m.Indicator.COMPANIES_CONTACTED, target=365)
-    f.PlanObjectiveFactory(plan_id=plan.id, indicator=m.Indicator.EVENT_COMPANIES, target=30)
+    f.PlanObjectiveFactory(plan_id=plan.id, indicator=m.Indicator.POE_ENTRIES, target=30)
     f.InteractionFactory(user=signed_in, occurred_at=datetime(2026, 3, 2, 9))
     page = text_of(client, f"/plans/{plan.id}")
-    assert "Entreprises contactées" in page and "non disponible" in page
+    assert "Entreprises contactées" in page and "non disponible" not in page  # POE entries measured
     assert "Paul Girard" in page and "France Travail Dijon" in page
     assert "-181" in page  # 1 contacted against 182 expected by 1 July
 
@@ -149,7 +149,7 @@ def test_print_and_export_hold_the_fiche_and_the_objectives(client, signed_in, m
     rows = [[cell for cell in row if cell is not None] for row in sheet.iter_rows(values_only=True)]
     assert sheet.title == "Fiche action"
     assert ["Plan", "Plan Dijon"] in rows and ["Acteur", "Mission locale Dijon", "Jeunes"] in rows
-    assert ["Entreprises présentes aux événements", 12, "non disponible", 0] in [row[:4] for row in rows]
+    assert ["Entreprises présentes aux événements", 12, 0] in [row[:3] for row in rows]
 
 
 def test_the_plan_list_filters_and_runs_the_same_queries_for_3_or_30_plans(client, signed_in):

@@ -15,6 +15,7 @@ from crm import models as m
 from crm.extensions import db
 from crm.services.accounts import users
 from crm.services.companies import exports
+from crm.services.events import firms, registrations
 from crm.services.imports import partner_files, partners, spreadsheets
 from crm.services.plans import checklists
 from tests import factories as f
@@ -107,6 +108,10 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("api.create_training_request", "POST"): POST_STAFF,
     ("api.training_request", "GET"): row(LOGIN, NOT_FOUND, OK, OK, OK, OK),
     ("api.training_transition", "POST"): row(LOGIN, NOT_FOUND, ALLOWED, ALLOWED, ALLOWED, ALLOWED),
+    ("api.create_event", "POST"): POST_STAFF,
+    ("api.event", "GET"): SIGNED_IN,  # a published event: partners read it too
+    ("api.event_list", "GET"): SIGNED_IN,
+    ("api.register", "POST"): POST_SIGNED_IN,
     ("auth.login", "GET"): row(OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     ("auth.login", "POST"): row(ALLOWED, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     ("auth.logout", "POST"): POST_SIGNED_IN,
@@ -193,6 +198,29 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("needs.refuse_transfer", "POST"): POST_PILOT,
     ("needs.take_in_charge", "POST"): POST_PILOT,
     ("needs.transfer", "POST"): POST_PILOT,
+    ("events.calendar", "GET"): PUBLIC,
+    ("events.cancel_page", "GET"): PUBLIC,  # the candidate's signed cancel link
+    ("events.cancel_page", "POST"): POST_PUBLIC,
+    ("events.cancel_registration", "POST"): POST_STAFF,
+    ("events.change_status", "POST"): POST_STAFF,
+    ("events.check_in", "POST"): POST_STAFF,
+    ("events.check_in_list", "GET"): STAFF,
+    ("events.edit_event", "GET"): PILOT,  # the organisers' staff, the author, admins
+    ("events.edit_event", "POST"): POST_PILOT,
+    ("events.firm_answer", "GET"): PUBLIC,  # the firm's signed link: no account
+    ("events.firm_answer", "POST"): POST_PUBLIC,
+    ("events.invite_firm", "POST"): POST_STAFF,
+    ("events.invite_plan_targets", "POST"): POST_STAFF,
+    ("events.new_event", "GET"): STAFF,
+    ("events.new_event", "POST"): POST_STAFF,
+    ("events.outcomes", "GET"): PILOT,
+    ("events.outcomes", "POST"): POST_PILOT,
+    ("events.public_event_page", "GET"): PUBLIC,
+    ("events.public_event_page", "POST"): POST_PUBLIC,
+    ("events.public_list", "GET"): PUBLIC,
+    ("events.register_candidate", "POST"): POST_STAFF,
+    ("events.staff_event", "GET"): STAFF,
+    ("events.staff_list", "GET"): STAFF,
     ("plans.compared", "GET"): STAFF,
     ("plans.edit_plan", "GET"): SUPERVISORS,  # the manager follows the plan's basin
     ("plans.edit_plan", "POST"): POST_SUPERVISORS,
@@ -302,6 +330,11 @@ class Seed:
         rejects = self.upload(partners.UPLOAD_KIND, "rejets.csv", b"ligne;motif\n2;SIRET\n", adviser)
         export = self.upload(exports.KIND, "entreprises.csv", b"siret;nom\n", adviser)
         target = f.PlanTargetFactory(plan_id=plan.id, company=company, assignee=adviser)
+        event = f.EventFactory(status=m.EventStatus.PUBLISHED, organisers=[agency],
+                               created_by_id=adviser.id, starts_at=m.utcnow() - timedelta(hours=1))
+        registration = f.EventRegistrationFactory(event_id=event.id, queue_number=1)
+        participation = f.EventCompanyFactory(event_id=event.id, company=company,
+                                              status=m.ParticipationStatus.CONFIRMED)
         db.session.add_all([proposal, view])
         db.session.commit()
         import_task = f.BackgroundTaskFactory(kind=partners.TASK_KIND, user_id=adviser.id,
@@ -324,6 +357,9 @@ class Seed:
             "project_id": f.CompanyProjectFactory(company=company).id,
             "request_id": f.TrainingRequestFactory(company=company, organisation_id=agency.id,
                                                    created_by_id=adviser.id).id,
+            "event_id": event.id, "registration_id": registration.id, "row_id": participation.id,
+            "cancel_link": registrations.cancel_token(registration),
+            "firm_link": firms.firm_token(participation),
         }
         # Background tasks, rather than follow-up tasks, for these routes' `task_id`
         self.overrides = {"companies.export_download": {"task_id": export_task.id},

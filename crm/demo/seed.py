@@ -9,6 +9,7 @@ from itertools import accumulate
 
 import sqlalchemy as sa
 
+from crm.demo.events import seed_events
 from crm.demo.hiring_needs import seed_needs
 from crm.demo.network import (
     DOMAIN,
@@ -312,6 +313,7 @@ def seed_demo(companies: int = 2000) -> dict:
     seed_plans()
     seed_projects()
     seed_training()
+    seed_events()
     sum(scoring.refresh_scores())  # the likely-to-hire scores the pages show, in one unit
     seed_invitation()  # last: no other demo data picks this account
     return {

@@ -17,6 +17,7 @@ from crm.models.event import (
     EventKind,
     EventRegistration,
     EventStatus,
+    ParticipationStatus,
     RegistrationStatus,
 )
 from crm.models.geography import Basin, Commune, CommunePostalCode, Department, RolloutStage

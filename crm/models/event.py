@@ -19,21 +19,34 @@ class EventKind(LabelledEnum):
     JOB_DATING = "job_dating", "Job dating"
     REVERSE_JOB_DATING = "reverse_job_dating", "Job dating inversé"
     FORUM = "forum", "Forum de l'emploi"
-    INFO_SESSION = "info_session", "Réunion d'information collective"
+    INFO_SESSION = "info_session", "Information collective"
+    COMPANY_VISIT = "company_visit", "Visite d'entreprise"
+    THEME_WEEK = "theme_week", "Semaine thématique"
+    OPEN_DAY = "open_day", "Portes ouvertes"
     OTHER = "other", "Autre événement"
 
 
 class EventStatus(LabelledEnum):
     DRAFT = "draft", "En préparation"
     PUBLISHED = "published", "Publié"
-    CLOSED = "closed", "Terminé"
+    FULL = "full", "Complet"
+    CLOSED = "closed", "Inscriptions closes"
+    HELD = "held", "Réalisé"
     CANCELLED = "cancelled", "Annulé"
 
 
 class RegistrationStatus(LabelledEnum):
-    REGISTERED = "registered", "Inscrit"
-    WAITLISTED = "waitlisted", "En liste d'attente"
+    CONFIRMED = "confirmed", "Inscrit"
+    WAITING = "waiting", "En liste d'attente"
     CANCELLED = "cancelled", "Désinscrit"
+
+
+class ParticipationStatus(LabelledEnum):
+    """A firm's answer to its invitation to an event."""
+
+    INVITED = "invited", "Invitée"
+    CONFIRMED = "confirmed", "Présence confirmée"
+    DECLINED = "declined", "Ne vient pas"
 
 
 event_organisers = sa.Table(
@@ -77,7 +90,8 @@ class Event(Timestamped, Model):
     )
     starts_at: Mapped[datetime] = mapped_column(index=True)
     ends_at: Mapped[datetime]
-    venue: Mapped[str] = mapped_column(sa.String(255))
+    venue: Mapped[str | None] = mapped_column(sa.String(255))
+    online_url: Mapped[str | None] = mapped_column(sa.String(500))
     commune_code: Mapped[str | None] = mapped_column(
         sa.ForeignKey("communes.code", ondelete="SET NULL"), index=True
     )
@@ -88,8 +102,20 @@ class Event(Timestamped, Model):
     registration_opens_at: Mapped[datetime | None]
     registration_closes_at: Mapped[datetime | None]
     description: Mapped[str | None] = mapped_column(sa.Text)
+    # NAF sections (plans' sectors) and ROME jobs the event recruits for
+    sectors: Mapped[list[str]] = mapped_column(sa.JSON, default=list, server_default="[]")
+    rome_codes: Mapped[list[str]] = mapped_column(sa.JSON, default=list, server_default="[]")
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    cancelled_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    # when the J-2 reminders went out, and when the candidates' personal data was purged
+    reminded_at: Mapped[datetime | None]
+    purged_at: Mapped[datetime | None]
 
-    organisers: Mapped[list[Organisation]] = relationship(secondary=event_organisers)
+    organisers: Mapped[list[Organisation]] = relationship(
+        secondary=event_organisers, order_by=Organisation.name
+    )
     companies: Mapped[list["EventCompany"]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True
     )
@@ -109,6 +135,8 @@ class EventCompany(Model):
         sa.CheckConstraint("positions >= 0", name="positions_positive"),
         sa.CheckConstraint("interviews >= 0", name="interviews_positive"),
         sa.CheckConstraint("hires >= 0", name="hires_positive"),
+        sa.CheckConstraint("shortlisted >= 0", name="shortlisted_positive"),
+        sa.CheckConstraint("poe_entries >= 0", name="poe_entries_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -116,9 +144,20 @@ class EventCompany(Model):
     company_id: Mapped[int] = mapped_column(
         sa.ForeignKey("companies.id", ondelete="CASCADE"), index=True
     )
+    status: Mapped[ParticipationStatus] = mapped_column(
+        enum_type(ParticipationStatus, "participation_status"),
+        default=ParticipationStatus.INVITED, server_default=ParticipationStatus.CONFIRMED.value,
+    )
     positions: Mapped[int] = mapped_column(default=0)
+    jobs: Mapped[str | None] = mapped_column(sa.String(500))
+    contact_email: Mapped[str | None] = mapped_column(sa.String(254))
+    invited_at: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None]
     interviews: Mapped[int] = mapped_column(default=0)
+    shortlisted: Mapped[int] = mapped_column(default=0, server_default="0")
     hires: Mapped[int] = mapped_column(default=0)
+    poe_entries: Mapped[int] = mapped_column(default=0, server_default="0")
+    outcomes_at: Mapped[datetime | None]
 
     company: Mapped[Company] = relationship()
     needs: Mapped[list["HiringNeed"]] = relationship(secondary=event_company_needs)
@@ -128,6 +167,9 @@ class EventRegistration(Model):
     """A candidate's registration to an event, with consent and attendance."""
 
     __tablename__ = "event_registrations"
+    __table_args__ = (
+        sa.UniqueConstraint("event_id", "queue_number", name="uq_event_registrations_queue"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(
@@ -137,8 +179,17 @@ class EventRegistration(Model):
     email: Mapped[str] = mapped_column(sa.String(254))
     phone: Mapped[str | None] = mapped_column(sa.String(20))
     consent: Mapped[bool] = mapped_column(default=False)
+    heard_from: Mapped[str | None] = mapped_column(sa.String(60))
     status: Mapped[RegistrationStatus] = mapped_column(
-        enum_type(RegistrationStatus, "registration_status"), default=RegistrationStatus.REGISTERED
+        enum_type(RegistrationStatus, "registration_status"), default=RegistrationStatus.CONFIRMED
     )
-    attended: Mapped[bool | None]
+    # order of arrival within the event (1, 2, …), given under the event's lock: the waiting list
+    # is promoted in this order
+    queue_number: Mapped[int | None]
+    registered_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    checked_in_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    promoted_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

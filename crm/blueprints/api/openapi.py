@@ -2,7 +2,10 @@
 
 from crm.blueprints.api.schemas import DAY, SCHEMAS, TIME, closed, nullable, page_of, ref, text
 from crm.models import (
+    EventKind,
+    EventStatus,
     NeedStatus,
+    ParticipationStatus,
     PlanStatus,
     PromisedContract,
     TargetStatus,
@@ -91,6 +94,13 @@ PARAMETERS = {
     "request_id": {"name": "request_id", "in": "path", "required": True,
                    "description": "Identifiant de la demande de formation",
                    "schema": {"type": "integer", "minimum": 1}},
+    "event_id": {"name": "event_id", "in": "path", "required": True,
+                 "description": "Identifiant de l'événement", "schema": {"type": "integer", "minimum": 1}},
+    "registration_id": {"name": "registration_id", "in": "path", "required": True,
+                        "description": "Identifiant de l'inscription",
+                        "schema": {"type": "integer", "minimum": 1}},
+    "from": query("from", "Événements qui finissent à partir de cette date et heure (ISO 8601)"),
+    "to": query("to", "Événements qui commencent au plus tard à cette date et heure (ISO 8601)"),
 }
 
 LOCATION = {"Location": {"schema": text(), "description": "Adresse de la demande dans l'API"}}
@@ -184,6 +194,30 @@ PATHS = {
                  "content": json_content(ref("Error"))}},
         ("400", "403", "404", "422"), ("request_id",),
         requestBody={"required": True, "content": json_content(ref("TrainingTransitionInput"))})},
+    "/events": {
+        "post": operation(
+            "createEvent", "Organiser un événement de recrutement (personnel du réseau)",
+            {"201": answer("Event", "Événement enregistré (en préparation)", {"Location": {
+                "schema": text(), "description": "Adresse de l'événement dans l'API"}})},
+            ("400", "403", "422"),
+            requestBody={"required": True, "content": json_content(ref("EventInput"))}),
+        "get": operation("listEvents", "Événements (les partenaires : ceux qui sont publiés), les "
+                                       "plus proches d'abord",
+                         {"200": answer("EventList", "Une page d'événements")}, ("422",),
+                         ("basin", "from", "to", "page", "per_page")),
+    },
+    "/events/{event_id}": {"get": operation(
+        "getEvent", "Un événement, ses inscriptions et ses entreprises",
+        {"200": answer("Event", "L'événement")}, ("404", "422"), ("event_id",))},
+    "/events/{event_id}/registrations": {"post": operation(
+        "registerCandidate", "Inscrire un candidat accompagné (liste d'attente quand c'est complet)",
+        {"201": answer("Registration", "Inscription confirmée ou en liste d'attente")},
+        ("400", "404", "409", "422"), ("event_id",),
+        requestBody={"required": True, "content": json_content(ref("RegistrationInput"))})},
+    "/events/{event_id}/registrations/{registration_id}": {"delete": operation(
+        "cancelRegistration", "Désinscrire un candidat : la place va au premier en attente",
+        {"200": answer("CancelledRegistration", "Inscription annulée")}, ("404", "409", "422"),
+        ("event_id", "registration_id"))},
     "/openapi.json": {"get": {
         "operationId": "getOpenApi", "summary": "Ce document (sans jeton)", "security": [],
         "responses": {"200": {"description": "Document OpenAPI 3.1",
@@ -285,6 +319,61 @@ TRAINING_SCHEMAS = {
     }),
 }
 
+COUNT = {"type": "integer", "minimum": 0}
+EVENT_FIELDS = {
+    "id": {"type": "integer"}, "kind": {"type": "string", "enum": [m.value for m in EventKind]},
+    "title": text(), "status": {"type": "string", "enum": [m.value for m in EventStatus]},
+    "starts_at": TIME, "ends_at": TIME, "commune_code": nullable(text(5)),
+    "basin_code": nullable(text(4)), "venue": nullable(text()), "online_url": nullable(text()),
+    "capacity": nullable({"type": "integer", "minimum": 1}),
+    "registration_closes_at": nullable(TIME),
+    "organisers": {"type": "array", "items": closed({"id": {"type": "integer"}, "name": text()})},
+    "double_banner": {"type": "boolean", "description": "Co-organisé par au moins deux structures"},
+    "seats_left": nullable(COUNT | {"description": "Places restantes (null : sans limite)"}),
+    "registrations": closed({"confirmed": COUNT, "waiting": COUNT, "cancelled": COUNT,
+                             "present": COUNT}),
+}
+EVENT_DETAIL_FIELDS = {
+    "description": nullable(text()), "sectors": {"type": "array", "items": text()},
+    "rome_codes": {"type": "array", "items": text()},
+    "companies": {"type": "array", "items": closed({
+        "siret": text(14), "name": text(),
+        "status": {"type": "string", "enum": [m.value for m in ParticipationStatus]},
+        "positions": COUNT, "jobs": nullable(text()),
+        "needs": {"type": "array", "items": text(description="Référence d'une demande liée")}})},
+}
+EVENT_SCHEMAS = {
+    "EventInput": closed({
+        "kind": {"type": "string", "enum": [m.value for m in EventKind]}, "title": text(200),
+        "starts_at": TIME | {"description": "ISO 8601 ; sans fuseau : heure de Paris"},
+        "ends_at": TIME, "commune_code": nullable(text(5, description="Code INSEE de la commune")),
+        "venue": nullable(text(255)), "online_url": nullable(text(500)),
+        "capacity": nullable({"type": "integer", "minimum": 1}),
+        "organiser_ids": {"type": "array", "minItems": 1, "maxItems": 20,
+                          "items": {"type": "integer", "minimum": 1}},
+        "registration_closes_at": nullable(TIME), "description": nullable(text(5000)),
+        "sectors": {"type": "array", "maxItems": 21, "items": text(1, description="Section NAF")},
+        "rome_codes": {"type": "array", "maxItems": 50, "items": text(5)},
+    }, required=["kind", "title", "starts_at", "ends_at", "organiser_ids"]),
+    "EventSummary": closed(EVENT_FIELDS),
+    "Event": closed(EVENT_FIELDS | EVENT_DETAIL_FIELDS),
+    "EventList": page_of("EventSummary"),
+    "RegistrationInput": closed({
+        "name": text(120), "email": text(254, format="email"),
+        "phone": nullable(text(20, description="Numéro français")),
+        "consent": {"type": "boolean", "description": "Accord du candidat (obligatoire)"},
+        "heard_from": nullable(text(60)),
+    }, required=["name", "email", "consent"]),
+    "Registration": closed({
+        "id": {"type": "integer"}, "status": {"type": "string", "enum": ["confirmed", "waiting"]},
+        "position": nullable({"type": "integer", "minimum": 1,
+                              "description": "Rang sur la liste d'attente"})}),
+    "CancelledRegistration": closed({
+        "id": {"type": "integer"}, "status": {"type": "string", "enum": ["cancelled"]},
+        "promoted": nullable({"type": "integer", "description": "Inscription passée de la liste "
+                                                                "d'attente à confirmée"})}),
+}
+
 RESPONSES = {name: error_response(status) for status, (name, _) in ERRORS.items()} | {
     "Unexpected": {"description": "Autre erreur (405, 500…), toujours en JSON",
                    "content": json_content(ref("Error"))},
@@ -311,6 +400,6 @@ def document(server_url: str) -> dict:
                                            "description": "Jeton d'API (crm api-token EMAIL)"}},
             "parameters": PARAMETERS,
             "responses": RESPONSES,
-            "schemas": SCHEMAS | PLAN_TARGET_SCHEMAS | TRAINING_SCHEMAS,
+            "schemas": SCHEMAS | PLAN_TARGET_SCHEMAS | TRAINING_SCHEMAS | EVENT_SCHEMAS,
         },
     }

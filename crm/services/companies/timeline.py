@@ -149,8 +149,10 @@ def event_entries(company_id: int, before: datetime | None, limit: int) -> list[
         .where(EventCompany.company_id == company_id).options(selectinload(Event.organisers)),
         Event.starts_at, before, limit)
     return [Entry(event.starts_at, "event", f"{event.kind.label} : {event.title}",
-                  ", ".join((plural(row.positions, "poste"), plural(row.interviews, "entretien"),
-                             plural(row.hires, "embauche"))),
+                  ", ".join((row.status.label, plural(row.positions, "poste"),
+                             plural(row.interviews, "entretien"),
+                             plural(row.shortlisted, "candidat retenu", "candidats retenus"),
+                             plural(row.hires, "embauche"), f"{row.poe_entries} POE")),
                   [Actor(None, organiser.name) for organiser in event.organisers])
             for row, event in db.session.execute(query)]
 

@@ -13,7 +13,8 @@ The figures count the firms of the plan's basin (`Company.basin_code`) during th
   under 250 employees (non-employer units and unknown bands are left out of both counts);
 - poe_entries: POE requests whose training started in the period (status in training or beyond,
   on `training_starts_on`, a calendar date);
-- event_companies: not measured yet (`available` false, shown "non disponible").
+- event_companies: distinct firms whose presence was confirmed at an event (not cancelled) that
+  starts in the period;
 
 The expected figure by today follows a straight line from 0 at the start to the target at the end;
 a share's expected figure is its target. One grouped query per indicator, whatever the number of
@@ -32,12 +33,16 @@ from sqlalchemy.sql.elements import ColumnElement
 from crm.extensions import db
 from crm.models import (
     Company,
+    Event,
+    EventCompany,
+    EventStatus,
     HeadcountBand,
     HiringNeed,
     Indicator,
     Interaction,
     NeedStatus,
     Organisation,
+    ParticipationStatus,
     ProspectionPlan,
     TrainingRequest,
     TrainingStatus,
@@ -48,7 +53,7 @@ from crm.models import (
 )
 from crm.services.platform.local_time import day_bounds, local_from_utc, local_today
 
-UNAVAILABLE = frozenset({Indicator.EVENT_COMPANIES})
+UNAVAILABLE: frozenset[Indicator] = frozenset()  # none left once events and POE were measured
 SHARES = frozenset({Indicator.TPE_PME_SHARE})
 FILLED = (NeedStatus.FILLED, NeedStatus.PARTLY_FILLED)
 SMALL_FIRM_LIMIT = 250
@@ -115,6 +120,12 @@ SOURCES: dict[Indicator, Source] = {
         TrainingRequest, sa.func.count(TrainingRequest.id), TrainingRequest.training_starts_on,
         TrainingRequest.company_id, TrainingRequest.organisation_id, TrainingRequest.created_by_id,
         (TrainingRequest.status.in_(POE_ENTERED),), dated=True),
+    Indicator.EVENT_COMPANIES: Source(
+        EventCompany, sa.func.count(sa.distinct(EventCompany.company_id)),
+        sa.select(Event.starts_at).where(Event.id == EventCompany.event_id).scalar_subquery(),
+        EventCompany.company_id, sa.null(), sa.null(),
+        (EventCompany.status == ParticipationStatus.CONFIRMED,
+         EventCompany.event_id.in_(sa.select(Event.id).where(Event.status != EventStatus.CANCELLED)))),
 }
 
 

@@ -39,6 +39,11 @@ KIND_LABELS = {
     "training_stalled": "Relance des demandes de POE qui n'avancent plus",
     "account_invitation": "Invitation à choisir son mot de passe (nouveau compte)",
     "password_reset": "Lien pour choisir un nouveau mot de passe",
+    "event_registered": "Inscription à un événement, pour le candidat",
+    "event_promoted": "Place libérée à un événement, pour le candidat en attente",
+    "event_cancelled": "Annulation d'un événement, pour les inscrits",
+    "event_reminder": "Rappel d'un événement (J-2), pour les inscrits",
+    "event_invitation": "Invitation d'une entreprise à un événement",
 }
 
 

@@ -1,0 +1,192 @@
+"""Forms of the event pages: the organiser's event, status changes, firms, outcomes, and the
+candidate's and the firm's public forms."""
+
+from datetime import date
+
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+
+from crm.blueprints.forms import FilterForm, FrenchForm, QuickSelectField, options
+from crm.blueprints.plans.forms import MultiCheckboxField
+from crm.models import Event, EventKind, EventStatus
+from crm.services.accounts import users
+from crm.services.events import organising, registrations
+from crm.services.events.firms import FirmAnswer, Outcomes
+from crm.services.events.organising import EventInput
+from crm.services.plans.fiche import NAF_SECTIONS
+from crm.services.platform.local_time import local_from_utc, utc_from_local
+
+
+def utc(value):
+    """A typed Paris time as stored; None (the field is then refused) when out of range."""
+    try:
+        return utc_from_local(value) if value else None
+    except OverflowError:
+        return None
+
+
+class EventForm(FrenchForm):
+    kind = SelectField("Type d'événement", choices=options([("", "Choisir un type")],
+                                                           EventKind.choices()),
+                       validators=[DataRequired("Choisissez le type d'événement.")])
+    title = StringField("Titre", validators=[DataRequired("Donnez un titre à l'événement."),
+                                             Length(max=organising.MAX_TITLE)],
+                        description="Ex. Job dating BTP de Dijon")
+    organiser_ids = MultiCheckboxField(
+        "Structures organisatrices", coerce=int,
+        description="Cochez au moins une structure ; à deux ou plus, l'événement est « à double "
+                    "bannière » et leurs noms apparaissent partout.")
+    starts_at = DateTimeLocalField("Début", validators=[InputRequired("Indiquez le début.")])
+    ends_at = DateTimeLocalField("Fin", validators=[InputRequired("Indiquez la fin.")])
+    venue = StringField("Lieu (facultatif pour un événement en ligne)",
+                        validators=[Optional(), Length(max=organising.MAX_VENUE)],
+                        description="Ex. Agence France Travail Dijon Est, 12 rue…")
+    commune_code = StringField("Code INSEE de la commune (facultatif en ligne)",
+                               validators=[Optional(), Length(max=5)], description="Ex. 21231 pour Dijon")
+    online_url = StringField("Lien de l'événement en ligne (facultatif)",
+                             validators=[Optional(), Length(max=organising.MAX_URL)],
+                             description="Ex. https://visio.exemple.fr/salle")
+    capacity = IntegerField("Places pour les candidats (facultatif)",
+                            validators=[Optional(), NumberRange(1, organising.MAX_CAPACITY,
+                                                                "Au moins 1 place.")],
+                            description="Laissez vide pour ne pas limiter ; au-delà, les inscrits "
+                                        "vont en liste d'attente.")
+    registration_closes_at = DateTimeLocalField("Fin des inscriptions (facultatif)",
+                                                validators=[Optional()])
+    sectors = MultiCheckboxField("Secteurs (sections NAF, facultatif)",
+                                 choices=options((code, f"{code} – {label}")
+                                                 for code, label in NAF_SECTIONS.items()))
+    rome_codes = StringField("Métiers (codes ROME séparés par des virgules, facultatif)",
+                             validators=[Optional(), Length(max=500)], description="Ex. F1703, F1602")
+    description = TextAreaField("Présentation (facultatif)",
+                                validators=[Optional(), Length(max=organising.MAX_DESCRIPTION)])
+
+    def __init__(self, *args, event: Event | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organiser_ids.choices = options((o.id, o.name) for o in organising.organiser_choices())
+        if event is not None and not self.is_submitted():
+            self.kind.data = event.kind.value
+            self.title.data = event.title
+            self.organiser_ids.data = [o.id for o in event.organisers]
+            self.starts_at.data = local_from_utc(event.starts_at)
+            self.ends_at.data = local_from_utc(event.ends_at)
+            self.venue.data, self.commune_code.data = event.venue, event.commune_code
+            self.online_url.data, self.capacity.data = event.online_url, event.capacity
+            self.registration_closes_at.data = (local_from_utc(event.registration_closes_at)
+                                                if event.registration_closes_at else None)
+            self.sectors.data = event.sectors
+            self.rome_codes.data = ", ".join(event.rome_codes)
+            self.description.data = event.description
+
+    def data_for_service(self) -> EventInput:
+        return EventInput(
+            kind=self.kind.data, title=self.title.data, starts_at=utc(self.starts_at.data),
+            ends_at=utc(self.ends_at.data), organiser_ids=list(self.organiser_ids.data or []),
+            commune_code=(self.commune_code.data or "").strip() or None, venue=self.venue.data,
+            online_url=self.online_url.data, capacity=self.capacity.data,
+            registration_closes_at=utc(self.registration_closes_at.data),
+            description=self.description.data, sectors=list(self.sectors.data or []),
+            rome_codes=[code for code in (self.rome_codes.data or "").replace(";", ",").split(",")])
+
+
+class StatusForm(FrenchForm):
+    status = SelectField("Nouvel état", choices=options(EventStatus.choices()))
+    reason = StringField("Motif (annulation)", validators=[Optional(), Length(max=500)])
+
+
+class EventFilterForm(FilterForm):
+    basin = QuickSelectField("Bassin d'emploi", default="")
+    status = QuickSelectField("État", default="")
+    from_day = DateField("Du", validators=[Optional()])
+    to_day = DateField("Au", validators=[Optional()])
+
+    def __init__(self, formdata):
+        super().__init__(formdata)
+        self.basin.choices = options([("", "Tous les bassins")], users.basin_choices())
+        self.status.choices = options([("", "Tous les états")], EventStatus.choices())
+
+
+class PublicFilterForm(FilterForm):
+    basin = SelectField("Bassin d'emploi", default="")
+    sector = SelectField("Secteur", default="")
+    from_day = DateField("À partir du", validators=[Optional()])
+
+    def __init__(self, formdata):
+        super().__init__(formdata)
+        self.basin.choices = options([("", "Tous les bassins")], users.basin_choices())
+        self.sector.choices = options([("", "Tous les secteurs")], NAF_SECTIONS.items())
+
+    def chosen_day(self) -> date | None:
+        return self.from_day.data if not self.from_day.errors else None
+
+
+class RegistrationForm(FrenchForm):
+    name = StringField("Nom et prénom", validators=[DataRequired("Indiquez vos nom et prénom."),
+                                                    Length(max=registrations.MAX_NAME)],
+                       render_kw={"autocomplete": "name"})
+    email = EmailField("Adresse e-mail", validators=[
+        DataRequired("Indiquez votre adresse e-mail."),
+        Email("Indiquez une adresse e-mail valide, ex. prenom.nom@exemple.fr.")],
+        description="Pour recevoir la confirmation, le rappel et le lien de désinscription.",
+        render_kw={"autocomplete": "email"})
+    phone = StringField("Téléphone (facultatif)", validators=[Optional(), Length(max=20)],
+                        render_kw={"autocomplete": "tel"})
+    heard_from = SelectField("Comment avez-vous connu l'événement ? (facultatif)",
+                             choices=options([("", "Choisir")],
+                                             [(h, h) for h in registrations.HEARD_FROM]),
+                             validators=[Optional()])
+    consent = BooleanField(
+        "J'accepte que mes nom, e-mail et téléphone soient transmis aux organisateurs pour cet "
+        "événement ; ils sont effacés quelques mois après.",
+        validators=[DataRequired("Votre accord est nécessaire pour enregistrer votre inscription.")])
+
+    def candidate(self) -> registrations.Candidate:
+        return registrations.Candidate(name=self.name.data, email=self.email.data,
+                                       phone=self.phone.data, consent=bool(self.consent.data),
+                                       heard_from=self.heard_from.data or None)
+
+
+class InviteForm(FrenchForm):
+    siret = StringField("SIRET de l'établissement", validators=[
+        DataRequired("Indiquez le SIRET."), Length(max=20)])
+    email = EmailField("E-mail du recruteur (facultatif)", validators=[
+        Optional(), Email("Adresse e-mail invalide.")],
+        description="Reçoit l'invitation et son lien de réponse ; sinon, le premier contact connu.")
+
+
+class FirmAnswerForm(FrenchForm):
+    coming = SelectField("Votre réponse", choices=options([("oui", "Nous venons"),
+                                                           ("non", "Nous ne venons pas")]))
+    positions = IntegerField("Nombre de postes proposés", validators=[Optional()])
+    jobs = StringField("Métiers proposés (facultatif)", validators=[Optional(), Length(max=500)],
+                       description="Ex. Maçon, coffreur")
+    need_ids = MultiCheckboxField("Vos demandes de recrutement en cours, liées à l'événement",
+                                  coerce=int)
+
+    def answer(self) -> FirmAnswer:
+        return FirmAnswer(coming=self.coming.data == "oui", positions=self.positions.data,
+                          jobs=self.jobs.data, need_ids=tuple(self.need_ids.data or ()))
+
+
+class OutcomesForm(FrenchForm):
+    interviews = IntegerField("Entretiens", validators=[InputRequired("Indiquez un nombre."),
+                                                        NumberRange(0, 9999)])
+    shortlisted = IntegerField("Candidats retenus", validators=[InputRequired("Indiquez un nombre."),
+                                                                NumberRange(0, 9999)])
+    hires = IntegerField("Embauches", validators=[InputRequired("Indiquez un nombre."),
+                                                  NumberRange(0, 9999)])
+    poe_entries = IntegerField("Entrées en POE", validators=[InputRequired("Indiquez un nombre."),
+                                                             NumberRange(0, 9999)])
+
+    def outcomes(self) -> Outcomes:
+        return Outcomes(self.interviews.data, self.shortlisted.data, self.hires.data,
+                        self.poe_entries.data)

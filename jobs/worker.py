@@ -40,12 +40,13 @@ def scheduled(app: Flask) -> CronScheduler:
     """The recurring jobs (RQ's own cron)."""
     from jobs.digest import send_daily_digests, send_spotter_digests
     from jobs.mail import sweep_outbox
-    from jobs.needs import remind_late_needs
+    from jobs.needs import purge_candidates, remind_late_needs
     from jobs.scoring import refresh_scores
 
     scheduler = CronScheduler(connection=broker.get_redis(app), name="crm-cron")
     scheduler.register(sweep_outbox, "mail", interval=60)
     scheduler.register(remind_late_needs, "default", cron="0 6 * * 1-5")  # 7:00 or 8:00 in Paris
+    scheduler.register(purge_candidates, "default", cron="30 2 * * *")  # 3:30 or 4:30 in Paris
     scheduler.register(send_daily_digests, "default", cron="30 5 * * 1-5")  # 6:30 or 7:30 in Paris
     scheduler.register(send_spotter_digests, "default", cron="45 5 * * 1-5")  # 6:45 or 7:45
     scheduler.register(refresh_scores, "default", cron="0 2 * * *")  # 3:00 or 4:00 in Paris

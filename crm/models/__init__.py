@@ -2,6 +2,15 @@
 
 from crm.models.base import LabelledEnum, utcnow
 from crm.models.checklist import ChecklistAnswer, ChecklistItem, SpotterChecklist
+from crm.models.cohandling import (
+    CandidateStatus,
+    CoHandlerStatus,
+    JournalSubject,
+    NeedCandidate,
+    NeedCoHandler,
+    NeedJournalEntry,
+    NotRetainedReason,
+)
 from crm.models.company import (
     Channel,
     Company,

@@ -171,6 +171,16 @@ class HiringNeed(Timestamped, Model):
         passive_deletes=True,
     )
 
+    co_handlers: Mapped[list["NeedCoHandler"]] = relationship(  # noqa: F821
+        order_by="NeedCoHandler.id", viewonly=True,
+    )
+    candidates: Mapped[list["NeedCandidate"]] = relationship(  # noqa: F821
+        order_by="NeedCandidate.id", viewonly=True,
+    )
+    journal: Mapped[list["NeedJournalEntry"]] = relationship(  # noqa: F821
+        order_by="NeedJournalEntry.id", viewonly=True,
+    )
+
     @property
     def job_label(self) -> str:
         """The job in words: the employer's title, else the ROME label (load `rome` with lists)."""

@@ -15,6 +15,7 @@ from crm.models import (
     HiringNeed,
     Interaction,
     NeedContribution,
+    NeedJournalEntry,
     NeedMessage,
     NeedStatus,
     NeedStatusChange,
@@ -163,6 +164,8 @@ def need_by_reference(reference: str) -> HiringNeed | None:
         joinedload(HiringNeed.rome), joinedload(HiringNeed.routing_rule),
         selectinload(HiringNeed.history).joinedload(NeedStatusChange.user),
         selectinload(HiringNeed.messages).joinedload(NeedMessage.user),
+        selectinload(HiringNeed.journal).options(joinedload(NeedJournalEntry.user),
+                                                 joinedload(NeedJournalEntry.organisation)),
         selectinload(HiringNeed.transfer_proposals).options(
             joinedload(NeedTransferProposal.organisation),
             joinedload(NeedTransferProposal.proposed_by),
@@ -173,7 +176,8 @@ def need_by_reference(reference: str) -> HiringNeed | None:
 
 @dataclass
 class HistoryEntry:
-    """One line of the history staff read: a status change or a step of a transfer proposal."""
+    """One line of the history staff read: a status change, a step of a transfer proposal, of
+    co-handling or of a candidate put forward."""
 
     at: datetime
     change: str
@@ -204,9 +208,15 @@ def proposal_entries(proposal: NeedTransferProposal) -> list[HistoryEntry]:
 
 
 def staff_history(need: HiringNeed) -> list[HistoryEntry]:
-    """The need's status history with the transfer proposals, oldest first."""
+    """The need's status history with the transfer proposals, the co-handling and the candidates'
+    steps, oldest first."""
     entries = [entry for proposal in need.transfer_proposals
                for entry in proposal_entries(proposal)]
+    for step in need.journal:
+        by = step.user.name if step.user else "L'orientation automatique"
+        if step.user and step.organisation:
+            by += f" ({step.organisation.name})"
+        entries.append(HistoryEntry(step.at, step.subject.label, by, step.note))
     for step in need.history:
         change = (f"{step.from_status.label} → " if step.from_status else "") + step.to_status.label
         entries.append(HistoryEntry(step.at, change, step.actor_label, step.note or ""))

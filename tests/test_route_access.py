@@ -159,6 +159,11 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("maps.companies_data", "GET"): row(LOGIN, FORBIDDEN, INVALID, INVALID, INVALID, INVALID),
     ("maps.map_page", "GET"): STAFF,
     ("needs.accept_transfer", "POST"): POST_PILOT,
+    ("needs.add_co_handler", "POST"): POST_PILOT,
+    ("needs.ask_co_handling", "POST"): row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("needs.update_co_handling", "POST"): POST_ADMINS,  # the co-handler's own staff, admins
+    ("needs.put_forward", "POST"): POST_PILOT,  # and the co-handlers' staff
+    ("needs.move_candidate", "POST"): POST_PILOT,  # the proposing organisation's staff, admins
     ("needs.close", "POST"): POST_PILOT,
     ("needs.contact", "POST"): POST_PILOT,
     ("needs.flag", "GET"): row(LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
@@ -259,6 +264,12 @@ class Seed:
         proposal = m.NeedTransferProposal(need_id=need.id, organisation_id=mission_locale.id,
                                           from_organisation_id=agency.id, proposed_by_id=other_adviser.id,
                                           reason="La candidate relève de la Mission locale.")
+        co_handler = m.NeedCoHandler(need_id=need.id, organisation_id=f.OrganisationFactory(
+            name="Cap emploi 21", kind=m.OrganisationKind.CAP_EMPLOI).id)
+        candidate = m.NeedCandidate(need_id=need.id, organisation_id=agency.id, reference="J.D.",
+                                    consent_on=m.utcnow().date())
+        db.session.add_all([co_handler, candidate])
+        db.session.flush()
         plan = f.ProspectionPlanFactory(basin_code="2711", status=m.PlanStatus.ACTIVE)
         checklist = f.SpotterChecklistFactory(organisation=chamber, created_by=adviser)
         item = f.ChecklistItemFactory(checklist_id=checklist.id, company=company)
@@ -291,6 +302,7 @@ class Seed:
             "item_id": item.id, "plan_id": plan.id, "target_id": target.id,
             "link": checklists.link_token(checklist, self.users["partner"].email),
             "project_id": f.CompanyProjectFactory(company=company).id,
+            "co_handler_id": co_handler.id, "candidate_id": candidate.id,
         }
         # Background tasks, rather than follow-up tasks, for these routes' `task_id`
         self.overrides = {"companies.export_download": {"task_id": export_task.id},

@@ -147,8 +147,10 @@ def update(need: HiringNeed, co_handler: NeedCoHandler, user: User, status: CoHa
     if not access.is_admin(user) and user.organisation_id != co_handler.organisation_id:
         raise WorkflowError(NOT_ALLOWED[NeedAction.CO_HANDLE])
     if status == CoHandlerStatus.NOT_FOR_ME:
-        reason = check_reason(reason, "Indiquez pourquoi cette demande n'est pas pour votre "
-                                      "structure.")
+        if not (reason or "").strip():
+            raise WorkflowError("Indiquez pourquoi cette demande n'est pas pour votre structure.",
+                                "reason")
+        reason = check_reason(reason, "")
     else:
         reason = None
     if adviser is not None:

@@ -207,12 +207,14 @@ def proposal_entries(proposal: NeedTransferProposal) -> list[HistoryEntry]:
     return entries
 
 
-def staff_history(need: HiringNeed) -> list[HistoryEntry]:
-    """The need's status history with the transfer proposals, the co-handling and the candidates'
-    steps, oldest first."""
+def staff_history(need: HiringNeed, with_candidates: bool = True) -> list[HistoryEntry]:
+    """The need's status history with the transfer proposals, the co-handling and (for the
+    handling organisations) the candidates' steps, oldest first."""
     entries = [entry for proposal in need.transfer_proposals
                for entry in proposal_entries(proposal)]
     for step in need.journal:
+        if step.candidate_id is not None and not with_candidates:
+            continue
         by = step.user.name if step.user else "L'orientation automatique"
         if step.user and step.organisation:
             by += f" ({step.organisation.name})"

@@ -1,6 +1,7 @@
 """Hiring needs, the central object, with their status history."""
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.ext.hybrid import hybrid_property
@@ -14,6 +15,9 @@ from crm.models.organisation import Organisation
 from crm.models.reference import RomeCode
 from crm.models.routing import RoutingRule
 from crm.models.user import User
+
+if TYPE_CHECKING:
+    from crm.models.cohandling import NeedCandidate, NeedCoHandler, NeedJournalEntry
 
 
 class NeedSource(LabelledEnum):
@@ -171,13 +175,13 @@ class HiringNeed(Timestamped, Model):
         passive_deletes=True,
     )
 
-    co_handlers: Mapped[list["NeedCoHandler"]] = relationship(  # noqa: F821
+    co_handlers: Mapped[list["NeedCoHandler"]] = relationship(
         order_by="NeedCoHandler.id", viewonly=True,
     )
-    candidates: Mapped[list["NeedCandidate"]] = relationship(  # noqa: F821
+    candidates: Mapped[list["NeedCandidate"]] = relationship(
         order_by="NeedCandidate.id", viewonly=True,
     )
-    journal: Mapped[list["NeedJournalEntry"]] = relationship(  # noqa: F821
+    journal: Mapped[list["NeedJournalEntry"]] = relationship(
         order_by="NeedJournalEntry.id", viewonly=True,
     )
 

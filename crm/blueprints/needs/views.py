@@ -144,7 +144,8 @@ def render_need(need: HiringNeed, status: int = 200, **given):
     return render_template(
         "needs/need.html", need=need, rule=need.routing_rule,
         interactions=queries.interactions_of(need), late=is_late(need),
-        history=queries.staff_history(need, NeedAction.PUT_FORWARD in actions), actions=actions, pending=pending,
+        history=queries.staff_history(need, NeedAction.PUT_FORWARD in actions),
+        actions=actions, pending=pending,
         own_pending=[p for p in pending if p.organisation_id == current_user.organisation_id],
         forms=action_forms(need, actions, given) if NeedAction.NOTE in actions else {},
         publics=PUBLIC_LABELS, services=SERVICE_LABELS, phone=display_phone, de=de,

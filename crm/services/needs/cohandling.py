@@ -194,4 +194,5 @@ def not_for_me_rates() -> list[RefusalRate]:
     query = (sa.select(Organisation.name, sa.func.count(NeedCoHandler.id), refused)
              .join(NeedCoHandler, NeedCoHandler.organisation_id == Organisation.id)
              .group_by(Organisation.id, Organisation.name).order_by(Organisation.name))
-    return [RefusalRate(name, total, int(no or 0)) for name, total, no in db.session.execute(query)]
+    return [RefusalRate(str(name), int(total), int(no or 0))
+            for name, total, no in db.session.execute(query).tuples()]

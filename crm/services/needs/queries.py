@@ -212,13 +212,13 @@ def staff_history(need: HiringNeed, with_candidates: bool = True) -> list[Histor
     handling organisations) the candidates' steps, oldest first."""
     entries = [entry for proposal in need.transfer_proposals
                for entry in proposal_entries(proposal)]
-    for step in need.journal:
-        if step.candidate_id is not None and not with_candidates:
+    for line in need.journal:
+        if line.candidate_id is not None and not with_candidates:
             continue
-        by = step.user.name if step.user else "L'orientation automatique"
-        if step.user and step.organisation:
-            by += f" ({step.organisation.name})"
-        entries.append(HistoryEntry(step.at, step.subject.label, by, step.note))
+        by = line.user.name if line.user else "L'orientation automatique"
+        if line.user and line.organisation:
+            by += f" ({line.organisation.name})"
+        entries.append(HistoryEntry(line.at, line.subject.label, by, line.note))
     for step in need.history:
         change = (f"{step.from_status.label} → " if step.from_status else "") + step.to_status.label
         entries.append(HistoryEntry(step.at, change, step.actor_label, step.note or ""))

@@ -98,6 +98,11 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("api.plan_target_list", "GET"): STAFF,
     ("api.add_plan_targets", "POST"): row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, ALLOWED, ALLOWED),
     ("api.openapi", "GET"): PUBLIC,
+    ("api.add_co_handler", "POST"): row(LOGIN, FORBIDDEN, ALLOWED, NOT_FOUND, ALLOWED, ALLOWED),
+    ("api.update_co_handler", "PATCH"): row(LOGIN, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN,
+                                            ALLOWED),  # the co-handler's staff, admins
+    ("api.put_forward", "POST"): row(LOGIN, FORBIDDEN, ALLOWED, NOT_FOUND, ALLOWED, ALLOWED),
+    ("api.move_candidate", "PATCH"): row(LOGIN, FORBIDDEN, ALLOWED, NOT_FOUND, ALLOWED, ALLOWED),
     ("auth.login", "GET"): row(OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     ("auth.login", "POST"): row(ALLOWED, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     ("auth.logout", "POST"): POST_SIGNED_IN,
@@ -338,8 +343,9 @@ def routes(app) -> list:
 
 
 def requests(app) -> list[tuple[str, str]]:
-    """Each (endpoint, method) to check: GET when the route answers it, POST when it takes it."""
-    return [(rule.endpoint, method) for rule in routes(app) for method in ("GET", "POST")
+    """Each (endpoint, method) to check: GET when the route answers it, POST or PATCH when it
+    takes it."""
+    return [(rule.endpoint, method) for rule in routes(app) for method in ("GET", "POST", "PATCH")
             if method in rule.methods]
 
 
@@ -370,7 +376,7 @@ def test_each_route_answers_each_role_as_declared(app, client, auth, agency, adv
         expected = EXPECTED.get((endpoint, method), {}).get(role)
         if expected is None or expected == ALLOWED:
             continue
-        send = client.get if method == "GET" else client.post
+        send = {"GET": client.get, "POST": client.post, "PATCH": client.patch}[method]
         got = outcome(send(urls[endpoint], headers=headers if endpoint.startswith("api.") else {}))
         if got != expected:
             wrong.append(f"{method} {urls[endpoint]} ({endpoint}): expected {expected}, got {got}")

@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
     from crm.blueprints.api import (  # noqa: F401  (registers the handlers)
         auth,
         errors,
+        need_work,
         plan_targets,
         plans,
         views,

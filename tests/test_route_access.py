@@ -53,6 +53,9 @@ POST_ADMINS = row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, ALLOWED)
 # adviser; a route without its query string may answer INVALID to those let in.
 EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("admin.message", "GET"): ADMINS,
+    ("admin.rsa_pilot_territories", "GET"): ADMINS,
+    ("admin.rsa_pilot_territories", "POST"): POST_ADMINS,
+    ("admin.end_rsa_pilot", "POST"): POST_ADMINS,
     ("admin.message_retry", "POST"): POST_ADMINS,
     ("admin.messages", "GET"): ADMINS,
     ("admin.organisation_activation", "POST"): POST_ADMINS,
@@ -308,6 +311,7 @@ class Seed:
             "link": checklists.link_token(checklist, self.users["partner"].email),
             "project_id": f.CompanyProjectFactory(company=company).id,
             "co_handler_id": co_handler.id, "candidate_id": candidate.id,
+            "territory_id": db.session.scalar(db.select(m.RsaPilotTerritory.id).limit(1)),
         }
         # Background tasks, rather than follow-up tasks, for these routes' `task_id`
         self.overrides = {"companies.export_download": {"task_id": export_task.id},

@@ -28,7 +28,15 @@ from crm.models.event import (
     EventStatus,
     RegistrationStatus,
 )
-from crm.models.geography import Basin, Commune, CommunePostalCode, Department, RolloutStage
+from crm.models.geography import (
+    Basin,
+    Commune,
+    CommunePostalCode,
+    Department,
+    RolloutStage,
+    RsaPilotTerritory,
+    TerritoryScope,
+)
 from crm.models.interaction import Interaction, InteractionKind
 from crm.models.need import (
     CLOSED_STATUSES,

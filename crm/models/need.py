@@ -47,6 +47,8 @@ class Public(LabelledEnum):
     DISABILITY = "disability", "Personnes en situation de handicap"
     EXECUTIVE = "executive", "Cadres et jeunes diplômés"
     INCLUSION = "inclusion", "Personnes éloignées de l'emploi (insertion)"
+    RSA = "rsa", "Allocataires du RSA"
+    SENIOR = "senior", "Seniors (55 ans et plus)"
 
 
 class EmployerService(LabelledEnum):

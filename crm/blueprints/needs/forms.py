@@ -46,6 +46,9 @@ class NeedFilterForm(FilterForm):
     late = SelectField("Premier contact", default="",
                        choices=options([("", "Tous les délais"),
                                         ("1", "En retard de premier contact")]))
+    rsa = SelectField("Territoire", default="",
+                      choices=options([("", "Tous les territoires"),
+                                       ("1", "Territoires pilotes RSA")]))
 
     def __init__(self, formdata, user: User):
         super().__init__(formdata)
@@ -59,7 +62,8 @@ class NeedFilterForm(FilterForm):
     def filters(self) -> queries.NeedFilters:
         return queries.NeedFilters(
             scope=self.scope.data, status=self.status.data, basin=self.basin.data,
-            age=self.age.data, late=self.late.data == "1", search=self.q.data or "")
+            age=self.age.data, late=self.late.data == "1", search=self.q.data or "",
+            rsa_pilot=self.rsa.data == "1")
 
 
 

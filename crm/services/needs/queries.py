@@ -30,6 +30,7 @@ from crm.services.needs.workflow import late_condition
 from crm.services.platform.local_time import local_today
 from crm.services.platform.wording import normalise_name
 from crm.services.platform.working_days import deadline_day, is_working_day
+from crm.services.territory import rsa_pilots
 
 STALE_VERSION = ("La demande a été modifiée par quelqu'un d'autre entre-temps : "
                  "rechargez la page.")
@@ -47,6 +48,7 @@ class NeedFilters:
     age: str = ""
     late: bool = False
     search: str = ""
+    rsa_pilot: bool = False  # workplace in an RSA pilot territory today
 
 
 def listed(query: sa.Select) -> sa.Select:
@@ -97,6 +99,8 @@ def needs_for(user: User, filters: NeedFilters, now: datetime | None = None) -> 
         conditions.append(late_condition(now))
     if filters.search.strip():
         conditions.append(search_condition(filters.search))
+    if filters.rsa_pilot:
+        conditions.append(HiringNeed.commune_code.in_(rsa_pilots.pilot_communes()))
     query = sa.select(HiringNeed).where(*conditions)
     return listed(query).order_by(HiringNeed.created_at.desc(), HiringNeed.id.desc())
 

@@ -104,7 +104,7 @@ def test_the_administration_section_has_its_own_menu(auth, client):
     submenu = text.split('aria-label="Menu d\'administration"')[1].split("</nav>")[0]
     labels = [part.split(">", 1)[1].split("<")[0] for part in submenu.split("<a ")[1:]]
     assert labels == ["Organisations", "Utilisateurs", "Orientation", "Pression de contact",
-                      "Import SIRENE", "Données de référence", "Messages"]
+                      "Territoires pilotes RSA", "Import SIRENE", "Données de référence", "Messages"]
     assert 'href="/admin/utilisateurs" aria-current="true"' in submenu
     assert "Menu d'administration" not in page_text(client.get("/accueil"))
 

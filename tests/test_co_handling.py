@@ -215,3 +215,16 @@ def test_months_before_keeps_the_day_or_takes_the_month_end():
     assert candidates.months_before(datetime(2026, 8, 31, 9), 6) == datetime(2026, 2, 28, 9)
     assert candidates.months_before(datetime(2026, 3, 15), 6) == datetime(2025, 9, 15)
     assert candidates.months_before(datetime(2026, 3, 15) + timedelta(hours=1), 0).month == 3
+
+
+def test_the_demo_has_co_handled_needs_with_candidates():
+    from crm.demo import seed as demo
+
+    demo.seed_demo(companies=300)
+    co_handlers = db.session.scalars(sa.select(m.NeedCoHandler)).all()
+    assert len(co_handlers) == 3
+    assert {co.status for co in co_handlers} == {m.CoHandlerStatus.TAKING_CARE}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(m.NeedCandidate)) == 6
+    councils = db.session.scalars(sa.select(m.Organisation.name).where(
+        m.Organisation.kind == m.OrganisationKind.DEPARTEMENT)).all()
+    assert "Conseil départemental de la Côte-d'Or" in councils

@@ -130,4 +130,4 @@ def test_the_scheduled_jobs_are_registered(app):
     names = {job.func_name for job in scheduled(app).get_jobs()}
     assert names == {"jobs.mail.sweep_outbox", "jobs.needs.remind_late_needs",
                      "jobs.digest.send_daily_digests", "jobs.digest.send_spotter_digests",
-                     "jobs.scoring.refresh_scores"}
+                     "jobs.scoring.refresh_scores", "jobs.needs.purge_candidates"}

@@ -92,6 +92,7 @@ def default_config(instance_path: str) -> dict:
         "CRM_RETENTION_MONTHS": int(os.environ.get("CRM_RETENTION_MONTHS", "24")),
         "CRM_MAIL_RETENTION_DAYS": int(os.environ.get("CRM_MAIL_RETENTION_DAYS", "365")),
         "CRM_UPLOAD_RETENTION_DAYS": int(os.environ.get("CRM_UPLOAD_RETENTION_DAYS", "30")),
+        "CRM_CANDIDATE_RETENTION_MONTHS": int(os.environ.get("CRM_CANDIDATE_RETENTION_MONTHS", "6")),
         "CRM_WORKER_HEARTBEAT_SECONDS": 60,
         "CRM_OUTBOX_LATE_SECONDS": int(os.environ.get("CRM_OUTBOX_LATE_SECONDS", "600")),
         "CRM_EXPORT_SYNC_LIMIT": int(os.environ.get("CRM_EXPORT_SYNC_LIMIT", "5000")),

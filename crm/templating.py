@@ -52,6 +52,7 @@ def admin_menu() -> list[Item]:
         items.append(("routing.rules", "Orientation"))
     if access.can_manage_accounts(user):
         items += [("admin.pressure_settings", "Pression de contact"),
+                  ("admin.rsa_pilot_territories", "Territoires pilotes RSA"),
                   ("admin.sirene_import", "Import SIRENE"), ("admin.reference_data", "Données de référence"),
                   ("training.settings", "Paramètres POE et FRAP"), ("admin.privacy", "Données personnelles"),
                   ("admin.security_log", "Journal de sécurité")]

@@ -1,6 +1,8 @@
 """Scheduled work on hiring needs."""
 
-from crm.services.needs import reminders
+from flask import current_app
+
+from crm.services.needs import candidates, reminders
 from crm.services.platform import unit_of_work
 
 
@@ -9,3 +11,10 @@ def remind_late_needs() -> int:
     written = reminders.remind_late_advisers()
     unit_of_work.commit()
     return written
+
+
+def purge_candidates() -> int:
+    """Delete the candidates of needs closed CRM_CANDIDATE_RETENTION_MONTHS months ago (daily)."""
+    deleted = candidates.purge(current_app.config["CRM_CANDIDATE_RETENTION_MONTHS"])
+    unit_of_work.commit()
+    return deleted

@@ -42,7 +42,7 @@ def scheduled(app: Flask) -> CronScheduler:
     from jobs.digest import send_daily_digests, send_spotter_digests
     from jobs.events import purge_event_candidates, remind_event_candidates
     from jobs.mail import sweep_outbox
-    from jobs.needs import remind_late_needs
+    from jobs.needs import purge_candidates, remind_late_needs
     from jobs.privacy import purge_personal_data
     from jobs.scoring import refresh_scores
     from jobs.training import remind_stalled_training_requests
@@ -51,6 +51,7 @@ def scheduled(app: Flask) -> CronScheduler:
     scheduler.register(sweep_outbox, "mail", interval=60)
     scheduler.register(sweep_abandoned_tasks, "default", interval=120)
     scheduler.register(remind_late_needs, "default", cron="0 6 * * 1-5")  # 7:00 or 8:00 in Paris
+    scheduler.register(purge_candidates, "default", cron="30 2 * * *")  # 3:30 or 4:30 in Paris
     scheduler.register(send_daily_digests, "default", cron="30 5 * * 1-5")  # 6:30 or 7:30 in Paris
     scheduler.register(send_spotter_digests, "default", cron="45 5 * * 1-5")  # 6:45 or 7:45
     scheduler.register(refresh_scores, "default", cron="0 2 * * *")  # 3:00 or 4:00 in Paris

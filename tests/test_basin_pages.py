@@ -37,7 +37,7 @@ def test_the_list_shows_the_21_basins_with_their_counts(client, signed_in):
     assert len(re.findall(r'href="/bassins/\d{4}"', response.get_data(as_text=True))) == 21
     words = " ".join(re.sub(r"<[^>]+>", " ", page_text(response)).split())
     assert "Dijon Pilote RSA 2711 4 0 1" in words
-    assert "Besançon 2706 1 1 0" in words
+    assert "Besançon Pilote RSA 2706 1 1 0" in words  # communes of Haute-Saône (pilot since 2024)
 
 
 def test_a_basin_page_counts_by_band_and_sector(client, signed_in):

@@ -129,7 +129,7 @@ def test_seed_demo_command_prints_accounts_and_a_summary(runner):
     assert lines[0].split() == ["admin", "admin@demo.crm-emploi-bfc.fr", demo.PASSWORD]
     summary = json.loads(lines[-1])
     assert summary["companies"] == 2000
-    assert summary["organisations"] == 69
+    assert summary["organisations"] == 74  # with the 5 Conseils départementaux (RSA pilots)
 
 
 def test_demo_advisers_have_visits_some_by_task_forces_and_tasks():

@@ -23,8 +23,11 @@ APEC_REASON = ("Règle « Cadres » : APEC Dijon, qui couvre le bassin, pilote l
 PILOT = frozenset({NeedAction.READ, NeedAction.NOTE, NeedAction.MESSAGE,
                    NeedAction.TAKE_IN_CHARGE, NeedAction.CONTACT, NeedAction.CLOSE,
                    NeedAction.TRANSFER, NeedAction.DECIDE_TRANSFER})
+PILOT |= {NeedAction.ADD_CO_HANDLER, NeedAction.PUT_FORWARD}  # co-handling (test_co_handling)
 SUPERVISOR = PILOT | {NeedAction.REASSIGN}
-OBSERVER = frozenset({NeedAction.READ, NeedAction.NOTE, NeedAction.PROPOSE_TRANSFER})
+ADMIN = SUPERVISOR | {NeedAction.CO_HANDLE}
+OBSERVER = frozenset({NeedAction.READ, NeedAction.NOTE, NeedAction.PROPOSE_TRANSFER,
+                      NeedAction.ASK_CO_HANDLING})
 NOTHING: frozenset = frozenset()
 
 
@@ -109,7 +112,7 @@ def case(net: Network, role: str, relation: str) -> tuple[m.User, m.HiringNeed]:
 
 
 EXPECTED = {
-    ("admin", "pilot"): SUPERVISOR, ("admin", "other"): SUPERVISOR, ("admin", "outside"): SUPERVISOR,
+    ("admin", "pilot"): ADMIN, ("admin", "other"): ADMIN, ("admin", "outside"): ADMIN,
     ("manager", "pilot"): SUPERVISOR, ("manager", "other"): OBSERVER, ("manager", "outside"): NOTHING,
     ("adviser", "pilot"): PILOT, ("adviser", "other"): OBSERVER, ("adviser", "outside"): NOTHING,
     ("partner", "pilot"): NOTHING, ("partner", "other"): frozenset({NeedAction.READ}),

@@ -132,4 +132,5 @@ def test_the_scheduled_jobs_are_registered(app):
                      "jobs.digest.send_daily_digests", "jobs.digest.send_spotter_digests",
                      "jobs.scoring.refresh_scores", "jobs.background.sweep_abandoned_tasks",
                      "jobs.privacy.purge_personal_data", "jobs.training.remind_stalled_training_requests",
-                     "jobs.events.remind_event_candidates", "jobs.events.purge_event_candidates"}
+                     "jobs.events.remind_event_candidates", "jobs.events.purge_event_candidates",
+                     "jobs.needs.purge_candidates"}

@@ -54,6 +54,9 @@ POST_ADMINS = row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, ALLOWED)
 # adviser; a route without its query string may answer INVALID to those let in.
 EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("admin.message", "GET"): ADMINS,
+    ("admin.rsa_pilot_territories", "GET"): ADMINS,
+    ("admin.rsa_pilot_territories", "POST"): POST_ADMINS,
+    ("admin.end_rsa_pilot", "POST"): POST_ADMINS,
     ("admin.message_retry", "POST"): POST_ADMINS,
     ("admin.messages", "GET"): ADMINS,
     ("admin.organisation_activation", "POST"): POST_ADMINS,
@@ -112,6 +115,11 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("api.event", "GET"): SIGNED_IN,  # a published event: partners read it too
     ("api.event_list", "GET"): SIGNED_IN,
     ("api.register", "POST"): POST_SIGNED_IN,
+    ("api.add_co_handler", "POST"): row(LOGIN, FORBIDDEN, ALLOWED, NOT_FOUND, ALLOWED, ALLOWED),
+    ("api.update_co_handler", "PATCH"): row(LOGIN, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN,
+                                            ALLOWED),  # the co-handler's staff, admins
+    ("api.put_forward", "POST"): row(LOGIN, FORBIDDEN, ALLOWED, NOT_FOUND, ALLOWED, ALLOWED),
+    ("api.move_candidate", "PATCH"): row(LOGIN, FORBIDDEN, ALLOWED, NOT_FOUND, ALLOWED, ALLOWED),
     ("auth.login", "GET"): row(OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     ("auth.login", "POST"): row(ALLOWED, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     ("auth.logout", "POST"): POST_SIGNED_IN,
@@ -180,6 +188,11 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("maps.companies_data", "GET"): row(LOGIN, FORBIDDEN, INVALID, INVALID, INVALID, INVALID),
     ("maps.map_page", "GET"): STAFF,
     ("needs.accept_transfer", "POST"): POST_PILOT,
+    ("needs.add_co_handler", "POST"): POST_PILOT,
+    ("needs.ask_co_handling", "POST"): row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("needs.update_co_handling", "POST"): POST_ADMINS,  # the co-handler's own staff, admins
+    ("needs.put_forward", "POST"): POST_PILOT,  # and the co-handlers' staff
+    ("needs.move_candidate", "POST"): POST_PILOT,  # the proposing organisation's staff, admins
     ("needs.close", "POST"): POST_PILOT,
     ("needs.contact", "POST"): POST_PILOT,
     ("needs.flag", "GET"): row(LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
@@ -316,6 +329,12 @@ class Seed:
         proposal = m.NeedTransferProposal(need_id=need.id, organisation_id=mission_locale.id,
                                           from_organisation_id=agency.id, proposed_by_id=other_adviser.id,
                                           reason="La candidate relève de la Mission locale.")
+        co_handler = m.NeedCoHandler(need_id=need.id, organisation_id=f.OrganisationFactory(
+            name="Cap emploi 21", kind=m.OrganisationKind.CAP_EMPLOI).id)
+        candidate = m.NeedCandidate(need_id=need.id, organisation_id=agency.id, reference="J.D.",
+                                    consent_on=m.utcnow().date())
+        db.session.add_all([co_handler, candidate])
+        db.session.flush()
         plan = f.ProspectionPlanFactory(basin_code="2711", status=m.PlanStatus.ACTIVE)
         checklist = f.SpotterChecklistFactory(organisation=chamber, created_by=adviser)
         item = f.ChecklistItemFactory(checklist_id=checklist.id, company=company)
@@ -360,6 +379,8 @@ class Seed:
             "event_id": event.id, "registration_id": registration.id, "row_id": participation.id,
             "cancel_link": registrations.cancel_token(registration),
             "firm_link": firms.firm_token(participation),
+            "co_handler_id": co_handler.id, "candidate_id": candidate.id,
+            "territory_id": db.session.scalar(db.select(m.RsaPilotTerritory.id).limit(1)),
         }
         # Background tasks, rather than follow-up tasks, for these routes' `task_id`
         self.overrides = {"companies.export_download": {"task_id": export_task.id},
@@ -395,8 +416,9 @@ def routes(app) -> list:
 
 
 def requests(app) -> list[tuple[str, str]]:
-    """Each (endpoint, method) to check: GET when the route answers it, POST when it takes it."""
-    return [(rule.endpoint, method) for rule in routes(app) for method in ("GET", "POST")
+    """Each (endpoint, method) to check: GET when the route answers it, POST or PATCH when it
+    takes it."""
+    return [(rule.endpoint, method) for rule in routes(app) for method in ("GET", "POST", "PATCH")
             if method in rule.methods]
 
 
@@ -427,7 +449,7 @@ def test_each_route_answers_each_role_as_declared(app, client, auth, agency, adv
         expected = EXPECTED.get((endpoint, method), {}).get(role)
         if expected is None or expected == ALLOWED:
             continue
-        send = client.get if method == "GET" else client.post
+        send = {"GET": client.get, "POST": client.post, "PATCH": client.patch}[method]
         got = outcome(send(urls[endpoint], headers=headers if endpoint.startswith("api.") else {}))
         if got != expected:
             wrong.append(f"{method} {urls[endpoint]} ({endpoint}): expected {expected}, got {got}")

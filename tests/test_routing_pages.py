@@ -14,13 +14,14 @@ from tests.helpers import basin, count_queries, department, page_text
 
 RULES_URL = "/admin/orientation"
 SIMULATOR_URL = "/admin/orientation/simulateur"
-DEFAULT_ORDER = ["Handicap", "Jeunes", "Cadres", "Insertion", "Par défaut"]
+DEFAULT_ORDER = ["Handicap", "Jeunes", "Cadres", "Insertion", "RSA – territoires pilotes",
+                 "Par défaut"]
 DEFAULT_TARGETS = {
     "disability": ("Handicap", 1, m.OrganisationKind.CAP_EMPLOI),
     "youth": ("Jeunes", 2, m.OrganisationKind.MISSION_LOCALE),
     "executive": ("Cadres", 3, m.OrganisationKind.APEC),
     "inclusion": ("Insertion", 4, m.OrganisationKind.IAE),
-    None: ("Par défaut", 5, m.OrganisationKind.FRANCE_TRAVAIL),
+    None: ("Par défaut", 6, m.OrganisationKind.FRANCE_TRAVAIL),
 }
 
 
@@ -129,7 +130,7 @@ def test_an_admin_creates_a_rule_that_fires_before_the_default_one(client, admin
     assert (created.services, created.publics) == (["poe"], [])
     assert created.target_kind == m.OrganisationKind.OPCO and created.active
     assert rule_names() == [*DEFAULT_ORDER[:-1], "OPCO et formation", "Par défaut"]
-    assert positions() == [1, 2, 3, 4, 5, 6]
+    assert positions() == [1, 2, 3, 4, 5, 6, 7]
     assert routing.first_matching_rule({"services": ["poe"]}) == created
     assert audit_actions(created.id) == ["create"]
     event = db.session.scalar(sa.select(m.AuditEvent).where(m.AuditEvent.action == "create"))
@@ -159,7 +160,7 @@ def test_unchecking_every_condition_makes_a_rule_match_every_need(client, admin)
     client.post(f"{RULES_URL}/{cadres.id}/modifier", data=data)
     assert routing.first_matching_rule({"publics": ["inclusion"]}).name == "Cadres"
     text = page_text(client.get(RULES_URL))
-    assert text.count("Jamais appliquée") == 2
+    assert text.count("Jamais appliquée") == 3  # Insertion, RSA, Par défaut
 
 
 def test_the_edit_form_shows_the_rule_as_stored(client, admin):
@@ -170,11 +171,12 @@ def test_the_edit_form_shows_the_rule_as_stored(client, admin):
 
 
 def test_a_duplicate_name_is_refused_in_french_and_nothing_is_stored(client, admin):
+    audited = db.session.scalar(sa.select(sa.func.count()).select_from(m.AuditEvent))  # the sign-in
     response = client.post(f"{RULES_URL}/nouvelle", data={**RULE_FORM, "name": "jeunes"})
     assert response.status_code == 422
     assert "Une règle nommée « Jeunes » existe déjà" in page_text(response)
     assert rule_names() == DEFAULT_ORDER
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(m.AuditEvent)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(m.AuditEvent)) == audited
 
 
 def test_renaming_a_rule_to_another_rules_name_is_refused(client, admin):
@@ -206,8 +208,9 @@ def test_moving_a_rule_up_keeps_positions_contiguous_and_changes_which_fires(cli
     response = client.post(f"{RULES_URL}/{youth.id}/monter", follow_redirects=True)
     assert "La règle « Jeunes » est maintenant en position 1." in page_text(response)
     db.session.expire_all()
-    assert rule_names() == ["Jeunes", "Handicap", "Cadres", "Insertion", "Par défaut"]
-    assert positions() == [1, 2, 3, 4, 5]
+    assert rule_names() == ["Jeunes", "Handicap", "Cadres", "Insertion",
+                            "RSA – territoires pilotes", "Par défaut"]
+    assert positions() == [1, 2, 3, 4, 5, 6]
     assert routing.first_matching_rule({"publics": ["youth", "disability"]}).name == "Jeunes"
     assert audit_actions(youth.id) == ["move"]
 
@@ -223,7 +226,7 @@ def test_moving_down_and_past_the_ends(client, admin):
     assert rule_names()[:2] == ["Jeunes", "Handicap"]
     client.post(f"{RULES_URL}/{rule('Handicap').id}/monter")
     db.session.expire_all()
-    assert rule_names() == DEFAULT_ORDER and positions() == [1, 2, 3, 4, 5]
+    assert rule_names() == DEFAULT_ORDER and positions() == [1, 2, 3, 4, 5, 6]
 
 
 def test_gaps_in_positions_are_closed_by_a_move(client, admin):
@@ -231,7 +234,7 @@ def test_gaps_in_positions_are_closed_by_a_move(client, admin):
     client.post(f"{RULES_URL}/{extra.id}/monter")
     db.session.expire_all()
     assert rule_names() == [*DEFAULT_ORDER[:-1], "Extra", "Par défaut"]
-    assert positions() == [1, 2, 3, 4, 5, 6]
+    assert positions() == [1, 2, 3, 4, 5, 6, 7]
 
 
 def test_a_disabled_rule_no_longer_fires_and_can_be_enabled_again(client, admin):
@@ -337,6 +340,7 @@ def test_every_rule_is_listed_with_why_it_did_or_did_not_fire(client, admin):
     assert [v.strip() for v in verdicts] == [
         "Conditions non remplies", "Désactivée : ignorée",
         "Conditions remplies, mais une règle précédente s'applique",
+        "Conditions non remplies",  # RSA
         "Conditions remplies, mais une règle précédente s'applique"]
     assert "« Jeunes », position 2" in text
 

@@ -9,6 +9,7 @@ from itertools import accumulate
 
 import sqlalchemy as sa
 
+from crm.demo.co_handling import seed_co_handling
 from crm.demo.events import seed_events
 from crm.demo.hiring_needs import seed_needs
 from crm.demo.network import (
@@ -309,6 +310,7 @@ def seed_demo(companies: int = 2000) -> dict:
     seed_companies(companies)
     db.session.flush()
     seed_needs()
+    seed_co_handling()
     seed_workspace()
     seed_plans()
     seed_projects()

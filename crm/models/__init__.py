@@ -2,6 +2,15 @@
 
 from crm.models.base import LabelledEnum, utcnow
 from crm.models.checklist import ChecklistAnswer, ChecklistItem, SpotterChecklist
+from crm.models.cohandling import (
+    CandidateStatus,
+    CoHandlerStatus,
+    JournalSubject,
+    NeedCandidate,
+    NeedCoHandler,
+    NeedJournalEntry,
+    NotRetainedReason,
+)
 from crm.models.company import (
     Channel,
     Company,
@@ -20,7 +29,15 @@ from crm.models.event import (
     ParticipationStatus,
     RegistrationStatus,
 )
-from crm.models.geography import Basin, Commune, CommunePostalCode, Department, RolloutStage
+from crm.models.geography import (
+    Basin,
+    Commune,
+    CommunePostalCode,
+    Department,
+    RolloutStage,
+    RsaPilotTerritory,
+    TerritoryScope,
+)
 from crm.models.interaction import Interaction, InteractionKind
 from crm.models.need import (
     CLOSED_STATUSES,

@@ -1,5 +1,7 @@
 """Geography of Bourgogne-Franche-Comté: départements, basins (zones d'emploi 2020) and communes."""
 
+from datetime import date
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -76,3 +78,28 @@ class CommunePostalCode(Model):
     commune_code: Mapped[str] = mapped_column(
         sa.ForeignKey("communes.code", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class TerritoryScope(LabelledEnum):
+    COMMUNE = "commune", "Commune"
+    EPCI = "epci", "Intercommunalité (EPCI)"
+    BASIN = "basin", "Bassin d'emploi"
+    DEPARTMENT = "department", "Département"
+
+
+class RsaPilotTerritory(Model):
+    """A territory where the RSA reform is piloted (communes, an EPCI, a basin or a département),
+    from a date and possibly until another: data an administrator keeps, not code."""
+
+    __tablename__ = "rsa_pilot_territories"
+    __table_args__ = (
+        sa.CheckConstraint("valid_until IS NULL OR valid_until >= valid_from",
+                           name="rsa_pilot_dates"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[TerritoryScope] = mapped_column(enum_type(TerritoryScope, "territory_scope"))
+    code: Mapped[str] = mapped_column(sa.String(9))
+    label: Mapped[str] = mapped_column(sa.String(160))
+    valid_from: Mapped[date]
+    valid_until: Mapped[date | None]

@@ -1,6 +1,7 @@
 """Hiring needs, the central object, with their status history."""
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.ext.hybrid import hybrid_property
@@ -14,6 +15,9 @@ from crm.models.organisation import Organisation
 from crm.models.reference import RomeCode
 from crm.models.routing import RoutingRule
 from crm.models.user import User
+
+if TYPE_CHECKING:
+    from crm.models.cohandling import NeedCandidate, NeedCoHandler, NeedJournalEntry
 
 
 class NeedSource(LabelledEnum):
@@ -43,6 +47,8 @@ class Public(LabelledEnum):
     DISABILITY = "disability", "Personnes en situation de handicap"
     EXECUTIVE = "executive", "Cadres et jeunes diplômés"
     INCLUSION = "inclusion", "Personnes éloignées de l'emploi (insertion)"
+    RSA = "rsa", "Allocataires du RSA"
+    SENIOR = "senior", "Seniors (55 ans et plus)"
 
 
 class EmployerService(LabelledEnum):
@@ -170,6 +176,16 @@ class HiringNeed(Timestamped, Model):
         order_by="NeedTransferProposal.created_at",
         cascade="all, delete-orphan",
         passive_deletes=True,
+    )
+
+    co_handlers: Mapped[list["NeedCoHandler"]] = relationship(
+        order_by="NeedCoHandler.id", viewonly=True,
+    )
+    candidates: Mapped[list["NeedCandidate"]] = relationship(
+        order_by="NeedCandidate.id", viewonly=True,
+    )
+    journal: Mapped[list["NeedJournalEntry"]] = relationship(
+        order_by="NeedJournalEntry.id", viewonly=True,
     )
 
     @property

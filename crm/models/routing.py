@@ -9,7 +9,9 @@ from crm.models.organisation import OrganisationKind
 
 
 class RoutingRule(Timestamped, Model):
-    """Fires when a need asks for any of `publics` (or any of `services`); empty lists match all."""
+    """Fires when a need asks for any of `publics` (or any of `services`); empty lists match all.
+    `rsa_pilot_only`: only for a need whose workplace is in an RSA pilot territory that day.
+    `co_handler_kind`: the organisation of that kind covering the need co-handles it."""
 
     __tablename__ = "routing_rules"
 
@@ -21,6 +23,10 @@ class RoutingRule(Timestamped, Model):
     target_kind: Mapped[OrganisationKind] = mapped_column(
         enum_type(OrganisationKind, "target_kind")
     )
+    co_handler_kind: Mapped[OrganisationKind | None] = mapped_column(
+        enum_type(OrganisationKind, "co_handler_kind")
+    )
+    rsa_pilot_only: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     reason: Mapped[str] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(default=True)
 

@@ -4,6 +4,14 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def init_app(app: Flask) -> None:
-    from crm.blueprints.admin import privacy, settings, sirene, system, users, views  # noqa: F401  (registers the routes)
+    from crm.blueprints.admin import (  # noqa: F401  (registers the routes)
+        privacy,
+        rsa_pilots,
+        settings,
+        sirene,
+        system,
+        users,
+        views,
+    )
 
     app.register_blueprint(bp)

@@ -1,6 +1,16 @@
 """The OpenAPI 3.1 document of the API: every path, parameter, body and status."""
 
-from crm.blueprints.api.schemas import DAY, SCHEMAS, TIME, closed, nullable, page_of, ref, text
+from crm.blueprints.api.schemas import (
+    DAY,
+    SCHEMAS,
+    TIME,
+    TOGETHER_SCHEMAS,
+    closed,
+    nullable,
+    page_of,
+    ref,
+    text,
+)
 from crm.models import (
     EventKind,
     EventStatus,
@@ -89,6 +99,12 @@ PARAMETERS = {
     "siret_path": in_path("siret", "SIRET de l'établissement (14 chiffres)"),
     "plan_status": query("status", "État du plan",
                          {"type": "string", "enum": [member.value for member in PlanStatus]}),
+    "co_handler_id": {"name": "co_handler_id", "in": "path", "required": True,
+                      "description": "Identifiant de la co-traitance",
+                      "schema": {"type": "integer", "minimum": 1}},
+    "candidate_id": {"name": "candidate_id", "in": "path", "required": True,
+                     "description": "Identifiant du candidat proposé",
+                     "schema": {"type": "integer", "minimum": 1}},
     "plan_id": {"name": "plan_id", "in": "path", "required": True, "description": "Identifiant du plan",
                 "schema": {"type": "integer", "minimum": 1}},
     "request_id": {"name": "request_id", "in": "path", "required": True,
@@ -124,6 +140,28 @@ PATHS = {
     "/needs/{reference}": {"get": operation(
         "getNeed", "Une demande avec l'historique de ses statuts",
         {"200": answer("Need", "La demande")}, ("404", "422"), ("reference",))},
+    "/needs/{reference}/co-handlers": {"post": operation(
+        "addCoHandler", "Inviter une structure à co-traiter (structure pilote), ou co-traiter avec "
+                        "la sienne (autre structure qui voit la demande)",
+        {"201": answer("CoHandler", "Structure co-traitante ajoutée")},
+        ("400", "403", "404", "409", "422"), ("reference",),
+        requestBody={"required": True, "content": json_content(ref("CoHandlerInput"))})},
+    "/needs/{reference}/co-handlers/{co_handler_id}": {"patch": operation(
+        "updateCoHandler", "Changer le statut de sa structure co-traitante",
+        {"200": answer("CoHandler", "Statut enregistré")},
+        ("400", "403", "404", "409", "422"), ("reference", "co_handler_id"),
+        requestBody={"required": True, "content": json_content(ref("CoHandlerUpdate"))})},
+    "/needs/{reference}/candidates": {"post": operation(
+        "putForwardCandidate", "Enregistrer un candidat proposé (initiales ou référence, date du "
+                               "consentement ; jamais pour les partenaires)",
+        {"201": answer("Candidate", "Candidat enregistré")},
+        ("400", "403", "404", "409", "422"), ("reference",),
+        requestBody={"required": True, "content": json_content(ref("CandidateInput"))})},
+    "/needs/{reference}/candidates/{candidate_id}": {"patch": operation(
+        "moveCandidate", "Faire passer un candidat à l'étape suivante",
+        {"200": answer("Candidate", "Étape enregistrée")},
+        ("400", "403", "404", "409", "422"), ("reference", "candidate_id"),
+        requestBody={"required": True, "content": json_content(ref("CandidateUpdate"))})},
     "/companies": {"get": operation(
         "listCompanies", "Rechercher des établissements",
         {"200": answer("CompanyList", "Une page d'établissements")}, ("422",),
@@ -400,6 +438,6 @@ def document(server_url: str) -> dict:
                                            "description": "Jeton d'API (crm api-token EMAIL)"}},
             "parameters": PARAMETERS,
             "responses": RESPONSES,
-            "schemas": SCHEMAS | PLAN_TARGET_SCHEMAS | TRAINING_SCHEMAS | EVENT_SCHEMAS,
+            "schemas": SCHEMAS | PLAN_TARGET_SCHEMAS | TRAINING_SCHEMAS | EVENT_SCHEMAS | TOGETHER_SCHEMAS,
         },
     }

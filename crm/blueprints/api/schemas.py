@@ -1,11 +1,14 @@
 """JSON Schemas (OpenAPI 3.1 dialect) of every body of the API, built from the models' enums."""
 
 from crm.models import (
+    CandidateStatus,
+    CoHandlerStatus,
     ContractType,
     EmployerService,
     Indicator,
     NeedSource,
     NeedStatus,
+    NotRetainedReason,
     OrganisationKind,
     PlanStatus,
     Public,
@@ -134,6 +137,10 @@ NEED_DETAIL_FIELDS = {
         "description": "Fin de ce jour (23:59:59 heure de Paris), en UTC : la demande est en "
                        "retard de premier contact après cet instant"}),
     "hires": nullable({"type": "integer"}),
+    "co_handlers": {"type": "array", "items": ref("CoHandling"),
+                    "description": "Structures qui co-traitent la demande avec la structure pilote"},
+    "candidates": nullable(ref("CandidateCounts") | {
+        "description": "Candidats proposés par étape ; null pour les partenaires"}),
     "closed_at": nullable(TIME),
     "history": {"type": "array", "items": ref("StatusChange")},
     "contact": ref("Contact") | {"description": "Personnel seulement"},
@@ -199,6 +206,26 @@ PLAN_DETAIL_FIELDS = {
         "achieved": nullable({"type": "integer"}), "expected_to_date": {"type": "integer"},
         "available": {"type": "boolean", "description": "Faux tant que l'indicateur n'est pas mesuré"}})},
     "targets_count": nullable({"type": "integer", "description": "Pour le personnel seulement"}),
+}
+
+ID = {"type": "integer", "minimum": 1}
+CO_HANDLING = {"organisation": ref("OrganisationRef"), "status": enum_of(CoHandlerStatus),
+               "adviser": nullable(ref("PersonRef"))}
+TOGETHER_SCHEMAS = {
+    "CoHandling": closed(CO_HANDLING),
+    "CoHandler": closed({"id": ID} | CO_HANDLING),
+    "CoHandlerInput": closed({"organisation_id": ID | {
+        "description": "Structure invitée (structure pilote) ; la sienne pour co-traiter"}}),
+    "CoHandlerUpdate": closed({"status": enum_of(CoHandlerStatus), "reason": nullable(text(
+        2000, description="Obligatoire pour not_for_me"))}, required=["status"]),
+    "CandidateCounts": closed({stage: {"type": "integer", "minimum": 0}
+                               for stage in ("proposed", "interview", "hired", "not_retained")}),
+    "CandidateInput": closed({
+        "reference": text(20, description="Initiales ou référence interne, jamais un nom"),
+        "consent_on": DAY | {"description": "Date du consentement de la personne"}}),
+    "CandidateUpdate": closed({"status": enum_of(CandidateStatus), "reason": nullable(enum_of(
+        NotRetainedReason, "Obligatoire pour not_retained"))}, required=["status"]),
+    "Candidate": closed({"id": ID, "status": enum_of(CandidateStatus)}),
 }
 
 SCHEMAS = {

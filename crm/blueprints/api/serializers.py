@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 
 from crm.models import Basin, Commune, Department, HiringNeed, Interaction, Organisation, User
 from crm.services.companies.search import CompanyHit
+from crm.services.needs import candidates, cohandling
 from crm.services.platform.working_days import deadline_day
 
 
@@ -80,6 +81,12 @@ def history(need: HiringNeed) -> list[dict]:
             for step in need.history]
 
 
+def stage_counts(need: HiringNeed) -> dict:
+    """How many of the need's candidates are at each stage the API counts."""
+    counts = candidates.counts(need)
+    return {stage: counts[stage] for stage in candidates.STAGES}
+
+
 def need_detail(need: HiringNeed, staff: bool) -> dict:
     """Everything a user may read of a need; the employer's contact and outcome only for staff."""
     body = need_summary(need) | {
@@ -98,6 +105,10 @@ def need_detail(need: HiringNeed, staff: bool) -> dict:
         "closed_at": timestamp(need.closed_at),
         "history": history(need),
     }
+    body["co_handlers"] = [{"organisation": organisation_ref(co.organisation),
+                            "status": co.status.value, "adviser": person_ref(co.adviser)}
+                           for co in cohandling.co_handlers_of(need)]
+    body["candidates"] = stage_counts(need) if staff else None  # partners never see candidates
     if staff:
         body["contact"] = {"name": need.contact_name, "email": need.contact_email,
                            "phone": need.contact_phone}

@@ -5,7 +5,7 @@ from flask import abort, current_app, jsonify, render_template, request, url_for
 from crm.blueprints.guards import actor, staff_only
 from crm.blueprints.maps import bp, rendering
 from crm.blueprints.maps.forms import MapFilterForm
-from crm.services.territory import basin_stats, map_layers
+from crm.services.territory import basin_stats, map_layers, rsa_pilots
 from crm.services.territory.map_layers import BoundingBox
 
 
@@ -52,7 +52,8 @@ def companies_data():
 @staff_only
 def basins():
     """The 21 basins with their key counts."""
-    return render_template("maps/basins.html", summaries=basin_stats.basin_summaries())
+    return render_template("maps/basins.html", summaries=basin_stats.basin_summaries(),
+                           rsa_basins=rsa_pilots.pilot_basin_codes())
 
 
 @bp.get("/bassins/<code>")
@@ -63,4 +64,5 @@ def basin(code: str):
     if detail is None:
         abort(404)
     return render_template("maps/basin.html", detail=detail,
+                           rsa_pilot=code in rsa_pilots.pilot_basin_codes(),
                            outline=rendering.basin_map(detail.basin.code, detail.basin.name))

@@ -6,6 +6,12 @@ bp = Blueprint("needs", __name__)
 
 
 def init_app(app: Flask) -> None:
-    from crm.blueprints.needs import actions, pipeline, spotters, views  # noqa: F401  (registers the routes)
+    from crm.blueprints.needs import (  # noqa: F401  (registers the routes)
+        actions,
+        cohandling,
+        pipeline,
+        spotters,
+        views,
+    )
 
     app.register_blueprint(bp)

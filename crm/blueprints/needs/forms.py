@@ -4,19 +4,28 @@ from datetime import datetime, timedelta
 
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
     HiddenField,
     IntegerField,
     RadioField,
     SearchField,
     SelectField,
+    StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from crm.blueprints.forms import FilterForm, FrenchForm, VersionedForm, options
 from crm.blueprints.public.forms import NeedRequestForm
-from crm.models import NeedStatus, Role, User
+from crm.models import (
+    CandidateStatus,
+    CoHandlerStatus,
+    NeedStatus,
+    NotRetainedReason,
+    Role,
+    User,
+)
 from crm.services.accounts import users
 from crm.services.needs import queries
 from crm.services.needs.workflow import CONTACT_KINDS, MAX_MESSAGE, OUTCOMES
@@ -37,6 +46,9 @@ class NeedFilterForm(FilterForm):
     late = SelectField("Premier contact", default="",
                        choices=options([("", "Tous les délais"),
                                         ("1", "En retard de premier contact")]))
+    rsa = SelectField("Territoire", default="",
+                      choices=options([("", "Tous les territoires"),
+                                       ("1", "Territoires pilotes RSA")]))
 
     def __init__(self, formdata, user: User):
         super().__init__(formdata)
@@ -50,7 +62,8 @@ class NeedFilterForm(FilterForm):
     def filters(self) -> queries.NeedFilters:
         return queries.NeedFilters(
             scope=self.scope.data, status=self.status.data, basin=self.basin.data,
-            age=self.age.data, late=self.late.data == "1", search=self.q.data or "")
+            age=self.age.data, late=self.late.data == "1", search=self.q.data or "",
+            rsa_pilot=self.rsa.data == "1")
 
 
 
@@ -155,3 +168,39 @@ class FlagForm(NeedRequestForm):
     def answers(self) -> dict:
         return {"employer_agreed_contact": {"yes": True, "no": False}.get(
             self.employer_agreed_contact.data)}
+
+
+class AddCoHandlerForm(FrenchForm):
+    organisation = SelectField("Structure à inviter", coerce=int, validators=[
+        DataRequired("Choisissez la structure à inviter.")])
+
+    def __init__(self, *args, targets: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation.choices = options([(0, "Choisissez la structure")], targets)
+
+
+class AskCoHandlingForm(FrenchForm):
+    pass
+
+
+class CoHandlingForm(FrenchForm):
+    status = SelectField("Statut de votre structure", choices=options(CoHandlerStatus.choices()),
+                         validators=[DataRequired("Choisissez le statut.")])
+    reason = TextAreaField("Raison", validators=[Length(max=MAX_MESSAGE)],
+                           description="Obligatoire pour « Pas pour nous ».")
+
+
+class CandidateForm(FrenchForm):
+    reference = StringField("Initiales ou référence interne", validators=[
+        DataRequired("Indiquez des initiales ou une référence interne."), Length(max=20)],
+        description="Jamais le nom de la personne. Ex. « J.D. » ou « ML-2026-014 ».")
+    consent_on = DateField("Date du consentement de la personne", validators=[
+        DataRequired("Indiquez la date du consentement de la personne.")])
+
+
+class CandidateMoveForm(FrenchForm):
+    status = SelectField("Nouvelle étape", choices=options(
+        [(s.value, s.label) for s in CandidateStatus if s != CandidateStatus.PROPOSED]),
+        validators=[DataRequired("Choisissez l'étape.")])
+    reason = SelectField("Raison (si non retenu)", default="", choices=options(
+        [("", "Choisissez la raison")], NotRetainedReason.choices()))

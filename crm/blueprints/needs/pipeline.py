@@ -84,7 +84,7 @@ def pipeline():
     return render_template(
         "needs/pipeline.html", board=board(actor(), filters), form=form, moves=moves,
         workable=lambda need: NeedAction.TAKE_IN_CHARGE in access.need_actions(
-            actor(), need, visible=True),
+            actor(), need, visible=True, co_handling=False),
         is_late=is_late, here=request.full_path.rstrip("?"),
         reassign_form=ReassignForm(formdata=None, team=team) if supervisor else None)
 

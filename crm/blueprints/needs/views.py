@@ -3,11 +3,17 @@
 from flask import abort, render_template, request
 from flask_login import current_user
 
+from crm.blueprints.forms import options
 from crm.blueprints.guards import actor, staff_only, supervisors_only
 from crm.blueprints.needs import bp
 from crm.blueprints.needs.forms import (
     AcceptTransferForm,
+    AddCoHandlerForm,
+    AskCoHandlingForm,
+    CandidateForm,
+    CandidateMoveForm,
     CloseForm,
+    CoHandlingForm,
     ContactForm,
     MessageForm,
     NeedFilterForm,
@@ -17,10 +23,11 @@ from crm.blueprints.needs.forms import (
     TransferForm,
 )
 from crm.blueprints.pagination import paginate
-from crm.models import EmployerService, HiringNeed, Public
+from crm.models import EmployerService, HiringNeed, NeedCandidate, NeedCoHandler, Public, User
 from crm.services.accounts import access
 from crm.services.accounts.access import NeedAction
-from crm.services.needs import queries
+from crm.services.needs import candidates as need_candidates
+from crm.services.needs import cohandling, queries
 from crm.services.needs.pilots import de
 from crm.services.needs.workflow import is_late
 from crm.services.platform.contact_details import display_phone
@@ -90,9 +97,43 @@ def action_forms(need: HiringNeed, actions: frozenset[NeedAction], given: dict) 
                                                                 **seen)
             forms[f"refuse-{proposal.id}"] = RefuseTransferForm(prefix=f"refuse-{proposal.id}",
                                                                 formdata=None)
+    forms |= together_forms(need, actions, seen)
     forms |= given
     if NeedAction.MESSAGE not in actions:  # other organisations write internal notes only
         forms["message"].body.label.text = "Note interne"
+    return forms
+
+
+def own(user: User, record: NeedCoHandler | NeedCandidate) -> bool:
+    """A co-handling or a candidate of the user's organisation (admins act on every one)."""
+    return access.is_admin(user) or record.organisation_id == user.organisation_id
+
+
+def together_forms(need: HiringNeed, actions: frozenset[NeedAction], seen: dict) -> dict:
+    """The forms of co-handling and candidates the user may use on the need."""
+    blank = {"formdata": None}
+    forms: dict = {}
+    if not need.is_open:
+        return forms
+    if NeedAction.ADD_CO_HANDLER in actions:
+        forms["co_add"] = AddCoHandlerForm(prefix="co_add", targets=cohandling.invitable(need),
+                                           **blank)
+    if NeedAction.ASK_CO_HANDLING in actions:
+        forms["co_ask"] = AskCoHandlingForm(prefix="co_ask", **blank)
+    if NeedAction.CO_HANDLE in actions:
+        for co in need.co_handlers:
+            if own(current_user, co):
+                forms[f"co-{co.id}"] = CoHandlingForm(
+                    prefix=f"co-{co.id}", data={"status": co.status.value, "reason": co.reason},
+                    **blank)
+    if NeedAction.PUT_FORWARD in actions:
+        forms["candidate"] = CandidateForm(prefix="candidate", **blank)
+        for candidate in need.candidates:
+            moves = need_candidates.MOVES.get(candidate.status)
+            if moves and own(current_user, candidate):
+                form = CandidateMoveForm(prefix=f"candidate-{candidate.id}", **blank)
+                form.status.choices = options([(s.value, s.label) for s in moves])
+                forms[f"candidate-{candidate.id}"] = form
     return forms
 
 
@@ -103,10 +144,14 @@ def render_need(need: HiringNeed, status: int = 200, **given):
     return render_template(
         "needs/need.html", need=need, rule=need.routing_rule,
         interactions=queries.interactions_of(need), late=is_late(need),
-        history=queries.staff_history(need), actions=actions, pending=pending,
+        history=queries.staff_history(need, NeedAction.PUT_FORWARD in actions),
+        actions=actions, pending=pending,
         own_pending=[p for p in pending if p.organisation_id == current_user.organisation_id],
         forms=action_forms(need, actions, given) if NeedAction.NOTE in actions else {},
         publics=PUBLIC_LABELS, services=SERVICE_LABELS, phone=display_phone, de=de,
+        co_handlers=cohandling.co_handlers_of(need),
+        candidates=(need_candidates.candidates_of(need) if NeedAction.PUT_FORWARD in actions
+                    else None),
     ), status
 
 

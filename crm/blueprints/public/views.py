@@ -170,6 +170,7 @@ def render_tracking(need: HiringNeed, message_form: MessageForm | None = None,
     return render_template(
         "public/tracking.html", need=need,
         messages=tracking.public_messages(need), error=error,
+        co_handlers=tracking.co_handler_names(need), candidates=tracking.candidate_stages(need),
         outcome=notifications.OUTCOME_SENTENCES.get(need.status.value),
         message_form=message_form or MessageForm(),
     )

@@ -6,8 +6,11 @@
 - partners: only what their organisation flagged, and firms' public identity.
 
 A hiring need is worked (taken in charge, contacted, closed, transferred, reassigned) by its pilot
-organisation's staff and by admins only: `NEED_ACTIONS` is the one table of who may do what on a
-need, read by the need pages, the pipeline board and the need workflow.
+organisation's staff and by admins only; organisations that co-handle it beside the pilot change
+their own co-handling status and put candidates forward; partners never see candidates.
+`NEED_ACTIONS` is the one table of who may do what on a need, by role and by the user's
+organisation's relation to the need (pilot, co-handler, observer), read by the need pages, the API,
+the pipeline board and the need services.
 """
 
 from enum import StrEnum
@@ -16,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from crm.extensions import db
-from crm.models import BackgroundTask, HiringNeed, Interaction, Role, User
+from crm.models import BackgroundTask, HiringNeed, Interaction, NeedCoHandler, Role, User
 
 STAFF_ROLES = (Role.ADMIN, Role.MANAGER, Role.ADVISER)
 
@@ -59,6 +62,12 @@ def can_edit_company(user: User) -> bool:
     return user.role in STAFF_ROLES
 
 
+def co_handled_by(organisation_id: int | None) -> ColumnElement[bool]:
+    """SQL condition: needs the organisation co-handles."""
+    return HiringNeed.id.in_(sa.select(NeedCoHandler.need_id)
+                             .where(NeedCoHandler.organisation_id == organisation_id))
+
+
 def need_scope(user: User) -> ColumnElement[bool]:
     """SQL condition selecting the hiring needs this user may see."""
     org = user.organisation_id
@@ -70,9 +79,11 @@ def need_scope(user: User) -> ColumnElement[bool]:
             HiringNeed.organisation_id == org,
             HiringNeed.source_organisation_id == org,
             HiringNeed.basin_code.in_(basins),
+            co_handled_by(org),
         )
     if user.role == Role.ADVISER:
-        return sa.or_(HiringNeed.organisation_id == org, HiringNeed.adviser_id == user.id)
+        return sa.or_(HiringNeed.organisation_id == org, HiringNeed.adviser_id == user.id,
+                      co_handled_by(org))
     return HiringNeed.source_organisation_id == org
 
 
@@ -92,22 +103,36 @@ class NeedAction(StrEnum):
     REASSIGN = "reassign"  # give it to an adviser of the organisation (board, managers)
     DECIDE_TRANSFER = "decide_transfer"  # accept or refuse another organisation's proposal
     PROPOSE_TRANSFER = "propose_transfer"  # ask the pilot organisation to hand it over
+    ADD_CO_HANDLER = "add_co_handler"  # invite another organisation to work the need too
+    ASK_CO_HANDLING = "ask_co_handling"  # join the need as a co-handler
+    CO_HANDLE = "co_handle"  # change a co-handling's status and adviser (one's own; admins: any)
+    PUT_FORWARD = "put_forward"  # see and record the candidates put forward
 
 
 PILOT_ACTIONS = frozenset({NeedAction.READ, NeedAction.NOTE, NeedAction.MESSAGE,
                            NeedAction.TAKE_IN_CHARGE, NeedAction.CONTACT, NeedAction.CLOSE,
-                           NeedAction.TRANSFER, NeedAction.DECIDE_TRANSFER})
-OBSERVER_ACTIONS = frozenset({NeedAction.READ, NeedAction.NOTE, NeedAction.PROPOSE_TRANSFER})
-PILOT, OBSERVER = "pilot", "observer"
+                           NeedAction.TRANSFER, NeedAction.DECIDE_TRANSFER,
+                           NeedAction.ADD_CO_HANDLER, NeedAction.PUT_FORWARD})
+CO_HANDLER_ACTIONS = frozenset({NeedAction.READ, NeedAction.NOTE, NeedAction.PROPOSE_TRANSFER,
+                                NeedAction.CO_HANDLE, NeedAction.PUT_FORWARD})
+OBSERVER_ACTIONS = frozenset({NeedAction.READ, NeedAction.NOTE, NeedAction.PROPOSE_TRANSFER,
+                              NeedAction.ASK_CO_HANDLING})
+ADMIN_ACTIONS = PILOT_ACTIONS | {NeedAction.REASSIGN, NeedAction.CO_HANDLE}
+PARTNER_ACTIONS = frozenset({NeedAction.READ})  # never candidates
+PILOT, CO_HANDLER, OBSERVER = "pilot", "co_handler", "observer"
 NEED_ACTIONS: dict[tuple[Role, str], frozenset[NeedAction]] = {
-    (Role.ADMIN, PILOT): PILOT_ACTIONS | {NeedAction.REASSIGN},
-    (Role.ADMIN, OBSERVER): PILOT_ACTIONS | {NeedAction.REASSIGN},
+    (Role.ADMIN, PILOT): ADMIN_ACTIONS,
+    (Role.ADMIN, CO_HANDLER): ADMIN_ACTIONS,
+    (Role.ADMIN, OBSERVER): ADMIN_ACTIONS,
     (Role.MANAGER, PILOT): PILOT_ACTIONS | {NeedAction.REASSIGN},
+    (Role.MANAGER, CO_HANDLER): CO_HANDLER_ACTIONS,
     (Role.MANAGER, OBSERVER): OBSERVER_ACTIONS,
     (Role.ADVISER, PILOT): PILOT_ACTIONS,
+    (Role.ADVISER, CO_HANDLER): CO_HANDLER_ACTIONS,
     (Role.ADVISER, OBSERVER): OBSERVER_ACTIONS,
-    (Role.PARTNER, PILOT): frozenset({NeedAction.READ}),
-    (Role.PARTNER, OBSERVER): frozenset({NeedAction.READ}),
+    (Role.PARTNER, PILOT): PARTNER_ACTIONS,
+    (Role.PARTNER, CO_HANDLER): PARTNER_ACTIONS,
+    (Role.PARTNER, OBSERVER): PARTNER_ACTIONS,
 }
 REFUSED_VERBS = {
     NeedAction.MESSAGE: "écrire à l'employeur",
@@ -117,6 +142,8 @@ REFUSED_VERBS = {
     NeedAction.TRANSFER: "la transférer",
     NeedAction.REASSIGN: "la réattribuer",
     NeedAction.DECIDE_TRANSFER: "répondre à une proposition de transfert",
+    NeedAction.ADD_CO_HANDLER: "inviter une structure à la co-traiter",
+    NeedAction.PUT_FORWARD: "y proposer des candidats",
 }
 
 
@@ -125,12 +152,30 @@ def pilots(user: User, need: HiringNeed) -> bool:
     return need.organisation_id is None or need.organisation_id == user.organisation_id
 
 
-def need_actions(user: User, need: HiringNeed, visible: bool | None = None) -> frozenset[NeedAction]:
+def co_handles(user: User, need: HiringNeed) -> bool:
+    """The user's organisation co-handles the need (whatever its co-handling status)."""
+    query = sa.select(NeedCoHandler.id).where(NeedCoHandler.need_id == need.id,
+                                              NeedCoHandler.organisation_id == user.organisation_id)
+    return db.session.scalar(query) is not None
+
+
+def relation(user: User, need: HiringNeed, co_handling: bool | None = None) -> str:
+    """The user's organisation's relation to the need: pilot, co-handler or observer.
+    `co_handling` skips the query when the caller knows it (the board only asks for pilot actions)."""
+    if pilots(user, need):
+        return PILOT
+    if co_handling is None:
+        co_handling = is_staff(user) and co_handles(user, need)
+    return CO_HANDLER if co_handling else OBSERVER
+
+
+def need_actions(user: User, need: HiringNeed, visible: bool | None = None,
+                 co_handling: bool | None = None) -> frozenset[NeedAction]:
     """What the user may do on the need; `visible=True` skips the query when the need comes from
     a list already limited to `need_scope(user)`."""
     if not (can_view_need(user, need) if visible is None else visible):
         return frozenset()
-    return NEED_ACTIONS[(user.role, PILOT if pilots(user, need) else OBSERVER)]
+    return NEED_ACTIONS[(user.role, relation(user, need, co_handling))]
 
 
 def may(user: User, need: HiringNeed, action: NeedAction) -> bool:

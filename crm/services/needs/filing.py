@@ -142,13 +142,18 @@ def assign(need: HiringNeed, decision: routing.Routing) -> None:
         assert decision.organisation is not None, "an adviser is chosen in an organisation"
         change_status(need, "route", NeedStatus.ASSIGNED, None,
                       organisation=decision.organisation.name)
+    if decision.co_handler is not None and decision.rule is not None:
+        from crm.services.needs import cohandling  # it reads the workflow, which reads filing
+
+        cohandling.invite(need, decision.co_handler, None,
+                          why=f"règle d'orientation « {decision.rule.name} »")
 
 
 def route_need(need: HiringNeed, company: Company, commune: Commune | None,
                collectors: Sequence[User] = ()) -> routing.Routing:
     department = commune.department_code if commune else None
     return routing.route(company, need.basin_code, department, criteria.values_of(need),
-                         collectors)
+                         collectors, need.commune_code)
 
 
 def log_in_ledger(need: HiringNeed, source: NeedSource, actor: User | None,

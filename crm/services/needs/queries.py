@@ -15,6 +15,7 @@ from crm.models import (
     HiringNeed,
     Interaction,
     NeedContribution,
+    NeedJournalEntry,
     NeedMessage,
     NeedStatus,
     NeedStatusChange,
@@ -29,6 +30,7 @@ from crm.services.needs.workflow import late_condition
 from crm.services.platform.local_time import local_today
 from crm.services.platform.wording import normalise_name
 from crm.services.platform.working_days import deadline_day, is_working_day
+from crm.services.territory import rsa_pilots
 
 STALE_VERSION = ("La demande a été modifiée par quelqu'un d'autre entre-temps : "
                  "rechargez la page.")
@@ -46,6 +48,7 @@ class NeedFilters:
     age: str = ""
     late: bool = False
     search: str = ""
+    rsa_pilot: bool = False  # workplace in an RSA pilot territory today
 
 
 def listed(query: sa.Select) -> sa.Select:
@@ -96,6 +99,8 @@ def needs_for(user: User, filters: NeedFilters, now: datetime | None = None) -> 
         conditions.append(late_condition(now))
     if filters.search.strip():
         conditions.append(search_condition(filters.search))
+    if filters.rsa_pilot:
+        conditions.append(HiringNeed.commune_code.in_(rsa_pilots.pilot_communes()))
     query = sa.select(HiringNeed).where(*conditions)
     return listed(query).order_by(HiringNeed.created_at.desc(), HiringNeed.id.desc())
 
@@ -163,6 +168,8 @@ def need_by_reference(reference: str) -> HiringNeed | None:
         joinedload(HiringNeed.rome), joinedload(HiringNeed.routing_rule),
         selectinload(HiringNeed.history).joinedload(NeedStatusChange.user),
         selectinload(HiringNeed.messages).joinedload(NeedMessage.user),
+        selectinload(HiringNeed.journal).options(joinedload(NeedJournalEntry.user),
+                                                 joinedload(NeedJournalEntry.organisation)),
         selectinload(HiringNeed.transfer_proposals).options(
             joinedload(NeedTransferProposal.organisation),
             joinedload(NeedTransferProposal.proposed_by),
@@ -173,7 +180,8 @@ def need_by_reference(reference: str) -> HiringNeed | None:
 
 @dataclass
 class HistoryEntry:
-    """One line of the history staff read: a status change or a step of a transfer proposal."""
+    """One line of the history staff read: a status change, a step of a transfer proposal, of
+    co-handling or of a candidate put forward."""
 
     at: datetime
     change: str
@@ -203,10 +211,18 @@ def proposal_entries(proposal: NeedTransferProposal) -> list[HistoryEntry]:
     return entries
 
 
-def staff_history(need: HiringNeed) -> list[HistoryEntry]:
-    """The need's status history with the transfer proposals, oldest first."""
+def staff_history(need: HiringNeed, with_candidates: bool = True) -> list[HistoryEntry]:
+    """The need's status history with the transfer proposals, the co-handling and (for the
+    handling organisations) the candidates' steps, oldest first."""
     entries = [entry for proposal in need.transfer_proposals
                for entry in proposal_entries(proposal)]
+    for line in need.journal:
+        if line.candidate_id is not None and not with_candidates:
+            continue
+        by = line.user.name if line.user else "L'orientation automatique"
+        if line.user and line.organisation:
+            by += f" ({line.organisation.name})"
+        entries.append(HistoryEntry(line.at, line.subject.label, by, line.note))
     for step in need.history:
         change = (f"{step.from_status.label} → " if step.from_status else "") + step.to_status.label
         entries.append(HistoryEntry(step.at, change, step.actor_label, step.note or ""))

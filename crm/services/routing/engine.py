@@ -29,6 +29,7 @@ from crm.models import (
 from crm.models.organisation import organisation_basins, organisation_departments
 from crm.models.user import user_basins
 from crm.services.routing.criteria import Facts, rule_matches
+from crm.services.territory import rsa_pilots
 
 DEFAULT_RULES: tuple[tuple[str, list[Public], OrganisationKind, str], ...] = (
     ("Handicap", [Public.DISABILITY], OrganisationKind.CAP_EMPLOI,
@@ -44,6 +45,11 @@ DEFAULT_RULES: tuple[tuple[str, list[Public], OrganisationKind, str], ...] = (
 )
 
 
+RSA_RULE = ("RSA – territoires pilotes", [Public.RSA], OrganisationKind.FRANCE_TRAVAIL,
+            OrganisationKind.DEPARTEMENT,
+            "Le besoin vise des allocataires du RSA dans un territoire pilote : France Travail en "
+            "est le pilote, avec le Conseil départemental.")
+
 BY_COLLECTOR = "a recueilli le besoin lors de la visite"
 BY_REFERENT = "référent de l'entreprise"
 BY_LOAD = "conseiller du bassin le moins chargé"
@@ -57,18 +63,42 @@ class Routing:
     reason: str
     coverage: str = "none"  # basin, department, region or none
     chosen_by: str = ""  # BY_COLLECTOR, BY_REFERENT or BY_LOAD when an adviser was chosen
+    co_handler: Organisation | None = None  # invited to co-handle by the rule
+
+
+def install_rsa_rule() -> int:
+    """The RSA pilot rule, just before the first rule matching every need, when no rule reads
+    the pilot territories (an administrator may then move, edit or disable it); with the default
+    pilot territories when none are recorded."""
+    rsa_pilots.install_default_territories()
+    if db.session.scalar(sa.select(RoutingRule.id).where(RoutingRule.rsa_pilot_only).limit(1)):
+        return 0
+    name, publics, kind, co_kind, reason = RSA_RULE
+    rules = list(db.session.scalars(sa.select(RoutingRule).order_by(RoutingRule.position,
+                                                                     RoutingRule.id)))
+    catch_all = next((r for r in rules if rule_matches(r, {})), None)
+    position = catch_all.position if catch_all else len(rules) + 1
+    for rule in rules:
+        if rule.position >= position:
+            rule.position += 1
+    db.session.add(RoutingRule(position=position, name=name, publics=[str(p) for p in publics],
+                               services=[], target_kind=kind, co_handler_kind=co_kind,
+                               rsa_pilot_only=True, reason=reason))
+    return 1
 
 
 def install_default_rules() -> int:
-    """Create the default rules when none exist; an administrator's rules are never touched."""
+    """Create the default rules when none exist; an administrator's rules are never touched
+    (but the RSA pilot rule is added once when missing)."""
     if db.session.scalar(sa.select(sa.func.count()).select_from(RoutingRule)):
-        return 0
+        return install_rsa_rule()
     for position, (name, publics, kind, reason) in enumerate(DEFAULT_RULES, start=1):
         db.session.add(
             RoutingRule(position=position, name=name, publics=[str(p) for p in publics],
                         services=[], target_kind=kind, reason=reason)
         )
-    return len(DEFAULT_RULES)
+    db.session.flush()
+    return len(DEFAULT_RULES) + install_rsa_rule()
 
 
 def active_rules() -> list[RoutingRule]:
@@ -76,8 +106,11 @@ def active_rules() -> list[RoutingRule]:
     return list(db.session.scalars(query))
 
 
-def first_matching_rule(facts: Facts) -> RoutingRule | None:
-    return next((r for r in active_rules() if rule_matches(r, facts)), None)
+def first_matching_rule(facts: Facts, rsa_pilot: bool = False) -> RoutingRule | None:
+    """The first active rule matching the facts; rules for RSA pilot territories only when the
+    workplace is in one."""
+    return next((r for r in active_rules()
+                 if rule_matches(r, facts) and (rsa_pilot or not r.rsa_pilot_only)), None)
 
 
 def _organisations_of_kind(kind: OrganisationKind):
@@ -160,11 +193,11 @@ def explain(rule: RoutingRule, organisation: Organisation | None, coverage: str,
 
 
 def route(company: Company, basin_code: str | None, department_code: str | None,
-          facts: Facts, collectors: Sequence[User] = ()) -> Routing:
+          facts: Facts, collectors: Sequence[User] = (), commune_code: str | None = None) -> Routing:
     """Decide the pilot organisation and adviser of a need from its `facts` (its values for each
-    routing criterion); `collectors` are the people who collected it during a visit, in order of
-    preference."""
-    rule = first_matching_rule(facts)
+    routing criterion) and its workplace commune (in an RSA pilot territory or not); `collectors`
+    are the people who collected it during a visit, in order of preference."""
+    rule = first_matching_rule(facts, rsa_pilots.is_pilot_commune(commune_code))
     if rule is None:
         return Routing(None, None, None, "Aucune règle d'orientation active : "
                        "la demande attend dans la file du bassin.")
@@ -172,5 +205,12 @@ def route(company: Company, basin_code: str | None, department_code: str | None,
     adviser, how = (choose_adviser(organisation, company, basin_code, collectors) if organisation
                     else (None, ""))
     basin = db.session.get(Basin, basin_code) if basin_code else None
-    return Routing(rule, organisation, adviser,
-                   explain(rule, organisation, coverage, adviser, how, basin), coverage, how)
+    reason = explain(rule, organisation, coverage, adviser, how, basin)
+    co_handler = None
+    if rule.co_handler_kind is not None and organisation is not None:
+        co_handler, _ = covering_organisation(rule.co_handler_kind, basin_code, department_code)
+        if co_handler is not None and co_handler.id != organisation.id:
+            reason += f" {co_handler.name} co-traite la demande."
+        else:
+            co_handler = None
+    return Routing(rule, organisation, adviser, reason, coverage, how, co_handler)

@@ -303,7 +303,8 @@ def simulate(*, siret: str = "", place: str = "", commune_code: str | None = Non
             "Indiquez la commune du lieu de travail, ou le SIRET d'une entreprise connue du CRM "
             "dont la commune est renseignée."]})
     department_code = commune.department_code if commune else None
-    decision = routing.route(company, basin_code, department_code, facts)
+    decision = routing.route(company, basin_code, department_code, facts,
+                             commune_code=commune.code if commune else None)
     fired = decision.rule.id if decision.rule else None
     checks = [RuleCheck(r, criteria.rule_matches(r, facts), r.id == fired)
               for r in all_rules()]

@@ -146,6 +146,16 @@ def test_firms_in_a_bounding_box_with_filters(client, signed_in):
     assert ids("&basin=2706") == set()
 
 
+def test_the_map_keeps_to_the_rsa_pilot_territories_when_asked(client, signed_in):
+    dijon_firm()
+    genlis = f.CompanyFactory(latitude=47.23907, longitude=5.18, commune_code="21292",
+                              postal_code="21110")  # CC de la Plaine Dijonnaise, pilot since 2023
+    response = client.get(f"/carte/entreprises.json?bbox={DIJON_BOX}&rsa_pilot=1")
+    assert {point[2] for point in response.get_json()["points"]} == {genlis.id}
+    page = client.get("/carte?rsa_pilot=1").get_data(as_text=True)
+    assert 'name="rsa_pilot"' in page and "Dans un territoire pilote RSA" in page
+
+
 def test_the_bounding_box_answer_is_capped(client, signed_in):
     bulk_companies(map_layers.BBOX_CAP + 1, box=DIJON)
     data = client.get(f"/carte/entreprises.json?bbox={DIJON_BOX}").get_json()

@@ -32,6 +32,7 @@ class MapFilterForm(FilterForm):
     naf_section = SelectField("Section NAF", default="")
     band = SelectField("Tranche d'effectif", default="")
     open_need = BooleanField("Avec un besoin de recrutement ouvert")
+    rsa_pilot = BooleanField("Dans un territoire pilote RSA")
 
     def __init__(self, formdata):
         super().__init__(formdata)
@@ -42,7 +43,8 @@ class MapFilterForm(FilterForm):
     def filters(self) -> map_layers.MapFilters:
         return map_layers.MapFilters(basin=self.basin.data or "", band=self.band.data or "",
                                      naf_section=self.naf_section.data or "",
-                                     open_need=bool(self.open_need.data))
+                                     open_need=bool(self.open_need.data),
+                                     rsa_pilot=bool(self.rsa_pilot.data))
 
     def map_request(self) -> MapRequest:
         return MapRequest(self.filters(), self.indicator.data, self.period.data)
@@ -50,5 +52,6 @@ class MapFilterForm(FilterForm):
     def query_args(self) -> dict[str, Any]:
         """The firms' filters as query arguments (empty ones left out), for links and the data URL."""
         given = {"basin": self.basin.data, "naf_section": self.naf_section.data,
-                 "band": self.band.data, "open_need": "1" if self.open_need.data else ""}
+                 "band": self.band.data, "open_need": "1" if self.open_need.data else "",
+                 "rsa_pilot": "1" if self.rsa_pilot.data else ""}
         return {name: value for name, value in given.items() if value}

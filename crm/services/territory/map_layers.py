@@ -29,6 +29,7 @@ from crm.models import (
     utcnow,
 )
 from crm.services.accounts import access
+from crm.services.territory import rsa_pilots
 
 BBOX_CAP = 5_000
 LAYER_CAP = 2_000
@@ -50,6 +51,7 @@ class MapFilters:
     naf_section: str = ""
     band: str = ""
     open_need: bool = False
+    rsa_pilot: bool = False  # only firms in an RSA pilot territory today
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,8 @@ def company_conditions(filters: MapFilters,
         conditions.append(Company.headcount_band == filters.band)
     if filters.open_need:
         conditions.append(open_need_exists())
+    if filters.rsa_pilot:
+        conditions.append(Company.commune_code.in_(rsa_pilots.pilot_communes()))
     return conditions
 
 

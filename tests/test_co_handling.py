@@ -97,6 +97,17 @@ def test_the_pilot_invites_and_the_co_handler_takes_care(net):
                             "conseiller Léa Roux.") in history
 
 
+def test_the_invited_organisation_is_told_by_e_mail(net):
+    net.cap.email = None
+    cohandling.add(net.need, net.paul, net.cap)
+    db.session.flush()
+    mail = db.session.scalars(sa.select(m.OutboxMessage).where(
+        m.OutboxMessage.kind == "co_handling_invited").order_by(m.OutboxMessage.id)).all()[-1]
+    assert mail.recipient == "nora@capemploi21.fr"  # no adviser on it, no address: its manager
+    assert mail.subject == f"Invitation à co-traiter – {net.need.reference}"
+    assert "Paul Girard (France Travail Dijon) invite Cap emploi 21 à co-traiter" in mail.body
+
+
 def test_co_handling_refusals(net):
     with pytest.raises(WorkflowError, match="Indiquez pourquoi"):
         cohandling.update(net.need, net.co, net.lea, m.CoHandlerStatus.NOT_FOR_ME, " ")

@@ -158,6 +158,19 @@ CASES = [
                   "https://crm.exemple.fr/demandes/BFC-2026-00042"
                   + SIGNATURE),
                  id="pilot_changed"),
+    pytest.param("co_handling_invited",
+                 lambda: dict(need=need(), organisation=NS(name="Conseil départemental de la Côte-d'Or"),
+                              by=None, why="règle « RSA – territoires pilotes »", url=NEED_URL),
+                 "Invitation à co-traiter – BFC-2026-00042",
+                 ("Bonjour,\n"
+                  "\n"
+                  "La règle d'orientation invite Conseil départemental de la Côte-d'Or à co-traiter la "
+                  "demande BFC-2026-00042 de Boulangerie Martin (Boulanger (H/F)).\n"
+                  "Motif : règle « RSA – territoires pilotes »\n"
+                  "\n"
+                  "Indiquez sur la page de la demande si vous la prenez en charge, ou si elle n'est pas "
+                  "pour vous : https://crm.exemple.fr/demandes/BFC-2026-00042" + SIGNATURE),
+                 id="co_handling_invited"),
     pytest.param("need_transfer_proposed",
                  lambda: dict(need=need(),
                               proposal=proposal(), url=NEED_URL),

@@ -22,6 +22,7 @@ from crm.models import (
 )
 from crm.services.accounts import access
 from crm.services.accounts.access import NeedAction
+from crm.services.needs import notifications
 from crm.services.needs.workflow import WorkflowError, check_reason, ensure_open
 from crm.services.platform import audit
 
@@ -99,6 +100,7 @@ def invite(need: HiringNeed, organisation: Organisation, by: User | None,
     journal(need, by, JournalSubject.CO_HANDLING,
             f"{organisation.name} invitée à co-traiter la demande{who}" + (f" : {why}" if why
                                                                            else "."))
+    notifications.co_handler_invited(need, organisation, adviser, by, why)
     return co_handler
 
 

@@ -87,17 +87,17 @@ def organisation_managers(organisation: Organisation) -> list[User]:
     return list(db.session.scalars(query))
 
 
-def previous_pilot_recipients(organisation: Organisation, adviser: User | None,
-                              actor: User) -> list[str]:
-    """Who hears that the need left their organisation: its adviser, else the organisation's
-    address, else its managers; never the person who made the change."""
+def handler_recipients(organisation: Organisation, adviser: User | None,
+                       actor: User | None) -> list[str]:
+    """Who hears, for an organisation, of a change on a need: its adviser on it, else the
+    organisation's address, else its managers; never the person who made the change."""
     if adviser is not None and adviser.organisation_id == organisation.id and adviser.active:
         recipients = [adviser.email]
     elif organisation.email:
         recipients = [organisation.email]
     else:
         recipients = [manager.email for manager in organisation_managers(organisation)]
-    return [email for email in recipients if email != actor.email]
+    return [email for email in recipients if actor is None or email != actor.email]
 
 
 def pilot_changed(need: HiringNeed, previous: Organisation, adviser: User | None, actor: User,
@@ -105,7 +105,15 @@ def pilot_changed(need: HiringNeed, previous: Organisation, adviser: User | None
     """Tell the previous pilot organisation that the need is now piloted by another one, and why."""
     return flush([outbox.add_mail("need_pilot_changed", recipient, need=need, previous=previous,
                                   actor=actor, reason=reason, url=need_url(need))
-                  for recipient in previous_pilot_recipients(previous, adviser, actor)])
+                  for recipient in handler_recipients(previous, adviser, actor)])
+
+
+def co_handler_invited(need: HiringNeed, organisation: Organisation, adviser: User | None,
+                       by: User | None, why: str | None) -> list[OutboxMessage]:
+    """Tell an organisation invited to co-handle a need (by the pilot or a routing rule)."""
+    return flush([outbox.add_mail("co_handling_invited", recipient, need=need,
+                                  organisation=organisation, by=by, why=why, url=need_url(need))
+                  for recipient in handler_recipients(organisation, adviser, by)])
 
 
 def proposer_recipients(proposal: NeedTransferProposal) -> list[str]:

@@ -108,6 +108,23 @@ def test_the_invited_organisation_is_told_by_e_mail(net):
     assert "Paul Girard (France Travail Dijon) invite Cap emploi 21 à co-traiter" in mail.body
 
 
+def test_the_pilot_withdraws_a_co_handler_with_a_reason_and_it_is_told(net):
+    with pytest.raises(WorkflowError, match="Indiquez pourquoi"):
+        cohandling.remove(net.need, net.co, net.paul, " ")
+    with pytest.raises(WorkflowError, match="Seul le personnel de la structure pilote"):
+        cohandling.remove(net.need, net.co, net.lea, "Je me retire")
+    net.mission.email = "contact@ml-dijon.fr"
+    cohandling.remove(net.need, net.co, net.paul, "Public hors de son champ")
+    db.session.flush()
+    assert cohandling.co_handlers_of(net.need) == []
+    history = [(e.change, e.note) for e in queries.staff_history(net.need)]
+    assert ("Co-traitance", "Mission locale Dijon ne co-traite plus la demande : "
+                            "Public hors de son champ") in history
+    mail = db.session.scalars(sa.select(m.OutboxMessage).where(
+        m.OutboxMessage.kind == "co_handling_removed")).one()
+    assert mail.recipient == "contact@ml-dijon.fr" and "Raison : Public hors de son champ" in mail.body
+
+
 def test_co_handling_refusals(net):
     with pytest.raises(WorkflowError, match="Indiquez pourquoi"):
         cohandling.update(net.need, net.co, net.lea, m.CoHandlerStatus.NOT_FOR_ME, " ")

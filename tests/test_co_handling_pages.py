@@ -33,6 +33,22 @@ def test_the_pilot_invites_a_co_handler_from_the_need_page(client, auth, net):  
     assert response.status_code == 422 and "Choisissez la structure à inviter" in page_text(response)
 
 
+def test_the_pilot_withdraws_a_co_handler_from_the_need_page(client, auth, net):  # noqa: F811
+    db.session.commit()
+    auth.login(net.paul)
+    url = f"/demandes/{net.need.reference}"
+    assert "Retirer Mission locale Dijon de la co-traitance" in page_text(client.get(url))
+    removal = f"{url}/co-traitance/{net.co.id}/retrait"
+    response = client.post(removal, data={f"co-remove-{net.co.id}-reason": ""})
+    assert response.status_code == 422
+    assert "Indiquez pourquoi cette structure ne co-traite plus la demande." in page_text(response)
+    response = client.post(removal, data={f"co-remove-{net.co.id}-reason": "Public hors champ"})
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(m.NeedCoHandler)) == 0
+    assert "Mission locale Dijon ne co-traite plus la demande : Public hors champ" in page_text(
+        client.get(url))
+
+
 def test_the_co_handler_takes_care_and_puts_candidates_forward(client, auth, net):  # noqa: F811
     db.session.commit()
     auth.login(net.lea)

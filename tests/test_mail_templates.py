@@ -171,6 +171,19 @@ CASES = [
                   "Indiquez sur la page de la demande si vous la prenez en charge, ou si elle n'est pas "
                   "pour vous : https://crm.exemple.fr/demandes/BFC-2026-00042" + SIGNATURE),
                  id="co_handling_invited"),
+    pytest.param("co_handling_removed",
+                 lambda: dict(need=need(), organisation=NS(name="Mission locale Dijon"), by=ACTOR,
+                              reason="La personne a trouvé un autre poste", url=NEED_URL),
+                 "Fin de la co-traitance – BFC-2026-00042",
+                 ("Bonjour,\n"
+                  "\n"
+                  "Jeanne Durand (Cap emploi 21) a retiré Mission locale Dijon de la co-traitance de la "
+                  "demande BFC-2026-00042 de Boulangerie Martin (Boulanger (H/F)).\n"
+                  "Raison : La personne a trouvé un autre poste\n"
+                  "\n"
+                  "Les candidats que votre structure a proposés restent sur la demande : "
+                  "https://crm.exemple.fr/demandes/BFC-2026-00042" + SIGNATURE),
+                 id="co_handling_removed"),
     pytest.param("need_transfer_proposed",
                  lambda: dict(need=need(),
                               proposal=proposal(), url=NEED_URL),

@@ -189,6 +189,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("maps.map_page", "GET"): STAFF,
     ("needs.accept_transfer", "POST"): POST_PILOT,
     ("needs.add_co_handler", "POST"): POST_PILOT,
+    ("needs.remove_co_handler", "POST"): POST_PILOT,
     ("needs.ask_co_handling", "POST"): row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     ("needs.update_co_handling", "POST"): POST_ADMINS,  # the co-handler's own staff, admins
     ("needs.put_forward", "POST"): POST_PILOT,  # and the co-handlers' staff

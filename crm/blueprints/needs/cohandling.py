@@ -13,6 +13,7 @@ from crm.blueprints.needs.forms import (
     CandidateForm,
     CandidateMoveForm,
     CoHandlingForm,
+    RemoveCoHandlerForm,
 )
 from crm.extensions import db
 from crm.models import (
@@ -76,6 +77,19 @@ def update_co_handling(reference: str, co_handler_id: int):
                lambda: cohandling.update(need, co_handler, actor(),
                                          CoHandlerStatus(form.status.data), form.reason.data),
                "Le statut de co-traitance est enregistré.")
+
+
+@bp.post("/demandes/<reference>/co-traitance/<int:co_handler_id>/retrait")
+@staff_only
+def remove_co_handler(reference: str, co_handler_id: int):
+    """The pilot withdraws a co-handler, with a reason."""
+    need = need_for(reference, NeedAction.ADD_CO_HANDLER)
+    co_handler = co_handler_of(need, co_handler_id)
+    key = f"co-remove-{co_handler.id}"
+    form = RemoveCoHandlerForm(prefix=key)
+    return act(need, key, form,
+               lambda: cohandling.remove(need, co_handler, actor(), form.reason.data),
+               "La structure ne co-traite plus la demande ; elle en est informée.")
 
 
 @bp.post("/demandes/<reference>/candidats")

@@ -190,6 +190,12 @@ class CoHandlingForm(FrenchForm):
                            description="Obligatoire pour « Pas pour nous ».")
 
 
+class RemoveCoHandlerForm(FrenchForm):
+    reason = StringField("Raison du retrait", validators=[
+        DataRequired("Indiquez pourquoi cette structure ne co-traite plus la demande."),
+        Length(max=MAX_MESSAGE)])
+
+
 class CandidateForm(FrenchForm):
     reference = StringField("Initiales ou référence interne", validators=[
         DataRequired("Indiquez des initiales ou une référence interne."), Length(max=20)],

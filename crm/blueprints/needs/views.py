@@ -19,6 +19,7 @@ from crm.blueprints.needs.forms import (
     NeedFilterForm,
     ProposeTransferForm,
     RefuseTransferForm,
+    RemoveCoHandlerForm,
     TakeInChargeForm,
     TransferForm,
 )
@@ -118,6 +119,8 @@ def together_forms(need: HiringNeed, actions: frozenset[NeedAction], seen: dict)
     if NeedAction.ADD_CO_HANDLER in actions:
         forms["co_add"] = AddCoHandlerForm(prefix="co_add", targets=cohandling.invitable(need),
                                            **blank)
+        for co in need.co_handlers:
+            forms[f"co-remove-{co.id}"] = RemoveCoHandlerForm(prefix=f"co-remove-{co.id}", **blank)
     if NeedAction.ASK_CO_HANDLING in actions:
         forms["co_ask"] = AskCoHandlingForm(prefix="co_ask", **blank)
     if NeedAction.CO_HANDLE in actions:

@@ -176,6 +176,25 @@ def update(need: HiringNeed, co_handler: NeedCoHandler, user: User, status: CoHa
     return co_handler
 
 
+def remove(need: HiringNeed, co_handler: NeedCoHandler, user: User, reason: str | None) -> None:
+    """The pilot organisation's staff (or an admin) withdraw a co-handler, with a reason; the
+    organisation is told, the candidates it put forward stay on the need."""
+    ensure_open(need)
+    if co_handler.need_id != need.id:
+        raise WorkflowError("Cette structure ne co-traite pas cette demande.")
+    ensure_may(need, user, NeedAction.ADD_CO_HANDLER)
+    if not (reason or "").strip():
+        raise WorkflowError("Indiquez pourquoi cette structure ne co-traite plus la demande.", "reason")
+    reason = check_reason(reason, "")
+    organisation, adviser = co_handler.organisation, co_handler.adviser
+    db.session.delete(co_handler)
+    db.session.flush()
+    journal(need, user, JournalSubject.CO_HANDLING,
+            f"{organisation.name} ne co-traite plus la demande : {reason}")
+    audit.record(user, "remove_co_handler", need, {"organisation": organisation.name, "reason": reason})
+    notifications.co_handler_removed(need, organisation, adviser, user, reason)
+
+
 @dataclass
 class RefusalRate:
     """How often an organisation answered "not for me" to the needs it was asked to co-handle."""

@@ -116,6 +116,14 @@ def co_handler_invited(need: HiringNeed, organisation: Organisation, adviser: Us
                   for recipient in handler_recipients(organisation, adviser, by)])
 
 
+def co_handler_removed(need: HiringNeed, organisation: Organisation, adviser: User | None,
+                       by: User, reason: str) -> list[OutboxMessage]:
+    """Tell an organisation that it no longer co-handles a need, and why."""
+    return flush([outbox.add_mail("co_handling_removed", recipient, need=need,
+                                  organisation=organisation, by=by, reason=reason, url=need_url(need))
+                  for recipient in handler_recipients(organisation, adviser, by)])
+
+
 def proposer_recipients(proposal: NeedTransferProposal) -> list[str]:
     """The person who proposed the transfer, else their organisation's address."""
     if proposal.proposed_by is not None and proposal.proposed_by.active:

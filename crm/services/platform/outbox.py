@@ -31,6 +31,7 @@ KIND_LABELS = {
     "need_pilot_changed": "Changement de structure pilote d'une demande",
     "need_transfer_proposed": "Proposition de transfert d'une demande",
     "co_handling_invited": "Invitation d'une structure à co-traiter une demande",
+    "co_handling_removed": "Fin de la co-traitance d'une demande, pour la structure retirée",
     "need_transfer_accepted": "Proposition de transfert acceptée",
     "need_transfer_refused": "Proposition de transfert refusée",
     "need_transfer_lapsed": "Proposition de transfert restée sans suite",

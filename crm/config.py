@@ -108,7 +108,8 @@ def default_config(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": flag("CRM_SECURE_COOKIES"),
         "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "RATELIMIT_SWALLOW_ERRORS": True,
-        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,  # Redis down: limits counted per process
+        # Redis down: limits counted per process (see docs/security.md)
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": flag("CRM_RATELIMIT_MEMORY_FALLBACK", "1"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "PAGE_SIZE": 25,

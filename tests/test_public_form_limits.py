@@ -113,7 +113,7 @@ def test_the_limit_page_reads_in_french_with_the_day_when_it_is_not_today():
 @pytest.fixture
 def limiter_redis_down(monkeypatch):
     """The limiter's Redis refuses every command, as when it is down."""
-    throttle._memory.storage.reset()
+    throttle.memory_counter().storage.reset()
 
     def down(*_args, **_kwargs):
         raise ConnectionError("Redis injoignable")

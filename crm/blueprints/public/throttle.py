@@ -34,7 +34,14 @@ def _limits(kind: str) -> list[RateLimitItem]:
 
 # While Redis is unreachable the limits are counted in this process's memory: they hold per process
 # instead of failing open (Flask-Limiter's own limits do the same: RATELIMIT_IN_MEMORY_FALLBACK_ENABLED).
-_memory = FixedWindowRateLimiter(MemoryStorage())
+# Made on the first failure: the memory storage starts a timer thread.
+_memory: list[RateLimiter] = []
+
+
+def memory_counter() -> RateLimiter:
+    if not _memory:
+        _memory.append(FixedWindowRateLimiter(MemoryStorage()))
+    return _memory[0]
 
 
 def _storage_failed(error: Exception) -> RateLimiter:
@@ -42,7 +49,7 @@ def _storage_failed(error: Exception) -> RateLimiter:
     if not current_app.config.get("RATELIMIT_SWALLOW_ERRORS"):
         raise error
     log.warning("Public form rate limit counted in memory, Redis failing: %s", error)
-    return _memory
+    return memory_counter()
 
 
 def _waits(counter: RateLimiter, kind: str, scope: str, address: str) -> list[float]:

@@ -138,21 +138,32 @@ def check_adviser(co_handler: NeedCoHandler, adviser: User) -> None:
                             "adviser")
 
 
+def ensure_acts_on(need: HiringNeed, co_handler: NeedCoHandler, user: User,
+                   action: NeedAction) -> None:
+    """The need is open, the co-handler is one of its own, and the user may take the action."""
+    ensure_open(need)
+    if co_handler.need_id != need.id:
+        raise WorkflowError("Cette structure ne co-traite pas cette demande.")
+    ensure_may(need, user, action)
+
+
+def required_reason(reason: str | None, missing: str) -> str:
+    """The reason given, checked; refused with `missing` on the reason field when blank."""
+    if not (reason or "").strip():
+        raise WorkflowError(missing, "reason")
+    return check_reason(reason, "")
+
+
 def update(need: HiringNeed, co_handler: NeedCoHandler, user: User, status: CoHandlerStatus,
            reason: str | None = None, adviser: User | None = None) -> NeedCoHandler:
     """A co-handler's staff (or an admin) change its status and adviser; "not for me" needs a
     reason; whoever takes care of it becomes its adviser when it has none."""
-    ensure_open(need)
-    if co_handler.need_id != need.id:
-        raise WorkflowError("Cette structure ne co-traite pas cette demande.")
-    ensure_may(need, user, NeedAction.CO_HANDLE)
+    ensure_acts_on(need, co_handler, user, NeedAction.CO_HANDLE)
     if not access.is_admin(user) and user.organisation_id != co_handler.organisation_id:
         raise WorkflowError(NOT_ALLOWED[NeedAction.CO_HANDLE])
     if status == CoHandlerStatus.NOT_FOR_ME:
-        if not (reason or "").strip():
-            raise WorkflowError("Indiquez pourquoi cette demande n'est pas pour votre structure.",
-                                "reason")
-        reason = check_reason(reason, "")
+        reason = required_reason(reason, "Indiquez pourquoi cette demande n'est pas pour votre "
+                                         "structure.")
     else:
         reason = None
     if adviser is not None:
@@ -179,13 +190,8 @@ def update(need: HiringNeed, co_handler: NeedCoHandler, user: User, status: CoHa
 def remove(need: HiringNeed, co_handler: NeedCoHandler, user: User, reason: str | None) -> None:
     """The pilot organisation's staff (or an admin) withdraw a co-handler, with a reason; the
     organisation is told, the candidates it put forward stay on the need."""
-    ensure_open(need)
-    if co_handler.need_id != need.id:
-        raise WorkflowError("Cette structure ne co-traite pas cette demande.")
-    ensure_may(need, user, NeedAction.ADD_CO_HANDLER)
-    if not (reason or "").strip():
-        raise WorkflowError("Indiquez pourquoi cette structure ne co-traite plus la demande.", "reason")
-    reason = check_reason(reason, "")
+    ensure_acts_on(need, co_handler, user, NeedAction.ADD_CO_HANDLER)
+    reason = required_reason(reason, "Indiquez pourquoi cette structure ne co-traite plus la demande.")
     organisation, adviser = co_handler.organisation, co_handler.adviser
     db.session.delete(co_handler)
     db.session.flush()

@@ -5,6 +5,7 @@ attempts (missing or invalid fields) towards their own, looser CRM_PUBLIC_FORM_I
 so that an employer, or an agency behind one address, correcting a form is never blocked by it.
 """
 
+import functools
 import logging
 import math
 import time
@@ -35,13 +36,9 @@ def _limits(kind: str) -> list[RateLimitItem]:
 # While Redis is unreachable the limits are counted in this process's memory: they hold per process
 # instead of failing open (Flask-Limiter's own limits do the same: RATELIMIT_IN_MEMORY_FALLBACK_ENABLED).
 # Made on the first failure: the memory storage starts a timer thread.
-_memory: list[RateLimiter] = []
-
-
+@functools.cache
 def memory_counter() -> RateLimiter:
-    if not _memory:
-        _memory.append(FixedWindowRateLimiter(MemoryStorage()))
-    return _memory[0]
+    return FixedWindowRateLimiter(MemoryStorage())
 
 
 def _storage_failed(error: Exception) -> RateLimiter:

@@ -91,4 +91,14 @@ def run(app: Flask, burst: bool = False, cron: bool = True) -> None:
         make_worker(app).work(burst=burst, logging_level="INFO")
     finally:
         if child is not None:
-            child.terminate()
+            stop_cron(child)
+
+
+def stop_cron(child: "multiprocessing.process.BaseProcess", grace_seconds: float = 10) -> None:
+    """Stop the cron child; one stuck in a Redis call is killed rather than waited for."""
+    child.terminate()
+    child.join(grace_seconds)
+    if child.is_alive():
+        log.warning("cron scheduler did not stop within %s s: killed", grace_seconds)
+        child.kill()
+        child.join()

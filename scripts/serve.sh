@@ -30,11 +30,34 @@ stop_embedded_redis() {
     kill -KILL "$pid" 2>/dev/null || true
 }
 
+running() {
+    # A child that has exited stays a zombie until waited for: it no longer runs.
+    local state
+    state=$(cut -d')' -f2 "/proc/$1/stat" 2>/dev/null | cut -d' ' -f2) || return 1
+    [ -n "$state" ] && [ "$state" != Z ]
+}
+
+stop_children() {
+    # Ask politely, give them STOP_GRACE_SECONDS to finish their request or job, then kill.
+    local pid left
+    for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for _ in $(seq $((${STOP_GRACE_SECONDS:-20} * 10))); do
+        left=""
+        for pid in "$@"; do running "$pid" && left=1; done
+        [ -n "$left" ] || break
+        sleep 0.1
+    done
+    for pid in "$@"; do
+        running "$pid" && { echo "Arrêt forcé du processus $pid."; kill -KILL "$pid" 2>/dev/null || true; }
+        wait "$pid" 2>/dev/null || true
+    done
+}
+
 cleanup() {
     trap - EXIT INT TERM
     # Web and worker first: either would start the embedded Redis again on demand.
-    for pid in $web $worker; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in $web $worker; do wait "$pid" 2>/dev/null || true; done
+    # shellcheck disable=SC2086  # empty when not started yet
+    stop_children $web $worker
     stop_embedded_redis
     echo "CRM emploi BFC arrêté."
 }

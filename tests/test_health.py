@@ -140,3 +140,27 @@ def test_before_the_schema_exists_the_outbox_is_unknown_not_an_error(client, mon
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json()["outbox"] == {"status": "unknown"}
+
+
+def ignore_the_stop_and_sleep(ready) -> None:
+    import signal
+    import time
+
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    ready.set()
+    time.sleep(300)
+
+
+def test_a_cron_child_that_ignores_the_stop_is_killed_so_the_worker_can_exit():
+    import multiprocessing
+
+    from jobs.worker import stop_cron
+
+    context = multiprocessing.get_context("fork")
+    ready = context.Event()
+    child = context.Process(target=ignore_the_stop_and_sleep, args=(ready,))
+    child.start()
+    assert ready.wait(10)
+    stop_cron(child, grace_seconds=0.5)
+    assert not child.is_alive()
+    assert child.exitcode == -9

@@ -93,7 +93,10 @@ def test_stopping_make_run_stops_the_embedded_redis_with_the_app(instance):
         assert processes_using(socket_path), "the embedded Redis should be running"
 
         os.killpg(served.pid, signal.SIGTERM)  # what Ctrl-C or a service manager does
-        served.wait(timeout=60)
+        try:
+            served.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail("make run did not stop within 60 s:\n" + (instance / "serve.log").read_text())
         assert wait_until(lambda: not processes_using(socket_path), 15), (
             "the embedded Redis outlived the app:\n" + (instance / "serve.log").read_text())
         assert not socket_path.exists()
@@ -104,3 +107,33 @@ def test_stopping_make_run_stops_the_embedded_redis_with_the_app(instance):
             os.killpg(served.pid, signal.SIGKILL)
             served.wait()
         log.close()
+
+
+def test_a_process_that_ignores_the_stop_is_killed_after_the_grace_period(instance, tmp_path):
+    if not Path("/proc").is_dir() or shutil.which("bash") is None:
+        pytest.skip("needs bash and /proc")
+    stubborn = tmp_path / "bin"
+    stubborn.mkdir()
+    (stubborn / "crm").write_text("#!/usr/bin/env bash\ntrap '' TERM INT\n"
+                                  "while :; do sleep 0.2; done\n")
+    (stubborn / "gunicorn").write_text("#!/usr/bin/env bash\nexec sleep 300\n")
+    for program in stubborn.iterdir():
+        program.chmod(0o755)
+    environment = {name: value for name, value in os.environ.items() if name != "REDIS_URL"}
+    environment |= {"CRM_INSTANCE_PATH": str(instance), "CRM_BIN": str(stubborn),
+                    "STOP_GRACE_SECONDS": "1", "PORT": str(free_port())}
+    with open(instance / "serve.log", "wb") as log:
+        served = subprocess.Popen(["bash", str(SERVE)], cwd=ROOT, env=environment, stdout=log,
+                                  stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            assert wait_until(lambda: b"Ctrl-C" in (instance / "serve.log").read_bytes(), 10)
+            time.sleep(0.5)
+            os.killpg(served.pid, signal.SIGTERM)
+            served.wait(timeout=20)
+        finally:
+            if served.poll() is None:
+                os.killpg(served.pid, signal.SIGKILL)
+                served.wait()
+    output = (instance / "serve.log").read_text()
+    assert "Arrêt forcé du processus" in output
+    assert "CRM emploi BFC arrêté." in output

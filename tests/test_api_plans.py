@@ -38,10 +38,8 @@ def test_a_manager_writes_a_plan_and_reads_its_figures(api, manager_token, advis
     assert response.headers["Location"].endswith(f"/api/v1/plans/{plan_id}")
     body = api.get(f"/api/v1/plans/{plan_id}", token=manager_token).json
     assert body["objectives"] == [
-        {"indicator": "companies_contacted", "target": 365, "achieved": 1, "expected_to_date": 182,
-         "available": True},
-        {"indicator": "poe_entries", "target": 20, "achieved": 0, "expected_to_date": 10,
-         "available": True}]
+        {"indicator": "companies_contacted", "target": 365, "achieved": 1, "expected_to_date": 182},
+        {"indicator": "poe_entries", "target": 20, "achieved": 0, "expected_to_date": 10}]
     assert body["targets_count"] == 0 and body["rollout_stage"] == "none"
 
 

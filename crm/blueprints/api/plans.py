@@ -34,8 +34,8 @@ def plan_detail(plan: ProspectionPlan, staff: bool) -> dict:
                    for actor in plan.actors],
         "milestones": plan.milestones,
         "objectives": [{"indicator": row.indicator.value, "target": row.target,
-                        "achieved": row.achieved, "expected_to_date": row.expected_to_date,
-                        "available": row.available} for row in objectives.progress(plan)],
+                        "achieved": row.achieved, "expected_to_date": row.expected_to_date}
+                       for row in objectives.progress(plan)],
         "targets_count": targets if staff else None,
     }
 

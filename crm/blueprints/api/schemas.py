@@ -203,8 +203,7 @@ PLAN_DETAIL_FIELDS = {
     "milestones": {"type": "array", "items": closed({"date": DAY, "label": text()})},
     "objectives": {"type": "array", "items": closed({
         "indicator": enum_of(Indicator), "target": {"type": "integer"},
-        "achieved": nullable({"type": "integer"}), "expected_to_date": {"type": "integer"},
-        "available": {"type": "boolean", "description": "Faux tant que l'indicateur n'est pas mesuré"}})},
+        "achieved": nullable({"type": "integer"}), "expected_to_date": {"type": "integer"}})},
     "targets_count": nullable({"type": "integer", "description": "Pour le personnel seulement"}),
 }
 

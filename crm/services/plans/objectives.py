@@ -53,7 +53,6 @@ from crm.models import (
 )
 from crm.services.platform.local_time import day_bounds, local_from_utc, local_today
 
-UNAVAILABLE: frozenset[Indicator] = frozenset()  # none left once events and POE were measured
 SHARES = frozenset({Indicator.TPE_PME_SHARE})
 FILLED = (NeedStatus.FILLED, NeedStatus.PARTLY_FILLED)
 SMALL_FIRM_LIMIT = 250
@@ -187,9 +186,7 @@ def small_firm_shares(period: Period, basin_codes: list[str]) -> dict[str, int |
 
 def achieved_by_basin(indicator: Indicator, period: Period,
                       basin_codes: list[str]) -> dict[str, int | None]:
-    """The indicator's achieved figure for each basin (None when not measured)."""
-    if indicator in UNAVAILABLE:
-        return dict.fromkeys(basin_codes)
+    """The indicator's achieved figure for each basin (None for a share with no firm to measure)."""
     if indicator in SHARES:
         found = small_firm_shares(period, basin_codes)
     else:
@@ -201,9 +198,8 @@ def achieved_by_basin(indicator: Indicator, period: Period,
 class ObjectiveProgress:
     indicator: Indicator
     target: int
-    achieved: int | None  # None: not measured yet, or no firm to measure a share on
+    achieved: int | None  # None: no firm to measure a share on
     expected_to_date: int
-    available: bool
 
     @property
     def gap(self) -> int | None:
@@ -232,15 +228,14 @@ def period_of(plan: ProspectionPlan) -> Period:
 
 
 def progress(plan: ProspectionPlan, today: date | None = None) -> list[ObjectiveProgress]:
-    """Each objective of the plan: target, achieved, expected by today and whether measured."""
+    """Each objective of the plan: target, achieved and expected by today."""
     today, period = today or local_today(), period_of(plan)
     found = []
     for objective in sorted(plan.objectives, key=lambda o: list(Indicator).index(o.indicator)):
         achieved = achieved_by_basin(objective.indicator, period, [plan.basin_code])[plan.basin_code]
         found.append(ObjectiveProgress(
             objective.indicator, objective.target, achieved,
-            expected(objective.indicator, objective.target, period, today),
-            objective.indicator not in UNAVAILABLE))
+            expected(objective.indicator, objective.target, period, today)))
     return found
 
 

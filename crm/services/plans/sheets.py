@@ -32,8 +32,7 @@ def fiche_rows(plan: ProspectionPlan) -> Iterator[list]:
 def objective_rows(plan: ProspectionPlan) -> Iterator[list]:
     yield ["Objectif", "Cible", "Réalisé", "Attendu à ce jour", "Écart"]
     for row in objectives.progress(plan):
-        achieved = row.achieved if row.available else "non disponible"
-        yield [row.indicator.label, row.target, "" if achieved is None else achieved,
+        yield [row.indicator.label, row.target, "" if row.achieved is None else row.achieved,
                row.expected_to_date, "" if row.gap is None else row.gap]
 
 

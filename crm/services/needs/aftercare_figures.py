@@ -168,7 +168,7 @@ def names(group: Group, keys: set) -> dict:
         query = sa.select(Organisation.id, Organisation.name).where(Organisation.id.in_(keys))
     else:
         query = sa.select(Basin.code, Basin.name).where(Basin.code.in_(keys))
-    return dict(db.session.execute(query).tuples().all())
+    return {key: name for key, name in db.session.execute(query)}
 
 
 NONE = Share(0, 0)

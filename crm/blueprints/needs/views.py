@@ -35,8 +35,8 @@ from crm.models import (
 )
 from crm.services.accounts import access
 from crm.services.accounts.access import NeedAction
-from crm.services.needs import candidates as need_candidates
 from crm.services.needs import aftercare, cohandling, queries, satisfaction
+from crm.services.needs import candidates as need_candidates
 from crm.services.needs.pilots import de
 from crm.services.needs.workflow import is_late
 from crm.services.platform.contact_details import display_phone

@@ -15,8 +15,8 @@ from wtforms.validators import Length
 from wtforms.widgets import DateInput, NumberInput
 
 from crm.blueprints.forms import job_field, options
-from crm.models.aftercare import COMMENT_LENGTH
 from crm.models import Commune, ContractType, EmployerService, Public
+from crm.models.aftercare import COMMENT_LENGTH
 from crm.services.needs.schema import MAX_DESCRIPTION, MAX_JOB_TITLE, MAX_NAME, need_payload
 from crm.services.needs.workflow import MAX_MESSAGE
 

@@ -12,6 +12,7 @@ Each takes a filter on needs and a period, and counts in one set-based SQL query
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -43,6 +44,11 @@ class Satisfaction:
     answers: int
     contacted_quickly: Share
     useful: Share
+
+
+def number(value: Any) -> int:
+    """A count or sum from SQL (None, Decimal or int) as an int."""
+    return int(value or 0)
 
 
 def need_condition(needs: NeedFilter) -> sa.ColumnElement[bool]:
@@ -78,7 +84,7 @@ def still_in_post_at_one_month(needs: NeedFilter, first: date, last: date) -> Sh
     left out of both terms): sum of `in_post` ÷ sum of `hires` of those follow-ups."""
     in_post, hires = db.session.execute(
         in_post_query(Checkpoint.ONE_MONTH, needs, first, last)).one()
-    return Share(int(in_post), int(hires))
+    return Share(number(in_post), number(hires))
 
 
 def still_in_post_at_trial_end(needs: NeedFilter, first: date, last: date) -> Share:
@@ -88,7 +94,7 @@ def still_in_post_at_trial_end(needs: NeedFilter, first: date, last: date) -> Sh
     `hires` of those follow-ups."""
     in_post, hires = db.session.execute(
         in_post_query(Checkpoint.TRIAL_END, needs, first, last)).one()
-    return Share(int(in_post), int(hires))
+    return Share(number(in_post), number(hires))
 
 
 def yes_count(column) -> sa.ColumnElement[int]:
@@ -113,8 +119,8 @@ def satisfaction(needs: NeedFilter, first: date, last: date) -> Satisfaction:
     rapidement ?" and to "L'accompagnement vous a-t-il été utile ?" (out of the answers; needs
     not surveyed or not answered are left out)."""
     answers, contacted, useful = db.session.execute(satisfaction_query(needs, first, last)).one()
-    return Satisfaction(int(answers), Share(int(contacted), int(answers)),
-                        Share(int(useful), int(answers)))
+    return Satisfaction(number(answers), Share(number(contacted), number(answers)),
+                        Share(number(useful), number(answers)))
 
 
 def contacted_quickly(needs: NeedFilter, first: date, last: date) -> Share:
@@ -153,17 +159,18 @@ def grouped_in_post(group: Group, checkpoint: Checkpoint, needs: NeedFilter, fir
                     last: date) -> dict:
     column = group_column(group)
     query = in_post_query(checkpoint, needs, first, last).add_columns(column).group_by(column)
-    return {key: Share(int(in_post), int(hires)) for in_post, hires, key in db.session.execute(query)}
+    return {key: Share(number(in_post), number(hires)) for in_post, hires, key in db.session.execute(query)}
 
 
 def grouped_satisfaction(group: Group, needs: NeedFilter, first: date, last: date) -> dict:
     column = group_column(group)
     query = satisfaction_query(needs, first, last).add_columns(column).group_by(column)
-    return {key: Satisfaction(int(n), Share(int(c), int(n)), Share(int(u), int(n)))
+    return {key: Satisfaction(number(n), Share(number(c), number(n)), Share(number(u), number(n)))
             for n, c, u, key in db.session.execute(query)}
 
 
 def names(group: Group, keys: set) -> dict:
+    query: sa.Select
     if group == Group.ORGANISATION:
         query = sa.select(Organisation.id, Organisation.name).where(Organisation.id.in_(keys))
     else:

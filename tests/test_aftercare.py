@@ -395,3 +395,16 @@ def test_each_figure_is_one_query(agency, adviser):
         with count_queries() as statements:
             figure(m.HiringNeed.basin_code == "2711", *PERIOD)
         assert len(statements) == 1
+
+
+def test_an_erasure_wipes_the_contact_from_the_survey_comment(adviser):
+    from crm.services.privacy import erasure, holdings
+
+    need = open_need(adviser)
+    wf.close(need, adviser, m.NeedStatus.FILLED, 1, None)
+    satisfaction.answer(need, True, True, "Très bien. Camille Martin, camille.martin@entreprise.fr")
+    erasure.erase(holdings.find(need.contact_email), None, "Demande reçue par courriel")
+    db.session.expire_all()
+    comment = satisfaction.survey_of(need).comment
+    assert "Camille Martin" not in comment and "camille.martin@" not in comment
+    assert comment.startswith("Très bien.")

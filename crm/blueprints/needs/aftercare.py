@@ -38,6 +38,8 @@ def aftercare_results():
     form = PeriodForm(request.args)
     first, last = form.period()
     status = 422 if form.errors else 200
+    if not form.errors:  # the period shown is the one counted
+        form.du.data, form.au.data = first, last
     return render_template(
         "needs/aftercare.html", form=form, first=first, last=last, settings=satisfaction.settings(),
         by_organisation=figures.results_by(figures.Group.ORGANISATION, None, first, last),

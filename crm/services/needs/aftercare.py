@@ -144,7 +144,7 @@ def checkpoints(need: HiringNeed) -> dict[Checkpoint, tuple[date, str]]:
     start = hire_start(need)
     start_words = f"embauche comptée au {start.strftime('%d/%m/%Y')}"
     end, rule = trial_end(start, need.contract_type, need.contract_months)
-    return {Checkpoint.ONE_MONTH: (add_months(start, 1), f"Un mois après l'embauche ({start_words})"),
+    return {Checkpoint.ONE_MONTH: (add_months(start, 1), start_words.capitalize()),
             Checkpoint.TRIAL_END: (end, f"{rule} ; {start_words}")}
 
 

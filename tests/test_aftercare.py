@@ -93,12 +93,13 @@ def test_the_tasks_go_to_the_person_closing_when_the_adviser_is_gone(adviser):
     (m.ContractType.CDD, 12, None, date(2026, 7, 10), "au plus 1 mois"),
     (m.ContractType.CDD, None, None, date(2026, 6, 24), "non précisée : 2 semaines"),
     (m.ContractType.SAISONNIER, 2, None, date(2026, 6, 19), "contrat de 2 mois : 9 jours"),
-    (m.ContractType.APPRENTISSAGE, None, None, date(2026, 7, 25), "45 jours"),
+    (m.ContractType.APPRENTISSAGE, None, None, date(2026, 7, 27), "45 jours"),  # 25/07: Saturday
     (m.ContractType.PROFESSIONNALISATION, None, None, date(2026, 7, 10), "1 mois"),
     (m.ContractType.INTERIM, 1, None, date(2026, 6, 12), "mission de 1 mois : 2 jours"),
-    (m.ContractType.INTERIM, 2, None, date(2026, 6, 13), "3 jours"),
+    (m.ContractType.INTERIM, 2, None, date(2026, 6, 15), "3 jours"),  # 13/06: Saturday
     (m.ContractType.INTERIM, 4, None, date(2026, 6, 15), "5 jours"),
-    (m.ContractType.CDI, None, date(2026, 9, 1), date(2026, 11, 1), "embauche comptée au 01/09/2026"),
+    (m.ContractType.CDI, None, date(2026, 9, 1), date(2026, 11, 2),  # 01/11: Sunday, holiday
+     "embauche comptée au 01/09/2026"),
 ])
 def test_the_trial_period_follows_the_contract(adviser, contract, months, start_date, end, words):
     need = open_need(adviser, contract_type=contract, contract_months=months, start_date=start_date)

@@ -25,6 +25,7 @@ from crm.models import (
 from crm.services.platform import audit
 from crm.services.platform.local_time import local_today
 from crm.services.platform.refusals import Refused
+from crm.services.platform.working_days import is_working_day
 
 LABOUR_CODE = "https://www.legifrance.gouv.fr/codes/id/LEGITEXT000006072050"
 SHORT_CONTRACT_MONTHS = 6  # a CDD of 6 months or less: trial capped at 2 weeks, else at 1 month
@@ -139,13 +140,21 @@ def hire_start(need: HiringNeed) -> date:
     return max(closed, need.start_date) if need.start_date else closed
 
 
+def on_working_day(day: date) -> date:
+    """The day itself, or the next working day when it falls on a weekend or public holiday."""
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
 def checkpoints(need: HiringNeed) -> dict[Checkpoint, tuple[date, str]]:
-    """The due date of each checkpoint, with how it was computed."""
+    """The due date of each checkpoint (moved to the next working day), with how it was
+    computed."""
     start = hire_start(need)
     start_words = f"embauche comptée au {start.strftime('%d/%m/%Y')}"
     end, rule = trial_end(start, need.contract_type, need.contract_months)
-    return {Checkpoint.ONE_MONTH: (add_months(start, 1), start_words.capitalize()),
-            Checkpoint.TRIAL_END: (end, f"{rule} ; {start_words}")}
+    return {Checkpoint.ONE_MONTH: (on_working_day(add_months(start, 1)), start_words.capitalize()),
+            Checkpoint.TRIAL_END: (on_working_day(end), f"{rule} ; {start_words}")}
 
 
 def follow_up_assignee(need: HiringNeed, closed_by: User) -> User:

@@ -37,20 +37,34 @@ running() {
     [ -n "$state" ] && [ "$state" != Z ]
 }
 
-stop_children() {
-    # Ask politely, give them STOP_GRACE_SECONDS to finish their request or job, then kill.
-    local pid left
-    for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for _ in $(seq $((${STOP_GRACE_SECONDS:-20} * 10))); do
-        left=""
-        for pid in "$@"; do running "$pid" && left=1; done
-        [ -n "$left" ] || break
+any_running() {
+    local pid
+    for pid in "$@"; do running "$pid" && return 0; done
+    return 1
+}
+
+wait_for_exit() {
+    # Polls rather than `wait`: inside a trap that interrupted `wait`, bash may never return from it.
+    local tenths=$1
+    shift
+    for _ in $(seq "$tenths"); do
+        any_running "$@" || return 0
         sleep 0.1
     done
+    ! any_running "$@"
+}
+
+stop_children() {
+    # Ask politely, give them STOP_GRACE_SECONDS to finish their request or job, then kill.
+    local pid
+    for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
+    wait_for_exit $((${STOP_GRACE_SECONDS:-20} * 10)) "$@" && return 0
     for pid in "$@"; do
-        running "$pid" && { echo "Arrêt forcé du processus $pid."; kill -KILL "$pid" 2>/dev/null || true; }
-        wait "$pid" 2>/dev/null || true
+        running "$pid" || continue
+        echo "Arrêt forcé du processus $pid."
+        kill -KILL "$pid" 2>/dev/null || true
     done
+    wait_for_exit 50 "$@" || true
 }
 
 cleanup() {

@@ -52,6 +52,7 @@ def admin_menu() -> list[Item]:
         items.append(("routing.rules", "Orientation"))
     if access.can_manage_accounts(user):
         items += [("admin.pressure_settings", "Pression de contact"),
+                  ("admin.satisfaction_settings", "Satisfaction des employeurs"),
                   ("admin.rsa_pilot_territories", "Territoires pilotes RSA"),
                   ("admin.sirene_import", "Import SIRENE"), ("admin.reference_data", "Données de référence"),
                   ("training.settings", "Paramètres POE et FRAP"), ("admin.privacy", "Données personnelles"),
@@ -64,7 +65,8 @@ def admin_menu() -> list[Item]:
 def staff_sections() -> list[Section]:
     supervisor = access.is_supervisor(current_user)
     needs = [("needs.needs", "Mes demandes"), ("needs.pipeline", "Tableau")]
-    needs += [("needs.queue", "File d'attente"), ("needs.late", "En retard")] if supervisor else []
+    needs += [("needs.queue", "File d'attente"), ("needs.late", "En retard"),
+              ("needs.aftercare_results", "Après le recrutement")] if supervisor else []
     sections = [
         Section("Ma journée", [("agenda.my_day", "Ma journée"), ("targets.my_targets", "Mes cibles")],
                 "Menu de ma journée"),

@@ -42,7 +42,12 @@ def scheduled(app: Flask) -> CronScheduler:
     from jobs.digest import send_daily_digests, send_spotter_digests
     from jobs.events import purge_event_candidates, remind_event_candidates
     from jobs.mail import sweep_outbox
-    from jobs.needs import purge_candidates, remind_late_needs
+    from jobs.needs import (
+        alert_low_satisfaction,
+        purge_candidates,
+        remind_late_needs,
+        send_satisfaction_surveys,
+    )
     from jobs.privacy import purge_personal_data
     from jobs.scoring import refresh_scores
     from jobs.training import remind_stalled_training_requests
@@ -59,6 +64,8 @@ def scheduled(app: Flask) -> CronScheduler:
     scheduler.register(remind_stalled_training_requests, "default", cron="10 6 * * 1-5")
     scheduler.register(remind_event_candidates, "default", cron="0 8 * * *")  # 9:00 or 10:00
     scheduler.register(purge_event_candidates, "default", cron="30 2 * * *")
+    scheduler.register(send_satisfaction_surveys, "default", cron="0 8 * * 1-5")  # 9:00 or 10:00
+    scheduler.register(alert_low_satisfaction, "default", cron="30 6 * * 1-5")  # 7:30 or 8:30
     return scheduler
 
 

@@ -651,6 +651,41 @@ CASES = [
                   'décliner, répondez sur cette page, sans compte ni mot de passe :\n'
                   'U') + SIGNATURE,
                  id="event_invitation"),
+    pytest.param("satisfaction_survey", lambda: dict(need=need(), url=TRACKING + "#avis"),
+                 "Votre avis sur la demande BFC-2026-00042",
+                 ("Bonjour,\n"
+                  "\n"
+                  "Votre demande de recrutement BFC-2026-00042 (Boulanger (H/F)) est clôturée depuis "
+                  "une semaine. Pour nous aider à mieux accompagner les employeurs, pouvez-vous "
+                  "répondre à deux questions (oui ou non, une minute) ?\n"
+                  "\n"
+                  "- Avez-vous été contacté rapidement ?\n"
+                  "- L'accompagnement vous a-t-il été utile ?\n"
+                  "\n"
+                  "Répondez sur la page de suivi de votre demande : "
+                  "https://crm.exemple.fr/recrutement/suivi/tok123#avis"
+                  + SIGNATURE),
+                 id="satisfaction_survey"),
+    pytest.param("satisfaction_alert",
+                 lambda: dict(manager=REFERENT, scope=NS(value="organisation"),
+                              settings=NS(threshold_percent=60, window_days=90),
+                              team=NS(name="France Travail Dijon", satisfaction=NS(
+                                  answers=5, contacted_quickly=NS(numerator=2, percent=40.0),
+                                  useful=NS(numerator=4, percent=80.0))),
+                              url="https://crm.exemple.fr/demandes/apres-recrutement"),
+                 "Satisfaction des employeurs sous le seuil : France Travail Dijon",
+                 ("Bonjour Paul Morel,\n"
+                  "\n"
+                  "Les employeurs dont les demandes ont été suivies par France Travail Dijon "
+                  "répondent « oui » moins souvent que le seuil fixé (60 %), sur les demandes "
+                  "clôturées ces 90 derniers jours (5 réponses) :\n"
+                  "- « Avez-vous été contacté rapidement ? » : 2 oui sur 5 (40 %)\n"
+                  "- « L'accompagnement vous a-t-il été utile ? » : 4 oui sur 5 (80 %)\n"
+                  "\n"
+                  "Cette alerte est envoyée au plus une fois par mois. Le détail par structure et "
+                  "par bassin : https://crm.exemple.fr/demandes/apres-recrutement"
+                  + SIGNATURE),
+                 id="satisfaction_alert"),
 ]
 
 

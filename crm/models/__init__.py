@@ -1,5 +1,13 @@
 """The domain model, one module per aggregate; importing this package registers every table."""
 
+from crm.models.aftercare import (
+    AlertScope,
+    Checkpoint,
+    HireFollowUp,
+    LeavingReason,
+    NeedSurvey,
+    SatisfactionAlert,
+)
 from crm.models.base import LabelledEnum, utcnow
 from crm.models.checklist import ChecklistAnswer, ChecklistItem, SpotterChecklist
 from crm.models.cohandling import (

@@ -13,6 +13,7 @@ from crm.models.organisation import Organisation
 from crm.models.user import User
 
 if TYPE_CHECKING:
+    from crm.models.aftercare import HireFollowUp
     from crm.models.need import HiringNeed
 
 
@@ -112,3 +113,6 @@ class FollowUp(Timestamped, Model):
     need: Mapped["HiringNeed | None"] = relationship()
     visit: Mapped[Visit | None] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    # the after-hire checkpoint this task checks, if any (crm/models/aftercare.py)
+    hire_follow_up: Mapped["HireFollowUp | None"] = relationship(
+        primaryjoin="FollowUp.id == foreign(HireFollowUp.task_id)", viewonly=True, uselist=False)

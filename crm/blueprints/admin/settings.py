@@ -1,4 +1,5 @@
-"""Admin page: the contact-pressure thresholds shared by the whole network."""
+"""Admin pages: the contact-pressure thresholds shared by the whole network, and when employers'
+satisfaction alerts the managers."""
 
 from dataclasses import asdict, fields
 
@@ -10,6 +11,7 @@ from crm.blueprints.admin import bp
 from crm.blueprints.forms import FrenchForm
 from crm.blueprints.guards import actor
 from crm.services.companies import pressure
+from crm.services.needs import satisfaction
 from crm.services.platform import audit, unit_of_work
 
 LABELS = {
@@ -47,4 +49,34 @@ def pressure_settings():
         return redirect(url_for(".pressure_settings"))
     page = render_template("admin/pressure.html", form=form, hints={k: v[1] for k, v in LABELS.items()},
                            defaults=pressure.Thresholds())
+    return page, 422 if form.errors else 200
+
+
+class SatisfactionForm(FrenchForm):
+    threshold_percent = IntegerField("Seuil de « oui » (%)", validators=[
+        InputRequired("Indiquez un pourcentage."),
+        NumberRange(1, 100, "Indiquez un pourcentage entre 1 et 100.")])
+    min_answers = IntegerField("Nombre minimal de réponses avant d'alerter", validators=[
+        InputRequired("Indiquez un nombre."), NumberRange(1, 1000, "Indiquez un nombre entre 1 et 1000.")])
+    window_days = IntegerField("Réponses comptées : demandes clôturées depuis (jours)", validators=[
+        InputRequired("Indiquez un nombre de jours."),
+        NumberRange(7, 730, "Indiquez un nombre de jours entre 7 et 730.")])
+
+
+@bp.route("/satisfaction", methods=["GET", "POST"])
+def satisfaction_settings():
+    """When the managers of a team are alerted about employers' satisfaction."""
+    current = satisfaction.settings()
+    form = SatisfactionForm(data=asdict(current))
+    if form.validate_on_submit():
+        chosen = satisfaction.AlertSettings(
+            **{f.name: form[f.name].data for f in fields(satisfaction.AlertSettings)})
+        setting = satisfaction.save_settings(chosen, actor())
+        audit.record(actor(), "settings_changed", setting,
+                     {"before": asdict(current), "after": asdict(chosen)})
+        unit_of_work.commit()
+        flash("Les seuils de satisfaction des employeurs sont enregistrés.", "success")
+        return redirect(url_for(".satisfaction_settings"))
+    page = render_template("admin/satisfaction.html", form=form,
+                           defaults=satisfaction.AlertSettings())
     return page, 422 if form.errors else 200

@@ -1,9 +1,10 @@
 """Forms of the follow-up tasks: create or edit a task, the one-button done and reopen actions."""
 
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from crm.blueprints.forms import ActionForm, VersionedForm, options
+from crm.models import LeavingReason
 from crm.services.platform.local_time import local_today
 from crm.services.visits import followups
 
@@ -46,3 +47,25 @@ class FollowUpActionForm(ActionForm):
     """Done or reopen, then back to the page the button was on."""
 
     next = HiddenField()
+
+
+IN_POST, LEFT = "en_poste", "depart"
+
+
+class HireOutcomeForm(ActionForm):
+    """The outcome of an after-hire follow-up: "still in post" in one click, or departures with
+    their reason; the button pressed sends `outcome`."""
+
+    outcome = HiddenField()
+    left = IntegerField("Nombre de départs", default=1, validators=[
+        Optional(), NumberRange(1, 999, "Indiquez un nombre de départs d'au moins 1.")])
+    reason = SelectField("Raison du départ", validate_choice=False, choices=options(
+        [("", "Choisir une raison")], LeavingReason.choices()))
+    next = HiddenField()
+
+    def in_post(self, hires: int) -> int:
+        """How many are still in post, from the button pressed."""
+        return hires if self.outcome.data == IN_POST else hires - (self.left.data or 1)
+
+    def leaving_reason(self) -> LeavingReason | None:
+        return LeavingReason(self.reason.data) if self.reason.data in set(LeavingReason) else None

@@ -3,7 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from crm.blueprints.agenda import bp
-from crm.blueprints.agenda.forms import FollowUpActionForm, FollowUpForm, safe_next
+from crm.blueprints.agenda.forms import FollowUpActionForm, FollowUpForm, HireOutcomeForm, safe_next
 from crm.blueprints.forms import every_organisation_asked
 from crm.blueprints.guards import actor, staff_only
 from crm.blueprints.pagination import paginate
@@ -11,7 +11,7 @@ from crm.blueprints.refusals import refusals
 from crm.extensions import db
 from crm.models import Company, FollowUp, HiringNeed, Visit
 from crm.services.accounts import access, users
-from crm.services.needs import queries
+from crm.services.needs import aftercare, queries
 from crm.services.needs.workflow import is_late
 from crm.services.platform import unit_of_work
 from crm.services.platform.concurrency import ensure_version, stale_message
@@ -125,7 +125,7 @@ def edit_task(task_id: int):
                   need=task.need, error=error), status
 
 
-def back(form: FollowUpActionForm):
+def back(form: FollowUpActionForm | HireOutcomeForm):
     return redirect(safe_next(form.next.data) or url_for(".my_day"))
 
 
@@ -151,3 +151,23 @@ def task_reopen(task_id: int):
         unit_of_work.commit()
         flash(f"Tâche rouverte : « {task.title} ».", "success")
     return back(form)
+
+
+@bp.post("/a-faire/<int:task_id>/issue")
+@staff_only
+def hire_outcome(task_id: int):
+    """Record an after-hire follow-up's outcome (still in post, or who left and why); the task is
+    then done. Back to the page the buttons were on."""
+    task, form = workable_task(task_id), HireOutcomeForm()
+    follow_up = aftercare.of_task(task) or abort(404)
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(errors[0], "error")
+        return back(form)
+    with refusals():
+        aftercare.record_outcome(follow_up, actor(), form.in_post(follow_up.hires),
+                                 form.leaving_reason())
+        unit_of_work.commit()
+        kept = "toujours en poste" if follow_up.left == 0 else "départ enregistré"
+        flash(f"Suivi de la demande {follow_up.need.reference} : {kept}.", "success")
+    return back(form)  # a refusal is flashed

@@ -8,6 +8,7 @@ bp = Blueprint("needs", __name__)
 def init_app(app: Flask) -> None:
     from crm.blueprints.needs import (  # noqa: F401  (registers the routes)
         actions,
+        aftercare,
         cohandling,
         pipeline,
         spotters,

@@ -24,11 +24,19 @@ from crm.blueprints.needs.forms import (
     TransferForm,
 )
 from crm.blueprints.pagination import paginate
-from crm.models import EmployerService, HiringNeed, NeedCandidate, NeedCoHandler, Public, User
+from crm.models import (
+    EmployerService,
+    HiringNeed,
+    LeavingReason,
+    NeedCandidate,
+    NeedCoHandler,
+    Public,
+    User,
+)
 from crm.services.accounts import access
 from crm.services.accounts.access import NeedAction
+from crm.services.needs import aftercare, cohandling, queries, satisfaction
 from crm.services.needs import candidates as need_candidates
-from crm.services.needs import cohandling, queries
 from crm.services.needs.pilots import de
 from crm.services.needs.workflow import is_late
 from crm.services.platform.contact_details import display_phone
@@ -155,7 +163,21 @@ def render_need(need: HiringNeed, status: int = 200, **given):
         co_handlers=cohandling.co_handlers_of(need),
         candidates=(need_candidates.candidates_of(need) if NeedAction.PUT_FORWARD in actions
                     else None),
+        **aftercare_context(need),
     ), status
+
+
+def aftercare_context(need: HiringNeed) -> dict:
+    """After the hire: the follow-ups (with whether the user may record their outcome) and the
+    employer's answers."""
+    if need.is_open:
+        return {"follow_ups": [], "survey": None}
+    follow_ups = aftercare.follow_ups_of(need)
+    return {"follow_ups": follow_ups, "survey": satisfaction.survey_of(need),
+            "questions": satisfaction.QUESTIONS, "leaving_reasons": LeavingReason.choices(),
+            "may_record": {f.id for f in follow_ups if f.task is not None and access.can_work_task(
+                current_user, f.task.assignee, f.task.created_by_id)},
+            "here": request.path}
 
 
 @bp.get("/demandes/<reference>")

@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -15,6 +16,7 @@ from wtforms.widgets import DateInput, NumberInput
 
 from crm.blueprints.forms import job_field, options
 from crm.models import Commune, ContractType, EmployerService, Public
+from crm.models.aftercare import COMMENT_LENGTH
 from crm.services.needs.schema import MAX_DESCRIPTION, MAX_JOB_TITLE, MAX_NAME, need_payload
 from crm.services.needs.workflow import MAX_MESSAGE
 
@@ -133,3 +135,21 @@ class WithdrawForm(FlaskForm):
         validators=[Length(max=MAX_REASON,
                            message=f"Le motif ne doit pas dépasser {MAX_REASON} caractères.")],
     )
+
+
+YES_NO = [("oui", "Oui"), ("non", "Non")]
+
+
+class SurveyForm(FlaskForm):
+    """The two satisfaction questions of a closed need (checked by `needs.satisfaction`)."""
+
+    contacted_quickly = RadioField("Avez-vous été contacté rapidement ?", choices=YES_NO,
+                                   validate_choice=False)
+    useful = RadioField("L'accompagnement vous a-t-il été utile ?", choices=YES_NO,
+                        validate_choice=False)
+    comment = TextAreaField("Commentaire (facultatif)", render_kw=limit(COMMENT_LENGTH, rows=3),
+                            description=f"{COMMENT_LENGTH} caractères au plus.")
+
+    @staticmethod
+    def answer(field) -> bool | None:
+        return {"oui": True, "non": False}.get(field.data or "")

@@ -18,14 +18,15 @@ from flask import (
 from wtforms import Field
 
 from crm.blueprints.public import bp, throttle
-from crm.blueprints.public.forms import MessageForm, NeedRequestForm, WithdrawForm
+from crm.blueprints.public.forms import MessageForm, NeedRequestForm, SurveyForm, WithdrawForm
 from crm.blueprints.refusals import refusals
 from crm.extensions import limiter
 from crm.models import HiringNeed, NeedSource
-from crm.services.needs import filing, notifications, tracking
+from crm.services.needs import filing, notifications, satisfaction, tracking
 from crm.services.needs import workflow as need_workflow
 from crm.services.needs.schema import InvalidNeed, NeedInput, parse_need
 from crm.services.platform import legal, unit_of_work
+from crm.services.platform.refusals import InvalidInput
 from crm.services.territory import communes, rome_jobs
 
 TOO_MANY_REQUESTS = ("Trop de demandes ont été envoyées depuis votre connexion. "
@@ -166,9 +167,10 @@ def confirmation(token: str):
 
 
 def render_tracking(need: HiringNeed, message_form: MessageForm | None = None,
-                    error: str | None = None):
+                    error: str | None = None, survey_form: SurveyForm | None = None):
     return render_template(
-        "public/tracking.html", need=need,
+        "public/tracking.html", need=need, survey=satisfaction.survey_of(need),
+        survey_form=survey_form or SurveyForm(formdata=None), questions=satisfaction.QUESTIONS,
         messages=tracking.public_messages(need), error=error,
         co_handlers=tracking.co_handler_names(need), candidates=tracking.candidate_stages(need),
         outcome=notifications.OUTCOME_SENTENCES.get(need.status.value),
@@ -204,6 +206,23 @@ def send_message(token: str):
         flash("Votre message a été transmis.", "success")
         return redirect(url_for("public.tracking_page", token=token, _anchor="messages"))
     return refused(need, refusal.message, form.body, message_form=form)
+
+
+@bp.post("/recrutement/suivi/<token>/avis")
+@limiter.limit(public_form_rate_limit, error_message=TOO_MANY_REQUESTS)
+@secret_page
+def survey_answer(token: str):
+    """The employer's answer to the two satisfaction questions, once, when the need is closed."""
+    need = tracked_need(token)
+    form = SurveyForm()
+    with refusals(form, flashed=False) as refusal:
+        satisfaction.answer(need, form.answer(form.contacted_quickly), form.answer(form.useful),
+                            form.comment.data)
+        unit_of_work.commit()
+        flash("Merci : votre avis est enregistré.", "success")
+        return redirect(url_for("public.tracking_page", token=token, _anchor="avis"))
+    status = 422 if isinstance(refusal.error, InvalidInput) else 409  # else: answered, or open
+    return render_tracking(need, error=refusal.message, survey_form=form), status
 
 
 @bp.route("/recrutement/suivi/<token>/retrait", methods=["GET", "POST"])

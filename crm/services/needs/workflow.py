@@ -23,7 +23,7 @@ from crm.models import (
 )
 from crm.services.accounts import access
 from crm.services.accounts.access import NeedAction
-from crm.services.needs import notifications, pilots
+from crm.services.needs import aftercare, notifications, pilots
 from crm.services.needs import pilots as need_pilots
 from crm.services.needs.filing import change_status
 from crm.services.platform import audit
@@ -218,6 +218,7 @@ def close(need: HiringNeed, user: User, outcome: NeedStatus, hires: int | None,
         raise WorkflowError("Indiquez la raison de la clôture.", "reason")
     need.hires, need.outcome_reason = hires, (reason or "").strip() or None
     change_status(need, "close", outcome, user, reason=need.outcome_reason)
+    aftercare.plan_follow_ups(need, user)
     audit.record(user, "close", need, {"outcome": outcome, "hires": hires})
     need_pilots.settle_pending(need, user, "La demande est clôturée.")
     notifications.need_closed(need)

@@ -20,6 +20,7 @@ from crm.models import (
     HiringNeed,
     MessageStatus,
     NeedMessage,
+    NeedSurvey,
     OutboxMessage,
     PrivacyRequest,
     PrivacyRequestKind,
@@ -92,6 +93,13 @@ def erase_messages_of(need_ids: list[int], traces: Traces) -> None:
         body = traces.scrub(message.body)
         if body != message.body:
             db.session.execute(sa.update(NeedMessage).where(NeedMessage.id == message.id).values(body=body))
+    surveys = sa.select(NeedSurvey).where(NeedSurvey.need_id.in_(need_ids),
+                                          NeedSurvey.comment.is_not(None))
+    for survey in db.session.scalars(surveys):  # the survey's comment may sign with them too
+        comment = traces.scrub(survey.comment or "")
+        if comment != survey.comment:
+            db.session.execute(sa.update(NeedSurvey).where(NeedSurvey.id == survey.id)
+                               .values(comment=comment))
 
 
 def erase_company_contacts(contacts: Iterable[Contact], traces: Traces) -> list[int]:

@@ -131,7 +131,7 @@ def task_by_id(task_id: int) -> FollowUp | None:
 def with_links(query: sa.Select) -> sa.Select:
     """Tasks with their firm and need loaded in the same query."""
     return query.options(joinedload(FollowUp.company), joinedload(FollowUp.need),
-                         joinedload(FollowUp.assignee))
+                         joinedload(FollowUp.assignee), joinedload(FollowUp.hire_follow_up))
 
 
 def tasks_of(user: User, done: bool = False) -> sa.Select:

@@ -11,8 +11,11 @@ pytestmark = pytest.mark.browser
 
 
 def tops(page, *ids: str) -> set[int]:
-    """The rounded top of each input, by id."""
-    return {round(page.locator(f"#{key}").bounding_box()["y"]) for key in ids}
+    """The rounded top of each input in the document, by id, read in one go: the error summary takes
+    the focus and the page may still be scrolling, which moves viewport positions between reads."""
+    return set(page.evaluate(
+        "ids => ids.map(id => Math.round(document.getElementById(id).getBoundingClientRect().top"
+        " + window.scrollY))", list(ids)))
 
 
 def test_the_public_form_keeps_its_inputs_aligned_in_its_error_state(live_server, page, screenshot):

@@ -4,11 +4,14 @@ import logging
 import multiprocessing
 import time
 from collections.abc import Callable
+from datetime import datetime
 
 from flask import Flask
+from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker
-from rq.cron import CronScheduler
+from rq.cron import CronJob, CronScheduler
+from rq.utils import now
 
 from crm import broker
 
@@ -36,6 +39,43 @@ def make_worker(app: Flask, queues: tuple[str, ...] = broker.QUEUES) -> AppWorke
     return worker
 
 
+CRON_RUN_KEY = "crm:cron-run:{name}:{slot}"
+CRON_RUN_KEEP_SECONDS = 2 * 24 * 3600
+
+
+def schedule_slot(job: CronJob, moment: datetime) -> int:
+    """Which run of a scheduled job is due: for a cron job, the moment it was scheduled for (the same
+    in every worker, which all read the same cron line); for an interval job, the interval's window."""
+    if job.cron and job.next_enqueue_time:
+        return int(job.next_enqueue_time.timestamp())
+    interval = job.interval or 60
+    return int(moment.timestamp()) // interval * interval
+
+
+def claim_run(connection: Redis, job: CronJob, moment: datetime) -> bool:
+    """Claim one run of a scheduled job in Redis; only the first worker to claim it enqueues it."""
+    keep = CRON_RUN_KEEP_SECONDS if job.cron else 2 * (job.interval or 60)
+    key = CRON_RUN_KEY.format(name=job.name, slot=schedule_slot(job, moment))
+    return bool(connection.set(key, "1", nx=True, ex=keep))
+
+
+class OncePerScheduleCron(CronScheduler):
+    """RQ's cron where each run is claimed first: with several `crm worker` processes (each starts
+    its cron) over one Redis, a digest or a reminder is enqueued once per schedule (docs/operations.md)."""
+
+    def enqueue_jobs(self) -> list[CronJob]:
+        moment = now()
+        enqueued: list[CronJob] = []
+        for job in self._cron_jobs:
+            if not job.should_run():
+                continue
+            if claim_run(self.connection, job, moment):
+                job.enqueue(self.connection)
+                enqueued.append(job)
+            job.set_enqueue_time(moment)
+        return enqueued
+
+
 def scheduled(app: Flask) -> CronScheduler:
     """The recurring jobs (RQ's own cron)."""
     from jobs.background import sweep_abandoned_tasks
@@ -52,7 +92,7 @@ def scheduled(app: Flask) -> CronScheduler:
     from jobs.scoring import refresh_scores
     from jobs.training import remind_stalled_training_requests
 
-    scheduler = CronScheduler(connection=broker.get_redis(app), name="crm-cron")
+    scheduler = OncePerScheduleCron(connection=broker.get_redis(app), name="crm-cron")
     scheduler.register(sweep_outbox, "mail", interval=60)
     scheduler.register(sweep_abandoned_tasks, "default", interval=120)
     scheduler.register(remind_late_needs, "default", cron="0 6 * * 1-5")  # 7:00 or 8:00 in Paris

@@ -208,6 +208,18 @@ def test_an_upload_runs_as_a_followed_task_with_its_report(admin, app, client, r
     assert "Établissement d'une autre région : 1" in listing
 
 
+def test_uploads_wait_in_the_shared_import_folder_for_any_worker(admin, app, client, run_jobs,
+                                                                 tmp_path, monkeypatch):
+    shared = tmp_path / "partage"
+    monkeypatch.setitem(app.config, "CRM_IMPORT_FOLDER", str(shared))
+    assert upload(client, establishments=ESTABLISHMENTS, unites=UNITES).status_code == 302
+    assert len(list(shared.iterdir())) == 1
+    run_jobs()
+    db.session.rollback()
+    assert db.session.scalars(sa.select(m.BackgroundTask)).one().status == m.BackgroundTaskStatus.FINISHED
+    assert list(shared.iterdir()) == []
+
+
 def test_a_wrong_file_is_refused_before_any_task(admin, app, client, tmp_path):
     wrong = tmp_path / "StockUniteLegale.csv"
     wrong.write_text("siren,denominationUniteLegale\n812345676,X\n", encoding="utf-8")

@@ -215,8 +215,9 @@ def import_files(establishments: Path, unites: Path | None = None, geoloc: Path 
 
 
 def upload_root() -> Path:
-    """Where uploaded files wait for the worker: shared by every machine running the app."""
-    return Path(current_app.instance_path) / "imports"
+    """Where uploaded files wait for the worker (`CRM_IMPORT_FOLDER`): shared by every machine running
+    the app."""
+    return Path(current_app.config["CRM_IMPORT_FOLDER"])
 
 
 def upload_folder(folder_id: str) -> Path:

@@ -65,6 +65,22 @@ def test_a_live_worker_shows_its_heartbeat(app, client):
     assert body["worker"]["last_heartbeat_seconds"] <= 5
 
 
+def test_a_killed_worker_is_not_counted_once_its_heartbeat_is_stale(app, client, project_clock):
+    from rq.utils import utcformat
+
+    live, killed = make_worker(app), make_worker(app)
+    connection = broker.get_redis(app)
+    for worker, age in ((live, timedelta(seconds=5)), (killed, timedelta(minutes=10))):
+        worker.register_birth()  # a SIGKILLed worker never registers its death
+        connection.hset(worker.key, "last_heartbeat", utcformat(project_clock.utcnow() - age))
+    try:
+        state = client.get("/healthz").get_json()["worker"]
+    finally:
+        live.register_death()
+        killed.register_death()
+    assert (state["status"], state["workers"], state["last_heartbeat_seconds"]) == ("ok", 1, 5)
+
+
 def test_with_redis_down_the_web_is_alive_and_says_what_fails(app, client, monkeypatch):
     monkeypatch.setitem(
         app.extensions, "crm_redis",

@@ -33,18 +33,19 @@ def redis_ok() -> bool:
 
 
 def worker_state() -> dict:
-    """Live RQ workers and the age of the freshest heartbeat, in seconds."""
+    """The RQ workers whose heartbeat is fresh and the age of the freshest heartbeat, in seconds. A
+    killed worker leaves its registration behind until it expires: its stale heartbeat is not
+    counted."""
     try:
         workers = Worker.all(connection=broker.get_redis())
     except Exception:  # Redis down: no worker can be seen
         return {"status": "unknown", "workers": 0}
-    beats = [w.last_heartbeat for w in workers if w.last_heartbeat]
-    if not beats:
+    ages = [heartbeat_age(w.last_heartbeat) for w in workers if w.last_heartbeat]
+    if not ages:
         return {"status": "absent", "workers": 0}
-    age = heartbeat_age(max(beats))
-    fresh = age <= current_app.config["CRM_WORKER_HEARTBEAT_SECONDS"] * 3
-    return {"status": "ok" if fresh else "stale", "workers": len(workers),
-            "last_heartbeat_seconds": age}
+    limit = current_app.config["CRM_WORKER_HEARTBEAT_SECONDS"] * 3
+    live = sum(age <= limit for age in ages)
+    return {"status": "ok" if live else "stale", "workers": live, "last_heartbeat_seconds": min(ages)}
 
 
 def heartbeat_age(moment) -> int:

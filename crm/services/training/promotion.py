@@ -27,7 +27,6 @@ from crm.models import (
     TrainingRequest,
     TrainingStatus,
 )
-from crm.models.need import CLOSED_STATUSES
 
 SMALL_FIRM_LIMIT = 250
 APPROVED = frozenset({TrainingStatus.APPROVED, TrainingStatus.CONVENTION_SIGNED,
@@ -60,7 +59,7 @@ def promotion_list(basin_code: str, limit: int = PROMOTION_LIMIT) -> list[Prospe
              .where(Company.basin_code == basin_code, Company.active,
                     HeadcountBand.max_employees.is_not(None),
                     HeadcountBand.max_employees < SMALL_FIRM_LIMIT,
-                    HiringNeed.status.not_in(list(CLOSED_STATUSES)), RomeCode.shortage, ~had_poe)
+                    HiringNeed.is_open, RomeCode.shortage, ~had_poe)
              .group_by(Company.id, Company.siret, Company.name, HeadcountBand.label)
              .order_by(sa.func.count(sa.distinct(HiringNeed.id)).desc(), Company.name)
              .limit(limit))

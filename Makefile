@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export HOST PORT
 
-.PHONY: run test test-clock install install-dev browser faketime lint bench stop clean
+.PHONY: run test test-clock install install-dev browser pdf-libraries faketime lint bench stop clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 ## make run: install, migrate, load reference data (and demo data on first run), serve with a worker
-run: install
+run: install pdf-libraries
 	$(BIN)/crm init
 	@if [ ! -f instance/demo-accounts.txt ]; then \
 		$(BIN)/crm seed-demo > instance/demo-accounts.tmp && mv instance/demo-accounts.tmp instance/demo-accounts.txt; \
@@ -34,7 +34,7 @@ run: install
 	@scripts/serve.sh
 
 ## make test: install with the dev extras and run the whole suite
-test: install-dev browser
+test: install-dev browser pdf-libraries
 	$(BIN)/pytest
 
 ## Debian's Chromium for the browser tests (Playwright drives it; never `playwright install`)
@@ -42,6 +42,12 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "chromium absent : les tests navigateur seront ignorés (apt-get install chromium)"; fi; }
+
+## Pango, which WeasyPrint needs to print the convention summaries to PDF (apt-get when root)
+pdf-libraries:
+	@ldconfig -p | grep -q 'libpangoft2-1.0' || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+		else echo "Pango absent : les PDF ne seront pas produits (apt-get install libpango-1.0-0 libpangoft2-1.0-0)"; fi; }
 
 ## make test-clock: date-sensitive tests again with the system clock (libfaketime) on a Saturday
 ## that is a public holiday, then on a Friday night in UTC (already Saturday in Paris). Child

@@ -287,6 +287,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("training.add_frap_line", "POST"): POST_ADMINS,
     ("training.add_parameter", "POST"): POST_ADMINS,
     ("training.convention", "GET"): STAFF,
+    ("training.convention_pdf", "GET"): STAFF,
     ("training.edit_request", "GET"): row(LOGIN, FORBIDDEN, OK, FORBIDDEN, OK, OK),
     ("training.edit_request", "POST"): row(LOGIN, FORBIDDEN, ALLOWED, FORBIDDEN, ALLOWED, ALLOWED),
     ("training.employer_wish", "POST"): POST_PUBLIC,  # the tracking page's token: no sign-in

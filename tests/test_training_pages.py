@@ -12,7 +12,7 @@ from crm.extensions import db
 from crm.services.plans import objectives
 from crm.services.training import parameters, promotion, requests
 from tests import factories as f
-from tests.helpers import count, queries_for
+from tests.helpers import count, page_text, queries_for
 
 FORM = {"kind": "poei", "mode": "organisme", "contract_type": "cdd", "contract_months": "6",
         "hours_body": "300", "priority_public": "non", "offer_filed": "oui",
@@ -75,6 +75,51 @@ def test_the_workflow_buttons_move_the_request_and_a_refused_step_says_why(
     assert training.status == m.TrainingStatus.IN_TRAINING
     summary = client.get(f"/formations/{training.id}/convention").get_data(as_text=True)
     assert "récapitulatif de convention" in summary and "08/06/2026" in summary
+
+
+def test_the_convention_summary_downloads_as_a_pdf(client, auth, adviser, agency):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    training = f.TrainingRequestFactory(status=m.TrainingStatus.CONVENTION_SIGNED,
+                                        organisation_id=agency.id, convention_signed_on=date(2026, 6, 8))
+    auth.login(adviser)
+    assert f"/formations/{training.id}/convention.pdf" in client.get(
+        f"/formations/{training.id}").get_data(as_text=True)
+    response = client.get(f"/formations/{training.id}/convention.pdf")
+    assert response.status_code == 200 and response.content_type == "application/pdf"
+    assert f"convention-{training.kind.value}-{training.id}.pdf" in response.headers["Content-Disposition"]
+    text = " ".join(page.extract_text() for page in PdfReader(BytesIO(response.data)).pages)
+    assert training.company.name in text and "08/06/2026" in text and "Signatures" in text
+    assert "Retour à la demande" not in text
+
+
+def test_without_the_pdf_libraries_the_summary_is_offered_to_print(client, auth, adviser, agency,
+                                                                  monkeypatch):
+    from crm.services.platform import pdf
+
+    def missing(*_args, **_kwargs):
+        raise pdf.PdfUnavailable("libpango absent")
+
+    monkeypatch.setattr(pdf, "html_to_pdf", missing)
+    training = f.TrainingRequestFactory(organisation_id=agency.id)
+    auth.login(adviser)
+    text = page_text(client.get(f"/formations/{training.id}/convention.pdf", follow_redirects=True))
+    assert "Le PDF n'est pas disponible sur ce serveur" in text and "récapitulatif de convention" in text
+
+
+def test_the_pdf_reads_only_the_apps_static_files(app):
+    from pathlib import Path
+
+    from crm.services.platform.pdf import static_fetcher
+
+    fetch = static_fetcher(Path(app.static_folder)).fetch
+    assert fetch("http://127.0.0.1:5000/static/css/plan-print.css").status == 200
+    for url in ("file:///etc/passwd", "http://exemple.fr/style.css",
+                "http://127.0.0.1:5000/static/../../pyproject.toml"):
+        with pytest.raises(ValueError):
+            fetch(url)
 
 
 def test_the_list_runs_a_fixed_number_of_queries(client, auth, adviser):

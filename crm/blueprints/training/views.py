@@ -2,8 +2,19 @@
 its reason and source, history, workflow buttons), the printable convention summary, the promotion
 list and indicators, the administrators' parameters and FRAP lines, and the employer's wish."""
 
+from pathlib import Path
+
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from crm.blueprints.guards import actor, admins_only, staff_only
@@ -20,7 +31,7 @@ from crm.blueprints.training.forms import (
 from crm.extensions import db, limiter
 from crm.models import Basin, Company, HiringNeed, TrainingRequest, TrainingStatus
 from crm.services.accounts import access
-from crm.services.platform import unit_of_work
+from crm.services.platform import pdf, unit_of_work
 from crm.services.training import parameters, promotion, requests, workflow
 from crm.services.training.eligibility import RESULT_LABELS, VERDICT_LABELS
 
@@ -137,8 +148,30 @@ def move(request_id: int):
 @staff_only
 def convention(request_id: int):
     """A printable summary of the convention (the browser prints it or saves it as PDF)."""
+    return render_convention(request_or_404(request_id), as_pdf=False)
+
+
+@bp.get("/formations/<int:request_id>/convention.pdf")
+@staff_only
+def convention_pdf(request_id: int):
+    """The same summary as a PDF file, printed on the server."""
     found = request_or_404(request_id)
-    return render_template("training/convention.html", training=found,
+    try:
+        document = pdf.html_to_pdf(render_convention(found, as_pdf=True), request.url,
+                                   Path(current_app.static_folder or "static"))
+    except pdf.PdfUnavailable:
+        flash("Le PDF n'est pas disponible sur ce serveur : imprimez le récapitulatif ou "
+              "enregistrez-le en PDF depuis votre navigateur.", "error")
+        return redirect(url_for(".convention", request_id=found.id))
+    response = make_response(document)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="convention-{found.kind.value}-{found.id}.pdf"')
+    return response
+
+
+def render_convention(found: TrainingRequest, as_pdf: bool) -> str:
+    return render_template("training/convention.html", training=found, as_pdf=as_pdf,
                            result=requests.eligibility_of(found), result_labels=RESULT_LABELS)
 
 

@@ -185,6 +185,23 @@ def test_the_promotion_list_and_the_indicators(agency, adviser):
     assert figures.by_size["PME (10 à 249)"].requests == 2
 
 
+def test_the_indicators_split_by_basin_and_by_kind(agency, adviser):
+    besancon = f.CompanyFactory(basin_code="2706", commune_code="25056")
+    f.TrainingRequestFactory(company=f.CompanyFactory(), kind=m.TrainingKind.POEI,
+                             status=m.TrainingStatus.HIRED)
+    f.TrainingRequestFactory(company=f.CompanyFactory(), kind=m.TrainingKind.POEC,
+                             status=m.TrainingStatus.SUBMITTED)
+    f.TrainingRequestFactory(company=besancon, kind=m.TrainingKind.POEI,
+                             status=m.TrainingStatus.REJECTED)
+    figures = promotion.indicators()
+    dijon, doubs = db.session.get(m.Basin, "2711").name, db.session.get(m.Basin, "2706").name
+    assert {name: row.requests for name, row in figures.by_basin.items()} == {dijon: 2, doubs: 1}
+    assert figures.by_basin[dijon].hires == 1 and figures.by_basin[doubs].approvals == 0
+    assert {name: row.requests for name, row in figures.by_kind.items()} == {
+        m.TrainingKind.POEI.label: 2, m.TrainingKind.POEC.label: 1}
+    assert promotion.indicators(["2706"]).total.requests == 1
+
+
 def test_poe_entries_count_the_trainings_started_in_the_plan_period(project_clock):
     plan = f.ProspectionPlanFactory(basin_code="2711", period_start=date(2026, 1, 1),
                                     period_end=date(2026, 12, 31))

@@ -84,11 +84,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def serve(url: str, port: int, workers: int) -> subprocess.Popen:
-    env = os.environ | {"DATABASE_URL": url, "CRM_INSTANCE_PATH": str(INSTANCE), "PYTHONFAULTHANDLER": "1",
-                        "CRM_API_RATE_LIMIT": "1000000 per minute", "CRM_BASE_URL": f"http://127.0.0.1:{port}"}
+def serve(url: str, port: int, workers: int, options: tuple[str, ...] = (),
+          instance: Path = INSTANCE) -> subprocess.Popen:
+    """gunicorn on the database, rate limits out of the way; `options` are more gunicorn flags."""
+    env = os.environ | {"DATABASE_URL": url, "CRM_INSTANCE_PATH": str(instance), "PYTHONFAULTHANDLER": "1",
+                        "CRM_API_RATE_LIMIT": "1000000 per minute",
+                        "CRM_LOGIN_RATE_LIMIT": "1000000 per minute", "CRM_BASE_URL": f"http://127.0.0.1:{port}"}
     command = [str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}",
-               "--workers", str(workers), "wsgi:app"]
+               "--workers", str(workers), *options, "wsgi:app"]
     server = subprocess.Popen(command, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
                               stderr=open(OUT / "load-server.log", "w"),  # noqa: SIM115  (kept by the server)
                               cwd=Path(__file__).resolve().parent.parent)

@@ -82,7 +82,10 @@ trap 'exit 143' TERM
 "$BIN/crm" worker &
 worker=$!
 echo "CRM emploi BFC : http://$address:$PORT/ (Ctrl-C pour arrêter)"
-"$BIN/gunicorn" --bind "$HOST:$PORT" --workers "${WEB_WORKERS:-2}" --access-logfile - wsgi:app &
+# gthread: each worker answers several requests at once (a request waiting on the database or
+# Redis does not hold the others); docs/operations.md gives the production settings.
+"$BIN/gunicorn" --bind "$HOST:$PORT" --workers "${WEB_WORKERS:-2}" --worker-class gthread \
+    --threads "${WEB_THREADS:-4}" --access-logfile - wsgi:app &
 web=$!
 # `wait` returns as soon as a trapped signal arrives, so the trap runs at once.
 wait "$web"

@@ -15,7 +15,7 @@ from crm import models as m
 from crm.extensions import db
 from crm.services.accounts import users
 from crm.services.companies import exports
-from crm.services.events import firms, registrations
+from crm.services.events import firms, registrations, surveys
 from crm.services.imports import partner_files, partners, spreadsheets
 from crm.services.plans import checklists
 from tests import factories as f
@@ -239,6 +239,8 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("events.register_candidate", "POST"): POST_STAFF,
     ("events.staff_event", "GET"): STAFF,
     ("events.staff_list", "GET"): STAFF,
+    ("events.survey_page", "GET"): PUBLIC,  # the participant's signed survey link: no account
+    ("events.survey_page", "POST"): POST_PUBLIC,
     ("plans.compared", "GET"): STAFF,
     ("plans.edit_plan", "GET"): SUPERVISORS,  # the manager follows the plan's basin
     ("plans.edit_plan", "POST"): POST_SUPERVISORS,
@@ -360,7 +362,9 @@ class Seed:
         registration = f.EventRegistrationFactory(event_id=event.id, queue_number=1)
         participation = f.EventCompanyFactory(event_id=event.id, company=company,
                                               status=m.ParticipationStatus.CONFIRMED)
-        db.session.add_all([proposal, view])
+        survey = m.EventSurvey(event_id=event.id, respondent=m.SurveyRespondent.CANDIDATE,
+                               registration_id=registration.id)
+        db.session.add_all([proposal, view, survey])
         db.session.commit()
         import_task = f.BackgroundTaskFactory(kind=partners.TASK_KIND, user_id=adviser.id,
                                               status=m.BackgroundTaskStatus.FINISHED,
@@ -385,6 +389,7 @@ class Seed:
             "event_id": event.id, "registration_id": registration.id, "row_id": participation.id,
             "cancel_link": registrations.cancel_token(registration),
             "firm_link": firms.firm_token(participation),
+            "survey_link": surveys.survey_token(survey),
             "co_handler_id": co_handler.id, "candidate_id": candidate.id,
             "territory_id": db.session.scalar(db.select(m.RsaPilotTerritory.id).limit(1)),
         }

@@ -9,6 +9,7 @@ from wtforms import (
     DateTimeLocalField,
     EmailField,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -18,8 +19,9 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from crm.blueprints.forms import FilterForm, FrenchForm, QuickSelectField, options
 from crm.blueprints.plans.forms import MultiCheckboxField
 from crm.models import Event, EventKind, EventStatus
+from crm.models.event import SURVEY_COMMENT_LENGTH
 from crm.services.accounts import users
-from crm.services.events import organising, registrations
+from crm.services.events import organising, registrations, surveys
 from crm.services.events.firms import FirmAnswer, Outcomes
 from crm.services.events.organising import EventInput
 from crm.services.plans.fiche import NAF_SECTIONS
@@ -190,3 +192,23 @@ class OutcomesForm(FrenchForm):
     def outcomes(self) -> Outcomes:
         return Outcomes(self.interviews.data, self.shortlisted.data, self.hires.data,
                         self.poe_entries.data)
+
+
+YES_NO = [("oui", "Oui"), ("non", "Non")]
+
+
+class EventSurveyForm(FrenchForm):
+    """The satisfaction survey after an event (checked by `events.surveys`)."""
+
+    useful = RadioField(surveys.QUESTIONS["useful"], choices=options(YES_NO), validate_choice=False)
+    recommend = RadioField(surveys.QUESTIONS["recommend"], choices=options(YES_NO), validate_choice=False)
+    comment = TextAreaField("Commentaire (facultatif)",
+                            render_kw={"maxlength": SURVEY_COMMENT_LENGTH, "rows": 3},
+                            description=f"{SURVEY_COMMENT_LENGTH} caractères au plus.")
+
+    @staticmethod
+    def choice(field) -> bool | None:
+        return {"oui": True, "non": False}.get(field.data or "")
+
+    def answers(self) -> tuple[bool | None, bool | None, str | None]:
+        return self.choice(self.useful), self.choice(self.recommend), self.comment.data

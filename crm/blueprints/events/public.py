@@ -9,13 +9,18 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from sqlalchemy.orm import selectinload
 
 from crm.blueprints.events import bp
-from crm.blueprints.events.forms import FirmAnswerForm, PublicFilterForm, RegistrationForm
+from crm.blueprints.events.forms import (
+    EventSurveyForm,
+    FirmAnswerForm,
+    PublicFilterForm,
+    RegistrationForm,
+)
 from crm.blueprints.forms import ActionForm, options
 from crm.blueprints.guards import confirmed_action
 from crm.blueprints.pagination import paginate
 from crm.blueprints.refusals import refusals
 from crm.models import Event, EventStatus, ParticipationStatus, RegistrationStatus, utcnow
-from crm.services.events import calendar_file, firms, organising, registrations
+from crm.services.events import calendar_file, firms, organising, registrations, surveys
 from crm.services.plans.fiche import NAF_SECTIONS
 from crm.services.platform import unit_of_work
 from crm.services.platform.local_time import day_bounds
@@ -133,3 +138,28 @@ def firm_answer(firm_link: str):
         status = 422
     return render_template("events/firm_answer.html", form=form, row=row, event=event,
                            banner=organising.banner(event)), status
+
+
+@bp.route("/evenements/avis/<survey_link>", methods=["GET", "POST"])
+def survey_page(survey_link: str):
+    """The satisfaction survey after an event, answered once through the e-mail's signed link."""
+    with refusals(flashed=False) as refused:
+        survey = surveys.survey_for_token(survey_link)
+    if refused:
+        return render_template("events/link_refused.html", message=refused.message), refused.status
+    event = organising.event_with_details(survey.event_id)
+    if event is None:
+        abort(404)
+    form = EventSurveyForm()
+    status, error = 200, None
+    if form.is_submitted():
+        with refusals(form, flashed=False) as refused:
+            surveys.answer(survey, *form.answers())
+            unit_of_work.commit()
+            flash("Merci : votre avis est enregistré.", "success")
+            return redirect(url_for(".survey_page", survey_link=survey_link))
+        status = refused.status
+        error = refused.message
+    return render_template("events/survey.html", form=form, survey=survey, event=event,
+                           banner=organising.banner(event), questions=surveys.QUESTIONS,
+                           error=error), status

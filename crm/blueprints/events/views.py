@@ -19,7 +19,7 @@ from crm.blueprints.pagination import paginate
 from crm.blueprints.refusals import refusals
 from crm.extensions import db
 from crm.models import Event, EventCompany, EventStatus, HiringNeed
-from crm.services.events import firms, organising, registrations, upkeep
+from crm.services.events import firms, organising, registrations, surveys, upkeep
 from crm.services.platform import unit_of_work
 from crm.services.platform.local_time import day_bounds
 
@@ -101,7 +101,9 @@ def staff_event(event_id: int):
         transitions=organising.TRANSITIONS[event.status], status_form=StatusForm(),
         invite_form=InviteForm(), register_form=RegistrationForm(), action=ActionForm(),
         needs=firms.invitable_needs(event) if manage else [], firm_link=firms.firm_link,
-        plans=firms.plans_for(event) if manage else [])
+        plans=firms.plans_for(event) if manage else [],
+        survey_results=surveys.results(event.id, with_comments=manage) if event.surveyed_at else [],
+        questions=surveys.QUESTIONS)
 
 
 @bp.post("/gestion/evenements/<int:event_id>/etat")

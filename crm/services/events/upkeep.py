@@ -20,6 +20,7 @@ from crm.models import (
     utcnow,
 )
 from crm.models.event import event_organisers
+from crm.services.events import surveys
 from crm.services.events.organising import OPEN_STATUSES, banner
 from crm.services.events.registrations import cancel_link
 from crm.services.platform import outbox
@@ -71,7 +72,8 @@ def purge_months() -> int:
 
 def purge_personal_data(months: int | None = None, now: datetime | None = None) -> int:
     """Erase the name, e-mail and phone of the candidates of events ended `months` months ago or
-    more (the setting by default); statuses and check-ins stay (the counts). How many
+    more (the setting by default), and their survey comments; statuses, check-ins and survey
+    answers stay (the counts). How many
     registrations were erased."""
     now = now or utcnow()
     months = months or purge_months()
@@ -85,6 +87,7 @@ def purge_personal_data(months: int | None = None, now: datetime | None = None) 
             .values(name=PURGED_NAME, email="", phone=None, heard_from=None)
             .execution_options(synchronize_session=False))
         erased += result.rowcount or 0  # type: ignore[attr-defined]
+        surveys.erase_candidate_comments(event.id)
         event.purged_at = now
     db.session.flush()
     return erased

@@ -311,3 +311,47 @@ def test_a_time_at_the_edge_of_the_calendar_is_refused_not_a_crash(client, signe
         "organiser_ids": [agency.id], "starts_at": "0001-01-01T00:00"})
     assert response.status_code == 422
     assert count(m.Event) == 0
+
+
+def test_a_firm_files_a_new_need_from_its_link_routed_and_linked_to_the_event(client, agency):
+    company = f.CompanyFactory(name="Maçonnerie Dupont")
+    event = published(agency, capacity=10)
+    row = f.EventCompanyFactory(event_id=event.id, company=company,
+                                status=m.ParticipationStatus.INVITED, contact_email="rh@dupont.fr")
+    db.session.commit()
+    path = f"/evenements/entreprise/{firms.firm_token(row)}"
+    page = client.get(path).get_data(as_text=True)
+    assert "Déposer une demande de recrutement" in page and 'name="besoin-rome_code"' in page
+
+    refused = client.post(path + "/demande", data={"besoin-positions": "0"})
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert "Indiquez le métier recherché" in text and "Vous devez accepter le traitement" in text
+    assert count(m.HiringNeed) == 0
+
+    filed = client.post(path + "/demande", data={
+        "besoin-rome_code": "F1703", "besoin-positions": "2", "besoin-contract_type": "cdi",
+        "besoin-contact_name": "Julie Dupont", "besoin-contact_email": "julie@dupont.fr",
+        "besoin-consent": "y"})
+    assert filed.status_code == 302 and filed.location.endswith("#demandes")
+    need = db.session.scalar(db.select(m.HiringNeed))
+    assert (need.company_id, need.positions, need.source) == (company.id, 2, m.NeedSource.EVENT)
+    assert need.organisation_id is not None  # routed like any need
+    db.session.expire_all()
+    assert db.session.get(m.EventCompany, row.id).needs == [need]
+    assert [mail.recipient for mail in mails("need_ack")] == ["julie@dupont.fr"]
+    page = client.get(path).get_data(as_text=True)
+    assert f"Votre demande {need.reference} est enregistrée et liée à l&#39;événement" in page
+    assert f"{need.reference} – " in page  # offered among the open needs of its answer
+
+
+def test_a_cancelled_event_takes_no_need(client, agency):
+    event = published(agency, status=m.EventStatus.CANCELLED)
+    row = f.EventCompanyFactory(event_id=event.id, status=m.ParticipationStatus.INVITED)
+    db.session.commit()
+    response = client.post(f"/evenements/entreprise/{firms.firm_token(row)}/demande", data={
+        "besoin-rome_code": "F1703", "besoin-positions": "1", "besoin-contract_type": "cdi",
+        "besoin-contact_name": "Julie Dupont", "besoin-contact_email": "julie@dupont.fr",
+        "besoin-consent": "y"})
+    assert response.status_code == 422 and "Cet événement est annulé" in response.get_data(as_text=True)
+    assert count(m.HiringNeed) == 0

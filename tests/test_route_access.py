@@ -227,6 +227,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("events.edit_event", "POST"): POST_PILOT,
     ("events.firm_answer", "GET"): PUBLIC,  # the firm's signed link: no account
     ("events.firm_answer", "POST"): POST_PUBLIC,
+    ("events.firm_need", "POST"): POST_PUBLIC,  # a need filed through the firm's signed link
     ("events.invite_firm", "POST"): POST_STAFF,
     ("events.invite_plan_targets", "POST"): POST_STAFF,
     ("events.new_event", "GET"): STAFF,

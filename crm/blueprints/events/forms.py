@@ -18,12 +18,14 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 
 from crm.blueprints.forms import FilterForm, FrenchForm, QuickSelectField, options
 from crm.blueprints.plans.forms import MultiCheckboxField
+from crm.blueprints.public.forms import NeedRequestForm
 from crm.models import Event, EventKind, EventStatus
 from crm.models.event import SURVEY_COMMENT_LENGTH
 from crm.services.accounts import users
 from crm.services.events import organising, registrations, surveys
 from crm.services.events.firms import FirmAnswer, Outcomes
 from crm.services.events.organising import EventInput
+from crm.services.needs.schema import need_payload
 from crm.services.plans.fiche import NAF_SECTIONS
 from crm.services.platform.local_time import local_from_utc, utc_from_local
 
@@ -177,6 +179,21 @@ class FirmAnswerForm(FrenchForm):
     def answer(self) -> FirmAnswer:
         return FirmAnswer(coming=self.coming.data == "oui", positions=self.positions.data,
                           jobs=self.jobs.data, need_ids=tuple(self.need_ids.data or ()))
+
+
+class FirmNeedForm(NeedRequestForm):
+    """A new hiring need filed from the firm's answer page: the employer's request form, less the
+    establishment (the invitation's) and the workplace (the establishment's address)."""
+
+    siret = company_name = postal_code = commune_code = website = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="besoin", **kwargs)
+
+    def payload_for_firm(self) -> dict:
+        """The need in the API's shape, for the one need schema (the SIRET is added by the
+        service)."""
+        return need_payload(self.data | self.answers())
 
 
 class OutcomesForm(FrenchForm):

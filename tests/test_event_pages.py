@@ -355,3 +355,81 @@ def test_a_cancelled_event_takes_no_need(client, agency):
         "besoin-consent": "y"})
     assert response.status_code == 422 and "Cet événement est annulé" in response.get_data(as_text=True)
     assert count(m.HiringNeed) == 0
+
+
+def indicator_events(agency, mission_locale) -> tuple[m.Event, m.Event]:
+    """A double-bannière event in Dijon in June, another in Besançon in September."""
+    june = published(agency, title="Juin Dijon", capacity=4, organisers=[agency, mission_locale])
+    september = published(agency, title="=Septembre Besançon", capacity=2, basin_code="2706",
+                          commune_code="25056", starts_at=datetime(2026, 9, 10, 7),
+                          ends_at=datetime(2026, 9, 10, 10))
+    published(agency, title="Annulé", status=m.EventStatus.CANCELLED)
+    f.EventRegistrationFactory(event_id=june.id, queue_number=1, checked_in_at=june.starts_at)
+    f.EventRegistrationFactory(event_id=june.id, queue_number=2)
+    f.EventRegistrationFactory(event_id=september.id, queue_number=1)
+    f.EventCompanyFactory(event_id=june.id, status=m.ParticipationStatus.CONFIRMED, positions=3,
+                          interviews=5, hires=2)
+    f.EventCompanyFactory(event_id=september.id, status=m.ParticipationStatus.CONFIRMED,
+                          positions=1)
+    db.session.commit()
+    return june, september
+
+
+def test_the_indicators_page_per_basin_and_event_with_filters(client, signed_in, agency,
+                                                             mission_locale):
+    june, september = indicator_events(agency, mission_locale)
+    page = client.get("/gestion/evenements").get_data(as_text=True)
+    assert "/gestion/evenements/indicateurs" in page
+    page = client.get("/gestion/evenements/indicateurs").get_data(as_text=True)
+    assert "Juin Dijon" in page and "=Septembre Besançon" in page and "Annulé" not in page
+    tables = upkeep.indicator_tables()
+    assert (tables.total.events, tables.total.double_banner_share, tables.total.firms,
+            tables.total.positions, tables.total.registered, tables.total.present,
+            tables.total.hires, tables.total.fill_rate) == (2, 50, 2, 4, 3, 1, 2, 50)
+    assert [(row.code, row.figures.registered) for row in tables.basins] == [("2706", 1), ("2711", 2)]
+    assert [row.label for row in tables.events] == ["Juin Dijon", "=Septembre Besançon"]
+
+    filtered = client.get("/gestion/evenements/indicateurs?basin=2711&from_day=2026-06-01"
+                          "&to_day=2026-06-30").get_data(as_text=True)
+    assert "Juin Dijon" in filtered and "Septembre" not in filtered
+    assert "tableau=bassins&amp;basin=2711" in filtered or "basin=2711&amp;tableau=bassins" in filtered
+    empty = client.get("/gestion/evenements/indicateurs?from_day=2030-01-01")
+    assert "Aucun événement ne correspond" in empty.get_data(as_text=True)
+    assert client.get("/gestion/evenements/indicateurs?from_day=hier").status_code == 200
+
+
+def test_each_indicator_table_downloads_as_safe_csv(client, signed_in, agency, mission_locale):
+    indicator_events(agency, mission_locale)
+    total = client.get("/gestion/evenements/indicateurs.csv")
+    assert total.content_type == "text/csv; charset=utf-8"
+    assert 'filename="indicateurs-evenements-ensemble.csv"' in total.headers["Content-Disposition"]
+    lines = total.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("Événements;Dont double bannière;Part double bannière (%)")
+    assert lines[1] == "2;1;50;6;50;2;4;3;1;5;0;2;0"
+    basins = client.get("/gestion/evenements/indicateurs.csv?tableau=bassins&basin=2711")
+    assert basins.get_data(as_text=True).splitlines()[1].startswith("2711;")
+    events = client.get("/gestion/evenements/indicateurs.csv?tableau=evenements").get_data(as_text=True)
+    assert ";'=Septembre Besançon;10/09/2026;France Travail Dijon;" in events  # no formula
+    assert client.get("/gestion/evenements/indicateurs.csv?tableau=autre").status_code == 404
+
+
+def test_the_indicators_page_runs_a_constant_number_of_queries(client, signed_in, agency,
+                                                               mission_locale):
+    def add(n: int):
+        for number in range(n):
+            event = f.EventFactory(status=m.EventStatus.PUBLISHED, organisers=[agency, mission_locale],
+                                   basin_code=("2711", "2706")[number % 2])
+            f.EventRegistrationFactory(event_id=event.id, queue_number=1)
+            f.EventCompanyFactory(event_id=event.id, status=m.ParticipationStatus.CONFIRMED)
+        db.session.commit()
+
+    assert_constant_queries(client, "/gestion/evenements/indicateurs", add)
+
+
+def test_partners_and_strangers_do_not_see_the_indicators(client, auth):
+    assert "/connexion" in client.get("/gestion/evenements/indicateurs").location
+    partner = f.UserFactory(role=m.Role.PARTNER, organisation=f.OrganisationFactory(
+        kind=m.OrganisationKind.CCI, is_spotter=True))
+    auth.login(partner)
+    assert client.get("/gestion/evenements/indicateurs").status_code == 403
+    assert client.get("/gestion/evenements/indicateurs.csv").status_code == 403

@@ -228,6 +228,8 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("events.firm_answer", "GET"): PUBLIC,  # the firm's signed link: no account
     ("events.firm_answer", "POST"): POST_PUBLIC,
     ("events.firm_need", "POST"): POST_PUBLIC,  # a need filed through the firm's signed link
+    ("events.indicators", "GET"): STAFF,
+    ("events.indicators_csv", "GET"): STAFF,
     ("events.invite_firm", "POST"): POST_STAFF,
     ("events.invite_plan_targets", "POST"): POST_STAFF,
     ("events.new_event", "GET"): STAFF,

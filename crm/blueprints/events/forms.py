@@ -119,6 +119,16 @@ class EventFilterForm(FilterForm):
         self.status.choices = options([("", "Tous les états")], EventStatus.choices())
 
 
+class IndicatorFilterForm(FilterForm):
+    basin = QuickSelectField("Bassin d'emploi", default="")
+    from_day = DateField("Événements du", validators=[Optional()])
+    to_day = DateField("Au", validators=[Optional()])
+
+    def __init__(self, formdata):
+        super().__init__(formdata)
+        self.basin.choices = options([("", "Tous les bassins")], users.basin_choices())
+
+
 class PublicFilterForm(FilterForm):
     basin = SelectField("Bassin d'emploi", default="")
     sector = SelectField("Secteur", default="")

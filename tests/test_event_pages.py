@@ -433,3 +433,38 @@ def test_partners_and_strangers_do_not_see_the_indicators(client, auth):
     auth.login(partner)
     assert client.get("/gestion/evenements/indicateurs").status_code == 403
     assert client.get("/gestion/evenements/indicateurs.csv").status_code == 403
+
+
+def test_an_admin_sets_the_purge_delay_audited_and_the_purge_follows_it(client, admin, agency):
+    page = client.get("/admin/evenements").get_data(as_text=True)
+    assert 'value="6"' in page and "Valeur par défaut : 6 mois." in page
+    for wrong in ("0", "37", "six"):
+        response = client.post("/admin/evenements", data={"purge_months": wrong})
+        assert response.status_code == 422
+        assert ("Indiquez un nombre de mois entre 1 et 36." in response.get_data(as_text=True)
+                or "Indiquez un nombre de mois." in response.get_data(as_text=True))
+    assert upkeep.purge_months() == 6
+    assert client.post("/admin/evenements", data={"purge_months": "2"}).status_code == 302
+    assert upkeep.purge_months() == 2
+    audit = db.session.scalar(db.select(m.AuditEvent).where(m.AuditEvent.action == "settings_changed"))
+    assert audit.actor_id == admin.id and audit.object_type == "AppSetting"
+    assert audit.changes == {"before": str({"purge_months": 6}), "after": str({"purge_months": 2})}
+    assert "Le délai d&#39;effacement" in client.get("/admin/evenements").get_data(as_text=True)
+
+    ended = published(agency, starts_at=datetime(2026, 3, 1, 8), ends_at=datetime(2026, 3, 1, 11))
+    f.EventRegistrationFactory(event_id=ended.id, email="x@exemple.fr", queue_number=1)
+    db.session.commit()
+    assert upkeep.purge_personal_data() == 1  # ended more than 2 months ago
+
+
+def test_the_purge_delay_is_refused_out_of_range_by_the_service_too(admin):
+    from crm.services.platform.refusals import InvalidInput
+
+    with pytest.raises(InvalidInput) as refused:
+        upkeep.save_purge_months(40, admin)
+    assert refused.value.fields == {"purge_months": ["Indiquez un nombre de mois entre 1 et 36."]}
+
+
+def test_only_admins_set_the_purge_delay(client, signed_in):
+    assert client.get("/admin/evenements").status_code == 403
+    assert client.post("/admin/evenements", data={"purge_months": "1"}).status_code == 403

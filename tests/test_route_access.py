@@ -67,6 +67,8 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("admin.organisations", "GET"): ADMINS,
     ("admin.pressure_settings", "GET"): ADMINS,
     ("admin.pressure_settings", "POST"): POST_ADMINS,
+    ("admin.event_settings", "GET"): ADMINS,
+    ("admin.event_settings", "POST"): POST_ADMINS,
     ("admin.satisfaction_settings", "GET"): ADMINS,
     ("admin.satisfaction_settings", "POST"): POST_ADMINS,
     ("admin.privacy", "GET"): ADMINS,

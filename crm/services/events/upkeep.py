@@ -19,17 +19,20 @@ from crm.models import (
     EventStatus,
     ParticipationStatus,
     RegistrationStatus,
+    User,
     utcnow,
 )
 from crm.models.event import event_organisers
 from crm.services.events import surveys
 from crm.services.events.organising import OPEN_STATUSES, banner
 from crm.services.events.registrations import cancel_link
-from crm.services.platform import outbox
+from crm.services.platform import audit, outbox
 from crm.services.platform.local_time import day_bounds, local_datetime, local_today
+from crm.services.platform.refusals import InvalidInput
 
 REMINDER_DAYS = 2
 DEFAULT_PURGE_MONTHS = 6
+MIN_PURGE_MONTHS, MAX_PURGE_MONTHS = 1, 36
 SETTING_KEY = "events"  # app_settings: {"purge_months": 6}
 PURGED_NAME = "Données effacées"
 
@@ -69,7 +72,24 @@ def purge_months() -> int:
     """Months after an event when its candidates' personal data is erased (admin setting)."""
     setting = db.session.get(AppSetting, SETTING_KEY)
     value = (setting.value or {}).get("purge_months") if setting else None
-    return value if isinstance(value, int) and 1 <= value <= 120 else DEFAULT_PURGE_MONTHS
+    valid = isinstance(value, int) and MIN_PURGE_MONTHS <= value <= MAX_PURGE_MONTHS
+    return value if valid else DEFAULT_PURGE_MONTHS  # type: ignore[return-value]
+
+
+def save_purge_months(months: int | None, actor: User) -> AppSetting:
+    """Set the purge delay (1 to 36 months), audited (the caller commits)."""
+    if not isinstance(months, int) or not MIN_PURGE_MONTHS <= months <= MAX_PURGE_MONTHS:
+        raise InvalidInput({"purge_months": [
+            f"Indiquez un nombre de mois entre {MIN_PURGE_MONTHS} et {MAX_PURGE_MONTHS}."]})
+    before = purge_months()
+    setting = db.session.get(AppSetting, SETTING_KEY) or AppSetting(key=SETTING_KEY)
+    setting.value = dict(setting.value or {}) | {"purge_months": months}
+    setting.updated_by_id = actor.id
+    db.session.add(setting)
+    db.session.flush()
+    audit.record(actor, "settings_changed", setting, {"before": {"purge_months": before},
+                                                      "after": {"purge_months": months}})
+    return setting
 
 
 def purge_personal_data(months: int | None = None, now: datetime | None = None) -> int:

@@ -321,7 +321,7 @@ def test_a_firm_files_a_new_need_from_its_link_routed_and_linked_to_the_event(cl
     db.session.commit()
     path = f"/evenements/entreprise/{firms.firm_token(row)}"
     page = client.get(path).get_data(as_text=True)
-    assert "Déposer une demande de recrutement" in page and 'name="besoin-rome_code"' in page
+    assert "Remplir la demande de recrutement" in page and 'name="besoin-rome_code"' in page
 
     refused = client.post(path + "/demande", data={"besoin-positions": "0"})
     assert refused.status_code == 422

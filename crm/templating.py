@@ -53,6 +53,7 @@ def admin_menu() -> list[Item]:
     if access.can_manage_accounts(user):
         items += [("admin.pressure_settings", "Pression de contact"),
                   ("admin.satisfaction_settings", "Satisfaction des employeurs"),
+                  ("admin.event_settings", "Événements"),
                   ("admin.rsa_pilot_territories", "Territoires pilotes RSA"),
                   ("admin.sirene_import", "Import SIRENE"), ("admin.reference_data", "Données de référence"),
                   ("training.settings", "Paramètres POE et FRAP"), ("admin.privacy", "Données personnelles"),

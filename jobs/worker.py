@@ -80,7 +80,7 @@ def scheduled(app: Flask) -> CronScheduler:
     """The recurring jobs (RQ's own cron)."""
     from jobs.background import sweep_abandoned_tasks
     from jobs.digest import send_daily_digests, send_spotter_digests
-    from jobs.events import purge_event_candidates, remind_event_candidates
+    from jobs.events import purge_event_candidates, remind_event_candidates, send_event_surveys
     from jobs.mail import sweep_outbox
     from jobs.needs import (
         alert_low_satisfaction,
@@ -104,6 +104,7 @@ def scheduled(app: Flask) -> CronScheduler:
     scheduler.register(remind_stalled_training_requests, "default", cron="10 6 * * 1-5")
     scheduler.register(remind_event_candidates, "default", cron="0 8 * * *")  # 9:00 or 10:00
     scheduler.register(purge_event_candidates, "default", cron="30 2 * * *")
+    scheduler.register(send_event_surveys, "default", cron="15 8 * * *")  # 9:15 or 10:15
     scheduler.register(send_satisfaction_surveys, "default", cron="0 8 * * 1-5")  # 9:00 or 10:00
     scheduler.register(alert_low_satisfaction, "default", cron="30 6 * * 1-5")  # 7:30 or 8:30
     return scheduler

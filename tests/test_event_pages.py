@@ -311,3 +311,160 @@ def test_a_time_at_the_edge_of_the_calendar_is_refused_not_a_crash(client, signe
         "organiser_ids": [agency.id], "starts_at": "0001-01-01T00:00"})
     assert response.status_code == 422
     assert count(m.Event) == 0
+
+
+def test_a_firm_files_a_new_need_from_its_link_routed_and_linked_to_the_event(client, agency):
+    company = f.CompanyFactory(name="Maçonnerie Dupont")
+    event = published(agency, capacity=10)
+    row = f.EventCompanyFactory(event_id=event.id, company=company,
+                                status=m.ParticipationStatus.INVITED, contact_email="rh@dupont.fr")
+    db.session.commit()
+    path = f"/evenements/entreprise/{firms.firm_token(row)}"
+    page = client.get(path).get_data(as_text=True)
+    assert "Remplir la demande de recrutement" in page and 'name="besoin-rome_code"' in page
+
+    refused = client.post(path + "/demande", data={"besoin-positions": "0"})
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert "Indiquez le métier recherché" in text and "Vous devez accepter le traitement" in text
+    assert count(m.HiringNeed) == 0
+
+    filed = client.post(path + "/demande", data={
+        "besoin-rome_code": "F1703", "besoin-positions": "2", "besoin-contract_type": "cdi",
+        "besoin-contact_name": "Julie Dupont", "besoin-contact_email": "julie@dupont.fr",
+        "besoin-consent": "y"})
+    assert filed.status_code == 302 and filed.location.endswith("#demandes")
+    need = db.session.scalar(db.select(m.HiringNeed))
+    assert (need.company_id, need.positions, need.source) == (company.id, 2, m.NeedSource.EVENT)
+    assert need.organisation_id is not None  # routed like any need
+    db.session.expire_all()
+    assert db.session.get(m.EventCompany, row.id).needs == [need]
+    assert [mail.recipient for mail in mails("need_ack")] == ["julie@dupont.fr"]
+    page = client.get(path).get_data(as_text=True)
+    assert f"Votre demande {need.reference} est enregistrée et liée à l&#39;événement" in page
+    assert f"{need.reference} – " in page  # offered among the open needs of its answer
+
+
+def test_a_cancelled_event_takes_no_need(client, agency):
+    event = published(agency, status=m.EventStatus.CANCELLED)
+    row = f.EventCompanyFactory(event_id=event.id, status=m.ParticipationStatus.INVITED)
+    db.session.commit()
+    response = client.post(f"/evenements/entreprise/{firms.firm_token(row)}/demande", data={
+        "besoin-rome_code": "F1703", "besoin-positions": "1", "besoin-contract_type": "cdi",
+        "besoin-contact_name": "Julie Dupont", "besoin-contact_email": "julie@dupont.fr",
+        "besoin-consent": "y"})
+    assert response.status_code == 422 and "Cet événement est annulé" in response.get_data(as_text=True)
+    assert count(m.HiringNeed) == 0
+
+
+def indicator_events(agency, mission_locale) -> tuple[m.Event, m.Event]:
+    """A double-bannière event in Dijon in June, another in Besançon in September."""
+    june = published(agency, title="Juin Dijon", capacity=4, organisers=[agency, mission_locale])
+    september = published(agency, title="=Septembre Besançon", capacity=2, basin_code="2706",
+                          commune_code="25056", starts_at=datetime(2026, 9, 10, 7),
+                          ends_at=datetime(2026, 9, 10, 10))
+    published(agency, title="Annulé", status=m.EventStatus.CANCELLED)
+    f.EventRegistrationFactory(event_id=june.id, queue_number=1, checked_in_at=june.starts_at)
+    f.EventRegistrationFactory(event_id=june.id, queue_number=2)
+    f.EventRegistrationFactory(event_id=september.id, queue_number=1)
+    f.EventCompanyFactory(event_id=june.id, status=m.ParticipationStatus.CONFIRMED, positions=3,
+                          interviews=5, hires=2)
+    f.EventCompanyFactory(event_id=september.id, status=m.ParticipationStatus.CONFIRMED,
+                          positions=1)
+    db.session.commit()
+    return june, september
+
+
+def test_the_indicators_page_per_basin_and_event_with_filters(client, signed_in, agency,
+                                                             mission_locale):
+    june, september = indicator_events(agency, mission_locale)
+    page = client.get("/gestion/evenements").get_data(as_text=True)
+    assert "/gestion/evenements/indicateurs" in page
+    page = client.get("/gestion/evenements/indicateurs").get_data(as_text=True)
+    assert "Juin Dijon" in page and "=Septembre Besançon" in page and "Annulé" not in page
+    tables = upkeep.indicator_tables()
+    assert (tables.total.events, tables.total.double_banner_share, tables.total.firms,
+            tables.total.positions, tables.total.registered, tables.total.present,
+            tables.total.hires, tables.total.fill_rate) == (2, 50, 2, 4, 3, 1, 2, 50)
+    assert [(row.code, row.figures.registered) for row in tables.basins] == [("2706", 1), ("2711", 2)]
+    assert [row.label for row in tables.events] == ["Juin Dijon", "=Septembre Besançon"]
+
+    filtered = client.get("/gestion/evenements/indicateurs?basin=2711&from_day=2026-06-01"
+                          "&to_day=2026-06-30").get_data(as_text=True)
+    assert "Juin Dijon" in filtered and "Septembre" not in filtered
+    assert "tableau=bassins&amp;basin=2711" in filtered or "basin=2711&amp;tableau=bassins" in filtered
+    empty = client.get("/gestion/evenements/indicateurs?from_day=2030-01-01")
+    assert "Aucun événement ne correspond" in empty.get_data(as_text=True)
+    assert client.get("/gestion/evenements/indicateurs?from_day=hier").status_code == 200
+
+
+def test_each_indicator_table_downloads_as_safe_csv(client, signed_in, agency, mission_locale):
+    indicator_events(agency, mission_locale)
+    total = client.get("/gestion/evenements/indicateurs.csv")
+    assert total.content_type == "text/csv; charset=utf-8"
+    assert 'filename="indicateurs-evenements-ensemble.csv"' in total.headers["Content-Disposition"]
+    lines = total.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("Événements;Dont double bannière;Part double bannière (%)")
+    assert lines[1] == "2;1;50;6;50;2;4;3;1;5;0;2;0"
+    basins = client.get("/gestion/evenements/indicateurs.csv?tableau=bassins&basin=2711")
+    assert basins.get_data(as_text=True).splitlines()[1].startswith("2711;")
+    events = client.get("/gestion/evenements/indicateurs.csv?tableau=evenements").get_data(as_text=True)
+    assert ";'=Septembre Besançon;10/09/2026;France Travail Dijon;" in events  # no formula
+    assert client.get("/gestion/evenements/indicateurs.csv?tableau=autre").status_code == 404
+
+
+def test_the_indicators_page_runs_a_constant_number_of_queries(client, signed_in, agency,
+                                                               mission_locale):
+    def add(n: int):
+        for number in range(n):
+            event = f.EventFactory(status=m.EventStatus.PUBLISHED, organisers=[agency, mission_locale],
+                                   basin_code=("2711", "2706")[number % 2])
+            f.EventRegistrationFactory(event_id=event.id, queue_number=1)
+            f.EventCompanyFactory(event_id=event.id, status=m.ParticipationStatus.CONFIRMED)
+        db.session.commit()
+
+    assert_constant_queries(client, "/gestion/evenements/indicateurs", add)
+
+
+def test_partners_and_strangers_do_not_see_the_indicators(client, auth):
+    assert "/connexion" in client.get("/gestion/evenements/indicateurs").location
+    partner = f.UserFactory(role=m.Role.PARTNER, organisation=f.OrganisationFactory(
+        kind=m.OrganisationKind.CCI, is_spotter=True))
+    auth.login(partner)
+    assert client.get("/gestion/evenements/indicateurs").status_code == 403
+    assert client.get("/gestion/evenements/indicateurs.csv").status_code == 403
+
+
+def test_an_admin_sets_the_purge_delay_audited_and_the_purge_follows_it(client, admin, agency):
+    page = client.get("/admin/evenements").get_data(as_text=True)
+    assert 'value="6"' in page and "Valeur par défaut : 6 mois." in page
+    for wrong in ("0", "37", "six"):
+        response = client.post("/admin/evenements", data={"purge_months": wrong})
+        assert response.status_code == 422
+        assert ("Indiquez un nombre de mois entre 1 et 36." in response.get_data(as_text=True)
+                or "Indiquez un nombre de mois." in response.get_data(as_text=True))
+    assert upkeep.purge_months() == 6
+    assert client.post("/admin/evenements", data={"purge_months": "2"}).status_code == 302
+    assert upkeep.purge_months() == 2
+    audit = db.session.scalar(db.select(m.AuditEvent).where(m.AuditEvent.action == "settings_changed"))
+    assert audit.actor_id == admin.id and audit.object_type == "AppSetting"
+    assert audit.changes == {"before": str({"purge_months": 6}), "after": str({"purge_months": 2})}
+    assert "Le délai d&#39;effacement" in client.get("/admin/evenements").get_data(as_text=True)
+
+    ended = published(agency, starts_at=datetime(2026, 3, 1, 8), ends_at=datetime(2026, 3, 1, 11))
+    f.EventRegistrationFactory(event_id=ended.id, email="x@exemple.fr", queue_number=1)
+    db.session.commit()
+    assert upkeep.purge_personal_data() == 1  # ended more than 2 months ago
+
+
+def test_the_purge_delay_is_refused_out_of_range_by_the_service_too(admin):
+    from crm.services.platform.refusals import InvalidInput
+
+    with pytest.raises(InvalidInput) as refused:
+        upkeep.save_purge_months(40, admin)
+    assert refused.value.fields == {"purge_months": ["Indiquez un nombre de mois entre 1 et 36."]}
+
+
+def test_only_admins_set_the_purge_delay(client, signed_in):
+    assert client.get("/admin/evenements").status_code == 403
+    assert client.post("/admin/evenements", data={"purge_months": "1"}).status_code == 403

@@ -105,7 +105,7 @@ def test_the_administration_section_has_its_own_menu(auth, client):
     submenu = text.split('aria-label="Menu d\'administration"')[1].split("</nav>")[0]
     labels = [part.split(">", 1)[1].split("<")[0] for part in submenu.split("<a ")[1:]]
     assert labels == ["Organisations", "Utilisateurs", "Orientation", "Pression de contact",
-                      "Satisfaction des employeurs",
+                      "Satisfaction des employeurs", "Événements",
                       "Territoires pilotes RSA", "Import SIRENE", "Données de référence",
                       "Paramètres POE et FRAP", "Données personnelles", "Journal de sécurité", "Messages"]
     assert 'href="/admin/utilisateurs" aria-current="true"' in submenu

@@ -133,5 +133,6 @@ def test_the_scheduled_jobs_are_registered(app):
                      "jobs.scoring.refresh_scores", "jobs.background.sweep_abandoned_tasks",
                      "jobs.privacy.purge_personal_data", "jobs.training.remind_stalled_training_requests",
                      "jobs.events.remind_event_candidates", "jobs.events.purge_event_candidates",
+                     "jobs.events.send_event_surveys",
                      "jobs.needs.purge_candidates", "jobs.needs.send_satisfaction_surveys",
                      "jobs.needs.alert_low_satisfaction"}

@@ -15,7 +15,7 @@ from crm import models as m
 from crm.extensions import db
 from crm.services.accounts import users
 from crm.services.companies import exports
-from crm.services.events import firms, registrations
+from crm.services.events import firms, registrations, surveys
 from crm.services.imports import partner_files, partners, spreadsheets
 from crm.services.plans import checklists
 from tests import factories as f
@@ -67,6 +67,8 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("admin.organisations", "GET"): ADMINS,
     ("admin.pressure_settings", "GET"): ADMINS,
     ("admin.pressure_settings", "POST"): POST_ADMINS,
+    ("admin.event_settings", "GET"): ADMINS,
+    ("admin.event_settings", "POST"): POST_ADMINS,
     ("admin.satisfaction_settings", "GET"): ADMINS,
     ("admin.satisfaction_settings", "POST"): POST_ADMINS,
     ("admin.privacy", "GET"): ADMINS,
@@ -227,6 +229,9 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("events.edit_event", "POST"): POST_PILOT,
     ("events.firm_answer", "GET"): PUBLIC,  # the firm's signed link: no account
     ("events.firm_answer", "POST"): POST_PUBLIC,
+    ("events.firm_need", "POST"): POST_PUBLIC,  # a need filed through the firm's signed link
+    ("events.indicators", "GET"): STAFF,
+    ("events.indicators_csv", "GET"): STAFF,
     ("events.invite_firm", "POST"): POST_STAFF,
     ("events.invite_plan_targets", "POST"): POST_STAFF,
     ("events.new_event", "GET"): STAFF,
@@ -239,6 +244,8 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("events.register_candidate", "POST"): POST_STAFF,
     ("events.staff_event", "GET"): STAFF,
     ("events.staff_list", "GET"): STAFF,
+    ("events.survey_page", "GET"): PUBLIC,  # the participant's signed survey link: no account
+    ("events.survey_page", "POST"): POST_PUBLIC,
     ("plans.compared", "GET"): STAFF,
     ("plans.edit_plan", "GET"): SUPERVISORS,  # the manager follows the plan's basin
     ("plans.edit_plan", "POST"): POST_SUPERVISORS,
@@ -361,7 +368,9 @@ class Seed:
         registration = f.EventRegistrationFactory(event_id=event.id, queue_number=1)
         participation = f.EventCompanyFactory(event_id=event.id, company=company,
                                               status=m.ParticipationStatus.CONFIRMED)
-        db.session.add_all([proposal, view])
+        survey = m.EventSurvey(event_id=event.id, respondent=m.SurveyRespondent.CANDIDATE,
+                               registration_id=registration.id)
+        db.session.add_all([proposal, view, survey])
         db.session.commit()
         import_task = f.BackgroundTaskFactory(kind=partners.TASK_KIND, user_id=adviser.id,
                                               status=m.BackgroundTaskStatus.FINISHED,
@@ -386,6 +395,7 @@ class Seed:
             "event_id": event.id, "registration_id": registration.id, "row_id": participation.id,
             "cancel_link": registrations.cancel_token(registration),
             "firm_link": firms.firm_token(participation),
+            "survey_link": surveys.survey_token(survey),
             "co_handler_id": co_handler.id, "candidate_id": candidate.id,
             "territory_id": db.session.scalar(db.select(m.RsaPilotTerritory.id).limit(1)),
         }

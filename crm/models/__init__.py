@@ -34,8 +34,10 @@ from crm.models.event import (
     EventKind,
     EventRegistration,
     EventStatus,
+    EventSurvey,
     ParticipationStatus,
     RegistrationStatus,
+    SurveyRespondent,
 )
 from crm.models.geography import (
     Basin,

@@ -112,6 +112,8 @@ class Event(Timestamped, Model):
     # when the J-2 reminders went out, and when the candidates' personal data was purged
     reminded_at: Mapped[datetime | None]
     purged_at: Mapped[datetime | None]
+    # when the satisfaction survey went to the present candidates and the confirmed firms
+    surveyed_at: Mapped[datetime | None]
 
     organisers: Mapped[list[Organisation]] = relationship(
         secondary=event_organisers, order_by=Organisation.name
@@ -193,3 +195,42 @@ class EventRegistration(Model):
     cancelled_at: Mapped[datetime | None]
     promoted_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+SURVEY_COMMENT_LENGTH = 500  # the optional comment of the satisfaction survey
+
+
+class SurveyRespondent(LabelledEnum):
+    CANDIDATE = "candidate", "Candidat"
+    FIRM = "firm", "Entreprise"
+
+
+class EventSurvey(Model):
+    """One person's satisfaction survey after an event: a present candidate (`registration_id`)
+    or a confirmed firm (`event_company_id`), asked once (`sent_at`) and answering once
+    (`answered_at`) through the signed link of the e-mail."""
+
+    __tablename__ = "event_surveys"
+    __table_args__ = (
+        sa.CheckConstraint("registration_id IS NOT NULL OR event_company_id IS NOT NULL",
+                           name="respondent_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
+    respondent: Mapped[SurveyRespondent] = mapped_column(
+        enum_type(SurveyRespondent, "survey_respondent")
+    )
+    registration_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("event_registrations.id", ondelete="CASCADE"), unique=True
+    )
+    event_company_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("event_companies.id", ondelete="CASCADE"), unique=True
+    )
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answered_at: Mapped[datetime | None]
+    useful: Mapped[bool | None]
+    recommend: Mapped[bool | None]
+    comment: Mapped[str | None] = mapped_column(sa.String(SURVEY_COMMENT_LENGTH))

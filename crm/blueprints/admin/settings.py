@@ -10,7 +10,9 @@ from wtforms.validators import InputRequired, NumberRange
 from crm.blueprints.admin import bp
 from crm.blueprints.forms import FrenchForm
 from crm.blueprints.guards import actor
+from crm.blueprints.refusals import refusals
 from crm.services.companies import pressure
+from crm.services.events import upkeep as event_upkeep
 from crm.services.needs import satisfaction
 from crm.services.platform import audit, unit_of_work
 
@@ -79,4 +81,31 @@ def satisfaction_settings():
         return redirect(url_for(".satisfaction_settings"))
     page = render_template("admin/satisfaction.html", form=form,
                            defaults=satisfaction.AlertSettings())
+    return page, 422 if form.errors else 200
+
+
+class EventPurgeForm(FrenchForm):
+    purge_months = IntegerField(
+        "Délai d'effacement des données des candidats (mois après l'événement)",
+        validators=[InputRequired("Indiquez un nombre de mois."),
+                    NumberRange(event_upkeep.MIN_PURGE_MONTHS, event_upkeep.MAX_PURGE_MONTHS,
+                                f"Indiquez un nombre de mois entre {event_upkeep.MIN_PURGE_MONTHS} "
+                                f"et {event_upkeep.MAX_PURGE_MONTHS}.")])
+
+
+@bp.route("/evenements", methods=["GET", "POST"])
+def event_settings():
+    """How many months after an event its candidates' personal data is erased."""
+    form = EventPurgeForm(data={"purge_months": event_upkeep.purge_months()})
+    if form.validate_on_submit():
+        with refusals(form) as refused:
+            event_upkeep.save_purge_months(form.purge_months.data, actor())
+            unit_of_work.commit()
+            flash("Le délai d'effacement des données des candidats aux événements est enregistré.",
+                  "success")
+            return redirect(url_for(".event_settings"))
+        if refused:
+            return render_template("admin/events.html", form=form,
+                                   default=event_upkeep.DEFAULT_PURGE_MONTHS), refused.status
+    page = render_template("admin/events.html", form=form, default=event_upkeep.DEFAULT_PURGE_MONTHS)
     return page, 422 if form.errors else 200

@@ -9,6 +9,7 @@ from wtforms import (
     DateTimeLocalField,
     EmailField,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -17,11 +18,14 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 
 from crm.blueprints.forms import FilterForm, FrenchForm, QuickSelectField, options
 from crm.blueprints.plans.forms import MultiCheckboxField
+from crm.blueprints.public.forms import NeedRequestForm
 from crm.models import Event, EventKind, EventStatus
+from crm.models.event import SURVEY_COMMENT_LENGTH
 from crm.services.accounts import users
-from crm.services.events import organising, registrations
+from crm.services.events import organising, registrations, surveys
 from crm.services.events.firms import FirmAnswer, Outcomes
 from crm.services.events.organising import EventInput
+from crm.services.needs.schema import need_payload
 from crm.services.plans.fiche import NAF_SECTIONS
 from crm.services.platform.local_time import local_from_utc, utc_from_local
 
@@ -115,6 +119,16 @@ class EventFilterForm(FilterForm):
         self.status.choices = options([("", "Tous les états")], EventStatus.choices())
 
 
+class IndicatorFilterForm(FilterForm):
+    basin = QuickSelectField("Bassin d'emploi", default="")
+    from_day = DateField("Événements du", validators=[Optional()])
+    to_day = DateField("Au", validators=[Optional()])
+
+    def __init__(self, formdata):
+        super().__init__(formdata)
+        self.basin.choices = options([("", "Tous les bassins")], users.basin_choices())
+
+
 class PublicFilterForm(FilterForm):
     basin = SelectField("Bassin d'emploi", default="")
     sector = SelectField("Secteur", default="")
@@ -177,6 +191,21 @@ class FirmAnswerForm(FrenchForm):
                           jobs=self.jobs.data, need_ids=tuple(self.need_ids.data or ()))
 
 
+class FirmNeedForm(NeedRequestForm):
+    """A new hiring need filed from the firm's answer page: the employer's request form, less the
+    establishment (the invitation's) and the workplace (the establishment's address)."""
+
+    siret = company_name = postal_code = commune_code = website = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="besoin", **kwargs)
+
+    def payload_for_firm(self) -> dict:
+        """The need in the API's shape, for the one need schema (the SIRET is added by the
+        service)."""
+        return need_payload(self.data | self.answers())
+
+
 class OutcomesForm(FrenchForm):
     interviews = IntegerField("Entretiens", validators=[InputRequired("Indiquez un nombre."),
                                                         NumberRange(0, 9999)])
@@ -190,3 +219,23 @@ class OutcomesForm(FrenchForm):
     def outcomes(self) -> Outcomes:
         return Outcomes(self.interviews.data, self.shortlisted.data, self.hires.data,
                         self.poe_entries.data)
+
+
+YES_NO = [("oui", "Oui"), ("non", "Non")]
+
+
+class EventSurveyForm(FrenchForm):
+    """The satisfaction survey after an event (checked by `events.surveys`)."""
+
+    useful = RadioField(surveys.QUESTIONS["useful"], choices=options(YES_NO), validate_choice=False)
+    recommend = RadioField(surveys.QUESTIONS["recommend"], choices=options(YES_NO), validate_choice=False)
+    comment = TextAreaField("Commentaire (facultatif)",
+                            render_kw={"maxlength": SURVEY_COMMENT_LENGTH, "rows": 3},
+                            description=f"{SURVEY_COMMENT_LENGTH} caractères au plus.")
+
+    @staticmethod
+    def choice(field) -> bool | None:
+        return {"oui": True, "non": False}.get(field.data or "")
+
+    def answers(self) -> tuple[bool | None, bool | None, str | None]:
+        return self.choice(self.useful), self.choice(self.recommend), self.comment.data

@@ -9,13 +9,26 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from sqlalchemy.orm import selectinload
 
 from crm.blueprints.events import bp
-from crm.blueprints.events.forms import FirmAnswerForm, PublicFilterForm, RegistrationForm
+from crm.blueprints.events.forms import (
+    EventSurveyForm,
+    FirmAnswerForm,
+    FirmNeedForm,
+    PublicFilterForm,
+    RegistrationForm,
+)
 from crm.blueprints.forms import ActionForm, options
 from crm.blueprints.guards import confirmed_action
 from crm.blueprints.pagination import paginate
 from crm.blueprints.refusals import refusals
-from crm.models import Event, EventStatus, ParticipationStatus, RegistrationStatus, utcnow
-from crm.services.events import calendar_file, firms, organising, registrations
+from crm.models import (
+    Event,
+    EventCompany,
+    EventStatus,
+    ParticipationStatus,
+    RegistrationStatus,
+    utcnow,
+)
+from crm.services.events import calendar_file, firms, organising, registrations, surveys
 from crm.services.plans.fiche import NAF_SECTIONS
 from crm.services.platform import unit_of_work
 from crm.services.platform.local_time import day_bounds
@@ -103,24 +116,46 @@ def cancel_page(cancel_link: str):
     return render_template("events/link_refused.html", message=refused.message), refused.status
 
 
-@bp.route("/evenements/entreprise/<firm_link>", methods=["GET", "POST"])
-def firm_answer(firm_link: str):
-    """The firm's answer to its invitation, without an account."""
+def firm_row(firm_link: str):
+    """The invitation a firm's link names, or the French refusal page."""
     with refusals(flashed=False) as refused:
         row = firms.row_for_token(firm_link)
     if refused:
-        return render_template("events/link_refused.html", message=refused.message), refused.status
-    event = organising.event_with_details(row.event_id)
-    if event is None:
-        abort(404)
-    needs = firms.open_needs(row.company_id)
-    form = FirmAnswerForm(data=None if request.method == "POST" else {
+        return None, (render_template("events/link_refused.html", message=refused.message),
+                      refused.status)
+    return row, None
+
+
+def answer_form(row: EventCompany, posted: bool) -> FirmAnswerForm:
+    """The firm's answer, filled with the current one unless posted; its open needs to link."""
+    form = FirmAnswerForm(data=None if posted else {
         "coming": "non" if row.status == ParticipationStatus.DECLINED else "oui",
         "positions": row.positions or None, "jobs": row.jobs,
         "need_ids": [need.id for need in row.needs]})
     form.need_ids.choices = options((need.id, f"{need.reference} – {need.job_label} "
                                               f"({plural(need.positions, 'poste')})")
-                                    for need in needs)
+                                    for need in firms.open_needs(row.company_id))
+    return form
+
+
+def render_firm_page(row: EventCompany, form: FirmAnswerForm | None = None,
+                     need_form: FirmNeedForm | None = None, status: int = 200):
+    event = organising.event_with_details(row.event_id)
+    if event is None:
+        abort(404)
+    return render_template("events/firm_answer.html", row=row, event=event,
+                           banner=organising.banner(event),
+                           form=form or answer_form(row, posted=False),
+                           need_form=need_form or FirmNeedForm(formdata=None)), status
+
+
+@bp.route("/evenements/entreprise/<firm_link>", methods=["GET", "POST"])
+def firm_answer(firm_link: str):
+    """The firm's answer to its invitation, without an account."""
+    row, refused_page = firm_row(firm_link)
+    if row is None:
+        return refused_page
+    form = answer_form(row, posted=request.method == "POST")
     status = 200
     if form.validate_on_submit():
         with refusals(form) as refused:
@@ -131,5 +166,48 @@ def firm_answer(firm_link: str):
         status = refused.status
     elif form.errors:
         status = 422
-    return render_template("events/firm_answer.html", form=form, row=row, event=event,
-                           banner=organising.banner(event)), status
+    return render_firm_page(row, form, status=status)
+
+
+@bp.post("/evenements/entreprise/<firm_link>/demande")
+def firm_need(firm_link: str):
+    """A new hiring need filed by the invited firm: routed like any need, linked to the event."""
+    row, refused_page = firm_row(firm_link)
+    if row is None:
+        return refused_page
+    need_form = FirmNeedForm()
+    with refusals(need_form, flashed=False) as refused:
+        filed = firms.file_need(row, need_form.payload_for_firm())
+        unit_of_work.commit()
+        flash(f"Votre demande {filed.need.reference} est enregistrée et liée à l'événement : "
+              "un conseiller du réseau vous contacte. Le suivi de la demande vous est envoyé par "
+              "e-mail.", "success")
+        return redirect(url_for(".firm_answer", firm_link=firm_link, _anchor="demandes"))
+    if refused.error is not None and not refused.error.fields:  # not about the form's fields
+        need_form.form_errors.append(refused.error.message)
+    return render_firm_page(row, need_form=need_form, status=refused.status)
+
+
+@bp.route("/evenements/avis/<survey_link>", methods=["GET", "POST"])
+def survey_page(survey_link: str):
+    """The satisfaction survey after an event, answered once through the e-mail's signed link."""
+    with refusals(flashed=False) as refused:
+        survey = surveys.survey_for_token(survey_link)
+    if refused:
+        return render_template("events/link_refused.html", message=refused.message), refused.status
+    event = organising.event_with_details(survey.event_id)
+    if event is None:
+        abort(404)
+    form = EventSurveyForm()
+    status, error = 200, None
+    if form.is_submitted():
+        with refusals(form, flashed=False) as refused:
+            surveys.answer(survey, *form.answers())
+            unit_of_work.commit()
+            flash("Merci : votre avis est enregistré.", "success")
+            return redirect(url_for(".survey_page", survey_link=survey_link))
+        status = refused.status
+        error = refused.message
+    return render_template("events/survey.html", form=form, survey=survey, event=event,
+                           banner=organising.banner(event), questions=surveys.QUESTIONS,
+                           error=error), status

@@ -2,12 +2,13 @@
 candidates, status changes), inviting firms, registering a candidate, the check-in list and the
 outcomes per firm."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 
 from crm.blueprints.events import bp
 from crm.blueprints.events.forms import (
     EventFilterForm,
     EventForm,
+    IndicatorFilterForm,
     InviteForm,
     OutcomesForm,
     RegistrationForm,
@@ -19,8 +20,8 @@ from crm.blueprints.pagination import paginate
 from crm.blueprints.refusals import refusals
 from crm.extensions import db
 from crm.models import Event, EventCompany, EventStatus, HiringNeed
-from crm.services.events import firms, organising, registrations, upkeep
-from crm.services.platform import unit_of_work
+from crm.services.events import firms, organising, registrations, surveys, upkeep
+from crm.services.platform import spreadsheet_files, unit_of_work
 from crm.services.platform.local_time import day_bounds
 
 
@@ -46,7 +47,48 @@ def staff_list():
     return render_template("events/staff_list.html", form=form, page=page, counts=counts,
                            empty=registrations.Counts(), banner=organising.banner,
                            can_organise=organising.can_organise(actor()),
-                           figures=upkeep.indicators(basin=basin, start=start, end=end))
+                           figures=upkeep.indicators(basin=basin, start=start, end=end),
+                           indicator_args=filter_arguments())
+
+
+def filter_arguments() -> dict[str, str]:
+    """The basin and period filters of the request, for links that keep them."""
+    return {name: value for name, value in request.args.items()
+            if name in ("basin", "from_day", "to_day") and value}
+
+
+def chosen_indicators() -> tuple[IndicatorFilterForm, upkeep.IndicatorTables]:
+    form = IndicatorFilterForm(request.args)
+    form.validate()
+    basin = form.basin.data if form.basin.data and not form.basin.errors else None
+    start = day_bounds(form.from_day.data)[0] if form.from_day.data and not form.from_day.errors else None
+    end = day_bounds(form.to_day.data)[1] if form.to_day.data and not form.to_day.errors else None
+    return form, upkeep.indicator_tables(basin=basin, start=start, end=end)
+
+
+@bp.get("/gestion/evenements/indicateurs")
+@staff_only
+def indicators():
+    """The events' indicators, all together, per basin and per event, for a basin and a period."""
+    form, tables = chosen_indicators()
+    return render_template("events/indicators.html", form=form, tables=tables,
+                           columns=upkeep.COLUMNS, table_names=upkeep.TABLES,
+                           arguments=filter_arguments(),
+                           most_events=upkeep.MOST_EVENTS)
+
+
+@bp.get("/gestion/evenements/indicateurs.csv")
+@staff_only
+def indicators_csv():
+    """One table of the indicators page (`tableau`: ensemble, bassins, evenements) as CSV."""
+    table = request.args.get("tableau", "ensemble")
+    if table not in upkeep.TABLES:
+        abort(404)
+    _form, tables = chosen_indicators()
+    return Response(spreadsheet_files.csv_text(upkeep.csv_rows(tables, table)),
+                    content_type=spreadsheet_files.CSV_TYPE,
+                    headers={"Content-Disposition":
+                             f'attachment; filename="indicateurs-evenements-{table}.csv"'})
 
 
 @bp.route("/gestion/evenements/nouveau", methods=["GET", "POST"])
@@ -101,7 +143,9 @@ def staff_event(event_id: int):
         transitions=organising.TRANSITIONS[event.status], status_form=StatusForm(),
         invite_form=InviteForm(), register_form=RegistrationForm(), action=ActionForm(),
         needs=firms.invitable_needs(event) if manage else [], firm_link=firms.firm_link,
-        plans=firms.plans_for(event) if manage else [])
+        plans=firms.plans_for(event) if manage else [],
+        survey_results=surveys.results(event.id, with_comments=manage) if event.surveyed_at else [],
+        questions=surveys.QUESTIONS)
 
 
 @bp.post("/gestion/evenements/<int:event_id>/etat")

@@ -19,6 +19,7 @@ from crm.models import (
     EventCompany,
     EventStatus,
     HiringNeed,
+    NeedSource,
     ParticipationStatus,
     PlanStatus,
     ProspectionPlan,
@@ -26,6 +27,8 @@ from crm.models import (
     utcnow,
 )
 from crm.services.events.organising import EventRefused, banner, can_manage
+from crm.services.needs import filing
+from crm.services.needs.schema import parse_need
 from crm.services.plans.checklists import firms_of_plan
 from crm.services.platform import audit, links, outbox
 from crm.services.platform.contact_details import normalise_email
@@ -203,6 +206,25 @@ def answer(row: EventCompany, data: FirmAnswer) -> None:
     audit.record(None, "firm_answer", row, {"event": event.title, "status": row.status,
                                             "positions": row.positions})
     db.session.flush()
+
+
+def file_need(row: EventCompany, payload: dict) -> filing.FiledNeed:
+    """A new hiring need the firm files from its answer page, in the API's shape of the one need
+    schema (its SIRET is the invitation's): checked, filed and routed like any need (source
+    "Événement", or attached to its 7-day duplicate), then linked to the firm's participation."""
+    event = db.session.get_one(Event, row.event_id)
+    if event.status == EventStatus.CANCELLED:
+        raise EventRefused("Cet événement est annulé : déposez votre demande sur le formulaire de "
+                           "recrutement du réseau.")
+    company = db.session.get_one(Company, row.company_id)
+    data = parse_need(payload | {"siret": company.siret}, require_consent=True, typed_job=True)
+    filed = filing.file_need(data, source=NeedSource.EVENT)
+    if filed.need.company_id == row.company_id and filed.need not in row.needs:
+        row.needs.append(filed.need)
+    audit.record(None, "firm_need_filed", row, {"event": event.title,
+                                                "need": filed.need.reference})
+    db.session.flush()
+    return filed
 
 
 # Outcomes

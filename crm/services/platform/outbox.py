@@ -46,6 +46,8 @@ KIND_LABELS = {
     "event_cancelled": "Annulation d'un événement, pour les inscrits",
     "event_reminder": "Rappel d'un événement (J-2), pour les inscrits",
     "event_invitation": "Invitation d'une entreprise à un événement",
+    "event_survey": "Questionnaire de satisfaction après un événement, pour les candidats présents "
+                    "et les entreprises",
     "satisfaction_survey": "Questions de satisfaction, pour l'employeur (une semaine après la clôture)",
     "satisfaction_alert": "Satisfaction des employeurs sous le seuil, pour les responsables",
 }

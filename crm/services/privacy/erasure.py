@@ -17,6 +17,7 @@ from crm.models import (
     AuditEvent,
     Contact,
     EventRegistration,
+    EventSurvey,
     HiringNeed,
     MessageStatus,
     NeedMessage,
@@ -119,6 +120,8 @@ def erase_registrations(registrations: Iterable[EventRegistration], traces: Trac
         db.session.execute(sa.update(EventRegistration).where(EventRegistration.id == registration.id)
                            .values(name=ERASED_NAME, email=erased_address("inscription", registration.id),
                                    phone=None))
+        db.session.execute(sa.update(EventSurvey).where(EventSurvey.registration_id == registration.id)
+                           .values(comment=None))  # their survey comment may sign with them
         count += 1
     return count
 

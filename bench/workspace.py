@@ -112,7 +112,7 @@ def measure(url: str | None, count: int, companies: int, interactions: int) -> l
         adviser = db.session.scalar(sa.select(User).where(User.email.like("conseiller1.2711@%")))
         client = app.test_client()
         with client.session_transaction() as session:  # signed in (".invalid" fails the form)
-            session["_user_id"], session["_fresh"] = str(adviser.id), True
+            session["_user_id"], session["_fresh"] = adviser.get_id(), True
         for name, call in cases(app, client):
             durations = timed(call, count)
             rows.append({"database": db.engine.dialect.name, "measure": name, "requests": count,

@@ -241,3 +241,39 @@ def test_the_page_lists_past_imports_in_constant_queries(admin, client):
     result = {**SUMMARY, "rejected_by_reason": REJECTED}
     assert_constant_queries(client, "/admin/sirene", lambda count: f.BackgroundTaskFactory.create_batch(
         count, kind="sirene", status=m.BackgroundTaskStatus.FINISHED, result=result))
+
+
+def test_rows_of_other_regions_skipped_before_parsing_are_counted_as_a_full_parse_would(app):
+    """The raw-line prefilter says "other region" exactly where the CSV parser and `rejection`
+    would, whatever the quotes, the fields spanning lines, masked or missing communes."""
+    import csv
+
+    from crm.services.imports.sirene_rows import ESTABLISHMENT_COLUMNS, ESTABLISHMENT_REQUIRED, Layout
+
+    lines = ESTABLISHMENTS.read_text(encoding="utf-8").splitlines(keepends=True)
+    header, width = lines[0], lines[0].count(",") + 1
+
+    def row(siret: str, commune: str, name: str = "X") -> str:
+        fields = [""] * width
+        fields[0], fields[1], fields[17] = siret, commune, name
+        return ",".join(fields) + "\n"
+
+    tricky = [
+        row("41816609600069", "75056"),  # Paris: skipped before parsing
+        row("41816609600069", "21231"),  # Dijon: parsed
+        row("41816609600069", "13055", '"Marseille, quai"'),  # quoted comma: parsed
+        row("41816609600069", "69123", '"sur deux\n').rstrip("\n") + "\n",  # a field spanning lines…
+        row("41816609600069", "75056", 'lignes"'),  # … whose continuation looks like another region
+        row("41816609600069", "[ND]"), row("41816609600069", ""),  # masked, missing commune
+        "41816609600069,75056,trop,court\n",  # malformed, not another region
+        row("41816609600069", " 33063 "),
+    ]
+    layout = Layout(next(csv.reader([header])), ESTABLISHMENT_COLUMNS, ESTABLISHMENT_REQUIRED,
+                    "établissements")
+    with app.app_context():
+        communes = sirene.load_context().communes
+    parsed = [layout.rejection(fields, communes) for fields in csv.reader(tricky)]
+    prefiltered = ["other_region" if fields is None else layout.rejection(fields, communes)
+                   for fields in layout.rows(iter(tricky))]
+    assert prefiltered == parsed
+    assert parsed.count("other_region") == 4 and "malformed" in parsed and None in parsed

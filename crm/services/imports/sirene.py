@@ -12,6 +12,7 @@ known company under its current name, creates a non-diffusible one as "Établiss
 and is otherwise rejected.
 """
 
+import csv
 import shutil
 import time
 import uuid
@@ -36,12 +37,13 @@ from crm.services.imports.sirene_names import (
     geoloc_points,
     header_problem,
     legal_unit_names,
-    open_rows,
+    open_lines,
 )
 from crm.services.imports.sirene_rows import (
     ESTABLISHMENT_COLUMNS,
     ESTABLISHMENT_REQUIRED,
     NON_DIFFUSIBLE_NAME,
+    OTHER_REGION,
     Context,
     Layout,
     Place,
@@ -90,11 +92,14 @@ def load_context() -> Context:
                    frozenset(db.session.scalars(sa.select(HeadcountBand.code))))
 
 
-def establishment_rows(path: Path, progress: Progress, every: int) -> Iterator[tuple[Layout, list[str]]]:
-    """The raw establishment rows with the file's layout, reporting the bytes read every `every` rows."""
-    with open_rows(path) as (rows, position):
-        layout = Layout(next(rows, []), ESTABLISHMENT_COLUMNS, ESTABLISHMENT_REQUIRED, ESTABLISHMENTS)
-        for count, row in enumerate(rows, start=1):
+def establishment_rows(path: Path, progress: Progress,
+                       every: int) -> Iterator[tuple[Layout, list[str] | None]]:
+    """The raw establishment rows with the file's layout (None for a row of another region, skipped
+    before CSV parsing), reporting the bytes read every `every` rows."""
+    with open_lines(path) as (lines, position):
+        header = next(csv.reader([next(lines, "")]), [])
+        layout = Layout(header, ESTABLISHMENT_COLUMNS, ESTABLISHMENT_REQUIRED, ESTABLISHMENTS)
+        for count, row in enumerate(layout.rows(lines), start=1):
             yield layout, row
             if count % every == 0:
                 progress.at(position())
@@ -106,7 +111,7 @@ def wanted_identifiers(path: Path, context: Context, progress: Progress) -> tupl
     sirens: set[int] = set()
     sirets: set[str] = set()
     for layout, row in establishment_rows(path, progress, BATCH * 10):
-        if layout.rejection(row, context.communes) is None:
+        if row is not None and layout.rejection(row, context.communes) is None:
             record = layout.record(row)
             if record["state"] != "F":
                 sirens.add(siren_key(record))
@@ -203,7 +208,7 @@ def import_files(establishments: Path, unites: Path | None = None, geoloc: Path 
         summary.read += len(batch)
         usable = []
         for layout, row in batch:
-            reason = layout.rejection(row, context.communes)
+            reason = OTHER_REGION if row is None else layout.rejection(row, context.communes)
             if reason:
                 summary.rejected[reason] += 1
             else:

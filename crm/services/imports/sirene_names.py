@@ -54,8 +54,8 @@ def csv_member(archive: zipfile.ZipFile) -> zipfile.ZipInfo:
 
 
 @contextmanager
-def open_rows(path: Path, delimiter: str = ",") -> Iterator[tuple[Iterator[list[str]], Callable[[], int]]]:
-    """CSV rows of a file or of the CSV in a zip, read as a stream, and the bytes read so far."""
+def open_lines(path: Path) -> Iterator[tuple[Iterator[str], Callable[[], int]]]:
+    """The text lines of a file or of the CSV in a zip, read as a stream, and the bytes read so far."""
     with ExitStack() as stack:
         if zipfile.is_zipfile(path):
             archive = stack.enter_context(zipfile.ZipFile(path))
@@ -64,10 +64,17 @@ def open_rows(path: Path, delimiter: str = ",") -> Iterator[tuple[Iterator[list[
             raw = stack.enter_context(open(path, "rb"))
         text = stack.enter_context(io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""))
         try:
-            yield csv.reader(text, delimiter=delimiter), raw.tell
+            yield text, raw.tell
         except UnicodeDecodeError as error:
             raise SireneError("Le fichier n'est pas encodé en UTF-8 : utilisez la version « utf8 » "
                               "des fichiers de l'INSEE.") from error
+
+
+@contextmanager
+def open_rows(path: Path, delimiter: str = ",") -> Iterator[tuple[Iterator[list[str]], Callable[[], int]]]:
+    """CSV rows of a file or of the CSV in a zip, read as a stream, and the bytes read so far."""
+    with open_lines(path) as (lines, position):
+        yield csv.reader(lines, delimiter=delimiter), position
 
 
 def header_problem(path: Path, columns: dict[str, str], required: tuple[str, ...], what: str,

@@ -1,8 +1,9 @@
 """SIRENE establishment rows: columns found by header name, masked fields, and the company fields
 a row gives (`docs/domain.md` §7)."""
 
+import csv
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
@@ -12,6 +13,7 @@ from crm.services.platform.wording import normalise_name
 
 MASKED = "[ND]"  # what INSEE writes in the fields of a partially diffusible row
 BFC_DEPARTMENTS = frozenset({"21", "25", "39", "58", "70", "71", "89", "90"})
+OTHER_REGION = "other_region"
 NON_DIFFUSIBLE_NAME = "Établissement non diffusible"
 # Lambert-93 bounds of metropolitan France: coordinates outside are treated as missing
 LAMBERT_X = (60_000.0, 1_250_000.0)
@@ -140,10 +142,43 @@ class Layout:
         if code not in communes:
             if not code or code == MASKED:
                 return "missing_commune"
-            return "unknown_commune" if code[:2] in BFC_DEPARTMENTS else "other_region"
+            return "unknown_commune" if code[:2] in BFC_DEPARTMENTS else OTHER_REGION
         if not siret_valid(row[self.siret_at].strip()):
             return "invalid_siret"
         return None
+
+    def rows(self, lines: Iterator[str]) -> Iterator[list[str] | None]:
+        """The rows after the header; None for a row of another region, told from its raw line
+        without CSV parsing (most of a national file). A line without quotes splits on commas
+        exactly; lines with quotes, and the lines of a quoted field spanning several, are parsed."""
+        skipped = 0
+
+        def to_parse() -> Iterator[str]:
+            nonlocal skipped
+            inside_quotes = False
+            for line in lines:
+                if inside_quotes or '"' in line:
+                    inside_quotes ^= line.count('"') % 2 == 1
+                    yield line
+                elif self.other_region(line):
+                    skipped += 1
+                else:
+                    yield line
+
+        for row in csv.reader(to_parse()):
+            while skipped:
+                skipped -= 1
+                yield None
+            yield row
+        yield from (None for _ in range(skipped))
+
+    def other_region(self, line: str) -> bool:
+        """Whether a line without quotes is a whole row whose commune is outside the region (what
+        `rejection` would say of it: neither malformed nor missing its commune)."""
+        if line.count(",") < self.width - 1:
+            return False
+        code = line.split(",", self.commune_at + 1)[self.commune_at].strip()
+        return bool(code) and code != MASKED and code[:2] not in BFC_DEPARTMENTS
 
     def record(self, row: list[str]) -> dict[str, str]:
         """The wanted columns of a row (absent ones empty), masked values emptied."""

@@ -11,8 +11,11 @@ pytestmark = pytest.mark.browser
 
 
 def tops(page, *ids: str) -> set[int]:
-    """The rounded top of each input in the document, by id, read in one go: the error summary takes
-    the focus and the page may still be scrolling, which moves viewport positions between reads."""
+    """The rounded top of each input in the document, by id, read in one go once the page's style
+    sheets and fonts are in (a text can be visible before them, laid out without the grid), and in
+    document coordinates (the focused error summary may still be scrolling the page)."""
+    page.wait_for_load_state("load")
+    page.evaluate("document.fonts.ready.then(() => true)")
     return set(page.evaluate(
         "ids => ids.map(id => Math.round(document.getElementById(id).getBoundingClientRect().top"
         " + window.scrollY))", list(ids)))

@@ -53,14 +53,14 @@ DEFINITIONS: list[Definition] = [
                "Nombre d'établissements distincts du territoire ayant reçu une visite réalisée datée "
                "de la période (une visite de plusieurs structures compte une fois).", "Visites"),
     Definition("penetration_rate", "Taux de pénétration", "%", Group.PROSPECTION,
-               "Établissements distincts servis (contactés pendant la période) rapportés aux "
-               "établissements actifs du territoire issus de la base SIRENE.",
+               "Établissements actifs du territoire servis (contactés pendant la période) "
+               "rapportés aux établissements actifs du territoire (base SIRENE).",
                "Journal des contacts ; établissements actifs"),
     Definition("tpe_pme_share", "Part de TPE-PME parmi les entreprises servies", "%",
                Group.PROSPECTION,
                "Part des établissements contactés pendant la période, de tranche d'effectif connue, "
-               "qui emploient moins de 250 salariés (tranche inconnue ou sans salarié exclue des "
-               "deux termes).", "Journal des contacts ; tranches d'effectif SIRENE"),
+               "qui emploient moins de 250 salariés (tranche inconnue et unités non employeuses "
+               "exclues des deux termes).", "Journal des contacts ; tranches d'effectif SIRENE"),
     Definition("needs_collected", "Besoins recueillis", "besoins", Group.NEEDS,
                "Nombre de besoins de recrutement déposés pendant la période pour les établissements "
                "du territoire, toutes sources confondues.", "Besoins de recrutement"),

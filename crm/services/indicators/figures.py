@@ -119,21 +119,25 @@ class Measures:
     # -- the aggregates ----------------------------------------------------------------------
 
     @cached_property
-    def contacts(self) -> tuple[int, int, int]:
-        """(firms contacted, of them of known size, of them under 250 employees): the plans'
-        `companies_contacted` and `tpe_pme_share`, in one query."""
+    def contacts(self) -> tuple[int, int, int, int]:
+        """(firms contacted, of them active, of them of known size, of them under 250
+        employees): the plans' `companies_contacted` and `tpe_pme_share`, in one query. A known
+        size is a band with a lower bound (the non-employer band "NN" and firms without a band
+        are left out; the band "10 000 and more" counts, unlike the plans' share which needs an
+        upper bound)."""
         firm = Interaction.company_id
-        known = sa.case((HeadcountBand.max_employees.is_not(None), firm))
+        active = sa.case((Company.active, firm))
+        known = sa.case((HeadcountBand.min_employees.is_not(None), firm))
         small = sa.case((HeadcountBand.max_employees < objectives.SMALL_FIRM_LIMIT, firm))
-        query = (sa.select(sa.func.count(sa.distinct(firm)), sa.func.count(sa.distinct(known)),
-                           sa.func.count(sa.distinct(small)))
+        query = (sa.select(sa.func.count(sa.distinct(firm)), sa.func.count(sa.distinct(active)),
+                           sa.func.count(sa.distinct(known)), sa.func.count(sa.distinct(small)))
                  .select_from(Interaction)
                  .join(Company, Company.id == firm)
                  .outerjoin(HeadcountBand, HeadcountBand.code == Company.headcount_band)
                  .where(Interaction.occurred_at >= self.low, Interaction.occurred_at < self.high,
                         self.area(), *self.organisation(Interaction.organisation_id)))
-        contacted, sized, under = db.session.execute(query).one()
-        return number(contacted), number(sized), number(under)
+        contacted, active_ones, sized, under = db.session.execute(query).one()
+        return number(contacted), number(active_ones), number(sized), number(under)
 
     @cached_property
     def visited(self) -> int:
@@ -229,11 +233,11 @@ def companies_visited(m: Measures) -> Figure:
 
 
 def penetration_rate(m: Measures) -> Figure:
-    return ratio("penetration_rate", m.contacts[0], m.establishments)
+    return ratio("penetration_rate", m.contacts[1], m.establishments)
 
 
 def tpe_pme_share(m: Measures) -> Figure:
-    _, known, small = m.contacts
+    _, _, known, small = m.contacts
     return ratio("tpe_pme_share", small, known)
 
 

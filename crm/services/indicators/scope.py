@@ -88,8 +88,8 @@ def parse_scope(level: str | None, code: str | None, organisation_id: int | None
         return Scope(Level.REGION, REGION_CODE, REGION_NAME, organisation_id)
     if not code:
         raise InvalidInput({"code": ["Indiquez le code du territoire."]})
-    found: Department | Basin | None = db.session.get(
-        Department if level == Level.DEPARTEMENT else Basin, code)
+    found = (db.session.get(Department, code) if level == Level.DEPARTEMENT
+             else db.session.get(Basin, code))
     if found is None:
         what = "Département inconnu" if level == Level.DEPARTEMENT else "Bassin d'emploi inconnu"
         raise InvalidInput({"code": [f"{what} : {code[:10]}."]})

@@ -3,9 +3,13 @@ source, contacts in and out of the period (at the edges of French days), a task-
 and on-time first contacts, filled, unfilled and cancelled needs, follow-ups and survey answers.
 Every indicator equals the value computed by hand in the comments."""
 
+import html
+import io
+import re
 from datetime import date, datetime
 
 import pytest
+from openpyxl import load_workbook
 
 from crm import models as m
 from crm.extensions import db
@@ -14,7 +18,7 @@ from crm.services.indicators.scope import Level, Period, Scope
 from crm.services.platform.refusals import InvalidInput
 from crm.services.platform.working_days import first_contact_deadline
 from tests import factories as f
-from tests.helpers import count_queries
+from tests.helpers import assert_constant_queries, count_queries, page_text, queries_for, text_of
 
 MAY = Period(date(2026, 5, 1), date(2026, 5, 31))  # the clock reads 10 June 2026
 DIJON = Scope(Level.BASIN, "2711", "Dijon")
@@ -63,12 +67,12 @@ def survey(need: m.HiringNeed, contacted_quickly: bool | None, useful: bool | No
 
 
 @pytest.fixture
-def committee_data():
+def committee_data(agency):
     """Dijon basin (2711, Côte-d'Or): A (10-19 employees), B (6-9), C (10,000 and more), D (band
     unknown), E (closed, 10-19), F (never contacted): 5 active establishments. Besançon basin
     (2706, Doubs): G (10-19)."""
-    agency = f.OrganisationFactory(name="France Travail Dijon")
-    local = f.OrganisationFactory(name="Mission locale Dijon", kind=m.OrganisationKind.MISSION_LOCALE)
+    local = f.OrganisationFactory(name="Mission locale du Dijonnais",
+                                  kind=m.OrganisationKind.MISSION_LOCALE)
     paul = f.UserFactory(organisation=agency, name="Paul")
     lea = f.UserFactory(organisation=local, name="Léa")
     a, b, c = firm("A", "11"), firm("B", "03"), firm("C", "53")
@@ -252,3 +256,82 @@ def test_each_definition_is_written_once_in_french():
     assert set(figures.FUNCTIONS) == set(definitions.KEYS)
     for definition in definitions.DEFINITIONS:
         assert definition.label and definition.unit and definition.definition.endswith(".")
+
+
+# --- the dashboard page, its exports and the glossary -------------------------------------------
+
+PAGE = "/pilotage/indicateurs?level=basin&code=2711&from=2026-05-01&to=2026-05-31"
+
+
+def test_the_dashboard_shows_each_figure_with_its_comparisons_and_links(client, committee_data,
+                                                                         admin):
+    response = client.get(PAGE)
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "Bassin d'emploi : Dijon, du 01/05/2026 au 31/05/2026" in text
+    assert "du 31/03/2026 au 30/04/2026" in text and "du 01/05/2025 au 31/05/2025" in text
+    for definition in definitions.DEFINITIONS:
+        assert definition.label in text
+    assert "80,0 %" in text and "1\u202f200,0" in text and "66,7 %" in text
+    assert "non disponible" in text
+    assert "+5" in text  # needs collected: 6 against 1 in April
+    links = re.findall(r'href="(/demandes\?[^"]+)"', response.get_data(as_text=True))
+    filed = html.unescape(next(link for link in links if "du=2026-05-01" in link
+                               and "source" not in link))
+    rows = text_of(client, filed)
+    assert "6 demandes" in rows  # the list behind "Besoins recueillis": the same six needs
+    closed = html.unescape(next(link for link in links if "issue=outcome" in link))
+    assert "4 demandes" in text_of(client, closed)  # the fill rate's denominator
+
+
+def test_the_region_over_the_last_twelve_months_by_default(client, committee_data, manager):
+    text = text_of(client, "/pilotage/indicateurs")
+    assert "Région : Bourgogne-Franche-Comté, du 11/06/2025 au 10/06/2026" in text
+
+
+def test_bad_pickers_are_refused_in_french(client, manager):
+    response = client.get("/pilotage/indicateurs?level=basin&code=21&from=2026-05-31&to=2026-05-01")
+    assert response.status_code == 422
+    text = page_text(response)
+    assert "Bassin d'emploi inconnu : 21." in text
+
+
+def test_the_dashboard_runs_a_fixed_number_of_queries(client, committee_data, manager):
+    firms = [f.CompanyFactory() for _ in range(2)]
+
+    def add_rows(number: int):
+        for index in range(number):
+            company = firms[index % 2]
+            f.InteractionFactory(company=company, occurred_at=utc(2026, 5, 3, 9, 0))
+            need(company, m.NeedSource.SPOTTER, utc(2026, 5, 4, 9, 0), contacted=utc(2026, 5, 5, 9, 0),
+                 status=m.NeedStatus.FILLED, closed=utc(2026, 5, 20, 9, 0), hires=1)
+
+    assert_constant_queries(client, PAGE, add_rows)
+    assert queries_for(client, PAGE) <= 45
+
+
+def test_the_exports_hold_the_table(client, committee_data, manager):
+    response = client.get(PAGE.replace("indicateurs?", "indicateurs.csv?"))
+    assert response.status_code == 200 and response.content_type.startswith("text/csv")
+    text = response.get_data(as_text=True)
+    assert "penetration_rate;Taux de pénétration;%;80.0;" in text
+    assert "closed_for_lack_of_candidates;Clôturés faute de candidats;%;non disponible" in text
+    workbook = client.get(PAGE.replace("indicateurs?", "indicateurs.xlsx?"))
+    assert workbook.status_code == 200
+    sheet = load_workbook(io.BytesIO(workbook.data)).active
+    rows = {row[1]: row for row in sheet.iter_rows(values_only=True)}
+    assert rows["hires"][4:7] == (6, 0, 0)
+
+
+def test_the_glossary_is_generated_from_the_definitions(client, manager):
+    text = text_of(client, "/pilotage/indicateurs/definitions")
+    for definition in definitions.DEFINITIONS:
+        assert definition.label in text and definition.definition in text
+
+
+def test_the_menu_offers_the_dashboard_to_managers_only(client, auth, manager, adviser):
+    assert "/pilotage/indicateurs" in client.get("/accueil").get_data(as_text=True)
+    auth.logout()
+    auth.login(adviser)
+    assert "/pilotage/indicateurs" not in client.get("/accueil").get_data(as_text=True)
+    assert client.get(PAGE).status_code == 403

@@ -37,6 +37,7 @@ class Scope:
     code: str
     name: str = ""
     organisation_id: int | None = None
+    organisation_name: str = ""
 
     def company_condition(self) -> sa.ColumnElement[bool]:
         """The firms of the area (the firm's own location, as the plans' objectives count them)."""
@@ -48,7 +49,8 @@ class Scope:
 
     @property
     def label(self) -> str:
-        return f"{LEVEL_LABELS[self.level]} : {self.name or self.code}"
+        area = f"{LEVEL_LABELS[self.level]} : {self.name or self.code}"
+        return f"{area} – {self.organisation_name}" if self.organisation_name else area
 
 
 @dataclass(frozen=True)
@@ -82,10 +84,16 @@ def parse_scope(level: str | None, code: str | None, organisation_id: int | None
     level, code = (level or "").strip(), (code or "").strip()
     if level not in set(Level):
         raise InvalidInput({"level": ["Niveau inconnu : choisissez region, departement ou basin."]})
+    organisation_name = ""
+    if organisation_id is not None:
+        organisation = db.session.get(Organisation, organisation_id)
+        if organisation is None:
+            raise InvalidInput({"organisation": ["Structure inconnue."]})
+        organisation_name = organisation.name
     if level == Level.REGION:
         if code not in ("", REGION_CODE):
             raise InvalidInput({"code": [f"Code de région inconnu : la seule région est {REGION_CODE}."]})
-        return Scope(Level.REGION, REGION_CODE, REGION_NAME, organisation_id)
+        return Scope(Level.REGION, REGION_CODE, REGION_NAME, organisation_id, organisation_name)
     if not code:
         raise InvalidInput({"code": ["Indiquez le code du territoire."]})
     found = (db.session.get(Department, code) if level == Level.DEPARTEMENT
@@ -93,9 +101,7 @@ def parse_scope(level: str | None, code: str | None, organisation_id: int | None
     if found is None:
         what = "Département inconnu" if level == Level.DEPARTEMENT else "Bassin d'emploi inconnu"
         raise InvalidInput({"code": [f"{what} : {code[:10]}."]})
-    if organisation_id is not None and db.session.get(Organisation, organisation_id) is None:
-        raise InvalidInput({"organisation": ["Structure inconnue."]})
-    return Scope(Level(level), code, found.name, organisation_id)
+    return Scope(Level(level), code, found.name, organisation_id, organisation_name)
 
 
 def parse_day(text: str | None, field: str, label: str) -> date:

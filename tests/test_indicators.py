@@ -13,12 +13,14 @@ from openpyxl import load_workbook
 
 from crm import models as m
 from crm.extensions import db
-from crm.services.indicators import definitions, figures, scope
+from crm.services.indicators import definitions, figures, scope, tables
 from crm.services.indicators.scope import Level, Period, Scope
 from crm.services.platform.refusals import InvalidInput
 from crm.services.platform.working_days import first_contact_deadline
 from tests import factories as f
 from tests.helpers import assert_constant_queries, count_queries, page_text, queries_for, text_of
+from tests.test_api import token_for
+from tests.test_openapi import ApiClient
 
 MAY = Period(date(2026, 5, 1), date(2026, 5, 31))  # the clock reads 10 June 2026
 DIJON = Scope(Level.BASIN, "2711", "Dijon")
@@ -335,3 +337,48 @@ def test_the_menu_offers_the_dashboard_to_managers_only(client, auth, manager, a
     auth.login(adviser)
     assert "/pilotage/indicateurs" not in client.get("/accueil").get_data(as_text=True)
     assert client.get(PAGE).status_code == 403
+
+
+# --- the API ------------------------------------------------------------------------------------
+
+API = "/api/v1/indicators?level=basin&code=2711&from=2026-05-01&to=2026-05-31"
+
+
+def test_the_api_answers_the_pages_figures_for_a_manager_token(client, committee_data, agency):
+    token = token_for(f.UserFactory(organisation=agency, role=m.Role.MANAGER))
+    api = ApiClient(client, token)
+    body = api.get(API).json
+    assert (body["level"], body["code"], body["from"], body["to"]) == (
+        "basin", "2711", "2026-05-01", "2026-05-31")
+    assert {item["key"]: item["value"] for item in body["indicators"]} == DIJON_MAY
+    lack = next(item for item in body["indicators"] if item["key"] == "closed_for_lack_of_candidates")
+    assert (lack["available"], lack["value"]) == (False, None)
+    hires = next(item for item in body["indicators"] if item["key"] == "hires")
+    assert (hires["label"], hires["unit"], hires["previous"]) == ("Recrutements", "recrutements", 0)
+    # the same figures as the page's table, row for row
+    board = figures.dashboard(DIJON, MAY)
+    for item, row in zip(body["indicators"], board.rows, strict=True):
+        assert item["label"] == row.definition.label
+        assert (item["value"], item["previous"]) == (row.current.value, row.previous.value)
+
+
+def test_the_api_values_equal_the_page_for_a_signed_in_manager(client, committee_data, manager):
+    page = page_text(client.get(PAGE))
+    body = ApiClient(client).get(API).json
+    for item in body["indicators"]:
+        shown = tables.shown(figures.Figure(item["key"], item["value"], item["available"]))
+        assert f'{item["label"]}' in page and shown in page
+
+
+def test_the_api_refuses_bad_input_in_french_and_other_roles(client, agency, adviser):
+    api = ApiClient(client, token_for(f.UserFactory(organisation=agency, role=m.Role.ADMIN)))
+    for query, field in (("level=pays&code=27", "level"), ("level=basin&code=21", "code"),
+                         ("level=departement&code=99", "code"),
+                         ("level=region&code=27&from=2026-13-01", "from"),
+                         ("level=region&code=27&from=2026-05-31&to=2026-05-01", "to")):
+        response = api.get(f"/api/v1/indicators?{query}")
+        assert response.status_code == 422, query
+        assert field in response.json["fields"]
+    assert api.get("/api/v1/indicators?level=region&code=27").status_code == 200
+    assert api.get("/api/v1/indicators?level=region", token=token_for(adviser)).status_code == 403
+    assert client.get("/api/v1/indicators?level=region").status_code == 401

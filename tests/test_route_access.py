@@ -107,6 +107,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("api.create_need", "POST"): POST_SIGNED_IN,
     ("api.need", "GET"): row(LOGIN, OK, OK, NOT_FOUND, OK, OK),
     ("api.need_list", "GET"): SIGNED_IN,
+    ("api.indicators", "GET"): row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, INVALID, INVALID),
     ("api.plan_target_list", "GET"): STAFF,
     ("api.add_plan_targets", "POST"): row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, ALLOWED, ALLOWED),
     ("api.openapi", "GET"): PUBLIC,

@@ -64,7 +64,7 @@ DEFINITIONS: list[Definition] = [
     Definition("needs_collected", "Besoins recueillis", "besoins", Group.NEEDS,
                "Nombre de besoins de recrutement déposés pendant la période pour les établissements "
                "du territoire, toutes sources confondues.", "Besoins de recrutement"),
-    *[Definition(source_key(source), f"dont {source.label.lower()}", "besoins", Group.NEEDS,
+    *[Definition(source_key(source), f"dont {source.label[0].lower()}{source.label[1:]}", "besoins", Group.NEEDS,
                  f"Nombre de besoins {SOURCE_WORDS[source]} pendant la période pour les "
                  f"établissements du territoire.", "Besoins de recrutement")
       for source in NeedSource],
@@ -85,7 +85,7 @@ DEFINITIONS: list[Definition] = [
                "Part des besoins déposés pendant la période dont le premier contact a eu lieu avant "
                "la fin du 2e jour ouvré suivant le dépôt, parmi ceux contactés ou dont l'échéance "
                "est passée.", "Besoins de recrutement"),
-    Definition("fill_rate", "Taux de satisfaction des besoins", "%", Group.RESULTS,
+    Definition("fill_rate", "Taux de besoins pourvus", "%", Group.RESULTS,
                "Besoins clôturés pendant la période comme pourvus ou partiellement pourvus, "
                "rapportés aux besoins clôturés pendant la période (annulés exclus).",
                "Besoins de recrutement clôturés"),
@@ -96,7 +96,7 @@ DEFINITIONS: list[Definition] = [
     Definition("hires", "Recrutements", "recrutements", Group.RESULTS,
                "Somme des recrutements enregistrés sur les besoins clôturés pendant la période.",
                "Besoins de recrutement clôturés"),
-    Definition("median_time_to_fill_days", "Délai médian de satisfaction", "jours", Group.RESULTS,
+    Definition("median_time_to_fill_days", "Délai médian pour pourvoir", "jours", Group.RESULTS,
                "Médiane, sur les besoins clôturés pendant la période comme pourvus ou partiellement "
                "pourvus, du nombre de jours calendaires entre le jour du dépôt et le jour de la "
                "clôture.", "Besoins de recrutement clôturés"),

@@ -64,7 +64,8 @@ DEFINITIONS: list[Definition] = [
     Definition("needs_collected", "Besoins recueillis", "besoins", Group.NEEDS,
                "Nombre de besoins de recrutement déposés pendant la période pour les établissements "
                "du territoire, toutes sources confondues.", "Besoins de recrutement"),
-    *[Definition(source_key(source), f"dont {source.label[0].lower()}{source.label[1:]}", "besoins", Group.NEEDS,
+    *[Definition(source_key(source), f"dont {source.label[0].lower()}{source.label[1:]}", "besoins",
+                 Group.NEEDS,
                  f"Nombre de besoins {SOURCE_WORDS[source]} pendant la période pour les "
                  f"établissements du territoire.", "Besoins de recrutement")
       for source in NeedSource],

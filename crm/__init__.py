@@ -85,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
         events,
         forget_base_url,
         health,
+        indicators,
         main,
         maps,
         needs,
@@ -105,7 +106,7 @@ def register_blueprints(app: Flask) -> None:
     app.teardown_request(forget_base_url)
     security.init_app(app)
     for module in (auth, main, admin, health, public, needs, routing, api, companies, visits, agenda, maps,
-                   plans, checklists, targets, training, events, errors):
+                   plans, checklists, targets, training, events, indicators, errors):
         module.init_app(app)
 
 

@@ -87,7 +87,9 @@ def staff_sections() -> list[Section]:
     ]
     spotting = [("routing.spotters", "Repérage"), ("checklists.sent", "Listes à vérifier"),
                 ("checklists.directory", "Annuaire des détecteurs")]
-    return sections + ([Section("Repérage", spotting, "Menu du repérage")] if supervisor else [])
+    steering = [("indicators.dashboard", "Indicateurs"), ("indicators.glossary", "Définitions")]
+    return sections + ([Section("Repérage", spotting, "Menu du repérage"),
+                        Section("Pilotage", steering, "Menu du pilotage")] if supervisor else [])
 
 
 def partner_sections() -> list[Section]:

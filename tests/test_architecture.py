@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ROOT / "crm" / "services"
 # Lowest first: a package may import the packages before it, never the ones after it.
 LAYERS = ("platform", "accounts", "territory", "companies", "routing", "needs", "visits", "imports",
-          "training", "plans", "events", "privacy")
+          "training", "plans", "events", "privacy", "indicators")
 FORBIDDEN_IN_SERVICES = ("crm.blueprints", "crm.templating", "crm.demo", "jobs", "markupsafe")
 FORBIDDEN_FLASK_NAMES = {"request", "url_for", "render_template", "render_template_string", "session"}
 

@@ -75,8 +75,8 @@ STAFF_MENU = ["Accueil", "Ma journée", "Entreprises", "Demandes", "Visites", "P
 
 
 @pytest.mark.parametrize("role, expected", [
-    (m.Role.ADMIN, [*STAFF_MENU, "Repérage", "Administration"]),
-    (m.Role.MANAGER, [*STAFF_MENU, "Repérage"]),
+    (m.Role.ADMIN, [*STAFF_MENU, "Repérage", "Pilotage", "Administration"]),
+    (m.Role.MANAGER, [*STAFF_MENU, "Repérage", "Pilotage"]),
     (m.Role.ADVISER, STAFF_MENU),
     (m.Role.PARTNER, ["Accueil", "Signaler un besoin", "Mes signalements", "Entreprises à vérifier",
                       "Plans", "Entreprises"]),

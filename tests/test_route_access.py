@@ -109,6 +109,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("api.create_need", "POST"): POST_SIGNED_IN,
     ("api.need", "GET"): row(LOGIN, OK, OK, NOT_FOUND, OK, OK),
     ("api.need_list", "GET"): SIGNED_IN,
+    ("api.indicators", "GET"): row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, INVALID, INVALID),
     ("api.plan_target_list", "GET"): STAFF,
     ("api.add_plan_targets", "POST"): row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, ALLOWED, ALLOWED),
     ("api.openapi", "GET"): PUBLIC,
@@ -184,6 +185,9 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("companies.save_view", "POST"): POST_SIGNED_IN,
     ("health.healthz", "GET"): PUBLIC,
     ("health.readyz", "GET"): row(*("503",) * 6),  # no worker nor cron runs during the tests
+    ("indicators.dashboard", "GET"): SUPERVISORS,
+    ("indicators.export", "GET"): SUPERVISORS,
+    ("indicators.glossary", "GET"): SUPERVISORS,
     ("main.home", "GET"): SIGNED_IN,
     ("main.index", "GET"): row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     ("main.task", "GET"): row(LOGIN, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, OK),
@@ -398,6 +402,7 @@ class Seed:
             "survey_link": surveys.survey_token(survey),
             "co_handler_id": co_handler.id, "candidate_id": candidate.id,
             "territory_id": db.session.scalar(db.select(m.RsaPilotTerritory.id).limit(1)),
+            "fmt": "csv",
         }
         # Background tasks, rather than follow-up tasks, for these routes' `task_id`
         self.overrides = {"companies.export_download": {"task_id": export_task.id},

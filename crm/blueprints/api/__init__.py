@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
         auth,
         errors,
         events,
+        indicators,
         need_work,
         plan_targets,
         plans,

@@ -2,6 +2,7 @@
 
 from flask import current_app, g, request
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 
 from crm.blueprints.api import bp
 from crm.blueprints.api.errors import ApiError
@@ -11,6 +12,8 @@ from crm.services.accounts import users
 from crm.services.platform import unit_of_work
 
 PUBLIC_ENDPOINTS = frozenset({"api.openapi"})
+# read-only aggregates a signed-in manager's browser may also read with its session
+SESSION_ENDPOINTS = frozenset({"api.indicators"})
 CHALLENGE = 'Bearer realm="api"'
 MISSING = "Authentification requise : envoyez l'en-tête « Authorization: Bearer <jeton> »."
 REFUSED = "Jeton d'accès invalide ou révoqué, ou compte désactivé."
@@ -39,6 +42,9 @@ def authenticate() -> None:
     if request.endpoint in PUBLIC_ENDPOINTS:
         return
     token = bearer_token()
+    if token is None and request.endpoint in SESSION_ENDPOINTS and current_user.is_authenticated:
+        g.api_user = current_user._get_current_object()  # a signed-in page reading the same figures
+        return
     if token is None:
         raise ApiError(401, MISSING, headers={"WWW-Authenticate": CHALLENGE})
     user = users.user_for_token(token)

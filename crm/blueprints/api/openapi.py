@@ -97,6 +97,14 @@ PARAMETERS = {
     "commune_q": query("q", "Partie du nom de la commune, ou début du code INSEE"),
     "reference": in_path("reference", "Référence de la demande, ex. BFC-2026-000123"),
     "siret_path": in_path("siret", "SIRET de l'établissement (14 chiffres)"),
+    "indicator_level": query("level", "Niveau : region, departement ou basin",
+                             {"type": "string", "enum": ["region", "departement", "basin"]}),
+    "indicator_code": query("code", "27 pour la région, numéro du département, code ZE2020 du "
+                                    "bassin"),
+    "indicator_from": query("from", "Premier jour de la période (AAAA-MM-JJ, heure de Paris)",
+                            {"type": "string", "maxLength": 10}),
+    "indicator_to": query("to", "Dernier jour de la période, inclus (AAAA-MM-JJ)",
+                          {"type": "string", "maxLength": 10}),
     "plan_status": query("status", "État du plan",
                          {"type": "string", "enum": [member.value for member in PlanStatus]}),
     "co_handler_id": {"name": "co_handler_id", "in": "path", "required": True,
@@ -181,6 +189,11 @@ PATHS = {
         "listCommunes", "Communes de la région par code postal ou par nom",
         {"200": answer("CommuneList", "Une page de communes")}, ("422",),
         ("postal_code", "commune_q", "page", "per_page"))},
+    "/indicators": {"get": operation(
+        "getIndicators", "Indicateurs des comités d'un territoire sur une période, avec la période "
+                         "précédente (responsables et administrateurs ; agrégats seulement)",
+        {"200": answer("Indicators", "Les indicateurs")}, ("403", "422"),
+        ("indicator_level", "indicator_code", "indicator_from", "indicator_to"))},
     "/plans": {
         "post": operation(
             "createPlan", "Écrire la fiche action d'un bassin (responsables et administrateurs)",

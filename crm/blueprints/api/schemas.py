@@ -271,4 +271,17 @@ SCHEMAS = {
                        "postal_codes": {"type": "array", "items": text(5)},
                        "basin_code": text(4), "department_code": text(3)}),
     "CommuneList": page_of("Commune"),
+    "Indicators": closed({
+        "level": {"type": "string", "enum": ["region", "departement", "basin"]},
+        "code": text(4), "from": DAY, "to": DAY,
+        "indicators": {"type": "array", "items": closed({
+            "key": text(), "label": text(), "unit": text(),
+            "value": nullable({"type": "number"}),
+            "previous": nullable({"type": "number"}),
+            "available": {"type": "boolean",
+                          "description": "Faux : le chiffre ne peut pas être calculé (value null), "
+                                         "ce n'est pas 0."},
+        })},
+    }, description="Les indicateurs d'un territoire sur une période et la période précédente de "
+                   "même durée (définitions : /pilotage/indicateurs/definitions)"),
 }

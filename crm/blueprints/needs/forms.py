@@ -21,6 +21,7 @@ from crm.blueprints.public.forms import NeedRequestForm
 from crm.models import (
     CandidateStatus,
     CoHandlerStatus,
+    NeedSource,
     NeedStatus,
     NotRetainedReason,
     Role,
@@ -49,6 +50,18 @@ class NeedFilterForm(FilterForm):
     rsa = SelectField("Territoire", default="",
                       choices=options([("", "Tous les territoires"),
                                        ("1", "Territoires pilotes RSA")]))
+    # the records behind an indicator (links of /pilotage/indicateurs)
+    departement = SelectField("Département de l'entreprise", default="")
+    bassin_entreprise = SelectField("Bassin de l'entreprise", default="")
+    source = SelectField("Origine", default="",
+                         choices=options([("", "Toutes les origines")], NeedSource.choices()))
+    du = DateField("Déposée du", validators=[Optional()])
+    au = DateField("Déposée au", validators=[Optional()])
+    clos_du = DateField("Clôturée du", validators=[Optional()])
+    clos_au = DateField("Clôturée au", validators=[Optional()])
+    issue = SelectField("Issue", default="", choices=options(
+        [("", "Toutes les issues"), ("outcome", "Pourvue, partiellement ou non pourvue"),
+         ("filled", "Pourvue ou partiellement pourvue")]))
 
     def __init__(self, formdata, user: User):
         super().__init__(formdata)
@@ -58,12 +71,18 @@ class NeedFilterForm(FilterForm):
             scopes.append(("basins", "Mes bassins"))
         self.scope.choices = options(scopes)
         self.basin.choices = options([("", "Tous les bassins")], users.basin_choices())
+        self.bassin_entreprise.choices = options([("", "Tous les bassins")], users.basin_choices())
+        self.departement.choices = options([("", "Tous les départements")],
+                                           users.department_choices())
 
     def filters(self) -> queries.NeedFilters:
         return queries.NeedFilters(
             scope=self.scope.data, status=self.status.data, basin=self.basin.data,
             age=self.age.data, late=self.late.data == "1", search=self.q.data or "",
-            rsa_pilot=self.rsa.data == "1")
+            rsa_pilot=self.rsa.data == "1", department=self.departement.data,
+            firm_basin=self.bassin_entreprise.data, source=self.source.data,
+            filed_from=self.du.data, filed_to=self.au.data, closed_from=self.clos_du.data,
+            closed_to=self.clos_au.data, outcome=self.issue.data)
 
 
 

@@ -3,7 +3,7 @@ the unassigned queue, a partner's flags, one need with what its page shows, and 
 that refuses an action on a need changed by someone else meanwhile."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -11,12 +11,14 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from crm.extensions import db
 from crm.models import (
+    Commune,
     Company,
     HiringNeed,
     Interaction,
     NeedContribution,
     NeedJournalEntry,
     NeedMessage,
+    NeedSource,
     NeedStatus,
     NeedStatusChange,
     NeedTransferProposal,
@@ -27,7 +29,7 @@ from crm.models import (
 )
 from crm.services.accounts import access
 from crm.services.needs.workflow import late_condition
-from crm.services.platform.local_time import local_today
+from crm.services.platform.local_time import day_bounds, local_today
 from crm.services.platform.wording import normalise_name
 from crm.services.platform.working_days import deadline_day, is_working_day
 from crm.services.territory import rsa_pilots
@@ -49,6 +51,50 @@ class NeedFilters:
     late: bool = False
     search: str = ""
     rsa_pilot: bool = False  # workplace in an RSA pilot territory today
+    # the records behind an indicator (docs/indicators.md): the firm's département or basin,
+    # the source, filed or closed from… to… (French calendar days, both included), and
+    # "filled" (filled or partly filled) or "outcome" (filled, partly filled or unfilled)
+    department: str = ""
+    firm_basin: str = ""
+    source: str = ""
+    filed_from: date | None = None
+    filed_to: date | None = None
+    closed_from: date | None = None
+    closed_to: date | None = None
+    outcome: str = ""
+
+
+OUTCOME_STATUSES = {
+    "filled": (NeedStatus.FILLED, NeedStatus.PARTLY_FILLED),
+    "outcome": (NeedStatus.FILLED, NeedStatus.PARTLY_FILLED, NeedStatus.UNFILLED),
+}
+
+
+def between(column, first: date | None, last: date | None) -> list[ColumnElement[bool]]:
+    """A stored time within French calendar days, both included (either end may be open)."""
+    return ([column >= day_bounds(first)[0]] if first else []) + (
+        [column < day_bounds(last)[1]] if last else [])
+
+
+def record_conditions(filters: NeedFilters) -> list[ColumnElement[bool]]:
+    """The conditions of the filters an indicator's link sets (the indicators' definitions)."""
+    conditions = [*between(HiringNeed.created_at, filters.filed_from, filters.filed_to),
+                  *between(HiringNeed.closed_at, filters.closed_from, filters.closed_to)]
+    firm_conditions: list[ColumnElement[bool]] = []
+    if filters.department:
+        firm_conditions.append(Company.commune_code.in_(
+            sa.select(Commune.code).where(Commune.department_code == filters.department)))
+    if filters.firm_basin:
+        firm_conditions.append(Company.basin_code == filters.firm_basin)
+    if firm_conditions:
+        conditions.append(HiringNeed.company_id.in_(sa.select(Company.id).where(*firm_conditions)))
+    if filters.source:
+        conditions.append(HiringNeed.source == NeedSource(filters.source))
+    if filters.outcome:
+        conditions.append(HiringNeed.status.in_(OUTCOME_STATUSES[filters.outcome]))
+    if filters.closed_from or filters.closed_to:
+        conditions.append(~HiringNeed.is_open)
+    return conditions
 
 
 def listed(query: sa.Select) -> sa.Select:
@@ -101,6 +147,7 @@ def needs_for(user: User, filters: NeedFilters, now: datetime | None = None) -> 
         conditions.append(search_condition(filters.search))
     if filters.rsa_pilot:
         conditions.append(HiringNeed.commune_code.in_(rsa_pilots.pilot_communes()))
+    conditions.extend(record_conditions(filters))
     query = sa.select(HiringNeed).where(*conditions)
     return listed(query).order_by(HiringNeed.created_at.desc(), HiringNeed.id.desc())
 

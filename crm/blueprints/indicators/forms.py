@@ -1,0 +1,50 @@
+"""The dashboard's pickers: level, territory, organisation and period (the API's parameters)."""
+
+from datetime import date
+
+from wtforms import DateField, SelectField
+from wtforms.validators import Optional
+
+from crm.blueprints.forms import FilterForm, options
+from crm.services.accounts import users
+from crm.services.indicators import scope
+from crm.services.indicators.scope import LEVEL_LABELS, Level, Period, Scope
+from crm.services.platform.refusals import Refused
+
+LEVEL_CHOICES = [(level.value, LEVEL_LABELS[level]) for level in Level]
+
+
+class DashboardForm(FilterForm):
+    level = SelectField("Niveau", choices=options(LEVEL_CHOICES), default=Level.REGION.value)
+    code = SelectField("Territoire", default=scope.REGION_CODE)
+    organisation = SelectField("Structure", default="")
+    start = DateField("Du", name="from", validators=[Optional()])
+    end = DateField("Au", name="to", validators=[Optional()])
+
+    def __init__(self, formdata, organisations: list[tuple[int, str]]):
+        super().__init__(formdata)
+        self.code.choices = options(
+            [(scope.REGION_CODE, f"Région {scope.REGION_NAME}")],
+            [(code, f"Département {label}") for code, label in users.department_choices()],
+            [(code, f"Bassin {label}") for code, label in users.basin_choices()])
+        self.organisation.choices = options([("", "Toutes les structures")],
+                                            [(str(key), name) for key, name in organisations])
+
+    def chosen(self, today: date) -> tuple[Scope, Period] | None:
+        """The scope and period asked for (the region over the last twelve months by default);
+        None with the errors set on the fields when they do not make sense."""
+        self.validate()
+        if self.errors:
+            return None
+        organisation = int(self.organisation.data) if self.organisation.data else None
+        try:
+            chosen_scope = scope.parse_scope(self.level.data, self.code.data, organisation)
+            default = scope.default_period(today)
+            period = scope.parse_period(self.start.data or default.start, self.end.data or default.end)
+        except Refused as refused:
+            for name, messages in refused.fields.items():
+                field = {"from": self.start, "to": self.end}.get(name) or self[name]
+                field.errors = [*field.errors, *messages]
+            return None
+        self.start.data, self.end.data = period.start, period.end
+        return chosen_scope, period

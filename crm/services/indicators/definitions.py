@@ -1,0 +1,134 @@
+"""Each indicator's definition, written once: its key (the API's), French label, unit, group and a
+one-sentence French definition. The glossary page, the dashboard, the exports, the API and
+`docs/indicators.md` read them from here."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from crm.models import NeedSource
+
+
+class Group(StrEnum):
+    PROSPECTION = "Prospection des entreprises"
+    NEEDS = "Besoins recueillis"
+    REACTIVITY = "Réactivité"
+    RESULTS = "Résultats des recrutements"
+    AFTERCARE = "Après le recrutement et satisfaction"
+
+
+@dataclass(frozen=True)
+class Definition:
+    key: str
+    label: str
+    unit: str  # "entreprises", "%", "jours ouvrés"…
+    group: Group
+    definition: str  # one French sentence
+    # the count a share or median is taken over, in words, for the glossary
+    source: str = ""
+
+    @property
+    def is_share(self) -> bool:
+        return self.unit == "%"
+
+
+SOURCE_WORDS = {
+    NeedSource.PUBLIC_FORM: "déposés sur le formulaire public",
+    NeedSource.SPOTTER: "signalés par un partenaire repéreur",
+    NeedSource.VISIT: "recueillis lors d'une visite",
+    NeedSource.API: "transmis par l'API partenaire",
+    NeedSource.EVENT: "recueillis lors d'un événement",
+}
+
+
+def source_key(source: NeedSource) -> str:
+    return f"needs_collected_{source.value}"
+
+
+DEFINITIONS: list[Definition] = [
+    Definition("companies_contacted", "Entreprises contactées", "entreprises", Group.PROSPECTION,
+               "Nombre d'établissements distincts du territoire ayant au moins une entrée au journal "
+               "partagé des contacts pendant la période, quelle que soit la structure (une visite en "
+               "équipe compte une fois).", "Journal des contacts (interactions)"),
+    Definition("companies_visited", "Entreprises visitées", "entreprises", Group.PROSPECTION,
+               "Nombre d'établissements distincts du territoire ayant reçu une visite réalisée datée "
+               "de la période (une visite de plusieurs structures compte une fois).", "Visites"),
+    Definition("penetration_rate", "Taux de pénétration", "%", Group.PROSPECTION,
+               "Établissements actifs du territoire servis (contactés pendant la période) "
+               "rapportés aux établissements actifs du territoire (base SIRENE).",
+               "Journal des contacts ; établissements actifs"),
+    Definition("tpe_pme_share", "Part de TPE-PME parmi les entreprises servies", "%",
+               Group.PROSPECTION,
+               "Part des établissements contactés pendant la période, de tranche d'effectif connue, "
+               "qui emploient moins de 250 salariés (tranche inconnue et unités non employeuses "
+               "exclues des deux termes).", "Journal des contacts ; tranches d'effectif SIRENE"),
+    Definition("needs_collected", "Besoins recueillis", "besoins", Group.NEEDS,
+               "Nombre de besoins de recrutement déposés pendant la période pour les établissements "
+               "du territoire, toutes sources confondues.", "Besoins de recrutement"),
+    *[Definition(source_key(source), f"dont {source.label[0].lower()}{source.label[1:]}", "besoins",
+                 Group.NEEDS,
+                 f"Nombre de besoins {SOURCE_WORDS[source]} pendant la période pour les "
+                 f"établissements du territoire.", "Besoins de recrutement")
+      for source in NeedSource],
+    Definition("positions", "Postes à pourvoir", "postes", Group.NEEDS,
+               "Somme des postes des besoins recueillis pendant la période.",
+               "Besoins de recrutement"),
+    Definition("needs_per_1000_establishments", "Besoins pour 1 000 établissements",
+               "pour 1 000 établissements", Group.NEEDS,
+               "Besoins recueillis pendant la période pour 1 000 établissements actifs du "
+               "territoire.", "Besoins de recrutement ; établissements actifs"),
+    Definition("median_first_contact_working_days", "Délai médian de premier contact",
+               "jours ouvrés", Group.REACTIVITY,
+               "Médiane, sur les besoins déposés pendant la période et déjà contactés, du nombre de "
+               "jours ouvrés entre le jour du dépôt et le jour du premier contact (0 : le jour même).",
+               "Besoins de recrutement"),
+    Definition("first_contact_within_2_days", "Premier contact dans les 2 jours ouvrés", "%",
+               Group.REACTIVITY,
+               "Part des besoins déposés pendant la période dont le premier contact a eu lieu avant "
+               "la fin du 2e jour ouvré suivant le dépôt, parmi ceux contactés ou dont l'échéance "
+               "est passée.", "Besoins de recrutement"),
+    Definition("fill_rate", "Taux de besoins pourvus", "%", Group.RESULTS,
+               "Besoins clôturés pendant la période comme pourvus ou partiellement pourvus, "
+               "rapportés aux besoins clôturés pendant la période (annulés exclus).",
+               "Besoins de recrutement clôturés"),
+    Definition("positions_filled", "Postes pourvus", "postes", Group.RESULTS,
+               "Somme, sur les besoins clôturés pendant la période comme pourvus ou partiellement "
+               "pourvus, des recrutements dans la limite des postes demandés.",
+               "Besoins de recrutement clôturés"),
+    Definition("hires", "Recrutements", "recrutements", Group.RESULTS,
+               "Somme des recrutements enregistrés sur les besoins clôturés pendant la période.",
+               "Besoins de recrutement clôturés"),
+    Definition("median_time_to_fill_days", "Délai médian pour pourvoir", "jours", Group.RESULTS,
+               "Médiane, sur les besoins clôturés pendant la période comme pourvus ou partiellement "
+               "pourvus, du nombre de jours calendaires entre le jour du dépôt et le jour de la "
+               "clôture.", "Besoins de recrutement clôturés"),
+    Definition("closed_for_lack_of_candidates", "Clôturés faute de candidats", "%", Group.RESULTS,
+               "Part des besoins clôturés pendant la période faute de candidats ; non disponible "
+               "tant que la raison de clôture est un texte libre et non une liste.",
+               "Besoins de recrutement clôturés"),
+    Definition("still_in_post_one_month", "Toujours en poste à 1 mois", "%", Group.AFTERCARE,
+               "Part des personnes recrutées toujours en poste un mois après l'embauche, sur les "
+               "suivis échus et renseignés des besoins clôturés pendant la période.",
+               "Suivis après le recrutement"),
+    Definition("still_in_post_trial_end", "Toujours en poste à la fin de la période d'essai", "%",
+               Group.AFTERCARE,
+               "Part des personnes recrutées toujours en poste à la fin de leur période d'essai, sur "
+               "les suivis échus et renseignés des besoins clôturés pendant la période.",
+               "Suivis après le recrutement"),
+    Definition("satisfaction_contacted_quickly", "Employeurs contactés rapidement", "%",
+               Group.AFTERCARE,
+               "Part des réponses « oui » à « Avez-vous été contacté rapidement ? » pour les besoins "
+               "clôturés pendant la période.", "Questionnaire de satisfaction des employeurs"),
+    Definition("satisfaction_useful", "Employeurs jugeant l'accompagnement utile", "%",
+               Group.AFTERCARE,
+               "Part des réponses « oui » à « L'accompagnement vous a-t-il été utile ? » pour les "
+               "besoins clôturés pendant la période.",
+               "Questionnaire de satisfaction des employeurs"),
+]
+
+BY_KEY: dict[str, Definition] = {definition.key: definition for definition in DEFINITIONS}
+KEYS: tuple[str, ...] = tuple(BY_KEY)
+
+
+def grouped() -> list[tuple[Group, list[Definition]]]:
+    """The definitions per group, in the groups' and the list's order."""
+    return [(group, [d for d in DEFINITIONS if d.group == group]) for group in Group]

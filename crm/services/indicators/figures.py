@@ -1,0 +1,368 @@
+"""The indicators' figures: a few set-based SQL aggregates per scope and period (`Measures`, each
+run once and only when an indicator needs it), and one function per indicator that turns them into
+a `Figure`. A figure that cannot be computed (nothing to divide by, nothing to take a median of, or
+data the application does not record) is "non disponible": `available` False and `value` None,
+never 0. Definitions: `definitions.py` and `docs/indicators.md`.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cached_property
+from statistics import median
+from typing import Any
+
+import sqlalchemy as sa
+
+from crm.clock import utcnow
+from crm.extensions import db
+from crm.models import (
+    Company,
+    HeadcountBand,
+    HiringNeed,
+    Indicator,
+    Interaction,
+    NeedSource,
+    NeedStatus,
+    VisitParticipant,
+)
+from crm.services.indicators.definitions import BY_KEY, KEYS, Definition, source_key
+from crm.services.indicators.scope import Period, Scope
+from crm.services.needs import aftercare_figures
+from crm.services.needs.aftercare_figures import Share
+from crm.services.plans import objectives
+from crm.services.platform.local_time import local_from_utc
+from crm.services.platform.working_days import is_working_day
+
+FILLED = (NeedStatus.FILLED, NeedStatus.PARTLY_FILLED)
+OUTCOMES = (*FILLED, NeedStatus.UNFILLED)  # closed needs counted by the fill rate (not cancelled)
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    value: float | None
+    available: bool
+
+    @property
+    def definition(self) -> Definition:
+        return BY_KEY[self.key]
+
+
+def number(value: Any) -> int:
+    return int(value or 0)
+
+
+def count(key: str, value: int) -> Figure:
+    return Figure(key, value, True)
+
+
+def ratio(key: str, numerator: float, denominator: float, scale: int = 100) -> Figure:
+    """numerator × scale ÷ denominator, one decimal; not available when the denominator is 0."""
+    if not denominator:
+        return Figure(key, None, False)
+    return Figure(key, round(scale * numerator / denominator, 1), True)
+
+
+def share(key: str, found: Share) -> Figure:
+    return ratio(key, found.numerator, found.denominator)
+
+
+def middle(key: str, values: list[int]) -> Figure:
+    return Figure(key, round(float(median(values)), 1), True) if values else Figure(key, None, False)
+
+
+def local_day(moment: datetime | None) -> date:
+    assert moment is not None  # the queries select rows where it is set
+    return local_from_utc(moment).date()
+
+
+def working_days_between(first: date, last: date) -> int:
+    """Working days after `first` up to `last` included (0 when on the same day or before)."""
+    days, day = 0, first
+    while day < last:
+        day += timedelta(days=1)
+        days += is_working_day(day)
+    return days
+
+
+class Measures:
+    """The aggregates of one scope over one period, each queried once when first needed."""
+
+    def __init__(self, scope: Scope, period: Period, now: datetime | None = None):
+        self.scope, self.period = scope, period
+        self.now = now or utcnow()
+        self.low, self.high = period.bounds
+
+    # -- what to count -----------------------------------------------------------------------
+
+    def area(self) -> sa.ColumnElement[bool]:
+        return self.scope.company_condition()
+
+    def organisation(self, column) -> list[sa.ColumnElement[bool]]:
+        return [] if self.scope.organisation_id is None else [column == self.scope.organisation_id]
+
+    def needs_of_area(self) -> aftercare_figures.NeedFilter:
+        conditions = self.organisation(HiringNeed.organisation_id)
+        if self.scope.level != "region":
+            conditions.append(HiringNeed.company_id.in_(sa.select(Company.id).where(self.area())))
+        return sa.and_(*conditions) if conditions else None
+
+    def filed(self) -> list[sa.ColumnElement[bool]]:
+        return [HiringNeed.created_at >= self.low, HiringNeed.created_at < self.high, self.area(),
+                *self.organisation(HiringNeed.organisation_id)]
+
+    def closed(self) -> list[sa.ColumnElement[bool]]:
+        return [HiringNeed.closed_at >= self.low, HiringNeed.closed_at < self.high, ~HiringNeed.is_open,
+                self.area(), *self.organisation(HiringNeed.organisation_id)]
+
+    # -- the aggregates ----------------------------------------------------------------------
+
+    @cached_property
+    def contacts(self) -> tuple[int, int, int, int]:
+        """(firms contacted, of them active, of them of known size, of them under 250
+        employees): the plans' `companies_contacted` and `tpe_pme_share`, in one query. A known
+        size is a band with a lower bound (the non-employer band "NN" and firms without a band
+        are left out; the band "10 000 and more" counts, unlike the plans' share which needs an
+        upper bound)."""
+        firm = Interaction.company_id
+        active = sa.case((Company.active, firm))
+        known = sa.case((HeadcountBand.min_employees.is_not(None), firm))
+        small = sa.case((HeadcountBand.max_employees < objectives.SMALL_FIRM_LIMIT, firm))
+        query = (sa.select(sa.func.count(sa.distinct(firm)), sa.func.count(sa.distinct(active)),
+                           sa.func.count(sa.distinct(known)), sa.func.count(sa.distinct(small)))
+                 .select_from(Interaction)
+                 .join(Company, Company.id == firm)
+                 .outerjoin(HeadcountBand, HeadcountBand.code == Company.headcount_band)
+                 .where(Interaction.occurred_at >= self.low, Interaction.occurred_at < self.high,
+                        self.area(), *self.organisation(Interaction.organisation_id)))
+        contacted, active_ones, sized, under = db.session.execute(query).one()
+        return number(contacted), number(active_ones), number(sized), number(under)
+
+    @cached_property
+    def visited(self) -> int:
+        """The plans' `companies_visited`."""
+        by_person = self.scope.organisation_id is not None
+        query = objectives.counted(Indicator.COMPANIES_VISITED, self.period, by_person=by_person)
+        query = query.where(self.area(), *self.organisation(VisitParticipant.organisation_id))
+        return number(db.session.scalar(query))
+
+    @cached_property
+    def establishments(self) -> int:
+        """Active establishments of the area (SIRENE and the firms recorded in the CRM)."""
+        query = sa.select(sa.func.count()).select_from(Company).where(Company.active, self.area())
+        return number(db.session.scalar(query))
+
+    @cached_property
+    def needs_by_source(self) -> dict[NeedSource, tuple[int, int, int, int]]:
+        """Per source: (needs filed, positions, first contacts measured, of them within the
+        deadline). Measured: a deadline, and a first contact made or the deadline passed."""
+        due, contacted = HiringNeed.first_contact_due_at, HiringNeed.first_contact_at
+        measured = sa.and_(due.is_not(None), sa.or_(contacted.is_not(None), due < self.now))
+        within = sa.and_(due.is_not(None), contacted.is_not(None), contacted <= due)
+        query = (sa.select(HiringNeed.source, sa.func.count(HiringNeed.id),
+                           sa.func.coalesce(sa.func.sum(HiringNeed.positions), 0),
+                           sa.func.count(sa.case((measured, HiringNeed.id))),
+                           sa.func.count(sa.case((within, HiringNeed.id))))
+                 .join(Company, Company.id == HiringNeed.company_id)
+                 .where(*self.filed()).group_by(HiringNeed.source))
+        return {NeedSource(source): (number(n), number(p), number(m), number(w))
+                for source, n, p, m, w in db.session.execute(query)}
+
+    def needs_total(self, index: int) -> int:
+        return sum(row[index] for row in self.needs_by_source.values())
+
+    @cached_property
+    def first_contact_delays(self) -> list[int]:
+        """Working days from filing to first contact, of the needs filed and contacted."""
+        query = (sa.select(HiringNeed.created_at, HiringNeed.first_contact_at)
+                 .join(Company, Company.id == HiringNeed.company_id)
+                 .where(*self.filed(), HiringNeed.first_contact_at.is_not(None)))
+        return [working_days_between(local_day(filed), local_day(contacted))
+                for filed, contacted in db.session.execute(query)]
+
+    @cached_property
+    def outcomes(self) -> tuple[int, int, int, int]:
+        """Of the needs closed in the period: (filled or partly, closed with an outcome, hires,
+        positions filled)."""
+        filled = HiringNeed.status.in_(FILLED)
+        positions_filled = sa.case(
+            (filled, sa.case((HiringNeed.hires < HiringNeed.positions, HiringNeed.hires),
+                             else_=HiringNeed.positions)), else_=0)
+        query = (sa.select(sa.func.count(sa.case((filled, HiringNeed.id))),
+                           sa.func.count(sa.case((HiringNeed.status.in_(OUTCOMES), HiringNeed.id))),
+                           sa.func.coalesce(sa.func.sum(HiringNeed.hires), 0),
+                           sa.func.coalesce(sa.func.sum(positions_filled), 0))
+                 .select_from(HiringNeed)
+                 .join(Company, Company.id == HiringNeed.company_id)
+                 .where(*self.closed()))
+        return tuple(number(value) for value in db.session.execute(query).one())  # type: ignore[return-value]
+
+    @cached_property
+    def fill_times(self) -> list[int]:
+        """Calendar days from filing to closing, of the needs closed filled in the period."""
+        query = (sa.select(HiringNeed.created_at, HiringNeed.closed_at)
+                 .join(Company, Company.id == HiringNeed.company_id)
+                 .where(*self.closed(), HiringNeed.status.in_(FILLED)))
+        return [(local_day(closed) - local_day(filed)).days
+                for filed, closed in db.session.execute(query)]
+
+    @cached_property
+    def one_month(self) -> Share:
+        return aftercare_figures.still_in_post_at_one_month(
+            self.needs_of_area(), self.period.start, self.period.end)
+
+    @cached_property
+    def trial_end(self) -> Share:
+        return aftercare_figures.still_in_post_at_trial_end(
+            self.needs_of_area(), self.period.start, self.period.end)
+
+    @cached_property
+    def satisfaction(self) -> aftercare_figures.Satisfaction:
+        return aftercare_figures.satisfaction(self.needs_of_area(), self.period.start, self.period.end)
+
+
+# -- one function per indicator (definitions: definitions.py) ------------------------------------
+
+def companies_contacted(m: Measures) -> Figure:
+    return count("companies_contacted", m.contacts[0])
+
+
+def companies_visited(m: Measures) -> Figure:
+    return count("companies_visited", m.visited)
+
+
+def penetration_rate(m: Measures) -> Figure:
+    return ratio("penetration_rate", m.contacts[1], m.establishments)
+
+
+def tpe_pme_share(m: Measures) -> Figure:
+    _, _, known, small = m.contacts
+    return ratio("tpe_pme_share", small, known)
+
+
+def needs_collected(m: Measures) -> Figure:
+    return count("needs_collected", m.needs_total(0))
+
+
+def needs_collected_from(source: NeedSource) -> Callable[[Measures], Figure]:
+    def figure(m: Measures) -> Figure:
+        return count(source_key(source), m.needs_by_source.get(source, (0, 0, 0, 0))[0])
+    return figure
+
+
+def positions(m: Measures) -> Figure:
+    return count("positions", m.needs_total(1))
+
+
+def needs_per_1000_establishments(m: Measures) -> Figure:
+    return ratio("needs_per_1000_establishments", m.needs_total(0), m.establishments, 1000)
+
+
+def median_first_contact_working_days(m: Measures) -> Figure:
+    return middle("median_first_contact_working_days", m.first_contact_delays)
+
+
+def first_contact_within_2_days(m: Measures) -> Figure:
+    return ratio("first_contact_within_2_days", m.needs_total(3), m.needs_total(2))
+
+
+def fill_rate(m: Measures) -> Figure:
+    filled, closed, _, _ = m.outcomes
+    return ratio("fill_rate", filled, closed)
+
+
+def positions_filled(m: Measures) -> Figure:
+    return count("positions_filled", m.outcomes[3])
+
+
+def hires(m: Measures) -> Figure:
+    return count("hires", m.outcomes[2])
+
+
+def median_time_to_fill_days(m: Measures) -> Figure:
+    return middle("median_time_to_fill_days", m.fill_times)
+
+
+def closed_for_lack_of_candidates(m: Measures) -> Figure:
+    """Not recorded: the closing reason is free text (docs/indicators.md, what is left)."""
+    return Figure("closed_for_lack_of_candidates", None, False)
+
+
+def still_in_post_one_month(m: Measures) -> Figure:
+    return share("still_in_post_one_month", m.one_month)
+
+
+def still_in_post_trial_end(m: Measures) -> Figure:
+    return share("still_in_post_trial_end", m.trial_end)
+
+
+def satisfaction_contacted_quickly(m: Measures) -> Figure:
+    return share("satisfaction_contacted_quickly", m.satisfaction.contacted_quickly)
+
+
+def satisfaction_useful(m: Measures) -> Figure:
+    return share("satisfaction_useful", m.satisfaction.useful)
+
+
+FUNCTIONS: dict[str, Callable[[Measures], Figure]] = {
+    "companies_contacted": companies_contacted,
+    "companies_visited": companies_visited,
+    "penetration_rate": penetration_rate,
+    "tpe_pme_share": tpe_pme_share,
+    "needs_collected": needs_collected,
+    **{source_key(source): needs_collected_from(source) for source in NeedSource},
+    "positions": positions,
+    "needs_per_1000_establishments": needs_per_1000_establishments,
+    "median_first_contact_working_days": median_first_contact_working_days,
+    "first_contact_within_2_days": first_contact_within_2_days,
+    "fill_rate": fill_rate,
+    "positions_filled": positions_filled,
+    "hires": hires,
+    "median_time_to_fill_days": median_time_to_fill_days,
+    "closed_for_lack_of_candidates": closed_for_lack_of_candidates,
+    "still_in_post_one_month": still_in_post_one_month,
+    "still_in_post_trial_end": still_in_post_trial_end,
+    "satisfaction_contacted_quickly": satisfaction_contacted_quickly,
+    "satisfaction_useful": satisfaction_useful,
+}
+assert tuple(FUNCTIONS) == KEYS, "one function per definition, in the same order"
+
+
+def figures(scope: Scope, period: Period, keys: tuple[str, ...] = KEYS,
+            now: datetime | None = None) -> dict[str, Figure]:
+    """The indicators of the scope over the period (at most eleven queries for all of them)."""
+    measures = Measures(scope, period, now)
+    return {key: FUNCTIONS[key](measures) for key in keys}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One indicator on the dashboard: this period, the previous one, the same a year before."""
+
+    definition: Definition
+    current: Figure
+    previous: Figure
+    year_before: Figure
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    scope: Scope
+    period: Period
+    rows: list[Row]
+
+    def row(self, key: str) -> Row:
+        return next(row for row in self.rows if row.definition.key == key)
+
+
+def dashboard(scope: Scope, period: Period, keys: tuple[str, ...] = KEYS,
+              now: datetime | None = None, year_before: bool = True) -> Dashboard:
+    """The indicators over the period, the previous period and (optionally) a year before."""
+    now = now or utcnow()
+    current = figures(scope, period, keys, now)
+    previous = figures(scope, period.previous, keys, now)
+    before = figures(scope, period.year_before, keys, now) if year_before else {
+        key: Figure(key, None, False) for key in keys}
+    return Dashboard(scope, period, [Row(BY_KEY[key], current[key], previous[key], before[key])
+                                     for key in keys])

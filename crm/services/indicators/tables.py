@@ -1,0 +1,59 @@
+"""The dashboard as rows: French display of a figure, the change since the previous period, and
+the rows of the CSV and XLSX exports (written by the one safe writer,
+`platform.spreadsheet_files`)."""
+
+from crm.services.indicators.figures import Dashboard, Figure, Row
+from crm.services.platform import spreadsheet_files
+
+NOT_AVAILABLE = "non disponible"
+EXPORT_HEADER = ["Groupe", "Clé", "Indicateur", "Unité", "Période", "Période précédente",
+                 "Un an avant", "Définition"]
+
+
+def french_decimal(value: float, decimals: int = 1) -> str:
+    text = f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def shown(figure: Figure) -> str:
+    """A figure as the page shows it: "80,0 %", "1 200,0", "5", or "non disponible"."""
+    if not figure.available or figure.value is None:
+        return NOT_AVAILABLE
+    unit = figure.definition.unit
+    if isinstance(figure.value, int):
+        return french_decimal(figure.value, 0)
+    text = french_decimal(figure.value)
+    return f"{text} %" if unit == "%" else text
+
+
+def change(row: Row) -> str:
+    """The change since the previous period: "+5,0 pts" for a share, "+3" for a count; empty
+    when either figure is not available."""
+    current, previous = row.current.value, row.previous.value
+    if current is None or previous is None or not row.current.available or not row.previous.available:
+        return ""
+    difference = current - previous
+    sign = "+" if difference > 0 else ("−" if difference < 0 else "")
+    size = abs(difference)
+    text = french_decimal(size, 0) if isinstance(size, int) else french_decimal(size)
+    return f"{sign}{text}{' pts' if row.definition.unit == '%' else ''}"
+
+
+def cell(figure: Figure) -> object:
+    """A figure in a spreadsheet: the number itself, or "non disponible"."""
+    return figure.value if figure.available and figure.value is not None else NOT_AVAILABLE
+
+
+def export_rows(board: Dashboard) -> list[list]:
+    return [
+        [f"{board.scope.label} – {board.period.label}"],
+        EXPORT_HEADER,
+        *([row.definition.group.value, row.definition.key, row.definition.label, row.definition.unit,
+           cell(row.current), cell(row.previous), cell(row.year_before), row.definition.definition]
+          for row in board.rows),
+    ]
+
+
+def export_file(board: Dashboard, fmt: str) -> bytes:
+    """The table as a CSV or XLSX file, safe against formula injection."""
+    return spreadsheet_files.file_bytes(export_rows(board), fmt, "Indicateurs")

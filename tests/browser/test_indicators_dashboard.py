@@ -1,0 +1,52 @@
+"""The committee dashboard in a real browser, with and without JavaScript: a manager opens
+"Pilotage › Indicateurs" from the menu, picks a basin and a period, reads the table with its
+comparisons, opens the glossary; axe-core finds no serious or critical problem."""
+
+from datetime import datetime
+
+import pytest
+from playwright.sync_api import expect
+
+from crm import models as m
+from crm.services.platform import unit_of_work
+from tests import factories as f
+from tests.browser.journeys import dijon, open_submenu, sign_in, submit
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def ines(agency, adviser):
+    manager = f.UserFactory(organisation=agency, role=m.Role.MANAGER, name="Inès Manager",
+                            basins=[dijon()])
+    firm = f.CompanyFactory(name="Boulangerie Martin")
+    f.InteractionFactory(company=firm, user=adviser, occurred_at=datetime(2026, 5, 5, 9))
+    f.HiringNeedFactory(company=firm, organisation=agency, created_at=datetime(2026, 5, 4, 9),
+                        first_contact_at=datetime(2026, 5, 5, 9),
+                        first_contact_due_at=datetime(2026, 5, 6, 21, 59),
+                        status=m.NeedStatus.FILLED, closed_at=datetime(2026, 5, 20, 9), hires=2)
+    unit_of_work.commit()
+    return manager
+
+
+def test_a_manager_reads_the_committee_dashboard(live_server, page, screenshot, axe, ines):
+    sign_in(page, live_server, ines)
+    open_submenu(page, "Pilotage", "Menu du pilotage", "Indicateurs")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Indicateurs des comités")
+    page.get_by_label("Niveau", exact=True).select_option(label="Bassin d'emploi")
+    page.get_by_label("Territoire", exact=True).select_option(value="2711")
+    page.get_by_label("Du", exact=True).fill("2026-05-01")
+    page.get_by_label("Au", exact=True).fill("2026-05-31")
+    submit(page, "Filtrer")
+    expect(page.get_by_role("heading", level=2)).to_contain_text("Bassin d'emploi : Dijon")
+    row = page.get_by_role("row").filter(has_text="Taux de besoins pourvus")
+    expect(row).to_contain_text("100,0 %")
+    expect(page.get_by_role("row").filter(has_text="Clôturés faute de candidats")).to_contain_text(
+        "non disponible")
+    screenshot("indicateurs-tableau")
+    axe()
+    page.get_by_role("link", name="Définitions des indicateurs").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Définitions des indicateurs")
+    screenshot("indicateurs-definitions")
+    axe()
+    axe.end()

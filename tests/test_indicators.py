@@ -382,3 +382,27 @@ def test_the_api_refuses_bad_input_in_french_and_other_roles(client, agency, adv
     assert api.get("/api/v1/indicators?level=region&code=27").status_code == 200
     assert api.get("/api/v1/indicators?level=region", token=token_for(adviser)).status_code == 403
     assert client.get("/api/v1/indicators?level=region").status_code == 401
+
+
+def test_the_dashboard_gives_each_co_handlers_not_for_me_answers_in_the_area_and_period(
+        client, agency, manager):
+    local = f.OrganisationFactory(name="Mission locale du Dijonnais", kind=m.OrganisationKind.MISSION_LOCALE)
+    cap = f.OrganisationFactory(name="Cap emploi 21", kind=m.OrganisationKind.CAP_EMPLOI)
+    dijon_firm, besancon_firm = firm("A", "11"), firm("G", "11", basin="2706")
+
+    def co_handled(company, filed, organisation, status):
+        filed_need = need(company, m.NeedSource.PUBLIC_FORM, filed)
+        db.session.add(m.NeedCoHandler(need_id=filed_need.id, organisation_id=organisation.id,
+                                       status=status))
+
+    co_handled(dijon_firm, utc(2026, 5, 4, 9, 0), local, m.CoHandlerStatus.NOT_FOR_ME)
+    co_handled(dijon_firm, utc(2026, 5, 6, 9, 0), local, m.CoHandlerStatus.TAKING_CARE)
+    co_handled(dijon_firm, utc(2026, 5, 7, 9, 0), cap, m.CoHandlerStatus.INVITED)
+    co_handled(besancon_firm, utc(2026, 5, 4, 9, 0), local, m.CoHandlerStatus.NOT_FOR_ME)  # elsewhere
+    co_handled(dijon_firm, utc(2026, 4, 20, 9, 0), cap, m.CoHandlerStatus.NOT_FOR_ME)  # April
+    db.session.commit()
+    text = " ".join(re.sub(r"<[^>]+>", " ", text_of(client, PAGE)).split())
+    assert "Co-traitance : réponses « pas pour moi » par structure" in text
+    assert "Cap emploi 21 1 0 0 %" in text and "Mission locale du Dijonnais 2 1 50 %" in text
+    quiet = text_of(client, PAGE.replace("from=2026-05-01&to=2026-05-31", "from=2026-03-01&to=2026-03-31"))
+    assert "Aucune structure n'a été invitée à co-traiter" in quiet

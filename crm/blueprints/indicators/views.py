@@ -24,9 +24,10 @@ def dashboard():
     """The indicators of a territory over a period, with the previous period and a year before."""
     form, board = chosen()
     links = record_links(board.scope, board.period, local_today()) if board else {}
+    refusals = figures.not_for_me_by_organisation(board.scope, board.period) if board else []
     return render_template("indicators/dashboard.html", form=form, board=board, links=links,
                            groups=definitions.Group, shown=tables.shown, change=tables.change,
-                           ), 200 if board else 422
+                           refusals=refusals), 200 if board else 422
 
 
 @bp.get("/pilotage/indicateurs.<any(csv, xlsx):fmt>")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from crm.extensions import db
 from crm.models import (
     CoHandlerStatus,
+    Company,
     HiringNeed,
     JournalSubject,
     NeedCoHandler,
@@ -214,12 +215,16 @@ class RefusalRate:
         return self.not_for_me / self.co_handlings if self.co_handlings else 0.0
 
 
-def not_for_me_rates() -> list[RefusalRate]:
-    """Per organisation, its co-handlings and how many were "not for me", for the indicators."""
+def not_for_me_rates(*need_conditions: sa.ColumnElement[bool]) -> list[RefusalRate]:
+    """Per organisation, its co-handlings and how many were "not for me", for the indicators;
+    `need_conditions` keep the needs (and their firms) counted, e.g. a territory and a period."""
     refused = sa.func.sum(sa.case((NeedCoHandler.status == CoHandlerStatus.NOT_FOR_ME, 1),
                                   else_=0))
     query = (sa.select(Organisation.name, sa.func.count(NeedCoHandler.id), refused)
              .join(NeedCoHandler, NeedCoHandler.organisation_id == Organisation.id)
              .group_by(Organisation.id, Organisation.name).order_by(Organisation.name))
+    if need_conditions:
+        query = (query.join(HiringNeed, HiringNeed.id == NeedCoHandler.need_id)
+                 .join(Company, Company.id == HiringNeed.company_id).where(*need_conditions))
     return [RefusalRate(str(name), int(total), int(no or 0))
             for name, total, no in db.session.execute(query).tuples()]

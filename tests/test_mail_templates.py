@@ -651,40 +651,26 @@ CASES = [
                   'décliner, répondez sur cette page, sans compte ni mot de passe :\n'
                   'U') + SIGNATURE,
                  id="event_invitation"),
-    pytest.param("event_survey",
-                 lambda: dict(event=EVENT, banner="A et B", person="Camille Durand", firm=False,
-                              url="U", days=30),
-                 "Votre avis sur « Job dating BTP »",
-                 ("Bonjour Camille Durand,\n"
-                  "\n"
-                  "Merci d'être venu(e) à « Job dating BTP » (Job dating), le 24/06/2026, "
-                  "organisé par A et B. "
-                  "Pour nous aider à améliorer ces événements, pouvez-vous répondre à deux questions "
-                  "(oui ou non, une minute) ?\n"
-                  "\n"
-                  "- L'événement vous a-t-il été utile ?\n"
-                  "- Recommanderiez-vous ce type d'événement ?\n"
-                  "\n"
-                  "Répondez sur cette page, sans compte ni mot de passe (le lien fonctionne 30 jours) :\n"
-                  "U" + SIGNATURE),
-                 id="event_survey_candidate"),
-    pytest.param("event_survey",
-                 lambda: dict(event=EVENT, banner="A et B", person="Boulangerie Martin", firm=True,
-                              url="U", days=30),
-                 "Votre avis sur « Job dating BTP »",
-                 ("Bonjour Boulangerie Martin,\n"
-                  "\n"
-                  "Merci d'avoir participé à « Job dating BTP » (Job dating), le 24/06/2026, "
-                  "organisé par A et B. "
-                  "Pour nous aider à améliorer ces événements, pouvez-vous répondre à deux questions "
-                  "(oui ou non, une minute) ?\n"
-                  "\n"
-                  "- L'événement vous a-t-il été utile ?\n"
-                  "- Recommanderiez-vous ce type d'événement ?\n"
-                  "\n"
-                  "Répondez sur cette page, sans compte ni mot de passe (le lien fonctionne 30 jours) :\n"
-                  "U" + SIGNATURE),
-                 id="event_survey_firm"),
+    *(pytest.param("event_survey",
+                   lambda person=person, firm=firm: dict(event=EVENT, banner="A et B", person=person,
+                                                         firm=firm, url="U", days=30),
+                   "Votre avis sur « Job dating BTP »",
+                   (f"Bonjour {person},\n"
+                    "\n"
+                    f"{thanks} « Job dating BTP » (Job dating), le 24/06/2026, "
+                    "organisé par A et B. "
+                    "Pour nous aider à améliorer ces événements, pouvez-vous répondre à deux questions "
+                    "(oui ou non, une minute) ?\n"
+                    "\n"
+                    "- L'événement vous a-t-il été utile ?\n"
+                    "- Recommanderiez-vous ce type d'événement ?\n"
+                    "\n"
+                    "Répondez sur cette page, sans compte ni mot de passe (le lien fonctionne 30 jours) :\n"
+                    "U" + SIGNATURE),
+                   id=f"event_survey_{kind}")
+      for kind, person, firm, thanks in (
+          ("candidate", "Camille Durand", False, "Merci d'être venu(e) à"),
+          ("firm", "Boulangerie Martin", True, "Merci d'avoir participé à"))),
     pytest.param("satisfaction_survey", lambda: dict(need=need(), url=TRACKING + "#avis"),
                  "Votre avis sur la demande BFC-2026-00042",
                  ("Bonjour,\n"

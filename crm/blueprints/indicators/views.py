@@ -7,7 +7,7 @@ from crm.blueprints.indicators import bp
 from crm.blueprints.indicators.forms import DashboardForm
 from crm.blueprints.indicators.links import record_links
 from crm.services.accounts import users
-from crm.services.indicators import definitions, figures, tables
+from crm.services.indicators import charts, definitions, figures, tables
 from crm.services.platform import spreadsheet_files
 from crm.services.platform.local_time import local_today
 
@@ -27,7 +27,8 @@ def dashboard():
     refusals = figures.not_for_me_by_organisation(board.scope, board.period) if board else []
     return render_template("indicators/dashboard.html", form=form, board=board, links=links,
                            groups=definitions.Group, shown=tables.shown, change=tables.change,
-                           refusals=refusals), 200 if board else 422
+                           refusals=refusals, charts=charts.dashboard_charts(board) if board else [],
+                           chart_value=charts.shown), 200 if board else 422
 
 
 @bp.get("/pilotage/indicateurs.<any(csv, xlsx):fmt>")

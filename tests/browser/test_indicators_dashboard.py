@@ -1,6 +1,7 @@
 """The committee dashboard in a real browser, with and without JavaScript: a manager opens
 "Pilotage › Indicateurs" from the menu, picks a basin and a period, reads the table with its
-comparisons, opens the glossary; axe-core finds no serious or critical problem."""
+comparisons and the charts (drawn with JavaScript, each followed by its data table), opens the
+glossary; axe-core finds no serious or critical problem."""
 
 from datetime import datetime
 
@@ -43,6 +44,14 @@ def test_a_manager_reads_the_committee_dashboard(live_server, page, screenshot, 
     expect(row).to_contain_text("100,0 %")
     expect(page.get_by_role("row").filter(has_text="Clôturés faute de candidats")).to_contain_text(
         "non disponible")
+    sources = page.get_by_role("table", name="Besoins recueillis par source – Bassin d'emploi : Dijon : données du graphique")
+    expect(sources.get_by_role("row").filter(has_text="Formulaire public")).to_contain_text("1")
+    trend = page.get_by_role("table", name="Évolution des principaux chiffres – Bassin d'emploi : Dijon : données du graphique")
+    expect(trend.get_by_role("row").filter(has_text="Recrutements")).to_contain_text("2")
+    if page.javascript:  # the State's chart components draw on a canvas
+        expect(page.locator("bar-chart canvas")).to_have_count(2)
+    else:  # without JavaScript the data tables are the charts' reading
+        expect(page.locator("bar-chart canvas")).to_have_count(0)
     screenshot("indicateurs-tableau")
     axe()
     page.get_by_role("link", name="Définitions des indicateurs").click()

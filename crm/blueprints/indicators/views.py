@@ -4,6 +4,7 @@ from flask import Response, render_template, request
 
 from crm.blueprints.guards import supervisors_only
 from crm.blueprints.indicators import bp
+from crm.blueprints.indicators.basin_map import dashboard_map
 from crm.blueprints.indicators.forms import DashboardForm
 from crm.blueprints.indicators.links import record_links
 from crm.services.accounts import users
@@ -23,12 +24,16 @@ def chosen() -> tuple[DashboardForm, figures.Dashboard | None]:
 def dashboard():
     """The indicators of a territory over a period, with the previous period and a year before."""
     form, board = chosen()
-    links = record_links(board.scope, board.period, local_today()) if board else {}
-    refusals = figures.not_for_me_by_organisation(board.scope, board.period) if board else []
-    return render_template("indicators/dashboard.html", form=form, board=board, links=links,
-                           groups=definitions.Group, shown=tables.shown, change=tables.change,
-                           refusals=refusals, charts=charts.dashboard_charts(board) if board else [],
-                           chart_value=charts.shown), 200 if board else 422
+    if board is None:
+        return render_template("indicators/dashboard.html", form=form, board=None, links={},
+                               groups=definitions.Group), 422
+    return render_template(
+        "indicators/dashboard.html", form=form, board=board,
+        links=record_links(board.scope, board.period, local_today()),
+        groups=definitions.Group, shown=tables.shown, change=tables.change,
+        refusals=figures.not_for_me_by_organisation(board.scope, board.period),
+        charts=charts.dashboard_charts(board), chart_value=charts.shown,
+        basin_map=dashboard_map(board))
 
 
 @bp.get("/pilotage/indicateurs.<any(csv, xlsx):fmt>")

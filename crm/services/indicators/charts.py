@@ -59,9 +59,9 @@ def value(figure: Figure) -> float | None:
     return figure.value if figure.available else None
 
 
-def shown(number: float | None) -> str:
-    """A value of a chart's data table: "1\u202f200", or "non disponible"."""
-    return NOT_AVAILABLE if number is None else french_decimal(number, 0)
+def shown(number: float | None, decimals: int = 0) -> str:
+    """A value of a chart's or the map's data table: "1\u202f200", "3,5", or "non disponible"."""
+    return NOT_AVAILABLE if number is None else french_decimal(number, decimals)
 
 
 def trend(board: Dashboard) -> Chart:

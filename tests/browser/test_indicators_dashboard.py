@@ -59,3 +59,22 @@ def test_a_manager_reads_the_committee_dashboard(live_server, page, screenshot, 
     screenshot("indicateurs-definitions")
     axe()
     axe.end()
+
+
+def test_the_regional_dashboard_maps_the_basins(live_server, page, screenshot, axe, ines):
+    sign_in(page, live_server, ines)
+    page.goto(f"{live_server}/pilotage/indicateurs?level=region&code=27&from=2026-05-01&to=2026-05-31")
+    heading = "Besoins pour 1 000 établissements par bassin d'emploi"
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    table = page.get_by_role("table", name=f"{heading} – Région : Bourgogne-Franche-Comté, "
+                                           "du 01/05/2026 au 31/05/2026")
+    expect(table.get_by_role("row").filter(has_text="Dijon")).to_contain_text("1")
+    if page.javascript:  # the basins are drawn, shaded, on the map
+        expect(page.locator(".crm-map path.leaflet-interactive").first).to_be_visible()
+    screenshot("indicateurs-carte-bassins")
+    axe()
+    table.get_by_role("link", name="Dijon").click()
+    expect(page.get_by_role("heading", level=2)).to_contain_text("Bassin d'emploi : Dijon, du 01/05/2026")
+    expect(page.get_by_role("heading", name=heading)).to_have_count(0)  # a basin has no basin map
+    axe()
+    axe.end()

@@ -39,6 +39,8 @@ from crm.models import (  # noqa: E402
 )
 from crm.services.accounts.users import hash_password  # noqa: E402
 from crm.services.indicators import aggregates  # noqa: E402
+from crm.services.indicators.scope import default_period  # noqa: E402
+from crm.services.platform.local_time import local_today  # noqa: E402
 
 INTERACTIONS = 1_000_000
 HISTORY_DAYS = 2 * 366  # the year measured, and the year before it for the comparison
@@ -147,11 +149,17 @@ def bench(url: str, redis_url: str | None, count: int, refresh: bool) -> None:
             print(f"  daily aggregates refreshed: {days} rows in "
                   f"{time.perf_counter() - started:.1f} s", flush=True)
         client = signed_in_client(app, manager())
-        for name, path in (("page /pilotage/indicateurs (région, 12 mois)", "/pilotage/indicateurs"),
-                           ("API /api/v1/indicators (région, 12 mois)",
-                            "/api/v1/indicators?level=region&code=27")):
+        # the last twelve months (stored by the nightly job) and the twelve months up to yesterday
+        # (no snapshot: computed live)
+        live = default_period(local_today() - timedelta(days=1))
+        dates = f"from={live.start}&to={live.end}"
+        for name, path in (("page, 12 mois (précalculé)", "/pilotage/indicateurs"),
+                           ("API, 12 mois (précalculé)", "/api/v1/indicators?level=region&code=27"),
+                           ("page, 12 mois à J-1 (en direct)", f"/pilotage/indicateurs?{dates}"),
+                           ("API, 12 mois à J-1 (en direct)",
+                            f"/api/v1/indicators?level=region&code=27&{dates}")):
             durations, size = measure(client, path, count)
-            print(f"  {db.engine.dialect.name:10} {name:46} p50 {statistics.median(durations):7.1f} ms  "
+            print(f"  {db.engine.dialect.name:10} {name:34} p50 {statistics.median(durations):7.1f} ms  "
                   f"p95 {percentile(durations, 0.95):7.1f} ms  ({count} requêtes, "
                   f"{size / 1000:.0f} ko)", flush=True)
 

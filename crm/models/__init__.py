@@ -48,6 +48,7 @@ from crm.models.geography import (
     RsaPilotTerritory,
     TerritoryScope,
 )
+from crm.models.indicator_snapshot import IndicatorSnapshot
 from crm.models.interaction import Interaction, InteractionKind
 from crm.models.need import (
     CLOSED_STATUSES,

@@ -8,27 +8,29 @@ from crm.blueprints.indicators.basin_map import dashboard_map
 from crm.blueprints.indicators.forms import DashboardForm
 from crm.blueprints.indicators.links import record_links
 from crm.services.accounts import users
-from crm.services.indicators import charts, definitions, figures, tables
+from crm.services.indicators import aggregates, charts, definitions, figures, tables
 from crm.services.platform import spreadsheet_files
 from crm.services.platform.local_time import local_today
 
 
-def chosen() -> tuple[DashboardForm, figures.Dashboard | None]:
+def chosen() -> tuple[DashboardForm, aggregates.Computed | None]:
+    """The pickers and the dashboard they ask for (stored by the nightly job, else live)."""
     form = DashboardForm(request.args, users.organisation_choices())
     found = form.chosen(local_today())
-    return form, (figures.dashboard(*found) if found else None)
+    return form, (aggregates.dashboard(*found) if found else None)
 
 
 @bp.get("/pilotage/indicateurs")
 @supervisors_only
 def dashboard():
     """The indicators of a territory over a period, with the previous period and a year before."""
-    form, board = chosen()
-    if board is None:
+    form, computed = chosen()
+    if computed is None:
         return render_template("indicators/dashboard.html", form=form, board=None, links={},
                                groups=definitions.Group), 422
+    board = computed.board
     return render_template(
-        "indicators/dashboard.html", form=form, board=board,
+        "indicators/dashboard.html", form=form, board=board, freshness=computed.freshness,
         links=record_links(board.scope, board.period, local_today()),
         groups=definitions.Group, shown=tables.shown, change=tables.change,
         refusals=figures.not_for_me_by_organisation(board.scope, board.period),
@@ -40,10 +42,11 @@ def dashboard():
 @supervisors_only
 def export(fmt: str):
     """The dashboard's table as CSV or XLSX (through the one safe writer)."""
-    form, board = chosen()
-    if board is None:
+    form, computed = chosen()
+    if computed is None:
         return render_template("indicators/dashboard.html", form=form, board=None, links={},
                                groups=definitions.Group), 422
+    board = computed.board
     name = f"indicateurs-{board.scope.level}-{board.scope.code}-{board.period.start}-{board.period.end}"
     return Response(tables.export_file(board, fmt), content_type=spreadsheet_files.FORMATS[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})

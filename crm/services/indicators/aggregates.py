@@ -1,0 +1,103 @@
+"""The committee dashboards computed ahead, once a day, for the period every reader opens first (the
+last twelve months up to today) and every territory (the region, each département, each basin,
+all organisations together): the nightly job (`jobs/indicators.py`) runs `refresh()`; the pages
+and the API read the stored figures through `dashboard()` when they exist, and compute live
+otherwise (another period, an organisation, a snapshot not made yet).
+
+Why whole dashboards rather than per-day counts: the heaviest figures count *distinct* firms over
+the period (firms contacted, penetration rate, TPE/PME share), which do not add up day by day.
+The stored figures are those of the live computation at `computed_at` (docs/indicators.md,
+Performance); the page says when they were computed.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from crm.clock import utcnow
+from crm.extensions import db
+from crm.models import Basin, Department, IndicatorSnapshot
+from crm.services.indicators import figures
+from crm.services.indicators.definitions import BY_KEY, KEYS
+from crm.services.indicators.figures import Dashboard, Figure, Row
+from crm.services.indicators.scope import REGION_CODE, REGION_NAME, Level, Period, Scope, default_period
+from crm.services.platform import unit_of_work
+from crm.services.platform.local_time import local_from_utc, local_today
+
+WHICH = ("current", "previous", "year_before")
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A dashboard and when its figures were computed (None: now, live)."""
+
+    board: Dashboard
+    computed_at: datetime | None
+
+    @property
+    def freshness(self) -> str:
+        """What the page says of the figures' age, in French."""
+        if self.computed_at is None:
+            return "Chiffres calculés à l'ouverture de la page."
+        moment = local_from_utc(self.computed_at)
+        return f"Chiffres calculés le {moment:%d/%m/%Y} à {moment:%H:%M}."
+
+
+def territories() -> list[Scope]:
+    """The region, each département and each basin (all organisations together)."""
+    departments = db.session.execute(sa.select(Department.code, Department.name).order_by(Department.code))
+    basins = db.session.execute(sa.select(Basin.code, Basin.name).order_by(Basin.code))
+    return [Scope(Level.REGION, REGION_CODE, REGION_NAME),
+            *(Scope(Level.DEPARTEMENT, code, name) for code, name in departments),
+            *(Scope(Level.BASIN, code, name) for code, name in basins)]
+
+
+def stored_figures(board: Dashboard) -> dict[str, dict[str, float | None]]:
+    return {which: {row.definition.key: getattr(row, which).value for row in board.rows}
+            for which in WHICH}
+
+
+def refresh(today: date | None = None) -> int:
+    """Compute and store the dashboard of every territory for the last twelve months up to
+    `today` (the French day), replacing the snapshots of earlier days; returns how many."""
+    period = default_period(today or local_today())
+    now = utcnow()
+    rows = []
+    for scope in territories():
+        board = figures.dashboard(scope, period, now=now)
+        rows.append({"level": scope.level.value, "code": scope.code, "period_start": period.start,
+                     "period_end": period.end, "figures": stored_figures(board), "computed_at": now})
+    db.session.execute(sa.delete(IndicatorSnapshot))
+    db.session.execute(sa.insert(IndicatorSnapshot), rows)
+    unit_of_work.commit()
+    return len(rows)
+
+
+def refreshed_at() -> datetime | None:
+    """When the stored dashboards were last computed (None: never)."""
+    return db.session.scalar(sa.select(sa.func.max(IndicatorSnapshot.computed_at)))
+
+
+def figure(key: str, value: float | None) -> Figure:
+    return Figure(key, value, value is not None)
+
+
+def stored(scope: Scope, period: Period) -> Computed | None:
+    """The stored dashboard of the territory and period, if the job made one."""
+    if scope.organisation_id is not None:
+        return None
+    snapshot = db.session.scalar(sa.select(IndicatorSnapshot).where(
+        IndicatorSnapshot.level == scope.level.value, IndicatorSnapshot.code == scope.code,
+        IndicatorSnapshot.period_start == period.start, IndicatorSnapshot.period_end == period.end))
+    if snapshot is None or set(snapshot.figures.get("current", {})) != set(KEYS):
+        return None  # none yet, or made before an indicator was added
+    values = snapshot.figures
+    rows = [Row(BY_KEY[key], *(figure(key, values[which].get(key)) for which in WHICH))
+            for key in KEYS]
+    return Computed(Dashboard(scope, period, rows), snapshot.computed_at)
+
+
+def dashboard(scope: Scope, period: Period) -> Computed:
+    """The dashboard of the territory and period: stored when the job made it, live otherwise."""
+    return stored(scope, period) or Computed(figures.dashboard(scope, period), None)

@@ -2,11 +2,12 @@
 at 300,000 companies, 1,000,000 interactions and 15,000 needs; p50/p95 server time over N requests
 (Flask test client, in-process, signed in as a manager). Target: p95 under 200 ms on each database.
 
-Usage: python bench/indicators.py [--database-url URL ...] [--requests N] [--refresh]
+Usage: python bench/indicators.py [--database-url URL ...] [--requests N] [--live-requests N] [--refresh]
 Each --database-url is measured (default: the SQLite file bench/out/bench.sqlite3); bench/generate.py
 fills each database first (companies and needs, once), then this script adds the interactions
-(once), varies the needs' sources, first contacts and closings, and (with --refresh, or when the
-daily table is empty) refreshes the daily aggregates as the nightly job does.
+(once), varies the needs' sources, first contacts and closings, and (with --refresh, or when none
+was stored yet) stores the dashboards as the nightly job does. The last twelve months are then read
+from the stored figures; the twelve months up to yesterday are computed live (--live-requests).
 """
 
 import argparse
@@ -128,7 +129,7 @@ def signed_in_client(app, user: User):
 
 
 def measure(client, url: str, count: int) -> tuple[list[float], int]:
-    for _ in range(WARM_UP):
+    for _ in range(min(WARM_UP, count)):
         client.get(url)
     durations = []
     for _ in range(count):
@@ -139,28 +140,29 @@ def measure(client, url: str, count: int) -> tuple[list[float], int]:
     return durations, len(response.get_data())
 
 
-def bench(url: str, redis_url: str | None, count: int, refresh: bool) -> None:
+def bench(url: str, redis_url: str | None, count: int, live_count: int, refresh: bool) -> None:
     app = generate.bench_app(generate.database_url(url), redis_url)
     with app.app_context():
         print(db.engine.dialect.name, fill(), flush=True)
         if refresh or aggregates.refreshed_at() is None:
             started = time.perf_counter()
             days = aggregates.refresh()
-            print(f"  daily aggregates refreshed: {days} rows in "
+            print(f"  dashboards stored: {days} territories in "
                   f"{time.perf_counter() - started:.1f} s", flush=True)
         client = signed_in_client(app, manager())
         # the last twelve months (stored by the nightly job) and the twelve months up to yesterday
         # (no snapshot: computed live)
         live = default_period(local_today() - timedelta(days=1))
         dates = f"from={live.start}&to={live.end}"
-        for name, path in (("page, 12 mois (précalculé)", "/pilotage/indicateurs"),
-                           ("API, 12 mois (précalculé)", "/api/v1/indicators?level=region&code=27"),
-                           ("page, 12 mois à J-1 (en direct)", f"/pilotage/indicateurs?{dates}"),
-                           ("API, 12 mois à J-1 (en direct)",
-                            f"/api/v1/indicators?level=region&code=27&{dates}")):
-            durations, size = measure(client, path, count)
+        for name, path, requests in (
+                ("page, 12 mois (précalculé)", "/pilotage/indicateurs", count),
+                ("API, 12 mois (précalculé)", "/api/v1/indicators?level=region&code=27", count),
+                ("page, 12 mois à J-1 (en direct)", f"/pilotage/indicateurs?{dates}", live_count),
+                ("API, 12 mois à J-1 (en direct)", f"/api/v1/indicators?level=region&code=27&{dates}",
+                 live_count)):
+            durations, size = measure(client, path, requests)
             print(f"  {db.engine.dialect.name:10} {name:34} p50 {statistics.median(durations):7.1f} ms  "
-                  f"p95 {percentile(durations, 0.95):7.1f} ms  ({count} requêtes, "
+                  f"p95 {percentile(durations, 0.95):7.1f} ms  ({requests} requêtes, "
                   f"{size / 1000:.0f} ko)", flush=True)
 
 
@@ -169,10 +171,12 @@ def main() -> None:
     parser.add_argument("--database-url", action="append", help="database to measure (repeatable)")
     parser.add_argument("--redis-url", help="Redis URL; default: the embedded server")
     parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--live-requests", type=int, default=3,
+                        help="requests of the periods computed live (seconds each at this size)")
     parser.add_argument("--refresh", action="store_true", help="refresh the daily aggregates first")
     args = parser.parse_args()
     for url in args.database_url or [None]:
-        bench(url, args.redis_url, args.requests, args.refresh)
+        bench(url, args.redis_url, args.requests, args.live_requests, args.refresh)
 
 
 if __name__ == "__main__":

@@ -14,18 +14,11 @@ from crm.extensions import db
 from crm.services.indicators import aggregates, basins, charts, figures
 from crm.services.indicators.scope import Level, Scope, default_period
 from tests import factories as f
+from tests import test_indicators
 from tests.helpers import assert_constant_queries, page_text, queries_for, text_of
-from tests.test_indicators import (  # noqa: F401  (committee_data is a fixture)
-    COTE_DOR,
-    DIJON,
-    DOUBS,
-    MAY,
-    PAGE,
-    REGION,
-    committee_data,
-    need,
-    utc,
-)
+from tests.test_indicators import COTE_DOR, DIJON, DOUBS, MAY, PAGE, REGION, need, utc
+
+committee_data = test_indicators.committee_data  # the indicators' fixture
 
 REGION_PAGE = "/pilotage/indicateurs?level=region&code=27&from=2026-05-01&to=2026-05-31"
 TODAY = date(2026, 6, 10)  # the tests' clock
@@ -51,7 +44,8 @@ def test_each_chart_is_followed_by_a_table_of_its_numbers(client, committee_data
     page = client.get(PAGE).get_data(as_text=True)
     sources = table(page, "Besoins recueillis par source – Bassin d'emploi : Dijon : données du graphique")
     assert sources == [
-        ["Source", "Période (du 01/05/2026 au 31/05/2026)", "Période précédente (du 31/03/2026 au 30/04/2026)"],
+        ["Source", "Période (du 01/05/2026 au 31/05/2026)",
+         "Période précédente (du 31/03/2026 au 30/04/2026)"],
         ["Formulaire public", "2", "1"], ["Signalement d'un partenaire", "1", "0"],
         ["Visite", "1", "0"], ["API partenaire", "1", "0"], ["Événement", "1", "0"]]
     trend = table(page, "Évolution des principaux chiffres – Bassin d'emploi : Dijon : données du graphique")
@@ -122,6 +116,8 @@ def test_the_nightly_figures_equal_the_live_ones_and_say_when_computed(client, c
         stored = aggregates.stored(area, period)
         assert stored is not None and stored.computed_at is not None
         assert stored.board == figures.dashboard(area, period), area.label
+        live_map = None if area.level == Level.BASIN else basins.by_basin(area, period)
+        assert stored.basin_map == live_map, area.label
     assert aggregates.stored(Scope(Level.BASIN, "2711", "Dijon", committee_data["agency"].id),
                              period) is None  # an organisation's figures are computed live
     text = text_of(client, "/pilotage/indicateurs")

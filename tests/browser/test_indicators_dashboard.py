@@ -44,9 +44,10 @@ def test_a_manager_reads_the_committee_dashboard(live_server, page, screenshot, 
     expect(row).to_contain_text("100,0 %")
     expect(page.get_by_role("row").filter(has_text="Clôturés faute de candidats")).to_contain_text(
         "non disponible")
-    sources = page.get_by_role("table", name="Besoins recueillis par source – Bassin d'emploi : Dijon : données du graphique")
+    data = " – Bassin d'emploi : Dijon : données du graphique"
+    sources = page.get_by_role("table", name="Besoins recueillis par source" + data)
     expect(sources.get_by_role("row").filter(has_text="Formulaire public")).to_contain_text("1")
-    trend = page.get_by_role("table", name="Évolution des principaux chiffres – Bassin d'emploi : Dijon : données du graphique")
+    trend = page.get_by_role("table", name="Évolution des principaux chiffres" + data)
     expect(trend.get_by_role("row").filter(has_text="Recrutements")).to_contain_text("2")
     if page.javascript:  # the State's chart components draw on a canvas
         expect(page.locator("bar-chart canvas")).to_have_count(2)

@@ -4,6 +4,7 @@ one indicator (`services/indicators/basins.py`), drawn with the maps' Folium pie
 a link in the table under it)."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import url_for
 
@@ -24,17 +25,20 @@ class DashboardMap:
 
 
 def basin_dashboard_url(board: Dashboard, code: str) -> str:
-    organisation = board.scope.organisation_id
-    return url_for("indicators.dashboard", level=Level.BASIN.value, code=code,
-                   organisation=organisation or None, **{"from": board.period.start.isoformat(),
-                                                         "to": board.period.end.isoformat()})
+    values: dict[str, Any] = {"level": Level.BASIN.value, "code": code,
+                              "from": board.period.start.isoformat(),
+                              "to": board.period.end.isoformat()}
+    if board.scope.organisation_id is not None:
+        values["organisation"] = str(board.scope.organisation_id)
+    return url_for("indicators.dashboard", **values)
 
 
-def dashboard_map(board: Dashboard) -> DashboardMap | None:
-    """The choropleth of the region's or a département's basins; None for a basin's dashboard."""
+def dashboard_map(board: Dashboard, stored: basins.BasinMap | None = None) -> DashboardMap | None:
+    """The choropleth of the region's or a département's basins (the figures stored with the
+    dashboard, else computed now); None for a basin's dashboard."""
     if board.scope.level == Level.BASIN:
         return None
-    found = basins.by_basin(board.scope, board.period)
+    found = stored or basins.by_basin(board.scope, board.period)
     codes = [basin.code for basin in found.basins]
     shading = rendering.choropleth(found.definition.key, found.definition.label, found.values, codes)
     links = {code: basin_dashboard_url(board, code) for code in codes}

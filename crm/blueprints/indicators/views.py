@@ -35,7 +35,7 @@ def dashboard():
         groups=definitions.Group, shown=tables.shown, change=tables.change,
         refusals=figures.not_for_me_by_organisation(board.scope, board.period),
         charts=charts.dashboard_charts(board), chart_value=charts.shown,
-        basin_map=dashboard_map(board))
+        basin_map=dashboard_map(board, computed.basin_map))
 
 
 @bp.get("/pilotage/indicateurs.<any(csv, xlsx):fmt>")

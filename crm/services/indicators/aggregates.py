@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from crm.clock import utcnow
 from crm.extensions import db
 from crm.models import Basin, Department, IndicatorSnapshot
-from crm.services.indicators import figures
+from crm.services.indicators import basins, figures
 from crm.services.indicators.definitions import BY_KEY, KEYS
 from crm.services.indicators.figures import Dashboard, Figure, Row
 from crm.services.indicators.scope import REGION_CODE, REGION_NAME, Level, Period, Scope, default_period
@@ -34,6 +34,7 @@ class Computed:
 
     board: Dashboard
     computed_at: datetime | None
+    basin_map: basins.BasinMap | None = None  # stored with the region's and départements' figures
 
     @property
     def freshness(self) -> str:
@@ -53,9 +54,15 @@ def territories() -> list[Scope]:
             *(Scope(Level.BASIN, code, name) for code, name in basins)]
 
 
-def stored_figures(board: Dashboard) -> dict[str, dict[str, float | None]]:
-    return {which: {row.definition.key: getattr(row, which).value for row in board.rows}
-            for which in WHICH}
+def stored_figures(board: Dashboard) -> dict:
+    """The three periods' values (null: not available), and for a region or a département the
+    basins' figures of its map."""
+    stored: dict = {which: {row.definition.key: getattr(row, which).value for row in board.rows}
+                    for which in WHICH}
+    if board.scope.level != Level.BASIN:
+        stored["basins"] = [[basin.code, basin.establishments, basin.needs]
+                            for basin in basins.by_basin(board.scope, board.period).basins]
+    return stored
 
 
 def refresh(today: date | None = None) -> int:
@@ -95,7 +102,9 @@ def stored(scope: Scope, period: Period) -> Computed | None:
     values = snapshot.figures
     rows = [Row(BY_KEY[key], *(figure(key, values[which].get(key)) for which in WHICH))
             for key in KEYS]
-    return Computed(Dashboard(scope, period, rows), snapshot.computed_at)
+    basin_map = None if "basins" not in values else basins.basin_map(
+        {code: (establishments, needs) for code, establishments, needs in values["basins"]})
+    return Computed(Dashboard(scope, period, rows), snapshot.computed_at, basin_map)
 
 
 def dashboard(scope: Scope, period: Period) -> Computed:

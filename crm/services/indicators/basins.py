@@ -52,8 +52,12 @@ def by_basin(scope: Scope, period: Period) -> BasinMap:
         sa.select(Company.basin_code, sa.func.count(HiringNeed.id))
         .join(Company, Company.id == HiringNeed.company_id)
         .where(*measures.filed()).group_by(Company.basin_code)).all())
-    names = dict(db.session.execute(sa.select(Basin.code, Basin.name)).all())  # type: ignore[arg-type]
-    basins = [BasinFigure(code, names[code], count, needs.get(code, 0),
-                          ratio(SHADED, needs.get(code, 0), count, 1000).value)
-              for code, count in firms.items() if code in names]
+    return basin_map({code: (count, needs.get(code, 0)) for code, count in firms.items()})
+
+
+def basin_map(counts: dict[str, tuple[int, int]]) -> BasinMap:
+    """The map's figures from each basin's (active establishments, needs collected)."""
+    names = dict(db.session.execute(sa.select(Basin.code, Basin.name)).all())
+    basins = [BasinFigure(code, names[code], firms, needs, ratio(SHADED, needs, firms, 1000).value)
+              for code, (firms, needs) in counts.items() if code in names]
     return BasinMap(BY_KEY[SHADED], sorted(basins, key=lambda basin: alphabetical(basin.name)))

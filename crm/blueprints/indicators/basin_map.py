@@ -4,12 +4,14 @@ one indicator (`services/indicators/basins.py`), drawn with the maps' Folium pie
 a link in the table under it)."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from flask import url_for
+from flask import current_app, url_for
 
 from crm.blueprints.maps import rendering
 from crm.services.indicators import basins
+from crm.services.indicators.basins import SHADED
 from crm.services.indicators.figures import Dashboard
 from crm.services.indicators.scope import Level
 from crm.services.territory import map_layers
@@ -33,22 +35,47 @@ def basin_dashboard_url(board: Dashboard, code: str) -> str:
     return url_for("indicators.dashboard", **values)
 
 
+@dataclass(frozen=True)
+class Drawing:
+    rendered: rendering.Rendered | None  # None when no basin of the area has an outline
+    map_name: str
+    layer_name: str
+
+
+@lru_cache(maxsize=32)
+def drawing(values: tuple[tuple[str, float | None], ...], label: str, tiles: str) -> Drawing:
+    """The choropleth of these basins' values, rendered once and kept: Folium takes longer to
+    write the basins' outlines than the figures take to read. The outlines are reference data,
+    the same until the reference data is loaded again (then restart the application)."""
+    codes = [code for code, _ in values]
+    shading = rendering.choropleth(SHADED, label, shaded(values), codes)
+    outlines = map_layers.basin_outlines(codes) if codes else []
+    if not outlines:
+        return Drawing(None, "", "")
+    m = rendering.fitted_map(f"Carte des bassins d'emploi : {label.lower()}",
+                             [geometry for *_, geometry in outlines], "420px",
+                             scroll_wheel_zoom=False)
+    layer = rendering.basin_layer(outlines, shading, "").add_to(m)
+    return Drawing(rendering.rendered(m), m.get_name(), layer.get_name())
+
+
+def shaded(values: tuple[tuple[str, float | None], ...]) -> dict[str, float]:
+    return {code: value for code, value in values if value is not None}
+
+
 def dashboard_map(board: Dashboard, stored: basins.BasinMap | None = None) -> DashboardMap | None:
     """The choropleth of the region's or a département's basins (the figures stored with the
     dashboard, else computed now); None for a basin's dashboard."""
     if board.scope.level == Level.BASIN:
         return None
     found = stored or basins.by_basin(board.scope, board.period)
-    codes = [basin.code for basin in found.basins]
-    shading = rendering.choropleth(found.definition.key, found.definition.label, found.values, codes)
-    links = {code: basin_dashboard_url(board, code) for code in codes}
-    outlines = map_layers.basin_outlines(codes) if codes else []
-    if not outlines:
+    values = tuple((basin.code, basin.value) for basin in found.basins)
+    label = found.definition.label
+    shading = rendering.choropleth(SHADED, label, shaded(values), [code for code, _ in values])
+    links = {code: basin_dashboard_url(board, code) for code, _ in values}
+    drawn = drawing(values, label, str(current_app.config.get("CRM_MAP_TILES") or "none"))
+    if drawn.rendered is None:
         return DashboardMap(found, shading, None, links, {})
-    m = rendering.fitted_map(f"Carte des bassins d'emploi : {found.definition.label.lower()}",
-                             [geometry for *_, geometry in outlines], "420px",
-                             scroll_wheel_zoom=False)
-    layer = rendering.basin_layer(outlines, shading, "").add_to(m)
-    data = {"map": m.get_name(), "layer": layer.get_name(), "links": links,
+    data = {"map": drawn.map_name, "layer": drawn.layer_name, "links": links,
             "unit": found.definition.unit}
-    return DashboardMap(found, shading, rendering.embed(m), links, data)
+    return DashboardMap(found, shading, drawn.rendered.embed(), links, data)

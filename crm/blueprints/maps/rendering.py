@@ -132,14 +132,30 @@ class Embed:
         return self.head + self.body + with_nonce("<script>") + self.script + Markup("</script>")
 
 
-def embed(m: folium.Map) -> Embed:
+@dataclass(frozen=True)
+class Rendered:
+    """A rendered map before the request's nonce is set on its inline pieces (it may be kept and
+    served again)."""
+
+    head: str
+    body: str
+    script: str
+
+    def embed(self) -> Embed:
+        return Embed(with_nonce(self.head), Markup(self.body), Markup(self.script))
+
+
+def rendered(m: folium.Map) -> Rendered:
     """Render a map once into the pieces a page template places."""
     m.render()
     figure = m.get_root()
     assert isinstance(figure, folium.Figure), "a map's root"
     figure.header._children.pop("meta_http", None)
-    return Embed(with_nonce(figure.header.render()), Markup(figure.html.render()),
-                 Markup(figure.script.render()))
+    return Rendered(figure.header.render(), figure.html.render(), figure.script.render())
+
+
+def embed(m: folium.Map) -> Embed:
+    return rendered(m).embed()
 
 
 def exterior_rings(geometry: dict) -> Iterator[list]:

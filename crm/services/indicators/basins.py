@@ -52,7 +52,7 @@ def by_basin(scope: Scope, period: Period) -> BasinMap:
         sa.select(Company.basin_code, sa.func.count(HiringNeed.id))
         .join(Company, Company.id == HiringNeed.company_id)
         .where(*measures.filed()).group_by(Company.basin_code)).all())
-    return basin_map({code: (count, needs.get(code, 0)) for code, count in firms.items()})
+    return basin_map({code: (count, needs.get(code, 0)) for code, count in firms.items() if code})
 
 
 def basin_map(counts: dict[str, tuple[int, int]]) -> BasinMap:

@@ -160,3 +160,10 @@ def test_the_regional_dashboard_runs_a_fixed_number_of_queries(client, committee
 
     assert_constant_queries(client, REGION_PAGE, add_rows)
     assert queries_for(client, REGION_PAGE) <= 50
+
+
+def test_the_nightly_job_stores_every_territory(committee_data):
+    from jobs.indicators import refresh_indicators
+
+    assert refresh_indicators() == db.session.query(m.IndicatorSnapshot).count() > 20
+    assert aggregates.refreshed_at() is not None

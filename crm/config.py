@@ -97,6 +97,9 @@ def default_config(instance_path: str) -> dict:
         "CRM_OUTBOX_LATE_SECONDS": int(os.environ.get("CRM_OUTBOX_LATE_SECONDS", "600")),
         # SIRENE files uploaded by admins wait here for a worker: a shared mount with several machines
         "CRM_IMPORT_FOLDER": os.environ.get("CRM_IMPORT_FOLDER") or str(Path(instance_path) / "imports"),
+        # committee reports' HTML and PDF files, written by a worker and served by the web
+        # processes: a shared mount with several machines
+        "CRM_REPORT_FOLDER": os.environ.get("CRM_REPORT_FOLDER") or str(Path(instance_path) / "reports"),
         "CRM_EXPORT_SYNC_LIMIT": int(os.environ.get("CRM_EXPORT_SYNC_LIMIT", "5000")),
         # every request body, uploads included (a partner list is at most 10 MB) ...
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,

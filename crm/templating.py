@@ -87,7 +87,9 @@ def staff_sections() -> list[Section]:
     ]
     spotting = [("routing.spotters", "Repérage"), ("checklists.sent", "Listes à vérifier"),
                 ("checklists.directory", "Annuaire des détecteurs")]
-    steering = [("indicators.dashboard", "Indicateurs"), ("indicators.glossary", "Définitions")]
+    steering = [("indicators.dashboard", "Indicateurs"), ("indicators.glossary", "Définitions"),
+                ("indicators.reports_list", "Rapports des comités"),
+                ("indicators.committees_page", "Comités")]
     return sections + ([Section("Repérage", spotting, "Menu du repérage"),
                         Section("Pilotage", steering, "Menu du pilotage")] if supervisor else [])
 

@@ -89,12 +89,14 @@ def scheduled(app: Flask) -> CronScheduler:
         send_satisfaction_surveys,
     )
     from jobs.privacy import purge_personal_data
+    from jobs.reports import sweep_committee_reports
     from jobs.scoring import refresh_scores
     from jobs.training import remind_stalled_training_requests
 
     scheduler = OncePerScheduleCron(connection=broker.get_redis(app), name="crm-cron")
     scheduler.register(sweep_outbox, "mail", interval=60)
     scheduler.register(sweep_abandoned_tasks, "default", interval=120)
+    scheduler.register(sweep_committee_reports, "default", interval=120)
     scheduler.register(remind_late_needs, "default", cron="0 6 * * 1-5")  # 7:00 or 8:00 in Paris
     scheduler.register(purge_candidates, "default", cron="30 2 * * *")  # 3:30 or 4:30 in Paris
     scheduler.register(send_daily_digests, "default", cron="30 5 * * 1-5")  # 6:30 or 7:30 in Paris

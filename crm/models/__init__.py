@@ -19,6 +19,12 @@ from crm.models.cohandling import (
     NeedJournalEntry,
     NotRetainedReason,
 )
+from crm.models.committee import (
+    Committee,
+    CommitteeLevel,
+    CommitteeReport,
+    ReportStatus,
+)
 from crm.models.company import (
     Channel,
     Company,

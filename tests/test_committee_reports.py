@@ -19,7 +19,7 @@ from crm.services.platform.refusals import InvalidInput, Refused
 from crm.services.platform.working_days import first_contact_deadline
 from jobs.reports import generate_report, sweep_committee_reports
 from tests import factories as f
-from tests.helpers import assert_constant_queries, basin, dijon, page_text, text_of
+from tests.helpers import assert_constant_queries, dijon, page_text, text_of
 
 MAY_START, MAY_END = date(2026, 5, 1), date(2026, 5, 31)  # the clock reads Wednesday 10 June 2026
 

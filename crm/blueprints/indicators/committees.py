@@ -68,7 +68,7 @@ def reports_page(form: ReportRequestForm, status: int = 200):
 
 
 def request_form() -> ReportRequestForm:
-    return ReportRequestForm(db.session.scalars(committees.committees_of(actor())).all())
+    return ReportRequestForm(list(db.session.scalars(committees.committees_of(actor()))))
 
 
 @bp.get("/pilotage/rapports")

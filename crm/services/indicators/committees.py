@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from crm.extensions import db
-from crm.models import Commune, Committee, CommitteeLevel, Role, User
+from crm.models import Committee, CommitteeLevel, Commune, Role, User
 from crm.models.committee import MAX_MEMBERS, NAME_LENGTH
 from crm.services.accounts import access
 from crm.services.indicators import scope
@@ -19,7 +19,8 @@ from crm.services.platform.contact_details import normalise_email
 from crm.services.platform.refusals import InvalidInput, Refused
 
 SEPARATORS = re.compile(r"[\s,;]+")
-NOT_YOURS = "Ce territoire n'est pas dans votre périmètre : seuls ses responsables et les administrateurs gèrent son comité."
+NOT_YOURS = ("Ce territoire n'est pas dans votre périmètre : seuls ses responsables et les "
+             "administrateurs gèrent son comité.")
 
 
 def manager_area(user: User) -> tuple[set[str], set[str]]:

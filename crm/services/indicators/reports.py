@@ -29,7 +29,6 @@ from crm.models import (
     CommitteeReport,
     Company,
     HiringNeed,
-    NeedStatus,
     PlanStatus,
     ProspectionPlan,
     ReportStatus,
@@ -46,6 +45,7 @@ from crm.services.plans.objectives import ObjectiveProgress
 from crm.services.platform import audit, links, outbox
 from crm.services.platform.local_time import local_today
 from crm.services.platform.refusals import InvalidInput, Refused
+from crm.services.platform.wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -255,9 +255,8 @@ def late_needs(area: Scope, now: datetime) -> tuple[list[LateNeed], int]:
         if need.first_contact_at is None and need.first_contact_due_at is not None \
                 and need.first_contact_due_at < now:
             days = working_days_late(need.first_contact_due_at, now)
-            reasons.append("Premier contact promis non réalisé"
-                           + (f" ({days} jour{'s' if days > 1 else ''} ouvré{'s' if days > 1 else ''} de retard)"
-                              if days else ""))
+            late_by = f" ({plural(days, 'jour ouvré', 'jours ouvrés')} de retard)" if days else ""
+            reasons.append(f"Premier contact promis non réalisé{late_by}")
         if need.start_date is not None and need.start_date < today:
             reasons.append(f"Date d'embauche souhaitée dépassée ({need.start_date:%d/%m/%Y})")
         late.append(LateNeed(need, reasons))

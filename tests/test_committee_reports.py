@@ -19,7 +19,7 @@ from crm.services.platform.refusals import InvalidInput, Refused
 from crm.services.platform.working_days import first_contact_deadline
 from jobs.reports import generate_report, sweep_committee_reports
 from tests import factories as f
-from tests.helpers import assert_constant_queries, dijon, page_text, text_of
+from tests.helpers import assert_constant_queries, dijon, page_text, queries_for, text_of
 
 MAY_START, MAY_END = date(2026, 5, 1), date(2026, 5, 31)  # the clock reads Wednesday 10 June 2026
 
@@ -366,3 +366,25 @@ def test_a_member_link_tampered_with_or_expired_is_refused_in_french(
     response = client.get(link)
     assert response.status_code == 410
     assert "Ce lien a expiré (il était valable 60 jours)" in page_text(response)
+
+
+def test_the_committees_page_runs_a_constant_number_of_queries(client, admin):
+    def add_committees(count: int) -> None:
+        codes = [code for code in db.session.scalars(sa.select(m.Basin.code).order_by(m.Basin.code))
+                 if not db.session.scalar(sa.select(m.Committee.id).where(m.Committee.code == code))]
+        for code in codes[:count]:
+            db.session.add(m.Committee(level=m.CommitteeLevel.BASIN, code=code, name=f"Comité {code}",
+                                       members=["elu@exemple.fr"]))
+        db.session.commit()
+
+    assert "Aucun comité pour vos territoires." in text_of(client, "/pilotage/comites")
+    add_committees(3)
+    few = queries_for(client, "/pilotage/comites")
+    add_committees(10)
+    assert queries_for(client, "/pilotage/comites") == few
+
+
+def test_a_report_not_ready_cannot_be_downloaded_yet(client, manager):
+    report = may_report(dijon_committee(), manager)
+    assert client.get(f"/pilotage/rapports/{report.id}.pdf").status_code == 404
+    assert "En attente" in text_of(client, "/pilotage/rapports")

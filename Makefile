@@ -43,7 +43,8 @@ browser:
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "chromium absent : les tests navigateur seront ignorés (apt-get install chromium)"; fi; }
 
-## Pango, which WeasyPrint needs to print the convention summaries to PDF (apt-get when root)
+## Pango, which WeasyPrint needs to print the convention summaries and the committee reports to PDF
+## (apt-get when root)
 pdf-libraries:
 	@ldconfig -p | grep -q 'libpangoft2-1.0' || { \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \

@@ -388,3 +388,24 @@ def test_a_report_not_ready_cannot_be_downloaded_yet(client, manager):
     report = may_report(dijon_committee(), manager)
     assert client.get(f"/pilotage/rapports/{report.id}.pdf").status_code == 404
     assert "En attente" in text_of(client, "/pilotage/rapports")
+
+
+def test_without_weasyprint_the_report_is_ready_as_a_web_page_only(client, manager, monkeypatch):
+    from crm.services.platform import pdf
+
+    def missing(*_args):
+        raise pdf.PdfUnavailable("libpango-1.0-0 absent")
+
+    monkeypatch.setattr(pdf, "html_to_pdf", missing)
+    report = may_report(dijon_committee(), manager, mail=True)
+    assert generate_report(report.id) == "ready"
+    db.session.expire_all()
+    report = db.session.get(m.CommitteeReport, report.id)
+    assert report.pdf_file is None and report.html_file
+    text = text_of(client, "/pilotage/rapports")
+    assert "Le PDF n'a pas pu être produit sur ce serveur" in text and "Version web" in text
+    assert client.get(f"/pilotage/rapports/{report.id}.pdf").status_code == 404
+    message = db.session.scalar(sa.select(m.OutboxMessage))
+    assert "Le consulter et le télécharger (page web imprimable)" in message.body
+    link = urlsplit(re.search(r"http://\S+", message.body).group(0)).path
+    assert client.get(link).mimetype == "text/html"

@@ -30,7 +30,7 @@ from tests.test_jobs import Mailbox, free_port
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 WEDNESDAY = date(2026, 6, 10)
-BEFORE_DIGEST = datetime(2026, 6, 10, 5, 29, 50)  # UTC: 7:29:50 in Paris, the digest runs at 7:30
+BEFORE_DIGEST = datetime(2026, 6, 10, 5, 29, 35)  # UTC: 7:29:35 in Paris, the digest runs at 7:30
 FILINGS = 12
 WAIT_SECONDS = 90
 

@@ -14,7 +14,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from crm.blueprints.forms import FilterForm, FrenchForm, VersionedForm, options
 from crm.blueprints.public.forms import NeedRequestForm
@@ -62,6 +69,11 @@ class NeedFilterForm(FilterForm):
     issue = SelectField("Issue", default="", choices=options(
         [("", "Toutes les issues"), ("outcome", "Pourvue, partiellement ou non pourvue"),
          ("filled", "Pourvue ou partiellement pourvue")]))
+    rome = StringField("Code ROME du métier", validators=[Optional(), Regexp(
+        r"^[A-Za-z]\d{4}$", message="Un code ROME est une lettre suivie de 4 chiffres (ex. : N1103).")])
+    tension = SelectField("Métier en tension", default="", choices=options(
+        [("", "Tous les métiers"), ("oui", "Métiers en tension"),
+         ("non", "Métiers hors tension (ou sans code ROME)")]))
 
     def __init__(self, formdata, user: User):
         super().__init__(formdata)
@@ -82,7 +94,8 @@ class NeedFilterForm(FilterForm):
             rsa_pilot=self.rsa.data == "1", department=self.departement.data,
             firm_basin=self.bassin_entreprise.data, source=self.source.data,
             filed_from=self.du.data, filed_to=self.au.data, closed_from=self.clos_du.data,
-            closed_to=self.clos_au.data, outcome=self.issue.data)
+            closed_to=self.clos_au.data, outcome=self.issue.data,
+            rome=(self.rome.data or "").strip().upper(), shortage=self.tension.data)
 
 
 

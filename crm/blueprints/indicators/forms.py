@@ -22,7 +22,8 @@ class DashboardForm(FilterForm):
     level = SelectField("Niveau", choices=options(LEVEL_CHOICES), default=Level.REGION.value)
     code = SelectField("Territoire", default=scope.REGION_CODE)
     rsa = SelectField("Territoire pilote RSA", default="")
-    adviser = SelectField("Conseiller", name="conseiller", default="")
+    # an adviser one may not read is refused by the view (403), not as an invalid choice
+    adviser = SelectField("Conseiller", name="conseiller", default="", validate_choice=False)
     organisation = SelectField("Structure", default="")
     start = DateField("Du", name="from", validators=[Optional()])
     end = DateField("Au", name="to", validators=[Optional()])

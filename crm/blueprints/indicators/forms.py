@@ -12,8 +12,8 @@ from crm.models import Role, User
 from crm.services.accounts import users
 from crm.services.indicators import scope
 from crm.services.indicators.scope import LEVEL_LABELS, Level, Period, Scope
-from crm.services.territory import rsa_pilots
 from crm.services.platform.refusals import Refused
+from crm.services.territory import rsa_pilots
 
 LEVEL_CHOICES = [(level.value, LEVEL_LABELS[level]) for level in Level]
 

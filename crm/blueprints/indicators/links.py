@@ -58,8 +58,9 @@ def job_links(scope: Scope, period: Period, job: JobRow) -> dict[str, str]:
     which = {"rome": job.code} if job.code else {"tension": "oui" if job.key == SHORTAGE else "non"}
     links: dict[str, str] = {}
     for key, (moment, issue) in JOB_COLUMNS.items():
-        found = arguments[0] if moment == "filed" else arguments[1]
-        links[key] = url_for("needs.needs", **found, **which, **({"issue": issue} if issue else {}))
+        found: dict[str, Any] = {**(arguments[0] if moment == "filed" else arguments[1]), **which,
+                                 **({"issue": issue} if issue else {})}
+        links[key] = url_for("needs.needs", **found)
     return links
 
 

@@ -104,6 +104,12 @@ class SpotterFlag:
     first_contact_days: int | None  # working days to the first contact, None before it
 
 
+def spotter_flag(organisation_id: Any, name: Any, hired: Any, filed: Any, contacted: Any) -> SpotterFlag:
+    """A flag from its row: (organisation, its name, hired, filed at, first contact at)."""
+    delay = None if contacted is None else working_days_between(local_day(filed), local_day(contacted))
+    return SpotterFlag(organisation_id, name or "", bool(hired), delay)
+
+
 TRAINING_APPROVED = (TrainingStatus.APPROVED, TrainingStatus.CONVENTION_SIGNED,
                      *training_workflow.ENTERED)
 
@@ -237,7 +243,7 @@ class Measures:
         """Of the events held in the area that start in the period: (events, firms confirmed,
         candidates checked in, firms with outcomes recorded, interviews, hires), in one query.
         With an organisation: the events it organises; with an adviser: those they created."""
-        whose = [] if self.scope.organisation_id is None else [Event.id.in_(
+        whose: list[sa.ColumnElement[bool]] = [] if self.scope.organisation_id is None else [Event.id.in_(
             sa.select(event_organisers.c.event_id)
             .where(event_organisers.c.organisation_id == self.scope.organisation_id))]
         if self.scope.adviser_id is not None:
@@ -273,7 +279,7 @@ class Measures:
             return sa.func.count(sa.case((condition, TrainingRequest.id)))
 
         query = (sa.select(sa.func.count(TrainingRequest.id),
-                           counted(TrainingRequest.frap_requested),
+                           counted(TrainingRequest.frap_requested.is_(True)),
                            counted(status.in_(TRAINING_APPROVED)),
                            counted(status.in_(training_workflow.ENTERED)),
                            counted(status == TrainingStatus.HIRED),
@@ -299,10 +305,7 @@ class Measures:
                  .join(Company, Company.id == HiringNeed.company_id)
                  .outerjoin(Organisation, Organisation.id == HiringNeed.source_organisation_id)
                  .where(*self.filed(), HiringNeed.source == NeedSource.SPOTTER))
-        return [SpotterFlag(organisation_id, name or "", bool(was_hired),
-                            None if contacted is None
-                            else working_days_between(local_day(filed), local_day(contacted)))
-                for organisation_id, name, was_hired, filed, contacted in db.session.execute(query)]
+        return [spotter_flag(*row) for row in db.session.execute(query)]
 
     @cached_property
     def one_month(self) -> Share:

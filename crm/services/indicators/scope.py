@@ -9,11 +9,11 @@ from enum import StrEnum
 import sqlalchemy as sa
 
 from crm.extensions import db
-from crm.models import Basin, Commune, Company, Department, Organisation, RsaPilotTerritory, Role, User
+from crm.models import Basin, Commune, Company, Department, Organisation, Role, RsaPilotTerritory, User
 from crm.services.companies.listing import department_condition
 from crm.services.plans import objectives
-from crm.services.territory import rsa_pilots
 from crm.services.platform.refusals import InvalidInput
+from crm.services.territory import rsa_pilots
 
 REGION_CODE = "27"  # Bourgogne-Franche-Comté (INSEE region code)
 REGION_NAME = "Bourgogne-Franche-Comté"
@@ -58,22 +58,23 @@ class Scope:
             return Company.commune_code.in_(rsa_pilots.territory_communes(int(self.code)))
         return sa.true()
 
-    def place_condition(self, commune: object, basin: object) -> sa.ColumnElement[bool]:
+    def place_condition(self, commune: objectives.Column, basin: objectives.Column) -> sa.ColumnElement[bool]:
         """Records placed in the area by their own commune and basin columns (an event's
         place, not a firm's)."""
         if self.level == Level.BASIN:
             return basin == self.code
         if self.level == Level.DEPARTEMENT:
-            return commune.in_(sa.select(Commune.code).where(Commune.department_code == self.code))  # type: ignore[attr-defined]
+            return commune.in_(sa.select(Commune.code).where(Commune.department_code == self.code))
         if self.level == Level.RSA:
-            return commune.in_(rsa_pilots.territory_communes(int(self.code)))  # type: ignore[attr-defined]
+            return commune.in_(rsa_pilots.territory_communes(int(self.code)))
         return sa.true()
 
     @property
     def adviser_id(self) -> int | None:
         return int(self.code) if self.level == Level.ADVISER else None
 
-    def by_whom(self, organisation: object, person: object) -> list[sa.ColumnElement[bool]]:
+    def by_whom(self, organisation: objectives.Column,
+                person: objectives.Column) -> list[sa.ColumnElement[bool]]:
         """The conditions keeping the scope's organisation's or adviser's work: `organisation`
         and `person` are the organisation and user columns of what is counted."""
         conditions = [] if self.organisation_id is None else [organisation == self.organisation_id]

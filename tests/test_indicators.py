@@ -344,11 +344,14 @@ def test_the_glossary_is_generated_from_the_definitions(client, manager):
         assert definition.label in text and definition.definition in text
 
 
-def test_the_menu_offers_the_dashboard_to_managers_only(client, auth, manager, adviser):
-    assert "/pilotage/indicateurs" in client.get("/accueil").get_data(as_text=True)
+def test_the_menu_offers_the_dashboard_to_managers_and_their_own_figures_to_advisers(
+        client, auth, manager, adviser):
+    day = client.get("/ma-journee").get_data(as_text=True)
+    assert "/pilotage/indicateurs" in day and "Mes indicateurs" not in day
     auth.logout()
     auth.login(adviser)
-    assert "/pilotage/indicateurs" not in client.get("/accueil").get_data(as_text=True)
+    day = client.get("/ma-journee").get_data(as_text=True)
+    assert "Mes indicateurs" in day and "Menu du pilotage" not in day
     assert client.get(PAGE).status_code == 403
 
 

@@ -148,7 +148,7 @@ def parse_scope(level: str | None, code: str | None, organisation_id: int | None
 
 def named(level: Level, code: str) -> str:
     """The RSA pilot territory's or the adviser's name; refused in French when unknown."""
-    key = int(code) if code.isdigit() and len(code) < 10 else None
+    key = int(code) if code.isascii() and code.isdigit() and len(code) < 10 else None
     if level == Level.RSA:
         territory = db.session.get(RsaPilotTerritory, key) if key else None
         if territory is None:

@@ -496,7 +496,7 @@ assert tuple(FUNCTIONS) == KEYS, "one function per definition, in the same order
 
 def figures(scope: Scope, period: Period, keys: tuple[str, ...] = KEYS,
             now: datetime | None = None, measures: Measures | None = None) -> dict[str, Figure]:
-    """The indicators of the scope over the period (at most fourteen queries for all of them)."""
+    """The indicators of the scope over the period (at most thirteen queries for all of them)."""
     measures = measures or Measures(scope, period, now)
     return {key: FUNCTIONS[key](measures) for key in keys}
 

@@ -6,9 +6,8 @@ journée"; axe-core finds no serious or critical problem."""
 
 from datetime import date, datetime
 
-import sqlalchemy as sa
-
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from crm import models as m

@@ -290,6 +290,9 @@ def test_the_dashboard_shows_the_breakdowns_with_links_to_their_lists(client, da
     assert "2 demandes" in text_of(client, closed)  # N1, N2: the fill rate's denominator
     other = next(link for link in links("tension=non") if "du=2026-05-01" in link)
     assert "3 demandes" in text_of(client, other)  # N3, N4 (no code), N5
+    club = next(link for link in links("repereur=") if "du=2026-05-01" in link)
+    assert "source=spotter" in club
+    assert "2 demandes" in text_of(client, club)  # N3, N4: the club's flags in May
 
 
 def test_the_needs_list_filters_on_a_rome_code_in_french(client, data, manager):

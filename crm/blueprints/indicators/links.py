@@ -12,7 +12,7 @@ from flask import url_for
 
 from crm.models import NeedSource
 from crm.services.companies.listing import CONTACT_DAYS
-from crm.services.indicators.breakdowns import NOT_SHORTAGE, SHORTAGE, JobRow
+from crm.services.indicators.breakdowns import NOT_SHORTAGE, SHORTAGE, JobRow, SpotterRow
 from crm.services.indicators.definitions import source_key
 from crm.services.indicators.scope import Level, Period, Scope
 
@@ -62,6 +62,17 @@ def job_links(scope: Scope, period: Period, job: JobRow) -> dict[str, str]:
                                  **({"issue": issue} if issue else {})}
         links[key] = url_for("needs.needs", **found)
     return links
+
+
+def spotter_links(scope: Scope, period: Period, row: SpotterRow) -> dict[str, str]:
+    """A spotters table row's column → the needs the organisation flagged in the scope over the
+    period (all of them, the list the conversion and the delay are taken over)."""
+    arguments = needs_arguments(scope, period)
+    if arguments is None or row.organisation_id is None:
+        return {}
+    found = url_for("needs.needs", **arguments[0], source=NeedSource.SPOTTER.value,
+                    repereur=row.organisation_id)
+    return {key: found for key in ("flags", *SPOTTERS)}
 
 
 def record_links(scope: Scope, period: Period, today: date) -> dict[str, str]:

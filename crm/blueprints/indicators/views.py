@@ -5,7 +5,7 @@ from flask import Response, abort, render_template, request
 from crm.blueprints.guards import actor, staff_only
 from crm.blueprints.indicators import bp
 from crm.blueprints.indicators.forms import DashboardForm
-from crm.blueprints.indicators.links import job_links, record_links
+from crm.blueprints.indicators.links import job_links, record_links, spotter_links
 from crm.services.accounts import users
 from crm.services.indicators import breakdowns, definitions, figures, scope, tables
 from crm.services.platform import spreadsheet_files
@@ -42,7 +42,7 @@ def dashboard():
                            links=record_links(board.scope, board.period, local_today()),
                            groups=definitions.Group, shown=tables.shown, change=tables.change,
                            refusals=figures.not_for_me_by_organisation(board.scope, board.period),
-                           breakdowns=found, job_links=job_links,
+                           breakdowns=found, job_links=job_links, spotter_links=spotter_links,
                            columns=definitions.COLUMN_BY_KEY, by_key=definitions.BY_KEY,
                            plans_not_for_advisers=tables.PLANS_NOT_FOR_ADVISERS)
 

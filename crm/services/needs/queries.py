@@ -65,6 +65,7 @@ class NeedFilters:
     outcome: str = ""
     rome: str = ""  # a ROME code
     shortage: str = ""  # "oui": shortage jobs; "non": the others and needs without a code
+    spotter_organisation: int | None = None  # the organisation that flagged the need
 
 
 OUTCOME_STATUSES = {
@@ -99,6 +100,8 @@ def record_conditions(filters: NeedFilters) -> list[ColumnElement[bool]]:
         conditions.append(~HiringNeed.is_open)
     if filters.rome:
         conditions.append(HiringNeed.rome_code == filters.rome)
+    if filters.spotter_organisation is not None:
+        conditions.append(HiringNeed.source_organisation_id == filters.spotter_organisation)
     if filters.shortage:
         shortage_jobs = HiringNeed.rome_code.in_(sa.select(RomeCode.code).where(RomeCode.shortage))
         conditions.append(shortage_jobs if filters.shortage == "oui"

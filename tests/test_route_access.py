@@ -185,9 +185,10 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("companies.save_view", "POST"): POST_SIGNED_IN,
     ("health.healthz", "GET"): PUBLIC,
     ("health.readyz", "GET"): row(*("503",) * 6),  # no worker nor cron runs during the tests
-    ("indicators.dashboard", "GET"): SUPERVISORS,
-    ("indicators.export", "GET"): SUPERVISORS,
-    ("indicators.glossary", "GET"): SUPERVISORS,
+    # an adviser opens on their own figures (tests/test_indicator_breakdowns.py)
+    ("indicators.dashboard", "GET"): STAFF,
+    ("indicators.export", "GET"): STAFF,
+    ("indicators.glossary", "GET"): STAFF,
     ("main.home", "GET"): SIGNED_IN,
     ("main.index", "GET"): row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     ("main.task", "GET"): row(LOGIN, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, OK),

@@ -1,5 +1,7 @@
 """The committee indicators through the API: aggregates only (no names), for managers and admins
-(their tokens, or their signed-in session); 422 in French for a bad level, code or date."""
+(their tokens, or their signed-in session); 422 in French for a bad level, code or date. The levels
+are the areas (region, département, basin, RSA pilot territory by its id): an adviser's figures are
+a person's, read on the dashboard only."""
 
 from flask import jsonify, request
 
@@ -34,7 +36,8 @@ def indicators():
     """The indicators of a territory over a period (the last twelve months by default)."""
     if not access.is_supervisor(api_user()):
         raise ApiError(403, NOT_A_READER)
-    chosen = scope.parse_scope(request.args.get("level"), request.args.get("code"))
+    chosen = scope.parse_scope(request.args.get("level"), request.args.get("code"),
+                               levels=scope.AREA_LEVELS)
     default = scope.default_period(local_today())
     period = scope.parse_period(request.args.get("from") or default.start,
                                 request.args.get("to") or default.end)

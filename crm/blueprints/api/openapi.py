@@ -97,10 +97,11 @@ PARAMETERS = {
     "commune_q": query("q", "Partie du nom de la commune, ou début du code INSEE"),
     "reference": in_path("reference", "Référence de la demande, ex. BFC-2026-000123"),
     "siret_path": in_path("siret", "SIRET de l'établissement (14 chiffres)"),
-    "indicator_level": query("level", "Niveau : region, departement ou basin",
-                             {"type": "string", "enum": ["region", "departement", "basin"]}),
+    "indicator_level": query("level", "Niveau : region, departement, basin ou rsa (territoire "
+                                      "pilote RSA)",
+                             {"type": "string", "enum": ["region", "departement", "basin", "rsa"]}),
     "indicator_code": query("code", "27 pour la région, numéro du département, code ZE2020 du "
-                                    "bassin"),
+                                    "bassin, identifiant du territoire pilote RSA"),
     "indicator_from": query("from", "Premier jour de la période (AAAA-MM-JJ, heure de Paris)",
                             {"type": "string", "maxLength": 10}),
     "indicator_to": query("to", "Dernier jour de la période, inclus (AAAA-MM-JJ)",

@@ -272,8 +272,8 @@ SCHEMAS = {
                        "basin_code": text(4), "department_code": text(3)}),
     "CommuneList": page_of("Commune"),
     "Indicators": closed({
-        "level": {"type": "string", "enum": ["region", "departement", "basin"]},
-        "code": text(4), "from": DAY, "to": DAY,
+        "level": {"type": "string", "enum": ["region", "departement", "basin", "rsa"]},
+        "code": text(9), "from": DAY, "to": DAY,
         "indicators": {"type": "array", "items": closed({
             "key": text(), "label": text(), "unit": text(),
             "value": nullable({"type": "number"}),

@@ -14,7 +14,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from crm.blueprints.forms import FilterForm, FrenchForm, VersionedForm, options
 from crm.blueprints.public.forms import NeedRequestForm
@@ -62,6 +69,12 @@ class NeedFilterForm(FilterForm):
     issue = SelectField("Issue", default="", choices=options(
         [("", "Toutes les issues"), ("outcome", "Pourvue, partiellement ou non pourvue"),
          ("filled", "Pourvue ou partiellement pourvue")]))
+    rome = StringField("Code ROME du métier", validators=[Optional(), Regexp(
+        r"^[A-Za-z]\d{4}$", message="Un code ROME est une lettre suivie de 4 chiffres (ex. : N1103).")])
+    repereur = SelectField("Structure repéreuse", default="")
+    tension = SelectField("Métier en tension", default="", choices=options(
+        [("", "Tous les métiers"), ("oui", "Métiers en tension"),
+         ("non", "Métiers hors tension (ou sans code ROME)")]))
 
     def __init__(self, formdata, user: User):
         super().__init__(formdata)
@@ -74,6 +87,8 @@ class NeedFilterForm(FilterForm):
         self.bassin_entreprise.choices = options([("", "Tous les bassins")], users.basin_choices())
         self.departement.choices = options([("", "Tous les départements")],
                                            users.department_choices())
+        self.repereur.choices = options([("", "Toutes les structures")],
+                                        [(str(key), name) for key, name in users.organisation_choices()])
 
     def filters(self) -> queries.NeedFilters:
         return queries.NeedFilters(
@@ -82,7 +97,9 @@ class NeedFilterForm(FilterForm):
             rsa_pilot=self.rsa.data == "1", department=self.departement.data,
             firm_basin=self.bassin_entreprise.data, source=self.source.data,
             filed_from=self.du.data, filed_to=self.au.data, closed_from=self.clos_du.data,
-            closed_to=self.clos_au.data, outcome=self.issue.data)
+            closed_to=self.clos_au.data, outcome=self.issue.data,
+            rome=(self.rome.data or "").strip().upper(), shortage=self.tension.data,
+            spotter_organisation=int(self.repereur.data) if self.repereur.data else None)
 
 
 

@@ -2,6 +2,8 @@
 the rows of the CSV and XLSX exports (written by the one safe writer,
 `platform.spreadsheet_files`)."""
 
+from crm.services.indicators.breakdowns import Breakdowns, JobRow
+from crm.services.indicators.definitions import BY_KEY, COLUMN_BY_KEY
 from crm.services.indicators.figures import Dashboard, Figure, Row
 from crm.services.platform import spreadsheet_files
 
@@ -44,16 +46,57 @@ def cell(figure: Figure) -> object:
     return figure.value if figure.available and figure.value is not None else NOT_AVAILABLE
 
 
-def export_rows(board: Dashboard) -> list[list]:
+def labels(*keys: str) -> list[str]:
+    return [(BY_KEY.get(key) or COLUMN_BY_KEY[key]).label for key in keys]
+
+
+JOB_HEADER = ["Code ROME", "Métier", *labels("rome_shortage", "needs_collected", "positions",
+                                             "needs_filled", "fill_rate", "median_time_to_fill_days")]
+PLAN_HEADER = ["Plan", "Bassin", "Début", "Fin", "Objectif",
+               *labels("plan_target", "plan_achieved", "plan_expected")]
+SPOTTER_HEADER = ["Structure repéreuse", "Signalements", "Suivis d'une embauche",
+                  *labels("spotter_hire_conversion", "spotter_median_first_contact_working_days")]
+
+
+def job_cells(row: JobRow) -> list:
+    shortage = "" if not row.code else ("oui" if row.shortage else "non")
+    return [row.code, row.label, shortage, row.needs, row.positions, row.filled, cell(row.fill_rate),
+            cell(row.median_time_to_fill)]
+
+
+def breakdown_rows(found: Breakdowns) -> list[list]:
+    """The breakdown tables below the indicators, each after a blank line and its title."""
+    rows: list[list] = [[], ["Besoins par métier (ROME)"], JOB_HEADER,
+                        *(job_cells(row) for row in [*found.jobs.jobs, *found.jobs.shortage])]
+    rows += [[], ["Objectifs des plans de prospection"]]
+    if found.plans is None:
+        rows.append([PLANS_NOT_FOR_ADVISERS])
+    else:
+        rows.append(PLAN_HEADER)
+        rows += [[plan.name, plan.basin_code, plan.start, plan.end, objective.indicator.label,
+                  objective.target, cell(objective.achieved_figure), objective.expected]
+                 for plan in found.plans for objective in plan.objectives]
+    rows += [[], ["Repéreurs par structure"], SPOTTER_HEADER,
+             *([row.name, row.flags, row.hired, cell(row.conversion), cell(row.median_first_contact)]
+               for row in found.spotters)]
+    return rows
+
+
+PLANS_NOT_FOR_ADVISERS = ("Non disponible : les plans de prospection sont fixés par bassin, pas par "
+                          "conseiller.")
+
+
+def export_rows(board: Dashboard, found: Breakdowns | None = None) -> list[list]:
     return [
         [f"{board.scope.label} – {board.period.label}"],
         EXPORT_HEADER,
         *([row.definition.group.value, row.definition.key, row.definition.label, row.definition.unit,
            cell(row.current), cell(row.previous), cell(row.year_before), row.definition.definition]
           for row in board.rows),
+        *(breakdown_rows(found) if found else []),
     ]
 
 
-def export_file(board: Dashboard, fmt: str) -> bytes:
-    """The table as a CSV or XLSX file, safe against formula injection."""
-    return spreadsheet_files.file_bytes(export_rows(board), fmt, "Indicateurs")
+def export_file(board: Dashboard, fmt: str, found: Breakdowns | None = None) -> bytes:
+    """The tables as a CSV or XLSX file, safe against formula injection."""
+    return spreadsheet_files.file_bytes(export_rows(board, found), fmt, "Indicateurs")

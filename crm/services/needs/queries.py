@@ -23,6 +23,7 @@ from crm.models import (
     NeedStatusChange,
     NeedTransferProposal,
     Organisation,
+    RomeCode,
     TransferProposalStatus,
     User,
     utcnow,
@@ -62,6 +63,9 @@ class NeedFilters:
     closed_from: date | None = None
     closed_to: date | None = None
     outcome: str = ""
+    rome: str = ""  # a ROME code
+    shortage: str = ""  # "oui": shortage jobs; "non": the others and needs without a code
+    spotter_organisation: int | None = None  # the organisation that flagged the need
 
 
 OUTCOME_STATUSES = {
@@ -94,6 +98,14 @@ def record_conditions(filters: NeedFilters) -> list[ColumnElement[bool]]:
         conditions.append(HiringNeed.status.in_(OUTCOME_STATUSES[filters.outcome]))
     if filters.closed_from or filters.closed_to:
         conditions.append(~HiringNeed.is_open)
+    if filters.rome:
+        conditions.append(HiringNeed.rome_code == filters.rome)
+    if filters.spotter_organisation is not None:
+        conditions.append(HiringNeed.source_organisation_id == filters.spotter_organisation)
+    if filters.shortage:
+        shortage_jobs = HiringNeed.rome_code.in_(sa.select(RomeCode.code).where(RomeCode.shortage))
+        conditions.append(shortage_jobs if filters.shortage == "oui"
+                          else sa.or_(HiringNeed.rome_code.is_(None), ~shortage_jobs))
     return conditions
 
 

@@ -17,6 +17,7 @@ from crm.services.accounts import users
 from crm.services.companies import exports
 from crm.services.events import firms, registrations, surveys
 from crm.services.imports import partner_files, partners, spreadsheets
+from crm.services.indicators import reports
 from crm.services.plans import checklists
 from tests import factories as f
 
@@ -189,6 +190,15 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("indicators.dashboard", "GET"): STAFF,
     ("indicators.export", "GET"): STAFF,
     ("indicators.glossary", "GET"): STAFF,
+    ("indicators.committees_page", "GET"): SUPERVISORS,
+    ("indicators.new_committee", "GET"): SUPERVISORS,
+    ("indicators.new_committee", "POST"): POST_SUPERVISORS,
+    ("indicators.edit_committee", "GET"): SUPERVISORS,  # the manager follows the committee's basin
+    ("indicators.edit_committee", "POST"): POST_SUPERVISORS,
+    ("indicators.reports_list", "GET"): SUPERVISORS,
+    ("indicators.request_report", "POST"): POST_SUPERVISORS,
+    ("indicators.download_report", "GET"): SUPERVISORS,
+    ("indicators.member_report", "GET"): PUBLIC,  # a member's signed link: no sign-in
     ("main.home", "GET"): SIGNED_IN,
     ("main.index", "GET"): row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     ("main.task", "GET"): row(LOGIN, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, OK),
@@ -375,7 +385,13 @@ class Seed:
                                               status=m.ParticipationStatus.CONFIRMED)
         survey = m.EventSurvey(event_id=event.id, respondent=m.SurveyRespondent.CANDIDATE,
                                registration_id=registration.id)
-        db.session.add_all([proposal, view, survey])
+        committee = m.Committee(level=m.CommitteeLevel.BASIN, code="2711", name="Comité de Dijon",
+                                members=["membre@exemple.fr"])
+        report = m.CommitteeReport(committee=committee, period_start=m.utcnow().date() - timedelta(days=30),
+                                   period_end=m.utcnow().date())
+        db.session.add_all([proposal, view, survey, committee, report])
+        db.session.flush()
+        reports.store(report, "<p>Rapport</p>", None)
         db.session.commit()
         import_task = f.BackgroundTaskFactory(kind=partners.TASK_KIND, user_id=adviser.id,
                                               status=m.BackgroundTaskStatus.FINISHED,
@@ -403,13 +419,15 @@ class Seed:
             "survey_link": surveys.survey_token(survey),
             "co_handler_id": co_handler.id, "candidate_id": candidate.id,
             "territory_id": db.session.scalar(db.select(m.RsaPilotTerritory.id).limit(1)),
-            "fmt": "csv",
+            "fmt": "csv", "committee_id": committee.id, "report_id": report.id, "kind": "html",
         }
         # Background tasks, rather than follow-up tasks, for these routes' `task_id`
         self.overrides = {"companies.export_download": {"task_id": export_task.id},
                           "companies.import_rejects": {"task_id": import_task.id},
                           "main.task": {"task_id": export_task.id},
-                          "main.task_json": {"task_id": export_task.id}}
+                          "main.task_json": {"task_id": export_task.id},
+                          "indicators.member_report": {
+                              "token": reports.signed_link(report, "membre@exemple.fr").rsplit("/", 1)[1]}}
 
     @staticmethod
     def upload(kind: str, filename: str, content: bytes, user: m.User) -> m.Upload:

@@ -71,6 +71,18 @@ class NeedStatus(LabelledEnum):
     CANCELLED = "cancelled", "Annulée"
 
 
+class ClosingReason(LabelledEnum):
+    """Why a need closed without all its hires (unfilled, cancelled, partly filled); none on the
+    needs closed before the list existed ("non renseigné")."""
+
+    LACK_OF_CANDIDATES = "lack_of_candidates", "Manque de candidats"
+    CANCELLED_BY_COMPANY = "cancelled_by_company", "Besoin annulé par l'entreprise"
+    OTHER_CHANNEL = "other_channel", "Recrutement par un autre canal"
+    OTHER = "other", "Autre"
+
+
+CLOSING_REASON_UNKNOWN = "Non renseigné"
+
 CLOSED_STATUSES = frozenset(
     {NeedStatus.FILLED, NeedStatus.PARTLY_FILLED, NeedStatus.UNFILLED, NeedStatus.CANCELLED}
 )
@@ -142,6 +154,8 @@ class HiringNeed(Timestamped, Model):
     first_contact_at: Mapped[datetime | None]
     hires: Mapped[int | None]
     outcome_reason: Mapped[str | None] = mapped_column(sa.Text)
+    closing_reason: Mapped[ClosingReason | None] = mapped_column(
+        enum_type(ClosingReason, "closing_reason"))
     closed_at: Mapped[datetime | None]
     tracking_token: Mapped[str] = mapped_column(sa.String(64), unique=True)
     version: Mapped[int] = mapped_column(default=1)

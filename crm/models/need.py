@@ -207,6 +207,14 @@ class HiringNeed(Timestamped, Model):
         """The job in words: the employer's title, else the ROME label (load `rome` with lists)."""
         return self.job_title or (self.rome.label if self.rome else None) or "Poste non précisé"
 
+    @property
+    def closing_reason_label(self) -> str | None:
+        """The closing reason in words for a need closed without all its hires ("Non renseigné"
+        when closed before the list existed); None for open or filled needs."""
+        if self.is_open or self.status == NeedStatus.FILLED:
+            return None
+        return self.closing_reason.label if self.closing_reason else CLOSING_REASON_UNKNOWN
+
     @hybrid_property
     def is_open(self) -> bool:
         """Not closed (filled, partly filled, unfilled, cancelled); the same rule in SQL:

@@ -20,6 +20,7 @@ from crm.blueprints.forms import FilterForm, FrenchForm, VersionedForm, options
 from crm.blueprints.public.forms import NeedRequestForm
 from crm.models import (
     CandidateStatus,
+    ClosingReason,
     CoHandlerStatus,
     NeedSource,
     NeedStatus,
@@ -141,9 +142,22 @@ class CloseForm(VersionedForm):
     hires = IntegerField(
         "Nombre de personnes recrutées", validators=[Optional(), NumberRange(0, 999)],
         description="Obligatoire si la demande est pourvue, même partiellement.")
+    closing_reason = SelectField(
+        "Motif de clôture", default="", validate_choice=False,
+        choices=options([("", "Choisissez le motif")], ClosingReason.choices()),
+        description="Obligatoire si la demande n'est pas pourvue, est annulée ou partiellement "
+                    "pourvue.")
     reason = TextAreaField(
-        "Raison", validators=[Length(max=MAX_MESSAGE)],
-        description="Obligatoire si la demande n'est pas pourvue ou est annulée.")
+        "Précisions", validators=[Length(max=MAX_MESSAGE)],
+        description="Obligatoires pour le motif « Autre ».")
+
+    def chosen_reason(self) -> ClosingReason | None:
+        """The reason picked from the list (an unknown value is refused by the form)."""
+        return ClosingReason(self.closing_reason.data) if self.closing_reason.data else None
+
+    def validate_closing_reason(self, field) -> None:
+        if field.data and field.data not in {reason.value for reason in ClosingReason}:
+            raise ValidationError("Choisissez un motif de clôture de la liste.")
 
 
 class MessageForm(FrenchForm):

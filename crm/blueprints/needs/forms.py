@@ -63,6 +63,8 @@ class NeedFilterForm(FilterForm):
     issue = SelectField("Issue", default="", choices=options(
         [("", "Toutes les issues"), ("outcome", "Pourvue, partiellement ou non pourvue"),
          ("filled", "Pourvue ou partiellement pourvue")]))
+    motif = SelectField("Motif de clôture", default="", choices=options(
+        [("", "Tous les motifs")], ClosingReason.choices()))
 
     def __init__(self, formdata, user: User):
         super().__init__(formdata)
@@ -83,7 +85,8 @@ class NeedFilterForm(FilterForm):
             rsa_pilot=self.rsa.data == "1", department=self.departement.data,
             firm_basin=self.bassin_entreprise.data, source=self.source.data,
             filed_from=self.du.data, filed_to=self.au.data, closed_from=self.clos_du.data,
-            closed_to=self.clos_au.data, outcome=self.issue.data)
+            closed_to=self.clos_au.data, outcome=self.issue.data,
+            closing_reason=self.motif.data)
 
 
 

@@ -457,3 +457,33 @@ def test_the_dashboard_gives_each_co_handlers_not_for_me_answers_in_the_area_and
     assert "Cap emploi 21 1 0 0 %" in text and "Mission locale du Dijonnais 2 1 50 %" in text
     quiet = text_of(client, PAGE.replace("from=2026-05-01&to=2026-05-31", "from=2026-03-01&to=2026-03-31"))
     assert "Aucune structure n'a été invitée à co-traiter" in quiet
+
+
+def test_the_exports_hold_the_not_for_me_table_written_safely(client, agency, manager):
+    local = f.OrganisationFactory(name="Mission locale du Dijonnais", kind=m.OrganisationKind.MISSION_LOCALE)
+    rogue = f.OrganisationFactory(name="=HYPERLINK(\"http://x\")", kind=m.OrganisationKind.OTHER)
+    dijon_firm = firm("A", "11")
+    for organisation, status in ((local, m.CoHandlerStatus.NOT_FOR_ME),
+                                 (local, m.CoHandlerStatus.TAKING_CARE),
+                                 (rogue, m.CoHandlerStatus.NOT_FOR_ME)):
+        filed_need = need(dijon_firm, m.NeedSource.PUBLIC_FORM, utc(2026, 5, 4, 9, 0))
+        db.session.add(m.NeedCoHandler(need_id=filed_need.id, organisation_id=organisation.id,
+                                       status=status))
+    db.session.commit()
+    text = client.get(PAGE.replace("indicateurs?", "indicateurs.csv?")).get_data(as_text=True)
+    table = text[text.index("Co-traitance : réponses « pas pour moi » par structure"):]
+    lines = table.splitlines()
+    assert lines[1] == "Structure invitée à co-traiter;Co-traitances;« Pas pour moi »;Part (%)"
+    assert "Mission locale du Dijonnais;2;1;50.0" in lines
+    assert '"\'=HYPERLINK(""http://x"")";1;1;100.0' in lines  # quoted: never a formula
+    workbook = client.get(PAGE.replace("indicateurs?", "indicateurs.xlsx?"))
+    sheet = load_workbook(io.BytesIO(workbook.data)).active
+    rows = [row for row in sheet.iter_rows(values_only=True) if any(row)]
+    start = next(index for index, row in enumerate(rows) if row[0] == tables.REFUSALS_TITLE)
+    assert [row[:4] for row in rows[start + 2:]] == [
+        ("=HYPERLINK(\"http://x\")", 1, 1, 100.0), ("Mission locale du Dijonnais", 2, 1, 50.0)]
+    cell = next(c for row in sheet.iter_rows() for c in row if c.value == rows[start + 2][0])
+    assert cell.data_type == "s"  # text, never a formula
+    quiet = client.get(PAGE.replace("indicateurs?", "indicateurs.csv?")
+                       .replace("from=2026-05-01&to=2026-05-31", "from=2026-03-01&to=2026-03-31"))
+    assert tables.NO_REFUSALS in quiet.get_data(as_text=True)

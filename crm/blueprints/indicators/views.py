@@ -33,13 +33,16 @@ def dashboard():
 @bp.get("/pilotage/indicateurs.<any(csv, xlsx):fmt>")
 @supervisors_only
 def export(fmt: str):
-    """The dashboard's table as CSV or XLSX (through the one safe writer)."""
+    """The dashboard's tables as CSV or XLSX (through the one safe writer): the indicators and
+    the co-handlers' "not for me" answers."""
     form, board = chosen()
     if board is None:
         return render_template("indicators/dashboard.html", form=form, board=None, links={},
                                groups=definitions.Group), 422
     name = f"indicateurs-{board.scope.level}-{board.scope.code}-{board.period.start}-{board.period.end}"
-    return Response(tables.export_file(board, fmt), content_type=spreadsheet_files.FORMATS[fmt],
+    refusals = figures.not_for_me_by_organisation(board.scope, board.period)
+    return Response(tables.export_file(board, refusals, fmt),
+                    content_type=spreadsheet_files.FORMATS[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
 
 

@@ -27,6 +27,10 @@ users = sa.table('users', sa.column('id', sa.Integer), sa.column('role', sa.Stri
 SUPERVISORS = ('admin', 'manager')
 
 
+def on_sqlite() -> bool:
+    return op.get_bind().dialect.name == 'sqlite'
+
+
 def upgrade():
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.add_column(sa.Column('scopes', sa.JSON(), nullable=True))
@@ -49,6 +53,8 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('hiring_needs', schema=None) as batch_op:
+        if on_sqlite():  # the table is copied: its CHECK on the column must go first
+            batch_op.drop_constraint('closing_reason', type_='check')
         batch_op.drop_column('closing_reason')
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.drop_column('scopes')

@@ -437,8 +437,9 @@ DESCRIPTION = """API partenaires du CRM du réseau pour l'emploi de Bourgogne-Fr
 
 Chaque requête (sauf ce document) porte `Authorization: Bearer <jeton>` ; le jeton agit avec les
 droits de son utilisateur, dans ses portées : `needs` (besoins et suivi) pour toutes les opérations
-sauf `/indicators`, qui demande `indicators` ; sans la portée, la réponse est 403. Les erreurs sont en JSON : `{"error": "...", "fields": {...}}`
-(`fields` seulement pour 422). Les listes répondent `{"items", "total", "page", "per_page"}`."""
+sauf `/indicators`, qui demande `indicators` ; sans la portée, la réponse est 403. Les erreurs
+sont en JSON : `{"error": "...", "fields": {...}}` (`fields` seulement pour 422). Les listes
+répondent `{"items", "total", "page", "per_page"}`."""
 
 
 def document(server_url: str) -> dict:

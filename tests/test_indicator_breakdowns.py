@@ -20,7 +20,7 @@ from crm.services.platform.refusals import InvalidInput
 from crm.services.platform.working_days import first_contact_deadline
 from tests import factories as f
 from tests.helpers import assert_constant_queries, page_text, text_of
-from tests.test_api import token_for
+from tests.test_indicators import indicators_token
 from tests.test_openapi import ApiClient
 
 MAY = Period(date(2026, 5, 1), date(2026, 5, 31))
@@ -379,7 +379,7 @@ def test_a_manager_reads_their_organisations_advisers_and_an_admin_everyone(clie
 
 
 def test_the_api_reads_an_rsa_pilot_territory_but_not_an_adviser(client, data, agency):
-    api = ApiClient(client, token_for(f.UserFactory(organisation=agency, role=m.Role.MANAGER)))
+    api = ApiClient(client, indicators_token(f.UserFactory(organisation=agency, role=m.Role.MANAGER)))
     territory = genlis()
     body = api.get(f"/api/v1/indicators?level=rsa&code={territory.id}&from=2026-05-01&to=2026-05-31").json
     assert (body["level"], body["code"]) == ("rsa", str(territory.id))

@@ -13,7 +13,7 @@ from flask import url_for
 
 from crm import models as m
 from crm.extensions import db
-from crm.services.accounts import users
+from crm.services.accounts import access, users
 from crm.services.companies import exports
 from crm.services.events import firms, registrations, surveys
 from crm.services.imports import partner_files, partners, spreadsheets
@@ -110,7 +110,8 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("api.create_need", "POST"): POST_SIGNED_IN,
     ("api.need", "GET"): row(LOGIN, OK, OK, NOT_FOUND, OK, OK),
     ("api.need_list", "GET"): SIGNED_IN,
-    ("api.indicators", "GET"): row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, INVALID, INVALID),
+    # a partner's token with the "indicators" scope reads them; advisers never do
+    ("api.indicators", "GET"): row(LOGIN, INVALID, FORBIDDEN, FORBIDDEN, INVALID, INVALID),
     ("api.plan_target_list", "GET"): STAFF,
     ("api.add_plan_targets", "POST"): row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, ALLOWED, ALLOWED),
     ("api.openapi", "GET"): PUBLIC,
@@ -481,7 +482,9 @@ def test_each_route_answers_each_role_as_declared(app, client, auth, agency, adv
     headers = {}
     if user is not None:
         auth.login(user)
-        headers = {"Authorization": f"Bearer {users.issue_api_token(user)}"}
+        scopes = [scope for scope in m.ApiScope  # every scope the account may hold
+                  if scope != m.ApiScope.INDICATORS or access.reads_indicators_with_token(user)]
+        headers = {"Authorization": f"Bearer {users.issue_api_token(user, scopes=scopes)}"}
         db.session.commit()
     with app.test_request_context():
         urls = {rule.endpoint: seed.url(rule) for rule in routes(app)}

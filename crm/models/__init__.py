@@ -57,7 +57,9 @@ from crm.models.geography import (
 from crm.models.interaction import Interaction, InteractionKind
 from crm.models.need import (
     CLOSED_STATUSES,
+    CLOSING_REASON_UNKNOWN,
     CONTRACTS_WITH_DURATION,
+    ClosingReason,
     ContractType,
     EmployerService,
     HiringNeed,
@@ -108,5 +110,13 @@ from crm.models.training import (
     TrainingStatus,
     TrainingStatusChange,
 )
-from crm.models.user import ApiToken, PasswordLink, PasswordLinkPurpose, Role, SavedView, User
+from crm.models.user import (
+    ApiScope,
+    ApiToken,
+    PasswordLink,
+    PasswordLinkPurpose,
+    Role,
+    SavedView,
+    User,
+)
 from crm.models.visit import FollowUp, Visit, VisitMode, VisitParticipant, VisitStatus

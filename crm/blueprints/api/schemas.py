@@ -2,6 +2,7 @@
 
 from crm.models import (
     CandidateStatus,
+    ClosingReason,
     CoHandlerStatus,
     ContractType,
     EmployerService,
@@ -142,6 +143,9 @@ NEED_DETAIL_FIELDS = {
     "candidates": nullable(ref("CandidateCounts") | {
         "description": "Candidats proposés par étape ; null pour les partenaires"}),
     "closed_at": nullable(TIME),
+    "closing_reason": nullable(enum_of(ClosingReason, "Motif de clôture d'une demande non pourvue, "
+                                       "annulée ou partiellement pourvue ; null si elle est "
+                                       "ouverte, pourvue ou clôturée sans motif (non renseigné)")),
     "history": {"type": "array", "items": ref("StatusChange")},
     "contact": ref("Contact") | {"description": "Personnel seulement"},
     "outcome_reason": nullable(text(description="Personnel seulement")),

@@ -1,5 +1,5 @@
 """Each figure's link to the list of the records it counts, with the same filters: the needs list
-(firm's basin or département, source, filed or closed from… to…, outcome), the companies list
+(firm's basin or département, source, filed or closed from… to…, outcome, closing reason), the companies list
 (area, contacted in the last N days: only when the period is exactly such a window ending today)
 and the after-hire results page (needs closed in the period). Figures without such a list (visits
 done, medians' inputs aside) get no link. The lists show what the reader may see: a manager's
@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import url_for
 
-from crm.models import NeedSource
+from crm.models import ClosingReason, NeedSource
 from crm.services.companies.listing import CONTACT_DAYS
 from crm.services.indicators.breakdowns import NOT_SHORTAGE, SHORTAGE, JobRow, SpotterRow
 from crm.services.indicators.definitions import source_key
@@ -19,7 +19,7 @@ from crm.services.indicators.scope import Level, Period, Scope
 FILED = ("needs_collected", "positions", "needs_per_1000_establishments",
          "median_first_contact_working_days", "first_contact_within_2_days")
 CLOSED = {"fill_rate": "outcome", "hires": "", "positions_filled": "filled", "needs_filled": "filled",
-          "median_time_to_fill_days": "filled", "closed_for_lack_of_candidates": "outcome"}
+          "median_time_to_fill_days": "filled"}
 SPOTTERS = ("spotter_hire_conversion", "spotter_median_first_contact_working_days")
 AFTERCARE = ("still_in_post_one_month", "still_in_post_trial_end",
              "satisfaction_contacted_quickly", "satisfaction_useful")
@@ -87,6 +87,8 @@ def record_links(scope: Scope, period: Period, today: date) -> dict[str, str]:
               for source in NeedSource}
     links |= {key: url_for("needs.needs", **(closed | ({"issue": issue} if issue else {})))
               for key, issue in CLOSED.items()}
+    links["closed_for_lack_of_candidates"] = url_for(
+        "needs.needs", **closed, motif=ClosingReason.LACK_OF_CANDIDATES.value)
     links |= {key: url_for("needs.aftercare_results", du=period.start, au=period.end)
               for key in AFTERCARE}
     links |= {key: url_for("needs.needs", **filed, source=NeedSource.SPOTTER.value)

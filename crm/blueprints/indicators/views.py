@@ -50,12 +50,15 @@ def dashboard():
 @bp.get("/pilotage/indicateurs.<any(csv, xlsx):fmt>")
 @staff_only
 def export(fmt: str):
-    """The dashboard's tables as CSV or XLSX (through the one safe writer)."""
+    """The dashboard's tables as CSV or XLSX (through the one safe writer): the indicators, the
+    breakdowns and the co-handlers' "not for me" answers."""
     form, board, found = chosen()
     if board is None:
         return refused(form)
     name = f"indicateurs-{board.scope.level}-{board.scope.code}-{board.period.start}-{board.period.end}"
-    return Response(tables.export_file(board, fmt, found), content_type=spreadsheet_files.FORMATS[fmt],
+    refusals = figures.not_for_me_by_organisation(board.scope, board.period)
+    return Response(tables.export_file(board, refusals, fmt, found),
+                    content_type=spreadsheet_files.FORMATS[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
 
 

@@ -27,6 +27,7 @@ from crm.blueprints.forms import FilterForm, FrenchForm, VersionedForm, options
 from crm.blueprints.public.forms import NeedRequestForm
 from crm.models import (
     CandidateStatus,
+    ClosingReason,
     CoHandlerStatus,
     NeedSource,
     NeedStatus,
@@ -75,6 +76,8 @@ class NeedFilterForm(FilterForm):
     tension = SelectField("Métier en tension", default="", choices=options(
         [("", "Tous les métiers"), ("oui", "Métiers en tension"),
          ("non", "Métiers hors tension (ou sans code ROME)")]))
+    motif = SelectField("Motif de clôture", default="", choices=options(
+        [("", "Tous les motifs")], ClosingReason.choices()))
 
     def __init__(self, formdata, user: User):
         super().__init__(formdata)
@@ -99,7 +102,8 @@ class NeedFilterForm(FilterForm):
             filed_from=self.du.data, filed_to=self.au.data, closed_from=self.clos_du.data,
             closed_to=self.clos_au.data, outcome=self.issue.data,
             rome=(self.rome.data or "").strip().upper(), shortage=self.tension.data,
-            spotter_organisation=int(self.repereur.data) if self.repereur.data else None)
+            spotter_organisation=int(self.repereur.data) if self.repereur.data else None,
+            closing_reason=self.motif.data)
 
 
 
@@ -158,9 +162,22 @@ class CloseForm(VersionedForm):
     hires = IntegerField(
         "Nombre de personnes recrutées", validators=[Optional(), NumberRange(0, 999)],
         description="Obligatoire si la demande est pourvue, même partiellement.")
+    closing_reason = SelectField(
+        "Motif de clôture", default="", validate_choice=False,
+        choices=options([("", "Choisissez le motif")], ClosingReason.choices()),
+        description="Obligatoire si la demande n'est pas pourvue, est annulée ou partiellement "
+                    "pourvue.")
     reason = TextAreaField(
-        "Raison", validators=[Length(max=MAX_MESSAGE)],
-        description="Obligatoire si la demande n'est pas pourvue ou est annulée.")
+        "Précisions", validators=[Length(max=MAX_MESSAGE)],
+        description="Obligatoires pour le motif « Autre ».")
+
+    def chosen_reason(self) -> ClosingReason | None:
+        """The reason picked from the list (an unknown value is refused by the form)."""
+        return ClosingReason(self.closing_reason.data) if self.closing_reason.data else None
+
+    def validate_closing_reason(self, field) -> None:
+        if field.data and field.data not in {reason.value for reason in ClosingReason}:
+            raise ValidationError("Choisissez un motif de clôture de la liste.")
 
 
 class MessageForm(FrenchForm):

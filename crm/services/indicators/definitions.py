@@ -110,9 +110,11 @@ DEFINITIONS: list[Definition] = [
                "pourvus, du nombre de jours calendaires entre le jour du dépôt et le jour de la "
                "clôture.", "Besoins de recrutement clôturés"),
     Definition("closed_for_lack_of_candidates", "Clôturés faute de candidats", "%", Group.RESULTS,
-               "Part des besoins clôturés pendant la période faute de candidats ; non disponible "
-               "tant que la raison de clôture est un texte libre et non une liste.",
-               "Besoins de recrutement clôturés"),
+               "Part des besoins clôturés pendant la période avec le motif « Manque de "
+               "candidats », parmi ceux dont l'issue est connue : pourvus, ou clôturés avec un "
+               "motif de la liste (les clôtures sans motif, antérieures à la liste, « non "
+               "renseigné », sont exclues des deux termes).",
+               "Besoins de recrutement clôturés ; motifs de clôture"),
     Definition("still_in_post_one_month", "Toujours en poste à 1 mois", "%", Group.AFTERCARE,
                "Part des personnes recrutées toujours en poste un mois après l'embauche, sur les "
                "suivis échus et renseignés des besoins clôturés pendant la période.",

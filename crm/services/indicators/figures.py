@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from crm.clock import utcnow
 from crm.extensions import db
 from crm.models import (
+    ClosingReason,
     Company,
     Event,
     EventCompany,
@@ -213,17 +214,22 @@ class Measures:
                 for filed, contacted in db.session.execute(query)]
 
     @cached_property
-    def outcomes(self) -> tuple[int, int, int, int]:
+    def outcomes(self) -> tuple[int, int, int, int, int, int]:
         """Of the needs closed in the period: (filled or partly, closed with an outcome, hires,
-        positions filled)."""
+        positions filled, closed for lack of candidates, closed with a known reason: filled, or a
+        closing reason from the list)."""
         filled = HiringNeed.status.in_(FILLED)
         positions_filled = sa.case(
             (filled, sa.case((HiringNeed.hires < HiringNeed.positions, HiringNeed.hires),
                              else_=HiringNeed.positions)), else_=0)
+        lack = HiringNeed.closing_reason == ClosingReason.LACK_OF_CANDIDATES
+        known = sa.or_(HiringNeed.status == NeedStatus.FILLED, HiringNeed.closing_reason.is_not(None))
         query = (sa.select(sa.func.count(sa.case((filled, HiringNeed.id))),
                            sa.func.count(sa.case((HiringNeed.status.in_(OUTCOMES), HiringNeed.id))),
                            sa.func.coalesce(sa.func.sum(HiringNeed.hires), 0),
-                           sa.func.coalesce(sa.func.sum(positions_filled), 0))
+                           sa.func.coalesce(sa.func.sum(positions_filled), 0),
+                           sa.func.count(sa.case((lack, HiringNeed.id))),
+                           sa.func.count(sa.case((known, HiringNeed.id))))
                  .select_from(HiringNeed)
                  .join(Company, Company.id == HiringNeed.company_id)
                  .where(*self.closed()))
@@ -368,7 +374,7 @@ def first_contact_within_2_days(m: Measures) -> Figure:
 
 
 def fill_rate(m: Measures) -> Figure:
-    filled, closed, _, _ = m.outcomes
+    filled, closed = m.outcomes[:2]
     return ratio("fill_rate", filled, closed)
 
 
@@ -385,8 +391,8 @@ def median_time_to_fill_days(m: Measures) -> Figure:
 
 
 def closed_for_lack_of_candidates(m: Measures) -> Figure:
-    """Not recorded: the closing reason is free text (docs/indicators.md, what is left)."""
-    return Figure("closed_for_lack_of_candidates", None, False)
+    lack, known = m.outcomes[4:]
+    return ratio("closed_for_lack_of_candidates", lack, known)
 
 
 def needs_filled(m: Measures) -> Figure:

@@ -1,10 +1,11 @@
 """The dashboard as rows: French display of a figure, the change since the previous period, and
-the rows of the CSV and XLSX exports (written by the one safe writer,
-`platform.spreadsheet_files`)."""
+the rows of the CSV and XLSX exports: the indicators, then the co-handlers' "not for me" table
+(written by the one safe writer, `platform.spreadsheet_files`)."""
 
 from crm.services.indicators.breakdowns import Breakdowns, JobRow
 from crm.services.indicators.definitions import BY_KEY, COLUMN_BY_KEY
 from crm.services.indicators.figures import Dashboard, Figure, Row
+from crm.services.needs.cohandling import RefusalRate
 from crm.services.platform import spreadsheet_files
 
 NOT_AVAILABLE = "non disponible"
@@ -86,7 +87,24 @@ PLANS_NOT_FOR_ADVISERS = ("Non disponible : les plans de prospection sont fixés
                           "conseiller.")
 
 
-def export_rows(board: Dashboard, found: Breakdowns | None = None) -> list[list]:
+REFUSALS_TITLE = "Co-traitance : réponses « pas pour moi » par structure"
+REFUSALS_HEADER = ["Structure invitée à co-traiter", "Co-traitances", "« Pas pour moi »",
+                   "Part (%)"]
+NO_REFUSALS = ("Aucune structure n'a été invitée à co-traiter une demande déposée sur ce "
+               "territoire pendant la période.")
+
+
+def refusal_rows(refusals: list[RefusalRate]) -> list[list]:
+    """The co-handlers' "not for me" table, as on the dashboard (the share in %, one decimal)."""
+    if not refusals:
+        return [[REFUSALS_TITLE], [NO_REFUSALS]]
+    return [[REFUSALS_TITLE], REFUSALS_HEADER,
+            *([rate.organisation, rate.co_handlings, rate.not_for_me, round(100 * rate.rate, 1)]
+              for rate in refusals)]
+
+
+def export_rows(board: Dashboard, refusals: list[RefusalRate],
+                found: Breakdowns | None = None) -> list[list]:
     return [
         [f"{board.scope.label} – {board.period.label}"],
         EXPORT_HEADER,
@@ -94,9 +112,12 @@ def export_rows(board: Dashboard, found: Breakdowns | None = None) -> list[list]
            cell(row.current), cell(row.previous), cell(row.year_before), row.definition.definition]
           for row in board.rows),
         *(breakdown_rows(found) if found else []),
+        [],
+        *refusal_rows(refusals),
     ]
 
 
-def export_file(board: Dashboard, fmt: str, found: Breakdowns | None = None) -> bytes:
+def export_file(board: Dashboard, refusals: list[RefusalRate], fmt: str,
+                found: Breakdowns | None = None) -> bytes:
     """The tables as a CSV or XLSX file, safe against formula injection."""
-    return spreadsheet_files.file_bytes(export_rows(board, found), fmt, "Indicateurs")
+    return spreadsheet_files.file_bytes(export_rows(board, refusals, found), fmt, "Indicateurs")

@@ -43,7 +43,8 @@ browser:
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "chromium absent : les tests navigateur seront ignorés (apt-get install chromium)"; fi; }
 
-## Pango, which WeasyPrint needs to print the convention summaries to PDF (apt-get when root)
+## Pango, which WeasyPrint needs to print the convention summaries and the committee reports to PDF
+## (apt-get when root)
 pdf-libraries:
 	@ldconfig -p | grep -q 'libpangoft2-1.0' || { \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
@@ -55,7 +56,8 @@ pdf-libraries:
 ## never ends: tests/faketime_plugin.py skips the tests that start threads (SMTP server, RQ
 ## worker), and a run that still hangs is stopped after 10 minutes.
 CLOCK_TESTS := tests/test_digest.py tests/test_need_workflow.py tests/test_tasks.py \
-	tests/test_need_filing.py tests/test_visit_calendar.py tests/test_pressure.py
+	tests/test_need_filing.py tests/test_visit_calendar.py tests/test_pressure.py \
+	tests/test_committee_reports.py
 CLOCK_MOMENTS := "2026-08-15 10:00:00 UTC" "2026-12-04 23:30:00 UTC"
 test-clock: install-dev faketime
 	@if command -v faketime >/dev/null 2>&1; then \

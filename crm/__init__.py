@@ -3,12 +3,14 @@
 import logging
 import os
 import sqlite3
+from datetime import UTC, datetime
 
 from flask import Flask, current_app, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from crm import clock
 from crm.config import default_config
 
 MIGRATIONS = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "migrations"))
@@ -26,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(default_config(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+    start_clock(app.config["CRM_CLOCK_START"])
     if proxies := app.config["CRM_PROXIES"]:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented middleware setup
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies, x_prefix=proxies)
@@ -35,6 +38,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_templates(app)
     register_cli(app)
     return app
+
+
+def start_clock(moment: str | None) -> None:
+    """Set the project's clock to CRM_CLOCK_START (naive UTC, ISO) when given: every process of a
+    test or a training session then runs from the same moment (docs/operations.md)."""
+    if not moment:
+        return
+    try:
+        start = datetime.fromisoformat(moment)
+    except ValueError:
+        raise RuntimeError(f"CRM_CLOCK_START n'est pas une date ISO : {moment!r}") from None
+    clock.travel_to(start.astimezone(UTC).replace(tzinfo=None) if start.tzinfo else start)
 
 
 @event.listens_for(Engine, "connect")

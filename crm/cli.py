@@ -8,7 +8,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
 from crm.extensions import db
-from crm.models import OrganisationKind, Role
+from crm.models import ApiScope, OrganisationKind, Role
 from crm.services.accounts import users as accounts
 from crm.services.platform import unit_of_work
 from crm.services.routing import engine as routing
@@ -105,8 +105,12 @@ def create_user_command(email, role, organisation_name, password, name, basins) 
 @click.command("api-token")
 @click.argument("email")
 @click.option("--name", default="Jeton créé en ligne de commande")
+@click.option("--scope", "scopes", multiple=True, default=("needs",), show_default=True,
+              type=click.Choice([scope.value for scope in ApiScope]),
+              help="Portée du jeton, répétable : needs (besoins et suivi), "
+                   "indicators (indicateurs agrégés).")
 @with_appcontext
-def api_token_command(email, name) -> None:
+def api_token_command(email, name, scopes) -> None:
     """Create an API token for a user; the token is printed on the last line."""
     import sqlalchemy as sa
 
@@ -115,7 +119,10 @@ def api_token_command(email, name) -> None:
     user = db.session.scalar(sa.select(User).where(User.email == accounts.normalise_email(email)))
     if user is None:
         raise click.ClickException(f"Utilisateur inconnu : {email}")
-    token = accounts.issue_api_token(user, name)
+    try:
+        token = accounts.issue_api_token(user, name, scopes=scopes)
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from error
     unit_of_work.commit()
     click.echo(token)
 

@@ -94,9 +94,14 @@ def default_config(instance_path: str) -> dict:
         "CRM_UPLOAD_RETENTION_DAYS": int(os.environ.get("CRM_UPLOAD_RETENTION_DAYS", "30")),
         "CRM_CANDIDATE_RETENTION_MONTHS": int(os.environ.get("CRM_CANDIDATE_RETENTION_MONTHS", "6")),
         "CRM_WORKER_HEARTBEAT_SECONDS": 60,
+        # Tests and training sessions only: the moment (ISO, UTC) the project's clock reads at start.
+        "CRM_CLOCK_START": os.environ.get("CRM_CLOCK_START", "").strip() or None,
         "CRM_OUTBOX_LATE_SECONDS": int(os.environ.get("CRM_OUTBOX_LATE_SECONDS", "600")),
         # SIRENE files uploaded by admins wait here for a worker: a shared mount with several machines
         "CRM_IMPORT_FOLDER": os.environ.get("CRM_IMPORT_FOLDER") or str(Path(instance_path) / "imports"),
+        # committee reports' HTML and PDF files, written by a worker and served by the web
+        # processes: a shared mount with several machines
+        "CRM_REPORT_FOLDER": os.environ.get("CRM_REPORT_FOLDER") or str(Path(instance_path) / "reports"),
         "CRM_EXPORT_SYNC_LIMIT": int(os.environ.get("CRM_EXPORT_SYNC_LIMIT", "5000")),
         # every request body, uploads included (a partner list is at most 10 MB) ...
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,

@@ -69,7 +69,8 @@ def staff_sections() -> list[Section]:
     needs += [("needs.queue", "File d'attente"), ("needs.late", "En retard"),
               ("needs.aftercare_results", "Après le recrutement")] if supervisor else []
     sections = [
-        Section("Ma journée", [("agenda.my_day", "Ma journée"), ("targets.my_targets", "Mes cibles")],
+        Section("Ma journée", [("agenda.my_day", "Ma journée"), ("targets.my_targets", "Mes cibles"),
+                               *([] if supervisor else [("indicators.dashboard", "Mes indicateurs")])],
                 "Menu de ma journée"),
         Section("Entreprises", [("companies.companies", "Liste"), ("companies.duplicates", "Doublons"),
                                 ("companies.import_upload", "Importer une liste"),
@@ -87,7 +88,9 @@ def staff_sections() -> list[Section]:
     ]
     spotting = [("routing.spotters", "Repérage"), ("checklists.sent", "Listes à vérifier"),
                 ("checklists.directory", "Annuaire des détecteurs")]
-    steering = [("indicators.dashboard", "Indicateurs"), ("indicators.glossary", "Définitions")]
+    steering = [("indicators.dashboard", "Indicateurs"), ("indicators.glossary", "Définitions"),
+                ("indicators.reports_list", "Rapports des comités"),
+                ("indicators.committees_page", "Comités")]
     return sections + ([Section("Repérage", spotting, "Menu du repérage"),
                         Section("Pilotage", steering, "Menu du pilotage")] if supervisor else [])
 

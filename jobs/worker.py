@@ -4,16 +4,16 @@ import logging
 import multiprocessing
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import Flask
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker
+from rq import cron as rq_cron
 from rq.cron import CronJob, CronScheduler
-from rq.utils import now
 
-from crm import broker
+from crm import broker, clock
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,15 @@ def make_worker(app: Flask, queues: tuple[str, ...] = broker.QUEUES) -> AppWorke
     worker.app = app
     return worker
 
+
+def now() -> datetime:
+    """The project's clock, in the aware UTC form RQ's cron compares."""
+    return clock.utcnow().replace(tzinfo=UTC)
+
+
+# RQ's cron asks `rq.utils.now` when a job is due; it asks the project's clock instead, so that a
+# worker started with CRM_CLOCK_START (tests, training sessions) schedules by the time its jobs read.
+rq_cron.now = now
 
 CRON_RUN_KEY = "crm:cron-run:{name}:{slot}"
 CRON_RUN_KEEP_SECONDS = 2 * 24 * 3600
@@ -90,12 +99,14 @@ def scheduled(app: Flask) -> CronScheduler:
         send_satisfaction_surveys,
     )
     from jobs.privacy import purge_personal_data
+    from jobs.reports import sweep_committee_reports
     from jobs.scoring import refresh_scores
     from jobs.training import remind_stalled_training_requests
 
     scheduler = OncePerScheduleCron(connection=broker.get_redis(app), name="crm-cron")
     scheduler.register(sweep_outbox, "mail", interval=60)
     scheduler.register(sweep_abandoned_tasks, "default", interval=120)
+    scheduler.register(sweep_committee_reports, "default", interval=120)
     scheduler.register(remind_late_needs, "default", cron="0 6 * * 1-5")  # 7:00 or 8:00 in Paris
     scheduler.register(purge_candidates, "default", cron="30 2 * * *")  # 3:30 or 4:30 in Paris
     scheduler.register(send_daily_digests, "default", cron="30 5 * * 1-5")  # 6:30 or 7:30 in Paris

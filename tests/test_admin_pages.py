@@ -286,9 +286,14 @@ def test_the_user_list_runs_a_constant_number_of_queries(admin, client):
 
 def test_a_new_token_is_shown_once_and_stored_hashed(admin, client):
     user = f.UserFactory(role=m.Role.PARTNER, name="Connecteur CCI")
-    response = client.post(f"/admin/utilisateurs/{user.id}/jetons", data={"name": "Production"})
+    form = page_text(client.get(f"/admin/utilisateurs/{user.id}/jetons"))
+    assert 'value="needs" checked' in form and 'value="indicators">' in form  # needs by default
+    assert "Indicateurs : lire les indicateurs des comités" in form
+    response = client.post(f"/admin/utilisateurs/{user.id}/jetons",
+                           data={"name": "Production", "scopes": ["needs", "indicators"]})
     assert response.status_code == 201
     text = page_text(response)
+    assert "portées : Besoins et suivi, Indicateurs" in text
     token = text.split('id="jeton" type="text" readonly value="')[1].split('"')[0]
     assert token.startswith(accounts.TOKEN_PREFIX)
     assert "Il ne sera plus jamais affiché" in text
@@ -298,6 +303,22 @@ def test_a_new_token_is_shown_once_and_stored_hashed(admin, client):
     assert accounts.user_for_token(token).id == user.id
     listing = page_text(client.get(f"/admin/utilisateurs/{user.id}/jetons"))
     assert token not in listing and stored.prefix in listing and "Production" in listing
+    assert stored.scopes == ["needs", "indicators"]
+    assert '<td data-label="Portées" class="fr-cell--multiline">Besoins et suivi, Indicateurs</td>' in listing
+
+
+@pytest.mark.parametrize("role, scopes, message", [
+    (m.Role.PARTNER, [], "Choisissez au moins une portée pour le jeton."),
+    (m.Role.PARTNER, ["needs", "everything"], "Portée inconnue : everything"),
+    (m.Role.ADVISER, ["indicators"], "Seuls les comptes responsables, administrateurs et "
+                                     "partenaires peuvent recevoir la portée « Indicateurs »."),
+])
+def test_a_token_needs_scopes_the_account_may_hold(admin, client, role, scopes, message):
+    user = f.UserFactory(role=role)
+    response = client.post(f"/admin/utilisateurs/{user.id}/jetons",
+                           data={"name": "Production", "scopes": scopes})
+    assert response.status_code == 422 and message in page_text(response)
+    assert accounts.api_tokens(user) == []
 
 
 def test_a_token_needs_a_name(admin, client):

@@ -67,7 +67,8 @@ def test_closing_with_hires_gives_the_adviser_two_tasks_due_at_one_month_and_tri
 
 def test_closing_without_hires_or_twice_makes_no_other_task(adviser):
     unfilled = open_need(adviser)
-    wf.close(unfilled, adviser, m.NeedStatus.UNFILLED, None, "Aucun candidat")
+    wf.close(unfilled, adviser, m.NeedStatus.UNFILLED, None, "Aucun candidat",
+             m.ClosingReason.LACK_OF_CANDIDATES)
     assert count(m.HireFollowUp) == 0 and count(m.FollowUp) == 0
 
     need = open_need(adviser)

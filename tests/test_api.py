@@ -234,6 +234,7 @@ def test_a_partner_reads_its_flag_without_the_employers_contact_or_notes(api, ag
     body = api.get(f"{NEEDS}/{need.reference}", token=token_for(partner)).json
     assert "contact" not in body and "outcome_reason" not in body
     assert "Note interne" not in str(body)
+    assert body["closing_reason"] is None  # open
     assert body["company"] == {"siret": need.company.siret, "name": need.company.name}
 
 
@@ -252,6 +253,16 @@ def test_staff_read_a_need_with_its_contact_and_status_history(api, agency_and_a
         (None, "new", "Demande reçue."),
         ("new", "assigned", "Demande confiée à France Travail Dijon.")]
     assert body["rome_label"] == db.session.get(m.RomeCode, "F1703").label
+    assert body["closing_reason"] is None
+
+
+def test_a_closed_need_gives_its_closing_reason_from_the_list(api, agency_and_adviser, partner):
+    need = f.HiringNeedFactory(source=m.NeedSource.SPOTTER, status=m.NeedStatus.UNFILLED,
+                               closed_at=m.utcnow(), closing_reason=m.ClosingReason.OTHER_CHANNEL,
+                               source_organisation_id=partner.organisation_id)
+    db.session.commit()
+    body = api.get(f"{NEEDS}/{need.reference}", token=token_for(partner)).json
+    assert (body["status"], body["closing_reason"]) == ("unfilled", "other_channel")
 
 
 def test_needs_are_filtered_by_status_and_basin(api, agency_and_adviser):

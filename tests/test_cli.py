@@ -84,6 +84,23 @@ def test_api_token_prints_a_token_that_is_stored_hashed(runner):
     stored = db.session.scalar(sa.select(m.ApiToken))
     assert token.startswith("crm_") and len(token) > 40
     assert stored.token_hash == token_digest(token) != token
+    assert stored.scopes == ["needs"]  # what tokens always did
+
+
+def test_api_token_takes_its_scopes_and_refuses_those_the_account_may_not_hold(runner):
+    runner.invoke(args=["create-organisation", "OPCO EP", "--kind", "opco"])
+    for email, role in (("api@opco.fr", "partner"), ("conseil@opco.fr", "adviser")):
+        runner.invoke(args=["create-user", email, "--role", role, "--organisation", "OPCO EP",
+                            "--password", "Un-bon-mot-de-passe-1"])
+    result = runner.invoke(args=["api-token", "api@opco.fr", "--scope", "indicators"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(sa.select(m.ApiToken)).scopes == ["indicators"]
+    refused = runner.invoke(args=["api-token", "conseil@opco.fr", "--scope", "indicators"])
+    assert refused.exit_code != 0
+    assert "peuvent recevoir la portée « Indicateurs »" in refused.output
+    unknown = runner.invoke(args=["api-token", "api@opco.fr", "--scope", "tout"])
+    assert unknown.exit_code != 0 and "tout" in unknown.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(m.ApiToken)) == 1
 
 
 def test_worker_burst_runs_queued_jobs(runner):

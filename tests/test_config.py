@@ -1,6 +1,10 @@
 """Configuration from the environment, with embedded defaults for one machine."""
 
-from crm import create_app
+from datetime import datetime, timedelta
+
+import pytest
+
+from crm import clock, create_app
 from crm.config import database_url, default_config
 from crm.extensions import limiter
 
@@ -55,3 +59,17 @@ def test_test_config_overrides_the_defaults(app, tmp_path, monkeypatch):
     limiter.init_app(app)  # the shared limiter follows the last app built: give it back
     assert other.testing and other.config["PAGE_SIZE"] == 7
     assert other.instance_path == str(tmp_path)
+
+
+def test_a_training_session_starts_the_clock_at_crm_clock_start(tmp_path, monkeypatch):
+    monkeypatch.setenv("CRM_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("CRM_CLOCK_START", "2026-06-10T07:29:50+02:00")
+    create_app({"SECRET_KEY": "x"})
+    assert abs(clock.utcnow() - datetime(2026, 6, 10, 5, 29, 50)) < timedelta(minutes=1)
+
+
+def test_a_clock_start_that_is_not_a_date_stops_the_start_with_a_clear_message(tmp_path, monkeypatch):
+    monkeypatch.setenv("CRM_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("CRM_CLOCK_START", "mercredi matin")
+    with pytest.raises(RuntimeError, match="CRM_CLOCK_START n'est pas une date ISO"):
+        create_app({"SECRET_KEY": "x"})

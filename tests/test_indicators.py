@@ -9,10 +9,12 @@ import re
 from datetime import date, datetime
 
 import pytest
+import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from crm import models as m
 from crm.extensions import db
+from crm.services.accounts import users
 from crm.services.indicators import definitions, figures, scope, tables
 from crm.services.indicators.scope import Level, Period, Scope
 from crm.services.platform.refusals import InvalidInput
@@ -110,13 +112,16 @@ def committee_data(agency):
               status=m.NeedStatus.FILLED, closed=utc(2026, 5, 20, 10, 0), hires=2, **pilot)
     # Thu 7 May; Fri 8 May is a holiday: due Tue 12 May; contacted Wed 13: 3 working days, late
     n2 = need(b, S.SPOTTER, utc(2026, 5, 7, 10, 0), 3, contacted=utc(2026, 5, 13, 9, 0),
-              status=m.NeedStatus.PARTLY_FILLED, closed=utc(2026, 5, 28, 10, 0), hires=1, **pilot)
+              status=m.NeedStatus.PARTLY_FILLED, closed=utc(2026, 5, 28, 10, 0), hires=1,
+              closing_reason=m.ClosingReason.OTHER_CHANNEL, **pilot)
     n3 = need(c, S.VISIT, utc(2026, 5, 12, 14, 0), 1, contacted=utc(2026, 5, 12, 15, 0),
               status=m.NeedStatus.UNFILLED, closed=utc(2026, 5, 29, 10, 0), hires=0,
-              outcome_reason="Aucun candidat", **pilot)
+              outcome_reason="Aucun candidat", closing_reason=m.ClosingReason.LACK_OF_CANDIDATES,
+              **pilot)
     need(d, S.API, utc(2026, 5, 26, 8, 0), 4, **pilot)  # never contacted, due 28 May: late
     # Fri 29 May: due Tue 2 June, contacted Wed 3 June: 3 working days, late
     need(a, S.EVENT, utc(2026, 5, 29, 8, 0), 1, contacted=utc(2026, 6, 3, 9, 0))
+    # cancelled without a closing reason (closed before the list): "non renseigné"
     need(b, S.PUBLIC_FORM, utc(2026, 5, 15, 8, 0), 1, contacted=utc(2026, 5, 15, 12, 0),
          status=m.NeedStatus.CANCELLED, closed=utc(2026, 5, 18, 8, 0), **pilot)
     # filed in April, closed in May with more hires than positions
@@ -156,13 +161,29 @@ DIJON_MAY = {
     "first_contact_within_2_days": 50.0,  # n1, n3, the cancelled one: 3 of 6
     "fill_rate": 75.0,  # n1, n2, n7 of n1, n2, n3, n7 (the cancelled one left out)
     "positions_filled": 5,  # 2 + 1 + min(3, 2)
+    "needs_filled": 3,  # n1, n2, n7
     "hires": 6,  # 2 + 1 + 0 + 3
     "median_time_to_fill_days": 16.0,  # 16 (n1), 21 (n2), 15 (n7)
-    "closed_for_lack_of_candidates": None,  # the closing reason is free text
+    # n3 of n1, n7 (filled), n2 (another channel), n3; the cancelled one has no reason recorded
+    "closed_for_lack_of_candidates": 25.0,
     "still_in_post_one_month": 66.7,  # (2 + 0) ÷ (2 + 1); n7 not answered
     "still_in_post_trial_end": 50.0,  # 1 ÷ 2
     "satisfaction_contacted_quickly": 50.0,  # n1 yes, n3 no
     "satisfaction_useful": 100.0,
+    # no event, no POE request in this fixture (tests/test_indicator_breakdowns.py has them)
+    "events_held": 0,
+    "event_firms": 0,
+    "event_candidates": 0,
+    "event_interviews": None,  # no firm declared its results
+    "event_hires": None,
+    "training_requests": 0,
+    "training_frap_requests": 0,
+    "training_approved": 0,
+    "training_entries": 0,
+    "training_hires": 0,
+    "training_hire_rate": None,  # no request with a known outcome
+    "spotter_hire_conversion": 100.0,  # n2, partly filled with one hire, of n2
+    "spotter_median_first_contact_working_days": 3.0,  # n2: 3 working days
 }
 
 
@@ -174,9 +195,7 @@ def test_every_indicator_of_a_basin_equals_its_hand_computed_value(committee_dat
     found = figures.figures(DIJON, MAY)
     assert values(found) == DIJON_MAY
     assert list(found) == list(definitions.KEYS)
-    assert found["closed_for_lack_of_candidates"].available is False
-    assert all(figure.available for key, figure in found.items()
-               if key != "closed_for_lack_of_candidates")
+    assert all(figure.available == (DIJON_MAY[key] is not None) for key, figure in found.items())
 
 
 def test_the_departement_holds_its_basins_firms_and_the_region_all(committee_data):
@@ -184,14 +203,16 @@ def test_the_departement_holds_its_basins_firms_and_the_region_all(committee_dat
     doubs = figures.figures(DOUBS, MAY)
     assert (doubs["companies_contacted"].value, doubs["needs_collected_spotter"].value,
             doubs["fill_rate"].value, doubs["penetration_rate"].value,
-            doubs["satisfaction_useful"].value) == (1, 1, 100.0, 100.0, 0.0)
+            doubs["satisfaction_useful"].value,
+            doubs["closed_for_lack_of_candidates"].value) == (1, 1, 100.0, 100.0, 0.0, 0.0)
     assert doubs["still_in_post_one_month"].available is False  # nothing answered: not 0
     region = figures.figures(REGION, MAY)
     assert (region["companies_contacted"].value, region["needs_collected"].value,
             region["penetration_rate"].value, region["hires"].value,
             region["median_time_to_fill_days"].value,
-            region["satisfaction_contacted_quickly"].value) == (6, 7, round(500 / 6, 1), 8, 15.5,
-                                                                 round(200 / 3, 1))
+            region["satisfaction_contacted_quickly"].value,
+            region["closed_for_lack_of_candidates"].value) == (6, 7, round(500 / 6, 1), 8, 15.5,
+                                                                round(200 / 3, 1), 20.0)
 
 
 def test_the_previous_period_and_a_year_before(committee_data):
@@ -203,7 +224,8 @@ def test_the_previous_period_and_a_year_before(committee_data):
     assert (april["companies_contacted"].value, april["needs_collected"].value,
             april["first_contact_within_2_days"].value, april["hires"].value) == (1, 1, 100.0, 0)
     # nothing closed in April: the shares and medians are not available, never 0
-    for key in ("fill_rate", "median_time_to_fill_days", "still_in_post_one_month"):
+    for key in ("fill_rate", "median_time_to_fill_days", "still_in_post_one_month",
+                "closed_for_lack_of_candidates"):
         assert (april[key].available, april[key].value) == (False, None)
     year_before = board.row("companies_visited").year_before
     assert year_before.value == 1
@@ -233,7 +255,7 @@ def test_an_empty_area_is_not_available_rather_than_zero():
 def test_all_the_indicators_of_three_periods_take_a_fixed_number_of_queries(committee_data):
     with count_queries() as statements:
         figures.dashboard(DIJON, MAY)
-    assert len(statements) <= 3 * 10
+    assert len(statements) <= 3 * 13
 
 
 def test_scopes_and_periods_are_checked_in_french():
@@ -284,6 +306,10 @@ def test_the_dashboard_shows_each_figure_with_its_comparisons_and_links(client, 
     assert "6 demandes" in rows  # the list behind "Besoins recueillis": the same six needs
     closed = html.unescape(next(link for link in links if "issue=outcome" in link))
     assert "4 demandes" in text_of(client, closed)  # the fill rate's denominator
+    lack = html.unescape(next(link for link in links if "motif=lack_of_candidates" in link))
+    assert "clos_du=2026-05-01" in lack
+    listing = text_of(client, lack)  # the needs closed for lack of candidates: n3 alone
+    assert "1 demande" in listing and '<option selected value="lack_of_candidates">' in listing
 
 
 def test_the_region_over_the_last_twelve_months_by_default(client, committee_data, manager):
@@ -309,7 +335,7 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(client, committee_data, ma
                  status=m.NeedStatus.FILLED, closed=utc(2026, 5, 20, 9, 0), hires=1)
 
     assert_constant_queries(client, PAGE, add_rows)
-    assert queries_for(client, PAGE) <= 45
+    assert queries_for(client, PAGE) <= 55
 
 
 def test_the_exports_hold_the_table(client, committee_data, manager):
@@ -317,7 +343,7 @@ def test_the_exports_hold_the_table(client, committee_data, manager):
     assert response.status_code == 200 and response.content_type.startswith("text/csv")
     text = response.get_data(as_text=True)
     assert "penetration_rate;Taux de pénétration;%;80.0;" in text
-    assert "closed_for_lack_of_candidates;Clôturés faute de candidats;%;non disponible" in text
+    assert "closed_for_lack_of_candidates;Clôturés faute de candidats;%;25.0;" in text
     workbook = client.get(PAGE.replace("indicateurs?", "indicateurs.xlsx?"))
     assert workbook.status_code == 200
     sheet = load_workbook(io.BytesIO(workbook.data)).active
@@ -331,11 +357,14 @@ def test_the_glossary_is_generated_from_the_definitions(client, manager):
         assert definition.label in text and definition.definition in text
 
 
-def test_the_menu_offers_the_dashboard_to_managers_only(client, auth, manager, adviser):
-    assert "/pilotage/indicateurs" in client.get("/accueil").get_data(as_text=True)
+def test_the_menu_offers_the_dashboard_to_managers_and_their_own_figures_to_advisers(
+        client, auth, manager, adviser):
+    day = client.get("/ma-journee").get_data(as_text=True)
+    assert "/pilotage/indicateurs" in day and "Mes indicateurs" not in day
     auth.logout()
     auth.login(adviser)
-    assert "/pilotage/indicateurs" not in client.get("/accueil").get_data(as_text=True)
+    day = client.get("/ma-journee").get_data(as_text=True)
+    assert "Mes indicateurs" in day and "Menu du pilotage" not in day
     assert client.get(PAGE).status_code == 403
 
 
@@ -344,15 +373,21 @@ def test_the_menu_offers_the_dashboard_to_managers_only(client, auth, manager, a
 API = "/api/v1/indicators?level=basin&code=2711&from=2026-05-01&to=2026-05-31"
 
 
+def indicators_token(user: m.User, scopes=(m.ApiScope.INDICATORS,)) -> str:
+    token = users.issue_api_token(user, scopes=scopes)
+    db.session.commit()
+    return token
+
+
 def test_the_api_answers_the_pages_figures_for_a_manager_token(client, committee_data, agency):
-    token = token_for(f.UserFactory(organisation=agency, role=m.Role.MANAGER))
+    token = indicators_token(f.UserFactory(organisation=agency, role=m.Role.MANAGER))
     api = ApiClient(client, token)
     body = api.get(API).json
     assert (body["level"], body["code"], body["from"], body["to"]) == (
         "basin", "2711", "2026-05-01", "2026-05-31")
     assert {item["key"]: item["value"] for item in body["indicators"]} == DIJON_MAY
     lack = next(item for item in body["indicators"] if item["key"] == "closed_for_lack_of_candidates")
-    assert (lack["available"], lack["value"]) == (False, None)
+    assert (lack["available"], lack["value"]) == (True, 25.0)
     hires = next(item for item in body["indicators"] if item["key"] == "hires")
     assert (hires["label"], hires["unit"], hires["previous"]) == ("Recrutements", "recrutements", 0)
     # the same figures as the page's table, row for row
@@ -371,7 +406,7 @@ def test_the_api_values_equal_the_page_for_a_signed_in_manager(client, committee
 
 
 def test_the_api_refuses_bad_input_in_french_and_other_roles(client, agency, adviser):
-    api = ApiClient(client, token_for(f.UserFactory(organisation=agency, role=m.Role.ADMIN)))
+    api = ApiClient(client, indicators_token(f.UserFactory(organisation=agency, role=m.Role.ADMIN)))
     for query, field in (("level=pays&code=27", "level"), ("level=basin&code=21", "code"),
                          ("level=departement&code=99", "code"),
                          ("level=region&code=27&from=2026-13-01", "from"),
@@ -382,6 +417,40 @@ def test_the_api_refuses_bad_input_in_french_and_other_roles(client, agency, adv
     assert api.get("/api/v1/indicators?level=region&code=27").status_code == 200
     assert api.get("/api/v1/indicators?level=region", token=token_for(adviser)).status_code == 403
     assert client.get("/api/v1/indicators?level=region").status_code == 401
+
+
+def test_a_partner_token_with_the_indicators_scope_reads_the_aggregates_only(
+        client, committee_data):
+    spotter = f.OrganisationFactory(name="CCI Côte-d'Or", kind=m.OrganisationKind.CCI)
+    partner = f.UserFactory(organisation=spotter, role=m.Role.PARTNER)
+    api = ApiClient(client, indicators_token(partner))
+    response = api.get(API)
+    assert response.status_code == 200
+    assert {item["key"]: item["value"] for item in response.json["indicators"]} == DIJON_MAY
+    body = response.get_data(as_text=True)
+    for name in ("Paul", "Léa", "Mission locale du Dijonnais", "France Travail"):
+        assert name not in body  # no person nor organisation: aggregates only
+    # the same token cannot read nor file needs
+    refused = api.get("/api/v1/needs")
+    assert refused.status_code == 403
+    assert refused.json["error"].startswith("Ce jeton n'a pas la portée « Besoins et suivi »")
+    filing = api.post("/api/v1/needs", json={"siret": "73282932000074"})
+    assert filing.status_code == 403
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(m.HiringNeed)) == 8
+
+
+def test_a_token_without_the_indicators_scope_gets_a_french_403(client, committee_data, agency):
+    partner = f.UserFactory(organisation=agency, role=m.Role.PARTNER)
+    manager = f.UserFactory(organisation=agency, role=m.Role.MANAGER)
+    api = ApiClient(client)
+    for user in (partner, manager):
+        response = api.get(API, token=token_for(user))  # the "needs" scope only
+        assert response.status_code == 403
+        assert response.json == {"error": "Ce jeton n'a pas la portée « Indicateurs » : demandez "
+                                          "à un administrateur un jeton qui l'a."}
+    both = indicators_token(partner, (m.ApiScope.NEEDS, m.ApiScope.INDICATORS))
+    assert api.get(API, token=both).status_code == 200
+    assert api.get("/api/v1/needs", token=both).status_code == 200
 
 
 def test_the_dashboard_gives_each_co_handlers_not_for_me_answers_in_the_area_and_period(
@@ -406,3 +475,33 @@ def test_the_dashboard_gives_each_co_handlers_not_for_me_answers_in_the_area_and
     assert "Cap emploi 21 1 0 0 %" in text and "Mission locale du Dijonnais 2 1 50 %" in text
     quiet = text_of(client, PAGE.replace("from=2026-05-01&to=2026-05-31", "from=2026-03-01&to=2026-03-31"))
     assert "Aucune structure n'a été invitée à co-traiter" in quiet
+
+
+def test_the_exports_hold_the_not_for_me_table_written_safely(client, agency, manager):
+    local = f.OrganisationFactory(name="Mission locale du Dijonnais", kind=m.OrganisationKind.MISSION_LOCALE)
+    rogue = f.OrganisationFactory(name="=HYPERLINK(\"http://x\")", kind=m.OrganisationKind.OTHER)
+    dijon_firm = firm("A", "11")
+    for organisation, status in ((local, m.CoHandlerStatus.NOT_FOR_ME),
+                                 (local, m.CoHandlerStatus.TAKING_CARE),
+                                 (rogue, m.CoHandlerStatus.NOT_FOR_ME)):
+        filed_need = need(dijon_firm, m.NeedSource.PUBLIC_FORM, utc(2026, 5, 4, 9, 0))
+        db.session.add(m.NeedCoHandler(need_id=filed_need.id, organisation_id=organisation.id,
+                                       status=status))
+    db.session.commit()
+    text = client.get(PAGE.replace("indicateurs?", "indicateurs.csv?")).get_data(as_text=True)
+    table = text[text.index("Co-traitance : réponses « pas pour moi » par structure"):]
+    lines = table.splitlines()
+    assert lines[1] == "Structure invitée à co-traiter;Co-traitances;« Pas pour moi »;Part (%)"
+    assert "Mission locale du Dijonnais;2;1;50.0" in lines
+    assert '"\'=HYPERLINK(""http://x"")";1;1;100.0' in lines  # quoted: never a formula
+    workbook = client.get(PAGE.replace("indicateurs?", "indicateurs.xlsx?"))
+    sheet = load_workbook(io.BytesIO(workbook.data)).active
+    rows = [row for row in sheet.iter_rows(values_only=True) if any(row)]
+    start = next(index for index, row in enumerate(rows) if row[0] == tables.REFUSALS_TITLE)
+    assert [row[:4] for row in rows[start + 2:]] == [
+        ("=HYPERLINK(\"http://x\")", 1, 1, 100.0), ("Mission locale du Dijonnais", 2, 1, 50.0)]
+    cell = next(c for row in sheet.iter_rows() for c in row if c.value == rows[start + 2][0])
+    assert cell.data_type == "s"  # text, never a formula
+    quiet = client.get(PAGE.replace("indicateurs?", "indicateurs.csv?")
+                       .replace("from=2026-05-01&to=2026-05-31", "from=2026-03-01&to=2026-03-31"))
+    assert tables.NO_REFUSALS in quiet.get_data(as_text=True)

@@ -706,6 +706,24 @@ CASES = [
                   "par bassin : https://crm.exemple.fr/demandes/apres-recrutement"
                   + SIGNATURE),
                  id="satisfaction_alert"),
+    pytest.param("committee_report",
+                 lambda: dict(report=NS(committee=NS(name="Comité local de Dijon")),
+                              period=NS(label="du 01/05/2026 au 31/05/2026"),
+                              url="https://crm.exemple.fr/rapports-comite/jeton", days=60,
+                              has_pdf=True),
+                 "Rapport du comité Comité local de Dijon (du 01/05/2026 au 31/05/2026)",
+                 ("Bonjour,\n"
+                  "\n"
+                  "Le rapport du comité « Comité local de Dijon » pour la période du 01/05/2026 "
+                  "au 31/05/2026 est prêt : chiffres clés et leur évolution, avancement des plans "
+                  "de prospection, réussites notables et demandes en retard.\n"
+                  "\n"
+                  "Le consulter et le télécharger (PDF ou page web imprimable) : "
+                  "https://crm.exemple.fr/rapports-comite/jeton\n"
+                  "\n"
+                  "Ce lien personnel est valable 60 jours ; ne le transférez pas."
+                  + SIGNATURE),
+                 id="committee_report"),
 ]
 
 

@@ -4,9 +4,12 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from flask_migrate import downgrade, upgrade
 
+from crm import models as m
 from crm.extensions import db
 from crm.models.base import compared_by_autogenerate
+from tests import factories as f
 
 
 def test_migrations_at_head_match_the_models():
@@ -23,3 +26,37 @@ def test_the_database_is_at_the_head_revision(app):
     scripts = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
     version = db.session.scalar(sa.text("SELECT version_num FROM alembic_version"))
     assert version == scripts.get_current_head()
+
+
+def columns(table: str) -> set[str]:
+    return {column["name"] for column in sa.inspect(db.engine).get_columns(table)}
+
+
+def test_token_scopes_and_closing_reasons_migrate_down_and_up_keeping_the_tokens_rights(app):
+    """0024: down drops the two columns; up gives every existing token "needs", and the tokens of
+    managers and admins also "indicators" (they could read the indicators); needs stay without a
+    closing reason ("non renseigné")."""
+    scripts = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
+    below = scripts.get_revision("0024").down_revision
+    manager, partner = f.UserFactory(role=m.Role.MANAGER), f.UserFactory(role=m.Role.PARTNER)
+    need = f.HiringNeedFactory(status=m.NeedStatus.UNFILLED, closed_at=m.utcnow(),
+                               closing_reason=m.ClosingReason.LACK_OF_CANDIDATES)
+    ids = (manager.id, partner.id, need.id)
+    db.session.commit()
+    db.session.remove()
+    try:
+        downgrade(revision=below)
+        assert "scopes" not in columns("api_tokens")
+        assert "closing_reason" not in columns("hiring_needs")
+        with db.engine.begin() as connection:
+            for user_id in ids[:2]:
+                connection.execute(sa.text(
+                    "INSERT INTO api_tokens (user_id, name, prefix, token_hash, created_at) "
+                    "VALUES (:user_id, 'Ancien', 'crm_ancien', :digest, :now)"),
+                    {"user_id": user_id, "digest": f"{user_id:064d}", "now": m.utcnow()})
+    finally:
+        upgrade()
+    scopes = {token.user_id: token.scopes for token in db.session.scalars(sa.select(m.ApiToken))}
+    assert scopes == {ids[0]: ["needs", "indicators"], ids[1]: ["needs"]}
+    migrated = db.session.get(m.HiringNeed, ids[2])
+    assert (migrated.closing_reason, migrated.closing_reason_label) == (None, "Non renseigné")

@@ -295,8 +295,26 @@ def test_closing_requires_the_outcome_fields(signed_in, agency, client):
     assert "Indiquez le nombre de personnes recrutées." in page_text(response)
     response = post_action(client, need, "cloture", "close", outcome="unfilled", reason="")
     assert response.status_code == 422
-    assert "Indiquez la raison de la clôture." in page_text(response)
+    assert "Choisissez le motif de clôture dans la liste." in page_text(response)
+    response = post_action(client, need, "cloture", "close", outcome="unfilled",
+                           closing_reason="plus_de_budget", reason="")
+    assert response.status_code == 422
+    assert "Choisissez un motif de clôture de la liste." in page_text(response)
     assert need.status == m.NeedStatus.IN_PROGRESS and need.history == []
+
+
+def test_closing_an_unfilled_need_records_the_reason_from_the_list(signed_in, agency, client):
+    need = make_need(agency, signed_in, status=m.NeedStatus.IN_PROGRESS, positions=2)
+    form = text_of(client, f"/demandes/{need.reference}")
+    assert '<option value="lack_of_candidates">Manque de candidats</option>' in form
+    response = post_action(client, need, "cloture", "close", outcome="unfilled",
+                           closing_reason="lack_of_candidates", reason="Aucun profil soudeur")
+    assert response.status_code == 302
+    assert (need.status, need.closing_reason, need.outcome_reason) == (
+        m.NeedStatus.UNFILLED, m.ClosingReason.LACK_OF_CANDIDATES, "Aucun profil soudeur")
+    text = page_text(client.get(f"/demandes/{need.reference}"))
+    assert "<dt>Motif de clôture</dt><dd>Manque de candidats</dd>" in text
+    assert "<dt>Précisions</dt><dd>Aucun profil soudeur</dd>" in text
 
 
 def test_closing_a_filled_need_records_the_hires(signed_in, agency, client):
@@ -333,7 +351,8 @@ def test_an_action_on_a_stale_version_is_refused_and_changes_nothing(signed_in, 
     db.session.commit()
     for action, prefix, fields in [
         ("prise-en-charge", "take", {}),
-        ("cloture", "close", {"outcome": "cancelled", "reason": "Poste supprimé."}),
+        ("cloture", "close", {"outcome": "cancelled", "closing_reason": "cancelled_by_company",
+                              "reason": "Poste supprimé."}),
         ("contact", "contact", {"kind": "call", "occurred_at": "2026-03-02T09:30",
                                 "summary": "Appel."}),
     ]:

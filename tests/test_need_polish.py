@@ -103,11 +103,11 @@ def test_a_refused_closing_keeps_the_outcome_and_shows_the_error_next_to_its_fie
 
     response = client.post(f"/demandes/{need.reference}/cloture", data={
         "close-version": need.version, "close-outcome": "unfilled", "close-hires": "",
-        "close-reason": " "})
+        "close-closing_reason": "other", "close-reason": " "})
     assert response.status_code == 422
     page = page_text(response)
-    assert '<option selected value="unfilled">' in page
-    assert 'id="close-reason-error-1">Indiquez la raison de la clôture.</p>' in page
+    assert '<option selected value="unfilled">' in page and '<option selected value="other">' in page
+    assert 'id="close-reason-error-1">Précisez le motif de clôture « Autre ».</p>' in page
     db.session.expire_all()
     assert need.status == m.NeedStatus.IN_PROGRESS
 

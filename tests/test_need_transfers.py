@@ -167,7 +167,8 @@ def test_the_workflow_itself_refuses_another_organisations_staff(net):
     with pytest.raises(WorkflowError, match="pilotée par APEC Dijon"):
         workflow.take_in_charge(net.need, net.ines)
     with pytest.raises(WorkflowError, match="pilotée par APEC Dijon"):
-        workflow.close(net.need, net.ines, m.NeedStatus.CANCELLED, None, "Doublon.")
+        workflow.close(net.need, net.ines, m.NeedStatus.CANCELLED, None, "Doublon.",
+                       m.ClosingReason.OTHER)
     with pytest.raises(WorkflowError, match="pilotée par APEC Dijon"):
         workflow.record_first_contact(net.need, net.ines, m.InteractionKind.CALL, "Appel.")
     with pytest.raises(WorkflowError, match="pilotée par APEC Dijon"):
@@ -442,7 +443,8 @@ def test_a_direct_transfer_explains_itself_tells_the_previous_pilot_and_closes_p
 
 def test_closing_the_need_leaves_waiting_proposals_without_effect(net, auth, client):
     proposal = proposed(net)
-    workflow.close(net.need, net.hugo, m.NeedStatus.CANCELLED, None, "Poste supprimé.")
+    workflow.close(net.need, net.hugo, m.NeedStatus.CANCELLED, None, "Poste supprimé.",
+                   m.ClosingReason.CANCELLED_BY_COMPANY)
     assert (proposal.status, proposal.decision_reason) == (
         m.TransferProposalStatus.LAPSED, "La demande est clôturée.")
     lapsed = [message for message in outbox() if message.kind == "need_transfer_lapsed"]

@@ -69,16 +69,45 @@ def test_transfer_needs_a_reason_and_another_organisation(need):
         wf.transfer(need, need.adviser, need.organisation, "raison")
 
 
-@pytest.mark.parametrize("outcome, hires, reason, message", [
-    (m.NeedStatus.FILLED, 0, None, "nombre de personnes recrutées"),
-    (m.NeedStatus.PARTLY_FILLED, 3, None, "Tous les postes sont pourvus"),
-    (m.NeedStatus.UNFILLED, None, "", "raison de la clôture"),
-    (m.NeedStatus.IN_PROGRESS, None, "x", "issue"),
+R = m.ClosingReason
+
+
+@pytest.mark.parametrize("outcome, hires, reason, closing_reason, message", [
+    (m.NeedStatus.FILLED, 0, None, None, "nombre de personnes recrutées"),
+    (m.NeedStatus.PARTLY_FILLED, 3, None, R.LACK_OF_CANDIDATES, "Tous les postes sont pourvus"),
+    (m.NeedStatus.UNFILLED, None, "Aucun candidat", None, "motif de clôture dans la liste"),
+    (m.NeedStatus.CANCELLED, None, "", None, "motif de clôture dans la liste"),
+    (m.NeedStatus.PARTLY_FILLED, 1, None, None, "motif de clôture dans la liste"),
+    (m.NeedStatus.UNFILLED, None, " ", R.OTHER, "Précisez le motif de clôture « Autre »"),
+    (m.NeedStatus.IN_PROGRESS, None, "x", R.OTHER, "issue"),
 ])
-def test_closing_requires_a_coherent_outcome(need, outcome, hires, reason, message):
+def test_closing_requires_a_coherent_outcome(need, outcome, hires, reason, closing_reason,
+                                             message):
     with pytest.raises(wf.WorkflowError, match=message):
-        wf.close(need, need.adviser, outcome, hires, reason)
-    assert need.is_open
+        wf.close(need, need.adviser, outcome, hires, reason, closing_reason)
+    assert need.is_open and need.closing_reason is None
+
+
+def test_the_closing_reason_is_stored_with_the_note_and_shown_in_the_history(need):
+    wf.close(need, need.adviser, m.NeedStatus.UNFILLED, None, " Aucun profil ", R.LACK_OF_CANDIDATES)
+    assert (need.closing_reason, need.outcome_reason) == (R.LACK_OF_CANDIDATES, "Aucun profil")
+    assert need.history[-1].note == "Manque de candidats : Aucun profil"
+    assert need.closing_reason_label == "Manque de candidats"
+
+
+def test_a_filled_need_has_no_closing_reason(need):
+    wf.close(need, need.adviser, m.NeedStatus.FILLED, 1, None, R.OTHER)
+    assert need.closing_reason is None and need.closing_reason_label is None
+
+
+def test_a_withdrawal_by_the_employer_is_a_cancellation_by_the_company(need):
+    wf.withdraw(need, "Poste pourvu en interne")
+    assert (need.status, need.closing_reason) == (m.NeedStatus.CANCELLED, R.CANCELLED_BY_COMPANY)
+
+
+def test_a_need_closed_before_the_list_reads_not_recorded(need):
+    need.status, need.closed_at = m.NeedStatus.UNFILLED, m.utcnow()
+    assert need.closing_reason_label == "Non renseigné"
 
 
 def test_closing_filled_records_hires_and_tells_the_employer(need):
@@ -135,4 +164,5 @@ def test_the_scheduled_jobs_are_registered(app):
                      "jobs.events.remind_event_candidates", "jobs.events.purge_event_candidates",
                      "jobs.events.send_event_surveys",
                      "jobs.needs.purge_candidates", "jobs.needs.send_satisfaction_surveys",
-                     "jobs.needs.alert_low_satisfaction", "jobs.indicators.refresh_indicators"}
+                     "jobs.needs.alert_low_satisfaction", "jobs.reports.sweep_committee_reports",
+                     "jobs.indicators.refresh_indicators"}

@@ -101,18 +101,19 @@ def test_the_document_describes_every_route_of_the_api(app, client):
     assert routes == documented
 
 
-def test_every_operation_needs_a_bearer_token_but_the_document_itself(client):
+def test_every_operation_needs_a_bearer_token_with_its_scope_but_the_document_itself(client):
     document = client.get(f"{PREFIX}/openapi.json").get_json()
     assert document["components"]["securitySchemes"]["bearer"] == {
         "type": "http", "scheme": "bearer", "description": "Jeton d'API (crm api-token EMAIL)"}
-    assert document["security"] == [{"bearer": []}]
+    assert document["security"] == [{"bearer": ["needs"]}]  # the scope every operation needs
     for path, item in document["paths"].items():
         for operation in item.values():
             responses = operation["responses"]
             if path == "/openapi.json":
                 assert operation["security"] == []
             else:
-                assert {"401", "429", "default"} <= set(responses)
+                assert {"401", "403", "429", "default"} <= set(responses)
+    assert document["paths"]["/indicators"]["get"]["security"] == [{"bearer": ["indicators"]}]
 
 
 def test_the_enumerations_follow_the_models(client):

@@ -179,3 +179,25 @@ def test_the_purge_deletes_uploaded_and_exported_files_after_thirty_days(project
     project_clock.travel_to(project_clock.utcnow() + timedelta(days=2))
     assert purge_personal_data()["fichiers"] == 1
     assert [upload.filename for upload in db.session.scalars(sa.select(m.Upload))] == ["export.csv"]
+
+
+def test_a_committee_member_is_found_exported_and_taken_out_of_the_committee(admin, client):
+    committee = m.Committee(level=m.CommitteeLevel.BASIN, code="2711", name="Comité local de Dijon",
+                            members=[EMAIL.lower(), "dt@francetravail.fr"])
+    db.session.add(committee)
+    db.session.commit()
+    db.session.add(m.AuditEvent(action="update_committee", object_type="Committee",
+                                object_id=str(committee.id),
+                                changes={"members_added": [EMAIL.lower()]}))
+    db.session.commit()
+    found = holdings.find(EMAIL)
+    assert found.committees == [committee]
+    assert holdings.as_export(found)["membre_de_comites"] == [
+        {"comite": "Comité local de Dijon", "territoire": "Bassin d'emploi 2711"}]
+
+    response = client.post(f"{PAGE}/effacement", data={
+        "email": EMAIL, "reason": "Demande du 03/12/2026", "confirm": "y"}, follow_redirects=True)
+    assert "Données effacées : 1 comité, 1 entrée du journal" in page_text(response)
+    db.session.expire_all()
+    assert db.session.get(m.Committee, committee.id).members == ["dt@francetravail.fr"]
+    assert "camille.martin@" not in everything_in_the_database()

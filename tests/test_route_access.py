@@ -13,10 +13,11 @@ from flask import url_for
 
 from crm import models as m
 from crm.extensions import db
-from crm.services.accounts import users
+from crm.services.accounts import access, users
 from crm.services.companies import exports
 from crm.services.events import firms, registrations, surveys
 from crm.services.imports import partner_files, partners, spreadsheets
+from crm.services.indicators import reports
 from crm.services.plans import checklists
 from tests import factories as f
 
@@ -109,7 +110,8 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("api.create_need", "POST"): POST_SIGNED_IN,
     ("api.need", "GET"): row(LOGIN, OK, OK, NOT_FOUND, OK, OK),
     ("api.need_list", "GET"): SIGNED_IN,
-    ("api.indicators", "GET"): row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, INVALID, INVALID),
+    # a partner's token with the "indicators" scope reads them; advisers never do
+    ("api.indicators", "GET"): row(LOGIN, INVALID, FORBIDDEN, FORBIDDEN, INVALID, INVALID),
     ("api.plan_target_list", "GET"): STAFF,
     ("api.add_plan_targets", "POST"): row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, ALLOWED, ALLOWED),
     ("api.openapi", "GET"): PUBLIC,
@@ -185,9 +187,19 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("companies.save_view", "POST"): POST_SIGNED_IN,
     ("health.healthz", "GET"): PUBLIC,
     ("health.readyz", "GET"): row(*("503",) * 6),  # no worker nor cron runs during the tests
-    ("indicators.dashboard", "GET"): SUPERVISORS,
-    ("indicators.export", "GET"): SUPERVISORS,
-    ("indicators.glossary", "GET"): SUPERVISORS,
+    # an adviser opens on their own figures (tests/test_indicator_breakdowns.py)
+    ("indicators.dashboard", "GET"): STAFF,
+    ("indicators.export", "GET"): STAFF,
+    ("indicators.glossary", "GET"): STAFF,
+    ("indicators.committees_page", "GET"): SUPERVISORS,
+    ("indicators.new_committee", "GET"): SUPERVISORS,
+    ("indicators.new_committee", "POST"): POST_SUPERVISORS,
+    ("indicators.edit_committee", "GET"): SUPERVISORS,  # the manager follows the committee's basin
+    ("indicators.edit_committee", "POST"): POST_SUPERVISORS,
+    ("indicators.reports_list", "GET"): SUPERVISORS,
+    ("indicators.request_report", "POST"): POST_SUPERVISORS,
+    ("indicators.download_report", "GET"): SUPERVISORS,
+    ("indicators.member_report", "GET"): PUBLIC,  # a member's signed link: no sign-in
     ("main.home", "GET"): SIGNED_IN,
     ("main.index", "GET"): row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     ("main.task", "GET"): row(LOGIN, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, OK),
@@ -374,7 +386,13 @@ class Seed:
                                               status=m.ParticipationStatus.CONFIRMED)
         survey = m.EventSurvey(event_id=event.id, respondent=m.SurveyRespondent.CANDIDATE,
                                registration_id=registration.id)
-        db.session.add_all([proposal, view, survey])
+        committee = m.Committee(level=m.CommitteeLevel.BASIN, code="2711", name="Comité de Dijon",
+                                members=["membre@exemple.fr"])
+        report = m.CommitteeReport(committee=committee, period_start=m.utcnow().date() - timedelta(days=30),
+                                   period_end=m.utcnow().date())
+        db.session.add_all([proposal, view, survey, committee, report])
+        db.session.flush()
+        reports.store(report, "<p>Rapport</p>", None)
         db.session.commit()
         import_task = f.BackgroundTaskFactory(kind=partners.TASK_KIND, user_id=adviser.id,
                                               status=m.BackgroundTaskStatus.FINISHED,
@@ -402,13 +420,15 @@ class Seed:
             "survey_link": surveys.survey_token(survey),
             "co_handler_id": co_handler.id, "candidate_id": candidate.id,
             "territory_id": db.session.scalar(db.select(m.RsaPilotTerritory.id).limit(1)),
-            "fmt": "csv",
+            "fmt": "csv", "committee_id": committee.id, "report_id": report.id, "kind": "html",
         }
         # Background tasks, rather than follow-up tasks, for these routes' `task_id`
         self.overrides = {"companies.export_download": {"task_id": export_task.id},
                           "companies.import_rejects": {"task_id": import_task.id},
                           "main.task": {"task_id": export_task.id},
-                          "main.task_json": {"task_id": export_task.id}}
+                          "main.task_json": {"task_id": export_task.id},
+                          "indicators.member_report": {
+                              "token": reports.signed_link(report, "membre@exemple.fr").rsplit("/", 1)[1]}}
 
     @staticmethod
     def upload(kind: str, filename: str, content: bytes, user: m.User) -> m.Upload:
@@ -462,7 +482,9 @@ def test_each_route_answers_each_role_as_declared(app, client, auth, agency, adv
     headers = {}
     if user is not None:
         auth.login(user)
-        headers = {"Authorization": f"Bearer {users.issue_api_token(user)}"}
+        scopes = [scope for scope in m.ApiScope  # every scope the account may hold
+                  if scope != m.ApiScope.INDICATORS or access.reads_indicators_with_token(user)]
+        headers = {"Authorization": f"Bearer {users.issue_api_token(user, scopes=scopes)}"}
         db.session.commit()
     with app.test_request_context():
         urls = {rule.endpoint: seed.url(rule) for rule in routes(app)}

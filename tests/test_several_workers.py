@@ -10,7 +10,6 @@ from rq import Queue
 from crm import broker
 from crm import models as m
 from crm.extensions import db
-from jobs import worker as worker_module
 from jobs.worker import scheduled
 from tests import factories as f
 
@@ -25,9 +24,10 @@ def enqueued(app) -> Counter:
                    for job in Queue(name, connection=connection).get_jobs())
 
 
-def two_crons_due(app, monkeypatch, moment: datetime):
-    """Two workers' schedulers whose digest is due at `moment`, both ticking at that moment."""
-    monkeypatch.setattr(worker_module, "now", lambda: moment)
+def two_crons_due(app, project_clock, moment: datetime):
+    """Two workers' schedulers whose digest is due at `moment`, both ticking at that moment (their
+    time is the project's clock)."""
+    project_clock.freeze(moment.replace(tzinfo=None))
     crons = [scheduled(app), scheduled(app)]
     for cron in crons:
         for job in cron.get_jobs():
@@ -35,8 +35,8 @@ def two_crons_due(app, monkeypatch, moment: datetime):
     return crons
 
 
-def test_two_workers_enqueue_each_scheduled_run_once(app, monkeypatch):
-    first, second = two_crons_due(app, monkeypatch, DUE)
+def test_two_workers_enqueue_each_scheduled_run_once(app, project_clock):
+    first, second = two_crons_due(app, project_clock, DUE)
     assert DIGEST in {job.func_name for job in first.enqueue_jobs()}
     assert DIGEST not in {job.func_name for job in second.enqueue_jobs()}
     counts = enqueued(app)
@@ -44,14 +44,14 @@ def test_two_workers_enqueue_each_scheduled_run_once(app, monkeypatch):
     assert counts["jobs.mail.sweep_outbox"] == 1  # an interval job: once per interval window
 
 
-def test_the_next_schedule_is_enqueued_again_once(app, monkeypatch):
-    first, second = two_crons_due(app, monkeypatch, DUE)
+def test_the_next_schedule_is_enqueued_again_once(app, project_clock):
+    first, second = two_crons_due(app, project_clock, DUE)
     first.enqueue_jobs()
     second.enqueue_jobs()
     for cron in (first, second):
         assert next(job for job in cron.get_jobs() if job.func_name == DIGEST).next_enqueue_time > DUE
     tomorrow = DUE + timedelta(days=1)
-    monkeypatch.setattr(worker_module, "now", lambda: tomorrow)
+    project_clock.freeze(tomorrow.replace(tzinfo=None))
     for cron in (first, second):
         for job in cron.get_jobs():
             job.next_enqueue_time = tomorrow if job.func_name == DIGEST else tomorrow + timedelta(days=1)
@@ -60,13 +60,12 @@ def test_the_next_schedule_is_enqueued_again_once(app, monkeypatch):
     assert enqueued(app)[DIGEST] == 2
 
 
-def test_each_adviser_gets_one_digest_when_two_workers_run_the_schedule(app, monkeypatch, agency,
-                                                                       run_jobs, project_clock):
+def test_each_adviser_gets_one_digest_when_two_workers_run_the_schedule(app, agency, run_jobs,
+                                                                       project_clock):
     paul = f.UserFactory(organisation=agency, name="Paul Girard", email="paul@exemple.fr")
     f.FollowUpFactory(assignee=paul, due_on=date(2026, 6, 10))
     db.session.commit()
-    project_clock.travel_to(DUE.replace(tzinfo=None))
-    for cron in two_crons_due(app, monkeypatch, DUE):
+    for cron in two_crons_due(app, project_clock, DUE):
         cron.enqueue_jobs()
     run_jobs()
     run_jobs()

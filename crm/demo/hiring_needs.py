@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from crm.demo.working_calendar import office_hours_moment, shift_working_days
 from crm.extensions import db
 from crm.models import (
+    ClosingReason,
     Company,
     HeadcountBand,
     HiringNeed,
@@ -123,8 +124,13 @@ def follow_up(rng: random.Random, need: HiringNeed) -> None:
         return
     workflow.record_first_contact(need, need.adviser, InteractionKind.CALL,
                                        "Besoin confirmé par téléphone.", contacted)
-    if rng.random() < 0.3:
+    closing = rng.random()
+    if closing < 0.3:
         workflow.close(need, need.adviser, NeedStatus.FILLED, 1, None)
+    elif closing < 0.4:  # unfilled, for the closing reasons' indicator
+        reason = list(ClosingReason)[int((closing - 0.3) * 40)]
+        note = "Le poste a été supprimé." if reason == ClosingReason.OTHER else None
+        workflow.close(need, need.adviser, NeedStatus.UNFILLED, None, note, reason)
 
 
 def demo_companies(rng: random.Random, count: int) -> list[tuple[Company, str]]:

@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from crm.extensions import db
 from crm.models import (
     Basin,
+    Committee,
+    CommitteeLevel,
     Commune,
     Company,
     Indicator,
@@ -126,4 +128,20 @@ def seed_plans() -> None:
     if draft is not None:
         draft.rollout_stage = RolloutStage.ROLLOUT
         add_plan(draft, PlanStatus.DRAFT, today)
+    db.session.flush()
+
+
+def seed_committees() -> None:
+    """The committee of each pilot basin and of the Côte-d'Or, with two members each (once)."""
+    if db.session.scalar(sa.select(sa.func.count()).select_from(Committee)):
+        return
+    areas = [(CommitteeLevel.DEPARTEMENT, "21", "Comité départemental de la Côte-d'Or")]
+    for code in PILOT_BASINS:
+        basin = db.session.get(Basin, code)
+        if basin is not None:
+            areas.append((CommitteeLevel.BASIN, code, f"Comité local de {basin.name}"))
+    for level, code, name in areas:
+        db.session.add(Committee(level=level, code=code, name=name, members=[
+            f"comite-{code}.elu@demo.crm-emploi-bfc.fr",
+            f"comite-{code}.secretariat@demo.crm-emploi-bfc.fr"]))
     db.session.flush()

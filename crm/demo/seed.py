@@ -25,7 +25,7 @@ from crm.demo.network import (
     slug,
     user_plan,
 )
-from crm.demo.plans import seed_plans
+from crm.demo.plans import seed_committees, seed_plans
 from crm.demo.projects import seed_projects
 from crm.demo.training import seed_training
 from crm.demo.working_calendar import office_hours_moment, working_day_on_or_before
@@ -313,6 +313,7 @@ def seed_demo(companies: int = 2000) -> dict:
     seed_co_handling()
     seed_workspace()
     seed_plans()
+    seed_committees()
     seed_projects()
     seed_training()
     seed_events()

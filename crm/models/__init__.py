@@ -19,6 +19,12 @@ from crm.models.cohandling import (
     NeedJournalEntry,
     NotRetainedReason,
 )
+from crm.models.committee import (
+    Committee,
+    CommitteeLevel,
+    CommitteeReport,
+    ReportStatus,
+)
 from crm.models.company import (
     Channel,
     Company,
@@ -52,7 +58,9 @@ from crm.models.indicator_snapshot import IndicatorSnapshot
 from crm.models.interaction import Interaction, InteractionKind
 from crm.models.need import (
     CLOSED_STATUSES,
+    CLOSING_REASON_UNKNOWN,
     CONTRACTS_WITH_DURATION,
+    ClosingReason,
     ContractType,
     EmployerService,
     HiringNeed,
@@ -103,5 +111,13 @@ from crm.models.training import (
     TrainingStatus,
     TrainingStatusChange,
 )
-from crm.models.user import ApiToken, PasswordLink, PasswordLinkPurpose, Role, SavedView, User
+from crm.models.user import (
+    ApiScope,
+    ApiToken,
+    PasswordLink,
+    PasswordLinkPurpose,
+    Role,
+    SavedView,
+    User,
+)
 from crm.models.visit import FollowUp, Visit, VisitMode, VisitParticipant, VisitStatus

@@ -71,6 +71,18 @@ class NeedStatus(LabelledEnum):
     CANCELLED = "cancelled", "Annulée"
 
 
+class ClosingReason(LabelledEnum):
+    """Why a need closed without all its hires (unfilled, cancelled, partly filled); none on the
+    needs closed before the list existed ("non renseigné")."""
+
+    LACK_OF_CANDIDATES = "lack_of_candidates", "Manque de candidats"
+    CANCELLED_BY_COMPANY = "cancelled_by_company", "Besoin annulé par l'entreprise"
+    OTHER_CHANNEL = "other_channel", "Recrutement par un autre canal"
+    OTHER = "other", "Autre"
+
+
+CLOSING_REASON_UNKNOWN = "Non renseigné"
+
 CLOSED_STATUSES = frozenset(
     {NeedStatus.FILLED, NeedStatus.PARTLY_FILLED, NeedStatus.UNFILLED, NeedStatus.CANCELLED}
 )
@@ -142,6 +154,8 @@ class HiringNeed(Timestamped, Model):
     first_contact_at: Mapped[datetime | None]
     hires: Mapped[int | None]
     outcome_reason: Mapped[str | None] = mapped_column(sa.Text)
+    closing_reason: Mapped[ClosingReason | None] = mapped_column(
+        enum_type(ClosingReason, "closing_reason"))
     closed_at: Mapped[datetime | None]
     tracking_token: Mapped[str] = mapped_column(sa.String(64), unique=True)
     version: Mapped[int] = mapped_column(default=1)
@@ -192,6 +206,14 @@ class HiringNeed(Timestamped, Model):
     def job_label(self) -> str:
         """The job in words: the employer's title, else the ROME label (load `rome` with lists)."""
         return self.job_title or (self.rome.label if self.rome else None) or "Poste non précisé"
+
+    @property
+    def closing_reason_label(self) -> str | None:
+        """The closing reason in words for a need closed without all its hires ("Non renseigné"
+        when closed before the list existed); None for open or filled needs."""
+        if self.is_open or self.status == NeedStatus.FILLED:
+            return None
+        return self.closing_reason.label if self.closing_reason else CLOSING_REASON_UNKNOWN
 
     @hybrid_property
     def is_open(self) -> bool:

@@ -94,8 +94,27 @@ class PasswordLink(Model):
     user: Mapped[User] = relationship(lazy="joined")
 
 
+class ApiScope(LabelledEnum):
+    """What a partner API token may do (docs/api.md, "Scopes")."""
+
+    NEEDS = "needs", "Besoins et suivi"
+    INDICATORS = "indicators", "Indicateurs"
+
+    @property
+    def description(self) -> str:
+        return SCOPE_DESCRIPTIONS[self]
+
+
+SCOPE_DESCRIPTIONS = {
+    ApiScope.NEEDS: "déposer, lire et travailler les demandes, les plans, les événements et les "
+                    "formations, avec les droits du compte",
+    ApiScope.INDICATORS: "lire les indicateurs des comités (chiffres agrégés, sans aucun nom)",
+}
+
+
 class ApiToken(Model):
-    """A bearer token for the partner API; only its SHA-256 digest is stored."""
+    """A bearer token for the partner API; only its SHA-256 digest is stored. Its scopes (values
+    of `ApiScope`) say which parts of the API it may call."""
 
     __tablename__ = "api_tokens"
 
@@ -107,8 +126,17 @@ class ApiToken(Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    scopes: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+    def allows(self, scope: ApiScope) -> bool:
+        return scope.value in self.scopes
+
+    @property
+    def scope_labels(self) -> list[str]:
+        """The token's scopes in French, in the list's order."""
+        return [scope.label for scope in ApiScope if self.allows(scope)]
 
     @property
     def revoked(self) -> bool:

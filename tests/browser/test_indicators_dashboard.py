@@ -1,14 +1,19 @@
 """The committee dashboard in a real browser, with and without JavaScript: a manager opens
 "Pilotage › Indicateurs" from the menu, picks a basin and a period, reads the table with its
-comparisons and the charts (drawn with JavaScript, each followed by its data table), opens the
-glossary; axe-core finds no serious or critical problem."""
+comparisons, the charts (drawn with JavaScript, each followed by its data table) and the
+breakdowns (ROME jobs, plans, spotters), follows a job's figure to its list, picks an RSA pilot
+territory, opens the glossary; an adviser opens their own figures from "Ma journée"; a regional
+dashboard maps its basins, each leading to its own; axe-core finds no serious or critical
+problem."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from crm import models as m
+from crm.extensions import db
 from crm.services.platform import unit_of_work
 from tests import factories as f
 from tests.browser.journeys import dijon, open_submenu, sign_in, submit
@@ -25,7 +30,15 @@ def ines(agency, adviser):
     f.HiringNeedFactory(company=firm, organisation=agency, created_at=datetime(2026, 5, 4, 9),
                         first_contact_at=datetime(2026, 5, 5, 9),
                         first_contact_due_at=datetime(2026, 5, 6, 21, 59),
-                        status=m.NeedStatus.FILLED, closed_at=datetime(2026, 5, 20, 9), hires=2)
+                        status=m.NeedStatus.FILLED, closed_at=datetime(2026, 5, 20, 9), hires=2,
+                        rome_code="F1202", adviser=adviser)
+    club = f.OrganisationFactory(name="Club des entreprises", kind=m.OrganisationKind.CCI)
+    f.HiringNeedFactory(company=firm, source=m.NeedSource.SPOTTER, source_organisation=club,
+                        created_at=datetime(2026, 5, 11, 9), rome_code="A1101")
+    plan = f.ProspectionPlanFactory(name="Plan Dijon 2026", basin_code="2711",
+                                    period_start=date(2026, 1, 1), period_end=date(2026, 12, 31),
+                                    status=m.PlanStatus.ACTIVE)
+    f.PlanObjectiveFactory(plan_id=plan.id, indicator=m.Indicator.NEEDS_COLLECTED, target=100)
     unit_of_work.commit()
     return manager
 
@@ -40,8 +53,7 @@ def test_a_manager_reads_the_committee_dashboard(live_server, page, screenshot, 
     page.get_by_label("Au", exact=True).fill("2026-05-31")
     submit(page, "Filtrer")
     expect(page.get_by_role("heading", level=2)).to_contain_text("Bassin d'emploi : Dijon")
-    row = page.get_by_role("row").filter(has_text="Taux de besoins pourvus")
-    expect(row).to_contain_text("100,0 %")
+    expect(page.locator("#indicateur-fill_rate")).to_contain_text("100,0 %")
     expect(page.get_by_role("row").filter(has_text="Clôturés faute de candidats")).to_contain_text(
         "non disponible")
     data = " – Bassin d'emploi : Dijon : données du graphique"
@@ -53,7 +65,24 @@ def test_a_manager_reads_the_committee_dashboard(live_server, page, screenshot, 
         expect(page.locator("bar-chart canvas")).to_have_count(2)
     else:  # without JavaScript the data tables are the charts' reading
         expect(page.locator("bar-chart canvas")).to_have_count(0)
+    jobs = page.get_by_role("table", name="Besoins par métier (ROME) – Bassin d'emploi : Dijon, "
+                                          "du 01/05/2026 au 31/05/2026")
+    expect(jobs.get_by_role("row").filter(has_text="F1202")).to_contain_text("En tension")
+    plans = page.get_by_role("row").filter(has_text="Besoins recueillis").filter(has_text="100")
+    expect(plans).to_contain_text("2")
+    expect(page.get_by_role("row").filter(has_text="Club des entreprises")).to_contain_text("1")
     screenshot("indicateurs-tableau")
+    axe()
+    jobs.get_by_role("row").filter(has_text="F1202").get_by_role("link").first.click()
+    expect(page.get_by_text("1 demande", exact=False).first).to_be_visible()
+    page.go_back()
+    pilot = db.session.scalars(sa.select(m.RsaPilotTerritory)
+                               .where(m.RsaPilotTerritory.code == "200000925")).one()
+    page.get_by_label("Niveau", exact=True).select_option(label="Territoire pilote RSA")
+    page.get_by_label("Territoire pilote RSA").select_option(value=str(pilot.id))
+    submit(page, "Filtrer")
+    expect(page.get_by_role("heading", level=2)).to_contain_text(f"Territoire pilote RSA : {pilot.label}")
+    screenshot("indicateurs-territoire-rsa")
     axe()
     page.get_by_role("link", name="Définitions des indicateurs").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Définitions des indicateurs")
@@ -77,5 +106,20 @@ def test_the_regional_dashboard_maps_the_basins(live_server, page, screenshot, a
     table.get_by_role("link", name="Dijon").click()
     expect(page.get_by_role("heading", level=2)).to_contain_text("Bassin d'emploi : Dijon, du 01/05/2026")
     expect(page.get_by_role("heading", name=heading)).to_have_count(0)  # a basin has no basin map
+    axe()
+    axe.end()
+
+
+def test_an_adviser_reads_their_own_figures(live_server, page, screenshot, axe, ines, adviser):
+    sign_in(page, live_server, adviser)
+    open_submenu(page, "Ma journée", "Menu de ma journée", "Mes indicateurs")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Indicateurs des comités")
+    page.get_by_label("Du", exact=True).fill("2026-05-01")
+    page.get_by_label("Au", exact=True).fill("2026-05-31")
+    submit(page, "Filtrer")
+    expect(page.get_by_role("heading", level=2)).to_contain_text(f"Conseiller : {adviser.name}")
+    expect(page.get_by_role("row").filter(has_text="Besoins recueillis").first).to_contain_text("1")
+    expect(page.get_by_text("les plans de prospection sont fixés par bassin")).to_be_visible()
+    screenshot("indicateurs-conseiller")
     axe()
     axe.end()

@@ -4,7 +4,7 @@ from wtforms import BooleanField, PasswordField, SearchField, SelectField, Selec
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from crm.blueprints.forms import FilterForm, FrenchForm, options
-from crm.models import MessageStatus, OrganisationKind, Role
+from crm.models import ApiScope, MessageStatus, OrganisationKind, Role
 from crm.services.accounts import users
 
 
@@ -125,6 +125,11 @@ class TokenForm(FrenchForm):
         "Nom du jeton",
         validators=[DataRequired("Donnez un nom au jeton."), Length(max=120)],
         description="Pour le reconnaître plus tard, ex. Connecteur CCI – production",
+    )
+    scopes = SelectMultipleField(
+        "Portées du jeton", default=[ApiScope.NEEDS.value], validate_choice=False,
+        choices=[(scope.value, f"{scope.label} : {scope.description}") for scope in ApiScope],
+        description="Ce que le logiciel partenaire pourra faire avec ce jeton.",
     )
 
 

@@ -10,7 +10,7 @@ from crm.blueprints.guards import actor, confirmed_action
 from crm.blueprints.pagination import paginate, paginate_rows
 from crm.blueprints.refusals import refusals
 from crm.extensions import db
-from crm.models import ApiToken, Organisation, Role, User
+from crm.models import ApiScope, ApiToken, Organisation, Role, User
 from crm.services.accounts import recovery
 from crm.services.accounts import users as accounts
 from crm.services.platform import unit_of_work
@@ -113,10 +113,16 @@ def user_token_new(user_id: int):
     if not form.validate_on_submit():
         return render_template("admin/tokens.html", user=user, tokens=accounts.api_tokens(user),
                                form=form), 422
-    token = accounts.issue_api_token(user, form.name.data.strip(), actor=actor())
+    with refusals(form) as refused:
+        token = accounts.issue_api_token(user, form.name.data.strip(), actor=actor(),
+                                         scopes=form.scopes.data)
+    if refused:
+        return render_template("admin/tokens.html", user=user, tokens=accounts.api_tokens(user),
+                               form=form), refused.status
     unit_of_work.commit()
     return render_template("admin/token_created.html", user=user, token=token,
-                           name=form.name.data.strip()), 201
+                           name=form.name.data.strip(),
+                           scopes=[scope.label for scope in ApiScope if scope in form.scopes.data]), 201
 
 
 @bp.post("/utilisateurs/<int:user_id>/jetons/<int:token_id>/revoquer")

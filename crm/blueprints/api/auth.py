@@ -1,4 +1,6 @@
-"""Who calls the API: a bearer token acting with its user's rights, rate-limited per token."""
+"""Who calls the API: a bearer token acting with its user's rights within its scopes (the
+indicators endpoint needs the "indicators" scope, every other one the "needs" scope),
+rate-limited per token."""
 
 from flask import current_app, g, request
 from flask_limiter.util import get_remote_address
@@ -7,16 +9,24 @@ from flask_login import current_user
 from crm.blueprints.api import bp
 from crm.blueprints.api.errors import ApiError
 from crm.extensions import db, limiter
-from crm.models import User
+from crm.models import ApiScope, ApiToken, User
 from crm.services.accounts import users
 from crm.services.platform import unit_of_work
 
 PUBLIC_ENDPOINTS = frozenset({"api.openapi"})
 # read-only aggregates a signed-in manager's browser may also read with its session
 SESSION_ENDPOINTS = frozenset({"api.indicators"})
+# the scope each endpoint needs; every endpoint not listed needs "needs"
+ENDPOINT_SCOPES = {"api.indicators": ApiScope.INDICATORS}
 CHALLENGE = 'Bearer realm="api"'
 MISSING = "Authentification requise : envoyez l'en-tête « Authorization: Bearer <jeton> »."
 REFUSED = "Jeton d'accès invalide ou révoqué, ou compte désactivé."
+OUT_OF_SCOPE = {
+    ApiScope.NEEDS: "Ce jeton n'a pas la portée « Besoins et suivi » : il ne peut ni lire ni "
+                    "modifier les demandes, plans, événements et formations.",
+    ApiScope.INDICATORS: "Ce jeton n'a pas la portée « Indicateurs » : demandez à un "
+                         "administrateur un jeton qui l'a.",
+}
 TOO_MANY = "Trop de requêtes pour ce jeton : réessayez dans une minute."
 
 
@@ -42,16 +52,20 @@ def authenticate() -> None:
     if request.endpoint in PUBLIC_ENDPOINTS:
         return
     token = bearer_token()
+    g.api_token = None
     if token is None and request.endpoint in SESSION_ENDPOINTS and current_user.is_authenticated:
         g.api_user = current_user._get_current_object()  # a signed-in page reading the same figures
         return
     if token is None:
         raise ApiError(401, MISSING, headers={"WWW-Authenticate": CHALLENGE})
-    user = users.user_for_token(token)
-    if user is None:
+    api_token = users.valid_token(token)
+    if api_token is None:
         challenge = f'{CHALLENGE}, error="invalid_token"'
         raise ApiError(401, REFUSED, headers={"WWW-Authenticate": challenge})
-    g.api_user = user
+    needed = ENDPOINT_SCOPES.get(request.endpoint or "", ApiScope.NEEDS)
+    if not api_token.allows(needed):
+        raise ApiError(403, OUT_OF_SCOPE[needed])
+    g.api_user, g.api_token = api_token.user, api_token
 
 
 @bp.after_request
@@ -65,6 +79,11 @@ def record_token_use(response):
 def api_user() -> User:
     """The user the request's token acts for."""
     return g.api_user
+
+
+def api_token() -> ApiToken | None:
+    """The request's token; None for a signed-in page reading a session endpoint."""
+    return g.api_token
 
 
 limiter.shared_limit(api_rate_limit, scope="api", key_func=rate_limit_key,

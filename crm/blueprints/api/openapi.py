@@ -12,6 +12,7 @@ from crm.blueprints.api.schemas import (
     text,
 )
 from crm.models import (
+    ApiScope,
     EventKind,
     EventStatus,
     NeedStatus,
@@ -31,7 +32,7 @@ ERRORS = {
     "400": ("BadRequest", "Corps de requête qui n'est pas un objet JSON"),
     "401": ("Unauthorized", "Jeton absent, invalide ou révoqué, ou compte désactivé"),
     "403": ("Forbidden", "Action réservée à d'autres rôles (ex. écrire un plan ; listes cibles : pas "
-                         "pour les partenaires)"),
+                         "pour les partenaires), ou jeton sans la portée de l'opération"),
     "404": ("NotFound", "Inconnu, ou invisible pour l'utilisateur du jeton"),
     "409": ("Conflict", "Écriture concurrente : réessayer"),
     "422": ("Invalid", "Données ou paramètres invalides (dont un caractère nul) : messages par "
@@ -63,7 +64,7 @@ def operation(operation_id: str, summary: str, responses: dict, errors: tuple[st
               parameters: tuple[str, ...] = (), **extra) -> dict:
     """An operation with its success answers, its error answers and a JSON default."""
     failures = {status: {"$ref": f"#/components/responses/{ERRORS[status][0]}"}
-                for status in ("401", "429", *errors)}
+                for status in ("401", "403", "429", *errors)}
     return {
         "operationId": operation_id, "summary": summary,
         "parameters": [{"$ref": f"#/components/parameters/{name}"} for name in parameters],
@@ -97,10 +98,11 @@ PARAMETERS = {
     "commune_q": query("q", "Partie du nom de la commune, ou début du code INSEE"),
     "reference": in_path("reference", "Référence de la demande, ex. BFC-2026-000123"),
     "siret_path": in_path("siret", "SIRET de l'établissement (14 chiffres)"),
-    "indicator_level": query("level", "Niveau : region, departement ou basin",
-                             {"type": "string", "enum": ["region", "departement", "basin"]}),
+    "indicator_level": query("level", "Niveau : region, departement, basin ou rsa (territoire "
+                                      "pilote RSA)",
+                             {"type": "string", "enum": ["region", "departement", "basin", "rsa"]}),
     "indicator_code": query("code", "27 pour la région, numéro du département, code ZE2020 du "
-                                    "bassin"),
+                                    "bassin, identifiant du territoire pilote RSA"),
     "indicator_from": query("from", "Premier jour de la période (AAAA-MM-JJ, heure de Paris)",
                             {"type": "string", "maxLength": 10}),
     "indicator_to": query("to", "Dernier jour de la période, inclus (AAAA-MM-JJ)",
@@ -152,23 +154,23 @@ PATHS = {
         "addCoHandler", "Inviter une structure à co-traiter (structure pilote), ou co-traiter avec "
                         "la sienne (autre structure qui voit la demande)",
         {"201": answer("CoHandler", "Structure co-traitante ajoutée")},
-        ("400", "403", "404", "409", "422"), ("reference",),
+        ("400", "404", "409", "422"), ("reference",),
         requestBody={"required": True, "content": json_content(ref("CoHandlerInput"))})},
     "/needs/{reference}/co-handlers/{co_handler_id}": {"patch": operation(
         "updateCoHandler", "Changer le statut de sa structure co-traitante",
         {"200": answer("CoHandler", "Statut enregistré")},
-        ("400", "403", "404", "409", "422"), ("reference", "co_handler_id"),
+        ("400", "404", "409", "422"), ("reference", "co_handler_id"),
         requestBody={"required": True, "content": json_content(ref("CoHandlerUpdate"))})},
     "/needs/{reference}/candidates": {"post": operation(
         "putForwardCandidate", "Enregistrer un candidat proposé (initiales ou référence, date du "
                                "consentement ; jamais pour les partenaires)",
         {"201": answer("Candidate", "Candidat enregistré")},
-        ("400", "403", "404", "409", "422"), ("reference",),
+        ("400", "404", "409", "422"), ("reference",),
         requestBody={"required": True, "content": json_content(ref("CandidateInput"))})},
     "/needs/{reference}/candidates/{candidate_id}": {"patch": operation(
         "moveCandidate", "Faire passer un candidat à l'étape suivante",
         {"200": answer("Candidate", "Étape enregistrée")},
-        ("400", "403", "404", "409", "422"), ("reference", "candidate_id"),
+        ("400", "404", "409", "422"), ("reference", "candidate_id"),
         requestBody={"required": True, "content": json_content(ref("CandidateUpdate"))})},
     "/companies": {"get": operation(
         "listCompanies", "Rechercher des établissements",
@@ -191,15 +193,17 @@ PATHS = {
         ("postal_code", "commune_q", "page", "per_page"))},
     "/indicators": {"get": operation(
         "getIndicators", "Indicateurs des comités d'un territoire sur une période, avec la période "
-                         "précédente (responsables et administrateurs ; agrégats seulement)",
-        {"200": answer("Indicators", "Les indicateurs")}, ("403", "422"),
-        ("indicator_level", "indicator_code", "indicator_from", "indicator_to"))},
+                         "précédente (jeton de portée indicators d'un responsable, d'un "
+                         "administrateur ou d'un partenaire ; agrégats seulement)",
+        {"200": answer("Indicators", "Les indicateurs")}, ("422",),
+        ("indicator_level", "indicator_code", "indicator_from", "indicator_to"),
+        security=[{"bearer": [ApiScope.INDICATORS.value]}])},
     "/plans": {
         "post": operation(
             "createPlan", "Écrire la fiche action d'un bassin (responsables et administrateurs)",
             {"201": answer("Plan", "Plan enregistré", {"Location": {
                 "schema": text(), "description": "Adresse du plan dans l'API"}})},
-            ("400", "403", "422"), requestBody={"required": True, "content": json_content(ref("PlanInput"))}),
+            ("400", "422"), requestBody={"required": True, "content": json_content(ref("PlanInput"))}),
         "get": operation("listPlans", "Plans lisibles par l'utilisateur du jeton (les partenaires : "
                                       "plans en cours de leurs bassins)",
                          {"200": answer("PlanList", "Une page de plans, les plus récents d'abord")},
@@ -213,13 +217,13 @@ PATHS = {
             "addPlanTargets", "Ajouter des établissements à la liste cible d'un plan (responsables "
                               "du bassin, administrateurs)",
             {"200": answer("PlanTargetsAdded", "SIRET ajoutés, déjà présents, inconnus")},
-            ("400", "403", "404", "422"), ("plan_id",),
+            ("400", "404", "422"), ("plan_id",),
             requestBody={"required": True, "content": json_content(ref("PlanTargetsInput"))}),
         "get": operation(
             "listPlanTargets", "La liste cible d'un plan et le statut de chaque cible (pas pour "
                                "les partenaires)",
             {"200": answer("PlanTargetList", "Une page de cibles, par priorité puis nom")},
-            ("403", "404", "422"), ("plan_id", "page", "per_page")),
+            ("404", "422"), ("plan_id", "page", "per_page")),
     },
     "/training/eligibility": {"post": operation(
         "checkTrainingEligibility", "Vérifier l'éligibilité d'un cas de POE (rien n'est enregistré) : "
@@ -231,7 +235,7 @@ PATHS = {
                                  "(personnel seulement)",
         {"201": answer("TrainingRequest", "Demande enregistrée, avec ses contrôles", {"Location": {
             "schema": text(), "description": "Adresse de la demande dans l'API"}})},
-        ("400", "403", "409", "422"),
+        ("400", "409", "422"),
         requestBody={"required": True, "content": json_content(ref("TrainingRequestInput"))})},
     "/training/requests/{request_id}": {"get": operation(
         "getTrainingRequest", "Une demande de POE avec ses contrôles, son historique et les "
@@ -243,14 +247,14 @@ PATHS = {
          "409": {"description": "Étape refusée par le circuit (statut actuel, ordre des dates, "
                                 "conditions non remplies) ou écriture concurrente",
                  "content": json_content(ref("Error"))}},
-        ("400", "403", "404", "422"), ("request_id",),
+        ("400", "404", "422"), ("request_id",),
         requestBody={"required": True, "content": json_content(ref("TrainingTransitionInput"))})},
     "/events": {
         "post": operation(
             "createEvent", "Organiser un événement de recrutement (personnel du réseau)",
             {"201": answer("Event", "Événement enregistré (en préparation)", {"Location": {
                 "schema": text(), "description": "Adresse de l'événement dans l'API"}})},
-            ("400", "403", "422"),
+            ("400", "422"),
             requestBody={"required": True, "content": json_content(ref("EventInput"))}),
         "get": operation("listEvents", "Événements (les partenaires : ceux qui sont publiés), les "
                                        "plus proches d'abord",
@@ -433,8 +437,10 @@ RESPONSES = {name: error_response(status) for status, (name, _) in ERRORS.items(
 DESCRIPTION = """API partenaires du CRM du réseau pour l'emploi de Bourgogne-Franche-Comté.
 
 Chaque requête (sauf ce document) porte `Authorization: Bearer <jeton>` ; le jeton agit avec les
-droits de son utilisateur. Les erreurs sont en JSON : `{"error": "...", "fields": {...}}`
-(`fields` seulement pour 422). Les listes répondent `{"items", "total", "page", "per_page"}`."""
+droits de son utilisateur, dans ses portées : `needs` (besoins et suivi) pour toutes les opérations
+sauf `/indicators`, qui demande `indicators` ; sans la portée, la réponse est 403. Les erreurs
+sont en JSON : `{"error": "...", "fields": {...}}` (`fields` seulement pour 422). Les listes
+répondent `{"items", "total", "page", "per_page"}`."""
 
 
 def document(server_url: str) -> dict:
@@ -444,7 +450,7 @@ def document(server_url: str) -> dict:
         "info": {"title": "CRM emploi BFC : API partenaires", "version": "1.0.0",
                  "description": DESCRIPTION},
         "servers": [{"url": server_url}],
-        "security": [{"bearer": []}],
+        "security": [{"bearer": [ApiScope.NEEDS.value]}],
         "paths": PATHS,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",

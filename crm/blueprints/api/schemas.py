@@ -2,6 +2,7 @@
 
 from crm.models import (
     CandidateStatus,
+    ClosingReason,
     CoHandlerStatus,
     ContractType,
     EmployerService,
@@ -142,6 +143,9 @@ NEED_DETAIL_FIELDS = {
     "candidates": nullable(ref("CandidateCounts") | {
         "description": "Candidats proposés par étape ; null pour les partenaires"}),
     "closed_at": nullable(TIME),
+    "closing_reason": nullable(enum_of(ClosingReason, "Motif de clôture d'une demande non pourvue, "
+                                       "annulée ou partiellement pourvue ; null si elle est "
+                                       "ouverte, pourvue ou clôturée sans motif (non renseigné)")),
     "history": {"type": "array", "items": ref("StatusChange")},
     "contact": ref("Contact") | {"description": "Personnel seulement"},
     "outcome_reason": nullable(text(description="Personnel seulement")),
@@ -272,8 +276,8 @@ SCHEMAS = {
                        "basin_code": text(4), "department_code": text(3)}),
     "CommuneList": page_of("Commune"),
     "Indicators": closed({
-        "level": {"type": "string", "enum": ["region", "departement", "basin"]},
-        "code": text(4), "from": DAY, "to": DAY,
+        "level": {"type": "string", "enum": ["region", "departement", "basin", "rsa"]},
+        "code": text(9), "from": DAY, "to": DAY,
         "indicators": {"type": "array", "items": closed({
             "key": text(), "label": text(), "unit": text(),
             "value": nullable({"type": "number"}),

@@ -103,6 +103,7 @@ def need_detail(need: HiringNeed, staff: bool) -> dict:
         "first_contact_due_at": timestamp(need.first_contact_due_at),
         "hires": need.hires,
         "closed_at": timestamp(need.closed_at),
+        "closing_reason": need.closing_reason.value if need.closing_reason else None,
         "history": history(need),
     }
     body["co_handlers"] = [{"organisation": organisation_ref(co.organisation),

@@ -7,6 +7,6 @@ bp = Blueprint("indicators", __name__)
 
 
 def init_app(app: Flask) -> None:
-    from crm.blueprints.indicators import views  # noqa: F401  (registers the routes)
+    from crm.blueprints.indicators import committees, views  # noqa: F401  (registers the routes)
 
     app.register_blueprint(bp)

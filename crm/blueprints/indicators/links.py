@@ -1,5 +1,5 @@
 """Each figure's link to the list of the records it counts, with the same filters: the needs list
-(firm's basin or département, source, filed or closed from… to…, outcome), the companies list
+(firm's basin or département, source, filed or closed from… to…, outcome, closing reason), the companies list
 (area, contacted in the last N days: only when the period is exactly such a window ending today)
 and the after-hire results page (needs closed in the period). Figures without such a list (visits
 done, medians' inputs aside) get no link. The lists show what the reader may see: a manager's
@@ -10,15 +10,17 @@ from typing import Any
 
 from flask import url_for
 
-from crm.models import NeedSource
+from crm.models import ClosingReason, NeedSource
 from crm.services.companies.listing import CONTACT_DAYS
+from crm.services.indicators.breakdowns import NOT_SHORTAGE, SHORTAGE, JobRow, SpotterRow
 from crm.services.indicators.definitions import source_key
 from crm.services.indicators.scope import Level, Period, Scope
 
 FILED = ("needs_collected", "positions", "needs_per_1000_establishments",
          "median_first_contact_working_days", "first_contact_within_2_days")
-CLOSED = {"fill_rate": "outcome", "hires": "", "positions_filled": "filled",
-          "median_time_to_fill_days": "filled", "closed_for_lack_of_candidates": "outcome"}
+CLOSED = {"fill_rate": "outcome", "hires": "", "positions_filled": "filled", "needs_filled": "filled",
+          "median_time_to_fill_days": "filled"}
+SPOTTERS = ("spotter_hire_conversion", "spotter_median_first_contact_working_days")
 AFTERCARE = ("still_in_post_one_month", "still_in_post_trial_end",
              "satisfaction_contacted_quickly", "satisfaction_useful")
 
@@ -31,22 +33,66 @@ def area_arguments(scope: Scope, basin_name: str, department_name: str) -> dict[
     return {}
 
 
+def needs_arguments(scope: Scope, period: Period) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The needs list's filters for the needs filed, and closed, in the scope over the period;
+    None when the list cannot filter on the scope (an organisation's or adviser's work, an RSA
+    pilot territory)."""
+    if scope.organisation_id is not None or scope.level in (Level.RSA, Level.ADVISER):
+        return None
+    needs_area = area_arguments(scope, "bassin_entreprise", "departement")
+    return (needs_area | {"du": period.start.isoformat(), "au": period.end.isoformat()},
+            needs_area | {"clos_du": period.start.isoformat(), "clos_au": period.end.isoformat()})
+
+
+JOB_COLUMNS = {"needs_collected": ("filed", ""), "positions": ("filed", ""),
+               "needs_filled": ("closed", "filled"), "fill_rate": ("closed", "outcome"),
+               "median_time_to_fill_days": ("closed", "filled")}
+
+
+def job_links(scope: Scope, period: Period, job: JobRow) -> dict[str, str]:
+    """A ROME table row's column key → the needs list behind the figure: the job's ROME code, or
+    shortage jobs against the others; none for "Autres métiers" (no list filter gathers them)."""
+    arguments = needs_arguments(scope, period)
+    if arguments is None or not (job.code or job.key in (SHORTAGE, NOT_SHORTAGE)):
+        return {}
+    which = {"rome": job.code} if job.code else {"tension": "oui" if job.key == SHORTAGE else "non"}
+    links: dict[str, str] = {}
+    for key, (moment, issue) in JOB_COLUMNS.items():
+        found: dict[str, Any] = {**(arguments[0] if moment == "filed" else arguments[1]), **which,
+                                 **({"issue": issue} if issue else {})}
+        links[key] = url_for("needs.needs", **found)
+    return links
+
+
+def spotter_links(scope: Scope, period: Period, row: SpotterRow) -> dict[str, str]:
+    """A spotters table row's column → the needs the organisation flagged in the scope over the
+    period (all of them, the list the conversion and the delay are taken over)."""
+    arguments = needs_arguments(scope, period)
+    if arguments is None or row.organisation_id is None:
+        return {}
+    found = url_for("needs.needs", **arguments[0], source=NeedSource.SPOTTER.value,
+                    repereur=row.organisation_id)
+    return {key: found for key in ("flags", *SPOTTERS)}
+
+
 def record_links(scope: Scope, period: Period, today: date) -> dict[str, str]:
     """Indicator key → address of the list behind it (missing when there is none)."""
-    if scope.organisation_id is not None:  # the lists do not filter on an organisation's work
+    arguments = needs_arguments(scope, period)
+    if arguments is None:  # the lists do not filter on this scope
         return {key: url_for("needs.aftercare_results", du=period.start, au=period.end)
                 for key in AFTERCARE}
-    needs_area = area_arguments(scope, "bassin_entreprise", "departement")
-    filed: dict[str, Any] = needs_area | {"du": period.start.isoformat(), "au": period.end.isoformat()}
-    closed: dict[str, Any] = needs_area | {"clos_du": period.start.isoformat(),
-                                           "clos_au": period.end.isoformat()}
+    filed, closed = arguments
     links = {key: url_for("needs.needs", **filed) for key in FILED}
     links |= {source_key(source): url_for("needs.needs", **filed, source=source.value)
               for source in NeedSource}
     links |= {key: url_for("needs.needs", **(closed | ({"issue": issue} if issue else {})))
               for key, issue in CLOSED.items()}
+    links["closed_for_lack_of_candidates"] = url_for(
+        "needs.needs", **closed, motif=ClosingReason.LACK_OF_CANDIDATES.value)
     links |= {key: url_for("needs.aftercare_results", du=period.start, au=period.end)
               for key in AFTERCARE}
+    links |= {key: url_for("needs.needs", **filed, source=NeedSource.SPOTTER.value)
+              for key in SPOTTERS}
     if period.end == today and period.days in CONTACT_DAYS:
         companies: dict[str, Any] = area_arguments(scope, "basin", "department") | {
             "contacted": "oui", "days": str(period.days)}

@@ -117,7 +117,7 @@ def close(reference: str):
     form = CloseForm(prefix="close")
     return act(need, "close", form,
                lambda: workflow.close(need, actor(), NeedStatus(form.outcome.data),
-                                           form.hires.data, form.reason.data),
+                                      form.hires.data, form.reason.data, form.chosen_reason()),
                "La demande est clôturée.")
 
 

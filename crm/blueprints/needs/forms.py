@@ -14,12 +14,20 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from crm.blueprints.forms import FilterForm, FrenchForm, VersionedForm, options
 from crm.blueprints.public.forms import NeedRequestForm
 from crm.models import (
     CandidateStatus,
+    ClosingReason,
     CoHandlerStatus,
     NeedSource,
     NeedStatus,
@@ -62,6 +70,14 @@ class NeedFilterForm(FilterForm):
     issue = SelectField("Issue", default="", choices=options(
         [("", "Toutes les issues"), ("outcome", "Pourvue, partiellement ou non pourvue"),
          ("filled", "Pourvue ou partiellement pourvue")]))
+    rome = StringField("Code ROME du métier", validators=[Optional(), Regexp(
+        r"^[A-Za-z]\d{4}$", message="Un code ROME est une lettre suivie de 4 chiffres (ex. : N1103).")])
+    repereur = SelectField("Structure repéreuse", default="")
+    tension = SelectField("Métier en tension", default="", choices=options(
+        [("", "Tous les métiers"), ("oui", "Métiers en tension"),
+         ("non", "Métiers hors tension (ou sans code ROME)")]))
+    motif = SelectField("Motif de clôture", default="", choices=options(
+        [("", "Tous les motifs")], ClosingReason.choices()))
 
     def __init__(self, formdata, user: User):
         super().__init__(formdata)
@@ -74,6 +90,8 @@ class NeedFilterForm(FilterForm):
         self.bassin_entreprise.choices = options([("", "Tous les bassins")], users.basin_choices())
         self.departement.choices = options([("", "Tous les départements")],
                                            users.department_choices())
+        self.repereur.choices = options([("", "Toutes les structures")],
+                                        [(str(key), name) for key, name in users.organisation_choices()])
 
     def filters(self) -> queries.NeedFilters:
         return queries.NeedFilters(
@@ -82,7 +100,10 @@ class NeedFilterForm(FilterForm):
             rsa_pilot=self.rsa.data == "1", department=self.departement.data,
             firm_basin=self.bassin_entreprise.data, source=self.source.data,
             filed_from=self.du.data, filed_to=self.au.data, closed_from=self.clos_du.data,
-            closed_to=self.clos_au.data, outcome=self.issue.data)
+            closed_to=self.clos_au.data, outcome=self.issue.data,
+            rome=(self.rome.data or "").strip().upper(), shortage=self.tension.data,
+            spotter_organisation=int(self.repereur.data) if self.repereur.data else None,
+            closing_reason=self.motif.data)
 
 
 
@@ -141,9 +162,22 @@ class CloseForm(VersionedForm):
     hires = IntegerField(
         "Nombre de personnes recrutées", validators=[Optional(), NumberRange(0, 999)],
         description="Obligatoire si la demande est pourvue, même partiellement.")
+    closing_reason = SelectField(
+        "Motif de clôture", default="", validate_choice=False,
+        choices=options([("", "Choisissez le motif")], ClosingReason.choices()),
+        description="Obligatoire si la demande n'est pas pourvue, est annulée ou partiellement "
+                    "pourvue.")
     reason = TextAreaField(
-        "Raison", validators=[Length(max=MAX_MESSAGE)],
-        description="Obligatoire si la demande n'est pas pourvue ou est annulée.")
+        "Précisions", validators=[Length(max=MAX_MESSAGE)],
+        description="Obligatoires pour le motif « Autre ».")
+
+    def chosen_reason(self) -> ClosingReason | None:
+        """The reason picked from the list (an unknown value is refused by the form)."""
+        return ClosingReason(self.closing_reason.data) if self.closing_reason.data else None
+
+    def validate_closing_reason(self, field) -> None:
+        if field.data and field.data not in {reason.value for reason in ClosingReason}:
+            raise ValidationError("Choisissez un motif de clôture de la liste.")
 
 
 class MessageForm(FrenchForm):

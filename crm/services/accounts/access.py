@@ -41,6 +41,12 @@ def is_supervisor(user: User) -> bool:
     return user.role in (Role.ADMIN, Role.MANAGER)
 
 
+def reads_indicators_with_token(user: User) -> bool:
+    """Managers, admins and partners may hold an API token with the "indicators" scope (the
+    committees' aggregates, no names); advisers read them through their managers."""
+    return user.role in (Role.ADMIN, Role.MANAGER, Role.PARTNER)
+
+
 def can_manage_accounts(user: User) -> bool:
     return is_admin(user)
 

@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from crm.extensions import db
 from crm.models import (
     SPOTTER_KINDS,
+    ApiScope,
     ApiToken,
     Basin,
     Department,
@@ -287,19 +288,37 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_api_token(user: User, name: str = "API", actor: User | None = None) -> str:
-    """Create a token for the user and return it; only its digest is stored."""
+def check_scopes(user: User, scopes: Iterable[str]) -> list[str]:
+    """The scopes as stored (known values, in the list's order), or a French refusal: at least
+    one, and the indicators only for the accounts that may read them."""
+    chosen = set(scopes)
+    unknown = sorted(chosen - {scope.value for scope in ApiScope})
+    if unknown:
+        allowed = ", ".join(scope.value for scope in ApiScope)
+        raise AccountError(f"Portée inconnue : {', '.join(unknown)} (possibles : {allowed}).",
+                           "scopes")
+    if not chosen:
+        raise AccountError("Choisissez au moins une portée pour le jeton.", "scopes")
+    if ApiScope.INDICATORS in chosen and not access.reads_indicators_with_token(user):
+        raise AccountError("Seuls les comptes responsables, administrateurs et partenaires "
+                           "peuvent recevoir la portée « Indicateurs ».", "scopes")
+    return [scope.value for scope in ApiScope if scope.value in chosen]
+
+
+def issue_api_token(user: User, name: str = "API", actor: User | None = None,
+                    scopes: Iterable[str] = (ApiScope.NEEDS,)) -> str:
+    """Create a token with these scopes for the user and return it; only its digest is stored."""
+    stored = check_scopes(user, scopes)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    db.session.add(
-        ApiToken(user=user, name=name, prefix=token[:12], token_hash=token_digest(token))
-    )
-    audit.record(actor or user, "issue_token", user, {"name": name})
+    db.session.add(ApiToken(user=user, name=name, prefix=token[:12], token_hash=token_digest(token),
+                            scopes=stored))
+    audit.record(actor or user, "issue_token", user, {"name": name, "scopes": stored})
     return token
 
 
-def user_for_token(token: str) -> User | None:
-    """The active user behind a valid, unrevoked token, or None; records the last use (at most
-    once a minute, so that API reads rarely write)."""
+def valid_token(token: str) -> ApiToken | None:
+    """The valid, unrevoked token of an active user, or None; records the last use (at most once
+    a minute, so that API reads rarely write)."""
     api_token = db.session.scalar(
         sa.select(ApiToken).where(ApiToken.token_hash == token_digest(token))
     )
@@ -308,7 +327,13 @@ def user_for_token(token: str) -> User | None:
     now = utcnow()
     if api_token.last_used_at is None or now - api_token.last_used_at > TOKEN_USE_RESOLUTION:
         api_token.last_used_at = now
-    return api_token.user
+    return api_token
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user behind a valid, unrevoked token, or None (see `valid_token`)."""
+    api_token = valid_token(token)
+    return api_token.user if api_token else None
 
 
 def revoke_api_token(api_token: ApiToken, actor: User | None = None) -> None:

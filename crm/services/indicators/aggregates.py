@@ -20,12 +20,13 @@ from crm.extensions import db
 from crm.models import Basin, Department, IndicatorSnapshot
 from crm.services.indicators import basins, figures
 from crm.services.indicators.definitions import BY_KEY, KEYS
-from crm.services.indicators.figures import Dashboard, Figure, Row
+from crm.services.indicators.figures import Dashboard, Figure, Measures, Row
 from crm.services.indicators.scope import REGION_CODE, REGION_NAME, Level, Period, Scope, default_period
 from crm.services.platform import unit_of_work
 from crm.services.platform.local_time import local_from_utc, local_today
 
 WHICH = ("current", "previous", "year_before")
+STORED_LEVELS = (Level.REGION, Level.DEPARTEMENT, Level.BASIN)
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,10 @@ class Computed:
 def territories() -> list[Scope]:
     """The region, each département and each basin (all organisations together)."""
     departments = db.session.execute(sa.select(Department.code, Department.name).order_by(Department.code))
-    basins = db.session.execute(sa.select(Basin.code, Basin.name).order_by(Basin.code))
+    areas = db.session.execute(sa.select(Basin.code, Basin.name).order_by(Basin.code))
     return [Scope(Level.REGION, REGION_CODE, REGION_NAME),
             *(Scope(Level.DEPARTEMENT, code, name) for code, name in departments),
-            *(Scope(Level.BASIN, code, name) for code, name in basins)]
+            *(Scope(Level.BASIN, code, name) for code, name in areas)]
 
 
 def stored_figures(board: Dashboard) -> dict:
@@ -59,7 +60,7 @@ def stored_figures(board: Dashboard) -> dict:
     basins' figures of its map."""
     stored: dict = {which: {row.definition.key: getattr(row, which).value for row in board.rows}
                     for which in WHICH}
-    if board.scope.level != Level.BASIN:
+    if board.scope.level in basins.MAPPED:
         stored["basins"] = [[basin.code, basin.establishments, basin.needs]
                             for basin in basins.by_basin(board.scope, board.period).basins]
     return stored
@@ -91,8 +92,9 @@ def figure(key: str, value: float | None) -> Figure:
 
 
 def stored(scope: Scope, period: Period) -> Computed | None:
-    """The stored dashboard of the territory and period, if the job made one."""
-    if scope.organisation_id is not None:
+    """The stored dashboard of the territory and period, if the job made one (never for an
+    organisation's, an RSA pilot territory's or an adviser's figures)."""
+    if scope.organisation_id is not None or scope.level not in STORED_LEVELS:
         return None
     snapshot = db.session.scalar(sa.select(IndicatorSnapshot).where(
         IndicatorSnapshot.level == scope.level.value, IndicatorSnapshot.code == scope.code,
@@ -104,7 +106,8 @@ def stored(scope: Scope, period: Period) -> Computed | None:
             for key in KEYS]
     basin_map = None if "basins" not in values else basins.basin_map(
         {code: (establishments, needs) for code, establishments, needs in values["basins"]})
-    return Computed(Dashboard(scope, period, rows), snapshot.computed_at, basin_map)
+    return Computed(Dashboard(scope, period, rows, Measures(scope, period)), snapshot.computed_at,
+                    basin_map)
 
 
 def dashboard(scope: Scope, period: Period) -> Computed:

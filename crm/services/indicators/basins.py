@@ -14,6 +14,7 @@ from crm.services.indicators.scope import Level, Period, Scope
 from crm.services.platform.wording import alphabetical
 
 SHADED = "needs_per_1000_establishments"
+MAPPED = (Level.REGION, Level.DEPARTEMENT)  # the levels whose dashboard maps its basins
 
 
 @dataclass(frozen=True)

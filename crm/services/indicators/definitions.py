@@ -14,6 +14,11 @@ class Group(StrEnum):
     REACTIVITY = "Réactivité"
     RESULTS = "Résultats des recrutements"
     AFTERCARE = "Après le recrutement et satisfaction"
+    EVENTS = "Événements de recrutement (job datings)"
+    TRAINING = "POE et FRAP"
+    SPOTTERS = "Repéreurs"
+    JOBS = "Métiers (ROME) et métiers en tension"
+    PLANS = "Plans de prospection"
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,9 @@ DEFINITIONS: list[Definition] = [
                "Somme, sur les besoins clôturés pendant la période comme pourvus ou partiellement "
                "pourvus, des recrutements dans la limite des postes demandés.",
                "Besoins de recrutement clôturés"),
+    Definition("needs_filled", "Besoins pourvus", "besoins", Group.RESULTS,
+               "Nombre de besoins clôturés pendant la période comme pourvus ou partiellement "
+               "pourvus.", "Besoins de recrutement clôturés"),
     Definition("hires", "Recrutements", "recrutements", Group.RESULTS,
                "Somme des recrutements enregistrés sur les besoins clôturés pendant la période.",
                "Besoins de recrutement clôturés"),
@@ -102,9 +110,11 @@ DEFINITIONS: list[Definition] = [
                "pourvus, du nombre de jours calendaires entre le jour du dépôt et le jour de la "
                "clôture.", "Besoins de recrutement clôturés"),
     Definition("closed_for_lack_of_candidates", "Clôturés faute de candidats", "%", Group.RESULTS,
-               "Part des besoins clôturés pendant la période faute de candidats ; non disponible "
-               "tant que la raison de clôture est un texte libre et non une liste.",
-               "Besoins de recrutement clôturés"),
+               "Part des besoins clôturés pendant la période avec le motif « Manque de "
+               "candidats », parmi ceux dont l'issue est connue : pourvus, ou clôturés avec un "
+               "motif de la liste (les clôtures sans motif, antérieures à la liste, « non "
+               "renseigné », sont exclues des deux termes).",
+               "Besoins de recrutement clôturés ; motifs de clôture"),
     Definition("still_in_post_one_month", "Toujours en poste à 1 mois", "%", Group.AFTERCARE,
                "Part des personnes recrutées toujours en poste un mois après l'embauche, sur les "
                "suivis échus et renseignés des besoins clôturés pendant la période.",
@@ -123,12 +133,92 @@ DEFINITIONS: list[Definition] = [
                "Part des réponses « oui » à « L'accompagnement vous a-t-il été utile ? » pour les "
                "besoins clôturés pendant la période.",
                "Questionnaire de satisfaction des employeurs"),
+    Definition("events_held", "Événements réalisés", "événements", Group.EVENTS,
+               "Nombre d'événements de recrutement (job datings, forums, informations collectives…) "
+               "marqués réalisés, commençant pendant la période et ayant lieu dans le territoire "
+               "(commune de l'événement).", "Événements"),
+    Definition("event_firms", "Entreprises présentes", "entreprises", Group.EVENTS,
+               "Nombre d'entreprises distinctes dont la présence était confirmée aux événements "
+               "réalisés de la période.", "Entreprises invitées aux événements"),
+    Definition("event_candidates", "Candidats présents", "candidats", Group.EVENTS,
+               "Nombre d'inscrits pointés présents aux événements réalisés de la période.",
+               "Inscriptions aux événements"),
+    Definition("event_interviews", "Entretiens", "entretiens", Group.EVENTS,
+               "Somme des entretiens déclarés par les entreprises présentes aux événements réalisés "
+               "de la période ; non disponible tant qu'aucune entreprise n'a déclaré ses résultats.",
+               "Résultats déclarés par les entreprises présentes"),
+    Definition("event_hires", "Recrutements à l'issue des événements", "recrutements",
+               Group.EVENTS,
+               "Somme des recrutements déclarés par les entreprises présentes aux événements "
+               "réalisés de la période ; non disponible tant qu'aucune entreprise n'a déclaré ses "
+               "résultats.", "Résultats déclarés par les entreprises présentes"),
+    Definition("training_requests", "Demandes de POE déposées", "demandes", Group.TRAINING,
+               "Nombre de demandes de POE (individuelles ou collectives) déposées, datées de la "
+               "période, pour les établissements du territoire (brouillons exclus).",
+               "Demandes de POE"),
+    Definition("training_frap_requests", "dont demandes d'aide FRAP", "demandes",
+               Group.TRAINING,
+               "Nombre de ces demandes de POE accompagnées d'une demande de financement FRAP.",
+               "Demandes de POE"),
+    Definition("training_approved", "dont accordées", "demandes", Group.TRAINING,
+               "Nombre de ces demandes de POE accordées (accordées, convention signée, en formation "
+               "ou au-delà).", "Demandes de POE"),
+    Definition("training_entries", "dont entrées en formation", "demandes", Group.TRAINING,
+               "Nombre de ces demandes de POE dont le stagiaire est entré en formation (en formation, "
+               "formation terminée, embauche ou non).", "Demandes de POE"),
+    Definition("training_hires", "dont embauches après la POE", "demandes", Group.TRAINING,
+               "Nombre de ces demandes de POE terminées par l'embauche du stagiaire.",
+               "Demandes de POE"),
+    Definition("training_hire_rate", "Taux d'embauche après la POE", "%", Group.TRAINING,
+               "Part, parmi ces demandes de POE dont l'issue est connue (embauche ou pas "
+               "d'embauche), de celles terminées par une embauche.", "Demandes de POE"),
+    Definition("spotter_hire_conversion", "Signalements suivis d'une embauche", "%",
+               Group.SPOTTERS,
+               "Part des besoins signalés par un partenaire repéreur pendant la période pour les "
+               "établissements du territoire qui ont été pourvus, en tout ou partie, avec au moins "
+               "un recrutement.", "Besoins signalés par les repéreurs"),
+    Definition("spotter_median_first_contact_working_days",
+               "Délai médian de premier contact des signalements", "jours ouvrés", Group.SPOTTERS,
+               "Médiane, sur les besoins signalés par un partenaire repéreur pendant la période et "
+               "déjà contactés, du nombre de jours ouvrés entre le jour du signalement et le jour du "
+               "premier contact (0 : le jour même).", "Besoins signalés par les repéreurs"),
+]
+
+# The columns of the dashboard's breakdown tables (ROME jobs, plans, spotters by organisation)
+# that are not indicators of their own: each written once too, shown in the glossary.
+COLUMNS: list[Definition] = [
+    Definition("rome_shortage", "Métier en tension", "oui ou non", Group.JOBS,
+               "Un métier (code ROME) est en tension quand le référentiel régional des métiers en "
+               "tension le marque ainsi ; un besoin sans code ROME compte parmi les autres métiers. "
+               "Par métier : besoins recueillis, postes, besoins pourvus, taux de besoins pourvus et "
+               "délai médian pour pourvoir, définis comme ci-dessus ; les dix métiers aux besoins "
+               "les plus nombreux, puis « Autres métiers ».", "Besoins de recrutement ; métiers ROME"),
+    Definition("plan_target", "Cible", "selon l'objectif", Group.PLANS,
+               "Cible fixée par l'objectif d'un plan de prospection du territoire en cours pendant "
+               "la période (plans des bassins du territoire).", "Plans de prospection"),
+    Definition("plan_achieved", "Réalisé", "selon l'objectif", Group.PLANS,
+               "Chiffre atteint sur l'objectif depuis le début du plan jusqu'à la fin de la période "
+               "(ou la fin du plan si elle est antérieure), compté comme sur la page du plan ; non "
+               "disponible pour une part sans entreprise à mesurer.", "Plans de prospection"),
+    Definition("plan_expected", "Attendu à date", "selon l'objectif", Group.PLANS,
+               "Chiffre attendu à la fin de la période (ou aujourd'hui si elle n'est pas finie), en "
+               "progression régulière de 0 au début du plan jusqu'à la cible à sa fin ; pour une "
+               "part, la cible.", "Plans de prospection"),
+    Definition("spotter_organisation_flags", "Signalements par structure", "signalements",
+               Group.SPOTTERS,
+               "Par structure repéreuse : besoins signalés pendant la période pour les "
+               "établissements du territoire, ceux suivis d'une embauche, leur part et le délai "
+               "médian de premier contact, définis comme ci-dessus.",
+               "Besoins signalés par les repéreurs"),
 ]
 
 BY_KEY: dict[str, Definition] = {definition.key: definition for definition in DEFINITIONS}
 KEYS: tuple[str, ...] = tuple(BY_KEY)
+COLUMN_BY_KEY: dict[str, Definition] = {definition.key: definition for definition in COLUMNS}
 
 
 def grouped() -> list[tuple[Group, list[Definition]]]:
-    """The definitions per group, in the groups' and the list's order."""
-    return [(group, [d for d in DEFINITIONS if d.group == group]) for group in Group]
+    """The definitions (indicators, then breakdown columns) per group, in the groups' and the
+    lists' order."""
+    every = [*DEFINITIONS, *COLUMNS]
+    return [(group, [d for d in every if d.group == group]) for group in Group]

@@ -17,22 +17,33 @@ import sqlalchemy as sa
 from crm.clock import utcnow
 from crm.extensions import db
 from crm.models import (
+    ClosingReason,
     Company,
+    Event,
+    EventCompany,
+    EventRegistration,
+    EventStatus,
     HeadcountBand,
     HiringNeed,
     Indicator,
     Interaction,
     NeedSource,
     NeedStatus,
+    Organisation,
+    ParticipationStatus,
+    TrainingRequest,
+    TrainingStatus,
     VisitParticipant,
 )
+from crm.models.event import event_organisers
 from crm.services.indicators.definitions import BY_KEY, KEYS, Definition, source_key
-from crm.services.indicators.scope import Period, Scope
+from crm.services.indicators.scope import Level, Period, Scope
 from crm.services.needs import aftercare_figures, cohandling
 from crm.services.needs.aftercare_figures import Share
 from crm.services.plans import objectives
 from crm.services.platform.local_time import local_from_utc
 from crm.services.platform.working_days import is_working_day
+from crm.services.training import workflow as training_workflow
 
 FILLED = (NeedStatus.FILLED, NeedStatus.PARTLY_FILLED)
 OUTCOMES = (*FILLED, NeedStatus.UNFILLED)  # closed needs counted by the fill rate (not cancelled)
@@ -86,6 +97,24 @@ def working_days_between(first: date, last: date) -> int:
     return days
 
 
+@dataclass(frozen=True)
+class SpotterFlag:
+    organisation_id: int | None
+    organisation_name: str
+    hired: bool
+    first_contact_days: int | None  # working days to the first contact, None before it
+
+
+def spotter_flag(organisation_id: Any, name: Any, hired: Any, filed: Any, contacted: Any) -> SpotterFlag:
+    """A flag from its row: (organisation, its name, hired, filed at, first contact at)."""
+    delay = None if contacted is None else working_days_between(local_day(filed), local_day(contacted))
+    return SpotterFlag(organisation_id, name or "", bool(hired), delay)
+
+
+TRAINING_APPROVED = (TrainingStatus.APPROVED, TrainingStatus.CONVENTION_SIGNED,
+                     *training_workflow.ENTERED)
+
+
 class Measures:
     """The aggregates of one scope over one period, each queried once when first needed."""
 
@@ -99,22 +128,23 @@ class Measures:
     def area(self) -> sa.ColumnElement[bool]:
         return self.scope.company_condition()
 
-    def organisation(self, column) -> list[sa.ColumnElement[bool]]:
-        return [] if self.scope.organisation_id is None else [column == self.scope.organisation_id]
+    def piloted(self) -> list[sa.ColumnElement[bool]]:
+        """The needs the scope's organisation or adviser pilots (all of them otherwise)."""
+        return self.scope.by_whom(HiringNeed.organisation_id, HiringNeed.adviser_id)
 
     def needs_of_area(self) -> aftercare_figures.NeedFilter:
-        conditions = self.organisation(HiringNeed.organisation_id)
-        if self.scope.level != "region":
+        conditions = self.piloted()
+        if self.scope.level not in (Level.REGION, Level.ADVISER):
             conditions.append(HiringNeed.company_id.in_(sa.select(Company.id).where(self.area())))
         return sa.and_(*conditions) if conditions else None
 
     def filed(self) -> list[sa.ColumnElement[bool]]:
         return [HiringNeed.created_at >= self.low, HiringNeed.created_at < self.high, self.area(),
-                *self.organisation(HiringNeed.organisation_id)]
+                *self.piloted()]
 
     def closed(self) -> list[sa.ColumnElement[bool]]:
         return [HiringNeed.closed_at >= self.low, HiringNeed.closed_at < self.high, ~HiringNeed.is_open,
-                self.area(), *self.organisation(HiringNeed.organisation_id)]
+                self.area(), *self.piloted()]
 
     # -- the aggregates ----------------------------------------------------------------------
 
@@ -135,16 +165,18 @@ class Measures:
                  .join(Company, Company.id == firm)
                  .outerjoin(HeadcountBand, HeadcountBand.code == Company.headcount_band)
                  .where(Interaction.occurred_at >= self.low, Interaction.occurred_at < self.high,
-                        self.area(), *self.organisation(Interaction.organisation_id)))
+                        self.area(),
+                        *self.scope.by_whom(Interaction.organisation_id, Interaction.user_id)))
         contacted, active_ones, sized, under = db.session.execute(query).one()
         return number(contacted), number(active_ones), number(sized), number(under)
 
     @cached_property
     def visited(self) -> int:
         """The plans' `companies_visited`."""
-        by_person = self.scope.organisation_id is not None
+        by_person = self.scope.organisation_id is not None or self.scope.adviser_id is not None
         query = objectives.counted(Indicator.COMPANIES_VISITED, self.period, by_person=by_person)
-        query = query.where(self.area(), *self.organisation(VisitParticipant.organisation_id))
+        query = query.where(self.area(), *self.scope.by_whom(VisitParticipant.organisation_id,
+                                                             VisitParticipant.user_id))
         return number(db.session.scalar(query))
 
     @cached_property
@@ -182,17 +214,22 @@ class Measures:
                 for filed, contacted in db.session.execute(query)]
 
     @cached_property
-    def outcomes(self) -> tuple[int, int, int, int]:
+    def outcomes(self) -> tuple[int, int, int, int, int, int]:
         """Of the needs closed in the period: (filled or partly, closed with an outcome, hires,
-        positions filled)."""
+        positions filled, closed for lack of candidates, closed with a known reason: filled, or a
+        closing reason from the list)."""
         filled = HiringNeed.status.in_(FILLED)
         positions_filled = sa.case(
             (filled, sa.case((HiringNeed.hires < HiringNeed.positions, HiringNeed.hires),
                              else_=HiringNeed.positions)), else_=0)
+        lack = HiringNeed.closing_reason == ClosingReason.LACK_OF_CANDIDATES
+        known = sa.or_(HiringNeed.status == NeedStatus.FILLED, HiringNeed.closing_reason.is_not(None))
         query = (sa.select(sa.func.count(sa.case((filled, HiringNeed.id))),
                            sa.func.count(sa.case((HiringNeed.status.in_(OUTCOMES), HiringNeed.id))),
                            sa.func.coalesce(sa.func.sum(HiringNeed.hires), 0),
-                           sa.func.coalesce(sa.func.sum(positions_filled), 0))
+                           sa.func.coalesce(sa.func.sum(positions_filled), 0),
+                           sa.func.count(sa.case((lack, HiringNeed.id))),
+                           sa.func.count(sa.case((known, HiringNeed.id))))
                  .select_from(HiringNeed)
                  .join(Company, Company.id == HiringNeed.company_id)
                  .where(*self.closed()))
@@ -206,6 +243,75 @@ class Measures:
                  .where(*self.closed(), HiringNeed.status.in_(FILLED)))
         return [(local_day(closed) - local_day(filed)).days
                 for filed, closed in db.session.execute(query)]
+
+    @cached_property
+    def events(self) -> tuple[int, int, int, int, int, int]:
+        """Of the events held in the area that start in the period: (events, firms confirmed,
+        candidates checked in, firms with outcomes recorded, interviews, hires), in one query.
+        With an organisation: the events it organises; with an adviser: those they created."""
+        whose: list[sa.ColumnElement[bool]] = [] if self.scope.organisation_id is None else [Event.id.in_(
+            sa.select(event_organisers.c.event_id)
+            .where(event_organisers.c.organisation_id == self.scope.organisation_id))]
+        if self.scope.adviser_id is not None:
+            whose.append(Event.created_by_id == self.scope.adviser_id)
+        held = (sa.select(Event.id)
+                .where(Event.status == EventStatus.HELD, Event.starts_at >= self.low,
+                       Event.starts_at < self.high,
+                       self.scope.place_condition(Event.commune_code, Event.basin_code),
+                       *whose)
+                .scalar_subquery())
+        confirmed = sa.and_(EventCompany.event_id.in_(held),
+                            EventCompany.status == ParticipationStatus.CONFIRMED)
+        reported = sa.and_(confirmed, EventCompany.outcomes_at.is_not(None))
+        query = sa.select(
+            sa.select(sa.func.count()).select_from(Event).where(Event.id.in_(held)).scalar_subquery(),
+            sa.select(sa.func.count(sa.distinct(EventCompany.company_id))).where(confirmed)
+            .scalar_subquery(),
+            sa.select(sa.func.count(EventRegistration.checked_in_at))
+            .where(EventRegistration.event_id.in_(held)).scalar_subquery(),
+            sa.select(sa.func.count(EventCompany.id)).where(reported).scalar_subquery(),
+            sa.select(sa.func.coalesce(sa.func.sum(EventCompany.interviews), 0)).where(reported)
+            .scalar_subquery(),
+            sa.select(sa.func.coalesce(sa.func.sum(EventCompany.hires), 0)).where(reported)
+            .scalar_subquery())
+        return tuple(number(value) for value in db.session.execute(query).one())  # type: ignore[return-value]
+
+    @cached_property
+    def training(self) -> dict[str, int]:
+        """The POE requests filed (dated) in the period for the area's firms, per funnel step."""
+        status = TrainingRequest.status
+
+        def counted(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+            return sa.func.count(sa.case((condition, TrainingRequest.id)))
+
+        query = (sa.select(sa.func.count(TrainingRequest.id),
+                           counted(TrainingRequest.frap_requested.is_(True)),
+                           counted(status.in_(TRAINING_APPROVED)),
+                           counted(status.in_(training_workflow.ENTERED)),
+                           counted(status == TrainingStatus.HIRED),
+                           counted(status == TrainingStatus.NOT_HIRED))
+                 .join(Company, Company.id == TrainingRequest.company_id)
+                 .where(TrainingRequest.requested_on >= self.period.start,
+                        TrainingRequest.requested_on <= self.period.end,
+                        status != TrainingStatus.DRAFT, self.area(),
+                        *self.scope.by_whom(TrainingRequest.organisation_id,
+                                            TrainingRequest.created_by_id)))
+        keys = ("requests", "frap", "approved", "entries", "hired", "not_hired")
+        return dict(zip(keys, (number(value) for value in db.session.execute(query).one()),
+                        strict=True))
+
+    @cached_property
+    def spotter_flags(self) -> list[SpotterFlag]:
+        """The needs flagged by spotters, filed in the period for the area's firms, with the
+        flagging organisation's name (one query; the by-organisation table reads it too)."""
+        hired = sa.and_(HiringNeed.status.in_(FILLED), sa.func.coalesce(HiringNeed.hires, 0) > 0)
+        query = (sa.select(HiringNeed.source_organisation_id, Organisation.name,
+                           sa.case((hired, True), else_=False), HiringNeed.created_at,
+                           HiringNeed.first_contact_at)
+                 .join(Company, Company.id == HiringNeed.company_id)
+                 .outerjoin(Organisation, Organisation.id == HiringNeed.source_organisation_id)
+                 .where(*self.filed(), HiringNeed.source == NeedSource.SPOTTER))
+        return [spotter_flag(*row) for row in db.session.execute(query)]
 
     @cached_property
     def one_month(self) -> Share:
@@ -268,7 +374,7 @@ def first_contact_within_2_days(m: Measures) -> Figure:
 
 
 def fill_rate(m: Measures) -> Figure:
-    filled, closed, _, _ = m.outcomes
+    filled, closed = m.outcomes[:2]
     return ratio("fill_rate", filled, closed)
 
 
@@ -285,8 +391,59 @@ def median_time_to_fill_days(m: Measures) -> Figure:
 
 
 def closed_for_lack_of_candidates(m: Measures) -> Figure:
-    """Not recorded: the closing reason is free text (docs/indicators.md, what is left)."""
-    return Figure("closed_for_lack_of_candidates", None, False)
+    lack, known = m.outcomes[4:]
+    return ratio("closed_for_lack_of_candidates", lack, known)
+
+
+def needs_filled(m: Measures) -> Figure:
+    return count("needs_filled", m.outcomes[0])
+
+
+def events_held(m: Measures) -> Figure:
+    return count("events_held", m.events[0])
+
+
+def event_firms(m: Measures) -> Figure:
+    return count("event_firms", m.events[1])
+
+
+def event_candidates(m: Measures) -> Figure:
+    return count("event_candidates", m.events[2])
+
+
+def reported(key: str, m: Measures, value: int) -> Figure:
+    """A figure the firms declare after the event: not available until one of them has."""
+    return count(key, value) if m.events[3] else Figure(key, None, False)
+
+
+def event_interviews(m: Measures) -> Figure:
+    return reported("event_interviews", m, m.events[4])
+
+
+def event_hires(m: Measures) -> Figure:
+    return reported("event_hires", m, m.events[5])
+
+
+def training_step(key: str, step: str) -> Callable[[Measures], Figure]:
+    def figure(m: Measures) -> Figure:
+        return count(key, m.training[step])
+    return figure
+
+
+def training_hire_rate(m: Measures) -> Figure:
+    hired, not_hired = m.training["hired"], m.training["not_hired"]
+    return ratio("training_hire_rate", hired, hired + not_hired)
+
+
+def spotter_hire_conversion(m: Measures) -> Figure:
+    flags = m.spotter_flags
+    return ratio("spotter_hire_conversion", sum(flag.hired for flag in flags), len(flags))
+
+
+def spotter_median_first_contact_working_days(m: Measures) -> Figure:
+    return middle("spotter_median_first_contact_working_days",
+                  [flag.first_contact_days for flag in m.spotter_flags
+                   if flag.first_contact_days is not None])
 
 
 def still_in_post_one_month(m: Measures) -> Figure:
@@ -318,6 +475,7 @@ FUNCTIONS: dict[str, Callable[[Measures], Figure]] = {
     "first_contact_within_2_days": first_contact_within_2_days,
     "fill_rate": fill_rate,
     "positions_filled": positions_filled,
+    "needs_filled": needs_filled,
     "hires": hires,
     "median_time_to_fill_days": median_time_to_fill_days,
     "closed_for_lack_of_candidates": closed_for_lack_of_candidates,
@@ -325,14 +483,27 @@ FUNCTIONS: dict[str, Callable[[Measures], Figure]] = {
     "still_in_post_trial_end": still_in_post_trial_end,
     "satisfaction_contacted_quickly": satisfaction_contacted_quickly,
     "satisfaction_useful": satisfaction_useful,
+    "events_held": events_held,
+    "event_firms": event_firms,
+    "event_candidates": event_candidates,
+    "event_interviews": event_interviews,
+    "event_hires": event_hires,
+    "training_requests": training_step("training_requests", "requests"),
+    "training_frap_requests": training_step("training_frap_requests", "frap"),
+    "training_approved": training_step("training_approved", "approved"),
+    "training_entries": training_step("training_entries", "entries"),
+    "training_hires": training_step("training_hires", "hired"),
+    "training_hire_rate": training_hire_rate,
+    "spotter_hire_conversion": spotter_hire_conversion,
+    "spotter_median_first_contact_working_days": spotter_median_first_contact_working_days,
 }
 assert tuple(FUNCTIONS) == KEYS, "one function per definition, in the same order"
 
 
 def figures(scope: Scope, period: Period, keys: tuple[str, ...] = KEYS,
-            now: datetime | None = None) -> dict[str, Figure]:
-    """The indicators of the scope over the period (at most eleven queries for all of them)."""
-    measures = Measures(scope, period, now)
+            now: datetime | None = None, measures: Measures | None = None) -> dict[str, Figure]:
+    """The indicators of the scope over the period (at most thirteen queries for all of them)."""
+    measures = measures or Measures(scope, period, now)
     return {key: FUNCTIONS[key](measures) for key in keys}
 
 
@@ -351,6 +522,7 @@ class Dashboard:
     scope: Scope
     period: Period
     rows: list[Row]
+    measures: Measures  # the chosen period's aggregates, for the breakdown tables
 
     def row(self, key: str) -> Row:
         return next(row for row in self.rows if row.definition.key == key)
@@ -366,9 +538,10 @@ def dashboard(scope: Scope, period: Period, keys: tuple[str, ...] = KEYS,
               now: datetime | None = None, year_before: bool = True) -> Dashboard:
     """The indicators over the period, the previous period and (optionally) a year before."""
     now = now or utcnow()
-    current = figures(scope, period, keys, now)
+    measures = Measures(scope, period, now)
+    current = figures(scope, period, keys, now, measures)
     previous = figures(scope, period.previous, keys, now)
     before = figures(scope, period.year_before, keys, now) if year_before else {
         key: Figure(key, None, False) for key in keys}
     return Dashboard(scope, period, [Row(BY_KEY[key], current[key], previous[key], before[key])
-                                     for key in keys])
+                                     for key in keys], measures)

@@ -1,5 +1,6 @@
-"""What the indicators are computed over: an area (the region, a département, a basin; optionally
-one organisation's work in it) and a period of French calendar days."""
+"""What the indicators are computed over: an area (the region, a département, a basin, an RSA pilot
+territory; optionally one organisation's work in it) or one adviser's work, and a period of French
+calendar days."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -8,10 +9,11 @@ from enum import StrEnum
 import sqlalchemy as sa
 
 from crm.extensions import db
-from crm.models import Basin, Company, Department, Organisation
+from crm.models import Basin, Commune, Company, Department, Organisation, Role, RsaPilotTerritory, User
 from crm.services.companies.listing import department_condition
 from crm.services.plans import objectives
 from crm.services.platform.refusals import InvalidInput
+from crm.services.territory import rsa_pilots
 
 REGION_CODE = "27"  # Bourgogne-Franche-Comté (INSEE region code)
 REGION_NAME = "Bourgogne-Franche-Comté"
@@ -22,16 +24,23 @@ class Level(StrEnum):
     REGION = "region"
     DEPARTEMENT = "departement"
     BASIN = "basin"
+    RSA = "rsa"
+    ADVISER = "adviser"
 
 
 LEVEL_LABELS = {Level.REGION: "Région", Level.DEPARTEMENT: "Département",
-                Level.BASIN: "Bassin d'emploi"}
+                Level.BASIN: "Bassin d'emploi", Level.RSA: "Territoire pilote RSA",
+                Level.ADVISER: "Conseiller"}
+AREA_LEVELS = (Level.REGION, Level.DEPARTEMENT, Level.BASIN, Level.RSA)
+ADVISER_ROLES = (Role.ADVISER, Role.MANAGER)  # the people who pilot needs
 
 
 @dataclass(frozen=True)
 class Scope:
-    """An area: the region ("27"), a département (its number) or a basin (its ZE2020 code); with
-    `organisation_id`, only that organisation's contacts, visits and piloted needs in the area."""
+    """An area: the region ("27"), a département (its number), a basin (its ZE2020 code) or an RSA
+    pilot territory (its id); with `organisation_id`, only that organisation's contacts, visits and
+    piloted needs in the area. The adviser level (code: the user's id) is the whole region, counting
+    only that adviser's contacts, visits and piloted needs."""
 
     level: Level
     code: str
@@ -45,7 +54,33 @@ class Scope:
             return Company.basin_code == self.code
         if self.level == Level.DEPARTEMENT:
             return department_condition(self.code)
+        if self.level == Level.RSA:
+            return Company.commune_code.in_(rsa_pilots.territory_communes(int(self.code)))
         return sa.true()
+
+    def place_condition(self, commune: objectives.Column, basin: objectives.Column) -> sa.ColumnElement[bool]:
+        """Records placed in the area by their own commune and basin columns (an event's
+        place, not a firm's)."""
+        if self.level == Level.BASIN:
+            return basin == self.code
+        if self.level == Level.DEPARTEMENT:
+            return commune.in_(sa.select(Commune.code).where(Commune.department_code == self.code))
+        if self.level == Level.RSA:
+            return commune.in_(rsa_pilots.territory_communes(int(self.code)))
+        return sa.true()
+
+    @property
+    def adviser_id(self) -> int | None:
+        return int(self.code) if self.level == Level.ADVISER else None
+
+    def by_whom(self, organisation: objectives.Column,
+                person: objectives.Column) -> list[sa.ColumnElement[bool]]:
+        """The conditions keeping the scope's organisation's or adviser's work: `organisation`
+        and `person` are the organisation and user columns of what is counted."""
+        conditions = [] if self.organisation_id is None else [organisation == self.organisation_id]
+        if self.adviser_id is not None:
+            conditions.append(person == self.adviser_id)
+        return conditions
 
     @property
     def label(self) -> str:
@@ -79,11 +114,13 @@ def one_year_before(day: date) -> date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def parse_scope(level: str | None, code: str | None, organisation_id: int | None = None) -> Scope:
-    """The scope named by a level and a code, with the area's name; refused in French otherwise."""
+def parse_scope(level: str | None, code: str | None, organisation_id: int | None = None,
+                levels: tuple[Level, ...] = tuple(Level)) -> Scope:
+    """The scope named by a level and a code, with the area's (or adviser's) name; refused in
+    French otherwise."""
     level, code = (level or "").strip(), (code or "").strip()
-    if level not in set(Level):
-        raise InvalidInput({"level": ["Niveau inconnu : choisissez region, departement ou basin."]})
+    if level not in levels:
+        raise InvalidInput({"level": [f"Niveau inconnu : choisissez {', '.join(levels)}."]})
     organisation_name = ""
     if organisation_id is not None:
         organisation = db.session.get(Organisation, organisation_id)
@@ -95,13 +132,57 @@ def parse_scope(level: str | None, code: str | None, organisation_id: int | None
             raise InvalidInput({"code": [f"Code de région inconnu : la seule région est {REGION_CODE}."]})
         return Scope(Level.REGION, REGION_CODE, REGION_NAME, organisation_id, organisation_name)
     if not code:
-        raise InvalidInput({"code": ["Indiquez le code du territoire."]})
+        missing = {Level.RSA: "Choisissez un territoire pilote RSA.",
+                   Level.ADVISER: "Choisissez un conseiller."}.get(Level(level),
+                                                                    "Indiquez le code du territoire.")
+        raise InvalidInput({"code": [missing]})
+    if level in (Level.RSA, Level.ADVISER):
+        return Scope(Level(level), code, named(Level(level), code), organisation_id, organisation_name)
     found = (db.session.get(Department, code) if level == Level.DEPARTEMENT
              else db.session.get(Basin, code))
     if found is None:
         what = "Département inconnu" if level == Level.DEPARTEMENT else "Bassin d'emploi inconnu"
         raise InvalidInput({"code": [f"{what} : {code[:10]}."]})
     return Scope(Level(level), code, found.name, organisation_id, organisation_name)
+
+
+def named(level: Level, code: str) -> str:
+    """The RSA pilot territory's or the adviser's name; refused in French when unknown."""
+    key = int(code) if code.isascii() and code.isdigit() and len(code) < 10 else None
+    if level == Level.RSA:
+        territory = db.session.get(RsaPilotTerritory, key) if key else None
+        if territory is None:
+            raise InvalidInput({"code": [f"Territoire pilote RSA inconnu : {code[:10]}."]})
+        return territory.label
+    user = db.session.get(User, key) if key else None
+    if user is None or user.role not in ADVISER_ROLES:
+        raise InvalidInput({"code": [f"Conseiller inconnu : {code[:10]}."]})
+    return user.name
+
+
+def adviser_choices(viewer: User) -> list[tuple[str, str]]:
+    """The advisers whose indicators the viewer may read: everyone's for an admin, their
+    organisation's for a manager, their own for an adviser (docs/indicators.md)."""
+    query = (sa.select(User.id, User.name).where(User.role.in_(ADVISER_ROLES))
+             .order_by(User.name, User.id))
+    if viewer.role == Role.MANAGER:
+        query = query.where(User.organisation_id == viewer.organisation_id)
+    elif viewer.role != Role.ADMIN:
+        query = query.where(User.id == viewer.id)
+    return [(str(key), name) for key, name in db.session.execute(query)]
+
+
+def may_read(viewer: User, chosen: Scope) -> bool:
+    """Admins read every scope; managers every area and their organisation's advisers; an
+    adviser only their own figures."""
+    if viewer.role == Role.ADMIN:
+        return True
+    if chosen.level != Level.ADVISER:
+        return viewer.role == Role.MANAGER
+    if viewer.role == Role.MANAGER:
+        adviser = db.session.get(User, chosen.adviser_id)
+        return adviser is not None and adviser.organisation_id == viewer.organisation_id
+    return viewer.role == Role.ADVISER and chosen.adviser_id == viewer.id
 
 
 def parse_day(text: str | None, field: str, label: str) -> date:

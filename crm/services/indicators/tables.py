@@ -1,8 +1,11 @@
 """The dashboard as rows: French display of a figure, the change since the previous period, and
-the rows of the CSV and XLSX exports (written by the one safe writer,
-`platform.spreadsheet_files`)."""
+the rows of the CSV and XLSX exports: the indicators, then the co-handlers' "not for me" table
+(written by the one safe writer, `platform.spreadsheet_files`)."""
 
+from crm.services.indicators.breakdowns import Breakdowns, JobRow
+from crm.services.indicators.definitions import BY_KEY, COLUMN_BY_KEY
 from crm.services.indicators.figures import Dashboard, Figure, Row
+from crm.services.needs.cohandling import RefusalRate
 from crm.services.platform import spreadsheet_files
 
 NOT_AVAILABLE = "non disponible"
@@ -44,16 +47,77 @@ def cell(figure: Figure) -> object:
     return figure.value if figure.available and figure.value is not None else NOT_AVAILABLE
 
 
-def export_rows(board: Dashboard) -> list[list]:
+def labels(*keys: str) -> list[str]:
+    return [(BY_KEY.get(key) or COLUMN_BY_KEY[key]).label for key in keys]
+
+
+JOB_HEADER = ["Code ROME", "Métier", *labels("rome_shortage", "needs_collected", "positions",
+                                             "needs_filled", "fill_rate", "median_time_to_fill_days")]
+PLAN_HEADER = ["Plan", "Bassin", "Début", "Fin", "Objectif",
+               *labels("plan_target", "plan_achieved", "plan_expected")]
+SPOTTER_HEADER = ["Structure repéreuse", "Signalements", "Suivis d'une embauche",
+                  *labels("spotter_hire_conversion", "spotter_median_first_contact_working_days")]
+
+
+def job_cells(row: JobRow) -> list:
+    shortage = "" if not row.code else ("oui" if row.shortage else "non")
+    return [row.code, row.label, shortage, row.needs, row.positions, row.filled, cell(row.fill_rate),
+            cell(row.median_time_to_fill)]
+
+
+def breakdown_rows(found: Breakdowns) -> list[list]:
+    """The breakdown tables below the indicators, each after a blank line and its title."""
+    rows: list[list] = [[], ["Besoins par métier (ROME)"], JOB_HEADER,
+                        *(job_cells(row) for row in [*found.jobs.jobs, *found.jobs.shortage])]
+    rows += [[], ["Objectifs des plans de prospection"]]
+    if found.plans is None:
+        rows.append([PLANS_NOT_FOR_ADVISERS])
+    else:
+        rows.append(PLAN_HEADER)
+        rows += [[plan.name, plan.basin_code, plan.start, plan.end, objective.indicator.label,
+                  objective.target, cell(objective.achieved_figure), objective.expected]
+                 for plan in found.plans for objective in plan.objectives]
+    rows += [[], ["Repéreurs par structure"], SPOTTER_HEADER,
+             *([row.name, row.flags, row.hired, cell(row.conversion), cell(row.median_first_contact)]
+               for row in found.spotters)]
+    return rows
+
+
+PLANS_NOT_FOR_ADVISERS = ("Non disponible : les plans de prospection sont fixés par bassin, pas par "
+                          "conseiller.")
+
+
+REFUSALS_TITLE = "Co-traitance : réponses « pas pour moi » par structure"
+REFUSALS_HEADER = ["Structure invitée à co-traiter", "Co-traitances", "« Pas pour moi »",
+                   "Part (%)"]
+NO_REFUSALS = ("Aucune structure n'a été invitée à co-traiter une demande déposée sur ce "
+               "territoire pendant la période.")
+
+
+def refusal_rows(refusals: list[RefusalRate]) -> list[list]:
+    """The co-handlers' "not for me" table, as on the dashboard (the share in %, one decimal)."""
+    if not refusals:
+        return [[REFUSALS_TITLE], [NO_REFUSALS]]
+    return [[REFUSALS_TITLE], REFUSALS_HEADER,
+            *([rate.organisation, rate.co_handlings, rate.not_for_me, round(100 * rate.rate, 1)]
+              for rate in refusals)]
+
+
+def export_rows(board: Dashboard, refusals: list[RefusalRate],
+                found: Breakdowns | None = None) -> list[list]:
     return [
         [f"{board.scope.label} – {board.period.label}"],
         EXPORT_HEADER,
         *([row.definition.group.value, row.definition.key, row.definition.label, row.definition.unit,
            cell(row.current), cell(row.previous), cell(row.year_before), row.definition.definition]
           for row in board.rows),
+        *(breakdown_rows(found) if found else []),
+        [],
+        *refusal_rows(refusals),
     ]
 
 
-def export_file(board: Dashboard, fmt: str) -> bytes:
-    """The table as a CSV or XLSX file, safe against formula injection."""
-    return spreadsheet_files.file_bytes(export_rows(board), fmt, "Indicateurs")
+def export_file(board: Dashboard, refusals: list[RefusalRate], fmt: str,
+                found: Breakdowns | None = None) -> bytes:
+    """The tables as a CSV or XLSX file, safe against formula injection."""
+    return spreadsheet_files.file_bytes(export_rows(board, refusals, found), fmt, "Indicateurs")

@@ -11,6 +11,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from crm.extensions import db
 from crm.models import (
+    ClosingReason,
     Commune,
     Company,
     HiringNeed,
@@ -23,6 +24,7 @@ from crm.models import (
     NeedStatusChange,
     NeedTransferProposal,
     Organisation,
+    RomeCode,
     TransferProposalStatus,
     User,
     utcnow,
@@ -53,7 +55,8 @@ class NeedFilters:
     rsa_pilot: bool = False  # workplace in an RSA pilot territory today
     # the records behind an indicator (docs/indicators.md): the firm's département or basin,
     # the source, filed or closed from… to… (French calendar days, both included), and
-    # "filled" (filled or partly filled) or "outcome" (filled, partly filled or unfilled)
+    # "filled" (filled or partly filled) or "outcome" (filled, partly filled or unfilled), and
+    # the closing reason
     department: str = ""
     firm_basin: str = ""
     source: str = ""
@@ -62,6 +65,10 @@ class NeedFilters:
     closed_from: date | None = None
     closed_to: date | None = None
     outcome: str = ""
+    rome: str = ""  # a ROME code
+    shortage: str = ""  # "oui": shortage jobs; "non": the others and needs without a code
+    spotter_organisation: int | None = None  # the organisation that flagged the need
+    closing_reason: str = ""  # a ClosingReason value
 
 
 OUTCOME_STATUSES = {
@@ -92,8 +99,18 @@ def record_conditions(filters: NeedFilters) -> list[ColumnElement[bool]]:
         conditions.append(HiringNeed.source == NeedSource(filters.source))
     if filters.outcome:
         conditions.append(HiringNeed.status.in_(OUTCOME_STATUSES[filters.outcome]))
+    if filters.closing_reason:
+        conditions.append(HiringNeed.closing_reason == ClosingReason(filters.closing_reason))
     if filters.closed_from or filters.closed_to:
         conditions.append(~HiringNeed.is_open)
+    if filters.rome:
+        conditions.append(HiringNeed.rome_code == filters.rome)
+    if filters.spotter_organisation is not None:
+        conditions.append(HiringNeed.source_organisation_id == filters.spotter_organisation)
+    if filters.shortage:
+        shortage_jobs = HiringNeed.rome_code.in_(sa.select(RomeCode.code).where(RomeCode.shortage))
+        conditions.append(shortage_jobs if filters.shortage == "oui"
+                          else sa.or_(HiringNeed.rome_code.is_(None), ~shortage_jobs))
     return conditions
 
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from crm.extensions import db
 from crm.models import (
+    ClosingReason,
     HiringNeed,
     Interaction,
     InteractionKind,
@@ -203,8 +204,9 @@ def refuse_transfer(need: HiringNeed, proposal: NeedTransferProposal, user: User
 
 
 def close(need: HiringNeed, user: User, outcome: NeedStatus, hires: int | None,
-          reason: str | None) -> None:
-    """Close with a mandatory outcome: hires for filled needs, a reason for the others."""
+          reason: str | None, closing_reason: ClosingReason | None = None) -> None:
+    """Close with a mandatory outcome: hires for filled needs; for the others (unfilled,
+    cancelled, partly filled) a closing reason from the list, with a note when it is "other"."""
     ensure_open(need)
     ensure_allowed(need, user, NeedAction.CLOSE)
     if outcome not in OUTCOMES:
@@ -214,14 +216,26 @@ def close(need: HiringNeed, user: User, outcome: NeedStatus, hires: int | None,
         raise WorkflowError("Indiquez le nombre de personnes recrutées.", "hires")
     if outcome == NeedStatus.PARTLY_FILLED and hires >= need.positions:
         raise WorkflowError("Tous les postes sont pourvus : choisissez « Pourvue ».", "outcome")
-    if outcome in (NeedStatus.UNFILLED, NeedStatus.CANCELLED) and not (reason or "").strip():
-        raise WorkflowError("Indiquez la raison de la clôture.", "reason")
-    need.hires, need.outcome_reason = hires, (reason or "").strip() or None
-    change_status(need, "close", outcome, user, reason=need.outcome_reason)
+    note = (reason or "").strip() or None
+    if outcome == NeedStatus.FILLED:
+        closing_reason = None  # every position filled: nothing to explain
+    elif closing_reason is None:
+        raise WorkflowError("Choisissez le motif de clôture dans la liste.", "closing_reason")
+    elif closing_reason == ClosingReason.OTHER and note is None:
+        raise WorkflowError("Précisez le motif de clôture « Autre ».", "reason")
+    need.hires, need.outcome_reason, need.closing_reason = hires, note, closing_reason
+    change_status(need, "close", outcome, user, reason=closing_note(closing_reason, note))
     aftercare.plan_follow_ups(need, user)
-    audit.record(user, "close", need, {"outcome": outcome, "hires": hires})
+    audit.record(user, "close", need, {"outcome": outcome, "hires": hires,
+                                       "closing_reason": closing_reason})
     need_pilots.settle_pending(need, user, "La demande est clôturée.")
     notifications.need_closed(need)
+
+
+def closing_note(closing_reason: ClosingReason | None, note: str | None) -> str | None:
+    """The history's note of a closing: the reason from the list, then the adviser's words."""
+    parts = [closing_reason.label if closing_reason else None, note]
+    return " : ".join(part for part in parts if part) or None
 
 
 def check_message(body: str) -> str:
@@ -259,7 +273,7 @@ def withdraw(need: HiringNeed, reason: str | None) -> None:
     ensure_open(need)
     note = "Demande retirée par l'employeur" + (f" : {reason.strip()}" if reason and reason.strip()
                                                  else ".")
-    need.outcome_reason = note
+    need.outcome_reason, need.closing_reason = note, ClosingReason.CANCELLED_BY_COMPANY
     change_status(need, "withdraw", NeedStatus.CANCELLED, None, reason=note)
     need_pilots.settle_pending(need, None, "La demande a été retirée par l'employeur.")
     notifications.employer_wrote(need, note)

@@ -50,6 +50,7 @@ KIND_LABELS = {
                     "et les entreprises",
     "satisfaction_survey": "Questions de satisfaction, pour l'employeur (une semaine après la clôture)",
     "satisfaction_alert": "Satisfaction des employeurs sous le seuil, pour les responsables",
+    "committee_report": "Rapport d'un comité France Travail, pour ses membres",
 }
 
 

@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from crm.extensions import db
 from crm.models import (
     AuditEvent,
+    Committee,
+    CommitteeReport,
     Contact,
     EventRegistration,
     EventSurvey,
@@ -138,6 +140,16 @@ def erase_messages(messages: Iterable[OutboxMessage], traces: Traces) -> int:
     return count
 
 
+def leave_committees(committees: Iterable[Committee], email: str) -> list[int]:
+    """Take the address out of the committees' members."""
+    ids = []
+    for committee in committees:
+        db.session.execute(sa.update(Committee).where(Committee.id == committee.id).values(
+            members=[member for member in committee.members if member != email]))
+        ids.append(committee.id)
+    return ids
+
+
 def scrub_ledger(objects: dict[str, list[int]], traces: Traces) -> int:
     """Wipe the details from the audit events of the erased records."""
     count = 0
@@ -178,7 +190,12 @@ def erase(holdings: Holdings, actor: User | None, reason: str) -> dict[str, int]
     done = {"demandes": len(need_ids), "interlocuteurs": len(contact_ids),
             "inscriptions": erase_registrations(holdings.registrations, traces),
             "courriels": erase_messages(holdings.messages, traces)}
-    done["journal"] = scrub_ledger({"HiringNeed": need_ids, "Contact": contact_ids}, traces)
+    committee_ids = leave_committees(holdings.committees, holdings.email)
+    done["comites"] = len(committee_ids)
+    report_ids = list(db.session.scalars(sa.select(CommitteeReport.id).where(
+        CommitteeReport.committee_id.in_(committee_ids)))) if committee_ids else []
+    done["journal"] = scrub_ledger({"HiringNeed": need_ids, "Contact": contact_ids,
+                                    "Committee": committee_ids, "CommitteeReport": report_ids}, traces)
     handled(PrivacyRequestKind.ERASURE, actor, done, holdings.email, reason)
     db.session.expire_all()
     return done

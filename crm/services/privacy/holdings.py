@@ -6,7 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from crm.extensions import db
-from crm.models import Contact, EventRegistration, HiringNeed, OutboxMessage, User
+from crm.models import Committee, Contact, EventRegistration, HiringNeed, OutboxMessage, User
 from crm.services.platform.refusals import Refused
 
 
@@ -22,11 +22,12 @@ class Holdings:
     registrations: list[EventRegistration] = field(default_factory=list)
     messages: list[OutboxMessage] = field(default_factory=list)
     accounts: list[User] = field(default_factory=list)
+    committees: list[Committee] = field(default_factory=list)  # the person is one of its members
 
     @property
     def total(self) -> int:
         return (len(self.need_contacts) + len(self.company_contacts) + len(self.registrations)
-                + len(self.messages) + len(self.accounts))
+                + len(self.messages) + len(self.accounts) + len(self.committees))
 
 
 def normalised(email: str) -> str:
@@ -53,6 +54,9 @@ def find(email: str) -> Holdings:
         registrations=rows(EventRegistration, EventRegistration.email),
         messages=rows(OutboxMessage, OutboxMessage.recipient),
         accounts=rows(User, User.email),
+        # a few dozen committees, their members' addresses stored lower case in a JSON list
+        committees=[committee for committee in db.session.scalars(
+            sa.select(Committee).order_by(Committee.id)) if address in committee.members],
     )
 
 
@@ -90,4 +94,7 @@ def as_export(holdings: Holdings) -> dict:
              "organisation": user.organisation.name if user.organisation else None,
              "actif": user.active}
             for user in holdings.accounts],
+        "membre_de_comites": [
+            {"comite": committee.name, "territoire": f"{committee.level.label} {committee.code}"}
+            for committee in holdings.committees],
     }

@@ -7,7 +7,7 @@ from crm.models import PrivacyRequest
 LABELS = {"demandes": ("demande", "demandes"), "interlocuteurs": ("interlocuteur", "interlocuteurs"),
           "inscriptions": ("inscription", "inscriptions"), "courriels": ("courriel", "courriels"),
           "journal": ("entrée du journal", "entrées du journal"), "elements": ("élément", "éléments"),
-          "fichiers": ("fichier", "fichiers")}
+          "fichiers": ("fichier", "fichiers"), "comites": ("comité", "comités")}
 
 
 def history_query() -> sa.Select:

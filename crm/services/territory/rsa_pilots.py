@@ -120,3 +120,14 @@ def end_territory(actor: User, territory: RsaPilotTerritory, valid_until: date) 
         raise TerritoryError("La fin ne peut pas précéder le début.", "valid_until")
     territory.valid_until = valid_until
     audit.record(actor, "end_rsa_pilot", territory, {"valid_until": valid_until})
+
+
+def territory_communes(territory_id: int) -> sa.Select:
+    """The codes of the communes of one pilot territory (whatever its dates)."""
+    return (sa.select(Commune.code).join(RsaPilotTerritory, covers_commune())
+            .where(RsaPilotTerritory.id == territory_id))
+
+
+def territory_choices() -> list[tuple[str, str]]:
+    """(id, label) of every pilot territory, oldest pilots first."""
+    return [(str(territory.id), territory.label) for territory in all_territories()]

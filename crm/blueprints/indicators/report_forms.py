@@ -1,0 +1,58 @@
+"""The committees' forms (area, name, members) and the request of a committee report."""
+
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Optional
+
+from crm.blueprints.forms import FrenchForm, options
+from crm.blueprints.indicators.forms import LEVEL_CHOICES
+from crm.models import Committee
+from crm.services.accounts import users
+from crm.services.indicators import scope
+
+MEMBERS_HINT = "Une adresse par ligne (ou séparées par des virgules ou des points-virgules)."
+
+
+def area_choices() -> list[tuple[str, str]]:
+    return [(scope.REGION_CODE, f"Région {scope.REGION_NAME}"),
+            *[(code, f"Département {label}") for code, label in users.department_choices()],
+            *[(code, f"Bassin {label}") for code, label in users.basin_choices()]]
+
+
+class CommitteeForm(FrenchForm):
+    name = StringField("Nom du comité", validators=[InputRequired("Indiquez le nom du comité.")],
+                       render_kw={"maxlength": 160})
+    members = TextAreaField("Membres (adresses e-mail)", description=MEMBERS_HINT,
+                            render_kw={"rows": 6, "spellcheck": "false"})
+
+
+class NewCommitteeForm(CommitteeForm):
+    level = SelectField("Niveau", choices=options(LEVEL_CHOICES))
+    code = SelectField("Territoire", description="Le territoire doit correspondre au niveau choisi.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.code.choices = options(area_choices())
+
+
+class ReportRequestForm(FrenchForm):
+    committee = SelectField("Comité", validators=[InputRequired("Choisissez le comité.")])
+    start = DateField("Du", name="from", validators=[InputRequired("Indiquez le début de la période.")],
+                      render_kw={"autocomplete": "off"})
+    end = DateField("Au", name="to", validators=[InputRequired("Indiquez la fin de la période.")],
+                    render_kw={"autocomplete": "off"})
+    mail_members = BooleanField("Envoyer le rapport aux membres du comité par e-mail, une fois prêt",
+                                validators=[Optional()])
+
+    def __init__(self, committees: list[Committee], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.committee.choices = options([("", "Choisir un comité")], [
+            (str(committee.id), f"{committee.name} ({len(committee.members)} membre"
+                                f"{'s' if len(committee.members) > 1 else ''})")
+            for committee in committees])
+
+    def show_errors(self, fields: dict[str, list[str]]) -> None:
+        """The service's field names (`from`, `to`) on this form's fields."""
+        for name, messages in fields.items():
+            field = {"from": self.start, "to": self.end}.get(name) or (self[name] if name in self else None)
+            if field is not None:
+                field.errors = [*field.errors, *messages]

@@ -1,0 +1,411 @@
+"""The committee report: committees and their members, the report's content on a small fixture
+computed by hand, its generation by a real worker (HTML and PDF kept, e-mailed to the members
+through the outbox), the requests kept while Redis is down, and the pages with their
+permissions, audit, empty states, pagination and query counts."""
+
+import re
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import redis
+import sqlalchemy as sa
+
+from crm import models as m
+from crm.extensions import db
+from crm.services.indicators import committees, reports
+from crm.services.platform.refusals import InvalidInput, Refused
+from crm.services.platform.working_days import first_contact_deadline
+from jobs.reports import generate_report, sweep_committee_reports
+from tests import factories as f
+from tests.helpers import assert_constant_queries, dijon, page_text, queries_for, text_of
+
+MAY_START, MAY_END = date(2026, 5, 1), date(2026, 5, 31)  # the clock reads Wednesday 10 June 2026
+
+
+def firm(name: str, basin_code: str = "2711") -> m.Company:
+    commune, postal = ("21231", "21000") if basin_code == "2711" else ("25056", "25000")
+    return f.CompanyFactory(name=name, basin_code=basin_code, commune_code=commune, postal_code=postal)
+
+
+def need(company: m.Company, filed: datetime, **values) -> m.HiringNeed:
+    values.setdefault("status", m.NeedStatus.IN_PROGRESS)
+    return f.HiringNeedFactory(company=company, created_at=filed,
+                               first_contact_due_at=first_contact_deadline(filed),
+                               basin_code=company.basin_code, commune_code=company.commune_code,
+                               **values)
+
+
+@pytest.fixture
+def dijon_data(agency):
+    """Dijon basin (2711): firms Alpha and Bêta; Besançon basin (2706): Gamma.
+
+    - contacts: Alpha on 15 April (previous period) and 5 May, Bêta on 20 May, Gamma on 6 May
+      (another basin): May 2 firms contacted, April 1 → "en hausse";
+    - needs closed in May: Alpha's (filled, 3 hires of 3 positions, closed 20 May), Bêta's (partly
+      filled, 1 of 2, closed 28 May), Gamma's (filled, 5 hires: another basin); fill rate 100 %,
+      4 hires; successes: Alpha's then Bêta's;
+    - late needs on 10 June: Bêta's filed Tuesday 2 June, never contacted, due Thursday 4 June:
+      4 working days late (5, 8, 9, 10 June); Alpha's contacted but its start date, 1 June, has
+      passed; Alpha's filed 9 June is not late yet (due 11 June);
+    - plans of Dijon: active, 2026, 10 firms contacted: achieved 2 (Alpha, Bêta), expected at the
+      end of May round(10 × 151 / 365) = 4; a draft plan and Besançon's plan are left out."""
+    paul = f.UserFactory(organisation=agency, name="Paul")
+    alpha, beta, gamma = firm("Alpha"), firm("Bêta"), firm("Gamma", "2706")
+    f.InteractionFactory(company=alpha, user=paul, occurred_at=datetime(2026, 4, 15, 9, 0))
+    f.InteractionFactory(company=alpha, user=paul, occurred_at=datetime(2026, 5, 5, 9, 0))
+    f.InteractionFactory(company=beta, user=paul, occurred_at=datetime(2026, 5, 20, 9, 0))
+    f.InteractionFactory(company=gamma, user=paul, occurred_at=datetime(2026, 5, 6, 9, 0))
+    filled = need(alpha, datetime(2026, 5, 4, 9, 0), positions=3, hires=3, organisation=agency,
+                  job_title="Maçon", status=m.NeedStatus.FILLED,
+                  first_contact_at=datetime(2026, 5, 5, 9, 0), closed_at=datetime(2026, 5, 20, 10, 0))
+    partly = need(beta, datetime(2026, 5, 7, 9, 0), positions=2, hires=1, organisation=agency,
+                  job_title="Électricien", status=m.NeedStatus.PARTLY_FILLED,
+                  first_contact_at=datetime(2026, 5, 7, 11, 0), closed_at=datetime(2026, 5, 28, 10, 0))
+    need(gamma, datetime(2026, 5, 4, 9, 0), positions=5, hires=5, status=m.NeedStatus.FILLED,
+         first_contact_at=datetime(2026, 5, 4, 10, 0), closed_at=datetime(2026, 5, 21, 10, 0))
+    uncontacted = need(beta, datetime(2026, 6, 2, 7, 0), job_title="Plombier")
+    started = need(alpha, datetime(2026, 4, 20, 9, 0), job_title="Couvreur", start_date=date(2026, 6, 1),
+                   first_contact_at=datetime(2026, 4, 21, 9, 0), organisation=agency)
+    need(alpha, datetime(2026, 6, 9, 9, 0), job_title="Charpentier")
+    plan = f.ProspectionPlanFactory(name="Plan Dijon 2026", status=m.PlanStatus.ACTIVE,
+                                    period_start=date(2026, 1, 1), period_end=date(2026, 12, 31))
+    f.PlanObjectiveFactory(plan_id=plan.id, indicator=m.Indicator.COMPANIES_CONTACTED, target=10)
+    f.ProspectionPlanFactory(name="Brouillon Dijon", period_start=date(2026, 1, 1),
+                             period_end=date(2026, 12, 31))
+    f.ProspectionPlanFactory(name="Plan Besançon", basin_code="2706", status=m.PlanStatus.ACTIVE,
+                             period_start=date(2026, 1, 1), period_end=date(2026, 12, 31))
+    db.session.commit()
+    return {"filled": filled, "partly": partly, "uncontacted": uncontacted, "started": started}
+
+
+def dijon_manager(agency) -> m.User:
+    return f.UserFactory(organisation=agency, role=m.Role.MANAGER, name="Inès Manager",
+                         basins=[dijon()])
+
+
+def dijon_committee(members: tuple[str, ...] = ("elu@dijon.fr", "dt@francetravail.fr")) -> m.Committee:
+    committee = m.Committee(level=m.CommitteeLevel.BASIN, code="2711", name="Comité local de Dijon",
+                            members=list(members))
+    db.session.add(committee)
+    db.session.commit()
+    return committee
+
+
+def may_report(committee: m.Committee, user: m.User, mail: bool = False) -> m.CommitteeReport:
+    report = reports.request_report(user, committee, MAY_START, MAY_END, mail)
+    db.session.commit()
+    return report
+
+
+# Committees and their members
+
+def test_members_are_checked_lower_cased_and_kept_once():
+    assert committees.parse_members("Elu@Dijon.fr; dt@francetravail.fr\nelu@dijon.fr,  ") == [
+        "elu@dijon.fr", "dt@francetravail.fr"]
+    with pytest.raises(InvalidInput) as refused:
+        committees.parse_members("elu@dijon.fr\npas-une-adresse\nx@")
+    assert refused.value.fields["members"] == [
+        "Adresses e-mail invalides : « pas-une-adresse », « x@ »."]
+
+
+def test_a_manager_manages_the_committees_of_their_basins_and_their_departments_only(agency):
+    manager = dijon_manager(agency)
+    assert committees.can_manage(manager, "basin", "2711")
+    assert committees.can_manage(manager, "departement", "21")  # Dijon lies in Côte-d'Or
+    assert not committees.can_manage(manager, "basin", "2706")
+    assert not committees.can_manage(manager, "departement", "25")
+    assert not committees.can_manage(manager, "region", "27")  # the admins'
+    with pytest.raises(Refused) as refused:
+        committees.create_committee(manager, "basin", "2706", "Comité de Besançon", "")
+    assert "pas dans votre périmètre" in refused.value.message
+
+
+def test_one_committee_per_area(agency):
+    manager = dijon_manager(agency)
+    committees.create_committee(manager, "basin", "2711", "Comité local", "elu@dijon.fr")
+    with pytest.raises(Refused) as refused:
+        committees.create_committee(manager, "basin", "2711", "Autre comité", "")
+    assert refused.value.message.startswith("Ce territoire a déjà son comité")
+
+
+# What the report says
+
+def test_the_report_holds_the_hand_computed_figures(agency, dijon_data):
+    report = may_report(dijon_committee(), dijon_manager(agency))
+    content = reports.content(report)
+
+    shown = {item.row.definition.key: item for item in content.figures}
+    contacted = shown["companies_contacted"]
+    assert (contacted.shown, contacted.previous, contacted.change) == ("2", "1", "+1")
+    assert (contacted.trend, contacted.better) == ("hausse", True)
+    assert shown["hires"].shown == "4"
+    assert shown["fill_rate"].shown == "100,0 %"
+    assert shown["fill_rate"].previous == "non disponible"  # nothing closed in April: not 0
+    assert shown["fill_rate"].trend == ""
+    assert shown["needs_collected"].shown == "2" and shown["needs_collected"].previous == "1"
+
+    [plan] = content.plans
+    assert plan.plan.name == "Plan Dijon 2026"
+    [objective] = plan.objectives
+    assert (objective.target, objective.achieved, objective.expected_to_date) == (10, 2, 4)
+
+    assert [need.company.name for need in content.successes] == ["Alpha", "Bêta"]
+    assert [need.hires for need in content.successes] == [3, 1]
+
+    late = {item.need.job_title: item.reasons for item in content.late}
+    assert late == {
+        "Plombier": ["Premier contact promis non réalisé (4 jours ouvrés de retard)"],
+        "Couvreur": ["Date d'embauche souhaitée dépassée (01/06/2026)"],
+    }
+    assert content.late_total == 2
+
+
+def test_a_departement_report_counts_the_plans_of_its_basins(agency, dijon_data, admin):
+    committee = m.Committee(level=m.CommitteeLevel.DEPARTEMENT, code="25", name="Comité du Doubs",
+                            members=[])
+    db.session.add(committee)
+    db.session.commit()
+    content = reports.content(may_report(committee, admin))
+    assert [item.plan.name for item in content.plans] == ["Plan Besançon"]
+    assert [need.company.name for need in content.successes] == ["Gamma"]
+    assert content.late == [] and content.late_total == 0
+
+
+def test_a_report_period_is_checked_in_french(agency):
+    manager, committee = dijon_manager(agency), dijon_committee(())
+    with pytest.raises(InvalidInput) as refused:
+        reports.request_report(manager, committee, MAY_END, MAY_START, False)
+    assert refused.value.fields == {"to": ["La fin de la période précède son début."]}
+    with pytest.raises(InvalidInput) as refused:
+        reports.request_report(manager, committee, MAY_START, date(2026, 6, 11), False)
+    assert refused.value.fields == {"to": ["La période d'un rapport se termine au plus tard aujourd'hui."]}
+    with pytest.raises(InvalidInput) as refused:
+        reports.request_report(manager, committee, MAY_START, MAY_END, True)
+    assert "aucun membre" in refused.value.fields["mail_members"][0]
+
+
+# Generated by a real worker, stored, mailed
+
+def test_a_real_worker_generates_the_report_stores_it_and_mails_the_members(
+        agency, dijon_data, run_jobs, client):
+    report = may_report(dijon_committee(), dijon_manager(agency), mail=True)
+    assert report.status == m.ReportStatus.PENDING
+    run_jobs()
+
+    db.session.expire_all()
+    report = db.session.get(m.CommitteeReport, report.id)
+    assert report.status == m.ReportStatus.READY, report.error
+    html_file = Path(reports.folder()) / report.html_file
+    html = html_file.read_text(encoding="utf-8")
+    assert "Comité local de Dijon" in html and "Réussites notables" in html
+    assert "Alpha" in html and "Plombier" in html and "Gamma" not in html
+    assert (Path(reports.folder()) / report.pdf_file).read_bytes().startswith(b"%PDF")
+
+    messages = db.session.scalars(sa.select(m.OutboxMessage).order_by(m.OutboxMessage.id)).all()
+    assert [message.recipient for message in messages] == ["elu@dijon.fr", "dt@francetravail.fr"]
+    assert all(message.status == m.MessageStatus.HELD for message in messages)  # no mail server
+    assert messages[0].subject == "Rapport du comité Comité local de Dijon (du 01/05/2026 au 31/05/2026)"
+    link = re.search(r"http://\S+/rapports-comite/\S+", messages[0].body).group(0)
+    assert report.mailed_to == 2
+
+    response = client.get(urlsplit(link).path)
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF")
+    audit = db.session.scalar(sa.select(m.AuditEvent).where(m.AuditEvent.action == "download_report"))
+    assert audit.changes == {"format": "pdf", "member": "elu@dijon.fr"}
+
+
+def test_a_report_asked_for_while_redis_is_down_is_generated_once_it_is_back(
+        app, agency, dijon_data, run_jobs, monkeypatch, project_clock):
+    manager = dijon_manager(agency)
+    with monkeypatch.context() as down:
+        down.setitem(app.extensions, "crm_redis",
+                     redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2))
+        report = may_report(dijon_committee(), manager)
+    run_jobs()  # nothing was queued
+    assert db.session.get(m.CommitteeReport, report.id).status == m.ReportStatus.PENDING
+    assert sweep_committee_reports() == 0  # within the grace delay: maybe being queued
+    project_clock.travel_to(m.utcnow() + timedelta(minutes=3))
+    assert sweep_committee_reports() == 1
+    run_jobs()
+    db.session.expire_all()
+    assert db.session.get(m.CommitteeReport, report.id).status == m.ReportStatus.READY
+    assert generate_report(report.id) is None  # queued twice: generated once
+
+
+def test_a_failing_generation_marks_the_report_failed(agency, monkeypatch):
+    report = may_report(dijon_committee(), dijon_manager(agency))
+
+    def broken(_report, now=None):
+        raise RuntimeError("base indisponible")
+
+    monkeypatch.setattr(reports, "content", broken)
+    with pytest.raises(RuntimeError):
+        generate_report(report.id)
+    db.session.expire_all()
+    report = db.session.get(m.CommitteeReport, report.id)
+    assert report.status == m.ReportStatus.FAILED
+    assert report.error == "Erreur pendant la production du rapport : base indisponible"
+
+
+# Pages
+
+def test_advisers_and_partners_have_no_committee_pages(auth, client, adviser):
+    auth.login(adviser)
+    for url in ("/pilotage/rapports", "/pilotage/comites", "/pilotage/comites/nouveau"):
+        assert client.get(url).status_code == 403
+
+
+def test_a_manager_creates_and_edits_the_committee_of_their_basin(client, manager):
+    response = client.post("/pilotage/comites/nouveau", data={
+        "level": "basin", "code": "2711", "name": "Comité local de Dijon",
+        "members": "elu@dijon.fr\nDT@francetravail.fr"})
+    assert response.status_code == 302
+    committee = db.session.scalar(sa.select(m.Committee))
+    assert committee.members == ["elu@dijon.fr", "dt@francetravail.fr"]
+    assert "Comité local de Dijon" in text_of(client, "/pilotage/comites")
+
+    response = client.post(f"/pilotage/comites/{committee.id}", data={
+        "name": "Comité local de Dijon", "members": "elu@dijon.fr\nmaire@dijon.fr"})
+    assert response.status_code == 302
+    audit = db.session.scalar(sa.select(m.AuditEvent).where(m.AuditEvent.action == "update_committee"))
+    assert audit.actor_id == manager.id
+    assert audit.changes == {"members_added": ["maire@dijon.fr"],
+                             "members_removed": ["dt@francetravail.fr"]}
+
+
+def test_bad_members_or_another_area_are_refused_in_french_and_change_nothing(client, manager):
+    response = client.post("/pilotage/comites/nouveau", data={
+        "level": "basin", "code": "2711", "name": "Comité", "members": "elu@dijon"})
+    assert response.status_code == 422
+    assert "Adresse e-mail invalide : « elu@dijon »." in page_text(response)
+    response = client.post("/pilotage/comites/nouveau", data={
+        "level": "basin", "code": "2706", "name": "Comité de Besançon", "members": ""})
+    assert response.status_code == 422
+    assert "Ce territoire n'est pas dans votre périmètre" in page_text(response)
+    response = client.post("/pilotage/comites/nouveau", data={
+        "level": "departement", "code": "2711", "name": "Comité", "members": ""})
+    assert response.status_code == 422
+    assert "Département inconnu : 2711." in page_text(response)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(m.Committee)) == 0
+
+
+def test_another_area_s_committee_and_reports_are_not_found(client, manager, admin_user):
+    doubs = m.Committee(level=m.CommitteeLevel.DEPARTEMENT, code="25", name="Comité du Doubs", members=[])
+    db.session.add(doubs)
+    db.session.commit()
+    report = may_report(doubs, admin_user)
+    assert client.get(f"/pilotage/comites/{doubs.id}").status_code == 404
+    assert client.get(f"/pilotage/rapports/{report.id}.pdf").status_code == 404
+    assert "Comité du Doubs" not in text_of(client, "/pilotage/rapports")
+
+
+@pytest.fixture
+def admin_user():
+    return f.UserFactory(role=m.Role.ADMIN, name="Alice Admin")
+
+
+def test_the_reports_page_says_when_there_is_nothing_yet(client, manager):
+    text = text_of(client, "/pilotage/rapports")
+    assert "Aucun comité pour vos territoires." in text
+    assert "Aucun rapport demandé pour vos comités pour l'instant." in text
+
+
+def test_requesting_a_report_writes_it_first_and_bad_periods_are_refused(client, manager, run_jobs):
+    committee = dijon_committee()
+    response = client.post("/pilotage/rapports", data={
+        "committee": committee.id, "from": "2026-05-31", "to": "2026-05-01"})
+    assert response.status_code == 422
+    assert "La fin de la période précède son début." in page_text(response)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(m.CommitteeReport)) == 0
+
+    response = client.post("/pilotage/rapports", data={
+        "committee": committee.id, "from": "2026-05-01", "to": "2026-05-31", "mail_members": "y"})
+    assert response.status_code == 302
+    text = text_of(client, "/pilotage/rapports")
+    assert "En attente" in text and "à envoyer aux membres" in text
+    run_jobs()
+    text = text_of(client, "/pilotage/rapports")
+    assert "Prêt" in text and "envoyé à 2 membres" in text
+    report = db.session.scalar(sa.select(m.CommitteeReport))
+    response = client.get(f"/pilotage/rapports/{report.id}.html")
+    assert response.status_code == 200 and b"Chiffres cl" in response.data
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    actions = db.session.scalars(sa.select(m.AuditEvent.action).where(
+        m.AuditEvent.object_type == "CommitteeReport", m.AuditEvent.actor_id == manager.id)).all()
+    assert sorted(actions) == ["download_report", "request_report"]
+
+
+def test_the_reports_list_is_paginated_with_a_constant_number_of_queries(client, manager):
+    committee = dijon_committee()
+
+    def add_reports(count: int) -> None:
+        for _ in range(count):
+            db.session.add(m.CommitteeReport(committee=committee, period_start=MAY_START,
+                                             period_end=MAY_END, status=m.ReportStatus.READY,
+                                             requested_by=manager, html_file="x.html"))
+        db.session.commit()
+
+    assert_constant_queries(client, "/pilotage/rapports", add_reports)
+    assert "30 rapports – page 1 sur 2" in text_of(client, "/pilotage/rapports")
+    assert "page 2 sur 2" in text_of(client, "/pilotage/rapports?page=2")
+
+
+def test_a_member_link_tampered_with_or_expired_is_refused_in_french(
+        agency, dijon_data, client, project_clock):
+    report = may_report(dijon_committee(), dijon_manager(agency))
+    generate_report(report.id)
+    link = urlsplit(reports.signed_link(report, "elu@dijon.fr")).path
+    response = client.get(link + "x")
+    assert response.status_code == 404
+    assert "Ce lien n'est pas valide." in page_text(response)
+    assert client.get(link + "?format=html").mimetype == "text/html"
+    project_clock.travel_to(m.utcnow() + timedelta(days=61))
+    response = client.get(link)
+    assert response.status_code == 410
+    assert "Ce lien a expiré (il était valable 60 jours)" in page_text(response)
+
+
+def test_the_committees_page_runs_a_constant_number_of_queries(client, admin):
+    def add_committees(count: int) -> None:
+        codes = [code for code in db.session.scalars(sa.select(m.Basin.code).order_by(m.Basin.code))
+                 if not db.session.scalar(sa.select(m.Committee.id).where(m.Committee.code == code))]
+        for code in codes[:count]:
+            db.session.add(m.Committee(level=m.CommitteeLevel.BASIN, code=code, name=f"Comité {code}",
+                                       members=["elu@exemple.fr"]))
+        db.session.commit()
+
+    assert "Aucun comité pour vos territoires." in text_of(client, "/pilotage/comites")
+    add_committees(3)
+    few = queries_for(client, "/pilotage/comites")
+    add_committees(10)
+    assert queries_for(client, "/pilotage/comites") == few
+
+
+def test_a_report_not_ready_cannot_be_downloaded_yet(client, manager):
+    report = may_report(dijon_committee(), manager)
+    assert client.get(f"/pilotage/rapports/{report.id}.pdf").status_code == 404
+    assert "En attente" in text_of(client, "/pilotage/rapports")
+
+
+def test_without_weasyprint_the_report_is_ready_as_a_web_page_only(client, manager, monkeypatch):
+    from crm.services.platform import pdf
+
+    def missing(*_args):
+        raise pdf.PdfUnavailable("libpango-1.0-0 absent")
+
+    monkeypatch.setattr(pdf, "html_to_pdf", missing)
+    report = may_report(dijon_committee(), manager, mail=True)
+    assert generate_report(report.id) == "ready"
+    db.session.expire_all()
+    report = db.session.get(m.CommitteeReport, report.id)
+    assert report.pdf_file is None and report.html_file
+    text = text_of(client, "/pilotage/rapports")
+    assert "Le PDF n'a pas pu être produit sur ce serveur" in text and "Version web" in text
+    assert client.get(f"/pilotage/rapports/{report.id}.pdf").status_code == 404
+    message = db.session.scalar(sa.select(m.OutboxMessage))
+    assert "Le consulter et le télécharger (page web imprimable)" in message.body
+    link = urlsplit(re.search(r"http://\S+", message.body).group(0)).path
+    assert client.get(link).mimetype == "text/html"

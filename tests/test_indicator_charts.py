@@ -11,7 +11,7 @@ from datetime import date
 
 from crm import models as m
 from crm.extensions import db
-from crm.services.indicators import aggregates, basins, charts, figures
+from crm.services.indicators import aggregates, basins, breakdowns, charts, figures
 from crm.services.indicators.scope import Level, Scope, default_period
 from tests import factories as f
 from tests import test_indicators
@@ -110,6 +110,12 @@ def test_a_departement_maps_its_own_basins_and_a_basin_has_no_map(client, commit
 def test_the_nightly_figures_equal_the_live_ones_and_say_when_computed(client, committee_data,
                                                                        manager):
     period = default_period(TODAY)
+    plan = f.ProspectionPlanFactory(name="Plan Dijon 2026", basin_code="2711",
+                                    period_start=date(2026, 1, 1), period_end=date(2026, 12, 31),
+                                    status=m.PlanStatus.ACTIVE)
+    for indicator, target in ((m.Indicator.NEEDS_COLLECTED, 100), (m.Indicator.TPE_PME_SHARE, 60)):
+        f.PlanObjectiveFactory(plan_id=plan.id, indicator=indicator, target=target)
+    db.session.commit()
     assert aggregates.refresh(TODAY) == 1 + db.session.query(m.Department).count() + \
         db.session.query(m.Basin).count()
     for area in (REGION, COTE_DOR, DIJON):
@@ -118,6 +124,9 @@ def test_the_nightly_figures_equal_the_live_ones_and_say_when_computed(client, c
         assert stored.board.rows == figures.dashboard(area, period).rows, area.label
         live_map = None if area.level == Level.BASIN else basins.by_basin(area, period)
         assert stored.basin_map == live_map, area.label
+        assert stored.breakdowns == breakdowns.breakdowns(area, period, TODAY), area.label
+        assert stored.breakdowns is not None and stored.breakdowns.spotters
+        assert stored.breakdowns.jobs.jobs and stored.breakdowns.plans
     assert aggregates.stored(Scope(Level.BASIN, "2711", "Dijon", committee_data["agency"].id),
                              period) is None  # an organisation's figures are computed live
     text = text_of(client, "/pilotage/indicateurs")

@@ -24,7 +24,8 @@ def chosen() -> tuple[DashboardForm, aggregates.Computed | None, breakdowns.Brea
     if not scope.may_read(actor(), found[0]):
         abort(403)
     computed = aggregates.dashboard(*found)
-    return form, computed, breakdowns.breakdowns(*found, local_today(), computed.board.measures)
+    return form, computed, (computed.breakdowns or breakdowns.breakdowns(
+        *found, local_today(), computed.board.measures))
 
 
 def refused(form: DashboardForm):

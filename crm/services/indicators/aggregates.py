@@ -17,8 +17,9 @@ import sqlalchemy as sa
 
 from crm.clock import utcnow
 from crm.extensions import db
-from crm.models import Basin, Department, IndicatorSnapshot
-from crm.services.indicators import basins, figures
+from crm.models import Basin, Department, Indicator, IndicatorSnapshot
+from crm.services.indicators import basins, breakdowns, figures
+from crm.services.indicators.breakdowns import Breakdowns, JobRow, JobTable, ObjectiveRow, PlanRow, SpotterRow
 from crm.services.indicators.definitions import BY_KEY, KEYS
 from crm.services.indicators.figures import Dashboard, Figure, Measures, Row
 from crm.services.indicators.scope import REGION_CODE, REGION_NAME, Level, Period, Scope, default_period
@@ -36,6 +37,7 @@ class Computed:
     board: Dashboard
     computed_at: datetime | None
     basin_map: basins.BasinMap | None = None  # stored with the region's and départements' figures
+    breakdowns: Breakdowns | None = None  # the period's breakdown tables, when stored
 
     @property
     def freshness(self) -> str:
@@ -55,11 +57,45 @@ def territories() -> list[Scope]:
             *(Scope(Level.BASIN, code, name) for code, name in areas)]
 
 
-def stored_figures(board: Dashboard) -> dict:
-    """The three periods' values (null: not available), and for a region or a département the
-    basins' figures of its map."""
+def job_row(row: JobRow) -> list:
+    return [row.key, row.label, row.shortage, row.needs, row.positions, row.filled, row.closed,
+            row.fill_days]
+
+
+def stored_breakdowns(found: Breakdowns) -> dict:
+    return {
+        "jobs": [job_row(row) for row in found.jobs.jobs],
+        "shortage": [job_row(row) for row in found.jobs.shortage],
+        "plans": None if found.plans is None else [
+            [plan.plan_id, plan.name, plan.basin_code, plan.start.isoformat(), plan.end.isoformat(),
+             [[row.indicator.value, row.target, row.achieved, row.expected] for row in plan.objectives]]
+            for plan in found.plans],
+        "spotters": [[row.organisation_id, row.name, row.flags, row.hired,
+                      [row.conversion.key, row.conversion.value],
+                      [row.median_first_contact.key, row.median_first_contact.value]]
+                     for row in found.spotters],
+    }
+
+
+def read_breakdowns(values: dict) -> Breakdowns:
+    plans = None if values["plans"] is None else [
+        PlanRow(plan_id, name, basin_code, date.fromisoformat(start), date.fromisoformat(end),
+                [ObjectiveRow(Indicator(indicator), target, achieved, expected)
+                 for indicator, target, achieved, expected in rows])
+        for plan_id, name, basin_code, start, end, rows in values["plans"]]
+    spotters = [SpotterRow(organisation_id, name, flags, hired, figure(*conversion), figure(*delay))
+                for organisation_id, name, flags, hired, conversion, delay in values["spotters"]]
+    return Breakdowns(JobTable([JobRow(*row) for row in values["jobs"]],
+                               [JobRow(*row) for row in values["shortage"]]), plans, spotters)
+
+
+def stored_figures(board: Dashboard, today: date) -> dict:
+    """The three periods' values (null: not available), the period's breakdown tables, and for a
+    region or a département the basins' figures of its map."""
     stored: dict = {which: {row.definition.key: getattr(row, which).value for row in board.rows}
                     for which in WHICH}
+    stored["breakdowns"] = stored_breakdowns(
+        breakdowns.breakdowns(board.scope, board.period, today, board.measures))
     if board.scope.level in basins.MAPPED:
         stored["basins"] = [[basin.code, basin.establishments, basin.needs]
                             for basin in basins.by_basin(board.scope, board.period).basins]
@@ -69,13 +105,14 @@ def stored_figures(board: Dashboard) -> dict:
 def refresh(today: date | None = None) -> int:
     """Compute and store the dashboard of every territory for the last twelve months up to
     `today` (the French day), replacing the snapshots of earlier days; returns how many."""
-    period = default_period(today or local_today())
+    today = today or local_today()
+    period = default_period(today)
     now = utcnow()
     rows = []
     for scope in territories():
         board = figures.dashboard(scope, period, now=now)
         rows.append({"level": scope.level.value, "code": scope.code, "period_start": period.start,
-                     "period_end": period.end, "figures": stored_figures(board), "computed_at": now})
+                     "period_end": period.end, "figures": stored_figures(board, today), "computed_at": now})
     db.session.execute(sa.delete(IndicatorSnapshot))
     db.session.execute(sa.insert(IndicatorSnapshot), rows)
     unit_of_work.commit()
@@ -99,15 +136,16 @@ def stored(scope: Scope, period: Period) -> Computed | None:
     snapshot = db.session.scalar(sa.select(IndicatorSnapshot).where(
         IndicatorSnapshot.level == scope.level.value, IndicatorSnapshot.code == scope.code,
         IndicatorSnapshot.period_start == period.start, IndicatorSnapshot.period_end == period.end))
-    if snapshot is None or set(snapshot.figures.get("current", {})) != set(KEYS):
-        return None  # none yet, or made before an indicator was added
+    if (snapshot is None or set(snapshot.figures.get("current", {})) != set(KEYS)
+            or "breakdowns" not in snapshot.figures):
+        return None  # none yet, or made before an indicator or a table was added
     values = snapshot.figures
     rows = [Row(BY_KEY[key], *(figure(key, values[which].get(key)) for which in WHICH))
             for key in KEYS]
     basin_map = None if "basins" not in values else basins.basin_map(
         {code: (establishments, needs) for code, establishments, needs in values["basins"]})
     return Computed(Dashboard(scope, period, rows, Measures(scope, period)), snapshot.computed_at,
-                    basin_map)
+                    basin_map, read_breakdowns(values["breakdowns"]))
 
 
 def dashboard(scope: Scope, period: Period) -> Computed:

@@ -1,8 +1,9 @@
 """The committee dashboards computed ahead, once a day, for the period every reader opens first (the
 last twelve months up to today) and every territory (the region, each département, each basin,
-all organisations together): the nightly job (`jobs/indicators.py`) runs `refresh()`; the pages
-and the API read the stored figures through `dashboard()` when they exist, and compute live
-otherwise (another period, an organisation, a snapshot not made yet).
+all organisations together), with the period's breakdown tables and the basins' map figures: the
+nightly job (`jobs/indicators.py`) runs `refresh()`; the pages and the API read the stored figures
+through `dashboard()` when they exist, and compute live otherwise (another period, an
+organisation, an RSA pilot territory, an adviser, a snapshot not made yet).
 
 Why whole dashboards rather than per-day counts: the heaviest figures count *distinct* firms over
 the period (firms contacted, penetration rate, TPE/PME share), which do not add up day by day.

@@ -25,6 +25,7 @@ from crm.models.company import (
     CompanyProject,
     CompanyScore,
     Contact,
+    DuplicateCandidate,
     DuplicateDismissal,
     ProjectKind,
 )
@@ -40,6 +41,7 @@ from crm.models.event import (
     SurveyRespondent,
 )
 from crm.models.geography import (
+    AreaCount,
     Basin,
     Commune,
     CommunePostalCode,
@@ -88,6 +90,7 @@ from crm.models.system import (
     BackgroundTaskStatus,
     MessageStatus,
     OutboxMessage,
+    TableRefresh,
     Upload,
 )
 from crm.models.training import (

@@ -12,6 +12,7 @@ with textContent.
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import folium
@@ -253,6 +254,7 @@ class RegionMap:
     data: dict
     shading: Choropleth
     basins: list[tuple[str, str]]
+    counted_at: datetime | None  # when the stored counts shown were computed; None: counted now
     symbols: dict[str, Symbol] = field(default_factory=lambda: SYMBOLS)
 
 
@@ -291,7 +293,9 @@ def region_map(user: User, request: MapRequest) -> RegionMap:
     data = {"map": m.get_name(), "layers": {key: layer.get_name() for key, layer in layers.items()},
             "pointsZoom": POINTS_ZOOM, **layer_data(user, request)}
     basin_rows = sorted(((code, name) for code, name, _ in outlines), key=lambda row: alphabetical(row[1]))
-    return RegionMap(embed(m), data, shading, basin_rows)
+    stored = request.filters == map_layers.MapFilters() and request.indicator != "contacted"
+    return RegionMap(embed(m), data, shading, basin_rows,
+                     map_layers.counts_refreshed_at() if stored else None)
 
 
 def outline_map(label: str, outlines: list[tuple[str, str, dict]], height: str) -> VendoredMap:

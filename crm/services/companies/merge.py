@@ -23,6 +23,7 @@ from crm.models import (
     PlanTarget,
     User,
 )
+from crm.services.companies import counters, duplicates
 from crm.services.platform import audit
 from crm.services.platform.refusals import Refused
 
@@ -218,7 +219,14 @@ def merge_dismissals(survivor: Company, absorbed: Company) -> None:
     db.session.flush()
 
 
+def drop_absorbed_pairs(survivor: Company, absorbed: Company) -> None:
+    """The stored duplicate pairs of the absorbed firm go; the survivor's are found again once
+    merged (`duplicates.refresh_pairs_of`)."""
+    duplicates.forget_pairs_of(absorbed.id)
+
+
 HANDLERS: dict[str, Callable[[Company, Company], None]] = {
+    "duplicate_pairs": drop_absorbed_pairs,
     "plan_targets": merge_plan_targets,
     "event_companies": merge_event_companies,
     "duplicate_dismissals": merge_dismissals,
@@ -288,4 +296,6 @@ def merge(survivor: Company, absorbed: Company, choices: dict[str, str], actor: 
     db.session.expire(absorbed, ["contacts"])
     db.session.delete(absorbed)
     db.session.flush()
+    counters.refresh([survivor.id])  # its needs and interactions moved in set-based updates
+    duplicates.refresh_pairs_of(survivor)
     return report

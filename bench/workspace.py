@@ -9,7 +9,9 @@ Usage: python bench/workspace.py [--database-url URL ...] [--no-sqlite] [--reque
 The SQLite file bench/out/bench.sqlite3 is measured unless --no-sqlite; each --database-url
 (e.g. postgresql://postgres@127.0.0.1/crm_bench) adds a database. bench/generate.py fills the
 companies and needs (once); this script adds the interactions (once). The company page is measured
-when its view exists.
+when its view exists. The duplicate pairs are found and stored first when the duplicates page is
+measured, as their scheduled job does (jobs/derived.py). --only keeps the measures whose name
+contains the text (repeatable).
 """
 
 import argparse

@@ -29,6 +29,9 @@ from crm.services.platform.refusals import Refused
 
 SURVIVOR, ABSORBED = "survivor", "absorbed"
 FILLED_IF_EMPTY = ("created_on", "employer")
+# computed from the firms, not moved: the absorbed firm's rows go with it (ON DELETE CASCADE), the
+# survivor's are found again once merged
+RECOMPUTED = {"duplicate_pairs"}
 LINK_LABELS = {
     "contacts": "Contacts",
     "interactions": "Échanges du journal des contacts",
@@ -95,10 +98,10 @@ class MergeReport:
 
 
 def company_links() -> list[Link]:
-    """Every column of the schema referencing companies.id."""
+    """Every column of the schema referencing companies.id (but those of tables RECOMPUTED)."""
     target = Company.__table__.c.id
     return [Link(table, key.parent) for table in db.metadata.sorted_tables
-            for key in table.foreign_keys if key.column is target]
+            for key in table.foreign_keys if key.column is target and table.name not in RECOMPUTED]
 
 
 def unique_with(link: Link) -> bool:
@@ -219,14 +222,7 @@ def merge_dismissals(survivor: Company, absorbed: Company) -> None:
     db.session.flush()
 
 
-def drop_absorbed_pairs(survivor: Company, absorbed: Company) -> None:
-    """The stored duplicate pairs of the absorbed firm go; the survivor's are found again once
-    merged (`duplicates.refresh_pairs_of`)."""
-    duplicates.forget_pairs_of(absorbed.id)
-
-
 HANDLERS: dict[str, Callable[[Company, Company], None]] = {
-    "duplicate_pairs": drop_absorbed_pairs,
     "plan_targets": merge_plan_targets,
     "event_companies": merge_event_companies,
     "duplicate_dismissals": merge_dismissals,

@@ -13,7 +13,9 @@ transaction. Every change that moves them goes through it:
 `differences()` recomputes them for every firm and lists those that disagree
 (`flask check-counters`).
 
-Concurrency: `refresh` first locks the firms' rows (PostgreSQL `FOR UPDATE`), then recomputes in
+Concurrency: `refresh` first locks the firms' rows (PostgreSQL `FOR NO KEY UPDATE`: it does not wait
+on the key-share locks that inserting a need or an interaction takes on its firm, which would
+deadlock two such transactions), then recomputes in
 a new statement, whose snapshot (READ COMMITTED) sees every transaction that changed them and
 committed before: of two transactions logging a contact with one firm, the one that commits last
 writes counters that count both. SQLite serialises writers.
@@ -59,7 +61,7 @@ def refresh(company_ids: Iterable[int], session: Session | None = None) -> None:
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
         connection.execute(sa.select(Company.id).where(Company.id.in_(chunk))
-                           .order_by(Company.id).with_for_update())
+                           .order_by(Company.id).with_for_update(key_share=True))
         connection.execute(sa.update(Company).where(Company.id.in_(chunk)).values(recomputed())
                            .execution_options(synchronize_session=False))
     for key in ids:  # loaded firms read the new values on their next access

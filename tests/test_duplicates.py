@@ -7,9 +7,9 @@ from crm import models as m
 from crm.extensions import db
 from crm.services.companies import duplicates
 from crm.services.companies import merge as merging
+from crm.services.platform.identifiers import build_siret
 from crm.services.territory import map_layers
 from jobs import derived
-from crm.services.platform.identifiers import build_siret
 from tests import factories as f
 from tests.helpers import assert_constant_queries, page_text
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, attributes
+from sqlalchemy.orm import Session, attributes, scoped_session
 
 from crm.extensions import db
 from crm.models import Company, HiringNeed, Interaction
@@ -54,10 +54,11 @@ def recomputed() -> dict:
 
 
 def refresh(company_ids: Iterable[int], session: Session | None = None) -> None:
-    """Recompute the counters of these firms in the current transaction."""
-    session = session or db.session
+    """Recompute the counters of these firms in the current transaction (of `session`, by
+    default the application's)."""
+    in_use: Session | scoped_session = session or db.session
     ids = sorted({key for key in company_ids if key is not None})
-    connection = session.connection()
+    connection = in_use.connection()
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
         connection.execute(sa.select(Company.id).where(Company.id.in_(chunk))
@@ -65,9 +66,9 @@ def refresh(company_ids: Iterable[int], session: Session | None = None) -> None:
         connection.execute(sa.update(Company).where(Company.id.in_(chunk)).values(recomputed())
                            .execution_options(synchronize_session=False))
     for key in ids:  # loaded firms read the new values on their next access
-        loaded = session.identity_map.get(sa.inspect(Company).identity_key_from_primary_key((key,)))
+        loaded = in_use.identity_map.get(sa.inspect(Company).identity_key_from_primary_key((key,)))
         if loaded is not None:
-            session.expire(loaded, ["open_needs_count", "last_contact_at"])
+            in_use.expire(loaded, ["open_needs_count", "last_contact_at"])
 
 
 def refresh_all() -> None:
@@ -137,8 +138,10 @@ class Difference:
 def differences(limit: int = 100) -> list[Difference]:
     """Firms whose stored counters differ from a recomputation (at most `limit`)."""
     needs, contact = open_needs_of_company(), last_contact_of_company()
-    query = (sa.select(Company.id, Company.open_needs_count, needs, Company.last_contact_at, contact)
+    query = (sa.select(Company.id.label("company_id"), Company.open_needs_count.label("stored_open_needs"),
+                       needs.label("open_needs"), Company.last_contact_at.label("stored_last_contact"),
+                       contact.label("last_contact"))
              .where(sa.or_(Company.open_needs_count != needs,
                            Company.last_contact_at.is_distinct_from(contact)))
              .order_by(Company.id).limit(limit))
-    return [Difference(*row) for row in db.session.execute(query)]
+    return [Difference(**row._asdict()) for row in db.session.execute(query)]

@@ -133,7 +133,7 @@ def stored_counts(filters: MapFilters, level: str, column: str) -> dict[str, int
         return None
     query = (sa.select(AreaCount.code, getattr(AreaCount, column))
              .where(AreaCount.level == level, getattr(AreaCount, column) > 0))
-    return dict(db.session.execute(query).all())  # type: ignore[arg-type]
+    return dict(db.session.execute(query).all())
 
 
 def live_commune_counts(filters: MapFilters) -> dict[str, int]:

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from crm import models as m
+from crm.demo import seed as demo
 from crm.extensions import db
 from crm.models import utcnow
 from crm.services.companies import counters
@@ -176,3 +177,9 @@ def need_fields(company_id: int, index: int) -> dict:
             "source": m.NeedSource.PUBLIC_FORM, "job_title": "Maçon", "positions": 1,
             "contract_type": m.ContractType.CDI, "contact_name": "Camille Martin",
             "contact_email": "camille@entreprise.fr", "status": m.NeedStatus.NEW}
+
+
+def test_the_demo_data_leaves_the_counters_right(app):
+    demo.seed_demo(companies=300)
+    consistent()
+    assert db.session.scalar(sa.select(sa.func.count()).where(m.Company.last_contact_at.is_not(None))) > 0

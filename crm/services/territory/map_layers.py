@@ -182,10 +182,17 @@ def refresh_area_counts() -> int:
 def commune_counts(filters: MapFilters) -> list[list]:
     """[lat, lon, count, commune name] of every commune with matching firms, by commune code.
 
-    Two plain queries: the count per commune code, then the communes' points (joining them in one
-    query lets SQLite's planner walk the communes for every firm)."""
-    stored = stored_counts(filters, COMMUNE, "establishments")
-    counts = live_commune_counts(filters) if stored is None else stored
+    Stored counts: one query joining them to the communes. Live: two plain queries, the count per
+    commune code, then the communes' points (joining them in one query lets SQLite's planner walk
+    the communes for every firm)."""
+    if filters == MapFilters() and counts_refreshed_at() is not None:
+        stored = (sa.select(Commune.latitude, Commune.longitude, AreaCount.establishments, Commune.name)
+                  .join(Commune, Commune.code == AreaCount.code)
+                  .where(AreaCount.level == COMMUNE, AreaCount.establishments > 0)
+                  .order_by(Commune.code))
+        return [[round(lat, 5), round(lon, 5), count, name]
+                for lat, lon, count, name in db.session.execute(stored)]
+    counts = live_commune_counts(filters)
     query = (sa.select(Commune.code, Commune.latitude, Commune.longitude, Commune.name)
              .order_by(Commune.code))
     return [[round(lat, 5), round(lon, 5), counts[code], name]

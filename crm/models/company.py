@@ -49,13 +49,14 @@ class Company(Timestamped, Model):
                  "active"),
         # firms in a map's bounding box
         sa.Index("ix_companies_latitude_longitude", "latitude", "longitude"),
-        # the list's "besoin ouvert" filter: the few firms with an open need, by place and name
-        sa.Index("ix_companies_open_needs", "commune_code", "search_name", "id",
+        # the list's "besoin ouvert" filter: the few firms with an open need in name order, their
+        # place and state in the index (counted and paged without reading the table)
+        sa.Index("ix_companies_open_needs", "search_name", "id", "commune_code", "active",
                  postgresql_where=sa.text("open_needs_count > 0"),
                  sqlite_where=sa.text("open_needs_count > 0")),
-        # the list's "contacté / pas contacté" filters within a place
-        sa.Index("ix_companies_commune_last_contact", "commune_code", "last_contact_at"),
-        sa.Index("ix_companies_basin_last_contact", "basin_code", "last_contact_at"),
+        # the list's "contacté / pas contacté" filters within a place, counted from the index
+        sa.Index("ix_companies_commune_last_contact", "commune_code", "last_contact_at", "active"),
+        sa.Index("ix_companies_basin_last_contact", "basin_code", "last_contact_at", "active"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

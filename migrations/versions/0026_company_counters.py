@@ -35,13 +35,13 @@ def upgrade():
     op.execute(f"UPDATE companies SET open_needs_count = ({OPEN_STATUSES_SQL}), "
                f"last_contact_at = ({LAST_CONTACT_SQL})")
     with op.batch_alter_table('companies', schema=None) as batch_op:
-        batch_op.create_index('ix_companies_open_needs', ['commune_code', 'search_name', 'id'],
+        batch_op.create_index('ix_companies_open_needs', ['search_name', 'id', 'commune_code', 'active'],
                               unique=False, postgresql_where=sa.text('open_needs_count > 0'),
                               sqlite_where=sa.text('open_needs_count > 0'))
-        batch_op.create_index('ix_companies_commune_last_contact', ['commune_code', 'last_contact_at'],
-                              unique=False)
-        batch_op.create_index('ix_companies_basin_last_contact', ['basin_code', 'last_contact_at'],
-                              unique=False)
+        batch_op.create_index('ix_companies_commune_last_contact',
+                              ['commune_code', 'last_contact_at', 'active'], unique=False)
+        batch_op.create_index('ix_companies_basin_last_contact',
+                              ['basin_code', 'last_contact_at', 'active'], unique=False)
 
     op.create_table(
         'area_counts',

@@ -100,13 +100,17 @@ def has_tag(tag: str) -> ColumnElement[bool]:
     return sa.select(elements.c.value).where(elements.c.value == tag).exists()
 
 
-def department_condition(code: str) -> ColumnElement[bool]:
+def department_condition(code: str, with_open_need: bool = False) -> ColumnElement[bool]:
     """The firm's commune is in the département. An INSEE commune code starts with its
     département's, a range PostgreSQL reads from the commune index; SQLite's planner does better
-    with the list of the département's communes (it can then read a broad match in name order)."""
+    with the list of the département's communes (it can then read a broad match in name order).
+    With the open-need filter, SQLite is kept off the commune index (it would read every firm of
+    the département, not knowing that few have an open need): it then reads the small partial
+    index of firms with an open need (80 ms → 1 ms at 300,000 firms)."""
     if db.session.get_bind().dialect.name == "postgresql":
         return company_search.starts_with(Company.commune_code, code)
-    return Company.commune_code.in_(sa.select(Commune.code).where(Commune.department_code == code))
+    commune = sa.func.coalesce(Company.commune_code, "") if with_open_need else Company.commune_code
+    return commune.in_(sa.select(Commune.code).where(Commune.department_code == code))
 
 
 def referent_condition(user: User, referent: str) -> ColumnElement[bool]:
@@ -126,7 +130,7 @@ def filter_conditions(user: User, filters: CompanyFilters, now: datetime) -> Con
     checks = [
         (not filters.closed, lambda: Company.active.is_(True)),
         (filters.basin, lambda: Company.basin_code == filters.basin),
-        (filters.department, lambda: department_condition(filters.department)),
+        (filters.department, lambda: department_condition(filters.department, filters.open_need)),
         (filters.naf_section, lambda: naf_in(NafCode.section, filters.naf_section)),
         (filters.naf_division, lambda: naf_in(NafCode.division, filters.naf_division)),
         (filters.band, lambda: Company.headcount_band == filters.band),

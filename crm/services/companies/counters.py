@@ -5,18 +5,18 @@
 `refresh(company_ids)` recomputes both from `hiring_needs` and `interactions`, in the caller's
 transaction. Every change that moves them goes through it:
 - ORM writes (a need filed, closed, reopened, moved to another firm or deleted; an interaction
-  logged, edited, moved or deleted, a privacy erasure deleting them): the session hook
+  logged, edited, moved or deleted, a visit done or undone): the session hook
   `refresh_after_flush` calls it after each flush for the firms those rows belonged to, before
   and after the change;
-- set-based writes call it themselves: the company merge (`merge.merge`); the bench loaders call
-  `refresh_all`.
+- set-based writes call it themselves: the company merge (`merge.merge`), the demo seed
+  (`crm/demo/seed.py`); the bench loaders call `refresh_all`. The privacy erasure only rewrites
+  text: nothing the counters read.
 `differences()` recomputes them for every firm and lists those that disagree
 (`flask check-counters`).
 
 Concurrency: `refresh` first locks the firms' rows (PostgreSQL `FOR NO KEY UPDATE`: it does not wait
 on the key-share locks that inserting a need or an interaction takes on its firm, which would
-deadlock two such transactions), then recomputes in
-a new statement, whose snapshot (READ COMMITTED) sees every transaction that changed them and
+deadlock two such transactions), then recomputes in a new statement, whose snapshot (READ COMMITTED) sees every transaction that changed them and
 committed before: of two transactions logging a contact with one firm, the one that commits last
 writes counters that count both. SQLite serialises writers.
 """

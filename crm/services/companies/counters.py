@@ -14,11 +14,12 @@ transaction. Every change that moves them goes through it:
 `differences()` recomputes them for every firm and lists those that disagree
 (`flask check-counters`).
 
-Concurrency: `refresh` first locks the firms' rows (PostgreSQL `FOR NO KEY UPDATE`: it does not wait
-on the key-share locks that inserting a need or an interaction takes on its firm, which would
-deadlock two such transactions), then recomputes in a new statement, whose snapshot (READ COMMITTED) sees every transaction that changed them and
-committed before: of two transactions logging a contact with one firm, the one that commits last
-writes counters that count both. SQLite serialises writers.
+Concurrency: `refresh` first locks the firms' rows (PostgreSQL `FOR NO KEY UPDATE`: it does not
+wait on the key-share locks that inserting a need or an interaction takes on its firm, which would
+deadlock two such transactions), then recomputes in a new statement, whose snapshot (READ
+COMMITTED) sees every transaction that changed them and committed before: of two transactions
+logging a contact with one firm, the one that commits last writes counters that count both.
+SQLite serialises writers.
 """
 
 from collections.abc import Iterable

@@ -16,7 +16,7 @@ from crm.services.companies import counters
 from crm.services.companies import merge as merging
 from crm.services.needs import workflow
 from crm.services.privacy import erasure
-from crm.services.visits import interactions
+from crm.services.visits import interactions, recording
 from crm.services.visits.interactions import ContactInput
 from tests import factories as f
 from tests.helpers import in_parallel
@@ -183,3 +183,19 @@ def test_the_demo_data_leaves_the_counters_right(app):
     demo.seed_demo(companies=300)
     consistent()
     assert db.session.scalar(sa.select(sa.func.count()).where(m.Company.last_contact_at.is_not(None))) > 0
+
+
+def test_a_visit_done_then_cancelled_moves_the_last_contact(adviser):
+    visited = utcnow() - timedelta(days=3)
+    visit = f.VisitFactory(scheduled_at=visited, status=m.VisitStatus.DONE, created_by=adviser)
+    f.VisitParticipantFactory(visit_id=visit.id, user=adviser)
+    db.session.flush()
+    recording.sync_ledger(visit)
+    db.session.commit()
+    assert stored(visit.company)[1] == visited
+
+    visit.status = m.VisitStatus.CANCELLED
+    recording.sync_ledger(visit)
+    db.session.commit()
+    assert stored(visit.company)[1] is None
+    consistent()

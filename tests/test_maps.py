@@ -314,3 +314,11 @@ def map_data_without_urls(html: str) -> dict:
 
 def shaded_table(html: str) -> list[str]:
     return re.findall(r"</a></td>\s*<td[^>]*>([^<]*)</td>", html)
+
+
+def test_the_refresh_command_stores_the_counts_and_the_pairs_now(runner):
+    dijon_firm()
+    result = runner.invoke(args=["refresh-derived"])
+    assert result.exit_code == 0
+    assert json.loads(result.output.splitlines()[-1]) == {"area_counts": 2, "duplicate_pairs": 0}
+    assert map_layers.counts_refreshed_at() is not None

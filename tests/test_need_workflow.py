@@ -164,4 +164,5 @@ def test_the_scheduled_jobs_are_registered(app):
                      "jobs.events.remind_event_candidates", "jobs.events.purge_event_candidates",
                      "jobs.events.send_event_surveys",
                      "jobs.needs.purge_candidates", "jobs.needs.send_satisfaction_surveys",
-                     "jobs.needs.alert_low_satisfaction", "jobs.reports.sweep_committee_reports"}
+                     "jobs.needs.alert_low_satisfaction", "jobs.reports.sweep_committee_reports",
+                     "jobs.derived.refresh_area_counts", "jobs.derived.refresh_duplicate_pairs"}

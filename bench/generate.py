@@ -42,6 +42,7 @@ from crm.models import (  # noqa: E402
 from crm.models.organisation import organisation_basins  # noqa: E402
 from crm.models.user import user_basins  # noqa: E402
 from crm.services.accounts.users import hash_password  # noqa: E402
+from crm.services.companies import counters  # noqa: E402
 from crm.services.companies.records import search_text  # noqa: E402
 from crm.services.platform.identifiers import build_siren, build_siret  # noqa: E402
 from crm.services.platform.wording import normalise_name  # noqa: E402
@@ -248,6 +249,8 @@ def generate(count: int = COMPANIES, seed: int = 2026) -> dict:
         .where(Company.source == SOURCE)))
     needs = insert_in_batches(HiringNeed,
                               need_rows(rng, companies, int(count * NEEDS_PER_COMPANY)))
+    counters.refresh_all()  # the rows went in without the session, which keeps them otherwise
+    db.session.commit()
     network(list(db.session.scalars(sa.select(Basin).order_by(Basin.code))))
     settle()
     return {"companies": written, "needs": needs,

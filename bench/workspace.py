@@ -1,14 +1,17 @@
 """Benchmark of the adviser's workspace with 300,000 companies and 1,000,000 interactions: p50/p95
 of the companies list (name search, words of name and commune, pages past the count cap, two
-filters), the company page and "Mes demandes", server side
+filters, and each of "département + besoin ouvert" and "département + pas contacté"), the company
+page, "Mes demandes" and the duplicates page, server side
 (Flask test client, in-process, signed in as an adviser).
 
 Usage: python bench/workspace.py [--database-url URL ...] [--no-sqlite] [--requests N]
-                                 [--companies N] [--interactions N]
+                                 [--companies N] [--interactions N] [--only TEXT ...]
 The SQLite file bench/out/bench.sqlite3 is measured unless --no-sqlite; each --database-url
 (e.g. postgresql://postgres@127.0.0.1/crm_bench) adds a database. bench/generate.py fills the
 companies and needs (once); this script adds the interactions (once). The company page is measured
-when its view exists.
+when its view exists. The duplicate pairs are found and stored first when the duplicates page is
+measured, as their scheduled job does (jobs/derived.py). --only keeps the measures whose name
+contains the text (repeatable).
 """
 
 import argparse
@@ -29,6 +32,7 @@ from public_form import FALLBACK_SEARCHES, PREFIX_SEARCHES, percentile, print_ta
 
 from crm.extensions import db  # noqa: E402
 from crm.models import Company, Interaction, InteractionKind, Role, User, utcnow  # noqa: E402
+from crm.services.companies import counters, duplicates  # noqa: E402
 
 INTERACTIONS = 1_000_000
 KINDS = (InteractionKind.CALL, InteractionKind.EMAIL, InteractionKind.VISIT, InteractionKind.MEETING)
@@ -42,6 +46,9 @@ TWO_FILTERS = (  # pairs of filters an adviser combines
     {"basin": "2712", "contacted": "oui", "days": "30"}, {"naf_section": "I", "band": "00"},
     {"department": "71", "contacted": "non", "days": "90"}, {"basin": "2706", "referent": "aucun"},
 )
+DEPARTMENTS = ("21", "25", "39", "58", "70", "71", "89", "90")
+OPEN_NEED = [f"/entreprises?department={code}&open_need=y" for code in DEPARTMENTS]
+NOT_CONTACTED = [f"/entreprises?department={code}&contacted=non&days=90" for code in DEPARTMENTS]
 
 
 def interaction_rows(rng: random.Random, companies: list[int], advisers: list[tuple[int, int]],
@@ -68,6 +75,8 @@ def add_interactions(count: int, seed: int = 2027) -> int:
         User.role == Role.ADVISER)).all())
     written = generate.insert_in_batches(Interaction,
                                          interaction_rows(rng, companies, advisers, count))
+    counters.refresh_all()  # inserted without the session, which keeps them otherwise
+    db.session.commit()
     generate.settle()
     return written
 
@@ -90,7 +99,10 @@ def cases(app, client) -> list[tuple[str, object]]:
              ("GET /entreprises?q=<words>", getter(client, words)),
              ("GET /entreprises?page=<past the cap>", getter(client, pages)),
              ("GET /entreprises?<two filters>", getter(client, filtered)),
-             ("GET /demandes", getter(client, ["/demandes"]))]
+             ("GET /entreprises?département + besoin ouvert", getter(client, OPEN_NEED)),
+             ("GET /entreprises?département + pas contacté", getter(client, NOT_CONTACTED)),
+             ("GET /demandes", getter(client, ["/demandes"])),
+             ("GET /entreprises/doublons", getter(client, ["/entreprises/doublons"]))]
     if "companies.company" in app.view_functions:
         rng = random.Random(11)
         ids = list(db.session.scalars(sa.select(Company.id).where(Company.source == generate.SOURCE)
@@ -100,7 +112,8 @@ def cases(app, client) -> list[tuple[str, object]]:
     return found
 
 
-def measure(url: str | None, count: int, companies: int, interactions: int) -> list[dict]:
+def measure(url: str | None, count: int, companies: int, interactions: int,
+            only: list[str]) -> list[dict]:
     """Fill the database if needed, sign an adviser in, then time each page."""
     app = generate.bench_app(generate.database_url(url))
     rows = []
@@ -113,7 +126,15 @@ def measure(url: str | None, count: int, companies: int, interactions: int) -> l
         client = app.test_client()
         with client.session_transaction() as session:  # signed in (".invalid" fails the form)
             session["_user_id"], session["_fresh"] = adviser.get_id(), True
-        for name, call in cases(app, client):
+        measured = [(name, call) for name, call in cases(app, client)
+                    if not only or any(text in name for text in only)]
+        if any("doublons" in name for name, _ in measured):  # as the scheduled job leaves them
+            started = time.perf_counter()
+            pairs = duplicates.refresh_pairs()
+            db.session.commit()
+            print(f"duplicate pairs: {pairs} found and stored in "
+                  f"{time.perf_counter() - started:.1f} s", flush=True)
+        for name, call in measured:
             durations = timed(call, count)
             rows.append({"database": db.engine.dialect.name, "measure": name, "requests": count,
                          "p50_ms": round(statistics.median(durations), 1),
@@ -131,10 +152,13 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300, help="requests per measure")
     parser.add_argument("--companies", type=int, default=generate.COMPANIES)
     parser.add_argument("--interactions", type=int, default=INTERACTIONS)
+    parser.add_argument("--only", action="append", default=[],
+                        help="measure only the pages whose name contains this text")
     args = parser.parse_args()
     urls = ([] if args.no_sqlite else [None]) + args.database_url
     rows = [row for url in urls
-            for row in measure(url, args.requests, args.companies, args.interactions)]
+            for row in measure(url, args.requests, args.companies, args.interactions,
+                                 args.only)]
     print_table(rows)
     print(json.dumps({"results": rows}))
 

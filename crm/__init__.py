@@ -73,6 +73,7 @@ def register_extensions(app: Flask) -> None:
     from crm import broker
     from crm.extensions import csrf, db, limiter, login_manager, migrate
     from crm.services.accounts.users import load_user
+    from crm.services.companies import counters  # noqa: F401  (its session hooks keep the counters)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)

@@ -168,16 +168,50 @@ def import_sirene_command(establishments, unites, geoloc) -> None:
     from pathlib import Path
 
     from crm.services.imports import sirene
+    from jobs import derived
 
     try:
         summary = sirene.import_files(Path(establishments), unites and Path(unites),
                                       geoloc and Path(geoloc))
     except sirene.SireneError as error:
         raise click.ClickException(str(error)) from error
+    derived.refresh_after_import()
     echo_summary(summary)
 
 
 COMMANDS += (import_sirene_command,)
+
+
+@click.command("check-counters")
+@click.option("--repair", is_flag=True, help="Recalculer les compteurs des entreprises en écart.")
+@with_appcontext
+def check_counters_command(repair: bool) -> None:
+    """Recompute every firm's open needs and last contact and compare them with the stored
+    counters; ends with JSON (the firms that differ, at most 100) and fails when some do."""
+    from crm.services.companies import counters
+
+    found = counters.differences()
+    if repair and found:
+        counters.refresh([difference.company_id for difference in found])
+        unit_of_work.commit()
+    echo_summary({"differences": len(found), "repaired": repair and bool(found), "companies": [
+        {"id": row.company_id, "open_needs_count": [row.stored_open_needs, row.open_needs],
+         "last_contact_at": [str(row.stored_last_contact), str(row.last_contact)]} for row in found]})
+    if found and not repair:
+        raise SystemExit(1)
+
+
+@click.command("refresh-derived")
+@with_appcontext
+def refresh_derived_command() -> None:
+    """Recompute the map's counts and the likely duplicate pairs now; ends with JSON."""
+    from jobs import derived as derived_jobs
+
+    echo_summary({"area_counts": derived_jobs.refresh_area_counts(),
+                  "duplicate_pairs": derived_jobs.refresh_duplicate_pairs()})
+
+
+COMMANDS += (check_counters_command, refresh_derived_command)
 
 
 @click.command("generate-sirene")

@@ -7,7 +7,7 @@ from crm.services.imports import partner_files
 from crm.services.imports import partners as partner_import
 from crm.services.imports.spreadsheets import UnreadableFile
 from crm.services.platform import audit, unit_of_work
-from jobs import tracked
+from jobs import derived, tracked
 
 
 @tracked
@@ -38,4 +38,6 @@ def run_partner_import(sheet_id: int, user_id: int, mapping: dict[str, str], sou
     parsed = partner_files.parsed_list(upload)
     sheet = partner_files.full_sheet(parsed)
     with audit.acting_as(user_id):
-        return partner_import.run_import(upload, sheet, db.session.get(User, user_id), mapping, source_tag)
+        summary = partner_import.run_import(upload, sheet, db.session.get(User, user_id), mapping, source_tag)
+    derived.refresh_after_import()
+    return summary

@@ -2,7 +2,7 @@
 
 from crm.services.imports import sirene
 from crm.services.platform import background_tasks
-from jobs import tracked
+from jobs import derived, tracked
 
 
 @tracked
@@ -16,4 +16,5 @@ def import_sirene(folder_id: str, names: dict[str, str]) -> dict:
     finally:
         sirene.discard_upload(folder_id)
     sirene.record_run(background_tasks.current_task_id(), summary)
+    derived.refresh_after_import()
     return summary

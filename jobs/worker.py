@@ -88,6 +88,7 @@ class OncePerScheduleCron(CronScheduler):
 def scheduled(app: Flask) -> CronScheduler:
     """The recurring jobs (RQ's own cron)."""
     from jobs.background import sweep_abandoned_tasks
+    from jobs.derived import refresh_area_counts, refresh_duplicate_pairs
     from jobs.digest import send_daily_digests, send_spotter_digests
     from jobs.events import purge_event_candidates, remind_event_candidates, send_event_surveys
     from jobs.indicators import refresh_indicators
@@ -119,6 +120,8 @@ def scheduled(app: Flask) -> CronScheduler:
     scheduler.register(send_event_surveys, "default", cron="15 8 * * *")  # 9:15 or 10:15
     scheduler.register(send_satisfaction_surveys, "default", cron="0 8 * * 1-5")  # 9:00 or 10:00
     scheduler.register(alert_low_satisfaction, "default", cron="30 6 * * 1-5")  # 7:30 or 8:30
+    scheduler.register(refresh_area_counts, "default", cron="*/15 * * * *")
+    scheduler.register(refresh_duplicate_pairs, "default", cron="20 * * * *")
     # 0:15 or 1:15 in Paris: the new French day's twelve months, before anyone opens a dashboard
     scheduler.register(refresh_indicators, "default", cron="15 23 * * *")
     return scheduler

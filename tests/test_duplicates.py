@@ -2,10 +2,14 @@
 
 import sqlalchemy as sa
 
+from crm import broker
 from crm import models as m
 from crm.extensions import db
 from crm.services.companies import duplicates
+from crm.services.companies import merge as merging
 from crm.services.platform.identifiers import build_siret
+from crm.services.territory import map_layers
+from jobs import derived
 from tests import factories as f
 from tests.helpers import assert_constant_queries, page_text
 
@@ -200,3 +204,47 @@ def test_list_query_count_does_not_grow_with_pairs(client, manager):
             f.CompanyFactory(name="Hôtel du Parc", search_name="hotel du parc", verified=False)
 
     assert_constant_queries(client, "/entreprises/doublons", add_pairs)
+
+
+def stored_pairs() -> set[tuple[int, int, str]]:
+    return {(pair.keep_id, pair.absorb_id, pair.reason)
+            for pair in db.session.scalars(sa.select(m.DuplicateCandidate))}
+
+
+def test_the_page_lists_the_pairs_the_job_stored_and_says_when(client, adviser, signed_in, run_jobs):
+    verified = f.CompanyFactory(name="Hôtel du Parc", search_name="hotel du parc")
+    typed = f.CompanyFactory(name="Hotel du parc", search_name="hotel du parc", verified=False)
+    db.session.commit()
+    broker.enqueue("default", derived.refresh_duplicate_pairs)
+    run_jobs()
+
+    assert stored_pairs() == pairs_of() == {(verified.id, typed.id, duplicates.UNVERIFIED_SAME_COMMUNE)}
+    f.CompanyFactory(name="Hotel du Parc SARL", search_name="hotel du parc", verified=False)
+    text = page_text(client.get("/entreprises/doublons"))
+    assert "1 paire" in text  # the firm typed since waits for the next search
+    assert "Paires recherchées le 10/06/2026 à 10:00" in text
+
+
+def test_merging_and_dismissing_keep_the_stored_pairs_right(manager):
+    first = f.CompanyFactory(name="Boulangerie Martin")
+    second = sibling(first, "0002", name="Boulangerie Martin", verified=False)
+    third = sibling(first, "0003", name="Boulangerie Martin SARL", verified=False)
+    duplicates.refresh_pairs()
+    assert len(stored_pairs()) == 3
+
+    merging.merge(first, second, {}, manager)
+    assert stored_pairs() == pairs_of() == {(first.id, third.id, duplicates.UNVERIFIED_SAME_SIREN)}
+
+    duplicates.dismiss(first, third, manager)
+    assert stored_pairs() == pairs_of() == set()
+
+
+def test_the_pairs_are_searched_again_after_an_import(app, run_jobs):
+    f.CompanyFactory(name="Hôtel du Parc", search_name="hotel du parc")
+    f.CompanyFactory(name="Hotel du parc", search_name="hotel du parc", verified=False)
+    db.session.commit()
+    derived.refresh_after_import()
+    run_jobs()
+    assert len(stored_pairs()) == 1
+    assert db.session.get(m.TableRefresh, duplicates.PAIRS) is not None
+    assert db.session.get(m.TableRefresh, map_layers.AREA_COUNTS) is not None

@@ -9,10 +9,12 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from crm import broker
 from crm import models as m
 from crm.blueprints.maps import rendering
 from crm.extensions import db
 from crm.services.territory import map_layers
+from jobs import derived
 from tests import factories as f
 from tests.helpers import assert_constant_queries, page_text
 
@@ -268,3 +270,55 @@ def test_the_table_under_the_map_lists_basins_alphabetically(client, signed_in):
     assert len(names) == 21
     assert names.index("Mâcon") < names.index("Montbéliard")
     assert names.index("Châtillon-Montbard") < names.index("Cosne-Cours-sur-Loire")
+
+
+def test_the_stored_counts_are_those_counted_live(client, signed_in, run_jobs):
+    for _ in range(3):
+        dijon_firm()
+    contacted = besancon_firm()
+    dijon_firm(active=False)
+    f.HiringNeedFactory(company=contacted, basin_code="2706")
+    f.HiringNeedFactory(company=contacted, basin_code="2706", status=m.NeedStatus.CANCELLED)
+    live = {indicator: client.get(f"/carte?indicator={indicator}").get_data(as_text=True)
+            for indicator in ("establishments", "open_needs", "needs_per_1000")}
+    assert "Nombres calculés à l'instant" in page_text(client.get("/carte"))
+    broker.enqueue("default", derived.refresh_area_counts)
+    run_jobs()
+
+    assert map_layers.live_area_counts() == {
+        (row.level, row.code): (row.establishments, row.open_needs)
+        for row in db.session.scalars(sa.select(m.AreaCount))}
+    stored = {indicator: client.get(f"/carte?indicator={indicator}").get_data(as_text=True)
+              for indicator in live}
+    for indicator, html in stored.items():
+        assert map_data_without_urls(html) == map_data_without_urls(live[indicator])
+        assert shaded_table(html) == shaded_table(live[indicator])
+    assert "Nombres d'établissements et de besoins calculés le 10/06/2026 à 10:00" in page_text(
+        client.get("/carte"))
+
+
+def test_a_filtered_map_counts_live_and_says_so(client, signed_in):
+    dijon_firm(naf_code="56.10A")
+    map_layers.refresh_area_counts()
+    dijon_firm(naf_code="56.10A")  # added since the counts were stored
+    response = client.get("/carte?naf_section=I")
+    assert [row[2] for row in map_data(response)["communes"]] == [2]
+    assert "Nombres calculés à l'instant" in page_text(response)
+
+
+def map_data_without_urls(html: str) -> dict:
+    found = re.search(r'<script type="application/json" id="crm-map-data">(.*?)</script>', html, flags=re.S)
+    data = json.loads(found.group(1))
+    return {key: value for key, value in data.items() if key not in ("map", "layers", "urls")}
+
+
+def shaded_table(html: str) -> list[str]:
+    return re.findall(r"</a></td>\s*<td[^>]*>([^<]*)</td>", html)
+
+
+def test_the_refresh_command_stores_the_counts_and_the_pairs_now(runner):
+    dijon_firm()
+    result = runner.invoke(args=["refresh-derived"])
+    assert result.exit_code == 0
+    assert json.loads(result.output.splitlines()[-1]) == {"area_counts": 2, "duplicate_pairs": 0}
+    assert map_layers.counts_refreshed_at() is not None

@@ -61,7 +61,8 @@ def test_the_flagging_partner_hears_of_each_change_and_of_the_closure_with_hires
     assert taken.recipient == "luc@cci21.fr"
     assert taken.subject == f"Votre signalement {flagged.reference} : en cours"
     assert "Conseiller chargé de la demande : Paul Girard (France Travail Dijon)." in taken.body
-    workflow.close(flagged, adviser, m.NeedStatus.PARTLY_FILLED, 1, None)
+    workflow.close(flagged, adviser, m.NeedStatus.PARTLY_FILLED, 1, None,
+                   m.ClosingReason.LACK_OF_CANDIDATES)
     unit_of_work.commit()
     closed = news()[-1]
     assert closed.subject == (f"Votre signalement {flagged.reference} est clôturé : "

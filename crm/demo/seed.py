@@ -52,6 +52,7 @@ from crm.models import (
     Visit,
     utcnow,
 )
+from crm.services.companies import counters
 from crm.services.companies.records import search_text
 from crm.services.plans import scoring
 from crm.services.platform.identifiers import build_siren, build_siret
@@ -275,6 +276,7 @@ def insert_batch(plans: list[tuple[dict, list[dict], list[dict]]]) -> None:
                 for plan in plans for row in plan[position]]
         if rows:
             db.session.execute(sa.insert(model), rows, execution_options=bulk)
+    counters.refresh(ids.values())  # the interactions went in without the session's hook
 
 
 def seed_companies(count: int) -> None:

@@ -31,6 +31,7 @@ from crm.models.company import (
     CompanyProject,
     CompanyScore,
     Contact,
+    DuplicateCandidate,
     DuplicateDismissal,
     ProjectKind,
 )
@@ -46,6 +47,7 @@ from crm.models.event import (
     SurveyRespondent,
 )
 from crm.models.geography import (
+    AreaCount,
     Basin,
     Commune,
     CommunePostalCode,
@@ -97,6 +99,7 @@ from crm.models.system import (
     BackgroundTaskStatus,
     MessageStatus,
     OutboxMessage,
+    TableRefresh,
     Upload,
 )
 from crm.models.training import (

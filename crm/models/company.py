@@ -49,6 +49,14 @@ class Company(Timestamped, Model):
                  "active"),
         # firms in a map's bounding box
         sa.Index("ix_companies_latitude_longitude", "latitude", "longitude"),
+        # the list's "besoin ouvert" filter: the few firms with an open need in name order, their
+        # place and state in the index (counted and paged without reading the table)
+        sa.Index("ix_companies_open_needs", "search_name", "id", "commune_code", "active",
+                 postgresql_where=sa.text("open_needs_count > 0"),
+                 sqlite_where=sa.text("open_needs_count > 0")),
+        # the list's "contacté / pas contacté" filters within a place, counted from the index
+        sa.Index("ix_companies_commune_last_contact", "commune_code", "last_contact_at", "active"),
+        sa.Index("ix_companies_basin_last_contact", "basin_code", "last_contact_at", "active"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,6 +92,10 @@ class Company(Timestamped, Model):
     preferred_channel: Mapped[Channel | None] = mapped_column(enum_type(Channel, "channel"))
     source: Mapped[str | None] = mapped_column(sa.String(40))
     version: Mapped[int] = mapped_column(default=1)
+    # denormalised from hiring_needs and interactions (crm/services/companies/counters.py keeps
+    # them in the transaction of each change): open needs, and the last ledger entry's time
+    open_needs_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_contact_at: Mapped[datetime | None] = mapped_column()
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -138,6 +150,21 @@ class DuplicateDismissal(Model):
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
     dismissed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DuplicateCandidate(Model):
+    """A likely duplicate pair as the duplicates job last found it (the duplicates page reads
+    these rows); `keep_id` is the firm to keep by default."""
+
+    __tablename__ = "duplicate_pairs"
+
+    keep_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    absorb_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"),
+                                           primary_key=True, index=True)
+    reason: Mapped[str] = mapped_column(sa.String(80))
+    # the newest firm of the pair: the page lists the newest first
+    newest_id: Mapped[int] = mapped_column(index=True)
 
 
 class ProjectKind(LabelledEnum):

@@ -103,3 +103,15 @@ class RsaPilotTerritory(Model):
     label: Mapped[str] = mapped_column(sa.String(160))
     valid_from: Mapped[date]
     valid_until: Mapped[date | None]
+
+
+class AreaCount(Model):
+    """Active firms per commune and per basin, and open needs per basin, as the map's refresh job
+    last counted them (the regional map reads these rows; `crm/services/territory/area_counts.py`)."""
+
+    __tablename__ = "area_counts"
+
+    level: Mapped[str] = mapped_column(sa.String(8), primary_key=True)  # "commune" or "basin"
+    code: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
+    establishments: Mapped[int] = mapped_column(default=0)
+    open_needs: Mapped[int] = mapped_column(default=0)

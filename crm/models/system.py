@@ -114,3 +114,12 @@ class Upload(Model):
         sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class TableRefresh(Model):
+    """When a table computed by a job (map counts, duplicate pairs) was last recomputed."""
+
+    __tablename__ = "table_refreshes"
+
+    name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)

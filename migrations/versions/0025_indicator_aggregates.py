@@ -4,7 +4,7 @@ One row per territory and period (the last twelve months), with every figure of 
 previous period and a year before, and when they were computed (`indicator_snapshots`).
 
 Revision ID: 0025
-Revises: 0024
+Revises: 0026
 Create Date: 2026-12-06 21:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0025'
-down_revision = '0024'
+down_revision = '0026'
 branch_labels = None
 depends_on = None
 

@@ -29,6 +29,7 @@ def render_pairs(company: Company | None):
     """The likely duplicates (all of them, or one firm's), a page at a time."""
     return render_template(
         "companies/duplicates.html", page=finding.pair_page(company), company=company,
+        computed_at=None if company else finding.pairs_computed_at(),
         dismiss_form=DismissForm(), can_merge=access.can_merge_companies(current_user))
 
 

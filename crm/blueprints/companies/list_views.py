@@ -71,7 +71,6 @@ def render_list(status: int = 200, save_form: SavedViewForm | None = None,
     views = saved_views.views_for(user, PAGE)
     return render_template(
         "companies/list.html", form=form, page=page, details=details, filter_args=filter_args(),
-        last_contacts=listing.last_contacts(ids) if details else {},
         levels=pressure.levels_for(ids, user.organisation_id, now) if details else {},
         views=views, current_view=request.args.get("vue", type=int),
         browse_limit=company_search.BROWSE_LIMIT,

@@ -15,7 +15,6 @@ from crm.models import BackgroundTask, Basin, Commune, Company, HeadcountBand, N
 from crm.services.accounts import access
 from crm.services.companies import listing
 from crm.services.companies.listing import CompanyFilters
-from crm.services.companies.search import open_needs_count
 from crm.services.platform import spreadsheet_files
 from crm.services.platform.local_time import local_datetime
 
@@ -33,8 +32,8 @@ IDENTITY_COLUMNS = (
 )
 STAFF_COLUMNS = (
     ("Référent", Referent.name), ("Étiquettes", Company.tags),
-    ("Dernier contact", listing.last_contact_of_company()),
-    ("Besoins ouverts", open_needs_count()),
+    ("Dernier contact", Company.last_contact_at),
+    ("Besoins ouverts", Company.open_needs_count),
 )
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
 
 from crm.extensions import db
-from crm.models import Commune, Company, HiringNeed, Interaction, NafCode, User
+from crm.models import Commune, Company, NafCode, User
 from crm.services.accounts import access
 from crm.services.companies import search as company_search
 from crm.services.companies.search import BY_NAME, CompanyPage, Conditions
@@ -65,34 +65,31 @@ def for_user(user: User, filters: CompanyFilters) -> CompanyFilters:
     return CompanyFilters(**kept)
 
 
-def last_contact_of_company() -> sa.ScalarSelect:
-    """The last interaction time of the company of the enclosing query."""
-    return (sa.select(sa.func.max(Interaction.occurred_at))
-            .where(Interaction.company_id == Company.id).scalar_subquery())
-
-
 def sort_order(sort: str) -> list:
     if sort == "commune":
         place = aliased(Commune)  # not correlated with a join on communes of the enclosing query
         commune = sa.select(place.name).where(place.code == Company.commune_code).scalar_subquery()
         return [sa.nulls_last(commune.asc()), *BY_NAME]
     if sort == "last_contact":
-        return [sa.nulls_last(last_contact_of_company().desc()), *BY_NAME]
+        return [sa.nulls_last(Company.last_contact_at.desc()), *BY_NAME]
     if sort == "created":
         return [sa.nulls_last(Company.created_on.desc()), *BY_NAME]
     return list(BY_NAME)
 
 
 def contacted_since(since: datetime) -> ColumnElement[bool]:
-    """The company has an interaction since then (served by the (company_id, occurred_at) index)."""
-    return (sa.select(Interaction.id)
-            .where(Interaction.company_id == Company.id, Interaction.occurred_at >= since).exists())
+    """The company has an interaction since then (its denormalised last contact,
+    crm/services/companies/counters.py)."""
+    return Company.last_contact_at >= since
+
+
+def not_contacted_since(since: datetime) -> ColumnElement[bool]:
+    return sa.or_(Company.last_contact_at.is_(None), Company.last_contact_at < since)
 
 
 def has_open_need() -> ColumnElement[bool]:
-    return (sa.select(HiringNeed.id)
-            .where(HiringNeed.company_id == Company.id, HiringNeed.is_open)
-            .exists())
+    """The company has an open need (its denormalised count, served by a partial index)."""
+    return Company.open_needs_count > 0
 
 
 def has_tag(tag: str) -> ColumnElement[bool]:
@@ -103,13 +100,17 @@ def has_tag(tag: str) -> ColumnElement[bool]:
     return sa.select(elements.c.value).where(elements.c.value == tag).exists()
 
 
-def department_condition(code: str) -> ColumnElement[bool]:
+def department_condition(code: str, with_open_need: bool = False) -> ColumnElement[bool]:
     """The firm's commune is in the département. An INSEE commune code starts with its
     département's, a range PostgreSQL reads from the commune index; SQLite's planner does better
-    with the list of the département's communes (it can then read a broad match in name order)."""
+    with the list of the département's communes (it can then read a broad match in name order).
+    With the open-need filter, SQLite is kept off the commune index (it would read every firm of
+    the département, not knowing that few have an open need): it then reads the small partial
+    index of firms with an open need (80 ms → 1 ms at 300,000 firms)."""
     if db.session.get_bind().dialect.name == "postgresql":
         return company_search.starts_with(Company.commune_code, code)
-    return Company.commune_code.in_(sa.select(Commune.code).where(Commune.department_code == code))
+    commune = sa.func.coalesce(Company.commune_code, "") if with_open_need else Company.commune_code
+    return commune.in_(sa.select(Commune.code).where(Commune.department_code == code))
 
 
 def referent_condition(user: User, referent: str) -> ColumnElement[bool]:
@@ -129,7 +130,7 @@ def filter_conditions(user: User, filters: CompanyFilters, now: datetime) -> Con
     checks = [
         (not filters.closed, lambda: Company.active.is_(True)),
         (filters.basin, lambda: Company.basin_code == filters.basin),
-        (filters.department, lambda: department_condition(filters.department)),
+        (filters.department, lambda: department_condition(filters.department, filters.open_need)),
         (filters.naf_section, lambda: naf_in(NafCode.section, filters.naf_section)),
         (filters.naf_division, lambda: naf_in(NafCode.division, filters.naf_division)),
         (filters.band, lambda: Company.headcount_band == filters.band),
@@ -137,7 +138,7 @@ def filter_conditions(user: User, filters: CompanyFilters, now: datetime) -> Con
         (filters.referent, lambda: referent_condition(user, filters.referent)),
         (filters.open_need, has_open_need),
         (filters.contacted == "oui", lambda: contacted_since(now - timedelta(days=filters.days))),
-        (filters.contacted == "non", lambda: ~contacted_since(now - timedelta(days=filters.days))),
+        (filters.contacted == "non", lambda: not_contacted_since(now - timedelta(days=filters.days))),
     ]
     return [condition() for wanted, condition in checks if wanted]
 
@@ -154,13 +155,6 @@ def company_page(user: User, filters: CompanyFilters, page: int, per_page: int,
     filters = for_user(user, filters)
     return company_search.search_page(filters.q, filter_conditions(user, filters, now), page,
                                       per_page, COUNT_CAP, sort_order(filters.sort))
-
-
-def last_contacts(company_ids: list[int]) -> dict[int, datetime]:
-    """The last interaction time of each company, in one query."""
-    query = (sa.select(Interaction.company_id, sa.func.max(Interaction.occurred_at))
-             .where(Interaction.company_id.in_(company_ids)).group_by(Interaction.company_id))
-    return dict(db.session.execute(query).all()) if company_ids else {}
 
 
 def listed(user: User, filters: CompanyFilters, now: datetime) -> tuple[Conditions, list]:

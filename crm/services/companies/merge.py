@@ -23,11 +23,15 @@ from crm.models import (
     PlanTarget,
     User,
 )
+from crm.services.companies import counters, duplicates
 from crm.services.platform import audit
 from crm.services.platform.refusals import Refused
 
 SURVIVOR, ABSORBED = "survivor", "absorbed"
 FILLED_IF_EMPTY = ("created_on", "employer")
+# computed from the firms, not moved: the absorbed firm's rows go with it (ON DELETE CASCADE), the
+# survivor's are found again once merged
+RECOMPUTED = {"duplicate_pairs"}
 LINK_LABELS = {
     "contacts": "Contacts",
     "interactions": "Échanges du journal des contacts",
@@ -94,10 +98,10 @@ class MergeReport:
 
 
 def company_links() -> list[Link]:
-    """Every column of the schema referencing companies.id."""
+    """Every column of the schema referencing companies.id (but those of tables RECOMPUTED)."""
     target = Company.__table__.c.id
     return [Link(table, key.parent) for table in db.metadata.sorted_tables
-            for key in table.foreign_keys if key.column is target]
+            for key in table.foreign_keys if key.column is target and table.name not in RECOMPUTED]
 
 
 def unique_with(link: Link) -> bool:
@@ -288,4 +292,6 @@ def merge(survivor: Company, absorbed: Company, choices: dict[str, str], actor: 
     db.session.expire(absorbed, ["contacts"])
     db.session.delete(absorbed)
     db.session.flush()
+    counters.refresh([survivor.id])  # its needs and interactions moved in set-based updates
+    duplicates.refresh_pairs_of(survivor)
     return report

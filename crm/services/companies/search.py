@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
 
 from crm.extensions import db
-from crm.models import Company, HiringNeed
+from crm.models import Company
 from crm.services.companies.records import search_words
 from crm.services.platform.identifiers import clean_siret
 from crm.services.platform.wording import normalise_name
@@ -96,15 +96,6 @@ def following_prefix(prefix: str) -> str | None:
     return stem[:-1] + chr(0xE000 if 0xD800 <= following <= 0xDFFF else following)
 
 
-def open_needs_count() -> sa.ScalarSelect[int]:
-    """The number of open needs of the company of the enclosing query."""
-    return (
-        sa.select(sa.func.count(HiringNeed.id))
-        .where(HiringNeed.company_id == Company.id, HiringNeed.is_open)
-        .scalar_subquery()
-    )
-
-
 def is_sqlite() -> bool:
     return db.session.get_bind().dialect.name == "sqlite"
 
@@ -128,7 +119,7 @@ def fetch(conditions: Conditions, order: Sequence, offset: int, limit: int,
         conditions = [sa.func.likelihood(condition, sa.literal_column("0.9")) for condition in conditions]
     ids = sa.select(Company.id).where(*conditions).order_by(*order).limit(limit).offset(offset).subquery()
     query = (
-        sa.select(Company, open_needs_count())
+        sa.select(Company, Company.open_needs_count)
         .join(ids, ids.c.id == Company.id)
         .options(joinedload(Company.basin), joinedload(Company.referent), joinedload(Company.commune))
         .order_by(*order)

@@ -3,6 +3,11 @@ indicators, open needs, upcoming visits and events, and the outlines of basins a
 
 Every function runs one query. Point layers come back as compact rows ([lat, lon, ...]) that the
 page sends as data; the browser draws them (crm/static/js/map-layers.js).
+
+The unfiltered counts (active firms per commune and per basin, open needs per basin) are read from
+`area_counts`, which `refresh_area_counts` recomputes (a scheduled job and after imports,
+jobs/derived.py); the page says when. Until it first ran, and with any filter, they are counted
+live.
 """
 
 from dataclasses import dataclass
@@ -13,6 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from crm.extensions import db
 from crm.models import (
+    AreaCount,
     Basin,
     Commune,
     Company,
@@ -23,6 +29,7 @@ from crm.models import (
     Interaction,
     NafCode,
     RomeCode,
+    TableRefresh,
     User,
     Visit,
     VisitStatus,
@@ -41,6 +48,8 @@ INDICATORS = {
     "contacted": "Entreprises contactées sur la période",
 }
 PERIODS = {30: "30 derniers jours", 90: "3 derniers mois", 365: "12 derniers mois"}
+AREA_COUNTS = "area_counts"  # its name in table_refreshes
+COMMUNE, BASIN = "commune", "basin"
 
 
 @dataclass(frozen=True)
@@ -77,8 +86,8 @@ class BoundingBox:
 
 
 def open_need_exists() -> ColumnElement[bool]:
-    return sa.exists().where(HiringNeed.company_id == Company.id,
-                             HiringNeed.is_open)
+    """The firm has an open need (its denormalised count, crm/services/companies/counters.py)."""
+    return Company.open_needs_count > 0
 
 
 def company_conditions(filters: MapFilters,
@@ -112,12 +121,78 @@ def count_by(column: sa.orm.QueryableAttribute, conditions: list[sa.ColumnExpres
     return dict(db.session.execute(query).all())
 
 
+def counts_refreshed_at() -> datetime | None:
+    """When `area_counts` was last computed; None before its first run."""
+    stamp = db.session.get(TableRefresh, AREA_COUNTS)
+    return stamp.refreshed_at if stamp else None
+
+
+def stored_counts(filters: MapFilters, level: str, column: str) -> dict[str, int] | None:
+    """The stored counts of a level (one column) for unfiltered views once computed, else None."""
+    if filters != MapFilters() or counts_refreshed_at() is None:
+        return None
+    query = (sa.select(AreaCount.code, getattr(AreaCount, column))
+             .where(AreaCount.level == level, getattr(AreaCount, column) > 0))
+    return dict(db.session.execute(query).all())
+
+
+def live_commune_counts(filters: MapFilters) -> dict[str, int]:
+    return {code: count for code, count in
+            count_by(Company.commune_code, company_conditions(filters)).items() if code}
+
+
+def live_establishments_by_basin(filters: MapFilters) -> dict[str, int]:
+    counts = count_by(Company.basin_code, company_conditions(filters, with_basin=False))
+    return {code: count for code, count in counts.items() if code}
+
+
+def live_open_needs_by_basin(filters: MapFilters) -> dict[str, int]:
+    """Open needs per basin, of firms matching the filters."""
+    query = (sa.select(HiringNeed.basin_code, sa.func.count())
+             .join(Company, Company.id == HiringNeed.company_id)
+             .where(HiringNeed.is_open,
+                    *company_conditions(filters, with_basin=False))
+             .group_by(HiringNeed.basin_code))
+    return counts_by_basin(query)
+
+
+def live_area_counts() -> dict[tuple[str, str], tuple[int, int]]:
+    """(level, code) → (active firms, open needs) counted now, for every commune and basin."""
+    unfiltered = MapFilters()
+    communes = {(COMMUNE, code): (count, 0) for code, count in live_commune_counts(unfiltered).items()}
+    firms, needs = live_establishments_by_basin(unfiltered), live_open_needs_by_basin(unfiltered)
+    basins = {(BASIN, code): (firms.get(code, 0), needs.get(code, 0)) for code in firms | needs}
+    return communes | basins
+
+
+def refresh_area_counts() -> int:
+    """Recompute `area_counts` in the current transaction; returns how many rows it holds."""
+    rows = [{"level": level, "code": code, "establishments": firms, "open_needs": needs}
+            for (level, code), (firms, needs) in live_area_counts().items()]
+    db.session.execute(sa.delete(AreaCount))
+    if rows:
+        db.session.execute(sa.insert(AreaCount), rows)
+    stamp = db.session.get(TableRefresh, AREA_COUNTS) or TableRefresh(name=AREA_COUNTS)
+    stamp.refreshed_at = utcnow()
+    db.session.add(stamp)
+    db.session.flush()
+    return len(rows)
+
+
 def commune_counts(filters: MapFilters) -> list[list]:
     """[lat, lon, count, commune name] of every commune with matching firms, by commune code.
 
-    Two plain queries: the count per commune code, then the communes' points (joining them in one
-    query lets SQLite's planner walk the communes for every firm)."""
-    counts = count_by(Company.commune_code, company_conditions(filters))
+    Stored counts: one query joining them to the communes. Live: two plain queries, the count per
+    commune code, then the communes' points (joining them in one query lets SQLite's planner walk
+    the communes for every firm)."""
+    if filters == MapFilters() and counts_refreshed_at() is not None:
+        stored = (sa.select(Commune.latitude, Commune.longitude, AreaCount.establishments, Commune.name)
+                  .join(Commune, Commune.code == AreaCount.code)
+                  .where(AreaCount.level == COMMUNE, AreaCount.establishments > 0)
+                  .order_by(Commune.code))
+        return [[round(lat, 5), round(lon, 5), count, name]
+                for lat, lon, count, name in db.session.execute(stored)]
+    counts = live_commune_counts(filters)
     query = (sa.select(Commune.code, Commune.latitude, Commune.longitude, Commune.name)
              .order_by(Commune.code))
     return [[round(lat, 5), round(lon, 5), counts[code], name]
@@ -142,18 +217,14 @@ def counts_by_basin(query: sa.Select[str | None, int]) -> dict[str, int]:
 
 
 def establishments_by_basin(filters: MapFilters) -> dict[str, int]:
-    counts = count_by(Company.basin_code, company_conditions(filters, with_basin=False))
-    return {code: count for code, count in counts.items() if code}
+    stored = stored_counts(filters, BASIN, "establishments")
+    return live_establishments_by_basin(filters) if stored is None else stored
 
 
 def open_needs_by_basin(filters: MapFilters) -> dict[str, int]:
     """Open needs per basin, of firms matching the filters."""
-    query = (sa.select(HiringNeed.basin_code, sa.func.count())
-             .join(Company, Company.id == HiringNeed.company_id)
-             .where(HiringNeed.is_open,
-                    *company_conditions(filters, with_basin=False))
-             .group_by(HiringNeed.basin_code))
-    return counts_by_basin(query)
+    stored = stored_counts(filters, BASIN, "open_needs")
+    return live_open_needs_by_basin(filters) if stored is None else stored
 
 
 def contacted_by_basin(filters: MapFilters, since: datetime) -> dict[str, int]:

@@ -112,13 +112,15 @@ def establishment_rows(path: Path, progress: Progress,
 
 
 def wanted_identifiers(path: Path, context: Context, progress: Progress) -> tuple[set[int], set[str]]:
-    """First pass: SIRENs of the region's open establishments, SIRETs of those without Lambert point."""
+    """First pass: SIRENs of the region's open establishments, SIRETs of those without Lambert point
+    (SIRETs are not checked here: a few extra keys only cost memory, rows are checked when kept)."""
     sirens: set[int] = set()
     sirets: set[str] = set()
     for layout, row in establishment_rows(path, progress, BATCH * 10):
-        if row is not None and layout.rejection(row, context.communes) is None:
+        if (row is not None and len(row) >= layout.width
+                and row[layout.commune_at].strip() in context.communes):
             record = layout.record(row)
-            if record["state"] != "F":
+            if record["state"] != "F" and record["siret"][:9].isdecimal():
                 sirens.add(siren_key(record))
                 if lambert(record) is None:
                     sirets.add(record["siret"])

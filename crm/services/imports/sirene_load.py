@@ -12,8 +12,9 @@
   at the start of the next import.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 from typing import Protocol
 
 import sqlalchemy as sa
@@ -92,18 +93,39 @@ class StagedWrites:
         return inserted, updated
 
     def stage(self, rows: list[dict]) -> None:
-        if not self.postgresql:  # one executemany of plain tuples, the values converted as SQLAlchemy would
-            dialect = db.engine.dialect
-            convert = [(name, column.type.bind_processor(dialect)) for name, column in STAGING.c.items()]
+        if not self.postgresql:  # one executemany of plain tuples, values converted as SQLAlchemy would
             db.session.connection().exec_driver_sql(
                 f"INSERT INTO {STAGING.name} ({', '.join(STAGED)}) VALUES ({', '.join('?' * len(STAGED))})",
-                [tuple(row[name] if to_db is None else to_db(row[name]) for name, to_db in convert)
-                 for row in rows])
+                list(map(sqlite_values(rows[0]), rows)))
             return
         cursor = db.session.connection().connection.driver_connection.cursor()  # psycopg 3
         with cursor, cursor.copy(f"COPY {STAGING.name} ({', '.join(STAGED)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row([("[]" if name == "tags" else row[name]) for name in STAGED])
+
+
+def sqlite_values(first: dict) -> Callable[[dict], tuple]:
+    """A row's staged values for sqlite3: the columns SQLAlchemy converts (dates, JSON) through its
+    converters, the batch's constants (source, times, tags) converted once."""
+    dialect = db.engine.dialect
+    constants = {name: first[name] for name in INSERTED if name not in ("siret", "siren")}
+    convert = {name: to_db for name, column in STAGING.c.items()
+               if (to_db := column.type.dialect_impl(dialect).bind_processor(dialect)) is not None}
+    ready = {name: convert.pop(name)(value) if name in convert else value
+             for name, value in constants.items()}
+    getter = itemgetter(*STAGED)
+    positions = [(STAGED.index(name), to_db) for name, to_db in convert.items()]
+    fixed = [(STAGED.index(name), value) for name, value in ready.items()]
+
+    def values(row: dict) -> tuple:
+        staged = list(getter(row))
+        for position, to_db in positions:
+            staged[position] = to_db(staged[position])
+        for position, value in fixed:
+            staged[position] = value
+        return tuple(staged)
+
+    return values
 
 
 def insert_new() -> sa.UpdateBase:

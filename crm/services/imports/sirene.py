@@ -189,8 +189,9 @@ def write_batch(pairs: list[tuple[dict, dict]], context: Context, transformer: T
 
 def first_load() -> bool:
     """Whether the companies table is empty or nearly so (loaded without its secondary indexes)."""
-    return db.session.scalar(sa.select(sa.func.count()).select_from(
-        sa.select(Company.id).limit(FIRST_LOAD_MAX + 1).subquery())) <= FIRST_LOAD_MAX
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(
+        sa.select(Company.id).limit(FIRST_LOAD_MAX + 1).subquery()))
+    return (count or 0) <= FIRST_LOAD_MAX
 
 
 def import_files(establishments: Path, unites: Path | None = None, geoloc: Path | None = None,

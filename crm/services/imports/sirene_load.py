@@ -15,7 +15,7 @@
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from operator import itemgetter
-from typing import Protocol
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -40,13 +40,13 @@ class Writes(Protocol):
 
 
 def companies() -> sa.Table:
-    return Company.__table__  # type: ignore[return-value]
+    return Company.__table__
 
 
 class RowWrites:
     """One statement per row, the old columns compared in Python."""
 
-    old_columns = COMPARED
+    old_columns: tuple[str, ...] = COMPARED
 
     def write(self, new: list[dict], known: list[tuple[dict, sa.Row]]) -> tuple[int, int]:
         table = companies()
@@ -73,7 +73,7 @@ STAGED = tuple(column.name for column in STAGING.c)
 class StagedWrites:
     """A staging table and two set-based statements per batch."""
 
-    old_columns = ("name", "search_name")
+    old_columns: tuple[str, ...] = ("name", "search_name")
 
     def __init__(self) -> None:
         self.postgresql = db.engine.dialect.name == "postgresql"
@@ -98,7 +98,8 @@ class StagedWrites:
                 f"INSERT INTO {STAGING.name} ({', '.join(STAGED)}) VALUES ({', '.join('?' * len(STAGED))})",
                 list(map(sqlite_values(rows[0]), rows)))
             return
-        cursor = db.session.connection().connection.driver_connection.cursor()  # psycopg 3
+        psycopg_connection: Any = db.session.connection().connection.driver_connection
+        cursor = psycopg_connection.cursor()
         with cursor, cursor.copy(f"COPY {STAGING.name} ({', '.join(STAGED)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row([("[]" if name == "tags" else row[name]) for name in STAGED])
@@ -155,11 +156,11 @@ def secondary_objects() -> tuple[list[str], list[str]]:
             "WHERE i.indrelid = 'companies'::regclass AND NOT i.indisunique AND NOT i.indisprimary "
             "ORDER BY c.relname")).all()
         return ([f'DROP INDEX "{name}"' for name, _ in indexes],
-                [sql for _, sql in indexes] + ["ANALYZE companies"])
-    master = db.session.execute(sa.text(
+                [str(sql) for _, sql in indexes] + ["ANALYZE companies"])
+    master = [(str(kind), str(name), str(sql)) for kind, name, sql in db.session.execute(sa.text(
         "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'companies' AND sql IS NOT NULL "
         "AND (type = 'trigger' OR (type = 'index' AND sql NOT LIKE 'CREATE UNIQUE%')) "
-        "ORDER BY type, name")).all()
+        "ORDER BY type, name"))]
     searches = db.session.scalars(sa.text(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%USING fts5%' "
         "AND sql LIKE '%content=''companies''%' ORDER BY name")).all()

@@ -107,11 +107,12 @@ class StagedWrites:
 
 def sqlite_values(first: dict) -> Callable[[dict], tuple]:
     """A row's staged values for sqlite3: the columns SQLAlchemy converts (dates, JSON) through its
-    converters, the batch's constants (source, times, tags) converted once."""
+    converters, the batch's constants (source, times, tags) converted once; booleans go as they are
+    (sqlite3 stores True as 1, as SQLAlchemy does)."""
     dialect = db.engine.dialect
     constants = {name: first[name] for name in INSERTED if name not in ("siret", "siren")}
-    convert = {name: to_db for name, column in STAGING.c.items()
-               if (to_db := column.type.dialect_impl(dialect).bind_processor(dialect)) is not None}
+    convert = {name: to_db for name, column in STAGING.c.items() if not isinstance(column.type, sa.Boolean)
+               and (to_db := column.type.dialect_impl(dialect).bind_processor(dialect)) is not None}
     ready = {name: convert.pop(name)(value) if name in convert else value
              for name, value in constants.items()}
     getter = itemgetter(*STAGED)

@@ -120,7 +120,8 @@ def main() -> None:
     establishments, unites = stock_files(args.rows)
     urls = [f"sqlite:///{OUT / 'sirene_bench.sqlite3'}", *args.database_url]
     results = [measure(url, establishments, unites, args.method) for url in urls]
-    print(f"{'database':<12}{'kept':>9}{'import s':>10}{'rows/s':>10}{'cpu s':>8}{'plain s':>10}{'rows/s':>10}"
+    print(f"{'database':<12}{'kept':>9}{'import s':>10}{'rows/s':>10}{'cpu s':>8}{'plain s':>10}"
+          f"{'rows/s':>10}"
           f"{'+ index s':>11}{'ratio':>7}{'re-import s':>13}{'rows/s':>10}{'changes':>9}")
     for r in results:
         print(f"{r['database']:<12}{r['kept']:>9,}{r['import_s']:>10.1f}{r['import_rows_s']:>10,.0f}"

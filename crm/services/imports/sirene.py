@@ -18,6 +18,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from itertools import islice
 from pathlib import Path
 
@@ -27,8 +28,15 @@ from pyproj import Transformer
 from werkzeug.datastructures import FileStorage
 
 from crm.extensions import db
-from crm.models import BackgroundTask, Commune, Company, HeadcountBand, NafCode, User, utcnow
+from crm.models import BackgroundTask, Commune, Company, HeadcountBand, NafCode, User
 from crm.services.companies.records import search_text
+from crm.services.imports.sirene_load import (
+    RowWrites,
+    StagedWrites,
+    Writes,
+    restore_indexes,
+    without_secondary_indexes,
+)
 from crm.services.imports.sirene_names import (
     GEOLOC_COLUMNS,
     LEGAL_UNIT_COLUMNS,
@@ -58,12 +66,9 @@ from crm.services.platform import audit
 from crm.services.platform.wording import normalise_name
 
 BATCH = 5_000
-SOURCE = "sirene"
+FIRST_LOAD_MAX = 10_000  # companies at most in the table for an import to be a first load
 TASK_KIND = "sirene"
 ESTABLISHMENTS = "des établissements (StockEtablissement)"
-COMPARED = ("name", "search_name", "search_text", "sign", "naf_code", "naf2025_code", "headcount_band",
-            "address", "postal_code", "commune_code", "basin_code", "latitude", "longitude", "active",
-            "diffusible", "employer", "verified", "created_on")
 UPLOAD_NAMES = {"establishments": "etablissements", "unites": "unites_legales", "geoloc": "geolocalisation"}
 
 
@@ -107,13 +112,15 @@ def establishment_rows(path: Path, progress: Progress,
 
 
 def wanted_identifiers(path: Path, context: Context, progress: Progress) -> tuple[set[int], set[str]]:
-    """First pass: SIRENs of the region's open establishments, SIRETs of those without Lambert point."""
+    """First pass: SIRENs of the region's open establishments, SIRETs of those without Lambert point
+    (SIRETs are not checked here: a few extra keys only cost memory, rows are checked when kept)."""
     sirens: set[int] = set()
     sirets: set[str] = set()
     for layout, row in establishment_rows(path, progress, BATCH * 10):
-        if row is not None and layout.rejection(row, context.communes) is None:
+        if (row is not None and len(row) >= layout.width
+                and row[layout.commune_at].strip() in context.communes):
             record = layout.record(row)
-            if record["state"] != "F":
+            if record["state"] != "F" and record["siret"][:9].isdecimal():
                 sirens.add(siren_key(record))
                 if lambert(record) is None:
                     sirets.add(record["siret"])
@@ -126,9 +133,9 @@ def batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def existing_rows(sirets: list[str]) -> dict[str, sa.Row]:
+def existing_rows(sirets: list[str], columns: tuple[str, ...]) -> dict[str, sa.Row]:
     table = Company.__table__
-    query = sa.select(table.c.id, table.c.siret, *(table.c[name] for name in COMPARED))
+    query = sa.select(table.c.id, table.c.siret, *(table.c[name] for name in columns))
     return {row.siret: row for row in db.session.execute(query.where(table.c.siret.in_(sirets)))}
 
 
@@ -148,13 +155,13 @@ def resolve_name(row: dict, old: sa.Row | None) -> str | None:
 
 
 def write_batch(pairs: list[tuple[dict, dict]], context: Context, transformer: Transformer,
-                summary: Summary) -> None:
+                summary: Summary, writes: Writes) -> None:
     """Settle each (company row, SIRENE record) of a batch, then insert the new establishments and
-    update the changed ones, in one statement each."""
+    update the changed ones."""
     by_siret = {row["siret"]: (row, record) for row, record in pairs}
     if len(by_siret) < len(pairs):
         summary.rejected["duplicate_siret"] += len(pairs) - len(by_siret)
-    existing = existing_rows(list(by_siret))
+    existing = existing_rows(list(by_siret), writes.old_columns)
     kept = []
     for siret, (row, record) in by_siret.items():
         reason = resolve_name(row, existing.get(siret))
@@ -164,36 +171,46 @@ def write_batch(pairs: list[tuple[dict, dict]], context: Context, transformer: T
             kept.append((row, record))
             context.warnings.update(warnings_of(record, row))
     locate([row for row, _ in kept], [record for _, record in kept], context, transformer)
-    new, changed = [], []
+    new, known = [], []
     for row, _ in kept:
         commune = context.communes[row["commune_code"]].name
         row["search_text"] = search_text(row["name"], row["sign"], commune, row["postal_code"])
         old = existing.get(row["siret"])
         if old is None:
-            new.append({**row, "source": SOURCE})
-        elif tuple(old)[2:] != tuple(row[name] for name in COMPARED):
-            changed.append({**row, "row_id": old.id})
+            new.append(row)
+        else:
+            known.append((row, old))
     summary.kept += len(kept)
     summary.closed += sum(not row["active"] for row, _ in kept)
-    execute(new, changed)
-    summary.inserted += len(new)
-    summary.updated += len(changed)
+    inserted, updated = writes.write(new, known)
+    summary.inserted += inserted
+    summary.updated += updated
 
 
-def execute(new: list[dict], changed: list[dict]) -> None:
-    table = Company.__table__
-    if new:
-        db.session.execute(table.insert(), new)
-    if changed:
-        db.session.execute(table.update().where(table.c.id == sa.bindparam("row_id")).values(
-            version=table.c.version + 1, updated_at=utcnow(),
-            **{name: sa.bindparam(name) for name in COMPARED}), changed)
+def first_load() -> bool:
+    """Whether the companies table is empty or nearly so (loaded without its secondary indexes)."""
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(
+        sa.select(Company.id).limit(FIRST_LOAD_MAX + 1).subquery()))
+    return (count or 0) <= FIRST_LOAD_MAX
 
 
 def import_files(establishments: Path, unites: Path | None = None, geoloc: Path | None = None,
-                 report: Callable[[int, int], None] | None = None) -> dict:
+                 report: Callable[[int, int], None] | None = None, method: str = "auto") -> dict:
     """Import a StockEtablissement file, with names from StockUniteLegale and points from the
-    géolocalisation file when given; commits batch by batch and returns the summary."""
+    géolocalisation file when given; commits batch by batch and returns the summary.
+
+    `method`: "auto" (a first load without the secondary indexes when the table is nearly empty,
+    else the incremental staged upsert), "bulk", "incremental" or "rows" (the row-by-row reference)."""
+    restore_indexes()
+    if method == "auto":
+        method = "bulk" if first_load() else "incremental"
+    writes: Writes = RowWrites() if method == "rows" else StagedWrites()
+    with without_secondary_indexes() if method == "bulk" else nullcontext():
+        return read_and_write(establishments, unites, geoloc, report, writes)
+
+
+def read_and_write(establishments: Path, unites: Path | None, geoloc: Path | None,
+                   report: Callable[[int, int], None] | None, writes: Writes) -> dict:
     context, summary = load_context(), Summary()
     sides = [path for path in (unites, geoloc) if path is not None]
     passes = (2 if sides else 1) * file_size(establishments) + sum(file_size(path) for path in sides)
@@ -214,7 +231,7 @@ def import_files(establishments: Path, unites: Path | None = None, geoloc: Path 
             else:
                 usable.append(layout.record(row))
         write_batch([(company_fields(record, context), record) for record in usable], context,
-                    transformer, summary)
+                    transformer, summary, writes)
         db.session.commit()
     return summary.as_dict(context.warnings)
 

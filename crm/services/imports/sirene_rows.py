@@ -106,10 +106,17 @@ DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)  # Luhn: a digit doubled, its two digit
 LA_POSTE = "356000000"
 
 
+DOUBLED_DIGITS = str.maketrans("0123456789", "".join(map(str, DOUBLED)))
+
+
 def luhn_valid(digits: str) -> bool:
-    """The Luhn check of a string of digits (what stdnum does, at the speed of a stock file)."""
-    doubled = sum(map(DOUBLED.__getitem__, map(int, digits[-2::-2])))
-    return (sum(map(int, digits[-1::-2])) + doubled) % 10 == 0
+    """The Luhn check of a string of digits (what stdnum does, at the speed of a stock file): ASCII
+    digits are summed from their bytes, the doubled ones through a translation table."""
+    if not digits.isascii():
+        doubled = sum(map(DOUBLED.__getitem__, map(int, digits[-2::-2])))
+        return (sum(map(int, digits[-1::-2])) + doubled) % 10 == 0
+    total = sum(digits[-1::-2].encode()) + sum(digits[-2::-2].translate(DOUBLED_DIGITS).encode())
+    return (total - 48 * len(digits)) % 10 == 0
 
 
 def siret_valid(siret: str) -> bool:

@@ -21,8 +21,21 @@ def sentence_case(text: str) -> str:
     return text[:1].upper() + text[1:].lower()
 
 
+class _WithoutCombining(dict):
+    """`str.translate` table dropping combining characters, filled as characters are met."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+WITHOUT_COMBINING = _WithoutCombining()
+
+
 def normalise_name(name: str) -> str:
     """Lower case without accents or repeated spaces, the form names are searched in."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    if name.isascii():
+        return " ".join(name.lower().split())
+    plain = unicodedata.normalize("NFKD", name).translate(WITHOUT_COMBINING)
     return " ".join(plain.lower().split())

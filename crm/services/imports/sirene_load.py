@@ -1,0 +1,200 @@
+"""How the SIRENE import writes its batches (`docs/sirene.md`, "Bulk and incremental paths").
+
+- `StagedWrites` (every import): each batch goes into a temporary staging table (PostgreSQL `COPY`,
+  SQLite one `executemany`), then two set-based statements: `INSERT … SELECT … ON CONFLICT (siret)
+  DO NOTHING` for the new establishments, and one `UPDATE … FROM` the staging table of the known ones
+  whose columns differ (compared in SQL, so untouched rows are neither rewritten nor re-indexed).
+- `RowWrites`: the original path, one insert and one update per row (`executemany`) after comparing
+  the old columns in Python; kept as the reference the staged path is tested and measured against.
+- `without_secondary_indexes`: a first load (an empty or nearly empty table) drops the table's
+  secondary indexes (and on SQLite the full-text triggers), loads, then rebuilds them in one go. What
+  to rebuild is saved first in `app_settings`, so an interrupted load is repaired by `restore_indexes`
+  at the start of the next import.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from operator import itemgetter
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from crm.extensions import db
+from crm.models import AppSetting, Company, utcnow
+
+SOURCE = "sirene"
+COMPARED = ("name", "search_name", "search_text", "sign", "naf_code", "naf2025_code", "headcount_band",
+            "address", "postal_code", "commune_code", "basin_code", "latitude", "longitude", "active",
+            "diffusible", "employer", "verified", "created_on")
+# what a new establishment's row holds besides the compared columns
+INSERTED = ("siret", "siren", "source", "tags", "version", "created_at", "updated_at")
+PENDING_KEY = "sirene_bulk_load"  # app_settings: the indexes and triggers a first load has dropped
+
+
+class Writes(Protocol):
+    old_columns: tuple[str, ...]
+
+    def write(self, new: list[dict], known: list[tuple[dict, sa.Row]]) -> tuple[int, int]:
+        """Insert the new rows and update the known ones that changed; (inserted, updated)."""
+
+
+def companies() -> sa.Table:
+    return Company.__table__
+
+
+class RowWrites:
+    """One statement per row, the old columns compared in Python."""
+
+    old_columns: tuple[str, ...] = COMPARED
+
+    def write(self, new: list[dict], known: list[tuple[dict, sa.Row]]) -> tuple[int, int]:
+        table = companies()
+        changed = [{**row, "row_id": old.id} for row, old in known
+                   if tuple(getattr(old, name) for name in COMPARED) != tuple(row[name] for name in COMPARED)]
+        if new:
+            db.session.execute(table.insert(), [{**row, "source": SOURCE} for row in new])
+        if changed:
+            db.session.execute(table.update().where(table.c.id == sa.bindparam("row_id")).values(
+                version=table.c.version + 1, updated_at=utcnow(),
+                **{name: sa.bindparam(name) for name in COMPARED}), changed)
+        return len(new), len(changed)
+
+
+STAGING = sa.Table(
+    "sirene_staging", sa.MetaData(),
+    *(sa.Column(name, companies().c[name].type) for name in (*INSERTED, *COMPARED)),
+    sa.Column("row_id", sa.Integer),
+    prefixes=["TEMPORARY"],
+)
+STAGED = tuple(column.name for column in STAGING.c)
+
+
+class StagedWrites:
+    """A staging table and two set-based statements per batch."""
+
+    old_columns: tuple[str, ...] = ("name", "search_name")
+
+    def __init__(self) -> None:
+        self.postgresql = db.engine.dialect.name == "postgresql"
+
+    def write(self, new: list[dict], known: list[tuple[dict, sa.Row]]) -> tuple[int, int]:
+        if not new and not known:
+            return 0, 0
+        now = utcnow()
+        extra = {"source": SOURCE, "tags": [], "version": 1, "created_at": now, "updated_at": now,
+                 "row_id": None}
+        rows = [{**extra, **row} for row in new] + [{**extra, **row, "row_id": old.id} for row, old in known]
+        db.session.execute(sa.schema.CreateTable(STAGING, if_not_exists=True))
+        self.stage(rows)
+        inserted = len(db.session.scalars(insert_new()).all())
+        updated = len(db.session.scalars(update_changed(now)).all()) if known else 0
+        db.session.execute(sa.text(f"{'TRUNCATE' if self.postgresql else 'DELETE FROM'} {STAGING.name}"))
+        return inserted, updated
+
+    def stage(self, rows: list[dict]) -> None:
+        if not self.postgresql:  # one executemany of plain tuples, values converted as SQLAlchemy would
+            db.session.connection().exec_driver_sql(
+                f"INSERT INTO {STAGING.name} ({', '.join(STAGED)}) VALUES ({', '.join('?' * len(STAGED))})",
+                list(map(sqlite_values(rows[0]), rows)))
+            return
+        psycopg_connection: Any = db.session.connection().connection.driver_connection
+        cursor = psycopg_connection.cursor()
+        with cursor, cursor.copy(f"COPY {STAGING.name} ({', '.join(STAGED)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([("[]" if name == "tags" else row[name]) for name in STAGED])
+
+
+def sqlite_values(first: dict) -> Callable[[dict], tuple]:
+    """A row's staged values for sqlite3: the columns SQLAlchemy converts (dates, JSON) through its
+    converters, the batch's constants (source, times, tags) converted once; booleans go as they are
+    (sqlite3 stores True as 1, as SQLAlchemy does)."""
+    dialect = db.engine.dialect
+    constants = {name: first[name] for name in INSERTED if name not in ("siret", "siren")}
+    convert = {name: to_db for name, column in STAGING.c.items() if not isinstance(column.type, sa.Boolean)
+               and (to_db := column.type.dialect_impl(dialect).bind_processor(dialect)) is not None}
+    ready = {name: convert.pop(name)(value) if name in convert else value
+             for name, value in constants.items()}
+    getter = itemgetter(*STAGED)
+    positions = [(STAGED.index(name), to_db) for name, to_db in convert.items()]
+    fixed = [(STAGED.index(name), value) for name, value in ready.items()]
+
+    def values(row: dict) -> tuple:
+        staged = list(getter(row))
+        for position, to_db in positions:
+            staged[position] = to_db(staged[position])
+        for position, value in fixed:
+            staged[position] = value
+        return tuple(staged)
+
+    return values
+
+
+def insert_new() -> sa.UpdateBase:
+    table = companies()
+    insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+    columns = (*INSERTED, *COMPARED)
+    return insert(table).from_select(
+        columns, sa.select(*(STAGING.c[name] for name in columns)).where(STAGING.c.row_id.is_(None))
+    ).on_conflict_do_nothing(index_elements=["siret"]).returning(table.c.id)
+
+
+def update_changed(now) -> sa.UpdateBase:
+    table = companies()
+    return (table.update().where(table.c.id == STAGING.c.row_id)
+            .where(sa.or_(*(table.c[name].is_distinct_from(STAGING.c[name]) for name in COMPARED)))
+            .values(version=table.c.version + 1, updated_at=now,
+                    **{name: STAGING.c[name] for name in COMPARED}).returning(table.c.id))
+
+
+def secondary_objects() -> tuple[list[str], list[str]]:
+    """(statements dropping, statements rebuilding) the companies table's non-unique indexes, and on
+    SQLite its full-text triggers and indexes; the unique SIRET index stays for the upsert."""
+    if db.engine.dialect.name == "postgresql":
+        indexes = db.session.execute(sa.text(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = 'companies'::regclass AND NOT i.indisunique AND NOT i.indisprimary "
+            "ORDER BY c.relname")).all()
+        return ([f'DROP INDEX "{name}"' for name, _ in indexes],
+                [str(sql) for _, sql in indexes] + ["ANALYZE companies"])
+    master = [(str(kind), str(name), str(sql)) for kind, name, sql in db.session.execute(sa.text(
+        "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'companies' AND sql IS NOT NULL "
+        "AND (type = 'trigger' OR (type = 'index' AND sql NOT LIKE 'CREATE UNIQUE%')) "
+        "ORDER BY type, name"))]
+    searches = db.session.scalars(sa.text(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%USING fts5%' "
+        "AND sql LIKE '%content=''companies''%' ORDER BY name")).all()
+    return ([f'DROP {kind.upper()} "{name}"' for kind, name, _ in master],
+            [sql for kind, _, sql in master if kind == "index"]
+            + [f"INSERT INTO {name}({name}) VALUES ('rebuild')" for name in searches]
+            + [sql for kind, _, sql in master if kind == "trigger"] + ["ANALYZE companies"])
+
+
+def restore_indexes() -> None:
+    """Rebuild what an interrupted first load dropped (nothing when none was interrupted)."""
+    pending = db.session.get(AppSetting, PENDING_KEY)
+    if pending is None:
+        return
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text("SET LOCAL maintenance_work_mem = '256MB'"))
+    for statement in pending.value["restore"]:
+        db.session.execute(sa.text(statement))
+    db.session.delete(pending)
+    db.session.commit()
+
+
+@contextmanager
+def without_secondary_indexes() -> Iterator[None]:
+    """Run a first load without the secondary indexes and search triggers, then rebuild them."""
+    drop, restore = secondary_objects()
+    db.session.add(AppSetting(key=PENDING_KEY, value={"restore": restore}))
+    db.session.commit()
+    for statement in drop:
+        db.session.execute(sa.text(statement))
+    db.session.commit()
+    try:
+        yield
+    finally:
+        db.session.rollback()
+        restore_indexes()

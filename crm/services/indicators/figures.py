@@ -148,6 +148,23 @@ class Measures:
 
     # -- the aggregates ----------------------------------------------------------------------
 
+    def contacted(self) -> sa.ColumnElement[bool]:
+        """The firms with a ledger entry in the period (by the scope's organisation or adviser).
+        A firm's `last_contact_at` is its latest entry (`companies/counters.py`): a firm last
+        contacted before the period has none in it, and one last contacted within the period (all
+        entries counting) is contacted; only the firms contacted again after the period (or, with
+        an organisation or adviser, every candidate) are looked up in the ledger, through the index
+        (firm, date)."""
+        last = Company.last_contact_at
+        by_whom = self.scope.by_whom(Interaction.organisation_id, Interaction.user_id)
+        in_period = (sa.select(Interaction.id)
+                     .where(Interaction.company_id == Company.id, Interaction.occurred_at >= self.low,
+                            Interaction.occurred_at < self.high, *by_whom)
+                     .exists())
+        if by_whom:
+            return sa.and_(last >= self.low, in_period)
+        return sa.and_(last >= self.low, sa.or_(last < self.high, in_period))
+
     @cached_property
     def contacts(self) -> tuple[int, int, int, int]:
         """(firms contacted, of them active, of them of known size, of them under 250
@@ -155,18 +172,15 @@ class Measures:
         size is a band with a lower bound (the non-employer band "NN" and firms without a band
         are left out; the band "10 000 and more" counts, unlike the plans' share which needs an
         upper bound)."""
-        firm = Interaction.company_id
-        active = sa.case((Company.active, firm))
-        known = sa.case((HeadcountBand.min_employees.is_not(None), firm))
-        small = sa.case((HeadcountBand.max_employees < objectives.SMALL_FIRM_LIMIT, firm))
-        query = (sa.select(sa.func.count(sa.distinct(firm)), sa.func.count(sa.distinct(active)),
-                           sa.func.count(sa.distinct(known)), sa.func.count(sa.distinct(small)))
-                 .select_from(Interaction)
-                 .join(Company, Company.id == firm)
+        def firms(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+            return sa.func.count(sa.case((condition, Company.id)))
+
+        query = (sa.select(sa.func.count(Company.id), firms(Company.active),
+                           firms(HeadcountBand.min_employees.is_not(None)),
+                           firms(HeadcountBand.max_employees < objectives.SMALL_FIRM_LIMIT))
+                 .select_from(Company)
                  .outerjoin(HeadcountBand, HeadcountBand.code == Company.headcount_band)
-                 .where(Interaction.occurred_at >= self.low, Interaction.occurred_at < self.high,
-                        self.area(),
-                        *self.scope.by_whom(Interaction.organisation_id, Interaction.user_id)))
+                 .where(self.contacted(), self.area()))
         contacted, active_ones, sized, under = db.session.execute(query).one()
         return number(contacted), number(active_ones), number(sized), number(under)
 
@@ -541,7 +555,11 @@ def dashboard(scope: Scope, period: Period, keys: tuple[str, ...] = KEYS,
     measures = Measures(scope, period, now)
     current = figures(scope, period, keys, now, measures)
     previous = figures(scope, period.previous, keys, now)
-    before = figures(scope, period.year_before, keys, now) if year_before else {
-        key: Figure(key, None, False) for key in keys}
+    if not year_before:
+        before = {key: Figure(key, None, False) for key in keys}
+    elif period.year_before == period.previous:  # a twelve-month period: the same days, counted once
+        before = previous
+    else:
+        before = figures(scope, period.year_before, keys, now)
     return Dashboard(scope, period, [Row(BY_KEY[key], current[key], previous[key], before[key])
                                      for key in keys], measures)

@@ -13,13 +13,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
-from crm.models import Commune, Company, HiringNeed, Indicator, PlanStatus, ProspectionPlan, RomeCode
+from crm.models import Commune, HiringNeed, Indicator, PlanStatus, ProspectionPlan, RomeCode
 from crm.services.indicators.figures import (
     FILLED,
     OUTCOMES,
     Figure,
     Measures,
-    local_day,
+    day_spans,
     middle,
     ratio,
 )
@@ -84,7 +84,8 @@ def job_rows(measures: Measures) -> dict[str | None, JobRow]:
     filed = (sa.select(HiringNeed.rome_code, RomeCode.label, RomeCode.shortage,
                        sa.func.count(HiringNeed.id),
                        sa.func.coalesce(sa.func.sum(HiringNeed.positions), 0))
-             .join(Company, Company.id == HiringNeed.company_id)
+             .select_from(HiringNeed))
+    filed = (measures.of_area(filed, HiringNeed.company_id)
              .outerjoin(RomeCode, RomeCode.code == HiringNeed.rome_code)
              .where(*measures.filed())
              .group_by(HiringNeed.rome_code, RomeCode.label, RomeCode.shortage))
@@ -93,15 +94,18 @@ def job_rows(measures: Measures) -> dict[str | None, JobRow]:
         found.needs, found.positions = int(needs), int(positions or 0)
     closed = (sa.select(HiringNeed.rome_code, RomeCode.label, RomeCode.shortage, HiringNeed.status,
                         HiringNeed.created_at, HiringNeed.closed_at)
-              .join(Company, Company.id == HiringNeed.company_id)
+              .select_from(HiringNeed))
+    closed = (measures.of_area(closed, HiringNeed.company_id)
               .outerjoin(RomeCode, RomeCode.code == HiringNeed.rome_code)
               .where(*measures.closed(), HiringNeed.status.in_(OUTCOMES)))
-    for code, label, shortage, status, created, closed_at in db.session.execute(closed):
+    closed_rows = db.session.execute(closed).all()
+    spans = day_spans([(created, closed_at) for *_, created, closed_at in closed_rows])
+    for (code, label, shortage, status, _, _), (filed_on, closed_on) in zip(closed_rows, spans, strict=True):
         found = row(code, label, shortage)
         found.closed += 1
         if status in FILLED:
             found.filled += 1
-            found.fill_days.append((local_day(closed_at) - local_day(created)).days)
+            found.fill_days.append((closed_on - filed_on).days)
     return rows
 
 

@@ -5,10 +5,11 @@ data the application does not record) is "non disponible": `available` False and
 never 0. Definitions: `definitions.py` and `docs/indicators.md`.
 """
 
-from collections.abc import Callable
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from statistics import median
 from typing import Any
 
@@ -41,7 +42,7 @@ from crm.services.indicators.scope import Level, Period, Scope
 from crm.services.needs import aftercare_figures, cohandling
 from crm.services.needs.aftercare_figures import Share
 from crm.services.plans import objectives
-from crm.services.platform.local_time import local_from_utc
+from crm.services.platform.local_time import day_bounds, local_from_utc
 from crm.services.platform.working_days import is_working_day
 from crm.services.training import workflow as training_workflow
 
@@ -88,6 +89,25 @@ def local_day(moment: datetime | None) -> date:
     return local_from_utc(moment).date()
 
 
+def local_days(moments: Sequence[datetime]) -> list[date]:
+    """The French days of stored (naive UTC) instants, as `local_day` gives them: the UTC start of
+    each day over the instants' span is computed once, then each instant is placed by bisection
+    (a time-zone conversion per instant costs seconds over a year of needs)."""
+    if not moments:
+        return []
+    first, last = local_day(min(moments)), local_day(max(moments))
+    days = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
+    starts = [day_bounds(day)[0] for day in days]
+    return [days[bisect_right(starts, moment) - 1] for moment in moments]
+
+
+def day_spans(rows: Sequence[Sequence[Any]]) -> list[tuple[date, date]]:
+    """The French days of pairs of stored instants (filed, then contacted or closed)."""
+    return list(zip(local_days([row[0] for row in rows]), local_days([row[1] for row in rows]),
+                    strict=True))
+
+
+@lru_cache(maxsize=65536)
 def working_days_between(first: date, last: date) -> int:
     """Working days after `first` up to `last` included (0 when on the same day or before)."""
     days, day = 0, first
@@ -105,10 +125,14 @@ class SpotterFlag:
     first_contact_days: int | None  # working days to the first contact, None before it
 
 
-def spotter_flag(organisation_id: Any, name: Any, hired: Any, filed: Any, contacted: Any) -> SpotterFlag:
-    """A flag from its row: (organisation, its name, hired, filed at, first contact at)."""
-    delay = None if contacted is None else working_days_between(local_day(filed), local_day(contacted))
-    return SpotterFlag(organisation_id, name or "", bool(hired), delay)
+def spotter_flags_of(rows: Sequence[Sequence[Any]]) -> list[SpotterFlag]:
+    """The flags from their rows: (organisation, its name, hired, filed at, first contact at)."""
+    spans = iter(day_spans([(row[3], row[4]) for row in rows if row[4] is not None]))
+    flags = []
+    for organisation_id, name, hired, _, first_contact in rows:
+        delay = None if first_contact is None else working_days_between(*next(spans))
+        flags.append(SpotterFlag(organisation_id, name or "", bool(hired), delay))
+    return flags
 
 
 TRAINING_APPROVED = (TrainingStatus.APPROVED, TrainingStatus.CONVENTION_SIGNED,
@@ -118,15 +142,25 @@ TRAINING_APPROVED = (TrainingStatus.APPROVED, TrainingStatus.CONVENTION_SIGNED,
 class Measures:
     """The aggregates of one scope over one period, each queried once when first needed."""
 
-    def __init__(self, scope: Scope, period: Period, now: datetime | None = None):
+    def __init__(self, scope: Scope, period: Period, now: datetime | None = None,
+                 sibling: "Measures | None" = None):
         self.scope, self.period = scope, period
         self.now = now or utcnow()
+        self.sibling = sibling  # the same scope's measures of another period: shares `establishments`
         self.low, self.high = period.bounds
 
     # -- what to count -----------------------------------------------------------------------
 
     def area(self) -> sa.ColumnElement[bool]:
         return self.scope.company_condition()
+
+    def of_area(self, query: sa.Select, company_id: sa.ColumnElement[int]) -> sa.Select:
+        """The query joined to the records' firms when the area narrows them (`area()`); the
+        region and an adviser's figures take every firm, and a need or a POE request always has
+        one: no join then."""
+        if self.scope.level in (Level.REGION, Level.ADVISER):
+            return query
+        return query.join(Company, Company.id == company_id)
 
     def piloted(self) -> list[sa.ColumnElement[bool]]:
         """The needs the scope's organisation or adviser pilots (all of them otherwise)."""
@@ -195,7 +229,10 @@ class Measures:
 
     @cached_property
     def establishments(self) -> int:
-        """Active establishments of the area (SIRENE and the firms recorded in the CRM)."""
+        """Active establishments of the area (SIRENE and the firms recorded in the CRM): today's,
+        whatever the period."""
+        if self.sibling is not None:
+            return self.sibling.establishments
         query = sa.select(sa.func.count()).select_from(Company).where(Company.active, self.area())
         return number(db.session.scalar(query))
 
@@ -210,7 +247,8 @@ class Measures:
                            sa.func.coalesce(sa.func.sum(HiringNeed.positions), 0),
                            sa.func.count(sa.case((measured, HiringNeed.id))),
                            sa.func.count(sa.case((within, HiringNeed.id))))
-                 .join(Company, Company.id == HiringNeed.company_id)
+                 .select_from(HiringNeed))
+        query = (self.of_area(query, HiringNeed.company_id)
                  .where(*self.filed()).group_by(HiringNeed.source))
         return {NeedSource(source): (number(n), number(p), number(m), number(w))
                 for source, n, p, m, w in db.session.execute(query)}
@@ -221,11 +259,11 @@ class Measures:
     @cached_property
     def first_contact_delays(self) -> list[int]:
         """Working days from filing to first contact, of the needs filed and contacted."""
-        query = (sa.select(HiringNeed.created_at, HiringNeed.first_contact_at)
-                 .join(Company, Company.id == HiringNeed.company_id)
+        query = (self.of_area(sa.select(HiringNeed.created_at, HiringNeed.first_contact_at),
+                              HiringNeed.company_id)
                  .where(*self.filed(), HiringNeed.first_contact_at.is_not(None)))
-        return [working_days_between(local_day(filed), local_day(contacted))
-                for filed, contacted in db.session.execute(query)]
+        return [working_days_between(filed, contacted)
+                for filed, contacted in day_spans(db.session.execute(query).all())]
 
     @cached_property
     def outcomes(self) -> tuple[int, int, int, int, int, int]:
@@ -244,19 +282,17 @@ class Measures:
                            sa.func.coalesce(sa.func.sum(positions_filled), 0),
                            sa.func.count(sa.case((lack, HiringNeed.id))),
                            sa.func.count(sa.case((known, HiringNeed.id))))
-                 .select_from(HiringNeed)
-                 .join(Company, Company.id == HiringNeed.company_id)
-                 .where(*self.closed()))
+                 .select_from(HiringNeed))
+        query = self.of_area(query, HiringNeed.company_id).where(*self.closed())
         return tuple(number(value) for value in db.session.execute(query).one())  # type: ignore[return-value]
 
     @cached_property
     def fill_times(self) -> list[int]:
         """Calendar days from filing to closing, of the needs closed filled in the period."""
-        query = (sa.select(HiringNeed.created_at, HiringNeed.closed_at)
-                 .join(Company, Company.id == HiringNeed.company_id)
+        query = (self.of_area(sa.select(HiringNeed.created_at, HiringNeed.closed_at),
+                              HiringNeed.company_id)
                  .where(*self.closed(), HiringNeed.status.in_(FILLED)))
-        return [(local_day(closed) - local_day(filed)).days
-                for filed, closed in db.session.execute(query)]
+        return [(closed - filed).days for filed, closed in day_spans(db.session.execute(query).all())]
 
     @cached_property
     def events(self) -> tuple[int, int, int, int, int, int]:
@@ -304,7 +340,8 @@ class Measures:
                            counted(status.in_(training_workflow.ENTERED)),
                            counted(status == TrainingStatus.HIRED),
                            counted(status == TrainingStatus.NOT_HIRED))
-                 .join(Company, Company.id == TrainingRequest.company_id)
+                 .select_from(TrainingRequest))
+        query = (self.of_area(query, TrainingRequest.company_id)
                  .where(TrainingRequest.requested_on >= self.period.start,
                         TrainingRequest.requested_on <= self.period.end,
                         status != TrainingStatus.DRAFT, self.area(),
@@ -322,10 +359,11 @@ class Measures:
         query = (sa.select(HiringNeed.source_organisation_id, Organisation.name,
                            sa.case((hired, True), else_=False), HiringNeed.created_at,
                            HiringNeed.first_contact_at)
-                 .join(Company, Company.id == HiringNeed.company_id)
+                 .select_from(HiringNeed))
+        query = (self.of_area(query, HiringNeed.company_id)
                  .outerjoin(Organisation, Organisation.id == HiringNeed.source_organisation_id)
                  .where(*self.filed(), HiringNeed.source == NeedSource.SPOTTER))
-        return [spotter_flag(*row) for row in db.session.execute(query)]
+        return spotter_flags_of(db.session.execute(query).all())
 
     @cached_property
     def one_month(self) -> Share:
@@ -554,12 +592,13 @@ def dashboard(scope: Scope, period: Period, keys: tuple[str, ...] = KEYS,
     now = now or utcnow()
     measures = Measures(scope, period, now)
     current = figures(scope, period, keys, now, measures)
-    previous = figures(scope, period.previous, keys, now)
+    previous = figures(scope, period.previous, keys, now, Measures(scope, period.previous, now, measures))
     if not year_before:
         before = {key: Figure(key, None, False) for key in keys}
     elif period.year_before == period.previous:  # a twelve-month period: the same days, counted once
         before = previous
     else:
-        before = figures(scope, period.year_before, keys, now)
+        before = figures(scope, period.year_before, keys, now,
+                         Measures(scope, period.year_before, now, measures))
     return Dashboard(scope, period, [Row(BY_KEY[key], current[key], previous[key], before[key])
                                      for key in keys], measures)

@@ -57,6 +57,8 @@ class Company(Timestamped, Model):
         # the list's "contacté / pas contacté" filters within a place, counted from the index
         sa.Index("ix_companies_commune_last_contact", "commune_code", "last_contact_at", "active"),
         sa.Index("ix_companies_basin_last_contact", "basin_code", "last_contact_at", "active"),
+        # the dashboards' firms contacted over a period (`indicators/figures.py`), from the index
+        sa.Index("ix_companies_last_contact_band", "last_contact_at", "active", "headcount_band"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

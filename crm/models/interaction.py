@@ -24,15 +24,18 @@ class InteractionKind(LabelledEnum):
 
 class Interaction(Model):
     __tablename__ = "interactions"
-    __table_args__ = (sa.Index("ix_interactions_company_occurred", "company_id", "occurred_at"),)
+    __table_args__ = (
+        sa.Index("ix_interactions_company_occurred", "company_id", "occurred_at"),
+        # an organisation's or an adviser's firms contacted over a period (the dashboards)
+        sa.Index("ix_interactions_organisation_occurred", "organisation_id", "occurred_at", "company_id"),
+        sa.Index("ix_interactions_user_occurred", "user_id", "occurred_at", "company_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id", ondelete="CASCADE"))
-    user_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     organisation_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+        sa.ForeignKey("organisations.id", ondelete="SET NULL")
     )
     need_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("hiring_needs.id", ondelete="SET NULL"), index=True

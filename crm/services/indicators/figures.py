@@ -186,18 +186,17 @@ class Measures:
         """The firms with a ledger entry in the period (by the scope's organisation or adviser).
         A firm's `last_contact_at` is its latest entry (`companies/counters.py`): a firm last
         contacted before the period has none in it, and one last contacted within the period (all
-        entries counting) is contacted; only the firms contacted again after the period (or, with
-        an organisation or adviser, every candidate) are looked up in the ledger, through the index
-        (firm, date)."""
+        entries counting) is contacted; only the firms contacted again after the period are looked
+        up in the ledger, through the index (firm, date). The entries of an organisation or an
+        adviser are read from the ledger, their firms once."""
         last = Company.last_contact_at
+        in_period = (Interaction.occurred_at >= self.low, Interaction.occurred_at < self.high)
         by_whom = self.scope.by_whom(Interaction.organisation_id, Interaction.user_id)
-        in_period = (sa.select(Interaction.id)
-                     .where(Interaction.company_id == Company.id, Interaction.occurred_at >= self.low,
-                            Interaction.occurred_at < self.high, *by_whom)
-                     .exists())
         if by_whom:
-            return sa.and_(last >= self.low, in_period)
-        return sa.and_(last >= self.low, sa.or_(last < self.high, in_period))
+            return sa.and_(last >= self.low, Company.id.in_(
+                sa.select(Interaction.company_id).where(*in_period, *by_whom)))
+        again = sa.select(Interaction.id).where(Interaction.company_id == Company.id, *in_period)
+        return sa.and_(last >= self.low, sa.or_(last < self.high, again.exists()))
 
     @cached_property
     def contacts(self) -> tuple[int, int, int, int]:

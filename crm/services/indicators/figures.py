@@ -154,7 +154,7 @@ class Measures:
     def area(self) -> sa.ColumnElement[bool]:
         return self.scope.company_condition()
 
-    def of_area(self, query: sa.Select, company_id: sa.ColumnElement[int]) -> sa.Select:
+    def of_area(self, query: sa.Select, company_id: objectives.Column) -> sa.Select:
         """The query joined to the records' firms when the area narrows them (`area()`); the
         region and an adviser's figures take every firm, and a need or a POE request always has
         one: no join then."""
@@ -205,7 +205,7 @@ class Measures:
         size is a band with a lower bound (the non-employer band "NN" and firms without a band
         are left out; the band "10 000 and more" counts, unlike the plans' share which needs an
         upper bound)."""
-        def firms(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+        def firms(condition: objectives.Column) -> sa.ColumnElement[int]:
             return sa.func.count(sa.case((condition, Company.id)))
 
         query = (sa.select(sa.func.count(Company.id), firms(Company.active),

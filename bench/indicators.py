@@ -39,6 +39,7 @@ from crm.models import (  # noqa: E402
     utcnow,
 )
 from crm.services.accounts.users import hash_password  # noqa: E402
+from crm.services.companies import counters  # noqa: E402
 from crm.services.indicators import aggregates  # noqa: E402
 from crm.services.indicators.scope import default_period  # noqa: E402
 from crm.services.platform.local_time import local_today  # noqa: E402
@@ -116,6 +117,8 @@ def fill(seed: int = 2026) -> dict:
     started = time.perf_counter()
     written = generate.insert_in_batches(Interaction, interaction_rows(rng, INTERACTIONS))
     vary_needs(rng)
+    counters.refresh_all()  # the firms' last contacts: the rows went in without the session
+    db.session.commit()
     generate.settle()
     return {"interactions": written, "seconds": round(time.perf_counter() - started, 1)}
 

@@ -12,7 +12,7 @@ from flask import url_for
 
 from crm.models import ClosingReason, NeedSource
 from crm.services.companies.listing import CONTACT_DAYS
-from crm.services.indicators.breakdowns import NOT_SHORTAGE, SHORTAGE, JobRow, SpotterRow
+from crm.services.indicators.breakdowns import NOT_SHORTAGE, OTHERS, SHORTAGE, JobRow, SpotterRow
 from crm.services.indicators.definitions import source_key
 from crm.services.indicators.scope import Level, Period, Scope
 
@@ -33,15 +33,24 @@ def area_arguments(scope: Scope, basin_name: str, department_name: str) -> dict[
     return {}
 
 
-def needs_arguments(scope: Scope, period: Period) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """The needs list's filters for the needs filed, and closed, in the scope over the period;
-    None when the list cannot filter on the scope (an organisation's or adviser's work, an RSA
-    pilot territory)."""
-    if scope.organisation_id is not None or scope.level in (Level.RSA, Level.ADVISER):
-        return None
-    needs_area = area_arguments(scope, "bassin_entreprise", "departement")
-    return (needs_area | {"du": period.start.isoformat(), "au": period.end.isoformat()},
-            needs_area | {"clos_du": period.start.isoformat(), "clos_au": period.end.isoformat()})
+def scope_arguments(scope: Scope) -> dict[str, Any]:
+    """The needs list's filters keeping the scope's needs: the firm's area (basin, département
+    or RSA pilot territory) and the piloting organisation or adviser."""
+    found = area_arguments(scope, "bassin_entreprise", "departement")
+    if scope.level == Level.RSA:
+        found["territoire_rsa"] = scope.code
+    if scope.organisation_id is not None:
+        found["structure"] = scope.organisation_id
+    if scope.adviser_id is not None:
+        found["conseiller"] = scope.adviser_id
+    return found
+
+
+def needs_arguments(scope: Scope, period: Period) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The needs list's filters for the needs filed, and closed, in the scope over the period."""
+    needs_scope = scope_arguments(scope)
+    return (needs_scope | {"du": period.start.isoformat(), "au": period.end.isoformat()},
+            needs_scope | {"clos_du": period.start.isoformat(), "clos_au": period.end.isoformat()})
 
 
 JOB_COLUMNS = {"needs_collected": ("filed", ""), "positions": ("filed", ""),
@@ -49,13 +58,17 @@ JOB_COLUMNS = {"needs_collected": ("filed", ""), "positions": ("filed", ""),
                "median_time_to_fill_days": ("closed", "filled")}
 
 
-def job_links(scope: Scope, period: Period, job: JobRow) -> dict[str, str]:
-    """A ROME table row's column key → the needs list behind the figure: the job's ROME code, or
-    shortage jobs against the others; none for "Autres métiers" (no list filter gathers them)."""
+def job_links(scope: Scope, period: Period, job: JobRow, listed: list[JobRow]) -> dict[str, str]:
+    """A ROME table row's column key → the needs list behind the figure: the job's ROME code,
+    for "Autres métiers" every code but those of the `listed` rows (and needs without a code),
+    or shortage jobs against the others."""
     arguments = needs_arguments(scope, period)
-    if arguments is None or not (job.code or job.key in (SHORTAGE, NOT_SHORTAGE)):
-        return {}
-    which = {"rome": job.code} if job.code else {"tension": "oui" if job.key == SHORTAGE else "non"}
+    if job.code:
+        which = {"rome": job.code}
+    elif job.key == OTHERS:
+        which = {"rome_hors": ",".join(row.code for row in listed if row.code)}
+    else:
+        which = {"tension": "oui" if job.key == SHORTAGE else "non"}
     links: dict[str, str] = {}
     for key, (moment, issue) in JOB_COLUMNS.items():
         found: dict[str, Any] = {**(arguments[0] if moment == "filed" else arguments[1]), **which,
@@ -68,7 +81,7 @@ def spotter_links(scope: Scope, period: Period, row: SpotterRow) -> dict[str, st
     """A spotters table row's column → the needs the organisation flagged in the scope over the
     period (all of them, the list the conversion and the delay are taken over)."""
     arguments = needs_arguments(scope, period)
-    if arguments is None or row.organisation_id is None:
+    if row.organisation_id is None:
         return {}
     found = url_for("needs.needs", **arguments[0], source=NeedSource.SPOTTER.value,
                     repereur=row.organisation_id)
@@ -77,11 +90,7 @@ def spotter_links(scope: Scope, period: Period, row: SpotterRow) -> dict[str, st
 
 def record_links(scope: Scope, period: Period, today: date) -> dict[str, str]:
     """Indicator key → address of the list behind it (missing when there is none)."""
-    arguments = needs_arguments(scope, period)
-    if arguments is None:  # the lists do not filter on this scope
-        return {key: url_for("needs.aftercare_results", du=period.start, au=period.end)
-                for key in AFTERCARE}
-    filed, closed = arguments
+    filed, closed = needs_arguments(scope, period)
     links = {key: url_for("needs.needs", **filed) for key in FILED}
     links |= {source_key(source): url_for("needs.needs", **filed, source=source.value)
               for source in NeedSource}

@@ -1,18 +1,27 @@
 """Each figure's link to the list of the records it counts, with the same filters: the needs list
-(firm's basin or département, source, filed or closed from… to…, outcome, closing reason), the companies list
-(area, contacted in the last N days: only when the period is exactly such a window ending today)
-and the after-hire results page (needs closed in the period). Figures without such a list (visits
-done, medians' inputs aside) get no link. The lists show what the reader may see: a manager's
-needs list holds their organisation's and basins' needs, the figures count every organisation's."""
+(firm's basin, département or RSA pilot territory, piloting organisation or adviser, source,
+filed or closed from… to…, outcome, closing reason, ROME codes), the companies list (basin,
+département or region, contacted in the last N days: only when the period is exactly such a window
+ending today, and for every organisation's work) and the after-hire results page (needs closed in
+the period). Figures without such a list (visits done, medians' inputs aside) get no link. The
+lists show what the reader may see: a manager's needs list holds their organisation's and basins'
+needs, the figures count every organisation's."""
 
 from datetime import date
 from typing import Any
 
 from flask import url_for
 
-from crm.models import ClosingReason, NeedSource
+from crm.models import ClosingReason, Indicator, NeedSource
 from crm.services.companies.listing import CONTACT_DAYS
-from crm.services.indicators.breakdowns import NOT_SHORTAGE, OTHERS, SHORTAGE, JobRow, SpotterRow
+from crm.services.indicators.breakdowns import (
+    OTHERS,
+    SHORTAGE,
+    JobRow,
+    ObjectiveRow,
+    PlanRow,
+    SpotterRow,
+)
 from crm.services.indicators.definitions import source_key
 from crm.services.indicators.scope import Level, Period, Scope
 
@@ -88,6 +97,24 @@ def spotter_links(scope: Scope, period: Period, row: SpotterRow) -> dict[str, st
     return {key: found for key in ("flags", *SPOTTERS)}
 
 
+PLAN_NEEDS = {Indicator.NEEDS_COLLECTED: ("du", "au", ""),
+              Indicator.NEEDS_FILLED: ("clos_du", "clos_au", "filled"),
+              Indicator.HIRES: ("clos_du", "clos_au", "")}
+
+
+def plan_link(plan: PlanRow, objective: ObjectiveRow, period: Period) -> str | None:
+    """A plan objective's achieved figure → the needs it counts: those of the plan basin's firms
+    (every organisation's) filed, filled or closed (hires) from the plan's start to the period's
+    end (or the plan's end). None for the firms contacted or visited, the POE entries, the event
+    firms and the TPE-PME share: no list filters those on a period (docs/indicators.md)."""
+    if objective.indicator not in PLAN_NEEDS:
+        return None
+    start, end, issue = PLAN_NEEDS[objective.indicator]
+    return url_for("needs.needs", bassin_entreprise=plan.basin_code,
+                   **{start: plan.start.isoformat(), end: min(plan.end, period.end).isoformat()},
+                   **({"issue": issue} if issue else {}))
+
+
 def record_links(scope: Scope, period: Period, today: date) -> dict[str, str]:
     """Indicator key → address of the list behind it (missing when there is none)."""
     filed, closed = needs_arguments(scope, period)
@@ -102,7 +129,8 @@ def record_links(scope: Scope, period: Period, today: date) -> dict[str, str]:
               for key in AFTERCARE}
     links |= {key: url_for("needs.needs", **filed, source=NeedSource.SPOTTER.value)
               for key in SPOTTERS}
-    if period.end == today and period.days in CONTACT_DAYS:
+    companies_listed = scope.level not in (Level.RSA, Level.ADVISER) and scope.organisation_id is None
+    if companies_listed and period.end == today and period.days in CONTACT_DAYS:
         companies: dict[str, Any] = area_arguments(scope, "basin", "department") | {
             "contacted": "oui", "days": str(period.days)}
         links["companies_contacted"] = url_for("companies.companies", **companies, closed="y")

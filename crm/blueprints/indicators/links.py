@@ -110,9 +110,11 @@ def plan_link(plan: PlanRow, objective: ObjectiveRow, period: Period) -> str | N
     if objective.indicator not in PLAN_NEEDS:
         return None
     start, end, issue = PLAN_NEEDS[objective.indicator]
-    return url_for("needs.needs", bassin_entreprise=plan.basin_code,
-                   **{start: plan.start.isoformat(), end: min(plan.end, period.end).isoformat()},
-                   **({"issue": issue} if issue else {}))
+    arguments: dict[str, Any] = {"bassin_entreprise": plan.basin_code, start: plan.start.isoformat(),
+                                 end: min(plan.end, period.end).isoformat()}
+    if issue:
+        arguments["issue"] = issue
+    return url_for("needs.needs", **arguments)
 
 
 def record_links(scope: Scope, period: Period, today: date) -> dict[str, str]:

@@ -443,7 +443,7 @@ def test_the_needs_figures_of_an_adviser_an_organisation_and_an_rsa_territory_li
             assert listed_needs(client, found_links[key]) == found[key].value, (chosen, key)
         closed = found_links["fill_rate"]  # the needs closed with an outcome: N1, N2 for Paul
         assert "clos_du=2026-05-01" in closed and "issue=outcome" in closed
-        # no companies list filters an adviser's, an organisation's or an RSA territory's work
+        # May is not a window ending today: the companies list cannot show its contacts
         assert "companies_contacted" not in found_links and "penetration_rate" not in found_links
     assert listed_needs(client, dashboard_links(app, scopes_without_area(data)[0][0])["fill_rate"]) == 2
 
@@ -507,3 +507,17 @@ def test_the_plans_achieved_needs_link_to_the_needs_they_count(client, data, man
     hires = next(link for link in plan_links if "clos_du=2026-01-01" in link)
     assert "clos_au=2026-05-31" in hires
     assert listed_needs(client, hires) == 5  # the closed needs whose hires are added up
+
+
+def test_the_firms_contacted_in_an_rsa_territory_link_to_its_companies(app, client, data, manager):
+    """The last 90 days up to today (10 June): in Genlis, C contacted on 6 May."""
+    chosen = Scope(Level.RSA, str(genlis().id), "Genlis")
+    last_days = Period(date(2026, 3, 13), date(2026, 6, 10))
+    found = figures.figures(chosen, last_days)
+    assert found["companies_contacted"].value == 1
+    with app.test_request_context():
+        contacted = links.record_links(chosen, last_days, date(2026, 6, 10))["companies_contacted"]
+    assert f"rsa_territory={genlis().id}" in contacted and "days=90" in contacted
+    text = text_of(client, contacted)
+    assert "1 entreprise" in text and "C" in text
+    assert "Aucune entreprise" in text_of(client, contacted.replace("days=90", "days=30"))

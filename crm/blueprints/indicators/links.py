@@ -131,10 +131,12 @@ def record_links(scope: Scope, period: Period, today: date) -> dict[str, str]:
               for key in AFTERCARE}
     links |= {key: url_for("needs.needs", **filed, source=NeedSource.SPOTTER.value)
               for key in SPOTTERS}
-    companies_listed = scope.level not in (Level.RSA, Level.ADVISER) and scope.organisation_id is None
+    companies_listed = scope.level != Level.ADVISER and scope.organisation_id is None
     if companies_listed and period.end == today and period.days in CONTACT_DAYS:
         companies: dict[str, Any] = area_arguments(scope, "basin", "department") | {
             "contacted": "oui", "days": str(period.days)}
+        if scope.level == Level.RSA:
+            companies["rsa_territory"] = scope.code
         links["companies_contacted"] = url_for("companies.companies", **companies, closed="y")
         links["penetration_rate"] = url_for("companies.companies", **companies)
         links["tpe_pme_share"] = url_for("companies.companies", **companies, closed="y")

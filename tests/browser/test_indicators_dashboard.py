@@ -88,6 +88,9 @@ def test_a_manager_reads_the_committee_dashboard(live_server, page, screenshot, 
     expect(page.get_by_role("heading", level=1)).to_have_text("Définitions des indicateurs")
     screenshot("indicateurs-definitions")
     axe()
+    page.goto(f"{live_server}/entreprises?rsa_territory={pilot.id}")  # a firms figure's list
+    expect(page.get_by_label("Territoire pilote RSA")).to_have_value(str(pilot.id))
+    axe()
     axe.end()
 
 

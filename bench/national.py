@@ -13,7 +13,6 @@ in bench/out/ (git-ignored) and are reused.
 import argparse
 import json
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -25,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate  # noqa: E402
 import maps  # noqa: E402
 import sirene_import  # noqa: E402
-from public_form import percentile, print_table, timed  # noqa: E402
+from public_form import latency_row, print_table, timed  # noqa: E402
 from workspace import getter  # noqa: E402
 
 from crm.extensions import db  # noqa: E402
@@ -87,10 +86,7 @@ def measure(url: str, count: int) -> list[dict]:
         )
         for name, urls in cases:
             durations = timed(getter(client, urls), count)
-            rows.append({"database": db.engine.dialect.name, "measure": name, "requests": count,
-                         "p50_ms": round(statistics.median(durations), 1),
-                         "p95_ms": round(percentile(durations, 0.95), 1),
-                         "max_ms": round(max(durations), 1)})
+            rows.append(latency_row(db.engine.dialect.name, name, durations))
         db.session.remove()
     return rows
 

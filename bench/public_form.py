@@ -43,6 +43,13 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+def latency_row(database: str, measure: str, durations: list[float]) -> dict:
+    """One line of a latency table: the requests' count, median, 95th percentile and maximum."""
+    return {"database": database, "measure": measure, "requests": len(durations),
+            "p50_ms": round(statistics.median(durations), 1),
+            "p95_ms": round(percentile(durations, 0.95), 1), "max_ms": round(max(durations), 1)}
+
+
 def timed(call, count: int) -> list[float]:
     """Milliseconds taken by each of `count` calls of `call(number)`, after a warm-up."""
     for number in range(WARM_UP):
@@ -123,10 +130,7 @@ def measure(url: str, count: int) -> list[dict]:
                   searcher(client, token, FALLBACK_SEARCHES)))
         for name, call in cases:
             durations = timed(call, count)
-            rows.append({"database": db.engine.dialect.name, "measure": name, "requests": count,
-                         "p50_ms": round(statistics.median(durations), 1),
-                         "p95_ms": round(percentile(durations, 0.95), 1),
-                         "max_ms": round(max(durations), 1)})
+            rows.append(latency_row(db.engine.dialect.name, name, durations))
         db.session.remove()
     return rows
 

@@ -17,7 +17,6 @@ contains the text (repeatable).
 import argparse
 import json
 import random
-import statistics
 import sys
 import time
 from datetime import timedelta
@@ -28,7 +27,7 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import generate  # noqa: E402
-from public_form import FALLBACK_SEARCHES, PREFIX_SEARCHES, percentile, print_table, timed  # noqa: E402
+from public_form import FALLBACK_SEARCHES, PREFIX_SEARCHES, latency_row, print_table, timed  # noqa: E402
 
 from crm.extensions import db  # noqa: E402
 from crm.models import Company, Interaction, InteractionKind, Role, User, utcnow  # noqa: E402
@@ -136,10 +135,7 @@ def measure(url: str | None, count: int, companies: int, interactions: int,
                   f"{time.perf_counter() - started:.1f} s", flush=True)
         for name, call in measured:
             durations = timed(call, count)
-            rows.append({"database": db.engine.dialect.name, "measure": name, "requests": count,
-                         "p50_ms": round(statistics.median(durations), 1),
-                         "p95_ms": round(percentile(durations, 0.95), 1),
-                         "max_ms": round(max(durations), 1)})
+            rows.append(latency_row(db.engine.dialect.name, name, durations))
         db.session.remove()
     return rows
 

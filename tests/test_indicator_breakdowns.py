@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from crm import models as m
+from crm.blueprints.indicators import links
 from crm.extensions import db
 from crm.services.indicators import breakdowns, figures, scope
 from crm.services.indicators.scope import Level, Period, Scope
@@ -396,3 +397,127 @@ def test_the_glossary_defines_the_breakdown_columns(client, manager):
         assert heading in text
     assert "Attendu à date" in text and "Métier en tension" in text
 
+
+
+# --- every needs figure links to its list, at every level ---------------------------------------
+
+def listed_needs(client, link: str) -> int:
+    """How many needs the list behind a link shows."""
+    text = text_of(client, link)
+    if "Aucune demande ne correspond" in text:
+        return 0
+    return int(re.search(r"(\d+) demandes?\b", text).group(1))
+
+
+def dashboard_links(app, chosen: Scope) -> dict[str, str]:
+    with app.test_request_context():
+        return links.record_links(chosen, MAY, date(2026, 6, 10))
+
+
+COUNTED = ("needs_collected", "needs_filled", *(f"needs_collected_{source.value}" for source in m.NeedSource))
+
+
+def scopes_without_area(data) -> list[tuple[Scope, dict[str, int]]]:
+    """The adviser, organisation and RSA levels, with their hand-computed needs figures."""
+    paul, local = data["paul"], data["local"]
+    return [
+        # Paul pilots N1 and N2 (public form); N1 is filled
+        (Scope(Level.ADVISER, str(paul.id), paul.name),
+         {"needs_collected": 2, "needs_collected_public_form": 2, "needs_filled": 1}),
+        # the Mission locale pilots N3 (a spotter's flag, filled) in the Dijon basin
+        (Scope(Level.BASIN, "2711", "Dijon", local.id, local.name),
+         {"needs_collected": 1, "needs_collected_spotter": 1, "needs_filled": 1}),
+        # Genlis: firm C and its need N3
+        (Scope(Level.RSA, str(genlis().id), "Genlis"),
+         {"needs_collected": 1, "needs_collected_spotter": 1, "needs_filled": 1}),
+    ]
+
+
+def test_the_needs_figures_of_an_adviser_an_organisation_and_an_rsa_territory_link_to_their_needs(
+        app, client, data, manager):
+    for chosen, expected in scopes_without_area(data):
+        found = figures.figures(chosen, MAY)
+        found_links = dashboard_links(app, chosen)
+        for key in COUNTED:
+            assert found[key].value == expected.get(key, 0), (chosen, key)
+            assert listed_needs(client, found_links[key]) == found[key].value, (chosen, key)
+        closed = found_links["fill_rate"]  # the needs closed with an outcome: N1, N2 for Paul
+        assert "clos_du=2026-05-01" in closed and "issue=outcome" in closed
+        # May is not a window ending today: the companies list cannot show its contacts
+        assert "companies_contacted" not in found_links and "penetration_rate" not in found_links
+    assert listed_needs(client, dashboard_links(app, scopes_without_area(data)[0][0])["fill_rate"]) == 2
+
+
+def test_the_adviser_level_page_links_to_the_advisers_needs(client, data, manager):
+    paul = data["paul"]
+    body = client.get(f"/pilotage/indicateurs?level=adviser&conseiller={paul.id}"
+                      "&from=2026-05-01&to=2026-05-31").get_data(as_text=True)
+    found = [html.unescape(link) for link in re.findall(r'href="(/demandes\?[^"]+)"', body)]
+    assert found and all(f"conseiller={paul.id}" in link for link in found)
+
+
+def test_the_needs_list_filters_on_the_piloting_adviser_organisation_and_rsa_territory(
+        client, data, manager):
+    paul, local = data["paul"], data["local"]
+    may = "du=2026-05-01&au=2026-05-31"
+    assert listed_needs(client, f"/demandes?conseiller={paul.id}&{may}") == 2  # N1, N2
+    assert listed_needs(client, f"/demandes?structure={local.id}&{may}") == 1  # N3
+    assert listed_needs(client, f"/demandes?territoire_rsa={genlis().id}&{may}") == 1  # N3
+    # a manager may not pick another organisation's adviser: refused in French, nothing filtered
+    text = text_of(client, f"/demandes?conseiller={data['lea'].id}&{may}")
+    assert "N'est pas un choix valide." in text
+    assert "Léa Conseillère</option>" not in text
+    text = text_of(client, "/demandes?rome_hors=F1202,chef")
+    assert "Indiquez des codes ROME séparés par des virgules" in text
+
+
+def test_an_adviser_may_filter_on_their_own_needs_only(client, auth, data):
+    auth.login(data["paul"])
+    text = text_of(client, "/demandes")
+    assert f'value="{data["paul"].id}">Paul Conseiller</option>' in text
+    assert "Léa Conseillère</option>" not in text
+
+
+def test_other_jobs_link_to_the_needs_of_every_other_rome_code_or_none(app, client, data, manager):
+    measures = figures.Measures(DIJON, MAY)
+    # A1101 (two needs, both filled) first, then F1202, D1505 and N4 (no code)
+    table = breakdowns.job_table(measures, top=1)
+    others = table.jobs[-1]
+    assert others.key == breakdowns.OTHERS and others.needs == 4 and others.filled == 1
+    with app.test_request_context():
+        found = links.job_links(DIJON, MAY, others, table.jobs)
+    assert "rome_hors=A1101" in found["needs_collected"]
+    assert listed_needs(client, found["needs_collected"]) == others.needs  # N1, N2, N4, N6
+    assert listed_needs(client, found["needs_filled"]) == others.filled  # N1
+    assert listed_needs(client, found["fill_rate"]) == 2  # N1, N2; N6 cancelled: no outcome
+    # on the page (ten jobs), "Autres métiers" gathers N4 alone, the need without a code
+    body = client.get(PAGE).get_data(as_text=True)
+    other = html.unescape(re.search(r'href="(/demandes\?[^"]*rome_hors=[^"]*)"', body).group(1))
+    assert "du=2026-05-01" in other
+    assert listed_needs(client, other) == 1
+
+
+def test_the_plans_achieved_needs_link_to_the_needs_they_count(client, data, manager):
+    body = client.get(PAGE).get_data(as_text=True)
+    plan_links = [html.unescape(link) for link in re.findall(
+        r'href="(/demandes\?[^"]*du=2026-01-01[^"]*)"', body)]
+    filed = next(link for link in plan_links if "clos_du" not in link)
+    assert "au=2026-05-31" in filed and "bassin_entreprise=2711" in filed
+    assert listed_needs(client, filed) == 7  # the plan's achieved needs: N1 to N6 and April's
+    hires = next(link for link in plan_links if "clos_du=2026-01-01" in link)
+    assert "clos_au=2026-05-31" in hires
+    assert listed_needs(client, hires) == 5  # the closed needs whose hires are added up
+
+
+def test_the_firms_contacted_in_an_rsa_territory_link_to_its_companies(app, client, data, manager):
+    """The last 90 days up to today (10 June): in Genlis, C contacted on 6 May."""
+    chosen = Scope(Level.RSA, str(genlis().id), "Genlis")
+    last_days = Period(date(2026, 3, 13), date(2026, 6, 10))
+    found = figures.figures(chosen, last_days)
+    assert found["companies_contacted"].value == 1
+    with app.test_request_context():
+        contacted = links.record_links(chosen, last_days, date(2026, 6, 10))["companies_contacted"]
+    assert f"rsa_territory={genlis().id}" in contacted and "days=90" in contacted
+    text = text_of(client, contacted)
+    assert "1 entreprise" in text and "C" in text
+    assert "Aucune entreprise" in text_of(client, contacted.replace("days=90", "days=30"))

@@ -505,3 +505,30 @@ def test_the_exports_hold_the_not_for_me_table_written_safely(client, agency, ma
     quiet = client.get(PAGE.replace("indicateurs?", "indicateurs.csv?")
                        .replace("from=2026-05-01&to=2026-05-31", "from=2026-03-01&to=2026-03-31"))
     assert tables.NO_REFUSALS in quiet.get_data(as_text=True)
+
+
+def listed_companies(client, link: str) -> int:
+    text = text_of(client, link)
+    return 0 if "Aucune entreprise" in text else int(re.search(r"(\d+) entreprises?\b", text).group(1))
+
+
+def test_the_firms_figures_of_the_last_thirty_days_link_to_the_companies_list(client, committee_data,
+                                                                             admin):
+    """12 May to 10 June (today), Dijon: A, B, C (1 June in Paris) and D contacted, all active;
+    E's contact (10 May) is before."""
+    last_days = Period(date(2026, 5, 12), date(2026, 6, 10))
+    found = figures.figures(DIJON, last_days)
+    assert found["companies_contacted"].value == 4 and found["penetration_rate"].value == 80.0
+    body = client.get("/pilotage/indicateurs?level=basin&code=2711&from=2026-05-12&to=2026-06-10"
+                      ).get_data(as_text=True)
+    companies = [html.unescape(link) for link in re.findall(r'href="(/entreprises\?[^"]+)"', body)]
+    assert companies and all("basin=2711" in link and "days=30" in link for link in companies)
+    contacted = next(link for link in companies if "closed=y" in link)
+    assert listed_companies(client, contacted) == found["companies_contacted"].value
+    served = next(link for link in companies if "closed" not in link)  # the rate's numerator
+    assert listed_companies(client, served) == 4
+    # an organisation's work: the companies list does not filter on who made the contact
+    local = committee_data["local"].id
+    body = client.get("/pilotage/indicateurs?level=basin&code=2711&from=2026-05-12&to=2026-06-10"
+                      f"&organisation={local}").get_data(as_text=True)
+    assert "/entreprises?" not in body and f"structure={local}" in body

@@ -2,9 +2,9 @@
 "Pilotage › Indicateurs" from the menu, picks a basin and a period, reads the table with its
 comparisons, the charts (drawn with JavaScript, each followed by its data table) and the
 breakdowns (ROME jobs, plans, spotters), follows a job's figure to its list, picks an RSA pilot
-territory, opens the glossary; an adviser opens their own figures from "Ma journée"; a regional
-dashboard maps its basins, each leading to its own; axe-core finds no serious or critical
-problem."""
+territory, opens the glossary; an adviser opens their own figures from "Ma journée" and
+follows one to their needs; a regional dashboard maps its basins, each leading to its own;
+axe-core finds no serious or critical problem."""
 
 from datetime import date, datetime
 
@@ -88,6 +88,9 @@ def test_a_manager_reads_the_committee_dashboard(live_server, page, screenshot, 
     expect(page.get_by_role("heading", level=1)).to_have_text("Définitions des indicateurs")
     screenshot("indicateurs-definitions")
     axe()
+    page.goto(f"{live_server}/entreprises?rsa_territory={pilot.id}")  # a firms figure's list
+    expect(page.get_by_label("Territoire pilote RSA")).to_have_value(str(pilot.id))
+    axe()
     axe.end()
 
 
@@ -121,5 +124,9 @@ def test_an_adviser_reads_their_own_figures(live_server, page, screenshot, axe, 
     expect(page.get_by_role("row").filter(has_text="Besoins recueillis").first).to_contain_text("1")
     expect(page.get_by_text("les plans de prospection sont fixés par bassin")).to_be_visible()
     screenshot("indicateurs-conseiller")
+    axe()
+    page.locator("#indicateur-needs_collected").get_by_role("link").click()  # their needs
+    expect(page.get_by_label("Conseiller pilote")).to_have_value(str(adviser.id))
+    expect(page.get_by_text("1 demande", exact=False).first).to_be_visible()
     axe()
     axe.end()

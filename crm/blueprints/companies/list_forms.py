@@ -10,7 +10,7 @@ from crm.models import HeadcountBand, NafCode, User
 from crm.services.accounts import access, users
 from crm.services.companies import listing
 from crm.services.companies.listing import CompanyFilters
-from crm.services.territory import reference
+from crm.services.territory import reference, rsa_pilots
 
 SORT_CHOICES = [("name", "Nom"), ("commune", "Commune"), ("last_contact", "Dernier contact"),
                 ("created", "Date de création (la plus récente d'abord)")]
@@ -43,6 +43,7 @@ class CompanyFilterForm(FilterForm):
     q = SearchField("Nom, SIRET, SIREN, commune ou code postal", validators=[Length(max=100)])
     basin = QuickSelectField("Bassin d'emploi", default="")
     department = QuickSelectField("Département", default="")
+    rsa_territory = QuickSelectField("Territoire pilote RSA", default="")
     naf_section = QuickSelectField("Section NAF", default="")
     naf_division = QuickSelectField("Division NAF", default="")
     band = QuickSelectField("Tranche d'effectif", default="")
@@ -62,6 +63,8 @@ class CompanyFilterForm(FilterForm):
         self.basin.choices = options([("", "Tous les bassins")], users.basin_choices())
         self.department.choices = options([("", "Tous les départements")],
                                           users.department_choices())
+        self.rsa_territory.choices = options([("", "Tous les territoires")],
+                                             rsa_pilots.territory_choices())
         self.naf_section.choices = options([("", "Toutes les sections")], sections)
         self.naf_division.choices = options([("", "Toutes les divisions")], divisions)
         self.band.choices = options([("", "Toutes les tranches")], band_choices())

@@ -1,18 +1,27 @@
 """Each figure's link to the list of the records it counts, with the same filters: the needs list
-(firm's basin or département, source, filed or closed from… to…, outcome, closing reason), the companies list
-(area, contacted in the last N days: only when the period is exactly such a window ending today)
-and the after-hire results page (needs closed in the period). Figures without such a list (visits
-done, medians' inputs aside) get no link. The lists show what the reader may see: a manager's
-needs list holds their organisation's and basins' needs, the figures count every organisation's."""
+(firm's basin, département or RSA pilot territory, piloting organisation or adviser, source,
+filed or closed from… to…, outcome, closing reason, ROME codes), the companies list (basin,
+département or region, contacted in the last N days: only when the period is exactly such a window
+ending today, and for every organisation's work) and the after-hire results page (needs closed in
+the period). Figures without such a list (visits done, medians' inputs aside) get no link. The
+lists show what the reader may see: a manager's needs list holds their organisation's and basins'
+needs, the figures count every organisation's."""
 
 from datetime import date
 from typing import Any
 
 from flask import url_for
 
-from crm.models import ClosingReason, NeedSource
+from crm.models import ClosingReason, Indicator, NeedSource
 from crm.services.companies.listing import CONTACT_DAYS
-from crm.services.indicators.breakdowns import NOT_SHORTAGE, SHORTAGE, JobRow, SpotterRow
+from crm.services.indicators.breakdowns import (
+    OTHERS,
+    SHORTAGE,
+    JobRow,
+    ObjectiveRow,
+    PlanRow,
+    SpotterRow,
+)
 from crm.services.indicators.definitions import source_key
 from crm.services.indicators.scope import Level, Period, Scope
 
@@ -33,15 +42,24 @@ def area_arguments(scope: Scope, basin_name: str, department_name: str) -> dict[
     return {}
 
 
-def needs_arguments(scope: Scope, period: Period) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """The needs list's filters for the needs filed, and closed, in the scope over the period;
-    None when the list cannot filter on the scope (an organisation's or adviser's work, an RSA
-    pilot territory)."""
-    if scope.organisation_id is not None or scope.level in (Level.RSA, Level.ADVISER):
-        return None
-    needs_area = area_arguments(scope, "bassin_entreprise", "departement")
-    return (needs_area | {"du": period.start.isoformat(), "au": period.end.isoformat()},
-            needs_area | {"clos_du": period.start.isoformat(), "clos_au": period.end.isoformat()})
+def scope_arguments(scope: Scope) -> dict[str, Any]:
+    """The needs list's filters keeping the scope's needs: the firm's area (basin, département
+    or RSA pilot territory) and the piloting organisation or adviser."""
+    found = area_arguments(scope, "bassin_entreprise", "departement")
+    if scope.level == Level.RSA:
+        found["territoire_rsa"] = scope.code
+    if scope.organisation_id is not None:
+        found["structure"] = scope.organisation_id
+    if scope.adviser_id is not None:
+        found["conseiller"] = scope.adviser_id
+    return found
+
+
+def needs_arguments(scope: Scope, period: Period) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The needs list's filters for the needs filed, and closed, in the scope over the period."""
+    needs_scope = scope_arguments(scope)
+    return (needs_scope | {"du": period.start.isoformat(), "au": period.end.isoformat()},
+            needs_scope | {"clos_du": period.start.isoformat(), "clos_au": period.end.isoformat()})
 
 
 JOB_COLUMNS = {"needs_collected": ("filed", ""), "positions": ("filed", ""),
@@ -49,13 +67,17 @@ JOB_COLUMNS = {"needs_collected": ("filed", ""), "positions": ("filed", ""),
                "median_time_to_fill_days": ("closed", "filled")}
 
 
-def job_links(scope: Scope, period: Period, job: JobRow) -> dict[str, str]:
-    """A ROME table row's column key → the needs list behind the figure: the job's ROME code, or
-    shortage jobs against the others; none for "Autres métiers" (no list filter gathers them)."""
+def job_links(scope: Scope, period: Period, job: JobRow, listed: list[JobRow]) -> dict[str, str]:
+    """A ROME table row's column key → the needs list behind the figure: the job's ROME code,
+    for "Autres métiers" every code but those of the `listed` rows (and needs without a code),
+    or shortage jobs against the others."""
     arguments = needs_arguments(scope, period)
-    if arguments is None or not (job.code or job.key in (SHORTAGE, NOT_SHORTAGE)):
-        return {}
-    which = {"rome": job.code} if job.code else {"tension": "oui" if job.key == SHORTAGE else "non"}
+    if job.code:
+        which = {"rome": job.code}
+    elif job.key == OTHERS:
+        which = {"rome_hors": ",".join(row.code for row in listed if row.code)}
+    else:
+        which = {"tension": "oui" if job.key == SHORTAGE else "non"}
     links: dict[str, str] = {}
     for key, (moment, issue) in JOB_COLUMNS.items():
         found: dict[str, Any] = {**(arguments[0] if moment == "filed" else arguments[1]), **which,
@@ -68,20 +90,36 @@ def spotter_links(scope: Scope, period: Period, row: SpotterRow) -> dict[str, st
     """A spotters table row's column → the needs the organisation flagged in the scope over the
     period (all of them, the list the conversion and the delay are taken over)."""
     arguments = needs_arguments(scope, period)
-    if arguments is None or row.organisation_id is None:
+    if row.organisation_id is None:
         return {}
     found = url_for("needs.needs", **arguments[0], source=NeedSource.SPOTTER.value,
                     repereur=row.organisation_id)
     return {key: found for key in ("flags", *SPOTTERS)}
 
 
+PLAN_NEEDS = {Indicator.NEEDS_COLLECTED: ("du", "au", ""),
+              Indicator.NEEDS_FILLED: ("clos_du", "clos_au", "filled"),
+              Indicator.HIRES: ("clos_du", "clos_au", "")}
+
+
+def plan_link(plan: PlanRow, objective: ObjectiveRow, period: Period) -> str | None:
+    """A plan objective's achieved figure → the needs it counts: those of the plan basin's firms
+    (every organisation's) filed, filled or closed (hires) from the plan's start to the period's
+    end (or the plan's end). None for the firms contacted or visited, the POE entries, the event
+    firms and the TPE-PME share: no list filters those on a period (docs/indicators.md)."""
+    if objective.indicator not in PLAN_NEEDS:
+        return None
+    start, end, issue = PLAN_NEEDS[objective.indicator]
+    arguments: dict[str, Any] = {"bassin_entreprise": plan.basin_code, start: plan.start.isoformat(),
+                                 end: min(plan.end, period.end).isoformat()}
+    if issue:
+        arguments["issue"] = issue
+    return url_for("needs.needs", **arguments)
+
+
 def record_links(scope: Scope, period: Period, today: date) -> dict[str, str]:
     """Indicator key → address of the list behind it (missing when there is none)."""
-    arguments = needs_arguments(scope, period)
-    if arguments is None:  # the lists do not filter on this scope
-        return {key: url_for("needs.aftercare_results", du=period.start, au=period.end)
-                for key in AFTERCARE}
-    filed, closed = arguments
+    filed, closed = needs_arguments(scope, period)
     links = {key: url_for("needs.needs", **filed) for key in FILED}
     links |= {source_key(source): url_for("needs.needs", **filed, source=source.value)
               for source in NeedSource}
@@ -93,9 +131,12 @@ def record_links(scope: Scope, period: Period, today: date) -> dict[str, str]:
               for key in AFTERCARE}
     links |= {key: url_for("needs.needs", **filed, source=NeedSource.SPOTTER.value)
               for key in SPOTTERS}
-    if period.end == today and period.days in CONTACT_DAYS:
+    companies_listed = scope.level != Level.ADVISER and scope.organisation_id is None
+    if companies_listed and period.end == today and period.days in CONTACT_DAYS:
         companies: dict[str, Any] = area_arguments(scope, "basin", "department") | {
             "contacted": "oui", "days": str(period.days)}
+        if scope.level == Level.RSA:
+            companies["rsa_territory"] = scope.code
         links["companies_contacted"] = url_for("companies.companies", **companies, closed="y")
         links["penetration_rate"] = url_for("companies.companies", **companies)
         links["tpe_pme_share"] = url_for("companies.companies", **companies, closed="y")

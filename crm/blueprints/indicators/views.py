@@ -6,7 +6,7 @@ from crm.blueprints.guards import actor, staff_only
 from crm.blueprints.indicators import bp
 from crm.blueprints.indicators.basin_map import dashboard_map
 from crm.blueprints.indicators.forms import DashboardForm
-from crm.blueprints.indicators.links import job_links, record_links, spotter_links
+from crm.blueprints.indicators.links import job_links, plan_link, record_links, spotter_links
 from crm.services.accounts import users
 from crm.services.indicators import aggregates, breakdowns, charts, definitions, figures, scope, tables
 from crm.services.platform import spreadsheet_files
@@ -51,6 +51,7 @@ def dashboard():
                            charts=charts.dashboard_charts(board), chart_value=charts.shown,
                            basin_map=dashboard_map(board, computed.basin_map),
                            breakdowns=found, job_links=job_links, spotter_links=spotter_links,
+                           plan_link=plan_link,
                            columns=definitions.COLUMN_BY_KEY, by_key=definitions.BY_KEY,
                            plans_not_for_advisers=tables.PLANS_NOT_FOR_ADVISERS)
 

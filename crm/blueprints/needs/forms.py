@@ -36,9 +36,11 @@ from crm.models import (
     User,
 )
 from crm.services.accounts import users
+from crm.services.indicators.scope import adviser_choices
 from crm.services.needs import queries
 from crm.services.needs.workflow import CONTACT_KINDS, MAX_MESSAGE, OUTCOMES
 from crm.services.platform.local_time import local_now, utc_from_local
+from crm.services.territory import rsa_pilots
 
 AGE_CHOICES = [("", "Toutes les dates"), ("week", "Moins de 7 jours"),
                ("month", "De 7 à 30 jours"), ("older", "Plus de 30 jours")]
@@ -78,6 +80,13 @@ class NeedFilterForm(FilterForm):
          ("non", "Métiers hors tension (ou sans code ROME)")]))
     motif = SelectField("Motif de clôture", default="", choices=options(
         [("", "Tous les motifs")], ClosingReason.choices()))
+    rome_hors = StringField("Hors codes ROME (séparés par des virgules)", validators=[
+        Optional(), Length(max=200), Regexp(
+            r"^\s*[A-Za-z]\d{4}(\s*,\s*[A-Za-z]\d{4})*\s*$",
+            message="Indiquez des codes ROME séparés par des virgules (ex. : N1103, K2204).")])
+    conseiller = SelectField("Conseiller pilote", default="")
+    structure = SelectField("Structure pilote", default="")
+    territoire_rsa = SelectField("Territoire pilote RSA de l'entreprise", default="")
 
     def __init__(self, formdata, user: User):
         super().__init__(formdata)
@@ -90,8 +99,13 @@ class NeedFilterForm(FilterForm):
         self.bassin_entreprise.choices = options([("", "Tous les bassins")], users.basin_choices())
         self.departement.choices = options([("", "Tous les départements")],
                                            users.department_choices())
-        self.repereur.choices = options([("", "Toutes les structures")],
-                                        [(str(key), name) for key, name in users.organisation_choices()])
+        organisations = [(str(key), name) for key, name in users.organisation_choices()]
+        self.repereur.choices = options([("", "Toutes les structures")], organisations)
+        self.structure.choices = options([("", "Toutes les structures")], organisations)
+        # only the advisers whose needs the user may see (as the dashboard's adviser level)
+        self.conseiller.choices = options([("", "Tous les conseillers")], adviser_choices(user))
+        self.territoire_rsa.choices = options([("", "Tous les territoires pilotes")],
+                                              rsa_pilots.territory_choices())
 
     def filters(self) -> queries.NeedFilters:
         return queries.NeedFilters(
@@ -103,7 +117,12 @@ class NeedFilterForm(FilterForm):
             closed_to=self.clos_au.data, outcome=self.issue.data,
             rome=(self.rome.data or "").strip().upper(), shortage=self.tension.data,
             spotter_organisation=int(self.repereur.data) if self.repereur.data else None,
-            closing_reason=self.motif.data)
+            closing_reason=self.motif.data,
+            rome_excluded=tuple(code.strip().upper() for code in (self.rome_hors.data or "").split(",")
+                                if code.strip()),
+            pilot_adviser=int(self.conseiller.data) if self.conseiller.data else None,
+            pilot_organisation=int(self.structure.data) if self.structure.data else None,
+            rsa_territory=int(self.territoire_rsa.data) if self.territoire_rsa.data else None)
 
 
 

@@ -16,6 +16,7 @@ from crm.models import Commune, Company, NafCode, User
 from crm.services.accounts import access
 from crm.services.companies import search as company_search
 from crm.services.companies.search import BY_NAME, CompanyPage, Conditions
+from crm.services.territory import rsa_pilots
 
 CONTACT_DAYS = (7, 30, 90, 180, 365)
 COUNT_CAP = 1_000  # the list says "plus de 1 000" rather than counting every match
@@ -31,6 +32,7 @@ class CompanyFilters:
     q: str = ""
     basin: str = ""
     department: str = ""
+    rsa_territory: str = ""  # an RSA pilot territory's id: the firms of its communes
     naf_section: str = ""
     naf_division: str = ""
     band: str = ""
@@ -131,6 +133,8 @@ def filter_conditions(user: User, filters: CompanyFilters, now: datetime) -> Con
         (not filters.closed, lambda: Company.active.is_(True)),
         (filters.basin, lambda: Company.basin_code == filters.basin),
         (filters.department, lambda: department_condition(filters.department, filters.open_need)),
+        (filters.rsa_territory, lambda: Company.commune_code.in_(
+            rsa_pilots.territory_communes(int(filters.rsa_territory)))),
         (filters.naf_section, lambda: naf_in(NafCode.section, filters.naf_section)),
         (filters.naf_division, lambda: naf_in(NafCode.division, filters.naf_division)),
         (filters.band, lambda: Company.headcount_band == filters.band),

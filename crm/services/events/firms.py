@@ -4,12 +4,10 @@ the jobs it brings and its open needs linked, or that it does not. After the eve
 record per firm the interviews held, the candidates shortlisted, the hires and the POE entries:
 hires are written on the linked needs (positions filled), and the firm's timeline shows them."""
 
-import calendar
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app
-from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
@@ -30,7 +28,7 @@ from crm.services.events.organising import EventRefused, banner, can_manage
 from crm.services.needs import filing
 from crm.services.needs.schema import parse_need
 from crm.services.plans.checklists import firms_of_plan
-from crm.services.platform import audit, links, outbox
+from crm.services.platform import audit, links, outbox, signed_links
 from crm.services.platform.contact_details import normalise_email
 from crm.services.platform.identifiers import clean_siret, siret_problem
 from crm.services.platform.refusals import InvalidInput, Refused
@@ -139,14 +137,8 @@ def company_email(company: Company) -> str | None:
 
 # The firm's answer, through its signed link
 
-class ClockSigner(TimestampSigner):
-    def get_timestamp(self) -> int:
-        return calendar.timegm(utcnow().timetuple())
-
-
 def serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=LINK_SALT,
-                                  signer=ClockSigner)
+    return signed_links.serializer(LINK_SALT)
 
 
 def firm_token(row: EventCompany) -> str:

@@ -5,17 +5,15 @@ PostgreSQL locks the row (`SELECT … FOR UPDATE`, held to the commit); SQLite t
 write lock by writing to the row first (the only writer until the commit, the others wait for
 `busy_timeout`). A candidate cancels through the signed link of the confirmation e-mail."""
 
-import calendar
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app
-from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from crm.extensions import db
 from crm.models import Event, EventRegistration, EventStatus, RegistrationStatus, User, utcnow
 from crm.services.events.organising import OPEN_STATUSES, banner
-from crm.services.platform import audit, links, outbox
+from crm.services.platform import audit, links, outbox, signed_links
 from crm.services.platform.contact_details import normalise_email, normalise_phone
 from crm.services.platform.raw_input import unstorable
 from crm.services.platform.refusals import InvalidInput, Refused
@@ -262,14 +260,8 @@ def check_in(user: User, registration: EventRegistration, present: bool = True) 
 
 # The cancel link of the e-mail
 
-class ClockSigner(TimestampSigner):
-    def get_timestamp(self) -> int:
-        return calendar.timegm(utcnow().timetuple())
-
-
 def serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=LINK_SALT,
-                                  signer=ClockSigner)
+    return signed_links.serializer(LINK_SALT)
 
 
 def cancel_token(registration: EventRegistration) -> str:

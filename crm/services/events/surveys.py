@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import selectinload
 
@@ -25,9 +24,9 @@ from crm.models import (
     utcnow,
 )
 from crm.models.event import SURVEY_COMMENT_LENGTH
-from crm.services.events.firms import ClockSigner, company_email
+from crm.services.events.firms import company_email
 from crm.services.events.organising import banner
-from crm.services.platform import links, outbox
+from crm.services.platform import links, outbox, signed_links
 from crm.services.platform.local_time import day_bounds, local_today
 from crm.services.platform.refusals import InvalidInput, Refused
 
@@ -115,8 +114,7 @@ def send_surveys(now: datetime | None = None) -> int:
 # The signed link (signed as the firms' links are, on the project's clock)
 
 def serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=LINK_SALT,
-                                  signer=ClockSigner)
+    return signed_links.serializer(LINK_SALT)
 
 
 def survey_token(survey: EventSurvey) -> str:

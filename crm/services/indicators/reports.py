@@ -9,17 +9,14 @@ hook below asks the queue to generate it. When Redis or the worker is down the r
 periodic sweep asks again, and the job claims the row atomically, so a report is generated once.
 """
 
-import calendar
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from itertools import chain
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from itsdangerous.timed import TimestampSigner
 from sqlalchemy.orm import Session, joinedload
 
 from crm import broker
@@ -42,7 +39,7 @@ from crm.services.needs.queries import working_days_late
 from crm.services.needs.workflow import late_condition
 from crm.services.plans import objectives
 from crm.services.plans.objectives import ObjectiveProgress
-from crm.services.platform import audit, links, outbox
+from crm.services.platform import audit, links, outbox, signed_links, unit_of_work
 from crm.services.platform.local_time import local_today
 from crm.services.platform.refusals import InvalidInput, Refused
 from crm.services.platform.wording import plural
@@ -100,22 +97,11 @@ def dispatch(report_ids: list[int]) -> None:
         broker.enqueue("default", GENERATION_JOB, report_id, job_timeout=1800)
 
 
-@sa.event.listens_for(db.session, "after_flush")
-def _note_pending_reports(session: Session, _context) -> None:
-    ids = session.info.setdefault(QUEUED_IDS, set())
-    for item in chain(session.new, session.dirty):
-        if isinstance(item, CommitteeReport) and item.status == ReportStatus.PENDING:
-            ids.add(item.id)
+def waiting_for_generation(_session: Session, item: object) -> bool:
+    return isinstance(item, CommitteeReport) and item.status == ReportStatus.PENDING
 
 
-@sa.event.listens_for(db.session, "after_commit")
-def _dispatch_after_commit(session: Session) -> None:
-    dispatch(sorted(session.info.pop(QUEUED_IDS, ())))
-
-
-@sa.event.listens_for(db.session, "after_rollback")
-def _forget_after_rollback(session: Session) -> None:
-    session.info.pop(QUEUED_IDS, None)
+unit_of_work.queue_after_commit(QUEUED_IDS, waiting_for_generation, dispatch)
 
 
 def sweep(now: datetime | None = None) -> int:
@@ -350,16 +336,8 @@ def downloaded(report: CommitteeReport, kind: str, user: User | None, email: str
 
 # The members' signed links
 
-class ClockSigner(TimestampSigner):
-    """Timestamps from the project's clock (tests travel in time)."""
-
-    def get_timestamp(self) -> int:
-        return calendar.timegm(utcnow().timetuple())
-
-
 def serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=LINK_SALT,
-                                  signer=ClockSigner)
+    return signed_links.serializer(LINK_SALT)
 
 
 def signed_link(report: CommitteeReport, email: str) -> str:

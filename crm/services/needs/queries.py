@@ -69,6 +69,10 @@ class NeedFilters:
     shortage: str = ""  # "oui": shortage jobs; "non": the others and needs without a code
     spotter_organisation: int | None = None  # the organisation that flagged the need
     closing_reason: str = ""  # a ClosingReason value
+    pilot_adviser: int | None = None  # the adviser piloting the need
+    pilot_organisation: int | None = None  # the organisation piloting the need
+    rsa_territory: int | None = None  # the firm is in this RSA pilot territory's communes
+    rome_excluded: tuple[str, ...] = ()  # needs of another ROME code, or without one
 
 
 OUTCOME_STATUSES = {
@@ -93,6 +97,9 @@ def record_conditions(filters: NeedFilters) -> list[ColumnElement[bool]]:
             sa.select(Commune.code).where(Commune.department_code == filters.department)))
     if filters.firm_basin:
         firm_conditions.append(Company.basin_code == filters.firm_basin)
+    if filters.rsa_territory is not None:
+        firm_conditions.append(Company.commune_code.in_(
+            rsa_pilots.territory_communes(filters.rsa_territory)))
     if firm_conditions:
         conditions.append(HiringNeed.company_id.in_(sa.select(Company.id).where(*firm_conditions)))
     if filters.source:
@@ -105,6 +112,13 @@ def record_conditions(filters: NeedFilters) -> list[ColumnElement[bool]]:
         conditions.append(~HiringNeed.is_open)
     if filters.rome:
         conditions.append(HiringNeed.rome_code == filters.rome)
+    if filters.rome_excluded:
+        conditions.append(sa.or_(HiringNeed.rome_code.is_(None),
+                                 HiringNeed.rome_code.not_in(filters.rome_excluded)))
+    if filters.pilot_adviser is not None:
+        conditions.append(HiringNeed.adviser_id == filters.pilot_adviser)
+    if filters.pilot_organisation is not None:
+        conditions.append(HiringNeed.organisation_id == filters.pilot_organisation)
     if filters.spotter_organisation is not None:
         conditions.append(HiringNeed.source_organisation_id == filters.spotter_organisation)
     if filters.shortage:

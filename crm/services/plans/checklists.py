@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
-from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -33,7 +32,7 @@ from crm.models import (
 from crm.services.accounts import access
 from crm.services.needs import notifications
 from crm.services.plans.spotter_directory import spotters
-from crm.services.platform import audit, links, outbox
+from crm.services.platform import audit, links, outbox, signed_links
 from crm.services.platform.identifiers import clean_siret, siret_problem
 from crm.services.platform.local_time import local_today
 from crm.services.platform.refusals import Refused
@@ -196,15 +195,8 @@ def contacts(organisation: Organisation) -> list[str]:
 
 # Signed links: an answer without signing in, for one contact of the organisation
 
-class ClockSigner(TimestampSigner):
-    """Timestamps from the project's clock (tests travel in time)."""
-
-    def get_timestamp(self) -> int:
-        return calendar.timegm(utcnow().timetuple())
-
-
 def serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=LINK_SALT, signer=ClockSigner)
+    return signed_links.serializer(LINK_SALT)
 
 
 def link_token(checklist: SpotterChecklist, email: str) -> str:

@@ -4,7 +4,6 @@ commits, by the session hooks below; nothing is queued when the transaction roll
 
 import logging
 from datetime import timedelta
-from itertools import chain
 
 import sqlalchemy as sa
 from flask import current_app
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Session, attributes
 from crm import broker
 from crm.extensions import db
 from crm.models import MessageStatus, OutboxMessage, User, utcnow
-from crm.services.platform import audit, mail
+from crm.services.platform import audit, mail, unit_of_work
 from crm.services.platform.mail_templates import render_mail
 
 log = logging.getLogger(__name__)
@@ -87,26 +86,13 @@ def dispatch(message_ids: list[int]) -> None:
         broker.enqueue("mail", DELIVERY_JOB, message_id)
 
 
-@sa.event.listens_for(db.session, "after_flush")
-def _note_queued_messages(session: Session, _context) -> None:
-    """Remember the messages this flush wrote as pending: new ones and those put back in the
-    queue (`retry`)."""
-    ids = session.info.setdefault(QUEUED_IDS, set())
-    for item in chain(session.new, session.dirty):
-        if isinstance(item, OutboxMessage) and (
-                item in session.new
-                or MessageStatus.PENDING in attributes.get_history(item, "status").added):
-            ids.add(item.id)
+def queued_for_delivery(session: Session, item: object) -> bool:
+    """A message this flush wrote as pending: a new one, or one put back in the queue (`retry`)."""
+    return isinstance(item, OutboxMessage) and (
+        item in session.new or MessageStatus.PENDING in attributes.get_history(item, "status").added)
 
 
-@sa.event.listens_for(db.session, "after_commit")
-def _dispatch_after_commit(session: Session) -> None:
-    dispatch(sorted(session.info.pop(QUEUED_IDS, ())))
-
-
-@sa.event.listens_for(db.session, "after_rollback")
-def _forget_after_rollback(session: Session) -> None:
-    session.info.pop(QUEUED_IDS, None)
+unit_of_work.queue_after_commit(QUEUED_IDS, queued_for_delivery, dispatch)
 
 
 def claim(message_id: int) -> OutboxMessage | None:

@@ -49,7 +49,8 @@ def test_closing_and_reopening_a_need_moves_the_count(adviser):
     db.session.commit()
     assert stored(firm)[0] == 1
 
-    workflow.close(need, adviser, m.NeedStatus.CANCELLED, None, "L'employeur a renoncé.")
+    workflow.close(need, adviser, m.NeedStatus.CANCELLED, None, "L'employeur a renoncé.",
+                   m.ClosingReason.CANCELLED_BY_COMPANY)
     db.session.commit()
     assert stored(firm)[0] == 0
 

@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import TypeVar
 
@@ -62,7 +63,6 @@ from crm.services.imports.sirene_rows import (
     company_fields,
     lambert,
     locate,
-    siren_key,
 )
 from crm.services.platform import audit
 from crm.services.platform.wording import normalise_name
@@ -115,15 +115,16 @@ def wanted_identifiers(path: Path, context: Context, progress: Progress) -> tupl
     (SIRETs are not checked here: a few extra keys only cost memory, rows are checked when kept)."""
     sirens: set[int] = set()
     sirets: set[str] = set()
+    wanted = itemgetter(*map(list(ESTABLISHMENT_COLUMNS).index, ("siret", "state", "x", "y")))
     with establishment_rows(path) as (layout, rows, position):
         for count, row in enumerate(rows, start=1):
             if (row is not None and len(row) >= layout.width
                     and row[layout.commune_at].strip() in context.communes):
-                record = layout.record(row)
-                if record["state"] != "F" and record["siret"][:9].isdecimal():
-                    sirens.add(siren_key(record))
-                    if lambert(record["x"], record["y"]) is None:
-                        sirets.add(record["siret"])
+                siret, state, x, y = wanted(layout.fields(row))
+                if state != "F" and siret[:9].isdecimal():
+                    sirens.add(int(siret[:9]))
+                    if lambert(x, y) is None:
+                        sirets.add(siret)
             if count % (BATCH * 10) == 0:
                 progress.at(position())
     progress.finish(file_size(path))
@@ -185,8 +186,9 @@ def batches(items: Iterable, size: int) -> Iterator[list]:
 
 def existing_rows(sirets: list[str], columns: tuple[str, ...]) -> dict[str, sa.Row]:
     table = Company.__table__
-    query = sa.select(table.c.id, table.c.siret, *(table.c[name] for name in columns))
-    return {row.siret: row for row in db.session.execute(query.where(table.c.siret.in_(sirets)))}
+    query = sa.select(table.c.id, table.c.siret, *(table.c[name] for name in columns)).where(
+        table.c.siret.in_(sa.bindparam("sirets", expanding=True)))  # compiled once, not per SIRET
+    return {row.siret: row for row in db.session.execute(query, {"sirets": sirets})}
 
 
 def resolve_name(row: dict, old: sa.Row | None) -> str | None:
@@ -213,6 +215,7 @@ def write_batch(pairs: list[tuple[dict, tuple[str, ...]]], context: Context, sum
         summary.rejected["duplicate_siret"] += len(pairs) - len(by_siret)
     existing = existing_rows(list(by_siret), writes.old_columns)
     new, known = [], []
+    warnings: list[str] = []
     for siret, (row, lost) in by_siret.items():
         old = existing.get(siret)
         name = row["name"]
@@ -220,7 +223,7 @@ def write_batch(pairs: list[tuple[dict, tuple[str, ...]]], context: Context, sum
         if reason:
             summary.rejected[reason] += 1
             continue
-        context.warnings.update(lost)
+        warnings += lost
         if row["name"] != name:
             row["search_text"] = search_text(row["name"], row["sign"],
                                              context.communes[row["commune_code"]].name, row["postal_code"])
@@ -228,6 +231,7 @@ def write_batch(pairs: list[tuple[dict, tuple[str, ...]]], context: Context, sum
             new.append(row)
         else:
             known.append((row, old))
+    context.warnings.update(warnings)
     summary.kept += len(new) + len(known)
     summary.closed += sum(not row["active"] for row in new) + sum(not row["active"] for row, _ in known)
     inserted, updated = writes.write(new, known)

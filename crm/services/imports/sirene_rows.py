@@ -196,15 +196,6 @@ class Layout:
             return tuple("" if value == MASKED else value for value in values)
         return values
 
-    def record(self, row: list[str]) -> dict[str, str]:
-        """The wanted columns of a row by key (see `fields`)."""
-        return dict(zip(self.positions, self.fields(row), strict=True))
-
-
-def siren_key(record: dict[str, str]) -> int:
-    """The SIREN as an integer: the key of the legal-unit names (smaller in memory than text)."""
-    return int(record["siret"][:9])
-
 
 def lambert(x: str, y: str) -> tuple[float, float] | None:
     """A row's Lambert-93 point when present and plausible."""

@@ -29,6 +29,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 from flask import current_app
 from pyproj import Transformer
+from sqlalchemy.dialects import postgresql
 from werkzeug.datastructures import FileStorage
 
 from crm.extensions import db
@@ -186,8 +187,11 @@ def batches(items: Iterable, size: int) -> Iterator[list]:
 
 def existing_rows(sirets: list[str], columns: tuple[str, ...]) -> dict[str, sa.Row]:
     table = Company.__table__
-    query = sa.select(table.c.id, table.c.siret, *(table.c[name] for name in columns)).where(
-        table.c.siret.in_(sa.bindparam("sirets", expanding=True)))  # compiled once, not per SIRET
+    if db.engine.dialect.name == "postgresql":  # one array parameter: planned as an index lookup
+        wanted = table.c.siret == sa.any_(sa.bindparam("sirets", type_=postgresql.ARRAY(sa.String)))
+    else:  # compiled once, the list expanded at execution
+        wanted = table.c.siret.in_(sa.bindparam("sirets", expanding=True))
+    query = sa.select(table.c.id, table.c.siret, *(table.c[name] for name in columns)).where(wanted)
     return {row.siret: row for row in db.session.execute(query, {"sirets": sirets})}
 
 

@@ -13,6 +13,7 @@ and is otherwise rejected.
 """
 
 import csv
+import json
 import shutil
 import time
 import uuid
@@ -170,8 +171,8 @@ def prepared_batches(path: Path, context: Context) -> Iterator[Prepared]:
 
 def prefetched(items: Iterator[T]) -> Iterator[T]:
     """The items of an iterator, the next one computed in one worker thread while the caller works
-    on the current one (on PostgreSQL and SQLite the database works without holding Python's lock).
-    Untimed waits only; when the caller stops early, the item under way is finished first."""
+    on the current one (waiting for the database does not hold Python's lock). Untimed waits only;
+    when the caller stops early, the item under way is finished first."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sirene-read") as pool:
         pending = pool.submit(next, items, None)
         while (item := pending.result()) is not None:
@@ -187,12 +188,17 @@ def batches(items: Iterable, size: int) -> Iterator[list]:
 
 def existing_rows(sirets: list[str], columns: tuple[str, ...]) -> dict[str, sa.Row]:
     table = Company.__table__
-    if db.engine.dialect.name == "postgresql":  # one array parameter: planned as an index lookup
+    # one parameter, not one per SIRET: an array on PostgreSQL (planned as an index lookup), a JSON
+    # list read by json_each on SQLite
+    if db.engine.dialect.name == "postgresql":
         wanted = table.c.siret == sa.any_(sa.bindparam("sirets", type_=postgresql.ARRAY(sa.String)))
-    else:  # compiled once, the list expanded at execution
-        wanted = table.c.siret.in_(sa.bindparam("sirets", expanding=True))
+        value: list[str] | str = sirets
+    else:
+        wanted = table.c.siret.in_(sa.select(sa.column("value")).select_from(
+            sa.func.json_each(sa.bindparam("sirets", type_=sa.String))))
+        value = json.dumps(sirets)
     query = sa.select(table.c.id, table.c.siret, *(table.c[name] for name in columns)).where(wanted)
-    return {row.siret: row for row in db.session.execute(query, {"sirets": sirets})}
+    return {row.siret: row for row in db.session.execute(query, {"sirets": value})}
 
 
 def resolve_name(row: dict, old: sa.Row | None) -> str | None:
@@ -276,7 +282,11 @@ def read_and_write(establishments: Path, unites: Path | None, geoloc: Path | Non
         context.names = legal_unit_names(unites, sirens, progress) if unites else {}
         context.points = geoloc_points(geoloc, sirets, progress) if geoloc else {}
         del sirens, sirets
-    for prepared in prefetched(prepared_batches(establishments, context)):
+    prepared_rows = prepared_batches(establishments, context)
+    # PostgreSQL works in its own process while the next batch is prepared; sqlite3 gives Python's
+    # lock back at every row of a batch, which a busy worker thread would make it wait for
+    postgresql = db.engine.dialect.name == "postgresql"
+    for prepared in prefetched(prepared_rows) if postgresql else prepared_rows:
         summary.read += prepared.read
         summary.rejected.update(prepared.rejected)
         write_batch(prepared.rows, context, summary, writes)

@@ -13,18 +13,24 @@ and is otherwise rejected.
 """
 
 import csv
+import json
 import shutil
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import nullcontext
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
+from typing import TypeVar
 
 import sqlalchemy as sa
 from flask import current_app
 from pyproj import Transformer
+from sqlalchemy.dialects import postgresql
 from werkzeug.datastructures import FileStorage
 
 from crm.extensions import db
@@ -59,8 +65,6 @@ from crm.services.imports.sirene_rows import (
     company_fields,
     lambert,
     locate,
-    siren_key,
-    warnings_of,
 )
 from crm.services.platform import audit
 from crm.services.platform.wording import normalise_name
@@ -69,6 +73,7 @@ BATCH = 5_000
 FIRST_LOAD_MAX = 10_000  # companies at most in the table for an import to be a first load
 TASK_KIND = "sirene"
 ESTABLISHMENTS = "des établissements (StockEtablissement)"
+T = TypeVar("T")
 UPLOAD_NAMES = {"establishments": "etablissements", "unites": "unites_legales", "geoloc": "geolocalisation"}
 
 
@@ -97,18 +102,14 @@ def load_context() -> Context:
                    frozenset(db.session.scalars(sa.select(HeadcountBand.code))))
 
 
-def establishment_rows(path: Path, progress: Progress,
-                       every: int) -> Iterator[tuple[Layout, list[str] | None]]:
-    """The raw establishment rows with the file's layout (None for a row of another region, skipped
-    before CSV parsing), reporting the bytes read every `every` rows."""
+@contextmanager
+def establishment_rows(path: Path) -> Iterator[tuple[Layout, Iterator[list[str] | None], Callable[[], int]]]:
+    """The file's layout, its raw establishment rows (None for a row of another region, skipped
+    before CSV parsing), and the bytes read so far."""
     with open_lines(path) as (lines, position):
         header = next(csv.reader([next(lines, "")]), [])
         layout = Layout(header, ESTABLISHMENT_COLUMNS, ESTABLISHMENT_REQUIRED, ESTABLISHMENTS)
-        for count, row in enumerate(layout.rows(lines), start=1):
-            yield layout, row
-            if count % every == 0:
-                progress.at(position())
-    progress.finish(file_size(path))
+        yield layout, layout.rows(lines), position
 
 
 def wanted_identifiers(path: Path, context: Context, progress: Progress) -> tuple[set[int], set[str]]:
@@ -116,15 +117,67 @@ def wanted_identifiers(path: Path, context: Context, progress: Progress) -> tupl
     (SIRETs are not checked here: a few extra keys only cost memory, rows are checked when kept)."""
     sirens: set[int] = set()
     sirets: set[str] = set()
-    for layout, row in establishment_rows(path, progress, BATCH * 10):
-        if (row is not None and len(row) >= layout.width
-                and row[layout.commune_at].strip() in context.communes):
-            record = layout.record(row)
-            if record["state"] != "F" and record["siret"][:9].isdecimal():
-                sirens.add(siren_key(record))
-                if lambert(record) is None:
-                    sirets.add(record["siret"])
+    wanted = itemgetter(*map(list(ESTABLISHMENT_COLUMNS).index, ("siret", "state", "x", "y")))
+    with establishment_rows(path) as (layout, rows, position):
+        for count, row in enumerate(rows, start=1):
+            if (row is not None and len(row) >= layout.width
+                    and row[layout.commune_at].strip() in context.communes):
+                siret, state, x, y = wanted(layout.fields(row))
+                if state != "F" and siret[:9].isdecimal():
+                    sirens.add(int(siret[:9]))
+                    if lambert(x, y) is None:
+                        sirets.add(siret)
+            if count % (BATCH * 10) == 0:
+                progress.at(position())
+    progress.finish(file_size(path))
     return sirens, sirets
+
+
+@dataclass
+class Prepared:
+    """A batch of establishment rows read and turned into company rows, before the database is
+    looked at: the usable rows located, each with its search text and what it lost (warnings)."""
+
+    read: int
+    rejected: Counter
+    rows: list[tuple[dict, tuple[str, ...]]]
+    position: int  # bytes of the file read at the end of the batch
+
+
+def prepared_batches(path: Path, context: Context) -> Iterator[Prepared]:
+    """The establishment file read BATCH rows at a time into company rows (`Prepared`). Uses only
+    the context's lookups, never the database: it runs in `prefetched`'s worker thread."""
+    transformer = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
+    communes, rejection = context.communes, Layout.rejection
+    with establishment_rows(path) as (layout, rows, position):
+        for batch in batches(rows, BATCH):
+            rejected: Counter = Counter()
+            usable = []
+            for row in batch:
+                reason = OTHER_REGION if row is None else rejection(layout, row, communes)
+                if reason:
+                    rejected[reason] += 1
+                else:
+                    usable.append(company_fields(layout.fields(row), context))
+            company_rows = [row for row, _, _ in usable]
+            at_commune = locate(company_rows, [point for _, _, point in usable], context, transformer)
+            for row in company_rows:
+                row["search_text"] = search_text(row["name"], row["sign"], communes[row["commune_code"]].name,
+                                                 row["postal_code"])
+            yield Prepared(len(batch), rejected, [
+                (row, (*lost, "commune_point") if fallback else lost)
+                for (row, lost, _), fallback in zip(usable, at_commune, strict=True)], position())
+
+
+def prefetched(items: Iterator[T]) -> Iterator[T]:
+    """The items of an iterator, the next one computed in one worker thread while the caller works
+    on the current one (waiting for the database does not hold Python's lock). Untimed waits only;
+    when the caller stops early, the item under way is finished first."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sirene-read") as pool:
+        pending = pool.submit(next, items, None)
+        while (item := pending.result()) is not None:
+            pending = pool.submit(next, items, None)
+            yield item
 
 
 def batches(items: Iterable, size: int) -> Iterator[list]:
@@ -135,8 +188,17 @@ def batches(items: Iterable, size: int) -> Iterator[list]:
 
 def existing_rows(sirets: list[str], columns: tuple[str, ...]) -> dict[str, sa.Row]:
     table = Company.__table__
-    query = sa.select(table.c.id, table.c.siret, *(table.c[name] for name in columns))
-    return {row.siret: row for row in db.session.execute(query.where(table.c.siret.in_(sirets)))}
+    # one parameter, not one per SIRET: an array on PostgreSQL (planned as an index lookup), a JSON
+    # list read by json_each on SQLite
+    if db.engine.dialect.name == "postgresql":
+        wanted = table.c.siret == sa.any_(sa.bindparam("sirets", type_=postgresql.ARRAY(sa.String)))
+        value: list[str] | str = sirets
+    else:
+        wanted = table.c.siret.in_(sa.select(sa.column("value")).select_from(
+            sa.func.json_each(sa.bindparam("sirets", type_=sa.String))))
+        value = json.dumps(sirets)
+    query = sa.select(table.c.id, table.c.siret, *(table.c[name] for name in columns)).where(wanted)
+    return {row.siret: row for row in db.session.execute(query, {"sirets": value})}
 
 
 def resolve_name(row: dict, old: sa.Row | None) -> str | None:
@@ -154,34 +216,34 @@ def resolve_name(row: dict, old: sa.Row | None) -> str | None:
     return None
 
 
-def write_batch(pairs: list[tuple[dict, dict]], context: Context, transformer: Transformer,
-                summary: Summary, writes: Writes) -> None:
-    """Settle each (company row, SIRENE record) of a batch, then insert the new establishments and
-    update the changed ones."""
-    by_siret = {row["siret"]: (row, record) for row, record in pairs}
+def write_batch(pairs: list[tuple[dict, tuple[str, ...]]], context: Context, summary: Summary,
+                writes: Writes) -> None:
+    """Settle each (company row, warnings) of a batch, then insert the new establishments and update
+    the changed ones."""
+    by_siret = {row["siret"]: (row, lost) for row, lost in pairs}
     if len(by_siret) < len(pairs):
         summary.rejected["duplicate_siret"] += len(pairs) - len(by_siret)
     existing = existing_rows(list(by_siret), writes.old_columns)
-    kept = []
-    for siret, (row, record) in by_siret.items():
-        reason = resolve_name(row, existing.get(siret))
+    new, known = [], []
+    warnings: list[str] = []
+    for siret, (row, lost) in by_siret.items():
+        old = existing.get(siret)
+        name = row["name"]
+        reason = resolve_name(row, old)
         if reason:
             summary.rejected[reason] += 1
-        else:
-            kept.append((row, record))
-            context.warnings.update(warnings_of(record, row))
-    locate([row for row, _ in kept], [record for _, record in kept], context, transformer)
-    new, known = [], []
-    for row, _ in kept:
-        commune = context.communes[row["commune_code"]].name
-        row["search_text"] = search_text(row["name"], row["sign"], commune, row["postal_code"])
-        old = existing.get(row["siret"])
+            continue
+        warnings += lost
+        if row["name"] != name:
+            row["search_text"] = search_text(row["name"], row["sign"],
+                                             context.communes[row["commune_code"]].name, row["postal_code"])
         if old is None:
             new.append(row)
         else:
             known.append((row, old))
-    summary.kept += len(kept)
-    summary.closed += sum(not row["active"] for row, _ in kept)
+    context.warnings.update(warnings)
+    summary.kept += len(new) + len(known)
+    summary.closed += sum(not row["active"] for row in new) + sum(not row["active"] for row, _ in known)
     inserted, updated = writes.write(new, known)
     summary.inserted += inserted
     summary.updated += updated
@@ -220,19 +282,17 @@ def read_and_write(establishments: Path, unites: Path | None, geoloc: Path | Non
         context.names = legal_unit_names(unites, sirens, progress) if unites else {}
         context.points = geoloc_points(geoloc, sirets, progress) if geoloc else {}
         del sirens, sirets
-    transformer = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
-    for batch in batches(establishment_rows(establishments, progress, BATCH), BATCH):
-        summary.read += len(batch)
-        usable = []
-        for layout, row in batch:
-            reason = OTHER_REGION if row is None else layout.rejection(row, context.communes)
-            if reason:
-                summary.rejected[reason] += 1
-            else:
-                usable.append(layout.record(row))
-        write_batch([(company_fields(record, context), record) for record in usable], context,
-                    transformer, summary, writes)
+    prepared_rows = prepared_batches(establishments, context)
+    # PostgreSQL works in its own process while the next batch is prepared; sqlite3 gives Python's
+    # lock back at every row of a batch, which a busy worker thread would make it wait for
+    postgresql = db.engine.dialect.name == "postgresql"
+    for prepared in prefetched(prepared_rows) if postgresql else prepared_rows:
+        summary.read += prepared.read
+        summary.rejected.update(prepared.rejected)
+        write_batch(prepared.rows, context, summary, writes)
         db.session.commit()
+        progress.at(prepared.position)
+    progress.finish(file_size(establishments))
     return summary.as_dict(context.warnings)
 
 

@@ -14,6 +14,7 @@
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from operator import itemgetter
 from typing import Any, Protocol
 
@@ -82,52 +83,49 @@ class StagedWrites:
         if not new and not known:
             return 0, 0
         now = utcnow()
-        extra = {"source": SOURCE, "tags": [], "version": 1, "created_at": now, "updated_at": now,
-                 "row_id": None}
-        rows = [{**extra, **row} for row in new] + [{**extra, **row, "row_id": old.id} for row, old in known]
         db.session.execute(sa.schema.CreateTable(STAGING, if_not_exists=True))
-        self.stage(rows)
+        self.stage(staged_rows(new, known, now, None if self.postgresql else db.engine.dialect))
         inserted = len(db.session.scalars(insert_new()).all())
         updated = len(db.session.scalars(update_changed(now)).all()) if known else 0
         db.session.execute(sa.text(f"{'TRUNCATE' if self.postgresql else 'DELETE FROM'} {STAGING.name}"))
         return inserted, updated
 
-    def stage(self, rows: list[dict]) -> None:
-        if not self.postgresql:  # one executemany of plain tuples, values converted as SQLAlchemy would
+    def stage(self, rows: list[tuple]) -> None:
+        if not self.postgresql:
             db.session.connection().exec_driver_sql(
                 f"INSERT INTO {STAGING.name} ({', '.join(STAGED)}) VALUES ({', '.join('?' * len(STAGED))})",
-                list(map(sqlite_values(rows[0]), rows)))
+                rows)
             return
         psycopg_connection: Any = db.session.connection().connection.driver_connection
         cursor = psycopg_connection.cursor()
         with cursor, cursor.copy(f"COPY {STAGING.name} ({', '.join(STAGED)}) FROM STDIN") as copy:
+            write_row = copy.write_row
             for row in rows:
-                copy.write_row([("[]" if name == "tags" else row[name]) for name in STAGED])
+                write_row(row)
 
 
-def sqlite_values(first: dict) -> Callable[[dict], tuple]:
-    """A row's staged values for sqlite3: the columns SQLAlchemy converts (dates, JSON) through its
-    converters, the batch's constants (source, times, tags) converted once; booleans go as they are
-    (sqlite3 stores True as 1, as SQLAlchemy does)."""
-    dialect = db.engine.dialect
-    constants = {name: first[name] for name in INSERTED if name not in ("siret", "siren")}
-    convert = {name: to_db for name, column in STAGING.c.items() if not isinstance(column.type, sa.Boolean)
-               and (to_db := column.type.dialect_impl(dialect).bind_processor(dialect)) is not None}
-    ready = {name: convert.pop(name)(value) if name in convert else value
-             for name, value in constants.items()}
-    getter = itemgetter(*STAGED)
-    positions = [(STAGED.index(name), to_db) for name, to_db in convert.items()]
-    fixed = [(STAGED.index(name), value) for name, value in ready.items()]
-
-    def values(row: dict) -> tuple:
-        staged = list(getter(row))
-        for position, to_db in positions:
-            staged[position] = to_db(staged[position])
-        for position, value in fixed:
-            staged[position] = value
-        return tuple(staged)
-
-    return values
+def staged_rows(new: list[dict], known: list[tuple[dict, sa.Row]], now: datetime,
+                sqlite_dialect: sa.Dialect | None) -> list[tuple]:
+    """The staging table's rows (`STAGED` order) as plain tuples: the batch's constants (source,
+    tags, version, times) made once; for sqlite3 (`sqlite_dialect`) the values SQLAlchemy would
+    convert (JSON, dates) converted as it would, booleans left as they are (sqlite3 stores True as 1,
+    as SQLAlchemy does); for PostgreSQL's COPY the tags as JSON text."""
+    constants: dict[str, Any] = {"source": SOURCE, "tags": "[]", "version": 1, "created_at": now,
+                                 "updated_at": now}
+    to_date: Callable[[Any], Any] | None = None
+    if sqlite_dialect is not None:
+        constants["tags"] = []
+        for name, value in constants.items():
+            to_db = STAGING.c[name].type.dialect_impl(sqlite_dialect).bind_processor(sqlite_dialect)
+            constants[name] = value if to_db is None else to_db(value)
+        to_date = STAGING.c.created_on.type.dialect_impl(sqlite_dialect).bind_processor(sqlite_dialect)
+    fixed = tuple(constants[name] for name in INSERTED[2:])
+    identity, compared = itemgetter("siret", "siren"), itemgetter(*COMPARED[:-1])  # created_on last
+    rows = [(*identity(row), *fixed, *compared(row), row["created_on"], None) for row in new]
+    rows += [(*identity(row), *fixed, *compared(row), row["created_on"], old.id) for row, old in known]
+    if to_date is not None:
+        rows = [(*row[:-2], to_date(row[-2]), row[-1]) for row in rows]
+    return rows
 
 
 def insert_new() -> sa.UpdateBase:

@@ -187,55 +187,27 @@ class Layout:
         code = line.split(",", self.commune_at + 1)[self.commune_at].strip()
         return bool(code) and code != MASKED and code[:2] not in BFC_DEPARTMENTS
 
-    def record(self, row: list[str]) -> dict[str, str]:
-        """The wanted columns of a row (absent ones empty), masked values emptied."""
+    def fields(self, row: list[str]) -> tuple[str, ...]:
+        """The wanted columns of a row in the order of the layout's columns (absent ones empty),
+        masked values emptied."""
         row.append("")  # what the columns missing from the file read (position -1)
         values = self.values(row)
         if row[self.diffusion_at] == "P":
-            values = ["" if value == MASKED else value for value in values]
-        return dict(zip(self.positions, values, strict=True))
+            return tuple("" if value == MASKED else value for value in values)
+        return values
 
 
-def siren_key(record: dict[str, str]) -> int:
-    """The SIREN as an integer: the key of the legal-unit names (smaller in memory than text)."""
-    return int(record["siret"][:9])
-
-
-def lambert(record: dict[str, str]) -> tuple[float, float] | None:
-    """The row's Lambert-93 point when present and plausible."""
+def lambert(x: str, y: str) -> tuple[float, float] | None:
+    """A row's Lambert-93 point when present and plausible."""
+    if not (x and y):
+        return None
     try:
-        x, y = float(record["x"]), float(record["y"])
+        point = float(x), float(y)
     except ValueError:
         return None
-    if LAMBERT_X[0] < x < LAMBERT_X[1] and LAMBERT_Y[0] < y < LAMBERT_Y[1]:
-        return x, y
+    if LAMBERT_X[0] < point[0] < LAMBERT_X[1] and LAMBERT_Y[0] < point[1] < LAMBERT_Y[1]:
+        return point
     return None
-
-
-def address(record: dict[str, str]) -> str | None:
-    street_type = STREET_TYPES.get(record["street_type"], record["street_type"])
-    number = record["number"] + record["repetition"]
-    text = " ".join(part for part in (number, street_type, record["street"]) if part)
-    return text[:255] or None
-
-
-def creation_date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-def known(value: str, codes: frozenset[str]) -> str | None:
-    """A code kept only when the reference table knows it."""
-    return value if value in codes else None
-
-
-def warnings_of(record: dict[str, str], row: dict) -> list[str]:
-    """What a kept row lost: codes the reference tables do not know."""
-    return [warning for warning, code, kept in (("naf_unknown", record["naf"], row["naf_code"]),
-                                                 ("band_unknown", record["band"], row["headcount_band"]))
-            if code and kept is None]
 
 
 def search_form(name: str) -> str:
@@ -243,48 +215,63 @@ def search_form(name: str) -> str:
     return " ".join(name.lower().split()) if name.isascii() else normalise_name(name)
 
 
-def establishment_name(record: dict[str, str], context: Context) -> str | None:
-    """The legal unit's name, else the sign, else the usual name of the establishment."""
-    name = context.names.get(siren_key(record)) or record["sign"] or record["usual_name"]
-    return name[:255] if name else None
+EMPLOYER = {"O": True, "N": False}
 
 
-def company_fields(record: dict[str, str], context: Context) -> dict:
-    """The company columns of a usable row; latitude and longitude are filled by `locate`."""
-    place = context.communes[record["commune"]]
-    name = establishment_name(record, context)
-    postal_code = record["postal_code"]
+def company_fields(values: tuple[str, ...], context: Context) -> tuple[dict, tuple[str, ...],
+                                                                       tuple[float, float] | None]:
+    """From a usable row's values (in `ESTABLISHMENT_COLUMNS` order): its company columns (latitude
+    and longitude are filled by `locate`), what it lost (codes the reference tables do not know), and
+    its Lambert-93 point. One function, no intermediate record: it runs for every kept row."""
+    (siret, _, diffusion, created, band, number, repetition, street_type, street, postal_code, commune,
+     x, y, state, sign, usual_name, naf, employer, naf2025) = values
+    found = context.names.get(int(siret[:9])) or sign or usual_name
+    name = found[:255] if found else None
+    naf_code = naf if naf in context.naf_codes else None
+    headcount_band = band if band in context.bands else None
+    created_on = None
+    if created:
+        try:
+            created_on = date.fromisoformat(created)
+        except ValueError:
+            pass
+    street_type = STREET_TYPES.get(street_type, street_type)
+    number += repetition
+    address = " ".join(part for part in (number, street_type, street) if part)[:255] or None
+    lost = (("naf_unknown",) if naf and naf_code is None else ()) + (
+        ("band_unknown",) if band and headcount_band is None else ())
     return {
-        "siret": record["siret"], "siren": record["siret"][:9], "name": name,
-        "search_name": search_form(name) if name else None, "sign": record["sign"][:255] or None,
-        "naf_code": known(record["naf"], context.naf_codes),
-        "naf2025_code": record["naf2025"] if 0 < len(record["naf2025"]) <= 7 else None,
-        "headcount_band": known(record["band"], context.bands),
-        "address": address(record),
-        "postal_code": postal_code if len(postal_code) == 5 else place.postal_code,
-        "commune_code": record["commune"], "basin_code": place.basin_code,
+        "siret": siret, "siren": siret[:9], "name": name,
+        "search_name": search_form(name) if name else None, "sign": sign[:255] or None,
+        "naf_code": naf_code, "naf2025_code": naf2025 if 0 < len(naf2025) <= 7 else None,
+        "headcount_band": headcount_band, "address": address,
+        "postal_code": postal_code if len(postal_code) == 5 else context.communes[commune].postal_code,
+        "commune_code": commune, "basin_code": context.communes[commune].basin_code,
         "latitude": None, "longitude": None,
-        "active": record["state"] != "F", "diffusible": record["diffusion"] != "P",
-        "employer": {"O": True, "N": False}.get(record["employer"]), "verified": True,
-        "created_on": creation_date(record["created"]),
-    }
+        "active": state != "F", "diffusible": diffusion != "P",
+        "employer": EMPLOYER.get(employer), "verified": True, "created_on": created_on,
+    }, lost, lambert(x, y)
 
 
-def locate(rows: list[dict], records_: list[dict[str, str]], context: Context, transformer) -> None:
-    """Coordinates from Lambert-93 (converted together), else the géolocalisation file, else the
-    commune's point."""
-    projected = [(row, point) for row, record in zip(rows, records_, strict=True)
-                 if (point := lambert(record)) is not None]
+def locate(rows: list[dict], points: list[tuple[float, float] | None], context: Context,
+           transformer) -> list[bool]:
+    """Coordinates from the Lambert-93 points (converted together), else the géolocalisation file,
+    else the commune's point; whether each row took its commune's point."""
+    projected = [(row, point) for row, point in zip(rows, points, strict=True) if point is not None]
     if projected:
         longitudes, latitudes = transformer.transform(*zip(*(point for _, point in projected),
                                                           strict=True))
         for (row, _), lat, lon in zip(projected, latitudes, longitudes, strict=True):
             row["latitude"], row["longitude"] = round(lat, 6), round(lon, 6)
+    at_commune = []
     for row in rows:
+        fallback = False
         if row["latitude"] is None:
             point = context.points.get(row["siret"])
             if point is None:
-                context.warnings["commune_point"] += 1
+                fallback = True
                 place = context.communes[row["commune_code"]]
                 point = place.latitude, place.longitude
             row["latitude"], row["longitude"] = point
+        at_commune.append(fallback)
+    return at_commune

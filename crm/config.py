@@ -102,6 +102,8 @@ def default_config(instance_path: str) -> dict:
         # committee reports' HTML and PDF files, written by a worker and served by the web
         # processes: a shared mount with several machines
         "CRM_REPORT_FOLDER": os.environ.get("CRM_REPORT_FOLDER") or str(Path(instance_path) / "reports"),
+        # days a committee report (files and row) is kept after it was generated
+        "CRM_REPORT_RETENTION_DAYS": int(os.environ.get("CRM_REPORT_RETENTION_DAYS", "730")),
         "CRM_EXPORT_SYNC_LIMIT": int(os.environ.get("CRM_EXPORT_SYNC_LIMIT", "5000")),
         # every request body, uploads included (a partner list is at most 10 MB) ...
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,

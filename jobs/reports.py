@@ -1,5 +1,6 @@
-"""Committee reports: generate one (HTML then PDF through WeasyPrint), and the sweep that queues
-again the reports asked for while Redis or the worker was down."""
+"""Committee reports: generate one (HTML then PDF through WeasyPrint), the sweep that queues
+again the reports asked for while Redis or the worker was down, the daily scheduled reports and
+the purge of old reports."""
 
 import logging
 from pathlib import Path
@@ -7,7 +8,7 @@ from pathlib import Path
 from flask import current_app
 
 from crm.extensions import db
-from crm.services.indicators import reports
+from crm.services.indicators import reports, schedules
 from crm.services.platform import links, pdf, unit_of_work
 
 log = logging.getLogger(__name__)
@@ -47,3 +48,14 @@ def generate_report(report_id: int) -> str | None:
 def sweep_committee_reports() -> int:
     """Queue the reports still waiting (asked for while Redis or the worker was down)."""
     return reports.sweep()
+
+
+def schedule_committee_reports() -> int:
+    """Write the committees' scheduled reports due today (French day), each once; their commit
+    queues their generation."""
+    return schedules.write_due_reports()
+
+
+def purge_committee_reports() -> int:
+    """Delete the reports older than `CRM_REPORT_RETENTION_DAYS` and their files."""
+    return reports.purge()

@@ -100,7 +100,11 @@ def scheduled(app: Flask) -> CronScheduler:
         send_satisfaction_surveys,
     )
     from jobs.privacy import purge_personal_data
-    from jobs.reports import sweep_committee_reports
+    from jobs.reports import (
+        purge_committee_reports,
+        schedule_committee_reports,
+        sweep_committee_reports,
+    )
     from jobs.scoring import refresh_scores
     from jobs.training import remind_stalled_training_requests
 
@@ -124,6 +128,9 @@ def scheduled(app: Flask) -> CronScheduler:
     scheduler.register(refresh_duplicate_pairs, "default", cron="20 * * * *")
     # 0:15 or 1:15 in Paris: the new French day's twelve months, before anyone opens a dashboard
     scheduler.register(refresh_indicators, "default", cron="15 23 * * *")
+    # 0:45 or 1:45 in Paris, after the refresh: the reports due on the new French day
+    scheduler.register(schedule_committee_reports, "default", cron="45 23 * * *")
+    scheduler.register(purge_committee_reports, "default", cron="40 2 * * *")  # 3:40 or 4:40
     return scheduler
 
 

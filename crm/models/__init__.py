@@ -23,6 +23,7 @@ from crm.models.committee import (
     Committee,
     CommitteeLevel,
     CommitteeReport,
+    ReportSchedule,
     ReportStatus,
 )
 from crm.models.company import (

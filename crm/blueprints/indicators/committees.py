@@ -6,12 +6,12 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 
 from crm.blueprints.guards import actor, supervisors_only
 from crm.blueprints.indicators import bp
-from crm.blueprints.indicators.report_forms import CommitteeForm, NewCommitteeForm, ReportRequestForm
+from crm.blueprints.indicators.report_forms import EditCommitteeForm, NewCommitteeForm, ReportRequestForm
 from crm.blueprints.pagination import paginate
 from crm.blueprints.refusals import refusals
 from crm.extensions import db
-from crm.models import CommitteeReport
-from crm.services.indicators import committees, reports
+from crm.models import Committee, CommitteeReport
+from crm.services.indicators import committees, reports, schedules
 from crm.services.platform import unit_of_work
 from crm.services.platform.local_time import local_today
 
@@ -21,7 +21,8 @@ from crm.services.platform.local_time import local_today
 def committees_page():
     """The committees the user manages, with their members."""
     found = db.session.scalars(committees.committees_of(actor())).all()
-    return render_template("reports/committees.html", committees=found)
+    return render_template("reports/committees.html", committees=found,
+                           schedule_label=schedules.schedule_label)
 
 
 @bp.route("/pilotage/comites/nouveau", methods=["GET", "POST"])
@@ -44,21 +45,29 @@ def new_committee():
 @bp.route("/pilotage/comites/<int:committee_id>", methods=["GET", "POST"])
 @supervisors_only
 def edit_committee(committee_id: int):
-    """Rename a committee and edit its members' list."""
+    """Rename a committee, edit its members' list and its reports' schedule."""
     committee = committees.committee_for(actor(), committee_id)
     if committee is None:
         abort(404)
-    form = CommitteeForm(data={"name": committee.name, "members": "\n".join(committee.members)})
+    form = EditCommitteeForm(data={"name": committee.name, "members": "\n".join(committee.members),
+                                   "schedule": committee.schedule.value,
+                                   "schedule_day": str(committee.schedule_day),
+                                   "schedule_mail": committee.schedule_mail})
     if form.validate_on_submit():
         with refusals(form) as refused:
-            committees.update_committee(actor(), committee, form.name.data, form.members.data)
+            committees.update_committee(actor(), committee, form.name.data, form.members.data,
+                                        form.schedule.data, form.schedule_day.data,
+                                        form.schedule_mail.data)
             unit_of_work.commit()
             flash(f"Le comité « {committee.name} » est enregistré.", "success")
             return redirect(url_for(".committees_page"))
-        return render_template("reports/committee_form.html", form=form,
-                               committee=committee), refused.status
-    status = 422 if form.errors else 200
-    return render_template("reports/committee_form.html", form=form, committee=committee), status
+        return committee_page(form, committee, refused.status)
+    return committee_page(form, committee, 422 if form.errors else 200)
+
+
+def committee_page(form: EditCommitteeForm, committee: Committee, status: int):
+    return render_template("reports/committee_form.html", form=form, committee=committee,
+                           schedule_label=schedules.schedule_label(committee)), status
 
 
 def reports_page(form: ReportRequestForm, status: int = 200):

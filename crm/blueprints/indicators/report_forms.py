@@ -1,11 +1,12 @@
-"""The committees' forms (area, name, members) and the request of a committee report."""
+"""The committees' forms (area, name, members, reports' schedule) and the request of a committee
+report."""
 
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
 from crm.blueprints.forms import FrenchForm, options
 from crm.blueprints.indicators.forms import LEVEL_CHOICES
-from crm.models import Committee
+from crm.models import Committee, ReportSchedule
 from crm.services.accounts import users
 from crm.services.indicators import scope
 
@@ -23,6 +24,20 @@ class CommitteeForm(FrenchForm):
                        render_kw={"maxlength": 160})
     members = TextAreaField("Membres (adresses e-mail)", description=MEMBERS_HINT,
                             render_kw={"rows": 6, "spellcheck": "false"})
+
+
+class EditCommitteeForm(CommitteeForm):
+    """A committee's page: its name, members and reports' schedule (checked by the service)."""
+
+    schedule = SelectField("Rapport programmé", choices=options(ReportSchedule.choices()), validate_choice=False,
+                           description="Le rapport de la période écoulée (mois, deux mois ou "
+                                       "trimestre civils) est produit automatiquement.")
+    schedule_day = StringField("Jour du mois", description="De 1 à 28 : le jour où le rapport de "
+                               "la période écoulée est produit (la nuit précédente, vers 1 h).",
+                               render_kw={"inputmode": "numeric", "maxlength": 2,
+                                          "autocomplete": "off"})
+    schedule_mail = BooleanField("Envoyer les rapports programmés aux membres du comité par "
+                                 "e-mail, une fois prêts", validators=[Optional()])
 
 
 class NewCommitteeForm(CommitteeForm):

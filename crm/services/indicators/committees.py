@@ -1,7 +1,7 @@
 """The Comités France Travail: one committee per area (the region, a département, a basin) with
-its name and its members' e-mail addresses, and who may manage it: admins every committee,
-managers those of their area (the basins they follow, and the départements where one of them
-lies); the region's committee is the admins'."""
+its name, its members' e-mail addresses and its reports' schedule, and who may manage it: admins
+every committee, managers those of their area (the basins they follow, and the départements where
+one of them lies); the region's committee is the admins'."""
 
 import re
 
@@ -12,7 +12,7 @@ from crm.extensions import db
 from crm.models import Committee, CommitteeLevel, Commune, Role, User
 from crm.models.committee import MAX_MEMBERS, NAME_LENGTH
 from crm.services.accounts import access
-from crm.services.indicators import scope
+from crm.services.indicators import schedules, scope
 from crm.services.indicators.scope import Scope
 from crm.services.platform import audit
 from crm.services.platform.contact_details import normalise_email
@@ -126,12 +126,17 @@ def create_committee(user: User, level: str, code: str, name: str, members: str)
     return committee
 
 
-def update_committee(user: User, committee: Committee, name: str, members: str) -> None:
-    """Rename the committee and replace its members' list; the audit keeps who was added and
-    removed."""
+def update_committee(user: User, committee: Committee, name: str, members: str,
+                     schedule: str | None = None, day: str | int | None = None,
+                     mail: bool = False) -> None:
+    """Rename the committee, replace its members' list and, when given, set its reports' schedule
+    (`schedules.checked_schedule`); the audit keeps who was added and removed and the schedule
+    before and after."""
     if not can_manage(user, committee.level, committee.code):
         raise Refused(NOT_YOURS)
     name, addresses = checked_name(name), parse_members(members)
+    chosen = (schedules.checked_schedule(schedule, day, mail, addresses) if schedule is not None
+              else (committee.schedule, committee.schedule_day, committee.schedule_mail))
     added = [address for address in addresses if address not in committee.members]
     removed = [address for address in committee.members if address not in addresses]
     changes: dict[str, object] = {}
@@ -141,6 +146,10 @@ def update_committee(user: User, committee: Committee, name: str, members: str) 
         changes["members_added"] = added
     if removed:
         changes["members_removed"] = removed
+    before = schedules.schedule_label(committee)
     committee.name, committee.members = name, addresses
+    committee.schedule, committee.schedule_day, committee.schedule_mail = chosen
+    if schedules.schedule_label(committee) != before:
+        changes["schedule"] = [before, schedules.schedule_label(committee)]
     if changes:
         audit.record(user, "update_committee", committee, changes)

@@ -1,0 +1,128 @@
+"""Scheduled committee reports: a committee's schedule (none, monthly, every two months,
+quarterly; a day of the month) and the daily job's work: for each committee whose report is due,
+the report of the period just ended, written once (docs/indicators.md, "Scheduled reports").
+
+The periods are whole months of French calendar days, aligned on the year: every month; January
+and February, March and April…; the quarters. The report of a period is due on the schedule's day
+of the month that follows it, whatever the day of the week or a holiday; a run missed (worker down)
+is caught up for a week, not later (the report can still be asked for by hand).
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from crm.extensions import db
+from crm.models import Committee, CommitteeReport, ReportSchedule, ReportStatus, utcnow
+from crm.services.indicators.scope import Period
+from crm.services.platform import audit, unit_of_work
+from crm.services.platform.local_time import local_today
+from crm.services.platform.refusals import InvalidInput
+
+log = logging.getLogger(__name__)
+
+LAST_DAY = 28  # every month has it
+CATCH_UP = timedelta(days=7)  # a due report missed by the job is still written this long after
+
+
+@dataclass(frozen=True)
+class Due:
+    """A scheduled report's period and the day it is due."""
+
+    period: Period
+    on: date
+
+
+def month_start(day: date, months_back: int = 0) -> date:
+    """The first day of the month `months_back` months before `day`'s."""
+    index = day.year * 12 + day.month - 1 - months_back
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def latest_due(schedule: ReportSchedule, day_of_month: int, today: date) -> Due | None:
+    """The latest report of the schedule due on or before `today` (None without a schedule)."""
+    months = schedule.months
+    if not months:
+        return None
+    for back in range(months + 1):
+        first = month_start(today, back)
+        due = first.replace(day=day_of_month)
+        if (first.month - 1) % months == 0 and due <= today:
+            return Due(Period(month_start(first, months), first - timedelta(days=1)), due)
+    return None  # unreachable: one month in `months + 1` starts a period
+
+
+def checked_schedule(schedule: str | None, day: str | int | None, mail: bool,
+                     members: list[str]) -> tuple[ReportSchedule, int, bool]:
+    """The schedule as typed, checked; refused in French per field."""
+    errors: dict[str, list[str]] = {}
+    try:
+        chosen = ReportSchedule(schedule or ReportSchedule.NONE.value)
+    except ValueError:
+        chosen = ReportSchedule.NONE
+        errors["schedule"] = ["Choisissez une fréquence dans la liste."]
+    text = str(day if day is not None else "").strip() or "1"
+    number = int(text) if text.isascii() and text.isdigit() and len(text) <= 2 else 0
+    if not 1 <= number <= LAST_DAY:
+        errors["schedule_day"] = [f"Le jour du mois est un nombre de 1 à {LAST_DAY} (un jour que "
+                                  "chaque mois compte)."]
+    if mail and chosen != ReportSchedule.NONE and not members:
+        errors["schedule_mail"] = ["Le comité n'a aucun membre : ajoutez leurs adresses avant de "
+                                   "leur envoyer les rapports programmés."]
+    if errors:
+        raise InvalidInput(errors)
+    return chosen, number, mail and chosen != ReportSchedule.NONE
+
+
+def schedule_label(committee: Committee) -> str:
+    """The schedule in French, for the pages and the audit."""
+    if committee.schedule == ReportSchedule.NONE:
+        return committee.schedule.label
+    mailed = ", envoyé aux membres" if committee.schedule_mail else ""
+    return f"{committee.schedule.label}, le {committee.schedule_day} du mois{mailed}"
+
+
+def write_due_report(committee: Committee, due: Due) -> CommitteeReport | None:
+    """Write and commit the committee's scheduled report of the period (pending; the commit
+    queues it), unless it exists: the unique (committee, period, schedule) keeps a second run or a
+    second worker from writing it again."""
+    exists = db.session.scalar(sa.select(CommitteeReport.id).where(
+        CommitteeReport.committee_id == committee.id, CommitteeReport.schedule == committee.schedule,
+        CommitteeReport.period_start == due.period.start,
+        CommitteeReport.period_end == due.period.end))
+    if exists is not None:
+        return None
+    mail = committee.schedule_mail and bool(committee.members)
+    report = CommitteeReport(committee=committee, period_start=due.period.start,
+                             period_end=due.period.end, status=ReportStatus.PENDING,
+                             mail_members=mail, schedule=committee.schedule, mailed_to=0)
+    db.session.add(report)
+    try:
+        db.session.flush()
+        audit.record(None, "schedule_report", report,
+                     {"committee": committee.name, "schedule": committee.schedule.value,
+                      "from": due.period.start.isoformat(), "to": due.period.end.isoformat(),
+                      "mail_members": mail})
+        unit_of_work.commit()
+    except IntegrityError:  # another worker wrote it meanwhile
+        db.session.rollback()
+        return None
+    return report
+
+
+def write_due_reports(now: datetime | None = None) -> int:
+    """Write (and commit, one by one) the scheduled reports due on the French day and not written
+    yet, one per committee; each is queued for generation by its commit. Returns how many."""
+    today = local_today(now or utcnow())
+    due_now = []
+    for committee in db.session.scalars(sa.select(Committee).where(
+            Committee.schedule != ReportSchedule.NONE).order_by(Committee.id)):
+        due = latest_due(committee.schedule, committee.schedule_day, today)
+        if due is not None and today - due.on <= CATCH_UP:
+            due_now.append((committee, due))
+    written = sum(write_due_report(committee, due) is not None for committee, due in due_now)
+    log.info("scheduled committee reports: %s written", written)
+    return written

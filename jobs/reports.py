@@ -17,6 +17,13 @@ PDF_MISSING = ("Le PDF n'a pas pu être produit sur ce serveur (WeasyPrint ou se
                "système manquent) : la version web, imprimable, est disponible.")
 
 
+def render(content: reports.ReportContent) -> str:
+    """The report as a standalone document, rendered without a request (no context processor)."""
+    static = Path(current_app.static_folder or "")
+    return current_app.jinja_env.get_template("reports/report.html").render(
+        content=content, stylesheet=(static / STYLESHEET).read_text(encoding="utf-8"))
+
+
 def generate_report(report_id: int) -> str | None:
     """Generate a pending report once (another run of the same report does nothing); on an
     error the report is marked failed with it, and the job fails."""
@@ -25,10 +32,7 @@ def generate_report(report_id: int) -> str | None:
         return None
     try:
         static = Path(current_app.static_folder or "")
-        # rendered without a request (no context processor): a standalone document
-        html = current_app.jinja_env.get_template("reports/report.html").render(
-            content=reports.content(report),
-            stylesheet=(static / STYLESHEET).read_text(encoding="utf-8"))
+        html = render(reports.content(report))
         try:
             document, pdf_error = pdf.html_to_pdf(html, links.public_base_url() + "/", static), None
         except pdf.PdfUnavailable as error:

@@ -14,12 +14,21 @@ import sqlalchemy as sa
 
 from crm import models as m
 from crm.extensions import db
-from crm.services.indicators import committees, reports
+from crm.services.indicators import committees, reports, schedules
+from crm.services.indicators.scope import Period
 from crm.services.platform.refusals import InvalidInput, Refused
 from crm.services.platform.working_days import first_contact_deadline
-from jobs.reports import generate_report, sweep_committee_reports
+from jobs.reports import (
+    generate_report,
+    purge_committee_reports,
+    render,
+    schedule_committee_reports,
+    sweep_committee_reports,
+)
+from jobs.worker import scheduled
 from tests import factories as f
 from tests.helpers import assert_constant_queries, dijon, page_text, queries_for, text_of
+from tests.test_indicators import committee_data  # noqa: F401  (the indicators' fixture)
 
 MAY_START, MAY_END = date(2026, 5, 1), date(2026, 5, 31)  # the clock reads Wednesday 10 June 2026
 
@@ -409,3 +418,236 @@ def test_without_weasyprint_the_report_is_ready_as_a_web_page_only(client, manag
     assert "Le consulter et le télécharger (page web imprimable)" in message.body
     link = urlsplit(re.search(r"http://\S+", message.body).group(0)).path
     assert client.get(link).mimetype == "text/html"
+
+
+# Scheduled reports
+
+def scheduled_committee(schedule: m.ReportSchedule, day: int, mail: bool = True) -> m.Committee:
+    committee = dijon_committee()
+    committee.schedule, committee.schedule_day, committee.schedule_mail = schedule, day, mail
+    db.session.commit()
+    return committee
+
+
+def reports_of_committee(committee: m.Committee) -> list[m.CommitteeReport]:
+    return list(db.session.scalars(sa.select(m.CommitteeReport).where(
+        m.CommitteeReport.committee_id == committee.id).order_by(m.CommitteeReport.id)))
+
+
+def test_the_period_just_ended_is_due_on_the_schedule_s_day():
+    due = schedules.latest_due
+    monthly, two, quarterly = (m.ReportSchedule.MONTHLY, m.ReportSchedule.EVERY_TWO_MONTHS,
+                               m.ReportSchedule.QUARTERLY)
+    assert due(monthly, 5, date(2026, 6, 5)) == schedules.Due(
+        Period(date(2026, 5, 1), date(2026, 5, 31)), date(2026, 6, 5))
+    assert due(monthly, 5, date(2026, 6, 4)).period == Period(date(2026, 4, 1), date(2026, 4, 30))
+    assert due(two, 1, date(2026, 2, 10)).period == Period(date(2025, 11, 1), date(2025, 12, 31))
+    assert due(two, 1, date(2026, 3, 1)).period == Period(date(2026, 1, 1), date(2026, 2, 28))
+    assert due(quarterly, 28, date(2026, 1, 28)).period == Period(date(2025, 10, 1),
+                                                                  date(2025, 12, 31))
+    assert due(m.ReportSchedule.NONE, 1, date(2026, 6, 1)) is None
+
+
+def test_a_manager_schedules_the_committee_s_reports_on_its_page(client, manager):
+    committee = dijon_committee()
+    response = client.post(f"/pilotage/comites/{committee.id}", data={
+        "name": committee.name, "members": "elu@dijon.fr\ndt@francetravail.fr",
+        "schedule": "every_two_months", "schedule_day": " 5 ", "schedule_mail": "y"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    committee = db.session.get(m.Committee, committee.id)
+    assert (committee.schedule, committee.schedule_day, committee.schedule_mail) == (
+        m.ReportSchedule.EVERY_TWO_MONTHS, 5, True)
+    audit = db.session.scalar(sa.select(m.AuditEvent).where(m.AuditEvent.action == "update_committee"))
+    assert audit.changes == {"schedule": [
+        "Aucun rapport programmé",
+        "Tous les deux mois (les deux mois écoulés), le 5 du mois, envoyé aux membres"]}
+    assert "le 5 du mois, envoyé aux membres" in text_of(client, "/pilotage/comites")
+    assert "Actuellement : Tous les deux mois" in text_of(client, f"/pilotage/comites/{committee.id}")
+
+
+@pytest.mark.parametrize(("values", "field", "message"), [
+    ({"schedule_day": "31"}, "schedule_day", "Le jour du mois est un nombre de 1 à 28"),
+    ({"schedule_day": "le 5"}, "schedule_day", "Le jour du mois est un nombre de 1 à 28"),
+    ({"schedule_day": "0"}, "schedule_day", "Le jour du mois est un nombre de 1 à 28"),
+    ({"schedule": "weekly"}, "schedule", "Choisissez une fréquence dans la liste."),
+    ({"members": "", "schedule_mail": "y"}, "schedule_mail",
+     "Le comité n'a aucun membre : ajoutez leurs adresses avant de leur envoyer les rapports"),
+])
+def test_a_wrong_schedule_is_refused_in_french_and_changes_nothing(client, manager, values, field,
+                                                                   message):
+    committee = dijon_committee()
+    data = {"name": committee.name, "members": "elu@dijon.fr", "schedule": "monthly",
+            "schedule_day": "5", **values}
+    response = client.post(f"/pilotage/comites/{committee.id}", data=data)
+    assert response.status_code == 422
+    assert message in page_text(response)
+    db.session.expire_all()
+    committee = db.session.get(m.Committee, committee.id)
+    assert (committee.schedule, committee.members) == (
+        m.ReportSchedule.NONE, ["elu@dijon.fr", "dt@francetravail.fr"])
+    with pytest.raises(InvalidInput) as refused:
+        committees.update_committee(manager, committee, committee.name, data["members"],
+                                    data["schedule"], data["schedule_day"], "schedule_mail" in data)
+    assert list(refused.value.fields) == [field]
+
+
+@pytest.mark.parametrize(("moment", "schedule", "day", "period"), [
+    # Saturday 1 August: the month of July
+    (datetime(2026, 8, 1, 8, 0), m.ReportSchedule.MONTHLY, 1, (date(2026, 7, 1), date(2026, 7, 31))),
+    # Tuesday 14 July, a public holiday: the second quarter
+    (datetime(2026, 7, 14, 8, 0), m.ReportSchedule.QUARTERLY, 14,
+     (date(2026, 4, 1), date(2026, 6, 30))),
+    # 31 May at 23:30 UTC is 1 June at 01:30 in Paris: the month of May is over
+    (datetime(2026, 5, 31, 23, 30), m.ReportSchedule.MONTHLY, 1,
+     (date(2026, 5, 1), date(2026, 5, 31))),
+    # 30 June at 23:30 UTC is 1 July in Paris: May and June are over
+    (datetime(2026, 6, 30, 23, 30), m.ReportSchedule.EVERY_TWO_MONTHS, 1,
+     (date(2026, 5, 1), date(2026, 6, 30))),
+])
+def test_the_daily_job_writes_each_due_report_once_and_it_is_mailed_to_the_members(
+        project_clock, moment, schedule, day, period):
+    committee = scheduled_committee(schedule, day)
+    project_clock.travel_to(moment)
+    assert schedule_committee_reports() == 1
+    assert schedule_committee_reports() == 0  # run again (or by a second worker): nothing more
+    [report] = reports_of_committee(committee)
+    assert (report.period_start, report.period_end) == period
+    assert (report.schedule, report.mail_members, report.requested_by) == (schedule, True, None)
+    audit = db.session.scalar(sa.select(m.AuditEvent).where(m.AuditEvent.action == "schedule_report"))
+    assert audit.changes["from"] == period[0].isoformat() and audit.actor_id is None
+
+    assert generate_report(report.id) == "ready"
+    messages = db.session.scalars(sa.select(m.OutboxMessage).order_by(m.OutboxMessage.id)).all()
+    assert [message.recipient for message in messages] == ["elu@dijon.fr", "dt@francetravail.fr"]
+    assert messages[0].subject == (f"Rapport du comité Comité local de Dijon (du {period[0]:%d/%m/%Y} "
+                                   f"au {period[1]:%d/%m/%Y})")
+    assert schedule_committee_reports() == 0
+
+
+def test_before_its_day_or_a_week_after_no_report_is_due(project_clock):
+    committee = scheduled_committee(m.ReportSchedule.MONTHLY, 1)
+    project_clock.travel_to(datetime(2026, 5, 31, 21, 30))  # 23:30 on 31 May in Paris
+    assert schedule_committee_reports() == 0  # May's not over; April's was due on 1 May
+    project_clock.travel_to(datetime(2026, 6, 8, 8, 0))  # the job was down a week: caught up
+    assert schedule_committee_reports() == 1
+    committee.schedule_day = 20
+    db.session.commit()
+    project_clock.travel_to(datetime(2026, 6, 19, 8, 0))
+    assert schedule_committee_reports() == 0  # May's is written; June's is not over
+    assert len(reports_of_committee(committee)) == 1
+
+
+def test_a_scheduled_report_without_members_mail_or_schedule_is_not_mailed(project_clock):
+    quiet = scheduled_committee(m.ReportSchedule.MONTHLY, 1, mail=False)
+    project_clock.travel_to(datetime(2026, 8, 1, 8, 0))
+    assert schedule_committee_reports() == 1
+    [report] = reports_of_committee(quiet)
+    assert report.mail_members is False
+    generate_report(report.id)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(m.OutboxMessage)) == 0
+
+
+def test_the_database_keeps_one_scheduled_report_per_period(project_clock):
+    committee = scheduled_committee(m.ReportSchedule.MONTHLY, 1)
+    project_clock.travel_to(datetime(2026, 8, 1, 8, 0))
+    schedule_committee_reports()
+    db.session.add(m.CommitteeReport(committee=committee, period_start=date(2026, 7, 1),
+                                     period_end=date(2026, 7, 31), schedule=m.ReportSchedule.MONTHLY))
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    # a report asked for by hand over the same month is another report
+    db.session.add(m.CommitteeReport(committee=committee, period_start=date(2026, 7, 1),
+                                     period_end=date(2026, 7, 31)))
+    db.session.commit()
+    assert len(reports_of_committee(committee)) == 2
+
+
+def test_the_worker_s_cron_schedules_the_reports_after_the_nightly_refresh(app):
+    jobs = {job.func_name: job for job in scheduled(app).get_jobs()}
+    assert jobs["jobs.indicators.refresh_indicators"].cron == "15 23 * * *"
+    assert jobs["jobs.reports.schedule_committee_reports"].cron == "45 23 * * *"
+    assert jobs["jobs.reports.purge_committee_reports"].cron == "40 2 * * *"
+
+
+def test_a_real_worker_generates_the_scheduled_report(run_jobs, project_clock):
+    committee = scheduled_committee(m.ReportSchedule.MONTHLY, 1)
+    project_clock.travel_to(datetime(2026, 8, 1, 8, 0))
+    assert schedule_committee_reports() == 1
+    run_jobs()
+    db.session.expire_all()
+    [report] = reports_of_committee(committee)
+    assert report.status == m.ReportStatus.READY and report.mailed_to == 2
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(m.OutboxMessage)) == 2
+
+
+# Retention
+
+def test_old_reports_and_their_files_are_purged_unless_a_member_s_link_is_still_valid(
+        app, monkeypatch, project_clock):
+    monkeypatch.setitem(app.config, "CRM_REPORT_RETENTION_DAYS", 30)
+    committee = dijon_committee()
+    now = m.utcnow()
+
+    def stored(days_ago: int, mailed_to: int = 0) -> m.CommitteeReport:
+        report = m.CommitteeReport(committee=committee, period_start=MAY_START, period_end=MAY_END,
+                                   status=m.ReportStatus.READY, mailed_to=mailed_to,
+                                   finished_at=now - timedelta(days=days_ago))
+        db.session.add(report)
+        db.session.flush()
+        report.html_file = f"purge-{report.id}.html"
+        (reports.folder() / report.html_file).write_text("<p>rapport</p>", encoding="utf-8")
+        return report
+
+    old, recent = stored(31), stored(29)
+    mailed_recently, mailed_long_ago = stored(45, mailed_to=2), stored(61, mailed_to=2)
+    failed = m.CommitteeReport(committee=committee, period_start=MAY_START, period_end=MAY_END,
+                               status=m.ReportStatus.FAILED, finished_at=now - timedelta(days=40))
+    pending = m.CommitteeReport(committee=committee, period_start=MAY_START, period_end=MAY_END,
+                                created_at=now - timedelta(days=40))
+    db.session.add_all([failed, pending])
+    db.session.commit()
+    files = {report.id: reports.folder() / report.html_file
+             for report in (old, recent, mailed_recently, mailed_long_ago)}
+    gone = {old.id, mailed_long_ago.id, failed.id}
+
+    assert purge_committee_reports() == 3
+    assert {report.id for report in reports_of_committee(committee)} == {
+        recent.id, mailed_recently.id, pending.id}
+    assert {key for key, path in files.items() if not path.exists()} == gone - {failed.id}
+    audits = db.session.scalars(sa.select(m.AuditEvent).where(m.AuditEvent.action == "purge_report"))
+    assert {int(event.object_id) for event in audits} == gone
+    assert purge_committee_reports() == 0
+
+
+# The organisations' table
+
+def test_the_report_gives_each_organisation_s_key_figures_computed_by_hand(
+        committee_data, admin):  # noqa: F811
+    """On the indicators' fixture, Dijon in May. France Travail Dijon (Paul's contacts and the
+    needs it pilots): firms A, B, C, D, E contacted; A visited (task force); 5 needs filed (n1, n2,
+    n3, D's, the cancelled one) for 2 + 3 + 1 + 4 + 1 = 11 positions; contacted in time n1, n3 and
+    the cancelled one: 3 of 5 = 60 %; closed n1 (filled), n2 (partly), n3 (unfilled): 2 of 3 =
+    66.7 %; hires 2 + 1 + 0 = 3. The Mission locale (Léa): A contacted and visited, nothing else."""
+    committee = m.Committee(level=m.CommitteeLevel.BASIN, code="2711", name="Comité de Dijon",
+                            members=[])
+    db.session.add(committee)
+    db.session.commit()
+    content = reports.content(may_report(committee, admin))
+    assert [column.key for column in content.organisation_columns] == list(reports.ORGANISATION_FIGURES)
+    table = {row.organisation.name: [cell.shown for cell in row.cells] for row in content.organisations}
+    assert table == {
+        "France Travail Dijon": ["5", "1", "5", "11", "60,0 %", "66,7 %", "3"],
+        "Mission locale du Dijonnais": ["1", "1", "0", "0", "non disponible", "non disponible", "0"],
+    }
+    assert [row.organisation.name for row in content.organisations] == [
+        "France Travail Dijon", "Mission locale du Dijonnais"]  # France Travail first
+
+    html = render(content)
+    table_html = html[html.index('<table id="par-structure">'):]
+    table_html = table_html[:table_html.index("</table>")]
+    assert "<caption>Chiffres clés de la période par structure" in table_html
+    assert '<th scope="col">Structure</th>' in table_html
+    assert '<th scope="row">France Travail Dijon</th>' in table_html
+    assert '<td class="number not-available">non disponible</td>' in table_html

@@ -166,4 +166,5 @@ def test_the_scheduled_jobs_are_registered(app):
                      "jobs.needs.purge_candidates", "jobs.needs.send_satisfaction_surveys",
                      "jobs.needs.alert_low_satisfaction", "jobs.reports.sweep_committee_reports",
                      "jobs.derived.refresh_area_counts", "jobs.derived.refresh_duplicate_pairs",
-                     "jobs.indicators.refresh_indicators"}
+                     "jobs.indicators.refresh_indicators", "jobs.reports.schedule_committee_reports",
+                     "jobs.reports.purge_committee_reports"}

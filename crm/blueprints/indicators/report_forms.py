@@ -29,7 +29,9 @@ class CommitteeForm(FrenchForm):
 class EditCommitteeForm(CommitteeForm):
     """A committee's page: its name, members and reports' schedule (checked by the service)."""
 
-    schedule = SelectField("Rapport programmé", choices=options(ReportSchedule.choices()), validate_choice=False,
+    # any value reaches the service, which refuses it in French
+    schedule = SelectField("Rapport programmé", choices=options(ReportSchedule.choices()),
+                           validate_choice=False,
                            description="Le rapport de la période écoulée (mois, deux mois ou "
                                        "trimestre civils) est produit automatiquement.")
     schedule_day = StringField("Jour du mois", description="De 1 à 28 : le jour où le rapport de "

@@ -645,7 +645,7 @@ def test_the_report_gives_each_organisation_s_key_figures_computed_by_hand(
         "France Travail Dijon", "Mission locale du Dijonnais"]  # France Travail first
 
     html = render(content)
-    table_html = html[html.index('<table id="par-structure">'):]
+    table_html = html[html.index('<table id="par-structure" class="by-organisation">'):]
     table_html = table_html[:table_html.index("</table>")]
     assert "<caption>Chiffres clés de la période par structure" in table_html
     assert '<th scope="col">Structure</th>' in table_html

@@ -564,6 +564,18 @@ def test_the_database_keeps_one_scheduled_report_per_period(project_clock):
     assert len(reports_of_committee(committee)) == 2
 
 
+def test_two_workers_writing_the_same_scheduled_report_write_it_once(project_clock):
+    committee = scheduled_committee(m.ReportSchedule.MONTHLY, 1)
+    project_clock.travel_to(datetime(2026, 8, 1, 8, 0))
+    due = schedules.latest_due(committee.schedule, committee.schedule_day, date(2026, 8, 1))
+    # both looked before either wrote: the second write is refused by the database, and skipped
+    first = schedules.write_due_report(committee, due)
+    assert schedules.write_due_report(committee, due) is None
+    assert [report.id for report in reports_of_committee(committee)] == [first.id]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(m.AuditEvent).where(
+        m.AuditEvent.action == "schedule_report")) == 1
+
+
 def test_the_worker_s_cron_schedules_the_reports_after_the_nightly_refresh(app):
     jobs = {job.func_name: job for job in scheduled(app).get_jobs()}
     assert jobs["jobs.indicators.refresh_indicators"].cron == "15 23 * * *"

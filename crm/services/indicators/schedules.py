@@ -85,16 +85,17 @@ def schedule_label(committee: Committee) -> str:
     return f"{committee.schedule.label}, le {committee.schedule_day} du mois{mailed}"
 
 
-def write_due_report(committee: Committee, due: Due) -> CommitteeReport | None:
-    """Write and commit the committee's scheduled report of the period (pending; the commit
-    queues it), unless it exists: the unique (committee, period, schedule) keeps a second run or a
-    second worker from writing it again."""
-    exists = db.session.scalar(sa.select(CommitteeReport.id).where(
+def already_written(committee: Committee, due: Due) -> bool:
+    return db.session.scalar(sa.select(CommitteeReport.id).where(
         CommitteeReport.committee_id == committee.id, CommitteeReport.schedule == committee.schedule,
         CommitteeReport.period_start == due.period.start,
-        CommitteeReport.period_end == due.period.end))
-    if exists is not None:
-        return None
+        CommitteeReport.period_end == due.period.end)) is not None
+
+
+def write_due_report(committee: Committee, due: Due) -> CommitteeReport | None:
+    """Write and commit the committee's scheduled report of the period (pending; the commit
+    queues it); None when another run or worker wrote it first (the unique (committee, period,
+    schedule) refuses a second one, even between the caller's look and this write)."""
     mail = committee.schedule_mail and bool(committee.members)
     report = CommitteeReport(committee=committee, period_start=due.period.start,
                              period_end=due.period.end, status=ReportStatus.PENDING,
@@ -107,7 +108,7 @@ def write_due_report(committee: Committee, due: Due) -> CommitteeReport | None:
                       "from": due.period.start.isoformat(), "to": due.period.end.isoformat(),
                       "mail_members": mail})
         unit_of_work.commit()
-    except IntegrityError:  # another worker wrote it meanwhile
+    except IntegrityError:
         db.session.rollback()
         return None
     return report
@@ -121,7 +122,7 @@ def write_due_reports(now: datetime | None = None) -> int:
     for committee in db.session.scalars(sa.select(Committee).where(
             Committee.schedule != ReportSchedule.NONE).order_by(Committee.id)):
         due = latest_due(committee.schedule, committee.schedule_day, today)
-        if due is not None and today - due.on <= CATCH_UP:
+        if due is not None and today - due.on <= CATCH_UP and not already_written(committee, due):
             due_now.append((committee, due))
     written = sum(write_due_report(committee, due) is not None for committee, due in due_now)
     log.info("scheduled committee reports: %s written", written)

@@ -32,6 +32,7 @@ from public_form import FALLBACK_SEARCHES, PREFIX_SEARCHES, latency_row, print_t
 from crm.extensions import db  # noqa: E402
 from crm.models import Company, Interaction, InteractionKind, Role, User, utcnow  # noqa: E402
 from crm.services.companies import counters, duplicates  # noqa: E402
+from crm.services.platform.local_time import local_today  # noqa: E402
 
 INTERACTIONS = 1_000_000
 KINDS = (InteractionKind.CALL, InteractionKind.EMAIL, InteractionKind.VISIT, InteractionKind.MEETING)
@@ -48,6 +49,15 @@ TWO_FILTERS = (  # pairs of filters an adviser combines
 DEPARTMENTS = ("21", "25", "39", "58", "70", "71", "89", "90")
 OPEN_NEED = [f"/entreprises?department={code}&open_need=y" for code in DEPARTMENTS]
 NOT_CONTACTED = [f"/entreprises?department={code}&contacted=non&days=90" for code in DEPARTMENTS]
+
+
+def contacted_days(organisation_id: int) -> list[str]:
+    """The firms contacted over a past quarter (the dashboard's firm links), by anyone in a
+    département or the region, or by the adviser's organisation."""
+    end = local_today() - timedelta(days=30)
+    days = f"contacted_from={end - timedelta(days=89)}&contacted_to={end}&closed=y"
+    return [*(f"/entreprises?department={code}&{days}" for code in DEPARTMENTS),
+            f"/entreprises?{days}", f"/entreprises?organisation={organisation_id}&{days}"]
 
 
 def interaction_rows(rng: random.Random, companies: list[int], advisers: list[tuple[int, int]],
@@ -87,7 +97,7 @@ def getter(client, urls: list[str]):
     return get
 
 
-def cases(app, client) -> list[tuple[str, object]]:
+def cases(app, client, adviser: User) -> list[tuple[str, object]]:
     """(name, call) of each measure; the company page only once its view exists."""
     searches = [f"/entreprises?q={text}" for text in PREFIX_SEARCHES + FALLBACK_SEARCHES]
     filtered = ["/entreprises?" + "&".join(f"{k}={v}" for k, v in pair.items())
@@ -100,6 +110,8 @@ def cases(app, client) -> list[tuple[str, object]]:
              ("GET /entreprises?<two filters>", getter(client, filtered)),
              ("GET /entreprises?département + besoin ouvert", getter(client, OPEN_NEED)),
              ("GET /entreprises?département + pas contacté", getter(client, NOT_CONTACTED)),
+             ("GET /entreprises?contactée du … au …", getter(
+                 client, contacted_days(adviser.organisation_id))),
              ("GET /demandes", getter(client, ["/demandes"])),
              ("GET /entreprises/doublons", getter(client, ["/entreprises/doublons"]))]
     if "companies.company" in app.view_functions:
@@ -125,7 +137,7 @@ def measure(url: str | None, count: int, companies: int, interactions: int,
         client = app.test_client()
         with client.session_transaction() as session:  # signed in (".invalid" fails the form)
             session["_user_id"], session["_fresh"] = adviser.get_id(), True
-        measured = [(name, call) for name, call in cases(app, client)
+        measured = [(name, call) for name, call in cases(app, client, adviser)
                     if not only or any(text in name for text in only)]
         if any("doublons" in name for name, _ in measured):  # as the scheduled job leaves them
             started = time.perf_counter()

@@ -207,6 +207,10 @@ def test_partners_see_identity_only_and_cannot_filter_on_follow_up(client, auth)
         assert hidden not in text
     assert listed(client, open_need="y", referent="aucun") == ["Boulangerie Lefèvre",
                                                                 "Garage du Centre"]
+    assert "Contactée du" not in text and "Contacts et visites" not in text
+    assert listed(client, contacted_from="2020-01-01", contacted_to="2020-01-31",
+                  organisation=str(partner.organisation_id)) == ["Boulangerie Lefèvre",
+                                                                "Garage du Centre"]
 
 
 def test_signing_in_is_required(client):

@@ -21,7 +21,7 @@ from crm.services.platform.refusals import InvalidInput
 from crm.services.platform.working_days import first_contact_deadline
 from tests import factories as f
 from tests.helpers import assert_constant_queries, page_text, text_of
-from tests.test_indicators import indicators_token
+from tests.test_indicators import indicators_token, listed_companies
 from tests.test_openapi import ApiClient
 
 MAY = Period(date(2026, 5, 1), date(2026, 5, 31))
@@ -411,7 +411,7 @@ def listed_needs(client, link: str) -> int:
 
 def dashboard_links(app, chosen: Scope) -> dict[str, str]:
     with app.test_request_context():
-        return links.record_links(chosen, MAY, date(2026, 6, 10))
+        return links.record_links(chosen, MAY)
 
 
 COUNTED = ("needs_collected", "needs_filled", *(f"needs_collected_{source.value}" for source in m.NeedSource))
@@ -443,8 +443,9 @@ def test_the_needs_figures_of_an_adviser_an_organisation_and_an_rsa_territory_li
             assert listed_needs(client, found_links[key]) == found[key].value, (chosen, key)
         closed = found_links["fill_rate"]  # the needs closed with an outcome: N1, N2 for Paul
         assert "clos_du=2026-05-01" in closed and "issue=outcome" in closed
-        # May is not a window ending today: the companies list cannot show its contacts
-        assert "companies_contacted" not in found_links and "penetration_rate" not in found_links
+        # the firms figures link to the companies list with the same filters, for any period
+        for key in ("companies_contacted", "companies_visited"):
+            assert listed_companies(client, found_links[key]) == found[key].value, (chosen, key)
     assert listed_needs(client, dashboard_links(app, scopes_without_area(data)[0][0])["fill_rate"]) == 2
 
 
@@ -516,8 +517,9 @@ def test_the_firms_contacted_in_an_rsa_territory_link_to_its_companies(app, clie
     found = figures.figures(chosen, last_days)
     assert found["companies_contacted"].value == 1
     with app.test_request_context():
-        contacted = links.record_links(chosen, last_days, date(2026, 6, 10))["companies_contacted"]
-    assert f"rsa_territory={genlis().id}" in contacted and "days=90" in contacted
+        contacted = links.record_links(chosen, last_days)["companies_contacted"]
+    assert f"rsa_territory={genlis().id}" in contacted and "contacted_from=2026-03-13" in contacted
     text = text_of(client, contacted)
     assert "1 entreprise" in text and "C" in text
-    assert "Aucune entreprise" in text_of(client, contacted.replace("days=90", "days=30"))
+    may_12 = contacted.replace("contacted_from=2026-03-13", "contacted_from=2026-05-12")
+    assert "Aucune entreprise" in text_of(client, may_12)

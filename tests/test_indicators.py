@@ -515,20 +515,21 @@ def listed_companies(client, link: str) -> int:
 def test_the_firms_figures_of_the_last_thirty_days_link_to_the_companies_list(client, committee_data,
                                                                              admin):
     """12 May to 10 June (today), Dijon: A, B, C (1 June in Paris) and D contacted, all active;
-    E's contact (10 May) is before."""
+    E's contact (10 May) is before. With an organisation, the list counts its contacts only
+    (every level and period: tests/test_indicator_firm_links.py)."""
     last_days = Period(date(2026, 5, 12), date(2026, 6, 10))
     found = figures.figures(DIJON, last_days)
     assert found["companies_contacted"].value == 4 and found["penetration_rate"].value == 80.0
     body = client.get("/pilotage/indicateurs?level=basin&code=2711&from=2026-05-12&to=2026-06-10"
                       ).get_data(as_text=True)
     companies = [html.unescape(link) for link in re.findall(r'href="(/entreprises\?[^"]+)"', body)]
-    assert companies and all("basin=2711" in link and "days=30" in link for link in companies)
-    contacted = next(link for link in companies if "closed=y" in link)
+    assert companies and all("basin=2711" in link and "_from=2026-05-12" in link
+                             and "_to=2026-06-10" in link for link in companies)
+    contacted = next(link for link in companies if "closed=y" in link and "contacted" in link)
     assert listed_companies(client, contacted) == found["companies_contacted"].value
     served = next(link for link in companies if "closed" not in link)  # the rate's numerator
     assert listed_companies(client, served) == 4
-    # an organisation's work: the companies list does not filter on who made the contact
     local = committee_data["local"].id
     body = client.get("/pilotage/indicateurs?level=basin&code=2711&from=2026-05-12&to=2026-06-10"
                       f"&organisation={local}").get_data(as_text=True)
-    assert "/entreprises?" not in body and f"structure={local}" in body
+    assert f"organisation={local}" in body and f"structure={local}" in body

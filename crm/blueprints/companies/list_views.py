@@ -59,9 +59,12 @@ def rename_forms(views: list[SavedView]) -> dict[int, SavedViewForm]:
 
 def render_list(status: int = 200, save_form: SavedViewForm | None = None,
                 renamed: dict[int, SavedViewForm] | None = None):
-    """The list page; a submitted form comes back with its errors."""
+    """The list page; a submitted form comes back with its errors, and so do bad filters (422,
+    the list then unfiltered)."""
     user, now = actor(), utcnow()
     form, filters = current_filters()
+    if form.errors:
+        status = 422
     number = page_number()
     page = listing.company_page(user, filters, number, current_app.config["PAGE_SIZE"], now)
     if number > 1 and not page.items and not (page.limited or page.past_end):
@@ -91,9 +94,9 @@ def companies():
 def save_view():
     """Keep the current filters under a name, for me or my organisation."""
     form = SavedViewForm()
-    if not form.validate():
+    filter_form, filters = current_filters()
+    if not form.validate() or filter_form.errors:
         return render_list(422, save_form=form)
-    _, filters = current_filters()
     filters = company_list.for_user(actor(), filters)
     with refusals(form):
         view = saved_views.save_view(actor(), PAGE, form.name.data, filters.to_dict(),
@@ -172,7 +175,9 @@ def export():
     form = ExportForm()
     if not form.validate():
         abort(400)
-    _, filters = current_filters()
+    filter_form, filters = current_filters()
+    if filter_form.errors:  # never the whole list in place of a view with bad filters
+        return render_list(422)
     fmt, total = form.format.data, exports.export_count(actor(), filters, utcnow())
     if total <= exports.sync_limit():
         return download(fmt, filters)

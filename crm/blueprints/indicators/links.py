@@ -1,11 +1,11 @@
 """Each figure's link to the list of the records it counts, with the same filters: the needs list
 (firm's basin, département or RSA pilot territory, piloting organisation or adviser, source,
 filed or closed from… to…, outcome, closing reason, ROME codes), the companies list (basin,
-département or region, contacted in the last N days: only when the period is exactly such a window
-ending today, and for every organisation's work) and the after-hire results page (needs closed in
-the period). Figures without such a list (visits done, medians' inputs aside) get no link. The
-lists show what the reader may see: a manager's needs list holds their organisation's and basins'
-needs, the figures count every organisation's."""
+département, RSA pilot territory or region; contacted or visited from… to…, by the organisation
+or adviser of the scope) and the after-hire results page (needs closed in the period). Figures
+without such a list (the POE requests, the events) get no link. The lists show what the reader
+may see: a manager's needs list holds their organisation's and basins' needs, the figures count
+every organisation's."""
 
 from datetime import date
 from typing import Any
@@ -13,7 +13,6 @@ from typing import Any
 from flask import url_for
 
 from crm.models import ClosingReason, Indicator, NeedSource
-from crm.services.companies.listing import CONTACT_DAYS
 from crm.services.indicators.breakdowns import (
     OTHERS,
     SHORTAGE,
@@ -53,6 +52,31 @@ def scope_arguments(scope: Scope) -> dict[str, Any]:
     if scope.adviser_id is not None:
         found["conseiller"] = scope.adviser_id
     return found
+
+
+def companies_arguments(scope: Scope, start: date, end: date, done: str) -> dict[str, Any]:
+    """The companies list's filters keeping the scope's firms contacted (`done` "contacted") or
+    visited ("visited") from `start` to `end`: the firm's area, and whose contacts or visits."""
+    found = area_arguments(scope, "basin", "department")
+    if scope.level == Level.RSA:
+        found["rsa_territory"] = scope.code
+    if scope.organisation_id is not None:
+        found["organisation"] = scope.organisation_id
+    if scope.adviser_id is not None:
+        found["adviser"] = scope.adviser_id
+    return found | {f"{done}_from": start.isoformat(), f"{done}_to": end.isoformat()}
+
+
+def companies_links(scope: Scope, period: Period) -> dict[str, str]:
+    """The firms figures → the companies list: the firms contacted (closed ones included, as the
+    figure counts them; the TPE-PME share is taken over them), the active ones among them (the
+    penetration rate's numerator), the firms visited."""
+    contacted = companies_arguments(scope, period.start, period.end, "contacted")
+    every = url_for("companies.companies", **contacted, closed="y")
+    return {"companies_contacted": every, "tpe_pme_share": every,
+            "penetration_rate": url_for("companies.companies", **contacted),
+            "companies_visited": url_for("companies.companies", closed="y", **companies_arguments(
+                scope, period.start, period.end, "visited"))}
 
 
 def needs_arguments(scope: Scope, period: Period) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -100,24 +124,33 @@ def spotter_links(scope: Scope, period: Period, row: SpotterRow) -> dict[str, st
 PLAN_NEEDS = {Indicator.NEEDS_COLLECTED: ("du", "au", ""),
               Indicator.NEEDS_FILLED: ("clos_du", "clos_au", "filled"),
               Indicator.HIRES: ("clos_du", "clos_au", "")}
+PLAN_FIRMS = {Indicator.COMPANIES_CONTACTED: "contacted", Indicator.TPE_PME_SHARE: "contacted",
+              Indicator.COMPANIES_VISITED: "visited"}
 
 
 def plan_link(plan: PlanRow, objective: ObjectiveRow, period: Period) -> str | None:
-    """A plan objective's achieved figure → the needs it counts: those of the plan basin's firms
-    (every organisation's) filed, filled or closed (hires) from the plan's start to the period's
-    end (or the plan's end). None for the firms contacted or visited, the POE entries, the event
-    firms and the TPE-PME share: no list filters those on a period (docs/indicators.md)."""
+    """A plan objective's achieved figure → the records it counts, those of the plan basin's firms
+    (every organisation's) from the plan's start to the period's end (or the plan's end): the
+    needs filed, filled or closed (hires); the firms contacted (the TPE-PME share is taken over
+    them) or visited, closed ones included. None for the POE entries and the event firms: no list
+    filters those on a period (docs/indicators.md)."""
+    end = min(plan.end, period.end)
+    if objective.indicator in PLAN_FIRMS:
+        done = PLAN_FIRMS[objective.indicator]
+        firms: dict[str, Any] = {"basin": plan.basin_code, "closed": "y",
+                                 f"{done}_from": plan.start.isoformat(), f"{done}_to": end.isoformat()}
+        return url_for("companies.companies", **firms)
     if objective.indicator not in PLAN_NEEDS:
         return None
-    start, end, issue = PLAN_NEEDS[objective.indicator]
-    arguments: dict[str, Any] = {"bassin_entreprise": plan.basin_code, start: plan.start.isoformat(),
-                                 end: min(plan.end, period.end).isoformat()}
+    start_name, end_name, issue = PLAN_NEEDS[objective.indicator]
+    arguments: dict[str, Any] = {"bassin_entreprise": plan.basin_code,
+                                 start_name: plan.start.isoformat(), end_name: end.isoformat()}
     if issue:
         arguments["issue"] = issue
     return url_for("needs.needs", **arguments)
 
 
-def record_links(scope: Scope, period: Period, today: date) -> dict[str, str]:
+def record_links(scope: Scope, period: Period) -> dict[str, str]:
     """Indicator key → address of the list behind it (missing when there is none)."""
     filed, closed = needs_arguments(scope, period)
     links = {key: url_for("needs.needs", **filed) for key in FILED}
@@ -131,13 +164,4 @@ def record_links(scope: Scope, period: Period, today: date) -> dict[str, str]:
               for key in AFTERCARE}
     links |= {key: url_for("needs.needs", **filed, source=NeedSource.SPOTTER.value)
               for key in SPOTTERS}
-    companies_listed = scope.level != Level.ADVISER and scope.organisation_id is None
-    if companies_listed and period.end == today and period.days in CONTACT_DAYS:
-        companies: dict[str, Any] = area_arguments(scope, "basin", "department") | {
-            "contacted": "oui", "days": str(period.days)}
-        if scope.level == Level.RSA:
-            companies["rsa_territory"] = scope.code
-        links["companies_contacted"] = url_for("companies.companies", **companies, closed="y")
-        links["penetration_rate"] = url_for("companies.companies", **companies)
-        links["tpe_pme_share"] = url_for("companies.companies", **companies, closed="y")
-    return links
+    return links | companies_links(scope, period)

@@ -45,7 +45,7 @@ def dashboard():
     board = computed.board
     return render_template("indicators/dashboard.html", form=form, board=board,
                            freshness=computed.freshness,
-                           links=record_links(board.scope, board.period, local_today()),
+                           links=record_links(board.scope, board.period),
                            groups=definitions.Group, shown=tables.shown, change=tables.change,
                            refusals=figures.not_for_me_by_organisation(board.scope, board.period),
                            charts=charts.dashboard_charts(board), chart_value=charts.shown,

@@ -402,8 +402,10 @@ def api_tokens(user: User) -> list[ApiToken]:
 
 
 def organisation_choices() -> list[tuple[int, str]]:
-    organisations = db.session.scalars(sa.select(Organisation).order_by(Organisation.name))
-    return [(o.id, o.name if o.active else f"{o.name} (désactivée)") for o in organisations]
+    """(id, name) of every organisation by name, the deactivated ones said so (one query)."""
+    rows = db.session.execute(sa.select(Organisation.id, Organisation.name, Organisation.active)
+                              .order_by(Organisation.name))
+    return [(key, name if active else f"{name} (désactivée)") for key, name, active in rows]
 
 
 def staff_choices(user: User, everyone: bool = False,

@@ -4,7 +4,7 @@ company_search. Exports read the same conditions.
 """
 
 from dataclasses import asdict, dataclass, fields
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -14,14 +14,17 @@ from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
 from crm.extensions import db
 from crm.models import Commune, Company, NafCode, User
 from crm.services.accounts import access
+from crm.services.companies import activity
 from crm.services.companies import search as company_search
 from crm.services.companies.search import BY_NAME, CompanyPage, Conditions
+from crm.services.platform.local_time import day_bounds, local_today
 from crm.services.territory import rsa_pilots
 
 CONTACT_DAYS = (7, 30, 90, 180, 365)
 COUNT_CAP = 1_000  # the list says "plus de 1 000" rather than counting every match
 SORTS = ("name", "commune", "last_contact", "created")
-STAFF_ONLY = ("tag", "referent", "open_need", "contacted")  # what partners may not filter on
+STAFF_ONLY = ("tag", "referent", "open_need", "contacted", "contacted_from", "contacted_to",
+              "visited_from", "visited_to", "organisation", "adviser")  # partners may not filter on
 REFERENT_ME, REFERENT_NONE = "moi", "aucun"
 
 
@@ -39,8 +42,16 @@ class CompanyFilters:
     tag: str = ""
     referent: str = ""  # "moi", "aucun" or a user id
     open_need: bool = False
-    contacted: str = ""  # "oui" or "non", within `days`
+    contacted: str = ""  # "oui" or "non", within the last `days` French days (today included)
     days: int = 30
+    # French days (ISO dates, both included) of a contact or a visit done, by `organisation` or
+    # `adviser` (ids) when given: the indicators' definition (`activity.py`)
+    contacted_from: str = ""
+    contacted_to: str = ""
+    visited_from: str = ""
+    visited_to: str = ""
+    organisation: str = ""
+    adviser: str = ""
     closed: bool = False  # include closed establishments
     sort: str = "name"
 
@@ -54,6 +65,11 @@ class CompanyFilters:
         """The filters that differ from the defaults (a saved view, a job argument)."""
         default = asdict(CompanyFilters())
         return {key: value for key, value in asdict(self).items() if value != default[key]}
+
+    def whose(self) -> tuple[int | None, int | None]:
+        """(organisation, adviser) whose contacts and visits the day filters count."""
+        return (int(self.organisation) if self.organisation else None,
+                int(self.adviser) if self.adviser else None)
 
 
 def for_user(user: User, filters: CompanyFilters) -> CompanyFilters:
@@ -77,6 +93,17 @@ def sort_order(sort: str) -> list:
     if sort == "created":
         return [sa.nulls_last(Company.created_on.desc()), *BY_NAME]
     return list(BY_NAME)
+
+
+def last_days_start(days: int, now: datetime) -> datetime:
+    """The stored start of the French day `days - 1` days before today: the last `days` French
+    days, today included, as the indicators' period of `days` days ending today counts them."""
+    return day_bounds(local_today(now) - timedelta(days=days - 1))[0]
+
+
+def days_of(first: str, last: str) -> tuple[datetime, datetime]:
+    """The stored bounds of French days given as ISO dates, both included."""
+    return activity.day_span(date.fromisoformat(first), date.fromisoformat(last))
 
 
 def contacted_since(since: datetime) -> ColumnElement[bool]:
@@ -141,8 +168,12 @@ def filter_conditions(user: User, filters: CompanyFilters, now: datetime) -> Con
         (filters.tag, lambda: has_tag(filters.tag)),
         (filters.referent, lambda: referent_condition(user, filters.referent)),
         (filters.open_need, has_open_need),
-        (filters.contacted == "oui", lambda: contacted_since(now - timedelta(days=filters.days))),
-        (filters.contacted == "non", lambda: not_contacted_since(now - timedelta(days=filters.days))),
+        (filters.contacted == "oui", lambda: contacted_since(last_days_start(filters.days, now))),
+        (filters.contacted == "non", lambda: not_contacted_since(last_days_start(filters.days, now))),
+        (filters.contacted_from, lambda: activity.contacted_between(
+            *days_of(filters.contacted_from, filters.contacted_to), *filters.whose())),
+        (filters.visited_from, lambda: activity.visited_between(
+            *days_of(filters.visited_from, filters.visited_to), *filters.whose())),
     ]
     return [condition() for wanted, condition in checks if wanted]
 

@@ -26,17 +26,15 @@ from crm.models import (
     EventStatus,
     HeadcountBand,
     HiringNeed,
-    Indicator,
-    Interaction,
     NeedSource,
     NeedStatus,
     Organisation,
     ParticipationStatus,
     TrainingRequest,
     TrainingStatus,
-    VisitParticipant,
 )
 from crm.models.event import event_organisers
+from crm.services.companies import activity
 from crm.services.indicators.definitions import BY_KEY, KEYS, Definition, source_key
 from crm.services.indicators.scope import Level, Period, Scope
 from crm.services.needs import aftercare_figures, cohandling
@@ -183,20 +181,16 @@ class Measures:
     # -- the aggregates ----------------------------------------------------------------------
 
     def contacted(self) -> sa.ColumnElement[bool]:
-        """The firms with a ledger entry in the period (by the scope's organisation or adviser).
-        A firm's `last_contact_at` is its latest entry (`companies/counters.py`): a firm last
-        contacted before the period has none in it, and one last contacted within the period (all
-        entries counting) is contacted; only the firms contacted again after the period are looked
-        up in the ledger, through the index (firm, date). The entries of an organisation or an
-        adviser are read from the ledger, their firms once."""
-        last = Company.last_contact_at
-        in_period = (Interaction.occurred_at >= self.low, Interaction.occurred_at < self.high)
-        by_whom = self.scope.by_whom(Interaction.organisation_id, Interaction.user_id)
-        if by_whom:
-            return sa.and_(last >= self.low, Company.id.in_(
-                sa.select(Interaction.company_id).where(*in_period, *by_whom)))
-        again = sa.select(Interaction.id).where(Interaction.company_id == Company.id, *in_period)
-        return sa.and_(last >= self.low, sa.or_(last < self.high, again.exists()))
+        """The firms with a ledger entry in the period (by the scope's organisation or adviser):
+        `companies.activity`'s definition, which the companies list filters on too."""
+        return activity.contacted_between(self.low, self.high, self.scope.organisation_id,
+                                          self.scope.adviser_id)
+
+    def visits(self) -> sa.ColumnElement[bool]:
+        """The firms with a visit done in the period (which the scope's organisation or adviser
+        took part in): `companies.activity`'s definition, as the companies list's."""
+        return activity.visited_between(self.low, self.high, self.scope.organisation_id,
+                                        self.scope.adviser_id)
 
     @cached_property
     def contacts(self) -> tuple[int, int, int, int]:
@@ -219,11 +213,8 @@ class Measures:
 
     @cached_property
     def visited(self) -> int:
-        """The plans' `companies_visited`."""
-        by_person = self.scope.organisation_id is not None or self.scope.adviser_id is not None
-        query = objectives.counted(Indicator.COMPANIES_VISITED, self.period, by_person=by_person)
-        query = query.where(self.area(), *self.scope.by_whom(VisitParticipant.organisation_id,
-                                                             VisitParticipant.user_id))
+        """The plans' `companies_visited`: distinct firms visited (a task force counted once)."""
+        query = sa.select(sa.func.count(Company.id)).where(self.visits(), self.area())
         return number(db.session.scalar(query))
 
     @cached_property

@@ -60,3 +60,30 @@ def test_token_scopes_and_closing_reasons_migrate_down_and_up_keeping_the_tokens
     assert scopes == {ids[0]: ["needs", "indicators"], ids[1]: ["needs"]}
     migrated = db.session.get(m.HiringNeed, ids[2])
     assert (migrated.closing_reason, migrated.closing_reason_label) == (None, "Non renseigné")
+
+
+def name_index_columns() -> list[str]:
+    """The key and included columns of the companies' name index."""
+    if db.engine.dialect.name != "postgresql":
+        return next(index["column_names"] for index in sa.inspect(db.engine).get_indexes("companies")
+                    if index["name"] == "ix_companies_search_name_id")
+    definition = db.session.scalar(sa.text(
+        "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_companies_search_name_id'"))
+    return definition.split("USING btree ")[1].replace("(", " ").replace(")", " ").replace(",", " ").split()
+
+
+def test_the_name_index_carries_the_search_text_on_postgresql_only(app):
+    """0030: on PostgreSQL the name index includes the search text and state (a word search walking
+    names reads the index alone); down takes them out again. SQLite's index is unchanged."""
+    scripts = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
+    below = scripts.get_revision("0030").down_revision
+    included = ["search_name", "id", "INCLUDE", "search_text", "active"]
+    expected = included if db.engine.dialect.name == "postgresql" else ["search_name", "id"]
+    assert name_index_columns() == expected
+    db.session.remove()
+    try:
+        downgrade(revision=below)
+        assert name_index_columns() == ["search_name", "id"]
+    finally:
+        upgrade()
+    assert name_index_columns() == expected

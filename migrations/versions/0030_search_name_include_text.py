@@ -6,7 +6,7 @@ millions of firms) tests its words on the index alone instead of reading a heap 
 (`docs/performance.md`, National size). SQLite has no INCLUDE: unchanged.
 
 Revision ID: 0030
-Revises: 0028
+Revises: 0034
 Create Date: 2026-12-07 00:00:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0030'
-down_revision = '0028'
+down_revision = '0034'
 branch_labels = None
 depends_on = None
 

@@ -3,8 +3,9 @@
 filed or closed from… to…, outcome, closing reason, ROME codes), the companies list (basin,
 département, RSA pilot territory or region; contacted or visited from… to…, by the organisation
 or adviser of the scope), the POE requests list (the firm's area, the carrier and author, requested
-from… to…, the funnel's step) and the after-hire results page (needs closed in the period). The
-events' figures get no link: no list filters what they count. The lists show what the reader
+from… to…, the funnel's step), the events list (the events held in the period, region and
+basins only) and the after-hire results page (needs closed in the period). The other events'
+figures get no link: no list filters what they count. The lists show what the reader
 may see: a manager's needs list holds their organisation's and basins' needs, the figures count
 every organisation's."""
 
@@ -13,7 +14,7 @@ from typing import Any
 
 from flask import url_for
 
-from crm.models import ClosingReason, Indicator, NeedSource
+from crm.models import ClosingReason, EventStatus, Indicator, NeedSource
 from crm.services.indicators.breakdowns import (
     OTHERS,
     SHORTAGE,
@@ -88,6 +89,16 @@ def training_links(scope: Scope, period: Period) -> dict[str, str]:
     requested = scope_arguments(scope) | {"du": period.start.isoformat(), "au": period.end.isoformat()}
     return {key: url_for("training.request_list", **requested, etape=step)
             for key, step in STEP_OF_FIGURE.items()}
+
+
+def events_links(scope: Scope, period: Period) -> dict[str, str]:
+    """`events_held` → the events list's held events starting in the period, for the levels its
+    filters hold: the region and a basin (the event's), every organisation's."""
+    if scope.level not in (Level.REGION, Level.BASIN) or scope.organisation_id is not None:
+        return {}
+    place = {"basin": scope.code} if scope.level == Level.BASIN else {}
+    return {"events_held": url_for("events.staff_list", **place, status=EventStatus.HELD.value,
+                                   from_day=period.start.isoformat(), to_day=period.end.isoformat())}
 
 
 def needs_arguments(scope: Scope, period: Period) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -178,4 +189,5 @@ def record_links(scope: Scope, period: Period) -> dict[str, str]:
               for key in AFTERCARE}
     links |= {key: url_for("needs.needs", **filed, source=NeedSource.SPOTTER.value)
               for key in SPOTTERS}
-    return links | companies_links(scope, period) | training_links(scope, period)
+    return (links | companies_links(scope, period) | training_links(scope, period)
+            | events_links(scope, period))

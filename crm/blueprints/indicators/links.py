@@ -96,7 +96,7 @@ def events_links(scope: Scope, period: Period) -> dict[str, str]:
     filters hold: the region and a basin (the event's), every organisation's."""
     if scope.level not in (Level.REGION, Level.BASIN) or scope.organisation_id is not None:
         return {}
-    place = {"basin": scope.code} if scope.level == Level.BASIN else {}
+    place: dict[str, Any] = {"basin": scope.code} if scope.level == Level.BASIN else {}
     return {"events_held": url_for("events.staff_list", **place, status=EventStatus.HELD.value,
                                    from_day=period.start.isoformat(), to_day=period.end.isoformat())}
 

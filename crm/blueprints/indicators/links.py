@@ -2,8 +2,10 @@
 (firm's basin, département or RSA pilot territory, piloting organisation or adviser, source,
 filed or closed from… to…, outcome, closing reason, ROME codes), the companies list (basin,
 département, RSA pilot territory or region; contacted or visited from… to…, by the organisation
-or adviser of the scope) and the after-hire results page (needs closed in the period). Figures
-without such a list (the POE requests, the events) get no link. The lists show what the reader
+or adviser of the scope), the POE requests list (the firm's area, the carrier and author, requested
+from… to…, the funnel's step), the events list (the events held in the period, region and
+basins only) and the after-hire results page (needs closed in the period). The other events'
+figures get no link: no list filters what they count. The lists show what the reader
 may see: a manager's needs list holds their organisation's and basins' needs, the figures count
 every organisation's."""
 
@@ -12,7 +14,7 @@ from typing import Any
 
 from flask import url_for
 
-from crm.models import ClosingReason, Indicator, NeedSource
+from crm.models import ClosingReason, EventStatus, Indicator, NeedSource
 from crm.services.indicators.breakdowns import (
     OTHERS,
     SHORTAGE,
@@ -22,6 +24,7 @@ from crm.services.indicators.breakdowns import (
     SpotterRow,
 )
 from crm.services.indicators.definitions import source_key
+from crm.services.indicators.poe_requests import STEP_OF_FIGURE
 from crm.services.indicators.scope import Level, Period, Scope
 
 FILED = ("needs_collected", "positions", "needs_per_1000_establishments",
@@ -79,6 +82,25 @@ def companies_links(scope: Scope, period: Period) -> dict[str, str]:
                 scope, period.start, period.end, "visited"))}
 
 
+def training_links(scope: Scope, period: Period) -> dict[str, str]:
+    """The POE figures → the requests list: those of the scope's firms (by its organisation or
+    adviser) requested in the period, at the funnel's step the figure counts (the hire rate's: the
+    requests with a known outcome, over which it is taken)."""
+    requested = scope_arguments(scope) | {"du": period.start.isoformat(), "au": period.end.isoformat()}
+    return {key: url_for("training.request_list", **requested, etape=step)
+            for key, step in STEP_OF_FIGURE.items()}
+
+
+def events_links(scope: Scope, period: Period) -> dict[str, str]:
+    """`events_held` → the events list's held events starting in the period, for the levels its
+    filters hold: the region and a basin (the event's), every organisation's."""
+    if scope.level not in (Level.REGION, Level.BASIN) or scope.organisation_id is not None:
+        return {}
+    place: dict[str, Any] = {"basin": scope.code} if scope.level == Level.BASIN else {}
+    return {"events_held": url_for("events.staff_list", **place, status=EventStatus.HELD.value,
+                                   from_day=period.start.isoformat(), to_day=period.end.isoformat())}
+
+
 def needs_arguments(scope: Scope, period: Period) -> tuple[dict[str, Any], dict[str, Any]]:
     """The needs list's filters for the needs filed, and closed, in the scope over the period."""
     needs_scope = scope_arguments(scope)
@@ -132,9 +154,12 @@ def plan_link(plan: PlanRow, objective: ObjectiveRow, period: Period) -> str | N
     """A plan objective's achieved figure → the records it counts, those of the plan basin's firms
     (every organisation's) from the plan's start to the period's end (or the plan's end): the
     needs filed, filled or closed (hires); the firms contacted (the TPE-PME share is taken over
-    them) or visited, closed ones included. None for the POE entries and the event firms: no list
-    filters those on a period (docs/indicators.md)."""
+    them) or visited, closed ones included; the POE requests whose training started. None for
+    the event firms: no list filters those (docs/indicators.md)."""
     end = min(plan.end, period.end)
+    if objective.indicator == Indicator.POE_ENTRIES:
+        return url_for("training.request_list", bassin_entreprise=plan.basin_code, etape="entree",
+                       debut_du=plan.start.isoformat(), debut_au=end.isoformat())
     if objective.indicator in PLAN_FIRMS:
         done = PLAN_FIRMS[objective.indicator]
         firms: dict[str, Any] = {"basin": plan.basin_code, "closed": "y",
@@ -164,4 +189,5 @@ def record_links(scope: Scope, period: Period) -> dict[str, str]:
               for key in AFTERCARE}
     links |= {key: url_for("needs.needs", **filed, source=NeedSource.SPOTTER.value)
               for key in SPOTTERS}
-    return links | companies_links(scope, period)
+    return (links | companies_links(scope, period) | training_links(scope, period)
+            | events_links(scope, period))

@@ -13,10 +13,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from crm.blueprints.forms import FrenchForm, options
+from crm.blueprints.forms import FilterForm, FrenchForm, options
 from crm.models import (
     FrapLine,
     ParameterKey,
@@ -24,7 +24,13 @@ from crm.models import (
     TrainingKind,
     TrainingMode,
     TrainingRequest,
+    TrainingStatus,
+    User,
 )
+from crm.services.accounts import users
+from crm.services.indicators.poe_requests import STEPS, PoeFilters
+from crm.services.indicators.scope import adviser_choices
+from crm.services.territory import rsa_pilots
 from crm.services.training.parameters import FrapInput
 
 TRI_STATE = [("", "Non renseigné"), ("oui", "Oui"), ("non", "Non")]
@@ -42,6 +48,61 @@ def tri_state(label: str, description: str | None = None) -> SelectField:
 
 def hours(label: str) -> IntegerField:
     return IntegerField(label, validators=[Optional(), NumberRange(0, 10_000)])
+
+
+def number(value: str | None) -> int | None:
+    return int(value) if value else None
+
+
+def in_order(first: DateField, last: DateField) -> None:
+    """Refuses a last day before the first."""
+    if first.data and last.data and last.data < first.data:
+        raise ValidationError("La date de fin précède la date de début.")
+
+
+class RequestFilterForm(FilterForm):
+    """The requests list's filters; those of the firm, the carrier, the days and the step give the
+    requests a POE figure of the dashboard counts (docs/indicators.md, Links)."""
+
+    statut = SelectField("Statut", default="", choices=options([("", "Tous les statuts")],
+                                                               TrainingStatus.choices()))
+    etape = SelectField("Étape du parcours (indicateurs)", default="", choices=options(
+        [("", "Toutes les étapes")], ((key, label) for key, (label, _) in STEPS.items())))
+    departement = SelectField("Département de l'entreprise", default="")
+    bassin_entreprise = SelectField("Bassin de l'entreprise", default="")
+    territoire_rsa = SelectField("Territoire pilote RSA de l'entreprise", default="")
+    structure = SelectField("Structure porteuse", default="")
+    conseiller = SelectField("Conseiller auteur de la demande", default="")
+    du = DateField("Demandée du", validators=[Optional()])
+    au = DateField("Demandée au", validators=[Optional()])
+    debut_du = DateField("Formation commencée du", validators=[Optional()])
+    debut_au = DateField("Formation commencée au", validators=[Optional()])
+
+    def __init__(self, formdata, user: User):
+        super().__init__(formdata)
+        self.departement.choices = options([("", "Tous les départements")],
+                                           users.department_choices())
+        self.bassin_entreprise.choices = options([("", "Tous les bassins")], users.basin_choices())
+        self.territoire_rsa.choices = options([("", "Tous les territoires pilotes")],
+                                              rsa_pilots.territory_choices())
+        self.structure.choices = options([("", "Toutes les structures")], (
+            (str(key), name) for key, name in users.organisation_choices()))
+        # only the advisers whose indicators the user may read (as the dashboard's adviser level)
+        self.conseiller.choices = options([("", "Tous les conseillers")], adviser_choices(user))
+
+    def validate_au(self, field: DateField) -> None:
+        in_order(self.du, field)
+
+    def validate_debut_au(self, field: DateField) -> None:
+        in_order(self.debut_du, field)
+
+    def filters(self) -> PoeFilters:
+        return PoeFilters(
+            status=self.statut.data, step=self.etape.data, department=self.departement.data,
+            basin=self.bassin_entreprise.data, rsa_territory=number(self.territoire_rsa.data),
+            organisation=number(self.structure.data), adviser=number(self.conseiller.data),
+            requested_from=self.du.data, requested_to=self.au.data,
+            started_from=self.debut_du.data, started_to=self.debut_au.data)
 
 
 class TrainingRequestForm(FrenchForm):

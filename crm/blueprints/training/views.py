@@ -25,12 +25,15 @@ from crm.blueprints.training import bp
 from crm.blueprints.training.forms import (
     FrapLineForm,
     ParameterForm,
+    RequestFilterForm,
     TrainingRequestForm,
     TransitionForm,
 )
 from crm.extensions import db, limiter
-from crm.models import Basin, Company, HiringNeed, TrainingRequest, TrainingStatus
+from crm.models import Basin, Company, HiringNeed, TrainingRequest
 from crm.services.accounts import access
+from crm.services.indicators import poe_requests
+from crm.services.indicators.poe_requests import PoeFilters
 from crm.services.platform import pdf, unit_of_work
 from crm.services.training import parameters, promotion, requests, workflow
 from crm.services.training.eligibility import RESULT_LABELS, VERDICT_LABELS
@@ -46,13 +49,14 @@ def request_or_404(request_id: int) -> TrainingRequest:
 @bp.get("/formations")
 @staff_only
 def request_list():
-    """Every POE request, newest first, by status."""
-    status = request.args.get("statut", "")
+    """Every POE request, newest first, filtered (the requests a POE figure counts); bad filters
+    come back with their French messages (422, the list then unfiltered)."""
+    form = RequestFilterForm(request.args, actor())
+    valid = form.validate()
     query = requests.readable(actor()).options(sa.orm.joinedload(TrainingRequest.company))
-    if status in {member.value for member in TrainingStatus}:
-        query = query.where(TrainingRequest.status == TrainingStatus(status))
-    return render_template("training/list.html", page=paginate(query), status=status,
-                           statuses=list(TrainingStatus))
+    query = poe_requests.filtered(query, form.filters() if valid else PoeFilters())
+    return render_template("training/list.html", page=paginate(query), form=form), \
+        200 if valid else 422
 
 
 def context_of_new() -> tuple[Company, HiringNeed | None]:

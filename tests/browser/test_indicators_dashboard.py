@@ -74,8 +74,8 @@ def test_a_manager_reads_the_committee_dashboard(live_server, page, screenshot, 
     axe()
     page.get_by_label("Comparer les tableaux détaillés à").select_option(label="La même période un an avant")
     submit(page, "Filtrer")
-    jobs = page.get_by_role("table", name="Besoins par métier (ROME) – Bassin d'emploi : Dijon, "
-                                          "du 01/05/2026 au 31/05/2026, comparé à la même période un an avant")
+    jobs = page.get_by_role("table", name="Besoins par métier (ROME) – Bassin d'emploi : Dijon, du "
+                                          "01/05/2026 au 31/05/2026, comparé à la même période un an avant")
     expect(jobs.get_by_role("columnheader", name="Un an avant")).to_have_count(6)
     # F1202 in May 2026: the need filled; nothing in May 2025; none closed for lack of candidates
     expect(jobs.get_by_role("row").filter(has_text="F1202").get_by_role("cell")).to_have_text(

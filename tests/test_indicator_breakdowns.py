@@ -71,7 +71,8 @@ def data(agency):
     ours = {"organisation": agency, "adviser": paul}
     # N1: 4 → 14 May, filled: 10 days
     need(a, utc(2026, 5, 4, 9, 0), "F1202", 3, N.FILLED, utc(2026, 5, 14, 9, 0), 2, **ours)
-    need(b, utc(2026, 5, 5, 9, 0), "F1202", 1, N.UNFILLED, utc(2026, 5, 20, 9, 0), 0, **ours)  # N2
+    need(b, utc(2026, 5, 5, 9, 0), "F1202", 1, N.UNFILLED, utc(2026, 5, 20, 9, 0), 0,  # N2
+         closing_reason=m.ClosingReason.LACK_OF_CANDIDATES, **ours)
     # N3, flagged by the club, contacted the same day (0 working days): 6 → 26 May, 20 days
     need(c, utc(2026, 5, 6, 8, 0), "A1101", 2, N.FILLED, utc(2026, 5, 26, 9, 0), 1, S.SPOTTER,
          utc(2026, 5, 6, 14, 0), organisation=local, adviser=lea, source_organisation=club)
@@ -134,6 +135,29 @@ def data(agency):
     return {"paul": paul, "lea": lea, "local": local, "plan": plan}
 
 
+@pytest.fixture
+def earlier(data):
+    """The previous period (31 March to 30 April 2026) and May 2025 in the Dijon basin, besides
+    the April need of `data` (F1202, filed 20 April, open)."""
+    a, b = (db.session.scalars(sa.select(m.Company).where(m.Company.name == name)).one()
+            for name in ("A", "B"))
+    N, lack = m.NeedStatus, m.ClosingReason.LACK_OF_CANDIDATES
+    club = db.session.scalars(sa.select(m.Organisation)
+                              .where(m.Organisation.name == "Club des entreprises")).one()
+    need(a, utc(2026, 4, 2, 8, 0), "F1202", 1, N.UNFILLED, utc(2026, 4, 25, 9, 0), 0,
+         closing_reason=lack)  # P1
+    need(b, utc(2026, 4, 3, 8, 0), "A1101", 1, N.FILLED, utc(2026, 4, 28, 9, 0), 1)  # P2: 25 days
+    # S1, flagged by the club on Tuesday 14 April, contacted on Wednesday 15 (1 working day)
+    need(a, utc(2026, 4, 14, 8, 0), "D1505", 1, source=m.NeedSource.SPOTTER,
+         contacted=utc(2026, 4, 15, 9, 0), source_organisation=club)
+    need(a, utc(2025, 5, 5, 8, 0), "F1202", 2, N.FILLED, utc(2025, 5, 15, 9, 0), 2)  # Y1: 10 days
+    need(b, utc(2025, 5, 6, 8, 0), "F1202", 1, N.UNFILLED, utc(2025, 5, 26, 9, 0), 0,
+         closing_reason=lack)  # Y2
+    need(a, utc(2025, 5, 7, 8, 0), "D1505", 1, N.CANCELLED, utc(2025, 5, 9, 9, 0),
+         closing_reason=m.ClosingReason.CANCELLED_BY_COMPANY)  # Y3
+    db.session.commit()
+
+
 def values(found: dict[str, figures.Figure], *keys: str) -> dict[str, float | None]:
     return {key: found[key].value for key in keys}
 
@@ -176,8 +200,8 @@ def test_the_needs_by_rome_job_with_the_rest_and_shortage_jobs_apart(data):
     table = breakdowns.job_table(figures.Measures(DIJON, MAY), top=2)
 
     def row(job: breakdowns.JobRow) -> tuple:
-        return (job.key, job.needs, job.positions, job.filled, job.fill_rate.value,
-                job.median_time_to_fill.value)
+        return (job.key, job.current.needs, job.current.positions, job.current.filled,
+                job.current.fill_rate.value, job.current.median_time_to_fill.value)
 
     assert [row(job) for job in table.jobs] == [
         ("A1101", 2, 3, 2, 100.0, 19.0),  # N3, N5: 20 and 18 days (more filled than F1202)
@@ -190,7 +214,49 @@ def test_the_needs_by_rome_job_with_the_rest_and_shortage_jobs_apart(data):
         ("tension", 3, 5, 1, 50.0, 10.0),  # F1202 and D1505
         ("hors-tension", 3, 4, 2, 100.0, 19.0),  # A1101 and N4 without a code
     ]
-    assert table.jobs[2].fill_rate.available is False
+    assert table.jobs[2].current.fill_rate.available is False
+
+
+def job_figures(job: breakdowns.JobRow, which: str) -> tuple:
+    return tuple(job.periods[which].figure(key).value for key in breakdowns.JOB_FIGURES)
+
+
+def test_the_jobs_table_compares_the_previous_period_and_a_year_before(data, earlier):
+    """Needs filed, positions, filled, fill rate, median days to fill and the share closed for
+    lack of candidates (of those filled or closed with a reason), per job and period."""
+    table = breakdowns.job_table(figures.Measures(DIJON, MAY), top=2)
+    assert [job.key for job in table.jobs] == ["A1101", "F1202", "autres"]
+    a1101, f1202, others = table.jobs
+    assert job_figures(a1101, "current") == (2, 3, 2, 100.0, 19.0, 0.0)  # N3 known; N5 no reason
+    assert job_figures(a1101, "previous") == (1, 1, 1, 100.0, 25.0, 0.0)  # P2
+    assert job_figures(a1101, "year_before") == (0, 0, 0, None, None, None)
+    assert job_figures(f1202, "current") == (2, 4, 1, 50.0, 10.0, 50.0)  # N1 filled, N2 lack
+    assert job_figures(f1202, "previous") == (2, 2, 0, 0.0, None, 100.0)  # 20 April and P1
+    assert job_figures(f1202, "year_before") == (2, 3, 1, 50.0, 10.0, 50.0)  # Y1, Y2
+    # D1505 and N4 (no code): N6 cancelled without a reason; S1 open; Y3 cancelled by the firm
+    assert job_figures(others, "current") == (2, 2, 0, None, None, None)
+    assert job_figures(others, "previous") == (1, 1, 0, None, None, None)
+    assert job_figures(others, "year_before") == (1, 1, 0, None, None, 0.0)
+    shortage, rest = table.shortage
+    assert [job_figures(shortage, which)[5] for which in breakdowns.PERIODS] == [
+        50.0, 100.0, 33.3]  # 1 of N1, N2; P1 alone; Y2 of Y1, Y2, Y3
+    assert [job_figures(rest, which)[5] for which in breakdowns.PERIODS] == [0.0, 0.0, None]
+    # the jobs add up to the dashboard's share: 1 of 3, 1 of 2, 1 of 3
+    row = figures.dashboard(DIJON, MAY).row("closed_for_lack_of_candidates")
+    assert (row.current.value, row.previous.value, row.year_before.value) == (33.3, 50.0, 33.3)
+    for which in breakdowns.PERIODS:
+        lack = shortage.periods[which].lack + rest.periods[which].lack
+        known = shortage.periods[which].known + rest.periods[which].known
+        assert round(100 * lack / known, 1) == getattr(row, which).value
+
+
+def test_the_spotters_compare_the_previous_period_and_a_year_before(data, earlier):
+    measures = breakdowns.compared_measures(figures.Measures(DIJON, MAY))
+    rows = breakdowns.spotters_by_organisation(measures)
+    assert spotters(rows, "previous") == [("Club des entreprises", 1, 0, 0.0, 1.0),  # S1
+                                          ("Cap emploi 21", 0, 0, None, None)]
+    assert spotters(rows, "year_before") == [("Club des entreprises", 0, 0, None, None),
+                                             ("Cap emploi 21", 0, 0, None, None)]
 
 
 def test_the_plans_objectives_target_achieved_and_expected(data):
@@ -208,11 +274,17 @@ def test_the_plans_objectives_target_achieved_and_expected(data):
     assert breakdowns.plans_progress(adviser, MAY, date(2026, 6, 10)) is None
 
 
+def spotters(rows: list[breakdowns.SpotterRow], which: str) -> list[tuple]:
+    return [(row.name, row.periods[which].flags, row.periods[which].hired,
+             row.periods[which].conversion.value, row.periods[which].median_first_contact.value)
+            for row in rows]
+
+
 def test_the_spotters_by_organisation(data):
-    rows = breakdowns.spotters_by_organisation(figures.Measures(DIJON, MAY))
-    assert [(row.name, row.flags, row.hired, row.conversion.value, row.median_first_contact.value)
-            for row in rows] == [("Club des entreprises", 2, 1, 50.0, 0.0),
-                                 ("Cap emploi 21", 1, 1, 100.0, 1.0)]
+    measures = breakdowns.compared_measures(figures.Measures(DIJON, MAY))
+    rows = breakdowns.spotters_by_organisation(measures)
+    assert spotters(rows, "current") == [("Club des entreprises", 2, 1, 50.0, 0.0),
+                                         ("Cap emploi 21", 1, 1, 100.0, 1.0)]
 
 
 def test_an_rsa_pilot_territory_holds_its_communes_firms(data):
@@ -273,10 +345,14 @@ def test_the_dashboard_shows_the_breakdowns_with_links_to_their_lists(client, da
                   "Repéreurs : signalements par structure", "Événements réalisés",
                   "Taux d'embauche après la POE", "Signalements suivis d'une embauche"):
         assert title in text, title
-    assert "Chef / Cheffe de chantier bâtiment (F1202) En tension 2 4 1 50,0 % 10,0" in text
-    assert "Métiers en tension — 3 5 1 50,0 % 10,0" in text
+    # each figure of the period, then the previous period's (31 March to 30 April: the need
+    # filed on 20 April), the share closed for lack of candidates last (N2 of N1 and N2)
+    assert ("Chef / Cheffe de chantier bâtiment (F1202) En tension 2 1 4 1 1 0 50,0 % non disponible "
+            "10,0 non disponible 50,0 % non disponible") in text
+    assert ("Métiers en tension 3 1 5 1 1 0 50,0 % non disponible 10,0 non disponible 50,0 % "
+            "non disponible") in text
     assert "Plan Dijon 2026" in text and "Besoins recueillis 100 7 41" in text
-    assert "Club des entreprises 2 1 50,0 % 0,0" in text
+    assert "Club des entreprises 2 0 1 0 50,0 % non disponible 0,0 non disponible" in text
     body = response.get_data(as_text=True)
     rome = html.unescape(re.search(r'href="(/demandes\?[^"]*rome=F1202[^"]*)"', body).group(1))
     assert "du=2026-05-01" in rome and "bassin_entreprise=2711" in rome
@@ -294,6 +370,26 @@ def test_the_dashboard_shows_the_breakdowns_with_links_to_their_lists(client, da
     club = next(link for link in links("repereur=") if "du=2026-05-01" in link)
     assert "source=spotter" in club
     assert "2 demandes" in text_of(client, club)  # N3, N4: the club's flags in May
+    lack = next(link for link in links("rome=F1202") if "motif=lack_of_candidates" in link)
+    assert "clos_du=2026-05-01" in lack and "clos_au=2026-05-31" in lack
+    assert listed_needs(client, lack) == 1  # N2, the share's numerator
+
+
+def test_the_breakdowns_compare_the_period_the_comparison_picker_names(client, data, earlier, manager):
+    def table_text(arguments: str) -> str:
+        return " ".join(re.sub(r"<[^>]+>", " ", page_text(client.get(PAGE + arguments))).split())
+
+    previous = table_text("")
+    assert ("Chaque chiffre est mis en regard de la période précédente "
+            "(du 31/03/2026 au 30/04/2026)") in previous
+    assert ("(F1202) En tension 2 2 4 2 1 0 50,0 % 0,0 % 10,0 non disponible 50,0 % 100,0 %"
+            in previous)  # April: the need of 20 April and P1, closed for lack of candidates
+    assert "Club des entreprises 2 1 1 0 50,0 % 0,0 % 0,0 1,0" in previous  # S1
+    year = table_text("&comparaison=year_before")
+    assert "(F1202) En tension 2 2 4 3 1 1 50,0 % 50,0 % 10,0 10,0 50,0 % 50,0 %" in year  # Y1, Y2
+    assert "Métiers en tension 3 3 5 4 1 1 50,0 % 50,0 % 10,0 10,0 50,0 % 33,3 %" in year
+    refused = client.get(PAGE + "&comparaison=hier")
+    assert refused.status_code == 422 and "Comparer les tableaux détaillés à" in page_text(refused)
 
 
 def test_the_needs_list_filters_on_a_rome_code_in_french(client, data, manager):
@@ -306,14 +402,21 @@ def test_the_exports_hold_the_new_figures_and_the_breakdowns(client, data, manag
     text = client.get(PAGE.replace("indicateurs?", "indicateurs.csv?")).get_data(as_text=True)
     assert "training_hire_rate;Taux d'embauche après la POE;%;50.0;" in text
     assert "event_interviews;Entretiens;entretiens;5;non disponible;" in text
-    assert "F1202;Chef / Cheffe de chantier bâtiment;oui;2;4;1;50.0;10.0" in text
-    assert ";Autres métiers (hors tension);;3;4;2;100.0;19.0" in text
+    # each figure over the period, the previous one and a year before
+    assert ("Code ROME;Métier;Métier en tension;Besoins recueillis – période;"
+            "Besoins recueillis – période précédente;Besoins recueillis – un an avant;") in text
+    assert ";Clôturés faute de candidats – période précédente;" in text
+    assert ("F1202;Chef / Cheffe de chantier bâtiment;oui;2;1;0;4;1;0;1;0;0;50.0;non disponible;"
+            "non disponible;10.0;non disponible;non disponible;50.0;non disponible;non disponible") in text
+    assert (";Autres métiers (hors tension);;3;0;0;4;0;0;2;0;0;100.0;non disponible;non disponible;"
+            "19.0;non disponible;non disponible;0.0;non disponible;non disponible") in text
     assert "Plan Dijon 2026;2711;2026-01-01;2026-12-31;Part de TPE-PME" in text
     assert "non disponible;60" in text
-    assert "Club des entreprises;2;1;50.0;0.0" in text
+    assert "Club des entreprises;2;0;0;1;0;0;50.0;non disponible;non disponible;0.0;" in text
     workbook = client.get(PAGE.replace("indicateurs?", "indicateurs.xlsx?"))
     rows = list(load_workbook(io.BytesIO(workbook.data)).active.iter_rows(values_only=True))
-    assert ("Cap emploi 21", 1, 1, 100.0, 1.0) in [row[:5] for row in rows]
+    assert ("Cap emploi 21", 1, 0, 0, 1, 0, 0, 100.0, "non disponible", "non disponible", 1.0) in [
+        row[:11] for row in rows]
 
 
 def test_the_dashboard_queries_do_not_grow_with_the_rows(client, data, manager):
@@ -484,12 +587,12 @@ def test_other_jobs_link_to_the_needs_of_every_other_rome_code_or_none(app, clie
     # A1101 (two needs, both filled) first, then F1202, D1505 and N4 (no code)
     table = breakdowns.job_table(measures, top=1)
     others = table.jobs[-1]
-    assert others.key == breakdowns.OTHERS and others.needs == 4 and others.filled == 1
+    assert others.key == breakdowns.OTHERS and (others.current.needs, others.current.filled) == (4, 1)
     with app.test_request_context():
         found = links.job_links(DIJON, MAY, others, table.jobs)
     assert "rome_hors=A1101" in found["needs_collected"]
-    assert listed_needs(client, found["needs_collected"]) == others.needs  # N1, N2, N4, N6
-    assert listed_needs(client, found["needs_filled"]) == others.filled  # N1
+    assert listed_needs(client, found["needs_collected"]) == others.current.needs  # N1, N2, N4, N6
+    assert listed_needs(client, found["needs_filled"]) == others.current.filled  # N1
     assert listed_needs(client, found["fill_rate"]) == 2  # N1, N2; N6 cancelled: no outcome
     # on the page (ten jobs), "Autres métiers" gathers N4 alone, the need without a code
     body = client.get(PAGE).get_data(as_text=True)

@@ -9,6 +9,8 @@ import json
 import re
 from datetime import date
 
+import sqlalchemy as sa
+
 from crm import models as m
 from crm.extensions import db
 from crm.services.indicators import aggregates, basins, breakdowns, charts, figures
@@ -115,6 +117,11 @@ def test_the_nightly_figures_equal_the_live_ones_and_say_when_computed(client, c
                                     status=m.PlanStatus.ACTIVE)
     for indicator, target in ((m.Indicator.NEEDS_COLLECTED, 100), (m.Indicator.TPE_PME_SHARE, 60)):
         f.PlanObjectiveFactory(plan_id=plan.id, indicator=indicator, target=target)
+    # the previous twelve months (the year before too): a need of Dijon closed for lack of candidates
+    dijon_firm = db.session.scalars(sa.select(m.Company).where(m.Company.name == "A")).one()
+    need(dijon_firm, m.NeedSource.SPOTTER, utc(2025, 3, 2, 9, 0), rome_code="F1202",
+         status=m.NeedStatus.UNFILLED, closed=utc(2025, 4, 2, 9, 0), hires=0,
+         closing_reason=m.ClosingReason.LACK_OF_CANDIDATES)
     db.session.commit()
     assert aggregates.refresh(TODAY) == 1 + db.session.query(m.Department).count() + \
         db.session.query(m.Basin).count()
@@ -127,6 +134,10 @@ def test_the_nightly_figures_equal_the_live_ones_and_say_when_computed(client, c
         assert stored.breakdowns == breakdowns.breakdowns(area, period, TODAY), area.label
         assert stored.breakdowns is not None and stored.breakdowns.spotters
         assert stored.breakdowns.jobs.jobs and stored.breakdowns.plans
+        tension = stored.breakdowns.jobs.shortage[0]  # F1202 is a shortage job
+        assert (tension.periods["previous"].needs,
+                tension.periods["year_before"].lack_share.value) == (1, 100.0), area.label
+        assert any(row.periods["previous"].flags == 1 for row in stored.breakdowns.spotters)
     assert aggregates.stored(Scope(Level.BASIN, "2711", "Dijon", committee_data["agency"].id),
                              period) is None  # an organisation's figures are computed live
     text = text_of(client, "/pilotage/indicateurs")

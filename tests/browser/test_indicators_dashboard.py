@@ -54,8 +54,7 @@ def test_a_manager_reads_the_committee_dashboard(live_server, page, screenshot, 
     submit(page, "Filtrer")
     expect(page.get_by_role("heading", level=2)).to_contain_text("Bassin d'emploi : Dijon")
     expect(page.locator("#indicateur-fill_rate")).to_contain_text("100,0 %")
-    expect(page.get_by_role("row").filter(has_text="Clôturés faute de candidats")).to_contain_text(
-        "non disponible")
+    expect(page.locator("#indicateur-closed_for_lack_of_candidates")).to_contain_text("non disponible")
     data = " – Bassin d'emploi : Dijon : données du graphique"
     sources = page.get_by_role("table", name="Besoins recueillis par source" + data)
     expect(sources.get_by_role("row").filter(has_text="Formulaire public")).to_contain_text("1")
@@ -72,6 +71,18 @@ def test_a_manager_reads_the_committee_dashboard(live_server, page, screenshot, 
     expect(plans).to_contain_text("2")
     expect(page.get_by_role("row").filter(has_text="Club des entreprises")).to_contain_text("1")
     screenshot("indicateurs-tableau")
+    axe()
+    page.get_by_label("Comparer les tableaux détaillés à").select_option(label="La même période un an avant")
+    submit(page, "Filtrer")
+    jobs = page.get_by_role("table", name="Besoins par métier (ROME) – Bassin d'emploi : Dijon, du "
+                                          "01/05/2026 au 31/05/2026, comparé à la même période un an avant")
+    expect(jobs.get_by_role("columnheader", name="Un an avant")).to_have_count(6)
+    # F1202 in May 2026: the need filled; nothing in May 2025; none closed for lack of candidates
+    expect(jobs.get_by_role("row").filter(has_text="F1202").get_by_role("cell")).to_have_text(
+        ["1", "0", "2", "0", "1", "0", "100,0 %", "non disponible", "16,0", "non disponible", "0,0 %",
+         "non disponible"])
+    jobs.scroll_into_view_if_needed()
+    screenshot("indicateurs-tableaux-compares")
     axe()
     jobs.get_by_role("row").filter(has_text="F1202").get_by_role("link").first.click()
     expect(page.get_by_text("1 demande", exact=False).first).to_be_visible()

@@ -16,6 +16,8 @@ from crm.services.platform.refusals import Refused
 from crm.services.territory import rsa_pilots
 
 LEVEL_CHOICES = [(level.value, LEVEL_LABELS[level]) for level in Level]
+# what the breakdown tables set beside the period's figures (the indicators' tables show both)
+COMPARISON_CHOICES = [("previous", "La période précédente"), ("year_before", "La même période un an avant")]
 
 
 class DashboardForm(FilterForm):
@@ -27,6 +29,8 @@ class DashboardForm(FilterForm):
     organisation = SelectField("Structure", default="")
     start = DateField("Du", name="from", validators=[Optional()])
     end = DateField("Au", name="to", validators=[Optional()])
+    comparison = SelectField("Comparer les tableaux détaillés à", name="comparaison",
+                             choices=options(COMPARISON_CHOICES), default="previous")
 
     def __init__(self, formdata, organisations: list[tuple[int, str]], viewer: User):
         super().__init__(formdata)

@@ -108,9 +108,13 @@ def needs_arguments(scope: Scope, period: Period) -> tuple[dict[str, Any], dict[
             needs_scope | {"clos_du": period.start.isoformat(), "clos_au": period.end.isoformat()})
 
 
-JOB_COLUMNS = {"needs_collected": ("filed", ""), "positions": ("filed", ""),
-               "needs_filled": ("closed", "filled"), "fill_rate": ("closed", "outcome"),
-               "median_time_to_fill_days": ("closed", "filled")}
+JOB_COLUMNS: dict[str, tuple[str, dict[str, str]]] = {
+    "needs_collected": ("filed", {}), "positions": ("filed", {}),
+    "needs_filled": ("closed", {"issue": "filled"}), "fill_rate": ("closed", {"issue": "outcome"}),
+    "median_time_to_fill_days": ("closed", {"issue": "filled"}),
+    # the numerator: the needs closed in the period for lack of candidates
+    "closed_for_lack_of_candidates": ("closed", {"motif": ClosingReason.LACK_OF_CANDIDATES.value}),
+}
 
 
 def job_links(scope: Scope, period: Period, job: JobRow, listed: list[JobRow]) -> dict[str, str]:
@@ -125,9 +129,9 @@ def job_links(scope: Scope, period: Period, job: JobRow, listed: list[JobRow]) -
     else:
         which = {"tension": "oui" if job.key == SHORTAGE else "non"}
     links: dict[str, str] = {}
-    for key, (moment, issue) in JOB_COLUMNS.items():
+    for key, (moment, narrowed) in JOB_COLUMNS.items():
         found: dict[str, Any] = {**(arguments[0] if moment == "filed" else arguments[1]), **which,
-                                 **({"issue": issue} if issue else {})}
+                                 **narrowed}
         links[key] = url_for("needs.needs", **found)
     return links
 

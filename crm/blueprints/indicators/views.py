@@ -50,7 +50,9 @@ def dashboard():
                            refusals=figures.not_for_me_by_organisation(board.scope, board.period),
                            charts=charts.dashboard_charts(board), chart_value=charts.shown,
                            basin_map=dashboard_map(board, computed.basin_map),
-                           breakdowns=found, job_links=job_links, spotter_links=spotter_links,
+                           breakdowns=found, compared=form.comparison.data,
+                           job_figures=[definitions.BY_KEY[key] for key in breakdowns.JOB_FIGURES],
+                           job_links=job_links, spotter_links=spotter_links,
                            plan_link=plan_link,
                            columns=definitions.COLUMN_BY_KEY, by_key=definitions.BY_KEY,
                            plans_not_for_advisers=tables.PLANS_NOT_FOR_ADVISERS)

@@ -11,7 +11,7 @@ The stored figures are those of the live computation at `computed_at` (docs/indi
 Performance); the page says when they were computed.
 """
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -20,7 +20,16 @@ from crm.clock import utcnow
 from crm.extensions import db
 from crm.models import Basin, Department, Indicator, IndicatorSnapshot
 from crm.services.indicators import basins, breakdowns, figures
-from crm.services.indicators.breakdowns import Breakdowns, JobRow, JobTable, ObjectiveRow, PlanRow, SpotterRow
+from crm.services.indicators.breakdowns import (
+    Breakdowns,
+    JobFigures,
+    JobRow,
+    JobTable,
+    ObjectiveRow,
+    PlanRow,
+    SpotterFigures,
+    SpotterRow,
+)
 from crm.services.indicators.definitions import BY_KEY, KEYS
 from crm.services.indicators.figures import Dashboard, Figure, Measures, Row
 from crm.services.indicators.scope import REGION_CODE, REGION_NAME, Level, Period, Scope, default_period
@@ -58,24 +67,42 @@ def territories() -> list[Scope]:
             *(Scope(Level.BASIN, code, name) for code, name in areas)]
 
 
+BREAKDOWNS_VERSION = 2  # the jobs and spotters tables over the three periods
+
+
 def job_row(row: JobRow) -> list:
-    return [row.key, row.label, row.shortage, row.needs, row.positions, row.filled, row.closed,
-            row.fill_days]
+    return [row.key, row.label, row.shortage,
+            {which: asdict(figures) for which, figures in row.periods.items()}]
+
+
+def spotter_row(row: SpotterRow) -> list:
+    return [row.organisation_id, row.name,
+            {which: [found.flags, found.hired, found.conversion.value, found.median_first_contact.value]
+             for which, found in row.periods.items()}]
 
 
 def stored_breakdowns(found: Breakdowns) -> dict:
     return {
+        "version": BREAKDOWNS_VERSION,
         "jobs": [job_row(row) for row in found.jobs.jobs],
         "shortage": [job_row(row) for row in found.jobs.shortage],
         "plans": None if found.plans is None else [
             [plan.plan_id, plan.name, plan.basin_code, plan.start.isoformat(), plan.end.isoformat(),
              [[row.indicator.value, row.target, row.achieved, row.expected] for row in plan.objectives]]
             for plan in found.plans],
-        "spotters": [[row.organisation_id, row.name, row.flags, row.hired,
-                      [row.conversion.key, row.conversion.value],
-                      [row.median_first_contact.key, row.median_first_contact.value]]
-                     for row in found.spotters],
+        "spotters": [spotter_row(row) for row in found.spotters],
     }
+
+
+def read_job(key: str, label: str, shortage: bool | None, periods: dict) -> JobRow:
+    return JobRow(key, label, shortage, {which: JobFigures(**values) for which, values in periods.items()})
+
+
+def read_spotter(organisation_id: int | None, name: str, periods: dict) -> SpotterRow:
+    return SpotterRow(organisation_id, name, {
+        which: SpotterFigures(flags, hired, figure("spotter_hire_conversion", conversion),
+                              figure("spotter_median_first_contact_working_days", delay))
+        for which, (flags, hired, conversion, delay) in periods.items()})
 
 
 def read_breakdowns(values: dict) -> Breakdowns:
@@ -84,10 +111,9 @@ def read_breakdowns(values: dict) -> Breakdowns:
                 [ObjectiveRow(Indicator(indicator), target, achieved, expected)
                  for indicator, target, achieved, expected in rows])
         for plan_id, name, basin_code, start, end, rows in values["plans"]]
-    spotters = [SpotterRow(organisation_id, name, flags, hired, figure(*conversion), figure(*delay))
-                for organisation_id, name, flags, hired, conversion, delay in values["spotters"]]
-    return Breakdowns(JobTable([JobRow(*row) for row in values["jobs"]],
-                               [JobRow(*row) for row in values["shortage"]]), plans, spotters)
+    return Breakdowns(JobTable([read_job(*row) for row in values["jobs"]],
+                               [read_job(*row) for row in values["shortage"]]),
+                      plans, [read_spotter(*row) for row in values["spotters"]])
 
 
 def stored_figures(board: Dashboard, today: date) -> dict:
@@ -138,7 +164,7 @@ def stored(scope: Scope, period: Period) -> Computed | None:
         IndicatorSnapshot.level == scope.level.value, IndicatorSnapshot.code == scope.code,
         IndicatorSnapshot.period_start == period.start, IndicatorSnapshot.period_end == period.end))
     if (snapshot is None or set(snapshot.figures.get("current", {})) != set(KEYS)
-            or "breakdowns" not in snapshot.figures):
+            or snapshot.figures.get("breakdowns", {}).get("version") != BREAKDOWNS_VERSION):
         return None  # none yet, or made before an indicator or a table was added
     values = snapshot.figures
     rows = [Row(BY_KEY[key], *(figure(key, values[which].get(key)) for which in WHICH))

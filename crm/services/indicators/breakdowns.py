@@ -1,26 +1,41 @@
-"""The dashboard's breakdown tables, for the chosen period only: needs by ROME job (the most
-requested jobs, then "Autres métiers") with shortage jobs apart, the prospection plans' objectives
+"""The dashboard's breakdown tables: needs by ROME job (the most requested jobs, then "Autres
+métiers") with shortage jobs apart, over the chosen period, the previous one and the same period a
+year before (the dashboard's three periods), the prospection plans' objectives
 (target, achieved, expected by the period's end) and the spotters' flags by organisation. Each
 column is defined once (`definitions.py`, `COLUMNS` and the indicators it repeats per row); a
 figure that cannot be computed is "non disponible", never 0. A fixed number of queries whatever the
 number of rows (docs/indicators.md)."""
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from crm.extensions import db
-from crm.models import Commune, HiringNeed, Indicator, PlanStatus, ProspectionPlan, RomeCode
+from crm.models import (
+    ClosingReason,
+    Commune,
+    HiringNeed,
+    Indicator,
+    NeedStatus,
+    PlanStatus,
+    ProspectionPlan,
+    RomeCode,
+)
 from crm.services.indicators.figures import (
     FILLED,
     OUTCOMES,
     Figure,
     Measures,
+    SpotterFlag,
+    count,
     day_spans,
     middle,
+    number,
     ratio,
 )
 from crm.services.indicators.scope import Level, Period, Scope
@@ -32,30 +47,33 @@ OTHERS = "autres"  # the key of the row gathering the jobs after the first ten (
 SHORTAGE, NOT_SHORTAGE = "tension", "hors-tension"
 
 
-@dataclass
-class JobRow:
-    """One ROME job (or a group of jobs): the needs filed in the period, and those closed in it."""
+PERIODS = ("current", "previous", "year_before")  # the dashboard's three periods
+# the jobs table's figures, per job and period
+JOB_FIGURES = ("needs_collected", "positions", "needs_filled", "fill_rate", "median_time_to_fill_days",
+               "closed_for_lack_of_candidates")
 
-    key: str  # the ROME code, OTHERS, SHORTAGE or NOT_SHORTAGE
-    label: str
-    shortage: bool | None = None  # None for a group row
+
+@dataclass
+class JobFigures:
+    """One job's (or group of jobs') figures over one period: the needs filed in it, and those
+    closed in it."""
+
     needs: int = 0
     positions: int = 0
     filled: int = 0
     closed: int = 0  # closed filled, partly filled or unfilled
+    lack: int = 0  # closed for lack of candidates
+    known: int = 0  # closed with a known outcome: filled, or a closing reason from the list
     fill_days: list[int] = field(default_factory=list)
 
-    def add(self, other: "JobRow") -> None:
+    def add(self, other: "JobFigures") -> None:
         self.needs += other.needs
         self.positions += other.positions
         self.filled += other.filled
         self.closed += other.closed
+        self.lack += other.lack
+        self.known += other.known
         self.fill_days += other.fill_days
-
-    @property
-    def code(self) -> str:
-        """The ROME code of a job's row; empty for a group of jobs."""
-        return self.key if self.shortage is not None and self.key != OTHERS else ""
 
     @property
     def fill_rate(self) -> Figure:
@@ -65,6 +83,47 @@ class JobRow:
     def median_time_to_fill(self) -> Figure:
         return middle("median_time_to_fill_days", self.fill_days)
 
+    @property
+    def lack_share(self) -> Figure:
+        """The share closed for lack of candidates, as `closed_for_lack_of_candidates`."""
+        return ratio("closed_for_lack_of_candidates", self.lack, self.known)
+
+    def figure(self, key: str) -> Figure:
+        """The figure of one of JOB_FIGURES."""
+        counts = {"needs_collected": self.needs, "positions": self.positions, "needs_filled": self.filled}
+        if key in counts:
+            return count(key, counts[key])
+        return {"fill_rate": self.fill_rate, "median_time_to_fill_days": self.median_time_to_fill,
+                "closed_for_lack_of_candidates": self.lack_share}[key]
+
+
+def no_figures() -> dict[str, JobFigures]:
+    return {which: JobFigures() for which in PERIODS}
+
+
+@dataclass
+class JobRow:
+    """One ROME job (or a group of jobs) over the chosen period, the previous one and a year
+    before."""
+
+    key: str  # the ROME code, OTHERS, SHORTAGE or NOT_SHORTAGE
+    label: str
+    shortage: bool | None = None  # None for a group row
+    periods: dict[str, JobFigures] = field(default_factory=no_figures)
+
+    def add(self, other: "JobRow") -> None:
+        for which in PERIODS:
+            self.periods[which].add(other.periods[which])
+
+    @property
+    def current(self) -> JobFigures:
+        return self.periods["current"]
+
+    @property
+    def code(self) -> str:
+        """The ROME code of a job's row; empty for a group of jobs."""
+        return self.key if self.shortage is not None and self.key != OTHERS else ""
+
 
 @dataclass(frozen=True)
 class JobTable:
@@ -72,49 +131,89 @@ class JobTable:
     shortage: list[JobRow]  # shortage jobs, then the other jobs
 
 
+def compared_bounds(period: Period) -> dict[str, tuple[datetime, datetime]]:
+    """The stored bounds of the period, the previous one and the same period a year before."""
+    return {"current": period.bounds, "previous": period.previous.bounds,
+            "year_before": period.year_before.bounds}
+
+
+def within(column: objectives.Column, bounds: tuple[datetime, datetime]) -> sa.ColumnElement[bool]:
+    return sa.and_(column >= bounds[0], column < bounds[1])
+
+
 def job_rows(measures: Measures) -> dict[str | None, JobRow]:
-    """Per ROME code (None: no code), the needs filed and closed in the period: two queries."""
+    """Per ROME code (None: no code), the needs filed and closed over the three periods: two
+    queries (the periods may overlap: each is counted by a CASE on its own bounds)."""
     rows: dict[str | None, JobRow] = {}
+    periods = compared_bounds(measures.period)
+    whose = [measures.area(), *measures.piloted()]
 
     def row(code: str | None, label: str | None, shortage: bool | None) -> JobRow:
         if code not in rows:
             rows[code] = JobRow(code or OTHERS, label or "Sans code ROME", bool(shortage))
         return rows[code]
 
+    def filed_in(bounds: tuple[datetime, datetime]) -> list[sa.ColumnElement[int]]:
+        inside = within(HiringNeed.created_at, bounds)
+        return [sa.func.count(sa.case((inside, HiringNeed.id))),
+                sa.func.coalesce(sa.func.sum(sa.case((inside, HiringNeed.positions))), 0)]
+
     filed = (sa.select(HiringNeed.rome_code, RomeCode.label, RomeCode.shortage,
-                       sa.func.count(HiringNeed.id),
-                       sa.func.coalesce(sa.func.sum(HiringNeed.positions), 0))
+                       *(column for bounds in periods.values() for column in filed_in(bounds)))
              .select_from(HiringNeed))
     filed = (measures.of_area(filed, HiringNeed.company_id)
              .outerjoin(RomeCode, RomeCode.code == HiringNeed.rome_code)
-             .where(*measures.filed())
+             .where(sa.or_(*(within(HiringNeed.created_at, bounds) for bounds in periods.values())),
+                    *whose)
              .group_by(HiringNeed.rome_code, RomeCode.label, RomeCode.shortage))
-    for code, label, shortage, needs, positions in db.session.execute(filed):
+    filed_rows: Sequence[Any] = db.session.execute(filed).all()
+    for code, label, shortage, *counts in filed_rows:
         found = row(code, label, shortage)
-        found.needs, found.positions = int(needs), int(positions or 0)
+        for index, which in enumerate(PERIODS):
+            found.periods[which].needs = number(counts[2 * index])
+            found.periods[which].positions = number(counts[2 * index + 1])
     closed = (sa.select(HiringNeed.rome_code, RomeCode.label, RomeCode.shortage, HiringNeed.status,
-                        HiringNeed.created_at, HiringNeed.closed_at)
+                        HiringNeed.closing_reason, HiringNeed.created_at, HiringNeed.closed_at)
               .select_from(HiringNeed))
     closed = (measures.of_area(closed, HiringNeed.company_id)
               .outerjoin(RomeCode, RomeCode.code == HiringNeed.rome_code)
-              .where(*measures.closed(), HiringNeed.status.in_(OUTCOMES)))
-    closed_rows = db.session.execute(closed).all()
-    spans = day_spans([(created, closed_at) for *_, created, closed_at in closed_rows])
-    for (code, label, shortage, status, _, _), (filed_on, closed_on) in zip(closed_rows, spans, strict=True):
+              .where(sa.or_(*(within(HiringNeed.closed_at, bounds) for bounds in periods.values())),
+                     ~HiringNeed.is_open, *whose))
+    closed_rows: Sequence[Any] = db.session.execute(closed).all()
+    spans = iter(day_spans([row[5:] for row in closed_rows if row[3] in FILLED]))
+    for code, label, shortage, status, reason, _, closed_at in closed_rows:
         found = row(code, label, shortage)
-        found.closed += 1
+        days = None
         if status in FILLED:
-            found.filled += 1
-            found.fill_days.append((closed_on - filed_on).days)
+            filed_on, closed_on = next(spans)
+            days = (closed_on - filed_on).days
+        for which, (low, high) in periods.items():
+            if low <= closed_at < high:
+                count_closed(found.periods[which], status, reason, days)
     return rows
 
 
+def count_closed(figures: JobFigures, status: NeedStatus, reason: ClosingReason | None,
+                 fill_days: int | None) -> None:
+    """Count a need closed in the period (`fill_days`: the days it took to fill, None when not
+    filled nor partly filled): with an outcome (filled, partly filled or unfilled), filled, its
+    outcome known (filled, or a reason from the list) and closed for lack of candidates, as the
+    dashboard's `fill_rate` and `closed_for_lack_of_candidates` count them."""
+    figures.closed += status in OUTCOMES
+    figures.known += status == NeedStatus.FILLED or reason is not None
+    figures.lack += reason == ClosingReason.LACK_OF_CANDIDATES
+    if fill_days is not None:
+        figures.filled += 1
+        figures.fill_days.append(fill_days)
+
+
 def job_table(measures: Measures, top: int = TOP_JOBS) -> JobTable:
-    """The `top` jobs with the most needs filed (then filled, then by code), "Autres métiers" for
-    the rest and the needs without a ROME code; and the shortage jobs against the others."""
+    """The `top` jobs with the most needs filed in the chosen period (then filled, then by code),
+    "Autres métiers" for the rest and the needs without a ROME code; and the shortage jobs
+    against the others; each over the three periods."""
     rows = job_rows(measures)
     coded = sorted((row for code, row in rows.items() if code is not None),
-                   key=lambda row: (-row.needs, -row.filled, row.key))
+                   key=lambda row: (-row.current.needs, -row.current.filled, row.key))
     jobs = coded[:top]
     rest = [*coded[top:], *([rows[None]] if None in rows else [])]
     if rest:
@@ -207,29 +306,58 @@ def plans_progress(scope: Scope, period: Period, today: date) -> list[PlanRow] |
 # -- spotters by organisation --------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class SpotterRow:
-    organisation_id: int | None
-    name: str
+class SpotterFigures:
+    """One flagging organisation's figures over one period."""
+
     flags: int
     hired: int
     conversion: Figure
     median_first_contact: Figure
 
 
-def spotters_by_organisation(measures: Measures) -> list[SpotterRow]:
-    """Per flagging organisation, most flags first: the spotter figures of the period (the query
-    of the scalar figures, run once)."""
-    grouped: dict[int | None, list] = defaultdict(list)
-    for flag in measures.spotter_flags:
-        grouped[flag.organisation_id].append(flag)
-    rows = [SpotterRow(
-        organisation_id, flags[0].organisation_name or "Structure non renseignée", len(flags),
-        sum(flag.hired for flag in flags),
-        ratio("spotter_hire_conversion", sum(flag.hired for flag in flags), len(flags)),
+@dataclass(frozen=True)
+class SpotterRow:
+    organisation_id: int | None
+    name: str
+    periods: dict[str, SpotterFigures]  # the three periods (PERIODS)
+
+    @property
+    def current(self) -> SpotterFigures:
+        return self.periods["current"]
+
+
+def spotter_figures(flags: list[SpotterFlag]) -> SpotterFigures:
+    hired = sum(flag.hired for flag in flags)
+    return SpotterFigures(
+        len(flags), hired, ratio("spotter_hire_conversion", hired, len(flags)),
         middle("spotter_median_first_contact_working_days",
                [flag.first_contact_days for flag in flags if flag.first_contact_days is not None]))
-        for organisation_id, flags in grouped.items()]
-    return sorted(rows, key=lambda row: (-row.flags, row.name))
+
+
+def compared_measures(measures: Measures) -> dict[str, Measures]:
+    """The chosen period's measures and those of the previous period and a year before (the
+    same for a twelve-month period, as the dashboard counts them)."""
+    period = measures.period
+    previous = Measures(measures.scope, period.previous, measures.now, measures)
+    before = previous if period.year_before == period.previous else Measures(
+        measures.scope, period.year_before, measures.now, measures)
+    return {"current": measures, "previous": previous, "year_before": before}
+
+
+def spotters_by_organisation(measures: dict[str, Measures]) -> list[SpotterRow]:
+    """Per flagging organisation, most flags in the chosen period first: the spotter figures of
+    the three periods (the flags' query of each period's figures, one per period)."""
+    grouped: dict[int | None, dict[str, list[SpotterFlag]]] = defaultdict(
+        lambda: {which: [] for which in PERIODS})
+    names: dict[int | None, str] = {}
+    for which, found in measures.items():
+        for flag in found.spotter_flags:
+            grouped[flag.organisation_id][which].append(flag)
+            names[flag.organisation_id] = flag.organisation_name
+    rows = [SpotterRow(organisation_id, names[organisation_id] or "Structure non renseignée",
+                       {which: spotter_figures(flags) for which, flags in periods.items()})
+            for organisation_id, periods in grouped.items()]
+    return sorted(rows, key=lambda row: (-row.current.flags, row.name))
 
 
 @dataclass(frozen=True)
@@ -240,7 +368,8 @@ class Breakdowns:
 
 
 def breakdowns(scope: Scope, period: Period, today: date, measures: Measures | None = None) -> Breakdowns:
-    """The three breakdown tables of the scope over the period."""
+    """The three breakdown tables of the scope over the period (jobs and spotters with the previous
+    period and a year before)."""
     measures = measures or Measures(scope, period)
     return Breakdowns(job_table(measures), plans_progress(scope, period, today),
-                      spotters_by_organisation(measures))
+                      spotters_by_organisation(compared_measures(measures)))

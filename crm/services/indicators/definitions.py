@@ -190,9 +190,11 @@ COLUMNS: list[Definition] = [
     Definition("rome_shortage", "Métier en tension", "oui ou non", Group.JOBS,
                "Un métier (code ROME) est en tension quand le référentiel régional des métiers en "
                "tension le marque ainsi ; un besoin sans code ROME compte parmi les autres métiers. "
-               "Par métier : besoins recueillis, postes, besoins pourvus, taux de besoins pourvus et "
-               "délai médian pour pourvoir, définis comme ci-dessus ; les dix métiers aux besoins "
-               "les plus nombreux, puis « Autres métiers ».", "Besoins de recrutement ; métiers ROME"),
+               "Par métier : besoins recueillis, postes, besoins pourvus, taux de besoins pourvus, "
+               "délai médian pour pourvoir et part clôturée faute de candidats, définis comme "
+               "ci-dessus, sur la période et sur la période précédente ou un an avant ; les dix "
+               "métiers aux besoins les plus nombreux pendant la période, puis « Autres métiers ».",
+               "Besoins de recrutement ; métiers ROME"),
     Definition("plan_target", "Cible", "selon l'objectif", Group.PLANS,
                "Cible fixée par l'objectif d'un plan de prospection du territoire en cours pendant "
                "la période (plans des bassins du territoire).", "Plans de prospection"),
@@ -208,7 +210,8 @@ COLUMNS: list[Definition] = [
                Group.SPOTTERS,
                "Par structure repéreuse : besoins signalés pendant la période pour les "
                "établissements du territoire, ceux suivis d'une embauche, leur part et le délai "
-               "médian de premier contact, définis comme ci-dessus.",
+               "médian de premier contact, définis comme ci-dessus, sur la période et sur la "
+               "période précédente ou un an avant.",
                "Besoins signalés par les repéreurs"),
 ]
 

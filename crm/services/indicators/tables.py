@@ -2,7 +2,7 @@
 the rows of the CSV and XLSX exports: the indicators, then the co-handlers' "not for me" table
 (written by the one safe writer, `platform.spreadsheet_files`)."""
 
-from crm.services.indicators.breakdowns import Breakdowns, JobRow
+from crm.services.indicators.breakdowns import JOB_FIGURES, PERIODS, Breakdowns, JobRow, SpotterRow
 from crm.services.indicators.definitions import BY_KEY, COLUMN_BY_KEY
 from crm.services.indicators.figures import Dashboard, Figure, Row
 from crm.services.needs.cohandling import RefusalRate
@@ -51,22 +51,42 @@ def labels(*keys: str) -> list[str]:
     return [(BY_KEY.get(key) or COLUMN_BY_KEY[key]).label for key in keys]
 
 
-JOB_HEADER = ["Code ROME", "Métier", *labels("rome_shortage", "needs_collected", "positions",
-                                             "needs_filled", "fill_rate", "median_time_to_fill_days")]
+PERIOD_LABELS = {"current": "période", "previous": "période précédente", "year_before": "un an avant"}
+
+
+def compared_labels(*names: str) -> list[str]:
+    """A breakdown column per figure and period: "Besoins recueillis – période précédente"."""
+    return [f"{name} – {PERIOD_LABELS[which]}" for name in names for which in PERIODS]
+
+
+JOB_HEADER = ["Code ROME", "Métier", *labels("rome_shortage"), *compared_labels(*labels(*JOB_FIGURES))]
 PLAN_HEADER = ["Plan", "Bassin", "Début", "Fin", "Objectif",
                *labels("plan_target", "plan_achieved", "plan_expected")]
-SPOTTER_HEADER = ["Structure repéreuse", "Signalements", "Suivis d'une embauche",
-                  *labels("spotter_hire_conversion", "spotter_median_first_contact_working_days")]
+SPOTTER_HEADER = ["Structure repéreuse", *compared_labels(
+    "Signalements", "Suivis d'une embauche",
+    *labels("spotter_hire_conversion", "spotter_median_first_contact_working_days"))]
+
+
+def by_figure(periods: list[list]) -> list:
+    """The figures of the three periods, each figure's three values side by side."""
+    return [value for values in zip(*periods, strict=True) for value in values]
 
 
 def job_cells(row: JobRow) -> list:
     shortage = "" if not row.code else ("oui" if row.shortage else "non")
-    return [row.code, row.label, shortage, row.needs, row.positions, row.filled, cell(row.fill_rate),
-            cell(row.median_time_to_fill)]
+    return [row.code, row.label, shortage,
+            *by_figure([[cell(row.periods[which].figure(key)) for key in JOB_FIGURES] for which in PERIODS])]
+
+
+def spotter_cells(row: SpotterRow) -> list:
+    return [row.name, *by_figure([
+        [found.flags, found.hired, cell(found.conversion), cell(found.median_first_contact)]
+        for found in (row.periods[which] for which in PERIODS)])]
 
 
 def breakdown_rows(found: Breakdowns) -> list[list]:
-    """The breakdown tables below the indicators, each after a blank line and its title."""
+    """The breakdown tables below the indicators, each after a blank line and its title; the jobs
+    and spotters with each figure over the period, the previous one and a year before."""
     rows: list[list] = [[], ["Besoins par métier (ROME)"], JOB_HEADER,
                         *(job_cells(row) for row in [*found.jobs.jobs, *found.jobs.shortage])]
     rows += [[], ["Objectifs des plans de prospection"]]
@@ -78,8 +98,7 @@ def breakdown_rows(found: Breakdowns) -> list[list]:
                   objective.target, cell(objective.achieved_figure), objective.expected]
                  for plan in found.plans for objective in plan.objectives]
     rows += [[], ["Repéreurs par structure"], SPOTTER_HEADER,
-             *([row.name, row.flags, row.hired, cell(row.conversion), cell(row.median_first_contact)]
-               for row in found.spotters)]
+             *(spotter_cells(row) for row in found.spotters)]
     return rows
 
 

@@ -37,6 +37,7 @@ from crm.models import (
     VisitParticipant,
 )
 from crm.models.event import event_organisers
+from crm.services.companies import counters
 from crm.services.indicators.definitions import BY_KEY, KEYS, Definition, source_key
 from crm.services.indicators.scope import Level, Period, Scope
 from crm.services.needs import aftercare_figures, cohandling
@@ -185,18 +186,23 @@ class Measures:
     def contacted(self) -> sa.ColumnElement[bool]:
         """The firms with a ledger entry in the period (by the scope's organisation or adviser).
         A firm's `last_contact_at` is its latest entry (`companies/counters.py`): a firm last
-        contacted before the period has none in it, and one last contacted within the period (all
-        entries counting) is contacted; only the firms contacted again after the period are looked
-        up in the ledger, through the index (firm, date). The entries of an organisation or an
-        adviser are read from the ledger, their firms once."""
+        contacted before the period has none in it. Of the others, those not contacted within the
+        period are the firms whose first entry since the period's start comes after its end:
+        an entry after the period whose previous one (`previous_contact_at`) is before it, or
+        none. Such an entry follows a silence longer than the period: they are read from the
+        ledger's index (scale of the silence, instant), not probed firm by firm. The entries of
+        an organisation or an adviser are read from the ledger, their firms once."""
         last = Company.last_contact_at
-        in_period = (Interaction.occurred_at >= self.low, Interaction.occurred_at < self.high)
         by_whom = self.scope.by_whom(Interaction.organisation_id, Interaction.user_id)
         if by_whom:
             return sa.and_(last >= self.low, Company.id.in_(
-                sa.select(Interaction.company_id).where(*in_period, *by_whom)))
-        again = sa.select(Interaction.id).where(Interaction.company_id == Company.id, *in_period)
-        return sa.and_(last >= self.low, sa.or_(last < self.high, again.exists()))
+                sa.select(Interaction.company_id).where(
+                    Interaction.occurred_at >= self.low, Interaction.occurred_at < self.high, *by_whom)))
+        previous = Interaction.previous_contact_at
+        silent = sa.select(Interaction.company_id).where(
+            Interaction.gap_scale.in_(counters.scales_of_silences((self.high - self.low).days)),
+            Interaction.occurred_at >= self.high, sa.or_(previous.is_(None), previous < self.low))
+        return sa.and_(last >= self.low, Company.id.not_in(silent))
 
     @cached_property
     def contacts(self) -> tuple[int, int, int, int]:

@@ -264,7 +264,7 @@ def test_the_databases_french_day_is_the_applications_around_the_clock_changes()
     db.session.commit()
 
     filed = m.HiringNeed.created_at
-    found = dict(db.session.execute(sa.select(filed, figures.french_day(filed))).all())
+    found = dict(db.session.execute(sa.select(filed, figures.french_day(filed))).tuples())
     assert found == {moment: figures.local_day(moment) for moment in moments}
 
 

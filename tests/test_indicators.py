@@ -253,21 +253,6 @@ def test_a_past_period_counts_the_firms_contacted_in_it_whatever_came_after(agen
     assert figures.figures(DIJON, spring, ("companies_contacted",))["companies_contacted"].value == 4
 
 
-def test_the_databases_french_day_is_the_applications_around_the_clock_changes():
-    moments = [utc(year, month, day, hour, minute) for year in (2025, 2026, 2027)
-               for month, day in ((3, 24), (3, 31), (10, 24), (10, 31), (12, 31))
-               for hour, minute in ((0, 59), (1, 0), (21, 59), (22, 0), (22, 59), (23, 0))]
-    moments += [utc(2026, 3, 29, 0, 59), utc(2026, 3, 29, 1, 0), utc(2026, 10, 25, 0, 59),
-                utc(2026, 10, 25, 1, 0), utc(2027, 3, 28, 0, 59), utc(2027, 3, 28, 1, 0)]
-    for moment in moments:
-        f.HiringNeedFactory(created_at=moment)
-    db.session.commit()
-
-    filed = m.HiringNeed.created_at
-    found = dict(db.session.execute(sa.select(filed, figures.french_day(filed))).tuples())
-    assert found == {moment: figures.local_day(moment) for moment in moments}
-
-
 def test_an_organisation_counts_its_own_work(committee_data):
     local = Scope(Level.BASIN, "2711", "Dijon", committee_data["local"].id)
     found = figures.figures(local, MAY)

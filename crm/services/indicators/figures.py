@@ -14,8 +14,6 @@ from statistics import median
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 
 from crm.clock import utcnow
 from crm.extensions import db
@@ -108,40 +106,6 @@ def day_spans(rows: Sequence[Sequence[Any]]) -> list[tuple[date, date]]:
     """The French days of pairs of stored instants (filed, then contacted or closed)."""
     return list(zip(local_days([row[0] for row in rows]), local_days([row[1] for row in rows]),
                     strict=True))
-
-
-class french_day(FunctionElement):
-    """The French calendar day of a stored (naive UTC) instant, computed by the database:
-    PostgreSQL converts with its time-zone data; SQLite adds the offset of Paris, two hours from
-    the last Sunday of March to the last Sunday of October at 01:00 UTC (the European rule, which
-    Paris has followed since 1996), one hour otherwise."""
-
-    type = sa.Date()
-    name = "french_day"
-    inherit_cache = True
-
-
-@compiles(french_day, "postgresql")
-def french_day_postgresql(element: french_day, compiler: Any, **kw: Any) -> str:
-    instant = compiler.process(element.clauses, **kw)
-    return f"CAST(timezone('Europe/Paris', timezone('UTC', {instant})) AS DATE)"
-
-
-@compiles(french_day, "sqlite")
-def french_day_sqlite(element: french_day, compiler: Any, **kw: Any) -> str:
-    instant = compiler.process(element.clauses, **kw)  # a column: repeated as it is
-
-    def change(month_day: str) -> str:  # the last Sunday of the month at 01:00 UTC
-        return f"datetime(date(strftime('%Y', {instant}) || '-{month_day}', 'weekday 0'), '+1 hours')"
-
-    summer = f"{instant} >= {change('03-25')} AND {instant} < {change('10-25')}"
-    return f"date({instant}, CASE WHEN {summer} THEN '+2 hours' ELSE '+1 hours' END)"
-
-
-def day_pairs(query: sa.Select) -> list[tuple[date, date]]:
-    """The pairs of French days a query grouped by pair of days with their count, repeated."""
-    return [(first, last) for first, last, times in db.session.execute(query)
-            for _ in range(times)]
 
 
 @lru_cache(maxsize=65536)
@@ -297,18 +261,14 @@ class Measures:
     def needs_total(self, index: int) -> int:
         return sum(row[index] for row in self.needs_by_source.values())
 
-    def by_days(self, first: objectives.Column, last: objectives.Column) -> sa.Select:
-        """The needs counted by pair of French days of two of their instants."""
-        days = (french_day(first), french_day(last))
-        return self.of_area(sa.select(*days, sa.func.count()).select_from(HiringNeed),
-                            HiringNeed.company_id).group_by(*days)
-
     @cached_property
     def first_contact_delays(self) -> list[int]:
         """Working days from filing to first contact, of the needs filed and contacted."""
-        query = self.by_days(HiringNeed.created_at, HiringNeed.first_contact_at).where(
-            *self.filed(), HiringNeed.first_contact_at.is_not(None))
-        return [working_days_between(filed, contacted) for filed, contacted in day_pairs(query)]
+        query = (self.of_area(sa.select(HiringNeed.created_at, HiringNeed.first_contact_at),
+                              HiringNeed.company_id)
+                 .where(*self.filed(), HiringNeed.first_contact_at.is_not(None)))
+        return [working_days_between(filed, contacted)
+                for filed, contacted in day_spans(db.session.execute(query).all())]
 
     @cached_property
     def outcomes(self) -> tuple[int, int, int, int, int, int]:
@@ -334,9 +294,10 @@ class Measures:
     @cached_property
     def fill_times(self) -> list[int]:
         """Calendar days from filing to closing, of the needs closed filled in the period."""
-        query = self.by_days(HiringNeed.created_at, HiringNeed.closed_at).where(
-            *self.closed(), HiringNeed.status.in_(FILLED))
-        return [(closed - filed).days for filed, closed in day_pairs(query)]
+        query = (self.of_area(sa.select(HiringNeed.created_at, HiringNeed.closed_at),
+                              HiringNeed.company_id)
+                 .where(*self.closed(), HiringNeed.status.in_(FILLED)))
+        return [(closed - filed).days for filed, closed in day_spans(db.session.execute(query).all())]
 
     @cached_property
     def events(self) -> tuple[int, int, int, int, int, int]:

@@ -183,45 +183,53 @@ class Measures:
 
     # -- the aggregates ----------------------------------------------------------------------
 
-    def contacted(self) -> sa.ColumnElement[bool]:
-        """The firms with a ledger entry in the period (by the scope's organisation or adviser).
-        A firm's `last_contact_at` is its latest entry (`companies/counters.py`): a firm last
-        contacted before the period has none in it. Of the others, those not contacted within the
-        period are the firms whose first entry since the period's start comes after its end:
-        an entry after the period whose previous one (`previous_contact_at`) is before it, or
-        none. Such an entry follows a silence longer than the period: they are read from the
-        ledger's index (scale of the silence, instant), not probed firm by firm. The entries of
-        an organisation or an adviser are read from the ledger, their firms once."""
-        last = Company.last_contact_at
-        by_whom = self.scope.by_whom(Interaction.organisation_id, Interaction.user_id)
-        if by_whom:
-            return sa.and_(last >= self.low, Company.id.in_(
-                sa.select(Interaction.company_id).where(
-                    Interaction.occurred_at >= self.low, Interaction.occurred_at < self.high, *by_whom)))
+    def firm_counts(self, *conditions: sa.ColumnElement[bool]) -> sa.Select:
+        """(firms, of them active, of known size, under 250 employees) of the area meeting the
+        conditions. A known size is a band with a lower bound (the non-employer band "NN" and
+        firms without a band are left out; the band "10 000 and more" counts, unlike the plans'
+        share which needs an upper bound). The firm's id is not read: the companies' index
+        (last contact, active, size band) answers alone (PostgreSQL's indexes do not hold it)."""
+        def firms(condition: objectives.Column) -> sa.ColumnElement[int]:
+            return sa.func.count(sa.case((condition, 1)))
+
+        return (sa.select(sa.func.count(), firms(Company.active),
+                          firms(HeadcountBand.min_employees.is_not(None)),
+                          firms(HeadcountBand.max_employees < objectives.SMALL_FIRM_LIMIT))
+                .select_from(Company)
+                .outerjoin(HeadcountBand, HeadcountBand.code == Company.headcount_band)
+                .where(self.area(), *conditions))
+
+    def not_contacted_within(self) -> sa.Select:
+        """The firms contacted since the period's start but not within the period: those whose
+        first ledger entry since the start comes after the period's end, i.e. an entry after the
+        period whose previous one (`previous_contact_at`, `companies/counters.py`) is before
+        it, or which has none. Such an entry follows a silence longer than the period: read
+        from the ledger's index (scale of the silence, instant), not probed firm by firm."""
         previous = Interaction.previous_contact_at
-        silent = sa.select(Interaction.company_id).where(
+        return sa.select(Interaction.company_id).where(
             Interaction.gap_scale.in_(counters.scales_of_silences((self.high - self.low).days)),
             Interaction.occurred_at >= self.high, sa.or_(previous.is_(None), previous < self.low))
-        return sa.and_(last >= self.low, Company.id.not_in(silent))
 
     @cached_property
     def contacts(self) -> tuple[int, int, int, int]:
-        """(firms contacted, of them active, of them of known size, of them under 250
-        employees): the plans' `companies_contacted` and `tpe_pme_share`, in one query. A known
-        size is a band with a lower bound (the non-employer band "NN" and firms without a band
-        are left out; the band "10 000 and more" counts, unlike the plans' share which needs an
-        upper bound)."""
-        def firms(condition: objectives.Column) -> sa.ColumnElement[int]:
-            return sa.func.count(sa.case((condition, Company.id)))
-
-        query = (sa.select(sa.func.count(Company.id), firms(Company.active),
-                           firms(HeadcountBand.min_employees.is_not(None)),
-                           firms(HeadcountBand.max_employees < objectives.SMALL_FIRM_LIMIT))
-                 .select_from(Company)
-                 .outerjoin(HeadcountBand, HeadcountBand.code == Company.headcount_band)
-                 .where(self.contacted(), self.area()))
-        contacted, active_ones, sized, under = db.session.execute(query).one()
-        return number(contacted), number(active_ones), number(sized), number(under)
+        """(firms contacted, of them active, of known size, under 250 employees): the plans'
+        `companies_contacted` and `tpe_pme_share`, in one query. A firm's `last_contact_at` is
+        its latest ledger entry: a firm last contacted before the period has none in it; the
+        firms contacted in the period are those contacted since its start less those not
+        contacted within it (two rows of one query, subtracted). An organisation's or an
+        adviser's entries are read from the ledger, their firms once."""
+        since = Company.last_contact_at >= self.low
+        by_whom = self.scope.by_whom(Interaction.organisation_id, Interaction.user_id)
+        if by_whom:
+            query = self.firm_counts(since, Company.id.in_(sa.select(Interaction.company_id).where(
+                Interaction.occurred_at >= self.low, Interaction.occurred_at < self.high, *by_whom)))
+            return tuple(number(value) for value in db.session.execute(query).one())  # type: ignore[return-value]
+        both = sa.union_all(
+            self.firm_counts(since).add_columns(sa.literal(0).label("part")),
+            self.firm_counts(since, Company.id.in_(self.not_contacted_within()))
+            .add_columns(sa.literal(1).label("part")))
+        contacted, silent = db.session.execute(sa.select(both.subquery()).order_by("part")).all()
+        return tuple(number(a) - number(b) for a, b in zip(contacted[:4], silent[:4], strict=True))  # type: ignore[return-value]
 
     @cached_property
     def visited(self) -> int:

@@ -186,8 +186,9 @@ COMMANDS += (import_sirene_command,)
 @click.option("--repair", is_flag=True, help="Recalculer les compteurs des entreprises en écart.")
 @with_appcontext
 def check_counters_command(repair: bool) -> None:
-    """Recompute every firm's open needs and last contact and compare them with the stored
-    counters; ends with JSON (the firms that differ, at most 100) and fails when some do."""
+    """Recompute every firm's open needs and last contact, and its ledger entries' previous
+    contacts, and compare them with the stored ones; ends with JSON (the firms that differ, at
+    most 100) and fails when some do."""
     from crm.services.companies import counters
 
     found = counters.differences()
@@ -196,7 +197,8 @@ def check_counters_command(repair: bool) -> None:
         unit_of_work.commit()
     echo_summary({"differences": len(found), "repaired": repair and bool(found), "companies": [
         {"id": row.company_id, "open_needs_count": [row.stored_open_needs, row.open_needs],
-         "last_contact_at": [str(row.stored_last_contact), str(row.last_contact)]} for row in found]})
+         "last_contact_at": [str(row.stored_last_contact), str(row.last_contact)],
+         "wrong_ledger_entries": row.wrong_entries} for row in found]})
     if found and not repair:
         raise SystemExit(1)
 

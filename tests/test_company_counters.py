@@ -96,6 +96,53 @@ def test_a_contact_logged_edited_then_deleted_moves_the_last_contact(adviser):
     consistent()
 
 
+def previous_contacts(firm: m.Company) -> list[tuple[datetime, datetime | None]]:
+    """The firm's ledger entries in order: (instant, the previous entry's instant)."""
+    return [tuple(row) for row in db.session.execute(
+        sa.select(m.Interaction.occurred_at, m.Interaction.previous_contact_at)
+        .where(m.Interaction.company_id == firm.id)
+        .order_by(m.Interaction.occurred_at, m.Interaction.id))]
+
+
+def test_each_ledger_entry_knows_the_firms_previous_contact_whatever_the_order_of_writes(adviser):
+    firm, other = f.CompanyFactory(), f.CompanyFactory()
+    day = [utcnow() - timedelta(days=days) for days in (300, 30, 10, 2)]
+    for moment in (day[2], day[0], day[3]):  # logged out of order
+        f.InteractionFactory(company=firm, user=adviser, occurred_at=moment)
+    db.session.commit()
+    assert previous_contacts(firm) == [(day[0], None), (day[2], day[0]), (day[3], day[2])]
+
+    middle = f.InteractionFactory(company=firm, user=adviser, occurred_at=day[1])
+    db.session.commit()
+    assert previous_contacts(firm) == [(day[0], None), (day[1], day[0]), (day[2], day[1]),
+                                       (day[3], day[2])]
+
+    middle.company = other  # moved to another firm, then the oldest deleted
+    db.session.delete(db.session.scalars(sa.select(m.Interaction).where(
+        m.Interaction.company_id == firm.id, m.Interaction.occurred_at == day[0])).one())
+    db.session.commit()
+    assert previous_contacts(firm) == [(day[2], None), (day[3], day[2])]
+    assert previous_contacts(other) == [(day[1], None)]
+    consistent()
+
+
+def test_the_check_command_finds_and_repairs_a_ledger_entrys_previous_contact(runner, adviser):
+    firm = f.CompanyFactory()
+    for days in (20, 5):
+        f.InteractionFactory(company=firm, user=adviser, occurred_at=utcnow() - timedelta(days=days))
+    db.session.commit()
+    db.session.execute(sa.update(m.Interaction).values(previous_contact_at=None))
+    db.session.commit()
+
+    found = runner.invoke(args=["check-counters"])
+    assert found.exit_code == 1
+    assert '"wrong_ledger_entries": 1' in found.output
+
+    assert runner.invoke(args=["check-counters", "--repair"]).exit_code == 0
+    assert runner.invoke(args=["check-counters"]).exit_code == 0
+    consistent()
+
+
 def test_a_merge_gives_the_survivor_the_absorbed_firms_needs_and_contacts(adviser):
     survivor, absorbed = f.CompanyFactory(), f.CompanyFactory(verified=False)
     f.HiringNeedFactory(company=survivor)

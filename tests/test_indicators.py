@@ -232,6 +232,27 @@ def test_the_previous_period_and_a_year_before(committee_data):
     assert board.row("penetration_rate").year_before.value == 20.0  # A of today's 5 firms
 
 
+def test_a_past_period_counts_the_firms_contacted_in_it_whatever_came_after(agency):
+    """H called in January and July, silent in May; I called three times in May and again in
+    June; J first called in June; K called on 30 April, 23:00 and 1 June, 00:30 in Paris; L called
+    in May only: May counts I and L, once each."""
+    paul = f.UserFactory(organisation=agency)
+    h, i, j, k, lo = (firm(name, "11") for name in "HIJKL")
+    for company, moments in ((h, [utc(2026, 1, 10, 9, 0), utc(2026, 7, 1, 9, 0)]),
+                             (i, [utc(2026, 5, 20, 9, 0), utc(2026, 5, 10, 9, 0), utc(2026, 6, 15, 9, 0),
+                                  utc(2026, 5, 10, 9, 0)]),
+                             (j, [utc(2026, 6, 10, 9, 0)]),
+                             (k, [utc(2026, 5, 31, 22, 30), utc(2026, 4, 30, 21, 0)]),
+                             (lo, [utc(2026, 5, 2, 9, 0)])):
+        for moment in moments:  # logged out of order, one twice at the same instant
+            contact(company, paul, moment)
+    db.session.commit()
+
+    assert figures.figures(DIJON, MAY, ("companies_contacted",))["companies_contacted"].value == 2
+    spring = Period(date(2026, 1, 1), date(2026, 5, 31))
+    assert figures.figures(DIJON, spring, ("companies_contacted",))["companies_contacted"].value == 4
+
+
 def test_an_organisation_counts_its_own_work(committee_data):
     local = Scope(Level.BASIN, "2711", "Dijon", committee_data["local"].id)
     found = figures.figures(local, MAY)

@@ -29,6 +29,9 @@ class Interaction(Model):
         # an organisation's or an adviser's firms contacted over a period (the dashboards)
         sa.Index("ix_interactions_organisation_occurred", "organisation_id", "occurred_at", "company_id"),
         sa.Index("ix_interactions_user_occurred", "user_id", "occurred_at", "company_id"),
+        # the firms not contacted again between a period's start and its end (the dashboards)
+        sa.Index("ix_interactions_gap_occurred", "gap_scale", "occurred_at", "previous_contact_at",
+                 "company_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +54,10 @@ class Interaction(Model):
     summary: Mapped[str | None] = mapped_column(sa.Text)
     outcome: Mapped[str | None] = mapped_column(sa.String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # kept by `crm/services/companies/counters.py`: the firm's entry just before this one (by
+    # instant, then id; None for its first) and the scale of the silence between them
+    previous_contact_at: Mapped[datetime | None]
+    gap_scale: Mapped[int] = mapped_column(sa.SmallInteger, default=0, server_default="0")
 
     company: Mapped[Company] = relationship()
     user: Mapped[User | None] = relationship()

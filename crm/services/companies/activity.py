@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute
 
 from crm.models import Company, Interaction, Visit, VisitParticipant, VisitStatus
+from crm.services.companies import counters
 from crm.services.platform.local_time import day_bounds
 
 
@@ -25,22 +26,31 @@ def by_whom(organisation: InstrumentedAttribute[Any], person: InstrumentedAttrib
             if value is not None]
 
 
+def silent_between(low: datetime, high: datetime) -> sa.Select:
+    """The firms contacted since `low` but not from `low` to `high`: those whose first ledger
+    entry since `low` comes at `high` or later, i.e. an entry from `high` on whose previous one
+    (`previous_contact_at`, `companies/counters.py`) is before `low`, or which has none. Such an
+    entry follows a silence longer than the span: read from the ledger's index (scale of the
+    silence, instant), not probed firm by firm."""
+    previous = Interaction.previous_contact_at
+    return sa.select(Interaction.company_id).where(
+        Interaction.gap_scale.in_(counters.scales_of_silences((high - low).days)),
+        Interaction.occurred_at >= high, sa.or_(previous.is_(None), previous < low))
+
+
 def contacted_between(low: datetime, high: datetime, organisation_id: int | None = None,
                       user_id: int | None = None) -> sa.ColumnElement[bool]:
     """The firms with a ledger entry from `low` (included) to `high` (excluded), by the
     organisation or the person when given. A firm's `last_contact_at` is its latest entry
-    (`companies/counters.py`): a firm last contacted before `low` has none in the span, and one
-    last contacted within it (all entries counting) is contacted; only the firms contacted again
-    after the span are looked up in the ledger, through the index (firm, date). The entries of an
-    organisation or a person are read from the ledger, their firms once."""
-    last = Company.last_contact_at
-    in_span = (Interaction.occurred_at >= low, Interaction.occurred_at < high)
+    (`companies/counters.py`): a firm last contacted before `low` has none in the span; of those
+    contacted since, the span leaves out the ones silent all through it (`silent_between`). The
+    entries of an organisation or a person are read from the ledger, their firms once."""
+    since = Company.last_contact_at >= low
     whose = by_whom(Interaction.organisation_id, Interaction.user_id, organisation_id, user_id)
     if whose:
-        return sa.and_(last >= low, Company.id.in_(
-            sa.select(Interaction.company_id).where(*in_span, *whose)))
-    again = sa.select(Interaction.id).where(Interaction.company_id == Company.id, *in_span)
-    return sa.and_(last >= low, sa.or_(last < high, again.exists()))
+        return sa.and_(since, Company.id.in_(sa.select(Interaction.company_id).where(
+            Interaction.occurred_at >= low, Interaction.occurred_at < high, *whose)))
+    return sa.and_(since, Company.id.not_in(silent_between(low, high)))
 
 
 def visited_between(low: datetime, high: datetime, organisation_id: int | None = None,

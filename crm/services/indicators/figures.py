@@ -180,36 +180,47 @@ class Measures:
 
     # -- the aggregates ----------------------------------------------------------------------
 
-    def contacted(self) -> sa.ColumnElement[bool]:
-        """The firms with a ledger entry in the period (by the scope's organisation or adviser):
-        `companies.activity`'s definition, which the companies list filters on too."""
-        return activity.contacted_between(self.low, self.high, self.scope.organisation_id,
-                                          self.scope.adviser_id)
-
     def visits(self) -> sa.ColumnElement[bool]:
         """The firms with a visit done in the period (which the scope's organisation or adviser
         took part in): `companies.activity`'s definition, as the companies list's."""
         return activity.visited_between(self.low, self.high, self.scope.organisation_id,
                                         self.scope.adviser_id)
 
+    def firm_counts(self, *conditions: sa.ColumnElement[bool]) -> sa.Select:
+        """(firms, of them active, of known size, under 250 employees) of the area meeting the
+        conditions. A known size is a band with a lower bound (the non-employer band "NN" and
+        firms without a band are left out; the band "10 000 and more" counts, unlike the plans'
+        share which needs an upper bound). The firm's id is not read: the companies' index
+        (last contact, active, size band) answers alone (PostgreSQL's indexes do not hold it)."""
+        def firms(condition: objectives.Column) -> sa.ColumnElement[int]:
+            return sa.func.count(sa.case((condition, 1)))
+
+        return (sa.select(sa.func.count(), firms(Company.active),
+                          firms(HeadcountBand.min_employees.is_not(None)),
+                          firms(HeadcountBand.max_employees < objectives.SMALL_FIRM_LIMIT))
+                .select_from(Company)
+                .outerjoin(HeadcountBand, HeadcountBand.code == Company.headcount_band)
+                .where(self.area(), *conditions))
+
     @cached_property
     def contacts(self) -> tuple[int, int, int, int]:
-        """(firms contacted, of them active, of them of known size, of them under 250
-        employees): the plans' `companies_contacted` and `tpe_pme_share`, in one query. A known
-        size is a band with a lower bound (the non-employer band "NN" and firms without a band
-        are left out; the band "10 000 and more" counts, unlike the plans' share which needs an
-        upper bound)."""
-        def firms(condition: objectives.Column) -> sa.ColumnElement[int]:
-            return sa.func.count(sa.case((condition, Company.id)))
-
-        query = (sa.select(sa.func.count(Company.id), firms(Company.active),
-                           firms(HeadcountBand.min_employees.is_not(None)),
-                           firms(HeadcountBand.max_employees < objectives.SMALL_FIRM_LIMIT))
-                 .select_from(Company)
-                 .outerjoin(HeadcountBand, HeadcountBand.code == Company.headcount_band)
-                 .where(self.contacted(), self.area()))
-        contacted, active_ones, sized, under = db.session.execute(query).one()
-        return number(contacted), number(active_ones), number(sized), number(under)
+        """(firms contacted, of them active, of known size, under 250 employees): the plans'
+        `companies_contacted` and `tpe_pme_share`, in one query. A firm's `last_contact_at` is
+        its latest ledger entry: a firm last contacted before the period has none in it; the
+        firms contacted in the period are those contacted since its start less those not
+        contacted within it (two rows of one query, subtracted). An organisation's or an
+        adviser's entries are read from the ledger, their firms once."""
+        since = Company.last_contact_at >= self.low
+        if self.scope.organisation_id is not None or self.scope.adviser_id is not None:
+            query = self.firm_counts(activity.contacted_between(
+                self.low, self.high, self.scope.organisation_id, self.scope.adviser_id))
+            return tuple(number(value) for value in db.session.execute(query).one())  # type: ignore[return-value]
+        both = sa.union_all(
+            self.firm_counts(since).add_columns(sa.literal(0).label("part")),
+            self.firm_counts(since, Company.id.in_(activity.silent_between(self.low, self.high)))
+            .add_columns(sa.literal(1).label("part")))
+        contacted, silent = db.session.execute(sa.select(both.subquery()).order_by("part")).all()
+        return tuple(number(a) - number(b) for a, b in zip(contacted[:4], silent[:4], strict=True))  # type: ignore[return-value]
 
     @cached_property
     def visited(self) -> int:

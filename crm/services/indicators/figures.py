@@ -31,7 +31,6 @@ from crm.models import (
     Organisation,
     ParticipationStatus,
     TrainingRequest,
-    TrainingStatus,
 )
 from crm.models.event import event_organisers
 from crm.services.companies import activity
@@ -42,7 +41,7 @@ from crm.services.needs.aftercare_figures import Share
 from crm.services.plans import objectives
 from crm.services.platform.local_time import day_bounds, local_from_utc
 from crm.services.platform.working_days import is_working_day
-from crm.services.training import workflow as training_workflow
+from crm.services.training import funnel
 
 FILLED = (NeedStatus.FILLED, NeedStatus.PARTLY_FILLED)
 OUTCOMES = (*FILLED, NeedStatus.UNFILLED)  # closed needs counted by the fill rate (not cancelled)
@@ -131,10 +130,6 @@ def spotter_flags_of(rows: Sequence[Sequence[Any]]) -> list[SpotterFlag]:
         delay = None if first_contact is None else working_days_between(*next(spans))
         flags.append(SpotterFlag(organisation_id, name or "", bool(hired), delay))
     return flags
-
-
-TRAINING_APPROVED = (TrainingStatus.APPROVED, TrainingStatus.CONVENTION_SIGNED,
-                     *training_workflow.ENTERED)
 
 
 class Measures:
@@ -329,27 +324,18 @@ class Measures:
 
     @cached_property
     def training(self) -> dict[str, int]:
-        """The POE requests filed (dated) in the period for the area's firms, per funnel step."""
-        status = TrainingRequest.status
-
-        def counted(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
-            return sa.func.count(sa.case((condition, TrainingRequest.id)))
-
-        query = (sa.select(sa.func.count(TrainingRequest.id),
-                           counted(TrainingRequest.frap_requested.is_(True)),
-                           counted(status.in_(TRAINING_APPROVED)),
-                           counted(status.in_(training_workflow.ENTERED)),
-                           counted(status == TrainingStatus.HIRED),
-                           counted(status == TrainingStatus.NOT_HIRED))
+        """The POE requests filed (dated) in the period for the area's firms, per funnel step
+        (`training/funnel.py`, which the requests list filters on too)."""
+        query = (sa.select(*(sa.func.count(sa.case((condition, TrainingRequest.id)))
+                             for _, condition in funnel.STEPS.values()))
                  .select_from(TrainingRequest))
         query = (self.of_area(query, TrainingRequest.company_id)
                  .where(TrainingRequest.requested_on >= self.period.start,
                         TrainingRequest.requested_on <= self.period.end,
-                        status != TrainingStatus.DRAFT, self.area(),
+                        funnel.FILED, self.area(),
                         *self.scope.by_whom(TrainingRequest.organisation_id,
                                             TrainingRequest.created_by_id)))
-        keys = ("requests", "frap", "approved", "entries", "hired", "not_hired")
-        return dict(zip(keys, (number(value) for value in db.session.execute(query).one()),
+        return dict(zip(funnel.STEPS, (number(value) for value in db.session.execute(query).one()),
                         strict=True))
 
     @cached_property
@@ -484,8 +470,7 @@ def training_step(key: str, step: str) -> Callable[[Measures], Figure]:
 
 
 def training_hire_rate(m: Measures) -> Figure:
-    hired, not_hired = m.training["hired"], m.training["not_hired"]
-    return ratio("training_hire_rate", hired, hired + not_hired)
+    return ratio("training_hire_rate", m.training["embauche"], m.training["issue"])
 
 
 def spotter_hire_conversion(m: Measures) -> Figure:
@@ -541,11 +526,11 @@ FUNCTIONS: dict[str, Callable[[Measures], Figure]] = {
     "event_candidates": event_candidates,
     "event_interviews": event_interviews,
     "event_hires": event_hires,
-    "training_requests": training_step("training_requests", "requests"),
+    "training_requests": training_step("training_requests", "deposee"),
     "training_frap_requests": training_step("training_frap_requests", "frap"),
-    "training_approved": training_step("training_approved", "approved"),
-    "training_entries": training_step("training_entries", "entries"),
-    "training_hires": training_step("training_hires", "hired"),
+    "training_approved": training_step("training_approved", "accordee"),
+    "training_entries": training_step("training_entries", "entree"),
+    "training_hires": training_step("training_hires", "embauche"),
     "training_hire_rate": training_hire_rate,
     "spotter_hire_conversion": spotter_hire_conversion,
     "spotter_median_first_contact_working_days": spotter_median_first_contact_working_days,

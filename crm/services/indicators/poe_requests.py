@@ -10,22 +10,10 @@ from datetime import date
 import sqlalchemy as sa
 
 from crm.models import Company, TrainingRequest, TrainingStatus
-from crm.services.indicators.figures import TRAINING_APPROVED
 from crm.services.indicators.scope import Level, Scope
 from crm.services.plans import objectives
-from crm.services.training import workflow
+from crm.services.training.funnel import STEPS
 
-FILED = TrainingRequest.status != TrainingStatus.DRAFT
-# step → (label, the requests the figure counts among those dated in the period)
-STEPS: dict[str, tuple[str, sa.ColumnElement[bool]]] = {
-    "deposee": ("Déposées (brouillons exclus)", FILED),
-    "frap": ("Avec complément FRAP", sa.and_(FILED, TrainingRequest.frap_requested.is_(True))),
-    "accordee": ("Accordées (ou plus avancées)", TrainingRequest.status.in_(TRAINING_APPROVED)),
-    "entree": ("Entrées en formation", TrainingRequest.status.in_(workflow.ENTERED)),
-    "embauche": ("Embauche réalisée", TrainingRequest.status == TrainingStatus.HIRED),
-    "issue": ("Issue connue (embauche ou non)", TrainingRequest.status.in_(
-        (TrainingStatus.HIRED, TrainingStatus.NOT_HIRED))),
-}
 STEP_OF_FIGURE = {"training_requests": "deposee", "training_frap_requests": "frap",
                   "training_approved": "accordee", "training_entries": "entree",
                   "training_hires": "embauche", "training_hire_rate": "issue"}

@@ -20,6 +20,7 @@ from crm.models import (
     PlanStatus,
     PlanTarget,
     ProspectionPlan,
+    ReportSchedule,
     Role,
     RolloutStage,
     User,
@@ -132,10 +133,12 @@ def seed_plans() -> None:
 
 
 def seed_committees() -> None:
-    """The committee of each pilot basin and of the Côte-d'Or, with two members each (once)."""
+    """The committee of each pilot basin and of the Côte-d'Or, with two members each (once); the
+    département's committee gets its report every two months, e-mailed to its members."""
     if db.session.scalar(sa.select(sa.func.count()).select_from(Committee)):
         return
     areas = [(CommitteeLevel.DEPARTEMENT, "21", "Comité départemental de la Côte-d'Or")]
+    scheduled = {"21": ReportSchedule.EVERY_TWO_MONTHS}
     for code in PILOT_BASINS:
         basin = db.session.get(Basin, code)
         if basin is not None:
@@ -143,5 +146,7 @@ def seed_committees() -> None:
     for level, code, name in areas:
         db.session.add(Committee(level=level, code=code, name=name, members=[
             f"comite-{code}.elu@demo.crm-emploi-bfc.fr",
-            f"comite-{code}.secretariat@demo.crm-emploi-bfc.fr"]))
+            f"comite-{code}.secretariat@demo.crm-emploi-bfc.fr"],
+            schedule=scheduled.get(code, ReportSchedule.NONE), schedule_day=5,
+            schedule_mail=code in scheduled))
     db.session.flush()

@@ -136,3 +136,12 @@ def test_indexes_a_killed_first_load_left_dropped_are_rebuilt_by_the_next_import
     summary = sirene.import_files(ESTABLISHMENTS, UNITES, GEOLOC)
     assert summary["inserted"] == 6 and secondary_objects() == indexes
     assert [hit.company.siret for hit in search_companies("plomberie doubs").items] == ["81234568400011"]
+
+
+def test_an_establishment_added_while_its_batch_was_written_is_left_as_it_is(monkeypatch):
+    sirene.import_files(ESTABLISHMENTS, UNITES, GEOLOC, method="incremental")
+    before = companies()
+    # what a firm typed on the public form between the batch's lookup and its write looks like
+    monkeypatch.setattr(sirene, "existing_rows", lambda sirets, columns: {})
+    summary = sirene.import_files(ESTABLISHMENTS, UNITES, GEOLOC, method="incremental")
+    assert (summary["inserted"], summary["updated"]) == (0, 0) and companies() == before

@@ -94,7 +94,7 @@ class Summary:
 
 
 def load_context() -> Context:
-    communes = {code: Place(name, basin, postal_codes.split()[0], latitude, longitude)
+    communes = {code: Place(name, basin, postal_codes.split()[0], latitude, longitude, normalise_name(name))
                 for code, name, basin, postal_codes, latitude, longitude in db.session.execute(
                     sa.select(Commune.code, Commune.name, Commune.basin_code, Commune.postal_codes,
                               Commune.latitude, Commune.longitude))}
@@ -159,11 +159,8 @@ def prepared_batches(path: Path, context: Context) -> Iterator[Prepared]:
                     rejected[reason] += 1
                 else:
                     usable.append(company_fields(layout.fields(row), context))
-            company_rows = [row for row, _, _ in usable]
-            at_commune = locate(company_rows, [point for _, _, point in usable], context, transformer)
-            for row in company_rows:
-                row["search_text"] = search_text(row["name"], row["sign"], communes[row["commune_code"]].name,
-                                                 row["postal_code"])
+            at_commune = locate([row for row, _, _ in usable], [point for _, _, point in usable], context,
+                                transformer)
             yield Prepared(len(batch), rejected, [
                 (row, (*lost, "commune_point") if fallback else lost)
                 for (row, lost, _), fallback in zip(usable, at_commune, strict=True)], position())

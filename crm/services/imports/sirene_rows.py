@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
 
-from crm.services.platform.refusals import Refused
 from crm.services.companies.records import WORD
+from crm.services.platform.refusals import Refused
 from crm.services.platform.wording import normalise_name
 
 MASKED = "[ND]"  # what INSEE writes in the fields of a partially diffusible row
@@ -233,8 +233,9 @@ EMPLOYER = {"O": True, "N": False}
 def company_fields(values: tuple[str, ...], context: Context) -> tuple[dict, tuple[str, ...],
                                                                        tuple[float, float] | None]:
     """From a usable row's values (in `ESTABLISHMENT_COLUMNS` order): its company columns (latitude
-    and longitude are filled by `locate`; its search text, `records.search_text`), what it lost (codes the reference tables do not know), and
-    its Lambert-93 point. One function, no intermediate record: it runs for every kept row."""
+    and longitude are filled by `locate`; its search text is `records.search_text`'s), what it lost
+    (codes the reference tables do not know), and its Lambert-93 point. One function, no
+    intermediate record: it runs for every kept row."""
     (siret, _, diffusion, created, band, number, repetition, street_type, street, postal_code, commune,
      x, y, state, sign, usual_name, naf, employer, naf2025) = values
     found = context.names.get(int(siret[:9])) or sign or usual_name

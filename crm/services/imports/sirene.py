@@ -13,6 +13,7 @@ and is otherwise rejected.
 """
 
 import csv
+import gc
 import json
 import multiprocessing
 import shutil
@@ -170,6 +171,7 @@ def prepared_in_process(path: Path, context: Context) -> Iterator[Prepared]:
     prepared while the caller writes the current one, on another core; no thread. An error of the
     child is raised here; when the caller stops early, the child stops at its next batch."""
     processes = multiprocessing.get_context("fork")
+    gc.freeze()  # what both processes hold is never scanned again (nor copied by the child's scans)
     receiver, sender = processes.Pipe(duplex=False)
     child = processes.Process(target=send_prepared, args=(path, context, sender), name="sirene-read",
                               daemon=True)
@@ -183,6 +185,7 @@ def prepared_in_process(path: Path, context: Context) -> Iterator[Prepared]:
     finally:
         receiver.close()
         child.join()
+        gc.unfreeze()
 
 
 def send_prepared(path: Path, context: Context, sender: Connection) -> None:

@@ -302,7 +302,10 @@ def read_and_write(establishments: Path, unites: Path | None, geoloc: Path | Non
         context.names = legal_unit_names(unites, sirens, progress) if unites else {}
         context.points = geoloc_points(geoloc, sirets, progress) if geoloc else {}
         del sirens, sirets
-    for prepared in prepared_in_process(establishments, context):
+    # on SQLite the writes are the import's own CPU too: a child preparing batches competes with
+    # them for the cores and adds the batches' pickling (measured slower, docs/performance.md)
+    postgresql = db.engine.dialect.name == "postgresql"
+    for prepared in (prepared_in_process if postgresql else prepared_batches)(establishments, context):
         summary.read += prepared.read
         summary.rejected.update(prepared.rejected)
         write_batch(prepared.rows, context, summary, writes)

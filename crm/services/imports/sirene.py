@@ -303,7 +303,7 @@ def read_and_write(establishments: Path, unites: Path | None, geoloc: Path | Non
         context.points = geoloc_points(geoloc, sirets, progress) if geoloc else {}
         del sirens, sirets
     # on SQLite the writes are the import's own CPU too: a child preparing batches competes with
-    # them for the cores and adds the batches' pickling (measured slower, docs/performance.md)
+    # them for the cores and adds the batches' pickling (measured no faster, docs/performance.md)
     postgresql = db.engine.dialect.name == "postgresql"
     for prepared in (prepared_in_process if postgresql else prepared_batches)(establishments, context):
         summary.read += prepared.read

@@ -49,10 +49,12 @@ def stock_files(rows: int) -> tuple[Path, Path]:
 
 
 def fresh_database(url: str) -> None:
-    """An empty database: the SQLite file removed, or the PostgreSQL schema dropped (created if needed)."""
+    """An empty database: the SQLite file and its WAL files removed, or the PostgreSQL schema dropped
+    (the database created if needed)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        Path(parsed.database).unlink(missing_ok=True)
+        for suffix in ("", "-wal", "-shm"):  # a run stopped midway leaves its WAL files
+            Path(f"{parsed.database}{suffix}").unlink(missing_ok=True)
         return
     admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:

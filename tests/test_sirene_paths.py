@@ -38,6 +38,15 @@ def secondary_objects() -> list[str]:
     return sorted(sirene_load.secondary_objects()[1])
 
 
+def search_texts_differing_from_records() -> list[str]:
+    """SIRETs whose search text is not the one `records.search_text` gives their columns."""
+    rows = db.session.execute(sa.select(m.Company.siret, m.Company.name, m.Company.sign, m.Commune.name,
+                                        m.Company.postal_code, m.Company.search_text)
+                              .join(m.Commune, m.Commune.code == m.Company.commune_code))
+    return [siret for siret, name, sign, commune, postal_code, text in rows
+            if records.search_text(name, sign, commune, postal_code) != text]
+
+
 def import_with(method: str, *files) -> tuple[dict, list[tuple]]:
     summary = sirene.import_files(*files, method=method)
     return without_time(summary), companies()
@@ -69,6 +78,7 @@ def test_the_three_paths_give_the_same_companies_from_the_sample():
     assert results["bulk"] == results["rows"] and results["incremental"] == results["rows"]
     (summary, rows), (again, rows_again) = results["rows"]
     assert (summary["inserted"], summary["kept"], len(rows)) == (6, 6, 6)
+    assert search_texts_differing_from_records() == []
     assert (again["inserted"], again["updated"]) == (0, 0) and rows_again == rows
 
 
@@ -94,6 +104,7 @@ def test_the_paths_agree_on_a_generated_file_and_on_its_monthly_update(tmp_path)
     assert results["bulk"] == results["rows"] and results["incremental"] == results["rows"]
     (loaded, _), (updated, _) = results["rows"]
     assert loaded["inserted"] > 1_000 and updated["updated"] > 1_000
+    assert search_texts_differing_from_records() == []
 
 
 def test_a_first_load_rebuilds_the_indexes_and_search_it_loaded_without():
@@ -136,3 +147,12 @@ def test_indexes_a_killed_first_load_left_dropped_are_rebuilt_by_the_next_import
     summary = sirene.import_files(ESTABLISHMENTS, UNITES, GEOLOC)
     assert summary["inserted"] == 6 and secondary_objects() == indexes
     assert [hit.company.siret for hit in search_companies("plomberie doubs").items] == ["81234568400011"]
+
+
+def test_an_establishment_added_while_its_batch_was_written_is_left_as_it_is(monkeypatch):
+    sirene.import_files(ESTABLISHMENTS, UNITES, GEOLOC, method="incremental")
+    before = companies()
+    # what a firm typed on the public form between the batch's lookup and its write looks like
+    monkeypatch.setattr(sirene, "existing_rows", lambda sirets, columns: {})
+    summary = sirene.import_files(ESTABLISHMENTS, UNITES, GEOLOC, method="incremental")
+    assert (summary["inserted"], summary["updated"]) == (0, 0) and companies() == before

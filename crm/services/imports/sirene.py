@@ -13,19 +13,20 @@ and is otherwise rejected.
 """
 
 import csv
+import gc
 import json
+import multiprocessing
 import shutil
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from itertools import islice
+from multiprocessing.connection import Connection
 from operator import itemgetter
 from pathlib import Path
-from typing import TypeVar
 
 import sqlalchemy as sa
 from flask import current_app
@@ -73,7 +74,6 @@ BATCH = 5_000
 FIRST_LOAD_MAX = 10_000  # companies at most in the table for an import to be a first load
 TASK_KIND = "sirene"
 ESTABLISHMENTS = "des établissements (StockEtablissement)"
-T = TypeVar("T")
 UPLOAD_NAMES = {"establishments": "etablissements", "unites": "unites_legales", "geoloc": "geolocalisation"}
 
 
@@ -94,7 +94,7 @@ class Summary:
 
 
 def load_context() -> Context:
-    communes = {code: Place(name, basin, postal_codes.split()[0], latitude, longitude)
+    communes = {code: Place(name, basin, postal_codes.split()[0], latitude, longitude, normalise_name(name))
                 for code, name, basin, postal_codes, latitude, longitude in db.session.execute(
                     sa.select(Commune.code, Commune.name, Commune.basin_code, Commune.postal_codes,
                               Commune.latitude, Commune.longitude))}
@@ -146,7 +146,7 @@ class Prepared:
 
 def prepared_batches(path: Path, context: Context) -> Iterator[Prepared]:
     """The establishment file read BATCH rows at a time into company rows (`Prepared`). Uses only
-    the context's lookups, never the database: it runs in `prefetched`'s worker thread."""
+    the context's lookups, never the database: it runs in `prepared_in_process`'s child."""
     transformer = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
     communes, rejection = context.communes, Layout.rejection
     with establishment_rows(path) as (layout, rows, position):
@@ -159,25 +159,45 @@ def prepared_batches(path: Path, context: Context) -> Iterator[Prepared]:
                     rejected[reason] += 1
                 else:
                     usable.append(company_fields(layout.fields(row), context))
-            company_rows = [row for row, _, _ in usable]
-            at_commune = locate(company_rows, [point for _, _, point in usable], context, transformer)
-            for row in company_rows:
-                row["search_text"] = search_text(row["name"], row["sign"], communes[row["commune_code"]].name,
-                                                 row["postal_code"])
+            at_commune = locate([row for row, _, _ in usable], [point for _, _, point in usable], context,
+                                transformer)
             yield Prepared(len(batch), rejected, [
                 (row, (*lost, "commune_point") if fallback else lost)
                 for (row, lost, _), fallback in zip(usable, at_commune, strict=True)], position())
 
 
-def prefetched(items: Iterator[T]) -> Iterator[T]:
-    """The items of an iterator, the next one computed in one worker thread while the caller works
-    on the current one (waiting for the database does not hold Python's lock). Untimed waits only;
-    when the caller stops early, the item under way is finished first."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sirene-read") as pool:
-        pending = pool.submit(next, items, None)
-        while (item := pending.result()) is not None:
-            pending = pool.submit(next, items, None)
+def prepared_in_process(path: Path, context: Context) -> Iterator[Prepared]:
+    """`prepared_batches` run in a child process (forked: it inherits the context), the next batch
+    prepared while the caller writes the current one, on another core; no thread. An error of the
+    child is raised here; when the caller stops early, the child stops at its next batch."""
+    processes = multiprocessing.get_context("fork")
+    gc.freeze()  # what both processes hold is never scanned again (nor copied by the child's scans)
+    receiver, sender = processes.Pipe(duplex=False)
+    child = processes.Process(target=send_prepared, args=(path, context, sender), name="sirene-read",
+                              daemon=True)
+    child.start()
+    sender.close()
+    try:
+        while (item := receiver.recv()) is not None:
+            if isinstance(item, Exception):
+                raise item
             yield item
+    finally:
+        receiver.close()
+        child.join()
+        gc.unfreeze()
+
+
+def send_prepared(path: Path, context: Context, sender: Connection) -> None:
+    """The child's work: every prepared batch, then None (or the error that stopped it)."""
+    try:
+        for prepared in prepared_batches(path, context):
+            sender.send(prepared)
+        sender.send(None)
+    except BrokenPipeError:  # the parent stopped reading
+        pass
+    except Exception as error:  # noqa: BLE001 - raised again in the parent
+        sender.send(error)
 
 
 def batches(items: Iterable, size: int) -> Iterator[list]:
@@ -282,11 +302,10 @@ def read_and_write(establishments: Path, unites: Path | None, geoloc: Path | Non
         context.names = legal_unit_names(unites, sirens, progress) if unites else {}
         context.points = geoloc_points(geoloc, sirets, progress) if geoloc else {}
         del sirens, sirets
-    prepared_rows = prepared_batches(establishments, context)
-    # PostgreSQL works in its own process while the next batch is prepared; sqlite3 gives Python's
-    # lock back at every row of a batch, which a busy worker thread would make it wait for
+    # on SQLite the writes are the import's own CPU too: a child preparing batches competes with
+    # them for the cores and adds the batches' pickling (measured no faster, docs/performance.md)
     postgresql = db.engine.dialect.name == "postgresql"
-    for prepared in prefetched(prepared_rows) if postgresql else prepared_rows:
+    for prepared in (prepared_in_process if postgresql else prepared_batches)(establishments, context):
         summary.read += prepared.read
         summary.rejected.update(prepared.rejected)
         write_batch(prepared.rows, context, summary, writes)

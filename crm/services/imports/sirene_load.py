@@ -1,23 +1,27 @@
 """How the SIRENE import writes its batches (`docs/sirene.md`, "Bulk and incremental paths").
 
-- `StagedWrites` (every import): each batch goes into a temporary staging table (PostgreSQL `COPY`,
-  SQLite one `executemany`), then two set-based statements: `INSERT … SELECT … ON CONFLICT (siret)
-  DO NOTHING` for the new establishments, and one `UPDATE … FROM` the staging table of the known ones
-  whose columns differ (compared in SQL, so untouched rows are neither rewritten nor re-indexed).
+- `StagedWrites` (every import): a batch's new establishments go straight into `companies`
+  (PostgreSQL `COPY`, falling back to the staging table and `INSERT … SELECT … ON CONFLICT (siret) DO
+  NOTHING` when a SIRET was added meanwhile; SQLite one `executemany` of `INSERT … ON CONFLICT
+  DO NOTHING`); the known ones go into a temporary staging table, then one `UPDATE … FROM` it of the
+  rows whose columns differ (compared in SQL, so untouched rows are neither rewritten nor re-indexed).
 - `RowWrites`: the original path, one insert and one update per row (`executemany`) after comparing
   the old columns in Python; kept as the reference the staged path is tested and measured against.
 - `without_secondary_indexes`: a first load (an empty or nearly empty table) drops the table's
   secondary indexes (and on SQLite the full-text triggers), loads, then rebuilds them in one go. What
   to rebuild is saved first in `app_settings`, so an interrupted load is repaired by `restore_indexes`
-  at the start of the next import.
+  at the start of the next import. On SQLite the load's connection commits without waiting for the
+  disk (`synchronous=NORMAL`: in WAL mode a crash loses the last batches, never the file's
+  consistency) and sorts in a larger memory cache while it lasts (`load_pragmas`).
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from operator import itemgetter
 from typing import Any, Protocol
 
+import psycopg
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -30,6 +34,7 @@ COMPARED = ("name", "search_name", "search_text", "sign", "naf_code", "naf2025_c
             "diffusible", "employer", "verified", "created_on")
 # what a new establishment's row holds besides the compared columns
 INSERTED = ("siret", "siren", "source", "tags", "version", "created_at", "updated_at")
+BUILD_MEMORY = "256MB"  # PostgreSQL's maintenance_work_mem for the index rebuild
 PENDING_KEY = "sirene_bulk_load"  # app_settings: the indexes and triggers a first load has dropped
 
 
@@ -69,63 +74,88 @@ STAGING = sa.Table(
     prefixes=["TEMPORARY"],
 )
 STAGED = tuple(column.name for column in STAGING.c)
+LOADED = STAGED[:-1]  # a new establishment's columns (no row id)
 
 
 class StagedWrites:
-    """A staging table and two set-based statements per batch."""
+    """New establishments written straight into the table, the known ones through a staging table
+    and one set-based update per batch."""
 
     old_columns: tuple[str, ...] = ("name", "search_name")
 
     def __init__(self) -> None:
         self.postgresql = db.engine.dialect.name == "postgresql"
+        self.dialect = None if self.postgresql else db.engine.dialect
 
     def write(self, new: list[dict], known: list[tuple[dict, sa.Row]]) -> tuple[int, int]:
-        if not new and not known:
-            return 0, 0
         now = utcnow()
-        db.session.execute(sa.schema.CreateTable(STAGING, if_not_exists=True))
-        self.stage(staged_rows(new, known, now, None if self.postgresql else db.engine.dialect))
-        inserted = len(db.session.scalars(insert_new()).all())
-        updated = len(db.session.scalars(update_changed(now)).all()) if known else 0
-        db.session.execute(sa.text(f"{'TRUNCATE' if self.postgresql else 'DELETE FROM'} {STAGING.name}"))
+        inserted = self.insert(table_rows(new, now, self.dialect)) if new else 0
+        if not known:
+            return inserted, 0
+        self.stage([(*values, old.id) for values, (_, old) in zip(
+            table_rows([row for row, _ in known], now, self.dialect), known, strict=True)])
+        updated = len(db.session.scalars(update_changed(now)).all())
+        self.empty_staging()
         return inserted, updated
 
+    def insert(self, rows: list[tuple]) -> int:
+        """Add the new establishments; one added meanwhile by someone else (same SIRET) is left as
+        it is, as `INSERT … ON CONFLICT DO NOTHING` leaves it."""
+        if not self.postgresql:
+            return db.session.connection().exec_driver_sql(
+                f"INSERT INTO companies ({', '.join(LOADED)}) VALUES ({', '.join('?' * len(LOADED))}) "
+                "ON CONFLICT (siret) DO NOTHING", rows).rowcount
+        try:
+            with db.session.begin_nested():
+                self.copy("companies", LOADED, rows)
+            return len(rows)
+        except psycopg.errors.UniqueViolation:
+            self.stage([(*values, None) for values in rows])
+            inserted = len(db.session.scalars(insert_new()).all())
+            self.empty_staging()
+            return inserted
+
     def stage(self, rows: list[tuple]) -> None:
+        db.session.execute(sa.schema.CreateTable(STAGING, if_not_exists=True))
         if not self.postgresql:
             db.session.connection().exec_driver_sql(
                 f"INSERT INTO {STAGING.name} ({', '.join(STAGED)}) VALUES ({', '.join('?' * len(STAGED))})",
                 rows)
             return
+        self.copy(STAGING.name, STAGED, rows)
+
+    def copy(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        """PostgreSQL `COPY … FROM STDIN` (psycopg 3) of plain tuples."""
         psycopg_connection: Any = db.session.connection().connection.driver_connection
         cursor = psycopg_connection.cursor()
-        with cursor, cursor.copy(f"COPY {STAGING.name} ({', '.join(STAGED)}) FROM STDIN") as copy:
+        with cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             write_row = copy.write_row
             for row in rows:
                 write_row(row)
 
+    def empty_staging(self) -> None:
+        db.session.execute(sa.text(f"{'TRUNCATE' if self.postgresql else 'DELETE FROM'} {STAGING.name}"))
 
-def staged_rows(new: list[dict], known: list[tuple[dict, sa.Row]], now: datetime,
-                sqlite_dialect: sa.Dialect | None) -> list[tuple]:
-    """The staging table's rows (`STAGED` order) as plain tuples: the batch's constants (source,
-    tags, version, times) made once; for sqlite3 (`sqlite_dialect`) the values SQLAlchemy would
-    convert (JSON, dates) converted as it would, booleans left as they are (sqlite3 stores True as 1,
-    as SQLAlchemy does); for PostgreSQL's COPY the tags as JSON text."""
+
+def table_rows(rows: list[dict], now: datetime, sqlite_dialect: sa.Dialect | None) -> list[tuple]:
+    """The rows as plain tuples in `LOADED` order: the batch's constants (source, tags, version,
+    times) made once; for sqlite3 (`sqlite_dialect`) the values SQLAlchemy would convert (JSON,
+    dates) converted as it would, booleans left as they are (sqlite3 stores True as 1, as SQLAlchemy
+    does); for PostgreSQL's COPY the tags as JSON text."""
     constants: dict[str, Any] = {"source": SOURCE, "tags": "[]", "version": 1, "created_at": now,
                                  "updated_at": now}
-    to_date: Callable[[Any], Any] | None = None
-    if sqlite_dialect is not None:
-        constants["tags"] = []
-        for name, value in constants.items():
-            to_db = STAGING.c[name].type.dialect_impl(sqlite_dialect).bind_processor(sqlite_dialect)
-            constants[name] = value if to_db is None else to_db(value)
-        to_date = STAGING.c.created_on.type.dialect_impl(sqlite_dialect).bind_processor(sqlite_dialect)
-    fixed = tuple(constants[name] for name in INSERTED[2:])
     identity, compared = itemgetter("siret", "siren"), itemgetter(*COMPARED[:-1])  # created_on last
-    rows = [(*identity(row), *fixed, *compared(row), row["created_on"], None) for row in new]
-    rows += [(*identity(row), *fixed, *compared(row), row["created_on"], old.id) for row, old in known]
-    if to_date is not None:
-        rows = [(*row[:-2], to_date(row[-2]), row[-1]) for row in rows]
-    return rows
+    if sqlite_dialect is None:
+        fixed = tuple(constants[name] for name in INSERTED[2:])
+        return [(*identity(row), *fixed, *compared(row), row["created_on"]) for row in rows]
+    constants["tags"] = []
+    for name, value in constants.items():
+        to_db = STAGING.c[name].type.dialect_impl(sqlite_dialect).bind_processor(sqlite_dialect)
+        constants[name] = value if to_db is None else to_db(value)
+    fixed = tuple(constants[name] for name in INSERTED[2:])
+    to_date = STAGING.c.created_on.type.dialect_impl(sqlite_dialect).bind_processor(sqlite_dialect)
+    assert to_date is not None
+    return [(*identity(row), *fixed, *compared(row), to_date(row["created_on"])) for row in rows]
 
 
 def insert_new() -> sa.UpdateBase:
@@ -175,7 +205,7 @@ def restore_indexes() -> None:
     if pending is None:
         return
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(sa.text("SET LOCAL maintenance_work_mem = '256MB'"))
+        db.session.execute(sa.text(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'"))
     for statement in pending.value["restore"]:
         db.session.execute(sa.text(statement))
     db.session.delete(pending)
@@ -191,8 +221,37 @@ def without_secondary_indexes() -> Iterator[None]:
     for statement in drop:
         db.session.execute(sa.text(statement))
     db.session.commit()
+    with load_pragmas():
+        try:
+            yield
+        finally:
+            db.session.rollback()
+            restore_indexes()
+
+
+LOAD_PRAGMAS = {"synchronous": "NORMAL", "cache_size": "-262144", "temp_store": "MEMORY"}  # 256 MB
+
+
+@contextmanager
+def load_pragmas() -> Iterator[None]:
+    """SQLite settings of a first load's connection (the session's, one at a time in the import's
+    thread), put back after; nothing on PostgreSQL."""
+    if db.engine.dialect.name != "sqlite":
+        yield
+        return
+    connection = db.session.connection()
+    before = {name: connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in LOAD_PRAGMAS}
+    db.session.commit()
+    set_pragmas(LOAD_PRAGMAS)
     try:
         yield
     finally:
         db.session.rollback()
-        restore_indexes()
+        set_pragmas(before)
+
+
+def set_pragmas(values: dict) -> None:
+    connection = db.session.connection()
+    for name, value in values.items():
+        connection.exec_driver_sql(f"PRAGMA {name} = {value}")
+    db.session.commit()

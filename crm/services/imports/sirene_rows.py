@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
 
+from crm.services.companies.records import WORD
 from crm.services.platform.refusals import Refused
 from crm.services.platform.wording import normalise_name
 
@@ -70,6 +71,7 @@ class Place:
     postal_code: str
     latitude: float
     longitude: float
+    search_form: str  # the name as `normalise_name` gives it
 
 
 @dataclass
@@ -215,18 +217,33 @@ def search_form(name: str) -> str:
     return " ".join(name.lower().split()) if name.isascii() else normalise_name(name)
 
 
+def row_search_text(search_name: str | None, sign: str, place: Place, postal_code: str) -> str:
+    """`records.search_text` of a row from the forms already normalised (its name's, its commune's):
+    `normalise_name` works character by character and the words are what lies between the
+    non-word characters, so normalising the parts one by one gives the words of the whole (plain
+    ASCII parts only need lower case)."""
+    tail = f"{sign} {place.search_form} {postal_code}"
+    tail = tail.lower() if tail.isascii() else normalise_name(tail)
+    return " ".join(WORD.findall(f"{search_name or ''} {tail}"))
+
+
 EMPLOYER = {"O": True, "N": False}
 
 
 def company_fields(values: tuple[str, ...], context: Context) -> tuple[dict, tuple[str, ...],
                                                                        tuple[float, float] | None]:
     """From a usable row's values (in `ESTABLISHMENT_COLUMNS` order): its company columns (latitude
-    and longitude are filled by `locate`), what it lost (codes the reference tables do not know), and
-    its Lambert-93 point. One function, no intermediate record: it runs for every kept row."""
+    and longitude are filled by `locate`; its search text is `records.search_text`'s), what it lost
+    (codes the reference tables do not know), and its Lambert-93 point. One function, no
+    intermediate record: it runs for every kept row."""
     (siret, _, diffusion, created, band, number, repetition, street_type, street, postal_code, commune,
      x, y, state, sign, usual_name, naf, employer, naf2025) = values
     found = context.names.get(int(siret[:9])) or sign or usual_name
     name = found[:255] if found else None
+    search_name = search_form(name) if name else None
+    place = context.communes[commune]
+    postal_code = postal_code if len(postal_code) == 5 else place.postal_code
+    sign = sign[:255]
     naf_code = naf if naf in context.naf_codes else None
     headcount_band = band if band in context.bands else None
     created_on = None
@@ -237,16 +254,16 @@ def company_fields(values: tuple[str, ...], context: Context) -> tuple[dict, tup
             pass
     street_type = STREET_TYPES.get(street_type, street_type)
     number += repetition
-    address = " ".join(part for part in (number, street_type, street) if part)[:255] or None
+    address = " ".join(filter(None, (number, street_type, street)))[:255] or None
     lost = (("naf_unknown",) if naf and naf_code is None else ()) + (
         ("band_unknown",) if band and headcount_band is None else ())
     return {
         "siret": siret, "siren": siret[:9], "name": name,
-        "search_name": search_form(name) if name else None, "sign": sign[:255] or None,
+        "search_name": search_name, "search_text": row_search_text(search_name, sign, place, postal_code),
+        "sign": sign or None,
         "naf_code": naf_code, "naf2025_code": naf2025 if 0 < len(naf2025) <= 7 else None,
         "headcount_band": headcount_band, "address": address,
-        "postal_code": postal_code if len(postal_code) == 5 else context.communes[commune].postal_code,
-        "commune_code": commune, "basin_code": context.communes[commune].basin_code,
+        "postal_code": postal_code, "commune_code": commune, "basin_code": place.basin_code,
         "latitude": None, "longitude": None,
         "active": state != "F", "diffusible": diffusion != "P",
         "employer": EMPLOYER.get(employer), "verified": True, "created_on": created_on,

@@ -141,10 +141,11 @@ class Measures:
     """The aggregates of one scope over one period, each queried once when first needed."""
 
     def __init__(self, scope: Scope, period: Period, now: datetime | None = None,
-                 sibling: "Measures | None" = None):
+                 sibling: "Measures | None" = None, per_basin: bool = False):
         self.scope, self.period = scope, period
         self.now = now or utcnow()
         self.sibling = sibling  # the same scope's measures of another period: shares `establishments`
+        self.per_basin = per_basin  # count the establishments per basin (the basins' map reads them)
         self.low, self.high = period.bounds
 
     # -- what to count -----------------------------------------------------------------------
@@ -234,8 +235,18 @@ class Measures:
         whatever the period."""
         if self.sibling is not None:
             return self.sibling.establishments
+        if self.per_basin:
+            return sum(self.establishments_by_basin.values())
         query = sa.select(sa.func.count()).select_from(Company).where(Company.active, self.area())
         return number(db.session.scalar(query))
+
+    @cached_property
+    def establishments_by_basin(self) -> dict[str | None, int]:
+        """Active establishments of the area per basin of the firm (None: firms without a basin);
+        with `per_basin`, their sum is `establishments`: one count for the figures and the map."""
+        query = (sa.select(Company.basin_code, sa.func.count()).where(Company.active, self.area())
+                 .group_by(Company.basin_code))
+        return {code: number(count) for code, count in db.session.execute(query)}
 
     @cached_property
     def needs_by_source(self) -> dict[NeedSource, tuple[int, int, int, int]]:
@@ -588,10 +599,12 @@ def not_for_me_by_organisation(scope: Scope, period: Period) -> list[cohandling.
 
 
 def dashboard(scope: Scope, period: Period, keys: tuple[str, ...] = KEYS,
-              now: datetime | None = None, year_before: bool = True) -> Dashboard:
-    """The indicators over the period, the previous period and (optionally) a year before."""
+              now: datetime | None = None, year_before: bool = True,
+              per_basin: bool = False) -> Dashboard:
+    """The indicators over the period, the previous period and (optionally) a year before;
+    `per_basin`: the establishments counted per basin, for the basins' map (`Measures`)."""
     now = now or utcnow()
-    measures = Measures(scope, period, now)
+    measures = Measures(scope, period, now, per_basin=per_basin)
     current = figures(scope, period, keys, now, measures)
     previous = figures(scope, period.previous, keys, now, Measures(scope, period.previous, now, measures))
     if not year_before:

@@ -49,7 +49,7 @@ def by_basin(scope: Scope, period: Period, measures: Measures | None = None) -> 
     measures = measures or Measures(scope, period)
     firms = measures.establishments_by_basin
     needs = dict(db.session.execute(
-        sa.select(Company.basin_code, sa.func.count(HiringNeed.id))
+        sa.select(Company.basin_code, sa.func.count()).select_from(HiringNeed)
         .join(Company, Company.id == HiringNeed.company_id)
         .where(*measures.filed()).group_by(Company.basin_code)).all())
     return basin_map({code: (count, needs.get(code, 0)) for code, count in firms.items() if code})

@@ -99,6 +99,12 @@ def local_days(moments: Sequence[datetime]) -> list[date]:
     return [days[bisect_right(starts, moment) - 1] for moment in moments]
 
 
+def rows_of(query: sa.Select) -> Sequence[sa.Row]:
+    """The rows of a query of columns (thousands of needs for a regional year), read through the
+    connection: the ORM's processing of each row is skipped (measured 3 to 10 times the reading)."""
+    return db.session.connection().execute(query).all()
+
+
 def day_spans(rows: Sequence[Sequence[Any]]) -> list[tuple[date, date]]:
     """The French days of pairs of stored instants (filed, then contacted or closed)."""
     return list(zip(local_days([row[0] for row in rows]), local_days([row[1] for row in rows]),
@@ -275,7 +281,7 @@ class Measures:
                               HiringNeed.company_id)
                  .where(*self.filed(), HiringNeed.first_contact_at.is_not(None)))
         return [working_days_between(filed, contacted)
-                for filed, contacted in day_spans(db.session.execute(query).all())]
+                for filed, contacted in day_spans(rows_of(query))]
 
     @cached_property
     def outcomes(self) -> tuple[int, int, int, int, int, int]:
@@ -304,7 +310,7 @@ class Measures:
         query = (self.of_area(sa.select(HiringNeed.created_at, HiringNeed.closed_at),
                               HiringNeed.company_id)
                  .where(*self.closed(), HiringNeed.status.in_(FILLED)))
-        return [(closed - filed).days for filed, closed in day_spans(db.session.execute(query).all())]
+        return [(closed - filed).days for filed, closed in day_spans(rows_of(query))]
 
     @cached_property
     def events(self) -> tuple[int, int, int, int, int, int]:
@@ -375,7 +381,7 @@ class Measures:
         query = (self.of_area(query, HiringNeed.company_id)
                  .outerjoin(Organisation, Organisation.id == HiringNeed.source_organisation_id)
                  .where(*self.filed(), HiringNeed.source == NeedSource.SPOTTER))
-        return spotter_flags_of(db.session.execute(query).all())
+        return spotter_flags_of(rows_of(query))
 
     @cached_property
     def one_month(self) -> Share:

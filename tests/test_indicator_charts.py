@@ -17,7 +17,7 @@ from crm.services.indicators import aggregates, basins, breakdowns, charts, figu
 from crm.services.indicators.scope import Level, Scope, default_period
 from tests import factories as f
 from tests import test_indicators
-from tests.helpers import assert_constant_queries, page_text, queries_for, text_of
+from tests.helpers import assert_constant_queries, count_queries, page_text, queries_for, text_of
 from tests.test_indicators import COTE_DOR, DIJON, DOUBS, MAY, PAGE, REGION, need, utc
 
 committee_data = test_indicators.committee_data  # the indicators' fixture
@@ -98,6 +98,18 @@ def test_the_regional_dashboard_maps_its_basins_each_leading_to_its_dashboard(cl
     inline = [attributes for attributes in re.findall(r"<script([^>]*)>", page)
               if "src=" not in attributes and "application/json" not in attributes]
     assert len(inline) == 1 and "nonce=" in inline[0]
+
+
+def test_the_regions_establishments_are_counted_once_for_its_figures_and_its_map(committee_data):
+    f.CompanyFactory(basin_code=None)  # an active firm without a basin: the region's, not the map's
+    board = figures.dashboard(REGION, MAY, per_basin=True)
+    with count_queries() as statements:
+        found = basins.by_basin(REGION, MAY, board.measures)
+    assert len(statements) == 2  # the needs per basin and the basins' names: no second count
+    assert [(b.name, b.establishments) for b in found.basins] == [("Besançon", 1), ("Dijon", 5)]
+    counted = figures.dashboard(REGION, MAY).measures.establishments  # one plain count
+    assert board.measures.establishments == counted == 7
+    assert board.row("penetration_rate") == figures.dashboard(REGION, MAY).row("penetration_rate")
 
 
 def test_a_departement_maps_its_own_basins_and_a_basin_has_no_map(client, committee_data, manager):

@@ -62,6 +62,8 @@ class Company(Timestamped, Model):
         sa.Index("ix_companies_basin_last_contact", "basin_code", "last_contact_at", "active"),
         # the dashboards' firms contacted over a period (`indicators/figures.py`), from the index
         sa.Index("ix_companies_last_contact_band", "last_contact_at", "active", "headcount_band"),
+        # a firm's basin from the index alone (the dashboards' needs per basin of their firm)
+        sa.Index("ix_companies_id_basin", "id", "basin_code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -97,6 +97,9 @@ class HiringNeed(Timestamped, Model):
         ),
         sa.CheckConstraint("hires IS NULL OR hires >= 0", name="hires_positive"),
         sa.Index("ix_hiring_needs_company_rome", "company_id", "rome_code"),
+        # the needs filed over a period with their firm (the dashboards' needs per basin), from the
+        # index alone
+        sa.Index("ix_hiring_needs_created_company", "created_at", "company_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -65,10 +65,10 @@ def shaded(values: tuple[tuple[str, float | None], ...]) -> dict[str, float]:
 
 def dashboard_map(board: Dashboard, stored: basins.BasinMap | None = None) -> DashboardMap | None:
     """The choropleth of the region's or a département's basins (the figures stored with the
-    dashboard, else computed now); None for the other levels."""
+    dashboard, else computed now with the dashboard's measures); None for the other levels."""
     if board.scope.level not in basins.MAPPED:
         return None
-    found = stored or basins.by_basin(board.scope, board.period)
+    found = stored or basins.by_basin(board.scope, board.period, board.measures)
     values = tuple((basin.code, basin.value) for basin in found.basins)
     label = found.definition.label
     shading = rendering.choropleth(SHADED, label, shaded(values), [code for code, _ in values])

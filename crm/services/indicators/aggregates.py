@@ -125,7 +125,7 @@ def stored_figures(board: Dashboard, today: date) -> dict:
         breakdowns.breakdowns(board.scope, board.period, today, board.measures))
     if board.scope.level in basins.MAPPED:
         stored["basins"] = [[basin.code, basin.establishments, basin.needs]
-                            for basin in basins.by_basin(board.scope, board.period).basins]
+                            for basin in basins.by_basin(board.scope, board.period, board.measures).basins]
     return stored
 
 
@@ -137,7 +137,7 @@ def refresh(today: date | None = None) -> int:
     now = utcnow()
     rows = []
     for scope in territories():
-        board = figures.dashboard(scope, period, now=now)
+        board = figures.dashboard(scope, period, now=now, per_basin=scope.level in basins.MAPPED)
         rows.append({"level": scope.level.value, "code": scope.code, "period_start": period.start,
                      "period_end": period.end, "figures": stored_figures(board, today), "computed_at": now})
     db.session.execute(sa.delete(IndicatorSnapshot))
@@ -176,5 +176,7 @@ def stored(scope: Scope, period: Period) -> Computed | None:
 
 
 def dashboard(scope: Scope, period: Period) -> Computed:
-    """The dashboard of the territory and period: stored when the job made it, live otherwise."""
-    return stored(scope, period) or Computed(figures.dashboard(scope, period), None)
+    """The dashboard of the territory and period: stored when the job made it, live otherwise
+    (a region's or a département's establishments counted per basin, as its map reads them)."""
+    return stored(scope, period) or Computed(
+        figures.dashboard(scope, period, per_basin=scope.level in basins.MAPPED), None)

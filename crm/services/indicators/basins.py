@@ -1,6 +1,7 @@
 """One indicator per basin of a region or a département, for the dashboard's choropleth: the needs
 collected per 1,000 establishments (`needs_per_1000_establishments`, the same definition as the
-dashboard's, computed over the part of each basin that lies in the area). Two grouped queries."""
+dashboard's, computed over the part of each basin that lies in the area). Two grouped queries, the
+establishments' shared with the dashboard's figures when it counted them per basin."""
 
 from dataclasses import dataclass
 
@@ -41,16 +42,14 @@ class BasinMap:
         return {basin.code: basin.value for basin in self.basins if basin.value is not None}
 
 
-def by_basin(scope: Scope, period: Period) -> BasinMap:
+def by_basin(scope: Scope, period: Period, measures: Measures | None = None) -> BasinMap:
     """The basins with active establishments in the area, each with its needs per 1,000
-    establishments over the period (for the scope's organisation when it has one)."""
-    measures = Measures(scope, period)
-    firms = dict(db.session.execute(
-        sa.select(Company.basin_code, sa.func.count())
-        .where(Company.active, scope.company_condition(), Company.basin_code.is_not(None))
-        .group_by(Company.basin_code)).all())
+    establishments over the period (for the scope's organisation when it has one); `measures`:
+    the dashboard's of that scope and period, whose establishments per basin it reads."""
+    measures = measures or Measures(scope, period)
+    firms = measures.establishments_by_basin
     needs = dict(db.session.execute(
-        sa.select(Company.basin_code, sa.func.count(HiringNeed.id))
+        sa.select(Company.basin_code, sa.func.count()).select_from(HiringNeed)
         .join(Company, Company.id == HiringNeed.company_id)
         .where(*measures.filed()).group_by(Company.basin_code)).all())
     return basin_map({code: (count, needs.get(code, 0)) for code, count in firms.items() if code})

@@ -37,6 +37,7 @@ from crm.services.indicators.figures import (
     middle,
     number,
     ratio,
+    rows_of,
 )
 from crm.services.indicators.scope import Level, Period, Scope
 from crm.services.plans import objectives
@@ -166,7 +167,7 @@ def job_rows(measures: Measures) -> dict[str | None, JobRow]:
              .where(sa.or_(*(within(HiringNeed.created_at, bounds) for bounds in periods.values())),
                     *whose)
              .group_by(HiringNeed.rome_code, RomeCode.label, RomeCode.shortage))
-    filed_rows: Sequence[Any] = db.session.execute(filed).all()
+    filed_rows: Sequence[Any] = rows_of(filed)
     for code, label, shortage, *counts in filed_rows:
         found = row(code, label, shortage)
         for index, which in enumerate(PERIODS):
@@ -179,7 +180,7 @@ def job_rows(measures: Measures) -> dict[str | None, JobRow]:
               .outerjoin(RomeCode, RomeCode.code == HiringNeed.rome_code)
               .where(sa.or_(*(within(HiringNeed.closed_at, bounds) for bounds in periods.values())),
                      ~HiringNeed.is_open, *whose))
-    closed_rows: Sequence[Any] = db.session.execute(closed).all()
+    closed_rows: Sequence[Any] = rows_of(closed)
     spans = iter(day_spans([row[5:] for row in closed_rows if row[3] in FILLED]))
     for code, label, shortage, status, reason, _, closed_at in closed_rows:
         found = row(code, label, shortage)

@@ -44,30 +44,30 @@ def area_arguments(scope: Scope, basin_name: str, department_name: str) -> dict[
     return {}
 
 
-def scope_arguments(scope: Scope) -> dict[str, Any]:
-    """The needs list's filters keeping the scope's needs: the firm's area (basin, département
-    or RSA pilot territory) and the piloting organisation or adviser."""
-    found = area_arguments(scope, "bassin_entreprise", "departement")
-    if scope.level == Level.RSA:
-        found["territoire_rsa"] = scope.code
-    if scope.organisation_id is not None:
-        found["structure"] = scope.organisation_id
-    if scope.adviser_id is not None:
-        found["conseiller"] = scope.adviser_id
+def scope_filters(scope: Scope, basin: str, department: str, rsa_territory: str,
+                  organisation: str, adviser: str) -> dict[str, Any]:
+    """A list's filters keeping the scope's records, under that list's names: the firm's area
+    (basin, département or RSA pilot territory) and the organisation or adviser."""
+    found = area_arguments(scope, basin, department)
+    for name, value in ((rsa_territory, scope.code if scope.level == Level.RSA else None),
+                        (organisation, scope.organisation_id), (adviser, scope.adviser_id)):
+        if value is not None:
+            found[name] = value
     return found
+
+
+def scope_arguments(scope: Scope) -> dict[str, Any]:
+    """The needs list's filters keeping the scope's needs: the firm's area and the piloting
+    organisation or adviser."""
+    return scope_filters(scope, "bassin_entreprise", "departement", "territoire_rsa", "structure",
+                         "conseiller")
 
 
 def companies_arguments(scope: Scope, start: date, end: date, done: str) -> dict[str, Any]:
     """The companies list's filters keeping the scope's firms contacted (`done` "contacted") or
     visited ("visited") from `start` to `end`: the firm's area, and whose contacts or visits."""
-    found = area_arguments(scope, "basin", "department")
-    if scope.level == Level.RSA:
-        found["rsa_territory"] = scope.code
-    if scope.organisation_id is not None:
-        found["organisation"] = scope.organisation_id
-    if scope.adviser_id is not None:
-        found["adviser"] = scope.adviser_id
-    return found | {f"{done}_from": start.isoformat(), f"{done}_to": end.isoformat()}
+    return scope_filters(scope, "basin", "department", "rsa_territory", "organisation",
+                         "adviser") | {f"{done}_from": start.isoformat(), f"{done}_to": end.isoformat()}
 
 
 def companies_links(scope: Scope, period: Period) -> dict[str, str]:

@@ -26,6 +26,16 @@ def by_whom(organisation: InstrumentedAttribute[Any], person: InstrumentedAttrib
             if value is not None]
 
 
+def contacts_in(low: datetime, high: datetime) -> list[sa.ColumnElement[bool]]:
+    """The ledger entries from `low` (included) to `high` (excluded)."""
+    return [Interaction.occurred_at >= low, Interaction.occurred_at < high]
+
+
+def visits_done_in(low: datetime, high: datetime) -> list[sa.ColumnElement[bool]]:
+    """The visits done (status "réalisée") scheduled from `low` (included) to `high` (excluded)."""
+    return [Visit.status == VisitStatus.DONE, Visit.scheduled_at >= low, Visit.scheduled_at < high]
+
+
 def silent_between(low: datetime, high: datetime) -> sa.Select:
     """The firms contacted since `low` but not from `low` to `high`: those whose first ledger
     entry since `low` comes at `high` or later, i.e. an entry from `high` on whose previous one
@@ -49,7 +59,7 @@ def contacted_between(low: datetime, high: datetime, organisation_id: int | None
     whose = by_whom(Interaction.organisation_id, Interaction.user_id, organisation_id, user_id)
     if whose:
         return sa.and_(since, Company.id.in_(sa.select(Interaction.company_id).where(
-            Interaction.occurred_at >= low, Interaction.occurred_at < high, *whose)))
+            *contacts_in(low, high), *whose)))
     return sa.and_(since, Company.id.not_in(silent_between(low, high)))
 
 
@@ -58,8 +68,7 @@ def visited_between(low: datetime, high: datetime, organisation_id: int | None =
     """The firms with a visit done (status "réalisée") scheduled from `low` (included) to `high`
     (excluded), which the organisation or the person took part in when given (a task force's
     visit counts once)."""
-    visits = sa.select(Visit.company_id).where(
-        Visit.status == VisitStatus.DONE, Visit.scheduled_at >= low, Visit.scheduled_at < high)
+    visits = sa.select(Visit.company_id).where(*visits_done_in(low, high))
     whose = by_whom(VisitParticipant.organisation_id, VisitParticipant.user_id, organisation_id,
                     user_id)
     if whose:

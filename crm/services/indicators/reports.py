@@ -36,9 +36,9 @@ from crm.models import (
     User,
     Visit,
     VisitParticipant,
-    VisitStatus,
     utcnow,
 )
+from crm.services.companies import activity
 from crm.services.indicators import committees, figures, tables
 from crm.services.indicators.definitions import BY_KEY, Definition
 from crm.services.indicators.figures import Row
@@ -282,13 +282,11 @@ def working_organisations(area: Scope, period: Period) -> list[Organisation]:
     start, end = period.bounds
     contacts = (sa.select(Interaction.organisation_id)
                 .join(Company, Company.id == Interaction.company_id)
-                .where(area.company_condition(), Interaction.occurred_at >= start,
-                       Interaction.occurred_at < end))
+                .where(area.company_condition(), *activity.contacts_in(start, end)))
     visits = (sa.select(VisitParticipant.organisation_id)
               .join(Visit, Visit.id == VisitParticipant.visit_id)
               .join(Company, Company.id == Visit.company_id)
-              .where(area.company_condition(), Visit.status == VisitStatus.DONE,
-                     Visit.scheduled_at >= start, Visit.scheduled_at < end))
+              .where(area.company_condition(), *activity.visits_done_in(start, end)))
     needs = (sa.select(HiringNeed.organisation_id)
              .join(Company, Company.id == HiringNeed.company_id)
              .where(area.company_condition(),

@@ -119,7 +119,7 @@ def limiter_redis_down(monkeypatch):
         raise ConnectionError("Redis injoignable")
 
     for command in ("incr", "get", "get_expiry"):
-        monkeypatch.setattr(limiter.limiter.storage, command, down)
+        monkeypatch.setattr(limiter.storage, command, down)
 
 
 def test_with_the_limiter_s_redis_down_the_limit_still_holds_in_memory(client, limiter_redis_down):

@@ -33,6 +33,14 @@ def _limits(kind: str) -> list[RateLimitItem]:
     return parse_many(current_app.config[kind])
 
 
+def redis_counter() -> RateLimiter:
+    """The counter on the limiter's configured storage (Redis). Not `limiter.limiter`: once one of
+    Flask-Limiter's own limits finds Redis down, that property switches, on a timer of its own, to
+    Flask-Limiter's separate in-memory storage, and the form's requests would be counted half there
+    and half in `memory_counter`, neither reaching the limit."""
+    return FixedWindowRateLimiter(limiter.storage)
+
+
 # While Redis is unreachable the limits are counted in this process's memory: they hold per process
 # instead of failing open (Flask-Limiter's own limits do the same: RATELIMIT_IN_MEMORY_FALLBACK_ENABLED).
 # Made on the first failure: the memory storage starts a timer thread.
@@ -65,7 +73,7 @@ def wait(kind: str) -> timedelta | None:
         return None
     scope, address = SCOPES[kind], get_remote_address()
     try:
-        waits = _waits(limiter.limiter, kind, scope, address)
+        waits = _waits(redis_counter(), kind, scope, address)
     except Exception as error:
         waits = _waits(_storage_failed(error), kind, scope, address)
     return timedelta(seconds=math.ceil(max(waits))) if waits else None
@@ -77,8 +85,9 @@ def count(kind: str) -> None:
         return
     scope, address = SCOPES[kind], get_remote_address()
     try:
+        counter = redis_counter()
         for item in _limits(kind):
-            limiter.limiter.hit(item, scope, address)
+            counter.hit(item, scope, address)
     except Exception as error:
         memory = _storage_failed(error)
         for item in _limits(kind):

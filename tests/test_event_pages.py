@@ -288,7 +288,10 @@ def test_the_staff_list_filters_by_period_and_shows_the_indicators(client, signe
     assert "Juin" in page and "Septembre" not in page
     assert "1 événement, dont 1 à double bannière (100 %)" in page
     assert "Remplissage des places : 25 %" in page
-    assert client.get("/gestion/evenements?from_day=hier").status_code == 200
+    wrong = client.get("/gestion/evenements?from_day=hier")
+    assert wrong.status_code == 422  # said in French, every event kept
+    assert "N'est pas une date valide." in wrong.get_data(as_text=True)
+    assert "Juin" in wrong.get_data(as_text=True) and "Septembre" in wrong.get_data(as_text=True)
 
 
 def test_the_target_firms_of_a_plan_are_invited_at_once(client, signed_in, agency):

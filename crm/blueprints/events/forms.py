@@ -19,15 +19,18 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from crm.blueprints.forms import FilterForm, FrenchForm, QuickSelectField, options
 from crm.blueprints.plans.forms import MultiCheckboxField
 from crm.blueprints.public.forms import NeedRequestForm
-from crm.models import Event, EventKind, EventStatus
+from crm.models import Event, EventKind, EventStatus, User
 from crm.models.event import SURVEY_COMMENT_LENGTH
 from crm.services.accounts import users
 from crm.services.events import organising, registrations, surveys
 from crm.services.events.firms import FirmAnswer, Outcomes
+from crm.services.events.listing import EventFilters
 from crm.services.events.organising import EventInput
+from crm.services.indicators.scope import adviser_choices
 from crm.services.needs.schema import need_payload
 from crm.services.plans.fiche import NAF_SECTIONS
-from crm.services.platform.local_time import local_from_utc, utc_from_local
+from crm.services.platform.local_time import day_bounds, local_from_utc, utc_from_local
+from crm.services.territory import rsa_pilots
 
 
 def utc(value):
@@ -109,14 +112,51 @@ class StatusForm(FrenchForm):
 
 class EventFilterForm(FilterForm):
     basin = QuickSelectField("Bassin d'emploi", default="")
+    department = QuickSelectField("Département", default="")
+    rsa_territory = QuickSelectField("Territoire pilote RSA", default="")
+    organisation = QuickSelectField("Structure organisatrice", default="")
+    adviser = QuickSelectField("Créé par", default="")
     status = QuickSelectField("État", default="")
     from_day = DateField("Du", validators=[Optional()])
     to_day = DateField("Au", validators=[Optional()])
 
-    def __init__(self, formdata):
+    def __init__(self, formdata, user: User):
         super().__init__(formdata)
         self.basin.choices = options([("", "Tous les bassins")], users.basin_choices())
+        self.department.choices = options([("", "Tous les départements")],
+                                          users.department_choices())
+        self.rsa_territory.choices = options([("", "Tous les territoires")],
+                                             rsa_pilots.territory_choices())
+        self.organisation.choices = options([("", "Toutes les structures")], [
+            (str(key), name) for key, name in users.organisation_choices()])
+        # the advisers whose indicators the user may read (the dashboard's adviser level)
+        self.adviser.choices = options([("", "Tous les auteurs")], adviser_choices(user))
         self.status.choices = options([("", "Tous les états")], EventStatus.choices())
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields, then the period's order."""
+        valid = super().validate(extra_validators)
+        first, last = self.from_day.data, self.to_day.data
+        if first and last and not (self.from_day.errors or self.to_day.errors) and last < first:
+            self.to_day.errors = ["La fin de la période précède son début."]
+            valid = False
+        return valid
+
+    def filters(self) -> EventFilters:
+        """The filters of the valid fields (a wrong one keeps every event)."""
+        def given(field) -> str | None:
+            return field.data if field.data and not field.errors else None
+
+        first, last = given(self.from_day), given(self.to_day)
+        status, rsa, organisation, adviser = (given(self.status), given(self.rsa_territory),
+                                              given(self.organisation), given(self.adviser))
+        return EventFilters(
+            basin=given(self.basin), department=given(self.department),
+            rsa_territory=int(rsa) if rsa else None,
+            organisation_id=int(organisation) if organisation else None,
+            author_id=int(adviser) if adviser else None,
+            status=EventStatus(status) if status else None,
+            start=day_bounds(first)[0] if first else None, end=day_bounds(last)[1] if last else None)
 
 
 class IndicatorFilterForm(FilterForm):

@@ -20,7 +20,7 @@ from crm.blueprints.pagination import paginate
 from crm.blueprints.refusals import refusals
 from crm.extensions import db
 from crm.models import Event, EventCompany, EventStatus, HiringNeed
-from crm.services.events import firms, organising, registrations, surveys, upkeep
+from crm.services.events import firms, listing, organising, registrations, surveys, upkeep
 from crm.services.platform import spreadsheet_files, unit_of_work
 from crm.services.platform.local_time import day_bounds
 
@@ -35,20 +35,21 @@ def event_or_404(event_id: int) -> Event:
 @bp.get("/gestion/evenements")
 @staff_only
 def staff_list():
-    """Every event, the soonest first for upcoming ones, with their candidates' counts."""
-    form = EventFilterForm(request.args)
-    form.validate()
-    status = EventStatus(form.status.data) if form.status.data in EventStatus._value2member_map_ else None
-    basin = form.basin.data if form.basin.data and not form.basin.errors else None
-    start = day_bounds(form.from_day.data)[0] if form.from_day.data and not form.from_day.errors else None
-    end = day_bounds(form.to_day.data)[1] if form.to_day.data and not form.to_day.errors else None
-    page = paginate(organising.staff_events(basin=basin, status=status, start=start, end=end))
-    counts = registrations.counts_of([event.id for event in page.items])
-    return render_template("events/staff_list.html", form=form, page=page, counts=counts,
-                           empty=registrations.Counts(), banner=organising.banner,
+    """Every event, latest first, with what the indicators sum per event and over the list; wrong
+    filters are said (422) and keep every event."""
+    form = EventFilterForm(request.args, actor())
+    valid = form.validate()
+    filters = form.filters()
+    page = paginate(listing.staff_events(filters))
+    ids = [event.id for event in page.items]
+    return render_template("events/staff_list.html", form=form, page=page,
+                           counts=registrations.counts_of(ids), empty=registrations.Counts(),
+                           per_event=listing.figures_per_event(ids), none=listing.EventFigures(),
+                           totals=listing.list_figures(filters), banner=organising.banner,
                            can_organise=organising.can_organise(actor()),
-                           figures=upkeep.indicators(basin=basin, start=start, end=end),
-                           indicator_args=filter_arguments())
+                           figures=upkeep.figures_by(listing.indicator_events(filters)).get(
+                               None, upkeep.Indicators()),
+                           indicator_args=filter_arguments()), 200 if valid else 422
 
 
 def filter_arguments() -> dict[str, str]:

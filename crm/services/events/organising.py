@@ -268,25 +268,6 @@ def notify_cancelled(event: Event) -> None:
 
 # Reading
 
-def staff_events(basin: str | None = None, upcoming_only: bool = False,
-                 status: EventStatus | None = None, start: datetime | None = None,
-                 end: datetime | None = None) -> sa.Select:
-    """Every event for staff (latest first, or soonest first for upcoming ones), with their
-    organisers; by basin, status and start between `start` and `end`."""
-    query = sa.select(Event).options(selectinload(Event.organisers))
-    if basin:
-        query = query.where(Event.basin_code == basin)
-    if start:
-        query = query.where(Event.starts_at >= start)
-    if end:
-        query = query.where(Event.starts_at < end)
-    if status is not None:
-        query = query.where(Event.status == status)
-    if upcoming_only:
-        query = query.where(Event.ends_at >= utcnow())
-    return query.order_by(Event.starts_at.desc() if not upcoming_only else Event.starts_at, Event.id)
-
-
 def has_sector(code: str) -> ColumnElement[bool]:
     """Events whose sectors include a NAF section (the JSON list read as text, on both
     databases; `code` is a known section letter)."""

@@ -21,19 +21,16 @@ from crm.models import (
     ClosingReason,
     Company,
     Event,
-    EventCompany,
-    EventRegistration,
     EventStatus,
     HeadcountBand,
     HiringNeed,
     NeedSource,
     NeedStatus,
     Organisation,
-    ParticipationStatus,
     TrainingRequest,
 )
-from crm.models.event import event_organisers
 from crm.services.companies import activity
+from crm.services.events import listing
 from crm.services.indicators.definitions import BY_KEY, KEYS, Definition, source_key
 from crm.services.indicators.scope import Level, Period, Scope
 from crm.services.needs import aftercare_figures, cohandling
@@ -310,34 +307,17 @@ class Measures:
     @cached_property
     def events(self) -> tuple[int, int, int, int, int, int]:
         """Of the events held in the area that start in the period: (events, firms confirmed,
-        candidates checked in, firms with outcomes recorded, interviews, hires), in one query.
-        With an organisation: the events it organises; with an adviser: those they created."""
-        whose: list[sa.ColumnElement[bool]] = [] if self.scope.organisation_id is None else [Event.id.in_(
-            sa.select(event_organisers.c.event_id)
-            .where(event_organisers.c.organisation_id == self.scope.organisation_id))]
-        if self.scope.adviser_id is not None:
-            whose.append(Event.created_by_id == self.scope.adviser_id)
-        held = (sa.select(Event.id)
-                .where(Event.status == EventStatus.HELD, Event.starts_at >= self.low,
-                       Event.starts_at < self.high,
-                       self.scope.place_condition(Event.commune_code, Event.basin_code),
-                       *whose)
-                .scalar_subquery())
-        confirmed = sa.and_(EventCompany.event_id.in_(held),
-                            EventCompany.status == ParticipationStatus.CONFIRMED)
-        reported = sa.and_(confirmed, EventCompany.outcomes_at.is_not(None))
-        query = sa.select(
-            sa.select(sa.func.count()).select_from(Event).where(Event.id.in_(held)).scalar_subquery(),
-            sa.select(sa.func.count(sa.distinct(EventCompany.company_id))).where(confirmed)
-            .scalar_subquery(),
-            sa.select(sa.func.count(EventRegistration.checked_in_at))
-            .where(EventRegistration.event_id.in_(held)).scalar_subquery(),
-            sa.select(sa.func.count(EventCompany.id)).where(reported).scalar_subquery(),
-            sa.select(sa.func.coalesce(sa.func.sum(EventCompany.interviews), 0)).where(reported)
-            .scalar_subquery(),
-            sa.select(sa.func.coalesce(sa.func.sum(EventCompany.hires), 0)).where(reported)
-            .scalar_subquery())
-        return tuple(number(value) for value in db.session.execute(query).one())  # type: ignore[return-value]
+        candidates checked in, firms with outcomes recorded, interviews, hires), in one query,
+        with the events list's filters and sums (`events/listing.py`). With an organisation: the
+        events it organises; with an adviser: those they created."""
+        kept = listing.EventFilters(organisation_id=self.scope.organisation_id,
+                                    author_id=self.scope.adviser_id, status=EventStatus.HELD,
+                                    start=self.low, end=self.high)
+        held = sa.select(Event.id).where(
+            *kept.conditions(), self.scope.place_condition(Event.commune_code, Event.basin_code))
+        found = listing.figures_of(held)
+        return (found.events, found.firms, found.present, found.reported, found.interviews,
+                found.hires)
 
     @cached_property
     def training(self) -> dict[str, int]:

@@ -9,11 +9,11 @@ from enum import StrEnum
 import sqlalchemy as sa
 
 from crm.extensions import db
-from crm.models import Basin, Commune, Company, Department, Organisation, Role, RsaPilotTerritory, User
+from crm.models import Basin, Company, Department, Organisation, Role, RsaPilotTerritory, User
 from crm.services.companies.listing import department_condition
 from crm.services.plans import objectives
 from crm.services.platform.refusals import InvalidInput
-from crm.services.territory import rsa_pilots
+from crm.services.territory import communes, rsa_pilots
 
 REGION_CODE = "27"  # Bourgogne-Franche-Comté (INSEE region code)
 REGION_NAME = "Bourgogne-Franche-Comté"
@@ -64,7 +64,7 @@ class Scope:
         if self.level == Level.BASIN:
             return basin == self.code
         if self.level == Level.DEPARTEMENT:
-            return commune.in_(sa.select(Commune.code).where(Commune.department_code == self.code))
+            return commune.in_(communes.department_communes(self.code))
         if self.level == Level.RSA:
             return commune.in_(rsa_pilots.territory_communes(int(self.code)))
         return sa.true()

@@ -1,4 +1,5 @@
-"""Communes of the region by postal code: the workplace of the public form."""
+"""Communes of the region: those of a département, those a postal code serves (the workplace of the
+public form)."""
 
 import re
 from dataclasses import dataclass, field
@@ -10,6 +11,11 @@ from crm.models import Commune, CommunePostalCode
 from crm.services.platform.wording import normalise_name
 
 POSTAL_CODE = re.compile(r"\d{5}")
+
+
+def department_communes(code: str) -> sa.Select:
+    """The codes of the communes of one département."""
+    return sa.select(Commune.code).where(Commune.department_code == code)
 
 
 def communes_for_postal_code(code: str | None) -> list[Commune]:

@@ -13,7 +13,7 @@ from crm.extensions import db
 from crm.services.companies import timeline
 from crm.services.events import firms, registrations, upkeep
 from tests import factories as f
-from tests.helpers import assert_constant_queries, count
+from tests.helpers import assert_constant_queries, count, text_of
 
 FORM = {"kind": "job_dating", "title": "Job dating BTP", "starts_at": "2026-06-24T09:00",
         "ends_at": "2026-06-24T12:00", "venue": "Agence France Travail Dijon Est",
@@ -288,10 +288,9 @@ def test_the_staff_list_filters_by_period_and_shows_the_indicators(client, signe
     assert "Juin" in page and "Septembre" not in page
     assert "1 événement, dont 1 à double bannière (100 %)" in page
     assert "Remplissage des places : 25 %" in page
-    wrong = client.get("/gestion/evenements?from_day=hier")
-    assert wrong.status_code == 422  # said in French, every event kept
-    assert "N'est pas une date valide." in wrong.get_data(as_text=True)
-    assert "Juin" in wrong.get_data(as_text=True) and "Septembre" in wrong.get_data(as_text=True)
+    wrong = text_of(client, "/gestion/evenements?from_day=hier", 422)
+    assert "N'est pas une date valide." in wrong  # said in French, every event kept
+    assert "Juin" in wrong and "Septembre" in wrong
 
 
 def test_the_target_firms_of_a_plan_are_invited_at_once(client, signed_in, agency):

@@ -2,6 +2,7 @@
 candidate's and the firm's public forms."""
 
 from datetime import date
+from typing import Any
 
 from wtforms import (
     BooleanField,
@@ -110,6 +111,9 @@ class StatusForm(FrenchForm):
     reason = StringField("Motif (annulation)", validators=[Optional(), Length(max=500)])
 
 
+NOT_CANCELLED = "not_cancelled"  # the status filter's choice of every status but cancelled
+
+
 class EventFilterForm(FilterForm):
     basin = QuickSelectField("Bassin d'emploi", default="")
     department = QuickSelectField("Département", default="")
@@ -119,6 +123,7 @@ class EventFilterForm(FilterForm):
     status = QuickSelectField("État", default="")
     from_day = DateField("Du", validators=[Optional()])
     to_day = DateField("Au", validators=[Optional()])
+    firm_basin = QuickSelectField("Bassin des entreprises confirmées", default="")
 
     def __init__(self, formdata, user: User):
         super().__init__(formdata)
@@ -131,7 +136,9 @@ class EventFilterForm(FilterForm):
             (str(key), name) for key, name in users.organisation_choices()])
         # the advisers whose indicators the user may read (the dashboard's adviser level)
         self.adviser.choices = options([("", "Tous les auteurs")], adviser_choices(user))
-        self.status.choices = options([("", "Tous les états")], EventStatus.choices())
+        self.status.choices = options([("", "Tous les états"), (NOT_CANCELLED, "Tous sauf annulés")],
+                                      EventStatus.choices())
+        self.firm_basin.choices = options([("", "Tous les bassins")], users.basin_choices())
 
     def validate(self, extra_validators=None) -> bool:
         """The fields, then the period's order."""
@@ -144,7 +151,7 @@ class EventFilterForm(FilterForm):
 
     def filters(self) -> EventFilters:
         """The filters of the valid fields (a wrong one keeps every event)."""
-        def given(field) -> str | None:
+        def given(field) -> Any:
             return field.data if field.data and not field.errors else None
 
         first, last = given(self.from_day), given(self.to_day)
@@ -155,8 +162,15 @@ class EventFilterForm(FilterForm):
             rsa_territory=int(rsa) if rsa else None,
             organisation_id=int(organisation) if organisation else None,
             author_id=int(adviser) if adviser else None,
-            status=EventStatus(status) if status else None,
-            start=day_bounds(first)[0] if first else None, end=day_bounds(last)[1] if last else None)
+            statuses=statuses(status), start=day_bounds(first)[0] if first else None,
+            end=day_bounds(last)[1] if last else None, firm_basin=given(self.firm_basin))
+
+
+def statuses(chosen: str | None) -> tuple[EventStatus, ...]:
+    """The statuses the status filter's choice keeps (none: every status)."""
+    if chosen == NOT_CANCELLED:
+        return tuple(status for status in EventStatus if status != EventStatus.CANCELLED)
+    return (EventStatus(chosen),) if chosen else ()
 
 
 class IndicatorFilterForm(FilterForm):

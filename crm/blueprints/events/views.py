@@ -44,7 +44,7 @@ def staff_list():
     ids = [event.id for event in page.items]
     return render_template("events/staff_list.html", form=form, page=page,
                            counts=registrations.counts_of(ids), empty=registrations.Counts(),
-                           per_event=listing.figures_per_event(ids), none=listing.EventFigures(),
+                           per_event=listing.figures_per_event(ids, filters), none=listing.EventFigures(),
                            totals=listing.list_figures(filters), banner=organising.banner,
                            can_organise=organising.can_organise(actor()),
                            figures=upkeep.figures_by(listing.indicator_events(filters)).get(

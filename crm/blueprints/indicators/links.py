@@ -3,10 +3,10 @@
 filed or closed from… to…, outcome, closing reason, ROME codes), the companies list (basin,
 département, RSA pilot territory or region; contacted or visited from… to…, by the organisation
 or adviser of the scope), the POE requests list (the firm's area, the carrier and author, requested
-from… to…, the funnel's step), the events list (the events held in the period, region and
-basins only) and the after-hire results page (needs closed in the period). The other events'
-figures get no link: no list filters what they count. The lists show what the reader
-may see: a manager's needs list holds their organisation's and basins' needs, the figures count
+from… to…, the funnel's step), the events list (the events held in the period in the area, by
+the event's own place, organised by the organisation or created by the adviser; the list sums each
+events' figure) and the after-hire results page (needs closed in the period). The lists show what
+the reader may see: a manager's needs list holds their organisation's and basins' needs, the figures count
 every organisation's."""
 
 from datetime import date
@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import url_for
 
+from crm.blueprints.events.forms import NOT_CANCELLED
 from crm.models import ClosingReason, EventStatus, Indicator, NeedSource
 from crm.services.indicators.breakdowns import (
     OTHERS,
@@ -91,14 +92,23 @@ def training_links(scope: Scope, period: Period) -> dict[str, str]:
             for key, step in STEP_OF_FIGURE.items()}
 
 
+EVENT_FIGURES = ("events_held", "event_firms", "event_candidates", "event_interviews", "event_hires")
+
+
+def events_arguments(start: date, end: date) -> dict[str, Any]:
+    """The events list's filters keeping the events held that start from `start` to `end`."""
+    return {"status": EventStatus.HELD.value, "from_day": start.isoformat(), "to_day": end.isoformat()}
+
+
 def events_links(scope: Scope, period: Period) -> dict[str, str]:
-    """`events_held` → the events list's held events starting in the period, for the levels its
-    filters hold: the region and a basin (the event's), every organisation's."""
-    if scope.level not in (Level.REGION, Level.BASIN) or scope.organisation_id is not None:
-        return {}
-    place: dict[str, Any] = {"basin": scope.code} if scope.level == Level.BASIN else {}
-    return {"events_held": url_for("events.staff_list", **place, status=EventStatus.HELD.value,
-                                   from_day=period.start.isoformat(), to_day=period.end.isoformat())}
+    """The events' figures → the events list's held events starting in the period, placed in the
+    area by the event's own commune and basin, those the organisation organises or the adviser
+    created: the list shows each event's firms, candidates present, interviews and hires, and
+    their totals (the figures)."""
+    held = url_for("events.staff_list", **scope_filters(
+        scope, "basin", "department", "rsa_territory", "organisation", "adviser"),
+        **events_arguments(period.start, period.end))
+    return dict.fromkeys(EVENT_FIGURES, held)
 
 
 def needs_arguments(scope: Scope, period: Period) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -158,12 +168,15 @@ def plan_link(plan: PlanRow, objective: ObjectiveRow, period: Period) -> str | N
     """A plan objective's achieved figure → the records it counts, those of the plan basin's firms
     (every organisation's) from the plan's start to the period's end (or the plan's end): the
     needs filed, filled or closed (hires); the firms contacted (the TPE-PME share is taken over
-    them) or visited, closed ones included; the POE requests whose training started. None for
-    the event firms: no list filters those (docs/indicators.md)."""
+    them) or visited, closed ones included; the POE requests whose training started; the events
+    not cancelled where the basin's firms were confirmed (the list counts those firms)."""
     end = min(plan.end, period.end)
     if objective.indicator == Indicator.POE_ENTRIES:
         return url_for("training.request_list", bassin_entreprise=plan.basin_code, etape="entree",
                        debut_du=plan.start.isoformat(), debut_au=end.isoformat())
+    if objective.indicator == Indicator.EVENT_COMPANIES:
+        return url_for("events.staff_list", firm_basin=plan.basin_code, status=NOT_CANCELLED,
+                       from_day=plan.start.isoformat(), to_day=end.isoformat())
     if objective.indicator in PLAN_FIRMS:
         done = PLAN_FIRMS[objective.indicator]
         firms: dict[str, Any] = {"basin": plan.basin_code, "closed": "y",

@@ -311,7 +311,7 @@ class Measures:
         with the events list's filters and sums (`events/listing.py`). With an organisation: the
         events it organises; with an adviser: those they created."""
         kept = listing.EventFilters(organisation_id=self.scope.organisation_id,
-                                    author_id=self.scope.adviser_id, status=EventStatus.HELD,
+                                    author_id=self.scope.adviser_id, statuses=(EventStatus.HELD,),
                                     start=self.low, end=self.high)
         held = sa.select(Event.id).where(
             *kept.conditions(), self.scope.place_condition(Event.commune_code, Event.basin_code))

@@ -4,10 +4,11 @@ filed or closed from… to…, outcome, closing reason, ROME codes), the compani
 département, RSA pilot territory or region; contacted or visited from… to…, by the organisation
 or adviser of the scope), the POE requests list (the firm's area, the carrier and author, requested
 from… to…, the funnel's step), the events list (the events held in the period in the area, by
-the event's own place, organised by the organisation or created by the adviser; the list sums each
-events' figure) and the after-hire results page (needs closed in the period). The lists show what
-the reader may see: a manager's needs list holds their organisation's and basins' needs, the figures count
-every organisation's."""
+the event's own place, organised by the organisation or created by the adviser: its totals are
+the events' figures; a plan's event firms: the events where the basin's firms were confirmed) and
+the after-hire results page (needs closed in the period). The lists show what the reader may see:
+a manager's needs list holds their organisation's and basins' needs, the figures count every
+organisation's."""
 
 from datetime import date
 from typing import Any
@@ -95,11 +96,6 @@ def training_links(scope: Scope, period: Period) -> dict[str, str]:
 EVENT_FIGURES = ("events_held", "event_firms", "event_candidates", "event_interviews", "event_hires")
 
 
-def events_arguments(start: date, end: date) -> dict[str, Any]:
-    """The events list's filters keeping the events held that start from `start` to `end`."""
-    return {"status": EventStatus.HELD.value, "from_day": start.isoformat(), "to_day": end.isoformat()}
-
-
 def events_links(scope: Scope, period: Period) -> dict[str, str]:
     """The events' figures → the events list's held events starting in the period, placed in the
     area by the event's own commune and basin, those the organisation organises or the adviser
@@ -107,7 +103,7 @@ def events_links(scope: Scope, period: Period) -> dict[str, str]:
     their totals (the figures)."""
     held = url_for("events.staff_list", **scope_filters(
         scope, "basin", "department", "rsa_territory", "organisation", "adviser"),
-        **events_arguments(period.start, period.end))
+        status=EventStatus.HELD.value, from_day=period.start.isoformat(), to_day=period.end.isoformat())
     return dict.fromkeys(EVENT_FIGURES, held)
 
 

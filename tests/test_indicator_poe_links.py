@@ -155,24 +155,3 @@ def test_the_filtered_list_runs_as_many_queries_with_more_requests(client, poe, 
     assert_constant_queries(client, "/formations?departement=21&du=2026-05-01&au=2026-05-31"
                                     f"&etape=deposee&structure={poe['paul'].organisation_id}",
                             add_rows)
-
-
-def listed_events(client, link: str) -> int:
-    text = text_of(client, link)
-    if "Aucun événement ne correspond" in text:
-        return 0
-    return int(re.search(r"(\d+) événements?\b", text).group(1))
-
-
-def test_the_events_held_link_to_the_events_list_at_the_region_and_a_basin(app, client, poe, admin):
-    """May: E1 held in Dijon, E2 in Besançon (E3 cancelled, E4 in June). The events list filters
-    on the event's basin, not on a département nor on its organisers: no link there."""
-    for chosen, held in ((Scope(Level.REGION, "27"), 2), (Scope(Level.BASIN, "2711"), 1),
-                         (Scope(Level.BASIN, "2706"), 1)):
-        with app.test_request_context():
-            linked = links.record_links(chosen, MAY)
-        assert figures.figures(chosen, MAY)["events_held"].value == held
-        assert listed_events(client, linked["events_held"]) == held, chosen
-    for chosen in (Scope(Level.DEPARTEMENT, "21"), scopes(poe)["agency-in-dijon"], scopes(poe)["lea"]):
-        with app.test_request_context():
-            assert "events_held" not in links.record_links(chosen, MAY)

@@ -47,8 +47,7 @@ def staff_list():
                            per_event=listing.figures_per_event(ids, filters), none=listing.EventFigures(),
                            totals=listing.list_figures(filters), banner=organising.banner,
                            can_organise=organising.can_organise(actor()),
-                           figures=upkeep.figures_by(listing.indicator_events(filters)).get(
-                               None, upkeep.Indicators()),
+                           figures=listing.indicators(filters),
                            indicator_args=filter_arguments()), 200 if valid else 422
 
 

@@ -20,6 +20,7 @@ from crm.models import (
     ParticipationStatus,
 )
 from crm.models.event import event_organisers
+from crm.services.events import upkeep
 from crm.services.territory import communes, rsa_pilots
 
 
@@ -78,11 +79,12 @@ def staff_events(filters: EventFilters) -> sa.Select:
             .order_by(Event.starts_at.desc(), Event.id))
 
 
-def indicator_events(filters: EventFilters) -> sa.Select:
-    """The ids of the events the list's indicators count: the filters' but for the status, every
-    status but cancelled."""
-    return sa.select(Event.id).where(*replace(filters, statuses=()).conditions(),
-                                     Event.status != EventStatus.CANCELLED)
+def indicators(filters: EventFilters) -> upkeep.Indicators:
+    """The list's indicators (`upkeep.figures_by`): those of the events the filters keep whatever
+    their status, cancelled ones left out."""
+    chosen = sa.select(Event.id).where(*replace(filters, statuses=()).conditions(),
+                                       Event.status != EventStatus.CANCELLED)
+    return upkeep.figures_by(chosen).get(None, upkeep.Indicators())
 
 
 @dataclass(frozen=True)

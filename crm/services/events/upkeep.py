@@ -206,11 +206,9 @@ def figures_by(chosen: sa.Select, key: Any = None) -> dict:
     return found
 
 
-def indicators(event_ids: list[int] | None = None, basin: str | None = None,
-               start: datetime | None = None, end: datetime | None = None) -> Indicators:
-    """Figures of some events (or of a basin over a period), cancelled ones left out: three
-    grouped queries."""
-    return figures_by(chosen_events(event_ids, basin, start, end)).get(None, Indicators())
+def indicators(event_ids: list[int]) -> Indicators:
+    """Figures of some events, cancelled ones left out: three grouped queries."""
+    return figures_by(chosen_events(event_ids)).get(None, Indicators())
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,8 @@ from crm.services.indicators.figures import (
     rows_of,
 )
 from crm.services.indicators.scope import Level, Period, Scope
+from crm.services.needs import cohandling
+from crm.services.needs.cohandling import RefusalRate
 from crm.services.plans import objectives
 from crm.services.territory import rsa_pilots
 
@@ -359,6 +361,36 @@ def spotters_by_organisation(measures: dict[str, Measures]) -> list[SpotterRow]:
                        {which: spotter_figures(flags) for which, flags in periods.items()})
             for organisation_id, periods in grouped.items()]
     return sorted(rows, key=lambda row: (-row.current.flags, row.name))
+
+
+# -- co-handlers' "not for me" answers by organisation -------------------------------------------
+
+@dataclass(frozen=True)
+class RefusalRow:
+    """An organisation invited to co-handle the area's needs: its co-handlings and "not for me"
+    answers for the needs filed in each of the three periods."""
+
+    organisation: str
+    periods: dict[str, RefusalRate]  # the three periods (PERIODS)
+
+    @property
+    def current(self) -> RefusalRate:
+        return self.periods["current"]
+
+
+def not_for_me_by_organisation(measures: dict[str, Measures]) -> list[RefusalRow]:
+    """Per organisation invited to co-handle a need filed in the area in one of the three periods,
+    by name: its answers in each (one grouped query per distinct period, docs/co-handling.md)."""
+    found: dict[int, dict[str, RefusalRate]] = {}
+    for which in PERIODS:
+        if id(measures[which]) not in found:
+            found[id(measures[which])] = {rate.organisation: rate for rate in
+                                          cohandling.not_for_me_rates(*measures[which].filed())}
+    rates = {which: found[id(measures[which])] for which in PERIODS}
+    names = sorted({name for by_name in rates.values() for name in by_name})
+    return [RefusalRow(name, {which: rates[which].get(name) or RefusalRate(name, 0, 0)
+                              for which in PERIODS})
+            for name in names]
 
 
 @dataclass(frozen=True)

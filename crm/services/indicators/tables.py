@@ -2,7 +2,14 @@
 the rows of the CSV and XLSX exports: the indicators, then the co-handlers' "not for me" table
 (written by the one safe writer, `platform.spreadsheet_files`)."""
 
-from crm.services.indicators.breakdowns import JOB_FIGURES, PERIODS, Breakdowns, JobRow, SpotterRow
+from crm.services.indicators.breakdowns import (
+    JOB_FIGURES,
+    PERIODS,
+    Breakdowns,
+    JobRow,
+    RefusalRow,
+    SpotterRow,
+)
 from crm.services.indicators.definitions import BY_KEY, COLUMN_BY_KEY
 from crm.services.indicators.figures import Dashboard, Figure, Row
 from crm.services.needs.cohandling import RefusalRate
@@ -107,22 +114,30 @@ PLANS_NOT_FOR_ADVISERS = ("Non disponible : les plans de prospection sont fixés
 
 
 REFUSALS_TITLE = "Co-traitance : réponses « pas pour moi » par structure"
-REFUSALS_HEADER = ["Structure invitée à co-traiter", "Co-traitances", "« Pas pour moi »",
-                   "Part (%)"]
+REFUSALS_HEADER = ["Structure invitée à co-traiter", *compared_labels(
+    "Co-traitances", "« Pas pour moi »", "Part (%)")]
 NO_REFUSALS = ("Aucune structure n'a été invitée à co-traiter une demande déposée sur ce "
-               "territoire pendant la période.")
+               "territoire pendant la période, la période précédente ou un an avant.")
 
 
-def refusal_rows(refusals: list[RefusalRate]) -> list[list]:
-    """The co-handlers' "not for me" table, as on the dashboard (the share in %, one decimal)."""
+def refusal_share(rate: RefusalRate) -> object:
+    """The "not for me" share in %, one decimal; "non disponible" without co-handling."""
+    return round(100 * rate.rate, 1) if rate.available else NOT_AVAILABLE
+
+
+def refusal_rows(refusals: list[RefusalRow]) -> list[list]:
+    """The co-handlers' "not for me" table, as on the dashboard, each figure over the period,
+    the previous one and a year before."""
     if not refusals:
         return [[REFUSALS_TITLE], [NO_REFUSALS]]
     return [[REFUSALS_TITLE], REFUSALS_HEADER,
-            *([rate.organisation, rate.co_handlings, rate.not_for_me, round(100 * rate.rate, 1)]
-              for rate in refusals)]
+            *([row.organisation, *by_figure([
+                [rate.co_handlings, rate.not_for_me, refusal_share(rate)]
+                for rate in (row.periods[which] for which in PERIODS)])]
+              for row in refusals)]
 
 
-def export_rows(board: Dashboard, refusals: list[RefusalRate],
+def export_rows(board: Dashboard, refusals: list[RefusalRow],
                 found: Breakdowns | None = None) -> list[list]:
     return [
         [f"{board.scope.label} – {board.period.label}"],
@@ -136,7 +151,7 @@ def export_rows(board: Dashboard, refusals: list[RefusalRate],
     ]
 
 
-def export_file(board: Dashboard, refusals: list[RefusalRate], fmt: str,
+def export_file(board: Dashboard, refusals: list[RefusalRow], fmt: str,
                 found: Breakdowns | None = None) -> bytes:
     """The tables as a CSV or XLSX file, safe against formula injection."""
     return spreadsheet_files.file_bytes(export_rows(board, refusals, found), fmt, "Indicateurs")

@@ -1,6 +1,7 @@
 """Scheduled committee reports: a committee's schedule (none, monthly, every two months,
-quarterly; a day of the month, or its last day) and the daily job's work: for each committee whose report is due,
-the report of the period just ended, written once (docs/indicators.md, "Scheduled reports").
+quarterly; a day of the month, or its last day) and the daily job's work: for each committee whose
+report is due, the report of the period just ended, written once (docs/indicators.md, "Scheduled
+reports").
 
 The periods are whole months of French calendar days, aligned on the year: every month; January
 and February, March and April…; the quarters. The report of a period is due on the schedule's day

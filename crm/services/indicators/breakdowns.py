@@ -233,17 +233,31 @@ def job_table(measures: Measures, top: int = TOP_JOBS) -> JobTable:
 
 # -- prospection plans ---------------------------------------------------------------------------
 
+COMPARED = ("previous", "year_before")  # the periods a breakdown is compared with
+
+
+def achieved_figure(value: int | None) -> Figure:
+    return Figure("plan_achieved", value, value is not None)
+
+
 @dataclass(frozen=True)
 class ObjectiveRow:
     indicator: Indicator
     target: int
     achieved: int | None  # None: a share with no firm to measure
     expected: int
+    # the achieved figure at the end of the previous period and a year before (None: the plan
+    # had not started then, or a share with no firm to measure)
+    compared: dict[str, int | None] = field(default_factory=lambda: dict.fromkeys(COMPARED))
 
     @property
     def achieved_figure(self) -> Figure:
-        available = self.achieved is not None
-        return Figure("plan_achieved", self.achieved if available else None, available)
+        return achieved_figure(self.achieved)
+
+    def compared_figure(self, which: str) -> Figure:
+        """The achieved figure at the end of the compared period ("non disponible" when the plan
+        had not started)."""
+        return achieved_figure(self.compared[which])
 
 
 @dataclass(frozen=True)
@@ -271,12 +285,20 @@ def plan_basins(scope: Scope) -> sa.ColumnElement[bool] | None:
     return None
 
 
+def measured_until(plan: ProspectionPlan, end: date) -> objectives.Period | None:
+    """The plan's days up to `end` (or its own end); None when it had not started by then."""
+    if end < plan.period_start:
+        return None
+    return objectives.Period(plan.period_start, min(plan.period_end, end))
+
+
 def plans_progress(scope: Scope, period: Period, today: date) -> list[PlanRow] | None:
     """The plans of the area that are under way (or closed) during the period, each objective's
-    target, achieved figure (from the plan's start to the period's end, or the plan's end) and
-    figure expected at the period's end (or today). None for a level without plans (an
-    adviser). Two queries for the plans, then one per indicator and distinct measuring period:
-    plans of a territory share their periods, so this does not grow with the plans."""
+    target, achieved figure (from the plan's start to the period's end, or the plan's end), the
+    same at the end of the previous period and a year before (None when the plan had not started
+    then), and the figure expected at the period's end (or today). None for a level without
+    plans (an adviser). Two queries for the plans, then one per indicator and distinct measuring
+    period: plans of a territory share their periods, so this does not grow with the plans."""
     area = plan_basins(scope)
     if area is None:
         return None
@@ -287,21 +309,31 @@ def plans_progress(scope: Scope, period: Period, today: date) -> list[PlanRow] |
              .options(selectinload(ProspectionPlan.objectives))
              .order_by(ProspectionPlan.basin_code, ProspectionPlan.period_start, ProspectionPlan.id))
     plans = list(db.session.scalars(query))
-    measured = {plan.id: objectives.Period(plan.period_start, min(plan.period_end, period.end))
-                for plan in plans}
+    ends = {"current": period.end, "previous": period.previous.end,
+            "year_before": period.year_before.end}
+    measured = {(plan.id, which): measured_until(plan, end) for plan in plans for which, end in ends.items()}
     wanted: dict[tuple[objectives.Period, Indicator], set[str]] = defaultdict(set)
     for plan in plans:
         for objective in plan.objectives:
-            wanted[measured[plan.id], objective.indicator].add(plan.basin_code)
+            for which in ends:
+                days = measured[plan.id, which]
+                if days is not None:
+                    wanted[days, objective.indicator].add(plan.basin_code)
     achieved = {key: objectives.achieved_by_basin(key[1], key[0], sorted(basins))
                 for key, basins in wanted.items()}
+
+    def achieved_then(plan: ProspectionPlan, indicator: Indicator, which: str) -> int | None:
+        days = measured[plan.id, which]
+        return None if days is None else achieved[days, indicator][plan.basin_code]
+
     moment = min(today, period.end)
     order = list(Indicator)
     return [PlanRow(plan.id, plan.name, plan.basin_code, plan.period_start, plan.period_end, [
         ObjectiveRow(objective.indicator, objective.target,
-                     achieved[measured[plan.id], objective.indicator][plan.basin_code],
+                     achieved_then(plan, objective.indicator, "current"),
                      objectives.expected(objective.indicator, objective.target,
-                                         objectives.period_of(plan), moment))
+                                         objectives.period_of(plan), moment),
+                     {which: achieved_then(plan, objective.indicator, which) for which in COMPARED})
         for objective in sorted(plan.objectives, key=lambda o: order.index(o.indicator))])
         for plan in plans]
 

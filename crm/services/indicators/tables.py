@@ -3,6 +3,7 @@ the rows of the CSV and XLSX exports: the indicators, then the co-handlers' "not
 (written by the one safe writer, `platform.spreadsheet_files`)."""
 
 from crm.services.indicators.breakdowns import (
+    COMPARED,
     JOB_FIGURES,
     PERIODS,
     Breakdowns,
@@ -67,8 +68,8 @@ def compared_labels(*names: str) -> list[str]:
 
 
 JOB_HEADER = ["Code ROME", "Métier", *labels("rome_shortage"), *compared_labels(*labels(*JOB_FIGURES))]
-PLAN_HEADER = ["Plan", "Bassin", "Début", "Fin", "Objectif",
-               *labels("plan_target", "plan_achieved", "plan_expected")]
+PLAN_HEADER = ["Plan", "Bassin", "Début", "Fin", "Objectif", *labels("plan_target"),
+               *compared_labels(*labels("plan_achieved")), *labels("plan_expected")]
 SPOTTER_HEADER = ["Structure repéreuse", *compared_labels(
     "Signalements", "Suivis d'une embauche",
     *labels("spotter_hire_conversion", "spotter_median_first_contact_working_days"))]
@@ -93,7 +94,8 @@ def spotter_cells(row: SpotterRow) -> list:
 
 def breakdown_rows(found: Breakdowns) -> list[list]:
     """The breakdown tables below the indicators, each after a blank line and its title; the jobs
-    and spotters with each figure over the period, the previous one and a year before."""
+    and spotters with each figure over the period, the previous one and a year before, the plans'
+    achieved figure at the end of each."""
     rows: list[list] = [[], ["Besoins par métier (ROME)"], JOB_HEADER,
                         *(job_cells(row) for row in [*found.jobs.jobs, *found.jobs.shortage])]
     rows += [[], ["Objectifs des plans de prospection"]]
@@ -102,7 +104,8 @@ def breakdown_rows(found: Breakdowns) -> list[list]:
     else:
         rows.append(PLAN_HEADER)
         rows += [[plan.name, plan.basin_code, plan.start, plan.end, objective.indicator.label,
-                  objective.target, cell(objective.achieved_figure), objective.expected]
+                  objective.target, cell(objective.achieved_figure),
+                  *(cell(objective.compared_figure(which)) for which in COMPARED), objective.expected]
                  for plan in found.plans for objective in plan.objectives]
     rows += [[], ["Repéreurs par structure"], SPOTTER_HEADER,
              *(spotter_cells(row) for row in found.spotters)]

@@ -29,6 +29,8 @@ from jobs.worker import scheduled
 from tests import factories as f
 from tests.helpers import assert_constant_queries, dijon, page_text, queries_for, text_of
 from tests.test_indicators import committee_data  # noqa: F401  (the indicators' fixture)
+from tests.test_indicators import contact
+from tests.test_indicators import need as indicators_need
 
 MAY_START, MAY_END = date(2026, 5, 1), date(2026, 5, 31)  # the clock reads Wednesday 10 June 2026
 
@@ -725,13 +727,57 @@ def test_the_report_gives_each_organisation_s_key_figures_computed_by_hand(
         "France Travail Dijon": ["5", "1", "5", "11", "60,0 %", "66,7 %", "3"],
         "Mission locale du Dijonnais": ["1", "1", "0", "0", "non disponible", "non disponible", "0"],
     }
+    # the previous period (31 March to 30 April): France Travail contacted D on 15 April; the need
+    # filed on 20 April (n7) is piloted by no one
+    previous = {row.organisation.name: [cell.shown for cell in row.previous]
+                for row in content.organisations}
+    assert previous == {
+        "France Travail Dijon": ["1", "0", "0", "0", "non disponible", "non disponible", "0"],
+        "Mission locale du Dijonnais": ["0", "0", "0", "0", "non disponible", "non disponible", "0"],
+    }
     assert [row.organisation.name for row in content.organisations] == [
         "France Travail Dijon", "Mission locale du Dijonnais"]  # France Travail first
 
     html = render(content)
     table_html = html[html.index('<table id="par-structure" class="by-organisation">'):]
     table_html = table_html[:table_html.index("</table>")]
-    assert "<caption>Chiffres clés de la période par structure" in table_html
-    assert '<th scope="col">Structure</th>' in table_html
-    assert '<th scope="row">France Travail Dijon</th>' in table_html
-    assert '<td class="number not-available">non disponible</td>' in table_html
+    assert "<caption>Chiffres clés par structure" in table_html
+    assert '<th scope="col" rowspan="2">Structure</th>' in table_html
+    assert '<th scope="colgroup" colspan="2">Taux de besoins pourvus</th>' in table_html
+    assert '<th scope="col">Période précédente</th>' in table_html
+    assert '<th scope="row">France Travail Dijon <span class="note">(France Travail)</span></th>' in table_html
+    assert ('<td data-label="Taux de besoins pourvus – la période précédente"><span class="crm-not-available">'
+            'non disponible</span></td>') in table_html
+
+
+def test_the_report_s_organisations_are_compared_with_the_previous_period(
+        committee_data, admin):  # noqa: F811
+    """Besides the indicators' fixture, in April: a need of B piloted by France Travail Dijon,
+    filed on Friday 10 April, contacted on Monday 13 (1 working day), filled on 28 April with 2
+    hires for 2 positions; Cap emploi contacted F on 22 April and did nothing in May."""
+    agency = committee_data["agency"]
+    company_b, company_f = (db.session.scalars(sa.select(m.Company).where(m.Company.name == name)).one()
+                            for name in ("B", "F"))
+    cap = f.OrganisationFactory(name="Cap emploi 21", kind=m.OrganisationKind.CAP_EMPLOI)
+    indicators_need(company_b, m.NeedSource.PUBLIC_FORM, datetime(2026, 4, 10, 8, 0), 2,
+                    contacted=datetime(2026, 4, 13, 9, 0), status=m.NeedStatus.FILLED,
+                    closed=datetime(2026, 4, 28, 9, 0), hires=2, organisation=agency)
+    contact(company_f, f.UserFactory(organisation=cap, name="Cap"), datetime(2026, 4, 22, 9, 0))
+    committee = m.Committee(level=m.CommitteeLevel.BASIN, code="2711", name="Comité de Dijon",
+                            members=[])
+    db.session.add(committee)
+    db.session.commit()
+    content = reports.content(may_report(committee, admin))
+    table = {row.organisation.name: ([cell.shown for cell in row.cells],
+                                     [cell.shown for cell in row.previous])
+             for row in content.organisations}
+    assert table["France Travail Dijon"] == (
+        ["5", "1", "5", "11", "60,0 %", "66,7 %", "3"],  # as above
+        # D contacted (the need's first contact is not in the ledger here); the April need: 2
+        # positions, contacted in time, filled, 2 hires
+        ["1", "0", "1", "2", "100,0 %", "100,0 %", "2"])
+    # working in April only: listed, with its zeros in May
+    assert table["Cap emploi 21"] == (["0", "0", "0", "0", "non disponible", "non disponible", "0"],
+                                      ["1", "0", "0", "0", "non disponible", "non disponible", "0"])
+    assert [row.organisation.name for row in content.organisations] == [
+        "France Travail Dijon", "Mission locale du Dijonnais", "Cap emploi 21"]

@@ -28,8 +28,10 @@ from jobs.reports import (
 from jobs.worker import scheduled
 from tests import factories as f
 from tests.helpers import assert_constant_queries, dijon, page_text, queries_for, text_of
-from tests.test_indicators import committee_data  # noqa: F401  (the indicators' fixture)
-from tests.test_indicators import contact
+from tests.test_indicators import (
+    committee_data,  # noqa: F401  (the indicators' fixture)
+    contact,
+)
 from tests.test_indicators import need as indicators_need
 
 MAY_START, MAY_END = date(2026, 5, 1), date(2026, 5, 31)  # the clock reads Wednesday 10 June 2026
@@ -745,9 +747,10 @@ def test_the_report_gives_each_organisation_s_key_figures_computed_by_hand(
     assert '<th scope="col" rowspan="2">Structure</th>' in table_html
     assert '<th scope="colgroup" colspan="2">Taux de besoins pourvus</th>' in table_html
     assert '<th scope="col">Période précédente</th>' in table_html
-    assert '<th scope="row">France Travail Dijon <span class="note">(France Travail)</span></th>' in table_html
-    assert ('<td data-label="Taux de besoins pourvus – la période précédente"><span class="crm-not-available">'
-            'non disponible</span></td>') in table_html
+    assert ('<th scope="row">France Travail Dijon <span class="note">(France Travail)</span></th>'
+            in table_html)
+    assert ('<td data-label="Taux de besoins pourvus – la période précédente">'
+            '<span class="crm-not-available">non disponible</span></td>') in table_html
 
 
 def test_the_report_s_organisations_are_compared_with_the_previous_period(

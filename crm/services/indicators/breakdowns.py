@@ -41,7 +41,6 @@ from crm.services.indicators.figures import (
 )
 from crm.services.indicators.scope import Level, Period, Scope
 from crm.services.needs import cohandling
-from crm.services.needs.cohandling import RefusalRate
 from crm.services.plans import objectives
 from crm.services.territory import rsa_pilots
 
@@ -248,7 +247,7 @@ class ObjectiveRow:
     expected: int
     # the achieved figure at the end of the previous period and a year before (None: the plan
     # had not started then, or a share with no firm to measure)
-    compared: dict[str, int | None] = field(default_factory=lambda: dict.fromkeys(COMPARED))
+    compared: dict[str, int | None]
 
     @property
     def achieved_figure(self) -> Figure:
@@ -311,7 +310,8 @@ def plans_progress(scope: Scope, period: Period, today: date) -> list[PlanRow] |
     plans = list(db.session.scalars(query))
     ends = {"current": period.end, "previous": period.previous.end,
             "year_before": period.year_before.end}
-    measured = {(plan.id, which): measured_until(plan, end) for plan in plans for which, end in ends.items()}
+    measured = {(plan.id, which): measured_until(plan, end)
+                for plan in plans for which, end in ends.items()}
     wanted: dict[tuple[objectives.Period, Indicator], set[str]] = defaultdict(set)
     for plan in plans:
         for objective in plan.objectives:
@@ -403,24 +403,25 @@ class RefusalRow:
     answers for the needs filed in each of the three periods."""
 
     organisation: str
-    periods: dict[str, RefusalRate]  # the three periods (PERIODS)
+    periods: dict[str, cohandling.RefusalRate]  # the three periods (PERIODS)
 
     @property
-    def current(self) -> RefusalRate:
+    def current(self) -> cohandling.RefusalRate:
         return self.periods["current"]
 
 
 def not_for_me_by_organisation(measures: dict[str, Measures]) -> list[RefusalRow]:
     """Per organisation invited to co-handle a need filed in the area in one of the three periods,
     by name: its answers in each (one grouped query per distinct period, docs/co-handling.md)."""
-    found: dict[int, dict[str, RefusalRate]] = {}
+    found: dict[Period, dict[str, cohandling.RefusalRate]] = {}
     for which in PERIODS:
-        if id(measures[which]) not in found:
-            found[id(measures[which])] = {rate.organisation: rate for rate in
-                                          cohandling.not_for_me_rates(*measures[which].filed())}
-    rates = {which: found[id(measures[which])] for which in PERIODS}
+        period = measures[which].period
+        if period not in found:
+            found[period] = {rate.organisation: rate for rate in
+                             cohandling.not_for_me_rates(*measures[which].filed())}
+    rates = {which: found[measures[which].period] for which in PERIODS}
     names = sorted({name for by_name in rates.values() for name in by_name})
-    return [RefusalRow(name, {which: rates[which].get(name) or RefusalRate(name, 0, 0)
+    return [RefusalRow(name, {which: rates[which].get(name) or cohandling.RefusalRate(name, 0, 0)
                               for which in PERIODS})
             for name in names]
 

@@ -744,13 +744,17 @@ def test_the_report_gives_each_organisation_s_key_figures_computed_by_hand(
     table_html = html[html.index('<table id="par-structure" class="by-organisation">'):]
     table_html = table_html[:table_html.index("</table>")]
     assert "<caption>Chiffres clés par structure" in table_html
-    assert '<th scope="col" rowspan="2">Structure</th>' in table_html
-    assert '<th scope="colgroup" colspan="2">Taux de besoins pourvus</th>' in table_html
-    assert '<th scope="col">Période précédente</th>' in table_html
-    assert ('<th scope="row">France Travail Dijon <span class="note">(France Travail)</span></th>'
+    assert '<th scope="col">Structure</th><th scope="col">Période</th>' in table_html
+    # each organisation: a group of two rows, the period then the previous one
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table_html, re.S)
+    cells = [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in rows[1:]]
+    assert cells[:2] == ["France Travail Dijon (France Travail) Période 5 1 5 11 60,0 % 66,7 % 3",
+                         "Période précédente 1 0 0 0 non disponible non disponible 0"]
+    assert ('<th scope="rowgroup" rowspan="2">France Travail Dijon <span class="note">'
+            '(France Travail)</span></th>') in table_html
+    assert '<th scope="row" class="period">Période précédente</th>' in table_html
+    assert ('<td class="number"><span class="crm-not-available">non disponible</span></td>'
             in table_html)
-    assert ('<td data-label="Taux de besoins pourvus – la période précédente">'
-            '<span class="crm-not-available">non disponible</span></td>') in table_html
 
 
 def test_the_report_s_organisations_are_compared_with_the_previous_period(

@@ -28,7 +28,11 @@ from jobs.reports import (
 from jobs.worker import scheduled
 from tests import factories as f
 from tests.helpers import assert_constant_queries, dijon, page_text, queries_for, text_of
-from tests.test_indicators import committee_data  # noqa: F401  (the indicators' fixture)
+from tests.test_indicators import (
+    committee_data,  # noqa: F401  (the indicators' fixture)
+    contact,
+)
+from tests.test_indicators import need as indicators_need
 
 MAY_START, MAY_END = date(2026, 5, 1), date(2026, 5, 31)  # the clock reads Wednesday 10 June 2026
 
@@ -468,6 +472,7 @@ def test_a_manager_schedules_the_committee_s_reports_on_its_page(client, manager
 
 @pytest.mark.parametrize(("values", "field", "message"), [
     ({"schedule_day": "31"}, "schedule_day", "Le jour du mois est un nombre de 1 à 28"),
+    ({"schedule_day": "29"}, "schedule_day", "ou le dernier jour du mois"),
     ({"schedule_day": "le 5"}, "schedule_day", "Le jour du mois est un nombre de 1 à 28"),
     ({"schedule_day": "0"}, "schedule_day", "Le jour du mois est un nombre de 1 à 28"),
     ({"schedule": "weekly"}, "schedule", "Choisissez une fréquence dans la liste."),
@@ -536,6 +541,77 @@ def test_before_its_day_or_a_week_after_no_report_is_due(project_clock):
     project_clock.travel_to(datetime(2026, 6, 19, 8, 0))
     assert schedule_committee_reports() == 0  # May's is written; June's is not over
     assert len(reports_of_committee(committee)) == 1
+
+
+def test_on_the_last_day_of_the_month_the_report_is_due_whatever_the_month_s_length():
+    due, end = schedules.latest_due, schedules.MONTH_END
+    monthly, two, quarterly = (m.ReportSchedule.MONTHLY, m.ReportSchedule.EVERY_TWO_MONTHS,
+                               m.ReportSchedule.QUARTERLY)
+    january_2026 = Period(date(2026, 1, 1), date(2026, 1, 31))
+    assert due(monthly, end, date(2026, 2, 28)) == schedules.Due(january_2026, date(2026, 2, 28))
+    assert due(monthly, end, date(2026, 2, 27)) == schedules.Due(
+        Period(date(2025, 12, 1), date(2025, 12, 31)), date(2026, 1, 31))
+    # 2028 is a leap year: the 28th is not February's last day
+    assert due(monthly, end, date(2028, 2, 28)).on == date(2028, 1, 31)
+    assert due(monthly, end, date(2028, 2, 29)) == schedules.Due(
+        Period(date(2028, 1, 1), date(2028, 1, 31)), date(2028, 2, 29))
+    assert due(monthly, end, date(2026, 4, 30)) == schedules.Due(
+        Period(date(2026, 3, 1), date(2026, 3, 31)), date(2026, 4, 30))
+    assert due(monthly, end, date(2026, 4, 29)).on == date(2026, 3, 31)
+    assert due(monthly, end, date(2026, 12, 31)) == schedules.Due(
+        Period(date(2026, 11, 1), date(2026, 11, 30)), date(2026, 12, 31))
+    assert due(two, end, date(2026, 3, 31)) == schedules.Due(
+        Period(date(2026, 1, 1), date(2026, 2, 28)), date(2026, 3, 31))
+    assert due(quarterly, end, date(2027, 1, 31)) == schedules.Due(
+        Period(date(2026, 10, 1), date(2026, 12, 31)), date(2027, 1, 31))
+
+
+@pytest.mark.parametrize(("before", "moment", "period"), [
+    # 28 February 2026 (not a leap year) at 00:30 in Paris: January is due
+    (datetime(2026, 2, 26, 23, 0), datetime(2026, 2, 27, 23, 30), (date(2026, 1, 1), date(2026, 1, 31))),
+    # 2028 is a leap year: not on the 28th, on the 29th
+    (datetime(2028, 2, 28, 8, 0), datetime(2028, 2, 29, 8, 0), (date(2028, 1, 1), date(2028, 1, 31))),
+    # 30 April: March is due (29 April, 23:30 UTC, is already the 30th in Paris)
+    (datetime(2026, 4, 29, 21, 30), datetime(2026, 4, 29, 22, 30), (date(2026, 3, 1), date(2026, 3, 31))),
+    # 31 December: November is due
+    (datetime(2026, 12, 30, 8, 0), datetime(2026, 12, 31, 8, 0), (date(2026, 11, 1), date(2026, 11, 30))),
+])
+def test_a_report_scheduled_on_the_month_s_last_day_is_written_that_day(project_clock, before,
+                                                                      moment, period):
+    committee = scheduled_committee(m.ReportSchedule.MONTHLY, schedules.MONTH_END)
+    project_clock.travel_to(before)  # the month's previous report is more than a week old
+    assert schedule_committee_reports() == 0
+    project_clock.travel_to(moment)
+    assert schedule_committee_reports() == 1
+    assert schedule_committee_reports() == 0
+    [report] = reports_of_committee(committee)
+    assert (report.period_start, report.period_end) == period
+
+
+def test_a_report_due_on_the_month_s_last_day_is_caught_up_for_a_week(project_clock):
+    committee = scheduled_committee(m.ReportSchedule.MONTHLY, schedules.MONTH_END)
+    project_clock.travel_to(datetime(2026, 3, 8, 8, 0))  # 8 days after 28 February: too late
+    assert schedule_committee_reports() == 0
+    project_clock.travel_to(datetime(2026, 3, 7, 8, 0))  # 7 days after: caught up
+    assert schedule_committee_reports() == 1
+    [report] = reports_of_committee(committee)
+    assert (report.period_start, report.period_end) == (date(2026, 1, 1), date(2026, 1, 31))
+
+
+def test_a_manager_schedules_the_reports_on_the_last_day_of_the_month(client, manager):
+    committee = dijon_committee()
+    page = text_of(client, f"/pilotage/comites/{committee.id}")
+    assert "Le dernier jour du mois" in page
+    response = client.post(f"/pilotage/comites/{committee.id}", data={
+        "name": committee.name, "members": "elu@dijon.fr", "schedule": "monthly",
+        "schedule_day": "dernier"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    committee = db.session.get(m.Committee, committee.id)
+    assert (committee.schedule, committee.schedule_day) == (m.ReportSchedule.MONTHLY, 31)
+    assert "Tous les mois (le mois écoulé), le dernier jour du mois" in text_of(client, "/pilotage/comites")
+    html = client.get(f"/pilotage/comites/{committee.id}").get_data(as_text=True)
+    assert re.search(r'<option[^>]*(selected[^>]*value="dernier"|value="dernier"[^>]*selected)', html)
 
 
 def test_a_scheduled_report_without_members_mail_or_schedule_is_not_mailed(project_clock):
@@ -653,13 +729,62 @@ def test_the_report_gives_each_organisation_s_key_figures_computed_by_hand(
         "France Travail Dijon": ["5", "1", "5", "11", "60,0 %", "66,7 %", "3"],
         "Mission locale du Dijonnais": ["1", "1", "0", "0", "non disponible", "non disponible", "0"],
     }
+    # the previous period (31 March to 30 April): France Travail contacted D on 15 April; the need
+    # filed on 20 April (n7) is piloted by no one
+    previous = {row.organisation.name: [cell.shown for cell in row.previous]
+                for row in content.organisations}
+    assert previous == {
+        "France Travail Dijon": ["1", "0", "0", "0", "non disponible", "non disponible", "0"],
+        "Mission locale du Dijonnais": ["0", "0", "0", "0", "non disponible", "non disponible", "0"],
+    }
     assert [row.organisation.name for row in content.organisations] == [
         "France Travail Dijon", "Mission locale du Dijonnais"]  # France Travail first
 
     html = render(content)
     table_html = html[html.index('<table id="par-structure" class="by-organisation">'):]
     table_html = table_html[:table_html.index("</table>")]
-    assert "<caption>Chiffres clés de la période par structure" in table_html
-    assert '<th scope="col">Structure</th>' in table_html
-    assert '<th scope="row">France Travail Dijon</th>' in table_html
-    assert '<td class="number not-available">non disponible</td>' in table_html
+    assert "<caption>Chiffres clés par structure" in table_html
+    assert '<th scope="col">Structure</th><th scope="col">Période</th>' in table_html
+    # each organisation: a group of two rows, the period then the previous one
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table_html, re.S)
+    cells = [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in rows[1:]]
+    assert cells[:2] == ["France Travail Dijon (France Travail) Période 5 1 5 11 60,0 % 66,7 % 3",
+                         "Période précédente 1 0 0 0 non disponible non disponible 0"]
+    assert ('<th scope="rowgroup" rowspan="2">France Travail Dijon <span class="note">'
+            '(France Travail)</span></th>') in table_html
+    assert '<th scope="row" class="period">Période précédente</th>' in table_html
+    assert ('<td class="number"><span class="crm-not-available">non disponible</span></td>'
+            in table_html)
+
+
+def test_the_report_s_organisations_are_compared_with_the_previous_period(
+        committee_data, admin):  # noqa: F811
+    """Besides the indicators' fixture, in April: a need of B piloted by France Travail Dijon,
+    filed on Friday 10 April, contacted on Monday 13 (1 working day), filled on 28 April with 2
+    hires for 2 positions; Cap emploi contacted F on 22 April and did nothing in May."""
+    agency = committee_data["agency"]
+    company_b, company_f = (db.session.scalars(sa.select(m.Company).where(m.Company.name == name)).one()
+                            for name in ("B", "F"))
+    cap = f.OrganisationFactory(name="Cap emploi 21", kind=m.OrganisationKind.CAP_EMPLOI)
+    indicators_need(company_b, m.NeedSource.PUBLIC_FORM, datetime(2026, 4, 10, 8, 0), 2,
+                    contacted=datetime(2026, 4, 13, 9, 0), status=m.NeedStatus.FILLED,
+                    closed=datetime(2026, 4, 28, 9, 0), hires=2, organisation=agency)
+    contact(company_f, f.UserFactory(organisation=cap, name="Cap"), datetime(2026, 4, 22, 9, 0))
+    committee = m.Committee(level=m.CommitteeLevel.BASIN, code="2711", name="Comité de Dijon",
+                            members=[])
+    db.session.add(committee)
+    db.session.commit()
+    content = reports.content(may_report(committee, admin))
+    table = {row.organisation.name: ([cell.shown for cell in row.cells],
+                                     [cell.shown for cell in row.previous])
+             for row in content.organisations}
+    assert table["France Travail Dijon"] == (
+        ["5", "1", "5", "11", "60,0 %", "66,7 %", "3"],  # as above
+        # D contacted (the need's first contact is not in the ledger here); the April need: 2
+        # positions, contacted in time, filled, 2 hires
+        ["1", "0", "1", "2", "100,0 %", "100,0 %", "2"])
+    # working in April only: listed, with its zeros in May
+    assert table["Cap emploi 21"] == (["0", "0", "0", "0", "non disponible", "non disponible", "0"],
+                                      ["1", "0", "0", "0", "non disponible", "non disponible", "0"])
+    assert [row.organisation.name for row in content.organisations] == [
+        "France Travail Dijon", "Mission locale du Dijonnais", "Cap emploi 21"]

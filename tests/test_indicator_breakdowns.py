@@ -270,6 +270,29 @@ def test_the_plans_objectives_target_achieved_and_expected(data):
         (m.Indicator.HIRES, 20, 4, 8),
         (m.Indicator.TPE_PME_SHARE, 60, None, 60),  # no firm of known size contacted
     ]
+    # by 30 April (the previous period's end): the April need, no hire yet; by 31 May 2025 the
+    # plan had not started
+    assert [o.compared for o in plans[0].objectives] == [
+        {"previous": 1, "year_before": None}, {"previous": 0, "year_before": None},
+        {"previous": None, "year_before": None}]
+    assert [o.compared_figure("previous").available for o in plans[0].objectives] == [
+        True, True, False]
+
+
+def test_a_plan_s_comparison_stops_at_its_own_end_and_a_twelve_month_period_counts_once(data,
+                                                                                      earlier):
+    march = db.session.scalars(sa.select(m.ProspectionPlan)
+                               .where(m.ProspectionPlan.name == "Plan de mars")).one()
+    april = Period(date(2026, 4, 1), date(2026, 4, 30))  # previous: 2 to 31 March
+    plans = {plan.name: plan for plan in breakdowns.plans_progress(DIJON, april, date(2026, 6, 10))}
+    [hires] = plans["Plan de mars"].objectives
+    # 1 March to 30 April: P1 (0 hires), P2 (1); to 31 March: nothing closed; April 2025: not started
+    assert (hires.achieved, hires.compared) == (1, {"previous": 0, "year_before": None})
+    assert plans["Plan de mars"].plan_id == march.id
+    year = Period(date(2025, 6, 1), date(2026, 5, 31))  # its previous period is its year before
+    [dijon] = [plan for plan in breakdowns.plans_progress(DIJON, year, date(2026, 6, 10))
+               if plan.name == "Plan Dijon 2026"]
+    assert [o.compared for o in dijon.objectives] == [dict.fromkeys(("previous", "year_before"))] * 3
     adviser = Scope(Level.ADVISER, str(data["paul"].id), "Paul Conseiller")
     assert breakdowns.plans_progress(adviser, MAY, date(2026, 6, 10)) is None
 
@@ -351,7 +374,8 @@ def test_the_dashboard_shows_the_breakdowns_with_links_to_their_lists(client, da
             "10,0 non disponible 50,0 % non disponible") in text
     assert ("Métiers en tension 3 1 5 1 1 0 50,0 % non disponible 10,0 non disponible 50,0 % "
             "non disponible") in text
-    assert "Plan Dijon 2026" in text and "Besoins recueillis 100 7 41" in text
+    # achieved by 31 May (N1 to N6, the April need), by 30 April (the April need): Comparison
+    assert "Plan Dijon 2026" in text and "Besoins recueillis 100 7 1 41" in text
     assert "Club des entreprises 2 0 1 0 50,0 % non disponible 0,0 non disponible" in text
     body = response.get_data(as_text=True)
     rome = html.unescape(re.search(r'href="(/demandes\?[^"]*rome=F1202[^"]*)"', body).group(1))
@@ -385,8 +409,16 @@ def test_the_breakdowns_compare_the_period_the_comparison_picker_names(client, d
     assert ("(F1202) En tension 2 2 4 2 1 0 50,0 % 0,0 % 10,0 non disponible 50,0 % 100,0 %"
             in previous)  # April: the need of 20 April and P1, closed for lack of candidates
     assert "Club des entreprises 2 1 1 0 50,0 % 0,0 % 0,0 1,0" in previous  # S1
+    # the plan's achieved figure from 1 January to 31 May, then to 30 April: the April need, P1,
+    # P2 and S1 (4 needs); P2's hire (P1 was closed without one); no firm of known size
+    assert ("Plan Dijon 2026 du 01/01/2026 au 31/12/2026 Besoins recueillis 100 10 4 41 "
+            "Recrutements 20 5 1 8 Part de TPE-PME parmi les entreprises contactées (%) 60 "
+            "non disponible non disponible 60") in previous
     year = table_text("&comparaison=year_before")
     assert "(F1202) En tension 2 2 4 3 1 1 50,0 % 50,0 % 10,0 10,0 50,0 % 50,0 %" in year  # Y1, Y2
+    # May 2025: the plan had not started
+    assert ("Besoins recueillis 100 10 non disponible 41 Recrutements 20 5 non disponible 8"
+            in year)
     assert "Métiers en tension 3 3 5 4 1 1 50,0 % 50,0 % 10,0 10,0 50,0 % 33,3 %" in year
     refused = client.get(PAGE + "&comparaison=hier")
     assert refused.status_code == 422 and "Comparer les tableaux détaillés à" in page_text(refused)
@@ -410,6 +442,11 @@ def test_the_exports_hold_the_new_figures_and_the_breakdowns(client, data, manag
             "non disponible;10.0;non disponible;non disponible;50.0;non disponible;non disponible") in text
     assert (";Autres métiers (hors tension);;3;0;0;4;0;0;2;0;0;100.0;non disponible;non disponible;"
             "19.0;non disponible;non disponible;0.0;non disponible;non disponible") in text
+    assert ("Plan;Bassin;Début;Fin;Objectif;Cible;Réalisé – période;Réalisé – période précédente;"
+            "Réalisé – un an avant;Attendu") in text
+    # achieved by 31 May, by 30 April (the April need), by 31 May 2025 (not started)
+    assert ("Plan Dijon 2026;2711;2026-01-01;2026-12-31;Besoins recueillis;100;7;1;non disponible;41"
+            in text)
     assert "Plan Dijon 2026;2711;2026-01-01;2026-12-31;Part de TPE-PME" in text
     assert "non disponible;60" in text
     assert "Club des entreprises;2;0;0;1;0;0;50.0;non disponible;non disponible;0.0;" in text

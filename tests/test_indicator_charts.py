@@ -129,6 +129,12 @@ def test_the_nightly_figures_equal_the_live_ones_and_say_when_computed(client, c
                                     status=m.PlanStatus.ACTIVE)
     for indicator, target in ((m.Indicator.NEEDS_COLLECTED, 100), (m.Indicator.TPE_PME_SHARE, 60)):
         f.PlanObjectiveFactory(plan_id=plan.id, indicator=indicator, target=target)
+    # a plan under way a year before too: its achieved figure by 10 June 2025 is compared
+    longer = f.ProspectionPlanFactory(name="Plan Dijon 2025-2026", basin_code="2711",
+                                      period_start=date(2025, 1, 1), period_end=date(2026, 12, 31),
+                                      status=m.PlanStatus.ACTIVE)
+    for indicator, target in ((m.Indicator.NEEDS_COLLECTED, 100), (m.Indicator.COMPANIES_VISITED, 10)):
+        f.PlanObjectiveFactory(plan_id=longer.id, indicator=indicator, target=target)
     # the previous twelve months (the year before too): a need of Dijon closed for lack of candidates
     dijon_firm = db.session.scalars(sa.select(m.Company).where(m.Company.name == "A")).one()
     need(dijon_firm, m.NeedSource.SPOTTER, utc(2025, 3, 2, 9, 0), rome_code="F1202",
@@ -150,6 +156,16 @@ def test_the_nightly_figures_equal_the_live_ones_and_say_when_computed(client, c
         assert (tension.periods["previous"].needs,
                 tension.periods["year_before"].lack_share.value) == (1, 100.0), area.label
         assert any(row.periods["previous"].flags == 1 for row in stored.breakdowns.spotters)
+        # by 10 June 2025 (the end of the previous twelve months, a year before too): the need of
+        # 2 March 2025 and A's visit of 15 May 2025; the 2026 plan had not started
+        compared = {plan.name: [(o.indicator, o.compared) for o in plan.objectives]
+                    for plan in stored.breakdowns.plans}
+        assert compared == {
+            "Plan Dijon 2025-2026": [
+                (m.Indicator.COMPANIES_VISITED, {"previous": 1, "year_before": 1}),
+                (m.Indicator.NEEDS_COLLECTED, {"previous": 1, "year_before": 1})],
+            "Plan Dijon 2026": [(m.Indicator.NEEDS_COLLECTED, {"previous": None, "year_before": None}),
+                                (m.Indicator.TPE_PME_SHARE, {"previous": None, "year_before": None})]}
     assert aggregates.stored(Scope(Level.BASIN, "2711", "Dijon", committee_data["agency"].id),
                              period) is None  # an organisation's figures are computed live
     text = text_of(client, "/pilotage/indicateurs")
@@ -157,6 +173,14 @@ def test_the_nightly_figures_equal_the_live_ones_and_say_when_computed(client, c
     api = client.get("/api/v1/indicators?level=region&code=27").get_json()
     assert {row["key"]: row["value"] for row in api["indicators"]} == {
         row.definition.key: row.current.value for row in aggregates.stored(REGION, period).board.rows}
+    # a snapshot made before the plans' comparison (version 2) is not read: computed live
+    snapshot = db.session.scalars(sa.select(m.IndicatorSnapshot).where(
+        m.IndicatorSnapshot.level == "basin", m.IndicatorSnapshot.code == "2711")).one()
+    snapshot.figures = {**snapshot.figures, "breakdowns": {**snapshot.figures["breakdowns"], "version": 2}}
+    db.session.commit()
+    assert aggregates.stored(DIJON, period) is None
+    assert "Chiffres calculés à l'ouverture de la page." in text_of(
+        client, "/pilotage/indicateurs?level=basin&code=2711")
 
 
 def test_until_the_next_night_new_work_shows_in_other_periods_only(client, committee_data, manager):

@@ -490,11 +490,26 @@ def test_the_dashboard_gives_each_co_handlers_not_for_me_answers_in_the_area_and
     co_handled(dijon_firm, utc(2026, 5, 7, 9, 0), cap, m.CoHandlerStatus.INVITED)
     co_handled(besancon_firm, utc(2026, 5, 4, 9, 0), local, m.CoHandlerStatus.NOT_FOR_ME)  # elsewhere
     co_handled(dijon_firm, utc(2026, 4, 20, 9, 0), cap, m.CoHandlerStatus.NOT_FOR_ME)  # April
+    co_handled(dijon_firm, utc(2025, 5, 12, 9, 0), local, m.CoHandlerStatus.TAKING_CARE)  # May 2025
+    co_handled(dijon_firm, utc(2025, 5, 13, 9, 0), local, m.CoHandlerStatus.NOT_FOR_ME)
+    co_handled(dijon_firm, utc(2025, 5, 14, 9, 0), local, m.CoHandlerStatus.NOT_FOR_ME)
+    co_handled(dijon_firm, utc(2025, 5, 15, 9, 0), local, m.CoHandlerStatus.INVITED)
     db.session.commit()
-    text = " ".join(re.sub(r"<[^>]+>", " ", text_of(client, PAGE)).split())
+    page = html.unescape(client.get(PAGE).get_data(as_text=True))
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
     assert "Co-traitance : réponses « pas pour moi » par structure" in text
-    assert "Cap emploi 21 1 0 0 %" in text and "Mission locale du Dijonnais 2 1 50 %" in text
-    quiet = text_of(client, PAGE.replace("from=2026-05-01&to=2026-05-31", "from=2026-03-01&to=2026-03-31"))
+    # each figure: May 2026, then April 2026 (co-handlings, "not for me", share)
+    assert "Cap emploi 21 1 1 0 1 0 % 100 %" in text
+    assert "Mission locale du Dijonnais 2 0 1 0 50 % non disponible" in text
+    assert ('<td data-label="Part – la période précédente"><span class="crm-not-available">'
+            'non disponible') in page
+    assert '<th scope="colgroup" colspan="2">« Pas pour moi »</th>' in page
+    year_before = text_of(client, PAGE + "&comparaison=year_before")
+    year_before = " ".join(re.sub(r"<[^>]+>", " ", year_before).split())
+    # against May 2025: the Mission locale 4 co-handlings, 2 "not for me" (50 %); Cap emploi none
+    assert "Cap emploi 21 1 0 0 0 0 % non disponible" in year_before
+    assert "Mission locale du Dijonnais 2 4 1 2 50 % 50 %" in year_before
+    quiet = text_of(client, PAGE.replace("from=2026-05-01&to=2026-05-31", "from=2026-02-01&to=2026-02-28"))
     assert "Aucune structure n'a été invitée à co-traiter" in quiet
 
 
@@ -508,19 +523,29 @@ def test_the_exports_hold_the_not_for_me_table_written_safely(client, agency, ma
         filed_need = need(dijon_firm, m.NeedSource.PUBLIC_FORM, utc(2026, 5, 4, 9, 0))
         db.session.add(m.NeedCoHandler(need_id=filed_need.id, organisation_id=organisation.id,
                                        status=status))
+    april = need(dijon_firm, m.NeedSource.PUBLIC_FORM, utc(2026, 4, 14, 9, 0))
+    db.session.add(m.NeedCoHandler(need_id=april.id, organisation_id=local.id,
+                                   status=m.CoHandlerStatus.INVITED))
     db.session.commit()
     text = client.get(PAGE.replace("indicateurs?", "indicateurs.csv?")).get_data(as_text=True)
     table = text[text.index("Co-traitance : réponses « pas pour moi » par structure"):]
     lines = table.splitlines()
-    assert lines[1] == "Structure invitée à co-traiter;Co-traitances;« Pas pour moi »;Part (%)"
-    assert "Mission locale du Dijonnais;2;1;50.0" in lines
-    assert '"\'=HYPERLINK(""http://x"")";1;1;100.0' in lines  # quoted: never a formula
+    assert lines[1] == (
+        "Structure invitée à co-traiter;Co-traitances – période;Co-traitances – période précédente;"
+        "Co-traitances – un an avant;« Pas pour moi » – période;« Pas pour moi » – période précédente;"
+        "« Pas pour moi » – un an avant;Part (%) – période;Part (%) – période précédente;"
+        "Part (%) – un an avant")
+    # May 2026, April 2026 (one invitation, no answer yet), May 2025 (nothing)
+    assert "Mission locale du Dijonnais;2;1;0;1;0;0;50.0;0.0;non disponible" in lines
+    assert ('"\'=HYPERLINK(""http://x"")";1;0;0;1;0;0;100.0;non disponible;non disponible'
+            in lines)  # quoted: never a formula
     workbook = client.get(PAGE.replace("indicateurs?", "indicateurs.xlsx?"))
     sheet = load_workbook(io.BytesIO(workbook.data)).active
     rows = [row for row in sheet.iter_rows(values_only=True) if any(row)]
     start = next(index for index, row in enumerate(rows) if row[0] == tables.REFUSALS_TITLE)
-    assert [row[:4] for row in rows[start + 2:]] == [
-        ("=HYPERLINK(\"http://x\")", 1, 1, 100.0), ("Mission locale du Dijonnais", 2, 1, 50.0)]
+    assert [row[:10] for row in rows[start + 2:]] == [
+        ("=HYPERLINK(\"http://x\")", 1, 0, 0, 1, 0, 0, 100.0, "non disponible", "non disponible"),
+        ("Mission locale du Dijonnais", 2, 1, 0, 1, 0, 0, 50.0, 0.0, "non disponible")]
     cell = next(c for row in sheet.iter_rows() for c in row if c.value == rows[start + 2][0])
     assert cell.data_type == "s"  # text, never a formula
     quiet = client.get(PAGE.replace("indicateurs?", "indicateurs.csv?")

@@ -59,7 +59,8 @@ class Committee(Model):
     schedule: Mapped[ReportSchedule] = mapped_column(
         enum_type(ReportSchedule, "report_schedule"), default=ReportSchedule.NONE,
         server_default=ReportSchedule.NONE.value)
-    # the day of the month (1 to 28) the report of the period just ended is generated
+    # the day of the month (1 to 28, or 31: the month's last day, `schedules.MONTH_END`) the
+    # report of the period just ended is generated
     schedule_day: Mapped[int] = mapped_column(default=1, server_default="1")
     schedule_mail: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -51,7 +51,7 @@ def edit_committee(committee_id: int):
         abort(404)
     form = EditCommitteeForm(data={"name": committee.name, "members": "\n".join(committee.members),
                                    "schedule": committee.schedule.value,
-                                   "schedule_day": str(committee.schedule_day),
+                                   "schedule_day": schedules.day_choice(committee.schedule_day),
                                    "schedule_mail": committee.schedule_mail})
     if form.validate_on_submit():
         with refusals(form) as refused:

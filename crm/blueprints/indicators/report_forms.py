@@ -8,7 +8,7 @@ from crm.blueprints.forms import FrenchForm, options
 from crm.blueprints.indicators.forms import LEVEL_CHOICES
 from crm.models import Committee, ReportSchedule
 from crm.services.accounts import users
-from crm.services.indicators import scope
+from crm.services.indicators import schedules, scope
 
 MEMBERS_HINT = "Une adresse par ligne (ou séparées par des virgules ou des points-virgules)."
 
@@ -34,10 +34,12 @@ class EditCommitteeForm(CommitteeForm):
                            validate_choice=False,
                            description="Le rapport de la période écoulée (mois, deux mois ou "
                                        "trimestre civils) est produit automatiquement.")
-    schedule_day = StringField("Jour du mois", description="De 1 à 28 : le jour où le rapport de "
-                               "la période écoulée est produit (la nuit précédente, vers 1 h).",
-                               render_kw={"inputmode": "numeric", "maxlength": 2,
-                                          "autocomplete": "off"})
+    schedule_day = SelectField("Jour du mois", choices=options(schedules.day_choices()),
+                               validate_choice=False,
+                               description="Du 1er au 28, ou le dernier jour du mois (le 28 ou le 29 "
+                                           "en février, le 30 ou le 31 sinon) : le jour où le rapport "
+                                           "de la période écoulée est produit (la nuit précédente, "
+                                           "vers 1 h).")
     schedule_mail = BooleanField("Envoyer les rapports programmés aux membres du comité par "
                                  "e-mail, une fois prêts", validators=[Optional()])
 

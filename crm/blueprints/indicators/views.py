@@ -28,6 +28,11 @@ def chosen() -> tuple[DashboardForm, aggregates.Computed | None, breakdowns.Brea
         *found, local_today(), computed.board.measures))
 
 
+def refusals_of(board: figures.Dashboard) -> list[breakdowns.RefusalRow]:
+    """The co-handlers' "not for me" table over the three periods (computed live)."""
+    return breakdowns.not_for_me_by_organisation(breakdowns.compared_measures(board.measures))
+
+
 def refused(form: DashboardForm):
     return render_template("indicators/dashboard.html", form=form, board=None, links={},
                            groups=definitions.Group), 422
@@ -47,7 +52,7 @@ def dashboard():
                            freshness=computed.freshness,
                            links=record_links(board.scope, board.period),
                            groups=definitions.Group, shown=tables.shown, change=tables.change,
-                           refusals=figures.not_for_me_by_organisation(board.scope, board.period),
+                           refusals=refusals_of(board),
                            charts=charts.dashboard_charts(board), chart_value=charts.shown,
                            basin_map=dashboard_map(board, computed.basin_map),
                            breakdowns=found, compared=form.comparison.data,
@@ -68,8 +73,7 @@ def export(fmt: str):
         return refused(form)
     board = computed.board
     name = f"indicateurs-{board.scope.level}-{board.scope.code}-{board.period.start}-{board.period.end}"
-    refusals = figures.not_for_me_by_organisation(board.scope, board.period)
-    return Response(tables.export_file(board, refusals, fmt, found),
+    return Response(tables.export_file(board, refusals_of(board), fmt, found),
                     content_type=spreadsheet_files.FORMATS[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
 

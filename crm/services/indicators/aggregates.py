@@ -67,7 +67,9 @@ def territories() -> list[Scope]:
             *(Scope(Level.BASIN, code, name) for code, name in areas)]
 
 
-BREAKDOWNS_VERSION = 2  # the jobs and spotters tables over the three periods
+# 2: the jobs and spotters tables over the three periods; 3: the plans' achieved figures at the
+# end of the previous period and a year before
+BREAKDOWNS_VERSION = 3
 
 
 def job_row(row: JobRow) -> list:
@@ -88,7 +90,8 @@ def stored_breakdowns(found: Breakdowns) -> dict:
         "shortage": [job_row(row) for row in found.jobs.shortage],
         "plans": None if found.plans is None else [
             [plan.plan_id, plan.name, plan.basin_code, plan.start.isoformat(), plan.end.isoformat(),
-             [[row.indicator.value, row.target, row.achieved, row.expected] for row in plan.objectives]]
+             [[row.indicator.value, row.target, row.achieved, row.expected, row.compared]
+              for row in plan.objectives]]
             for plan in found.plans],
         "spotters": [spotter_row(row) for row in found.spotters],
     }
@@ -108,8 +111,8 @@ def read_spotter(organisation_id: int | None, name: str, periods: dict) -> Spott
 def read_breakdowns(values: dict) -> Breakdowns:
     plans = None if values["plans"] is None else [
         PlanRow(plan_id, name, basin_code, date.fromisoformat(start), date.fromisoformat(end),
-                [ObjectiveRow(Indicator(indicator), target, achieved, expected)
-                 for indicator, target, achieved, expected in rows])
+                [ObjectiveRow(Indicator(indicator), target, achieved, expected, compared)
+                 for indicator, target, achieved, expected, compared in rows])
         for plan_id, name, basin_code, start, end, rows in values["plans"]]
     return Breakdowns(JobTable([read_job(*row) for row in values["jobs"]],
                                [read_job(*row) for row in values["shortage"]]),

@@ -40,6 +40,7 @@ from crm.services.indicators.figures import (
     rows_of,
 )
 from crm.services.indicators.scope import Level, Period, Scope
+from crm.services.needs import cohandling
 from crm.services.plans import objectives
 from crm.services.territory import rsa_pilots
 
@@ -231,17 +232,31 @@ def job_table(measures: Measures, top: int = TOP_JOBS) -> JobTable:
 
 # -- prospection plans ---------------------------------------------------------------------------
 
+COMPARED = ("previous", "year_before")  # the periods a breakdown is compared with
+
+
+def achieved_figure(value: int | None) -> Figure:
+    return Figure("plan_achieved", value, value is not None)
+
+
 @dataclass(frozen=True)
 class ObjectiveRow:
     indicator: Indicator
     target: int
     achieved: int | None  # None: a share with no firm to measure
     expected: int
+    # the achieved figure at the end of the previous period and a year before (None: the plan
+    # had not started then, or a share with no firm to measure)
+    compared: dict[str, int | None]
 
     @property
     def achieved_figure(self) -> Figure:
-        available = self.achieved is not None
-        return Figure("plan_achieved", self.achieved if available else None, available)
+        return achieved_figure(self.achieved)
+
+    def compared_figure(self, which: str) -> Figure:
+        """The achieved figure at the end of the compared period ("non disponible" when the plan
+        had not started)."""
+        return achieved_figure(self.compared[which])
 
 
 @dataclass(frozen=True)
@@ -269,12 +284,20 @@ def plan_basins(scope: Scope) -> sa.ColumnElement[bool] | None:
     return None
 
 
+def measured_until(plan: ProspectionPlan, end: date) -> objectives.Period | None:
+    """The plan's days up to `end` (or its own end); None when it had not started by then."""
+    if end < plan.period_start:
+        return None
+    return objectives.Period(plan.period_start, min(plan.period_end, end))
+
+
 def plans_progress(scope: Scope, period: Period, today: date) -> list[PlanRow] | None:
     """The plans of the area that are under way (or closed) during the period, each objective's
-    target, achieved figure (from the plan's start to the period's end, or the plan's end) and
-    figure expected at the period's end (or today). None for a level without plans (an
-    adviser). Two queries for the plans, then one per indicator and distinct measuring period:
-    plans of a territory share their periods, so this does not grow with the plans."""
+    target, achieved figure (from the plan's start to the period's end, or the plan's end), the
+    same at the end of the previous period and a year before (None when the plan had not started
+    then), and the figure expected at the period's end (or today). None for a level without
+    plans (an adviser). Two queries for the plans, then one per indicator and distinct measuring
+    period: plans of a territory share their periods, so this does not grow with the plans."""
     area = plan_basins(scope)
     if area is None:
         return None
@@ -285,21 +308,32 @@ def plans_progress(scope: Scope, period: Period, today: date) -> list[PlanRow] |
              .options(selectinload(ProspectionPlan.objectives))
              .order_by(ProspectionPlan.basin_code, ProspectionPlan.period_start, ProspectionPlan.id))
     plans = list(db.session.scalars(query))
-    measured = {plan.id: objectives.Period(plan.period_start, min(plan.period_end, period.end))
-                for plan in plans}
+    ends = {"current": period.end, "previous": period.previous.end,
+            "year_before": period.year_before.end}
+    measured = {(plan.id, which): measured_until(plan, end)
+                for plan in plans for which, end in ends.items()}
     wanted: dict[tuple[objectives.Period, Indicator], set[str]] = defaultdict(set)
     for plan in plans:
         for objective in plan.objectives:
-            wanted[measured[plan.id], objective.indicator].add(plan.basin_code)
+            for which in ends:
+                days = measured[plan.id, which]
+                if days is not None:
+                    wanted[days, objective.indicator].add(plan.basin_code)
     achieved = {key: objectives.achieved_by_basin(key[1], key[0], sorted(basins))
                 for key, basins in wanted.items()}
+
+    def achieved_then(plan: ProspectionPlan, indicator: Indicator, which: str) -> int | None:
+        days = measured[plan.id, which]
+        return None if days is None else achieved[days, indicator][plan.basin_code]
+
     moment = min(today, period.end)
     order = list(Indicator)
     return [PlanRow(plan.id, plan.name, plan.basin_code, plan.period_start, plan.period_end, [
         ObjectiveRow(objective.indicator, objective.target,
-                     achieved[measured[plan.id], objective.indicator][plan.basin_code],
+                     achieved_then(plan, objective.indicator, "current"),
                      objectives.expected(objective.indicator, objective.target,
-                                         objectives.period_of(plan), moment))
+                                         objectives.period_of(plan), moment),
+                     {which: achieved_then(plan, objective.indicator, which) for which in COMPARED})
         for objective in sorted(plan.objectives, key=lambda o: order.index(o.indicator))])
         for plan in plans]
 
@@ -359,6 +393,37 @@ def spotters_by_organisation(measures: dict[str, Measures]) -> list[SpotterRow]:
                        {which: spotter_figures(flags) for which, flags in periods.items()})
             for organisation_id, periods in grouped.items()]
     return sorted(rows, key=lambda row: (-row.current.flags, row.name))
+
+
+# -- co-handlers' "not for me" answers by organisation -------------------------------------------
+
+@dataclass(frozen=True)
+class RefusalRow:
+    """An organisation invited to co-handle the area's needs: its co-handlings and "not for me"
+    answers for the needs filed in each of the three periods."""
+
+    organisation: str
+    periods: dict[str, cohandling.RefusalRate]  # the three periods (PERIODS)
+
+    @property
+    def current(self) -> cohandling.RefusalRate:
+        return self.periods["current"]
+
+
+def not_for_me_by_organisation(measures: dict[str, Measures]) -> list[RefusalRow]:
+    """Per organisation invited to co-handle a need filed in the area in one of the three periods,
+    by name: its answers in each (one grouped query per distinct period, docs/co-handling.md)."""
+    found: dict[Period, dict[str, cohandling.RefusalRate]] = {}
+    for which in PERIODS:
+        period = measures[which].period
+        if period not in found:
+            found[period] = {rate.organisation: rate for rate in
+                             cohandling.not_for_me_rates(*measures[which].filed())}
+    rates = {which: found[measures[which].period] for which in PERIODS}
+    names = sorted({name for by_name in rates.values() for name in by_name})
+    return [RefusalRow(name, {which: rates[which].get(name) or cohandling.RefusalRate(name, 0, 0)
+                              for which in PERIODS})
+            for name in names]
 
 
 @dataclass(frozen=True)

@@ -201,7 +201,9 @@ COLUMNS: list[Definition] = [
     Definition("plan_achieved", "Réalisé", "selon l'objectif", Group.PLANS,
                "Chiffre atteint sur l'objectif depuis le début du plan jusqu'à la fin de la période "
                "(ou la fin du plan si elle est antérieure), compté comme sur la page du plan ; non "
-               "disponible pour une part sans entreprise à mesurer.", "Plans de prospection"),
+               "disponible pour une part sans entreprise à mesurer. Comparé au réalisé du même plan "
+               "à la fin de la période de comparaison, non disponible si le plan n'avait pas "
+               "commencé.", "Plans de prospection"),
     Definition("plan_expected", "Attendu à date", "selon l'objectif", Group.PLANS,
                "Chiffre attendu à la fin de la période (ou aujourd'hui si elle n'est pas finie), en "
                "progression régulière de 0 au début du plan jusqu'à la cible à sa fin ; pour une "

@@ -33,7 +33,7 @@ from crm.services.companies import activity
 from crm.services.events import listing
 from crm.services.indicators.definitions import BY_KEY, KEYS, Definition, source_key
 from crm.services.indicators.scope import Level, Period, Scope
-from crm.services.needs import aftercare_figures, cohandling
+from crm.services.needs import aftercare_figures
 from crm.services.needs.aftercare_figures import Share
 from crm.services.plans import objectives
 from crm.services.platform.local_time import day_bounds, local_from_utc
@@ -561,12 +561,6 @@ class Dashboard:
 
     def row(self, key: str) -> Row:
         return next(row for row in self.rows if row.definition.key == key)
-
-
-def not_for_me_by_organisation(scope: Scope, period: Period) -> list[cohandling.RefusalRate]:
-    """For the needs filed in the area over the period, each co-handling organisation's "not for
-    me" answers (docs/co-handling.md)."""
-    return cohandling.not_for_me_rates(*Measures(scope, period).filed())
 
 
 def dashboard(scope: Scope, period: Period, keys: tuple[str, ...] = KEYS,

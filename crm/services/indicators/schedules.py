@@ -1,13 +1,16 @@
 """Scheduled committee reports: a committee's schedule (none, monthly, every two months,
-quarterly; a day of the month) and the daily job's work: for each committee whose report is due,
-the report of the period just ended, written once (docs/indicators.md, "Scheduled reports").
+quarterly; a day of the month, or its last day) and the daily job's work: for each committee whose
+report is due, the report of the period just ended, written once (docs/indicators.md, "Scheduled
+reports").
 
 The periods are whole months of French calendar days, aligned on the year: every month; January
 and February, March and April…; the quarters. The report of a period is due on the schedule's day
-of the month that follows it, whatever the day of the week or a holiday; a run missed (worker down)
+of the month that follows it (or that month's last day: the 28th or 29th in February, the 30th or
+31st otherwise), whatever the day of the week or a holiday; a run missed (worker down)
 is caught up for a week, not later (the report can still be asked for by hand).
 """
 
+import calendar
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -25,6 +28,9 @@ from crm.services.platform.refusals import InvalidInput
 log = logging.getLogger(__name__)
 
 LAST_DAY = 28  # every month has it
+MONTH_END = 31  # the stored day for "the last day of the month": the month's length caps it
+MONTH_END_CHOICE = "dernier"  # the form's value for it
+MONTH_END_LABEL = "Le dernier jour du mois"
 CATCH_UP = timedelta(days=7)  # a due report missed by the job is still written this long after
 
 
@@ -42,6 +48,11 @@ def month_start(day: date, months_back: int = 0) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def day_in(month: date, day_of_month: int) -> date:
+    """The schedule's day in the month of `month` (MONTH_END: the month's last day)."""
+    return month.replace(day=min(day_of_month, calendar.monthrange(month.year, month.month)[1]))
+
+
 def latest_due(schedule: ReportSchedule, day_of_month: int, today: date) -> Due | None:
     """The latest report of the schedule due on or before `today` (None without a schedule)."""
     months = schedule.months
@@ -49,7 +60,7 @@ def latest_due(schedule: ReportSchedule, day_of_month: int, today: date) -> Due 
         return None
     for back in range(months + 1):
         first = month_start(today, back)
-        due = first.replace(day=day_of_month)
+        due = day_in(first, day_of_month)
         if (first.month - 1) % months == 0 and due <= today:
             return Due(Period(month_start(first, months), first - timedelta(days=1)), due)
     return None  # unreachable: one month in `months + 1` starts a period
@@ -66,9 +77,11 @@ def checked_schedule(schedule: str | None, day: str | int | None, mail: bool,
         errors["schedule"] = ["Choisissez une fréquence dans la liste."]
     text = str(day if day is not None else "").strip() or "1"
     number = int(text) if text.isascii() and text.isdigit() and len(text) <= 2 else 0
-    if not 1 <= number <= LAST_DAY:
+    if text == MONTH_END_CHOICE:
+        number = MONTH_END
+    elif not 1 <= number <= LAST_DAY:
         errors["schedule_day"] = [f"Le jour du mois est un nombre de 1 à {LAST_DAY} (un jour que "
-                                  "chaque mois compte)."]
+                                  "chaque mois compte), ou le dernier jour du mois."]
     if mail and chosen != ReportSchedule.NONE and not members:
         errors["schedule_mail"] = ["Le comité n'a aucun membre : ajoutez leurs adresses avant de "
                                    "leur envoyer les rapports programmés."]
@@ -77,12 +90,25 @@ def checked_schedule(schedule: str | None, day: str | int | None, mail: bool,
     return chosen, number, mail and chosen != ReportSchedule.NONE
 
 
+def day_choices() -> list[tuple[str, str]]:
+    """The form's days: 1 to 28, then the last day of the month."""
+    return [*((str(day), str(day)) for day in range(1, LAST_DAY + 1)),
+            (MONTH_END_CHOICE, MONTH_END_LABEL)]
+
+
+def day_choice(day_of_month: int) -> str:
+    """A stored day as the form's value."""
+    return MONTH_END_CHOICE if day_of_month == MONTH_END else str(day_of_month)
+
+
 def schedule_label(committee: Committee) -> str:
     """The schedule in French, for the pages and the audit."""
     if committee.schedule == ReportSchedule.NONE:
         return committee.schedule.label
     mailed = ", envoyé aux membres" if committee.schedule_mail else ""
-    return f"{committee.schedule.label}, le {committee.schedule_day} du mois{mailed}"
+    day = ("le dernier jour du mois" if committee.schedule_day == MONTH_END
+           else f"le {committee.schedule_day} du mois")
+    return f"{committee.schedule.label}, {day}{mailed}"
 
 
 def already_written(committee: Committee, due: Due) -> bool:

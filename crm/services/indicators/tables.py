@@ -2,7 +2,15 @@
 the rows of the CSV and XLSX exports: the indicators, then the co-handlers' "not for me" table
 (written by the one safe writer, `platform.spreadsheet_files`)."""
 
-from crm.services.indicators.breakdowns import JOB_FIGURES, PERIODS, Breakdowns, JobRow, SpotterRow
+from crm.services.indicators.breakdowns import (
+    COMPARED,
+    JOB_FIGURES,
+    PERIODS,
+    Breakdowns,
+    JobRow,
+    RefusalRow,
+    SpotterRow,
+)
 from crm.services.indicators.definitions import BY_KEY, COLUMN_BY_KEY
 from crm.services.indicators.figures import Dashboard, Figure, Row
 from crm.services.needs.cohandling import RefusalRate
@@ -60,8 +68,8 @@ def compared_labels(*names: str) -> list[str]:
 
 
 JOB_HEADER = ["Code ROME", "Métier", *labels("rome_shortage"), *compared_labels(*labels(*JOB_FIGURES))]
-PLAN_HEADER = ["Plan", "Bassin", "Début", "Fin", "Objectif",
-               *labels("plan_target", "plan_achieved", "plan_expected")]
+PLAN_HEADER = ["Plan", "Bassin", "Début", "Fin", "Objectif", *labels("plan_target"),
+               *compared_labels(*labels("plan_achieved")), *labels("plan_expected")]
 SPOTTER_HEADER = ["Structure repéreuse", *compared_labels(
     "Signalements", "Suivis d'une embauche",
     *labels("spotter_hire_conversion", "spotter_median_first_contact_working_days"))]
@@ -86,7 +94,8 @@ def spotter_cells(row: SpotterRow) -> list:
 
 def breakdown_rows(found: Breakdowns) -> list[list]:
     """The breakdown tables below the indicators, each after a blank line and its title; the jobs
-    and spotters with each figure over the period, the previous one and a year before."""
+    and spotters with each figure over the period, the previous one and a year before, the plans'
+    achieved figure at the end of each."""
     rows: list[list] = [[], ["Besoins par métier (ROME)"], JOB_HEADER,
                         *(job_cells(row) for row in [*found.jobs.jobs, *found.jobs.shortage])]
     rows += [[], ["Objectifs des plans de prospection"]]
@@ -95,7 +104,8 @@ def breakdown_rows(found: Breakdowns) -> list[list]:
     else:
         rows.append(PLAN_HEADER)
         rows += [[plan.name, plan.basin_code, plan.start, plan.end, objective.indicator.label,
-                  objective.target, cell(objective.achieved_figure), objective.expected]
+                  objective.target, cell(objective.achieved_figure),
+                  *(cell(objective.compared_figure(which)) for which in COMPARED), objective.expected]
                  for plan in found.plans for objective in plan.objectives]
     rows += [[], ["Repéreurs par structure"], SPOTTER_HEADER,
              *(spotter_cells(row) for row in found.spotters)]
@@ -107,22 +117,30 @@ PLANS_NOT_FOR_ADVISERS = ("Non disponible : les plans de prospection sont fixés
 
 
 REFUSALS_TITLE = "Co-traitance : réponses « pas pour moi » par structure"
-REFUSALS_HEADER = ["Structure invitée à co-traiter", "Co-traitances", "« Pas pour moi »",
-                   "Part (%)"]
+REFUSALS_HEADER = ["Structure invitée à co-traiter", *compared_labels(
+    "Co-traitances", "« Pas pour moi »", "Part (%)")]
 NO_REFUSALS = ("Aucune structure n'a été invitée à co-traiter une demande déposée sur ce "
-               "territoire pendant la période.")
+               "territoire pendant la période, la période précédente ou un an avant.")
 
 
-def refusal_rows(refusals: list[RefusalRate]) -> list[list]:
-    """The co-handlers' "not for me" table, as on the dashboard (the share in %, one decimal)."""
+def refusal_share(rate: RefusalRate) -> object:
+    """The "not for me" share in %, one decimal; "non disponible" without co-handling."""
+    return round(100 * rate.rate, 1) if rate.available else NOT_AVAILABLE
+
+
+def refusal_rows(refusals: list[RefusalRow]) -> list[list]:
+    """The co-handlers' "not for me" table, as on the dashboard, each figure over the period,
+    the previous one and a year before."""
     if not refusals:
         return [[REFUSALS_TITLE], [NO_REFUSALS]]
     return [[REFUSALS_TITLE], REFUSALS_HEADER,
-            *([rate.organisation, rate.co_handlings, rate.not_for_me, round(100 * rate.rate, 1)]
-              for rate in refusals)]
+            *([row.organisation, *by_figure([
+                [rate.co_handlings, rate.not_for_me, refusal_share(rate)]
+                for rate in (row.periods[which] for which in PERIODS)])]
+              for row in refusals)]
 
 
-def export_rows(board: Dashboard, refusals: list[RefusalRate],
+def export_rows(board: Dashboard, refusals: list[RefusalRow],
                 found: Breakdowns | None = None) -> list[list]:
     return [
         [f"{board.scope.label} – {board.period.label}"],
@@ -136,7 +154,7 @@ def export_rows(board: Dashboard, refusals: list[RefusalRate],
     ]
 
 
-def export_file(board: Dashboard, refusals: list[RefusalRate], fmt: str,
+def export_file(board: Dashboard, refusals: list[RefusalRow], fmt: str,
                 found: Breakdowns | None = None) -> bytes:
     """The tables as a CSV or XLSX file, safe against formula injection."""
     return spreadsheet_files.file_bytes(export_rows(board, refusals, found), fmt, "Indicateurs")

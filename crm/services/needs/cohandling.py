@@ -214,6 +214,11 @@ class RefusalRate:
     def rate(self) -> float:
         return self.not_for_me / self.co_handlings if self.co_handlings else 0.0
 
+    @property
+    def available(self) -> bool:
+        """Whether the share can be computed (the organisation was asked at least once)."""
+        return self.co_handlings > 0
+
 
 def not_for_me_rates(*need_conditions: sa.ColumnElement[bool]) -> list[RefusalRate]:
     """Per organisation, its co-handlings and how many were "not for me", for the indicators;

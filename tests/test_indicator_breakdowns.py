@@ -251,7 +251,7 @@ def test_the_jobs_table_compares_the_previous_period_and_a_year_before(data, ear
 
 
 def test_the_spotters_compare_the_previous_period_and_a_year_before(data, earlier):
-    measures = breakdowns.compared_measures(figures.Measures(DIJON, MAY))
+    measures = figures.Measures(DIJON, MAY).compared
     rows = breakdowns.spotters_by_organisation(measures)
     assert spotters(rows, "previous") == [("Club des entreprises", 1, 0, 0.0, 1.0),  # S1
                                           ("Cap emploi 21", 0, 0, None, None)]
@@ -281,7 +281,7 @@ def spotters(rows: list[breakdowns.SpotterRow], which: str) -> list[tuple]:
 
 
 def test_the_spotters_by_organisation(data):
-    measures = breakdowns.compared_measures(figures.Measures(DIJON, MAY))
+    measures = figures.Measures(DIJON, MAY).compared
     rows = breakdowns.spotters_by_organisation(measures)
     assert spotters(rows, "current") == [("Club des entreprises", 2, 1, 50.0, 0.0),
                                          ("Cap emploi 21", 1, 1, 100.0, 1.0)]

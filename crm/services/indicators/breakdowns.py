@@ -335,19 +335,10 @@ def spotter_figures(flags: list[SpotterFlag]) -> SpotterFigures:
                [flag.first_contact_days for flag in flags if flag.first_contact_days is not None]))
 
 
-def compared_measures(measures: Measures) -> dict[str, Measures]:
-    """The chosen period's measures and those of the previous period and a year before (the
-    same for a twelve-month period, as the dashboard counts them)."""
-    period = measures.period
-    previous = Measures(measures.scope, period.previous, measures.now, measures)
-    before = previous if period.year_before == period.previous else Measures(
-        measures.scope, period.year_before, measures.now, measures)
-    return {"current": measures, "previous": previous, "year_before": before}
-
-
 def spotters_by_organisation(measures: dict[str, Measures]) -> list[SpotterRow]:
     """Per flagging organisation, most flags in the chosen period first: the spotter figures of
-    the three periods (the flags' query of each period's figures, one per period)."""
+    the three periods (`Measures.compared`: the flags the dashboard's figures read, one query per
+    period)."""
     grouped: dict[int | None, dict[str, list[SpotterFlag]]] = defaultdict(
         lambda: {which: [] for which in PERIODS})
     names: dict[int | None, str] = {}
@@ -373,4 +364,4 @@ def breakdowns(scope: Scope, period: Period, today: date, measures: Measures | N
     period and a year before)."""
     measures = measures or Measures(scope, period)
     return Breakdowns(job_table(measures), plans_progress(scope, period, today),
-                      spotters_by_organisation(compared_measures(measures)))
+                      spotters_by_organisation(measures.compared))

@@ -142,6 +142,15 @@ def within(column: objectives.Column, bounds: tuple[datetime, datetime]) -> sa.C
     return sa.and_(column >= bounds[0], column < bounds[1])
 
 
+def within_any(column: objectives.Column,
+               periods: dict[str, tuple[datetime, datetime]]) -> sa.ColumnElement[bool]:
+    """Within one of the periods, inside their enclosing range: the index range is read once
+    (SQLite reads the rows of an OR of ranges from the table, not from the covering index)."""
+    lows, highs = zip(*periods.values(), strict=True)
+    return sa.and_(column >= min(lows), column < max(highs),
+                   sa.or_(*(within(column, bounds) for bounds in periods.values())))
+
+
 def job_rows(measures: Measures) -> dict[str | None, JobRow]:
     """Per ROME code (None: no code), the needs filed and closed over the three periods: two
     queries (the periods may overlap: each is counted by a CASE on its own bounds)."""
@@ -164,8 +173,7 @@ def job_rows(measures: Measures) -> dict[str | None, JobRow]:
              .select_from(HiringNeed))
     filed = (measures.of_area(filed, HiringNeed.company_id)
              .outerjoin(RomeCode, RomeCode.code == HiringNeed.rome_code)
-             .where(sa.or_(*(within(HiringNeed.created_at, bounds) for bounds in periods.values())),
-                    *whose)
+             .where(within_any(HiringNeed.created_at, periods), *whose)
              .group_by(HiringNeed.rome_code, RomeCode.label, RomeCode.shortage))
     filed_rows: Sequence[Any] = rows_of(filed)
     for code, label, shortage, *counts in filed_rows:
@@ -178,8 +186,7 @@ def job_rows(measures: Measures) -> dict[str | None, JobRow]:
               .select_from(HiringNeed))
     closed = (measures.of_area(closed, HiringNeed.company_id)
               .outerjoin(RomeCode, RomeCode.code == HiringNeed.rome_code)
-              .where(sa.or_(*(within(HiringNeed.closed_at, bounds) for bounds in periods.values())),
-                     ~HiringNeed.is_open, *whose))
+              .where(within_any(HiringNeed.closed_at, periods), ~HiringNeed.is_open, *whose))
     closed_rows: Sequence[Any] = rows_of(closed)
     spans = iter(day_spans([row[5:] for row in closed_rows if row[3] in FILLED]))
     for code, label, shortage, status, reason, _, closed_at in closed_rows:

@@ -20,7 +20,7 @@ from crm.services.indicators.scope import Level, Period, Scope
 from crm.services.platform.refusals import InvalidInput
 from crm.services.platform.working_days import first_contact_deadline
 from tests import factories as f
-from tests.helpers import assert_constant_queries, page_text, text_of
+from tests.helpers import assert_constant_queries, count_queries, page_text, text_of
 from tests.test_indicators import indicators_token, listed_companies
 from tests.test_openapi import ApiClient
 
@@ -257,6 +257,17 @@ def test_the_spotters_compare_the_previous_period_and_a_year_before(data, earlie
                                           ("Cap emploi 21", 0, 0, None, None)]
     assert spotters(rows, "year_before") == [("Club des entreprises", 0, 0, None, None),
                                              ("Cap emploi 21", 0, 0, None, None)]
+
+
+def test_the_spotters_table_reads_the_dashboards_flags(data, earlier):
+    with count_queries() as statements:
+        board = figures.dashboard(DIJON, MAY)
+        tables = breakdowns.breakdowns(DIJON, MAY, date(2026, 6, 10), board.measures)
+    flags = [statement for statement in statements
+             if "hiring_needs.source_organisation_id, organisations.name" in statement]
+    assert len(flags) == 3  # the chosen period, the previous one and a year before: once each
+    assert spotters(tables.spotters, "previous") == [("Club des entreprises", 1, 0, 0.0, 1.0),
+                                                     ("Cap emploi 21", 0, 0, None, None)]
 
 
 def test_the_plans_objectives_target_achieved_and_expected(data):

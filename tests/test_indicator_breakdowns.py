@@ -20,7 +20,7 @@ from crm.services.indicators.scope import Level, Period, Scope
 from crm.services.platform.refusals import InvalidInput
 from crm.services.platform.working_days import first_contact_deadline
 from tests import factories as f
-from tests.helpers import assert_constant_queries, page_text, text_of
+from tests.helpers import assert_constant_queries, count_queries, page_text, text_of
 from tests.test_indicators import indicators_token, listed_companies
 from tests.test_openapi import ApiClient
 
@@ -251,12 +251,23 @@ def test_the_jobs_table_compares_the_previous_period_and_a_year_before(data, ear
 
 
 def test_the_spotters_compare_the_previous_period_and_a_year_before(data, earlier):
-    measures = breakdowns.compared_measures(figures.Measures(DIJON, MAY))
+    measures = figures.Measures(DIJON, MAY).compared
     rows = breakdowns.spotters_by_organisation(measures)
     assert spotters(rows, "previous") == [("Club des entreprises", 1, 0, 0.0, 1.0),  # S1
                                           ("Cap emploi 21", 0, 0, None, None)]
     assert spotters(rows, "year_before") == [("Club des entreprises", 0, 0, None, None),
                                              ("Cap emploi 21", 0, 0, None, None)]
+
+
+def test_the_spotters_table_reads_the_dashboards_flags(data, earlier):
+    with count_queries() as statements:
+        board = figures.dashboard(DIJON, MAY)
+        tables = breakdowns.breakdowns(DIJON, MAY, date(2026, 6, 10), board.measures)
+    flags = [statement for statement in statements
+             if "hiring_needs.source_organisation_id, organisations.name" in statement]
+    assert len(flags) == 3  # the chosen period, the previous one and a year before: once each
+    assert spotters(tables.spotters, "previous") == [("Club des entreprises", 1, 0, 0.0, 1.0),
+                                                     ("Cap emploi 21", 0, 0, None, None)]
 
 
 def test_the_plans_objectives_target_achieved_and_expected(data):
@@ -304,7 +315,7 @@ def spotters(rows: list[breakdowns.SpotterRow], which: str) -> list[tuple]:
 
 
 def test_the_spotters_by_organisation(data):
-    measures = breakdowns.compared_measures(figures.Measures(DIJON, MAY))
+    measures = figures.Measures(DIJON, MAY).compared
     rows = breakdowns.spotters_by_organisation(measures)
     assert spotters(rows, "current") == [("Club des entreprises", 2, 1, 50.0, 0.0),
                                          ("Cap emploi 21", 1, 1, 100.0, 1.0)]

@@ -143,6 +143,15 @@ def within(column: objectives.Column, bounds: tuple[datetime, datetime]) -> sa.C
     return sa.and_(column >= bounds[0], column < bounds[1])
 
 
+def within_any(column: objectives.Column,
+               periods: dict[str, tuple[datetime, datetime]]) -> sa.ColumnElement[bool]:
+    """Within one of the periods, inside their enclosing range: the index range is read once
+    (SQLite reads the rows of an OR of ranges from the table, not from the covering index)."""
+    lows, highs = zip(*periods.values(), strict=True)
+    return sa.and_(column >= min(lows), column < max(highs),
+                   sa.or_(*(within(column, bounds) for bounds in periods.values())))
+
+
 def job_rows(measures: Measures) -> dict[str | None, JobRow]:
     """Per ROME code (None: no code), the needs filed and closed over the three periods: two
     queries (the periods may overlap: each is counted by a CASE on its own bounds)."""
@@ -165,8 +174,7 @@ def job_rows(measures: Measures) -> dict[str | None, JobRow]:
              .select_from(HiringNeed))
     filed = (measures.of_area(filed, HiringNeed.company_id)
              .outerjoin(RomeCode, RomeCode.code == HiringNeed.rome_code)
-             .where(sa.or_(*(within(HiringNeed.created_at, bounds) for bounds in periods.values())),
-                    *whose)
+             .where(within_any(HiringNeed.created_at, periods), *whose)
              .group_by(HiringNeed.rome_code, RomeCode.label, RomeCode.shortage))
     filed_rows: Sequence[Any] = rows_of(filed)
     for code, label, shortage, *counts in filed_rows:
@@ -179,8 +187,7 @@ def job_rows(measures: Measures) -> dict[str | None, JobRow]:
               .select_from(HiringNeed))
     closed = (measures.of_area(closed, HiringNeed.company_id)
               .outerjoin(RomeCode, RomeCode.code == HiringNeed.rome_code)
-              .where(sa.or_(*(within(HiringNeed.closed_at, bounds) for bounds in periods.values())),
-                     ~HiringNeed.is_open, *whose))
+              .where(within_any(HiringNeed.closed_at, periods), ~HiringNeed.is_open, *whose))
     closed_rows: Sequence[Any] = rows_of(closed)
     spans = iter(day_spans([row[5:] for row in closed_rows if row[3] in FILLED]))
     for code, label, shortage, status, reason, _, closed_at in closed_rows:
@@ -369,19 +376,10 @@ def spotter_figures(flags: list[SpotterFlag]) -> SpotterFigures:
                [flag.first_contact_days for flag in flags if flag.first_contact_days is not None]))
 
 
-def compared_measures(measures: Measures) -> dict[str, Measures]:
-    """The chosen period's measures and those of the previous period and a year before (the
-    same for a twelve-month period, as the dashboard counts them)."""
-    period = measures.period
-    previous = Measures(measures.scope, period.previous, measures.now, measures)
-    before = previous if period.year_before == period.previous else Measures(
-        measures.scope, period.year_before, measures.now, measures)
-    return {"current": measures, "previous": previous, "year_before": before}
-
-
 def spotters_by_organisation(measures: dict[str, Measures]) -> list[SpotterRow]:
     """Per flagging organisation, most flags in the chosen period first: the spotter figures of
-    the three periods (the flags' query of each period's figures, one per period)."""
+    the three periods (`Measures.compared`: the flags the dashboard's figures read, one query per
+    period)."""
     grouped: dict[int | None, dict[str, list[SpotterFlag]]] = defaultdict(
         lambda: {which: [] for which in PERIODS})
     names: dict[int | None, str] = {}
@@ -438,4 +436,4 @@ def breakdowns(scope: Scope, period: Period, today: date, measures: Measures | N
     period and a year before)."""
     measures = measures or Measures(scope, period)
     return Breakdowns(job_table(measures), plans_progress(scope, period, today),
-                      spotters_by_organisation(compared_measures(measures)))
+                      spotters_by_organisation(measures.compared))

@@ -89,10 +89,16 @@ def local_days(moments: Sequence[datetime]) -> list[date]:
     (a time-zone conversion per instant costs seconds over a year of needs)."""
     if not moments:
         return []
-    first, last = local_day(min(moments)), local_day(max(moments))
-    days = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
-    starts = [day_bounds(day)[0] for day in days]
+    days, starts = days_between(local_day(min(moments)), local_day(max(moments)))
     return [days[bisect_right(starts, moment) - 1] for moment in moments]
+
+
+@lru_cache(maxsize=256)
+def days_between(first: date, last: date) -> tuple[list[date], list[datetime]]:
+    """The French days from `first` to `last` and their stored (naive UTC) starts, computed once
+    per span (each live page asks for the same few spans)."""
+    days = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
+    return days, [day_bounds(day)[0] for day in days]
 
 
 def rows_of(query: sa.Select) -> Sequence[sa.Row]:
@@ -145,6 +151,16 @@ class Measures:
         self.sibling = sibling  # the same scope's measures of another period: shares `establishments`
         self.per_basin = per_basin  # count the establishments per basin (the basins' map reads them)
         self.low, self.high = period.bounds
+
+    @cached_property
+    def compared(self) -> dict[str, "Measures"]:
+        """These measures and those of the previous period and a year before (the same for a
+        twelve-month period), sharing `establishments`: the dashboard's three periods, which the
+        breakdown tables read too (each period's queries run once per page)."""
+        previous = Measures(self.scope, self.period.previous, self.now, self)
+        before = previous if self.period.year_before == self.period.previous else Measures(
+            self.scope, self.period.year_before, self.now, self)
+        return {"current": self, "previous": previous, "year_before": before}
 
     # -- what to count -----------------------------------------------------------------------
 
@@ -557,7 +573,7 @@ class Dashboard:
     scope: Scope
     period: Period
     rows: list[Row]
-    measures: Measures  # the chosen period's aggregates, for the breakdown tables
+    measures: Measures  # the chosen period's aggregates (`compared`: all three), for the breakdown tables
 
     def row(self, key: str) -> Row:
         return next(row for row in self.rows if row.definition.key == key)
@@ -570,14 +586,14 @@ def dashboard(scope: Scope, period: Period, keys: tuple[str, ...] = KEYS,
     `per_basin`: the establishments counted per basin, for the basins' map (`Measures`)."""
     now = now or utcnow()
     measures = Measures(scope, period, now, per_basin=per_basin)
+    compared = measures.compared
     current = figures(scope, period, keys, now, measures)
-    previous = figures(scope, period.previous, keys, now, Measures(scope, period.previous, now, measures))
+    previous = figures(scope, period.previous, keys, now, compared["previous"])
     if not year_before:
         before = {key: Figure(key, None, False) for key in keys}
-    elif period.year_before == period.previous:  # a twelve-month period: the same days, counted once
+    elif compared["year_before"] is compared["previous"]:  # a twelve-month period: counted once
         before = previous
     else:
-        before = figures(scope, period.year_before, keys, now,
-                         Measures(scope, period.year_before, now, measures))
+        before = figures(scope, period.year_before, keys, now, compared["year_before"])
     return Dashboard(scope, period, [Row(BY_KEY[key], current[key], previous[key], before[key])
                                      for key in keys], measures)

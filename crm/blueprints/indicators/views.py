@@ -30,7 +30,7 @@ def chosen() -> tuple[DashboardForm, aggregates.Computed | None, breakdowns.Brea
 
 def refusals_of(board: figures.Dashboard) -> list[breakdowns.RefusalRow]:
     """The co-handlers' "not for me" table over the three periods (computed live)."""
-    return breakdowns.not_for_me_by_organisation(breakdowns.compared_measures(board.measures))
+    return breakdowns.not_for_me_by_organisation(board.measures.compared)
 
 
 def refused(form: DashboardForm):

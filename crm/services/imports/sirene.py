@@ -293,18 +293,15 @@ def import_files(establishments: Path, unites: Path | None = None, geoloc: Path 
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Python's cycle collector paused over an import, what is already in memory frozen out of its
-    scans: the batches hold no cycles, and each collection scanned every row in memory (4.6 s of a
-    33 s import, docs/performance.md); the child inherits it."""
+    """Python's cycle collector paused over an import (the child inherits it): the batches hold no
+    cycles, and its passes scanned every row in memory (4.6 s of a 33 s import, docs/performance.md)."""
     enabled = gc.isenabled()
-    gc.freeze()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
             gc.enable()
-        gc.unfreeze()
 
 
 def read_and_write(establishments: Path, unites: Path | None, geoloc: Path | None,

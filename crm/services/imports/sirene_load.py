@@ -10,7 +10,8 @@
 - `without_secondary_indexes`: a first load (an empty or nearly empty table) drops the table's
   secondary indexes (and on SQLite the full-text triggers), loads, then rebuilds them in one go. What
   to rebuild is saved first in `app_settings`, so an interrupted load is repaired by `restore_indexes`
-  at the start of the next import. On SQLite the load's connection commits without waiting for the
+  at the start of the next import. On PostgreSQL the trigram indexes are built on a second
+  connection meanwhile (`built_aside`). On SQLite the load's connection commits without waiting for the
   disk (`synchronous=NORMAL`: in WAL mode a crash loses the last batches, never the file's
   consistency) and sorts in a larger memory cache while it lasts (`load_pragmas`).
 """
@@ -185,10 +186,8 @@ def secondary_objects() -> tuple[list[str], list[str]]:
             "JOIN pg_class c ON c.oid = i.indexrelid "
             "WHERE i.indrelid = 'companies'::regclass AND NOT i.indisunique AND NOT i.indisprimary "
             "ORDER BY c.relname")).all()
-        # built again if missing only: an interrupted rebuild may have committed one connection's part
         return ([f'DROP INDEX "{name}"' for name, _ in indexes],
-                [str(sql).replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1) for _, sql in indexes]
-                + ["ANALYZE companies"])
+                [if_missing(str(sql)) for _, sql in indexes] + ["ANALYZE companies"])
     master = [(str(kind), str(name), str(sql)) for kind, name, sql in db.session.execute(sa.text(
         "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'companies' AND sql IS NOT NULL "
         "AND (type = 'trigger' OR (type = 'index' AND sql NOT LIKE 'CREATE UNIQUE%')) "
@@ -197,9 +196,15 @@ def secondary_objects() -> tuple[list[str], list[str]]:
         "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%USING fts5%' "
         "AND sql LIKE '%content=''companies''%' ORDER BY name")).all()
     return ([f'DROP {kind.upper()} "{name}"' for kind, name, _ in master],
-            [sql for kind, _, sql in master if kind == "index"]
+            [if_missing(sql) for kind, _, sql in master if kind == "index"]
             + [f"INSERT INTO {name}({name}) VALUES ('rebuild')" for name in searches]
             + [sql for kind, _, sql in master if kind == "trigger"] + ["ANALYZE companies"])
+
+
+def if_missing(create_index: str) -> str:
+    """An index built again only when missing: an interrupted rebuild may have committed the part
+    of its second connection (`built_aside`)."""
+    return create_index.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
 
 
 def restore_indexes() -> None:

@@ -2,6 +2,8 @@
 indexes ("bulk"), the staged set-based upsert ("incremental") and the row-by-row reference ("rows"),
 on the hand-written sample and on generated files; the search works after each."""
 
+import gc
+
 import sqlalchemy as sa
 
 from crm import models as m
@@ -147,6 +149,33 @@ def test_indexes_a_killed_first_load_left_dropped_are_rebuilt_by_the_next_import
     summary = sirene.import_files(ESTABLISHMENTS, UNITES, GEOLOC)
     assert summary["inserted"] == 6 and secondary_objects() == indexes
     assert [hit.company.siret for hit in search_companies("plomberie doubs").items] == ["81234568400011"]
+
+
+def test_a_rebuild_interrupted_after_some_indexes_were_built_is_finished_by_the_next_import():
+    indexes = secondary_objects()
+    drop, restore = sirene_load.secondary_objects()
+    db.session.add(m.AppSetting(key=sirene_load.PENDING_KEY, value={"restore": restore}))
+    for statement in drop:
+        db.session.execute(sa.text(statement))
+    db.session.execute(sa.text(restore[0]))  # what the second connection had committed
+    db.session.commit()
+    summary = sirene.import_files(ESTABLISHMENTS, UNITES, GEOLOC)
+    assert summary["inserted"] == 6 and secondary_objects() == indexes
+    assert db.session.get(m.AppSetting, sirene_load.PENDING_KEY) is None
+
+
+def test_the_cycle_collector_runs_again_after_an_import(monkeypatch):
+    def failing(self, new, known):
+        raise RuntimeError("coupure")
+
+    sirene.import_files(ESTABLISHMENTS, UNITES, GEOLOC)
+    assert gc.isenabled()
+    monkeypatch.setattr(sirene_load.StagedWrites, "write", failing)
+    try:
+        sirene.import_files(ESTABLISHMENTS, UNITES, GEOLOC)
+    except RuntimeError:
+        pass
+    assert gc.isenabled()
 
 
 def test_an_establishment_added_while_its_batch_was_written_is_left_as_it_is(monkeypatch):

@@ -171,10 +171,9 @@ def prepared_in_process(path: Path, context: Context) -> Iterator[Prepared]:
     prepared while the caller writes the current one, on another core; no thread. An error of the
     child is raised here; when the caller stops early, the child stops at its next batch."""
     processes = multiprocessing.get_context("fork")
-    gc.freeze()  # what both processes hold is never scanned again (nor copied by the child's scans)
     receiver, sender = processes.Pipe(duplex=False)
-    child = processes.Process(target=send_prepared, args=(path, context, sender), name="sirene-read",
-                              daemon=True)
+    child = processes.Process(target=send_prepared, args=(path, context, sender, db.engine),
+                              name="sirene-read", daemon=True)
     child.start()
     sender.close()
     try:
@@ -185,11 +184,12 @@ def prepared_in_process(path: Path, context: Context) -> Iterator[Prepared]:
     finally:
         receiver.close()
         child.join()
-        gc.unfreeze()
 
 
-def send_prepared(path: Path, context: Context, sender: Connection) -> None:
-    """The child's work: every prepared batch, then None (or the error that stopped it)."""
+def send_prepared(path: Path, context: Context, sender: Connection, engine: sa.Engine) -> None:
+    """The child's work: every prepared batch, then None (or the error that stopped it). The
+    parent's database connections are left to the parent."""
+    engine.dispose(close=False)
     try:
         for prepared in prepared_batches(path, context):
             sender.send(prepared)
@@ -291,8 +291,27 @@ def import_files(establishments: Path, unites: Path | None = None, geoloc: Path 
         return read_and_write(establishments, unites, geoloc, report, writes)
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused over an import (the child inherits it): the batches hold no
+    cycles, and its passes scanned every row in memory (4.6 s of a 33 s import, docs/performance.md)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def read_and_write(establishments: Path, unites: Path | None, geoloc: Path | None,
                    report: Callable[[int, int], None] | None, writes: Writes) -> dict:
+    with collector_paused():
+        return read_and_write_files(establishments, unites, geoloc, report, writes)
+
+
+def read_and_write_files(establishments: Path, unites: Path | None, geoloc: Path | None,
+                         report: Callable[[int, int], None] | None, writes: Writes) -> dict:
     context, summary = load_context(), Summary()
     sides = [path for path in (unites, geoloc) if path is not None]
     passes = (2 if sides else 1) * file_size(establishments) + sum(file_size(path) for path in sides)
@@ -302,10 +321,7 @@ def read_and_write(establishments: Path, unites: Path | None, geoloc: Path | Non
         context.names = legal_unit_names(unites, sirens, progress) if unites else {}
         context.points = geoloc_points(geoloc, sirets, progress) if geoloc else {}
         del sirens, sirets
-    # on SQLite the writes are the import's own CPU too: a child preparing batches competes with
-    # them for the cores and adds the batches' pickling (measured no faster, docs/performance.md)
-    postgresql = db.engine.dialect.name == "postgresql"
-    for prepared in (prepared_in_process if postgresql else prepared_batches)(establishments, context):
+    for prepared in prepared_in_process(establishments, context):
         summary.read += prepared.read
         summary.rejected.update(prepared.rejected)
         write_batch(prepared.rows, context, summary, writes)

@@ -568,9 +568,12 @@ def test_the_firms_figures_of_the_last_thirty_days_link_to_the_companies_list(cl
     assert found["companies_contacted"].value == 4 and found["penetration_rate"].value == 80.0
     body = client.get("/pilotage/indicateurs?level=basin&code=2711&from=2026-05-12&to=2026-06-10"
                       ).get_data(as_text=True)
-    companies = [html.unescape(link) for link in re.findall(r'href="(/entreprises\?[^"]+)"', body)]
-    assert companies and all("basin=2711" in link and "_from=2026-05-12" in link
-                             and "_to=2026-06-10" in link for link in companies)
+    every = [html.unescape(link) for link in re.findall(r'href="(/entreprises\?[^"]+)"', body)]
+    # the period's, then the previous period's and a year before's (the compared figures)
+    days = (("2026-05-12", "2026-06-10"), ("2026-04-12", "2026-05-11"), ("2025-05-12", "2025-06-10"))
+    assert every and all("basin=2711" in link and any(
+        f"_from={start}" in link and f"_to={end}" in link for start, end in days) for link in every)
+    companies = [link for link in every if "_from=2026-05-12" in link]
     contacted = next(link for link in companies if "closed=y" in link and "contacted" in link)
     assert listed_companies(client, contacted) == found["companies_contacted"].value
     served = next(link for link in companies if "closed" not in link)  # the rate's numerator

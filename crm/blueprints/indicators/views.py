@@ -50,7 +50,9 @@ def dashboard():
     board = computed.board
     return render_template("indicators/dashboard.html", form=form, board=board,
                            freshness=computed.freshness,
-                           links=record_links(board.scope, board.period),
+                           links={which: record_links(board.scope, period) for which, period in (
+                               ("current", board.period), ("previous", board.period.previous),
+                               ("year_before", board.period.year_before))},
                            groups=definitions.Group, shown=tables.shown, change=tables.change,
                            refusals=refusals_of(board),
                            charts=charts.dashboard_charts(board), chart_value=charts.shown,

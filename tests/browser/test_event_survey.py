@@ -132,3 +132,43 @@ def test_a_firm_files_a_need_from_its_link_and_the_survey_results_show(
     screenshot("evenement-avis-resultats")
     axe()
     axe.end()
+
+
+def test_the_events_list_filtered_as_a_dashboard_figure_shows_its_totals(
+        live_server, page, screenshot, axe, agency, mission_locale):
+    """The list an event figure links to: the held events of a département over days, each
+    event's firms, candidates present, interviews and hires, and the totals line; a wrong day is
+    refused in French."""
+    from tests.browser.journeys import sign_in
+
+    starts = datetime(2026, 5, 12, 7, 0)
+    held = f.EventFactory(status=m.EventStatus.HELD, organisers=[agency, mission_locale],
+                          title="Job dating logistique", starts_at=starts,
+                          ends_at=starts + timedelta(hours=3))
+    f.EventFactory(status=m.EventStatus.PUBLISHED, organisers=[agency], title="Forum à venir")
+    f.EventRegistrationFactory(event_id=held.id, queue_number=1, checked_in_at=starts)
+    f.EventRegistrationFactory(event_id=held.id, queue_number=2)
+    f.EventCompanyFactory(event_id=held.id, status=m.ParticipationStatus.CONFIRMED, interviews=3,
+                          hires=1, outcomes_at=starts + timedelta(days=1))
+    f.EventCompanyFactory(event_id=held.id, status=m.ParticipationStatus.CONFIRMED)
+    admin = f.UserFactory(organisation=agency, role=m.Role.ADMIN, name="Alice Admin")
+    unit_of_work.commit()
+    sign_in(page, live_server, admin)
+    page.goto(f"{live_server}/gestion/evenements?status=held&department=21"
+              "&from_day=2026-05-01&to_day=2026-05-31")
+    expect(page.get_by_role("link", name="Job dating logistique")).to_be_visible()
+    expect(page.get_by_role("link", name="Forum à venir")).to_have_count(0)
+    total = page.locator("tfoot tr")
+    expect(total).to_contain_text("Total (1 événement, toutes pages)")
+    expect(total.locator("td[data-label='Présents total']")).to_have_text("1")
+    expect(total.locator("td[data-label='Entreprises confirmées total']")).to_contain_text(
+        "2 entreprises distinctes")
+    expect(total.locator("td[data-label='Entretiens déclarés total']")).to_have_text("3")
+    expect(total.locator("td[data-label='Embauches déclarées total']")).to_have_text("1")
+    screenshot("evenements-liste-filtree")
+    axe()
+    response = page.goto(f"{live_server}/gestion/evenements?status=held&from_day=hier")
+    assert response is not None and response.status == 422
+    expect(page.get_by_text("N'est pas une date valide.")).to_be_visible()
+    axe()
+    axe.end()

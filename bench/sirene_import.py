@@ -2,7 +2,9 @@
 database (the first load, `--method auto` picks the bulk path), imported again (the incremental path,
 no change), side by side with that database's own bulk load of the same company rows without the
 secondary indexes (PostgreSQL `COPY` straight into the table, SQLite one `executemany` in one
-transaction), then the indexes and search index built: the practical limit. "cpu s" is the
+transaction), then the indexes and search index built: the practical limit. On PostgreSQL that
+load keeps the table's foreign keys (the reference since the first run); "no-FK s" is the same
+load without them, as the import's first load runs. "cpu s" is the
 import's own processor time (on SQLite nearly all its work; PostgreSQL's server time is not in it):
 what a machine shared with other work still tells.
 
@@ -69,11 +71,13 @@ def fresh_database(url: str) -> None:
     engine.dispose()
 
 
-def plain_load(rows: list[dict]) -> tuple[float, float]:
-    """Seconds to load the rows as they are without the secondary indexes, and with their build."""
+def plain_load(rows: list[dict], foreign_keys: bool = True) -> tuple[float, float]:
+    """Seconds to load the rows as they are without the secondary indexes, and with their build.
+    `foreign_keys` keeps PostgreSQL's during the load (the reference of runs A to I: the table as
+    declared less its secondary indexes)."""
     table = Company.__table__
-    started = time.perf_counter()
-    with sirene_load.without_secondary_indexes():
+    with sirene_load.without_secondary_indexes(foreign_keys=not foreign_keys):
+        started = time.perf_counter()
         if db.engine.dialect.name == "postgresql":
             names = list(rows[0])
             cursor = db.session.connection().connection.driver_connection.cursor()
@@ -103,12 +107,16 @@ def measure(url: str, establishments: Path, unites: Path, method: str) -> dict:
             sa.select(*(column for column in table.c if column.name != "id"))).mappings()]
         db.session.execute(table.delete())
         db.session.commit()
+        unchecked, _ = plain_load(rows, foreign_keys=False)
+        db.session.execute(table.delete())
+        db.session.commit()
         loaded, built = plain_load(rows)
     return {"database": make_url(url).get_backend_name(), "method": method, "kept": summary["kept"],
             "import_s": seconds, "import_rows_s": summary["kept"] / seconds, "import_cpu_s": cpu,
             "reimport_s": again["seconds"], "reimport_rows_s": again["kept"] / again["seconds"],
             "reimport_changes": again["inserted"] + again["updated"], "plain_s": loaded,
-            "plain_rows_s": len(rows) / loaded, "plain_built_s": built, "ratio": seconds / loaded}
+            "plain_rows_s": len(rows) / loaded, "plain_built_s": built, "ratio": seconds / loaded,
+            "unchecked_s": unchecked, "unchecked_ratio": seconds / unchecked}
 
 
 def main() -> None:
@@ -124,13 +132,14 @@ def main() -> None:
     results = [measure(url, establishments, unites, args.method) for url in urls]
     print(f"{'database':<12}{'kept':>9}{'import s':>10}{'rows/s':>10}{'cpu s':>8}{'plain s':>10}"
           f"{'rows/s':>10}"
-          f"{'+ index s':>11}{'ratio':>7}{'re-import s':>13}{'rows/s':>10}{'changes':>9}")
+          f"{'+ index s':>11}{'ratio':>7}{'re-import s':>13}{'rows/s':>10}{'changes':>9}"
+          f"{'no-FK s':>9}{'ratio':>7}")
     for r in results:
         print(f"{r['database']:<12}{r['kept']:>9,}{r['import_s']:>10.1f}{r['import_rows_s']:>10,.0f}"
               f"{r['import_cpu_s']:>8.1f}"
               f"{r['plain_s']:>10.1f}{r['plain_rows_s']:>10,.0f}{r['plain_built_s']:>11.1f}"
               f"{r['ratio']:>7.2f}{r['reimport_s']:>13.1f}{r['reimport_rows_s']:>10,.0f}"
-              f"{r['reimport_changes']:>9}")
+              f"{r['reimport_changes']:>9}{r['unchecked_s']:>9.1f}{r['unchecked_ratio']:>7.2f}")
     print(json.dumps(results))
 
 

@@ -3,18 +3,21 @@ admin page that runs it as a followed background task."""
 
 import io
 import json
+import random
 import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from stdnum import luhn
+from stdnum.fr import siret
 
 from crm import models as m
 from crm.extensions import db
 from crm.services.companies import records
 from crm.services.imports import sirene
-from crm.services.imports.sirene_rows import NON_DIFFUSIBLE_NAME
+from crm.services.imports.sirene_rows import NON_DIFFUSIBLE_NAME, siret_valid, sirets_valid
 from tests import factories as f
 from tests.helpers import assert_constant_queries, page_text
 
@@ -95,6 +98,19 @@ def test_unknown_codes_are_left_empty_and_the_sign_names_a_firm_without_legal_un
 def test_la_poste_sirets_follow_their_own_rule():
     import_sample()
     assert company("35600000049837").name == "LA POSTE"
+
+
+def test_a_batch_of_sirets_is_checked_as_stdnum_checks_each_one():
+    generator = random.Random(14)
+    valid = [siret.compact(f"{digits}{luhn.calc_check_digit(digits)}")
+             for digits in (f"{generator.randrange(10 ** 12, 10 ** 13)}" for _ in range(300))]
+    sirets = [*valid, *(f"{value[:-1]}{(int(value[-1]) + 1) % 10}" for value in valid[:100]),
+              "35600000049837", "35600000049838", "35600000000048", "356000000",
+              "", "1234", "4181660960006X", "٤١٨١٦٦٠٩٦٠٠٠٦٩", " 41816609600069", "418166096000690"]
+    assert sirets_valid(sirets) == [siret_valid(value) for value in sirets]
+    assert sirets_valid(sirets) == [siret.is_valid(value) and value.isascii() and " " not in value
+                                    for value in sirets]
+    assert sirets_valid([]) == []
 
 
 def test_without_side_files_names_come_from_signs_and_points_from_communes():
@@ -267,6 +283,8 @@ def test_rows_of_other_regions_skipped_before_parsing_are_counted_as_a_full_pars
         row("41816609600069", "[ND]"), row("41816609600069", ""),  # masked, missing commune
         "41816609600069,75056,trop,court\n",  # malformed, not another region
         row("41816609600069", " 33063 "),
+        row("41816609600069", "21231", "fin windows ").replace("\n", "\r\n"), "\n", "\r\n",
+        row("41816609600069", "21231", 'un ""guillemet"" doublé'),
     ]
     layout = Layout(next(csv.reader([header])), ESTABLISHMENT_COLUMNS, ESTABLISHMENT_REQUIRED,
                     "établissements")
@@ -276,4 +294,7 @@ def test_rows_of_other_regions_skipped_before_parsing_are_counted_as_a_full_pars
     prefiltered = ["other_region" if fields is None else layout.rejection(fields, communes)
                    for fields in layout.rows(iter(tricky))]
     assert prefiltered == parsed
+    everything = lines[1:] + tricky
+    for fields, parsed_fields in zip(layout.rows(iter(everything)), csv.reader(everything), strict=True):
+        assert fields is None or fields == parsed_fields
     assert parsed.count("other_region") == 4 and "malformed" in parsed and None in parsed

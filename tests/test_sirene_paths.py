@@ -4,6 +4,7 @@ on the hand-written sample and on generated files; the search works after each."
 
 import gc
 
+import pytest
 import sqlalchemy as sa
 
 from crm import models as m
@@ -185,3 +186,63 @@ def test_an_establishment_added_while_its_batch_was_written_is_left_as_it_is(mon
     monkeypatch.setattr(sirene, "existing_rows", lambda sirets, columns: {})
     summary = sirene.import_files(ESTABLISHMENTS, UNITES, GEOLOC, method="incremental")
     assert (summary["inserted"], summary["updated"]) == (0, 0) and companies() == before
+
+
+def foreign_keys() -> list[str]:
+    return sorted(db.session.scalars(sa.text(
+        "SELECT conname FROM pg_constraint WHERE conrelid = 'companies'::regclass AND contype = 'f'")))
+
+
+def keys_while_written(monkeypatch) -> list[list[str]]:
+    """The companies' foreign keys each time a batch is written."""
+    seen: list[list[str]] = []
+    write = sirene_load.StagedWrites.write
+
+    def watched(self, new, known):
+        seen.append(foreign_keys())
+        return write(self, new, known)
+
+    monkeypatch.setattr(sirene_load.StagedWrites, "write", watched)
+    return seen
+
+
+def postgresql_only() -> None:
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's foreign keys")
+
+
+def test_a_first_load_on_postgresql_checks_the_foreign_keys_once_at_the_end(monkeypatch):
+    postgresql_only()
+    keys = foreign_keys()
+    seen = keys_while_written(monkeypatch)
+    summary = sirene.import_files(ESTABLISHMENTS, UNITES, GEOLOC, method="bulk")
+    assert summary["inserted"] == 6 and seen == [[]] and foreign_keys() == keys
+    assert "fk_companies_commune_code_communes" in keys
+
+
+def test_a_reader_holding_a_referenced_table_leaves_the_keys_checked_row_by_row(app, monkeypatch):
+    postgresql_only()
+    keys = foreign_keys()
+    monkeypatch.setattr(sirene_load, "KEY_LOCK_WAIT", "100ms")
+    seen = keys_while_written(monkeypatch)
+    reader = db.engine.connect()
+    try:
+        reader.execute(sa.text("SELECT count(*) FROM basins"))  # its transaction stays open
+        summary = sirene.import_files(ESTABLISHMENTS, UNITES, GEOLOC, method="bulk")
+    finally:
+        reader.close()
+    assert summary["inserted"] == 6 and seen == [keys] and foreign_keys() == keys
+    assert db.session.get(m.AppSetting, sirene_load.PENDING_KEY) is None
+
+
+def test_a_load_stopped_before_its_keys_were_dropped_is_finished_by_the_next_import():
+    postgresql_only()
+    keys, indexes = foreign_keys(), secondary_objects()
+    drop, restore = sirene_load.secondary_objects()
+    db.session.add(m.AppSetting(key=sirene_load.PENDING_KEY, value={"restore": restore}))
+    for statement in drop:
+        if not statement.startswith(sirene_load.DROP_KEY):
+            db.session.execute(sa.text(statement))
+    db.session.commit()
+    summary = sirene.import_files(ESTABLISHMENTS, UNITES, GEOLOC)
+    assert summary["inserted"] == 6 and foreign_keys() == keys and secondary_objects() == indexes

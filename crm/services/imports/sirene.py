@@ -55,6 +55,7 @@ from crm.services.imports.sirene_names import (
     open_lines,
 )
 from crm.services.imports.sirene_rows import (
+    COMPANY_FIELDS,
     ESTABLISHMENT_COLUMNS,
     ESTABLISHMENT_REQUIRED,
     NON_DIFFUSIBLE_NAME,
@@ -66,6 +67,7 @@ from crm.services.imports.sirene_rows import (
     company_fields,
     lambert,
     locate,
+    sirets_valid,
 )
 from crm.services.platform import audit
 from crm.services.platform.wording import normalise_name
@@ -136,34 +138,48 @@ def wanted_identifiers(path: Path, context: Context, progress: Progress) -> tupl
 @dataclass
 class Prepared:
     """A batch of establishment rows read and turned into company rows, before the database is
-    looked at: the usable rows located, each with its search text and what it lost (warnings)."""
+    looked at: the usable rows located, each with its search text and what it lost (warnings).
+    The rows are tuples in `COMPANY_FIELDS` order (cheaper to send between processes); `pairs`
+    gives them as the dicts the writes take."""
 
     read: int
     rejected: Counter
-    rows: list[tuple[dict, tuple[str, ...]]]
+    values: list[tuple]
+    lost: list[tuple[str, ...]]
     position: int  # bytes of the file read at the end of the batch
+
+    def pairs(self) -> list[tuple[dict, tuple[str, ...]]]:
+        return [(dict(zip(COMPANY_FIELDS, values, strict=True)), lost)
+                for values, lost in zip(self.values, self.lost, strict=True)]
 
 
 def prepared_batches(path: Path, context: Context) -> Iterator[Prepared]:
     """The establishment file read BATCH rows at a time into company rows (`Prepared`). Uses only
     the context's lookups, never the database: it runs in `prepared_in_process`'s child."""
     transformer = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
-    communes, rejection = context.communes, Layout.rejection
+    communes, as_tuple = context.communes, itemgetter(*COMPANY_FIELDS)
     with establishment_rows(path) as (layout, rows, position):
+        place_rejection = layout.place_rejection
         for batch in batches(rows, BATCH):
             rejected: Counter = Counter()
-            usable = []
+            placed = []
             for row in batch:
-                reason = OTHER_REGION if row is None else rejection(layout, row, communes)
+                reason = OTHER_REGION if row is None else place_rejection(row, communes)
                 if reason:
                     rejected[reason] += 1
                 else:
+                    placed.append(row)
+            usable = []
+            for row, valid in zip(placed, sirets_valid([layout.siret(row) for row in placed]), strict=True):
+                if valid:
                     usable.append(company_fields(layout.fields(row), context))
+                else:
+                    rejected["invalid_siret"] += 1
             at_commune = locate([row for row, _, _ in usable], [point for _, _, point in usable], context,
                                 transformer)
-            yield Prepared(len(batch), rejected, [
-                (row, (*lost, "commune_point") if fallback else lost)
-                for (row, lost, _), fallback in zip(usable, at_commune, strict=True)], position())
+            yield Prepared(len(batch), rejected, [as_tuple(row) for row, _, _ in usable], [
+                (*lost, "commune_point") if fallback else lost
+                for (_, lost, _), fallback in zip(usable, at_commune, strict=True)], position())
 
 
 def prepared_in_process(path: Path, context: Context) -> Iterator[Prepared]:
@@ -324,7 +340,7 @@ def read_and_write_files(establishments: Path, unites: Path | None, geoloc: Path
     for prepared in prepared_in_process(establishments, context):
         summary.read += prepared.read
         summary.rejected.update(prepared.rejected)
-        write_batch(prepared.rows, context, summary, writes)
+        write_batch(prepared.pairs(), context, summary, writes)
         db.session.commit()
         progress.at(prepared.position)
     progress.finish(file_size(establishments))

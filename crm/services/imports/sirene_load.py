@@ -8,7 +8,8 @@
 - `RowWrites`: the original path, one insert and one update per row (`executemany`) after comparing
   the old columns in Python; kept as the reference the staged path is tested and measured against.
 - `without_secondary_indexes`: a first load (an empty or nearly empty table) drops the table's
-  secondary indexes (and on SQLite the full-text triggers), loads, then rebuilds them in one go. What
+  secondary indexes (on PostgreSQL its foreign keys, on SQLite the full-text triggers), loads, then
+  rebuilds them in one go. What
   to rebuild is saved first in `app_settings`, so an interrupted load is repaired by `restore_indexes`
   at the start of the next import. On PostgreSQL the trigram indexes are built on a second
   connection meanwhile (`built_aside`). On SQLite the load's connection commits without waiting for the
@@ -37,6 +38,8 @@ COMPARED = ("name", "search_name", "search_text", "sign", "naf_code", "naf2025_c
 # what a new establishment's row holds besides the compared columns
 INSERTED = ("siret", "siren", "source", "tags", "version", "created_at", "updated_at")
 BUILD_MEMORY = "256MB"  # PostgreSQL's maintenance_work_mem for the index rebuild
+DROP_KEY = "ALTER TABLE companies DROP CONSTRAINT"
+KEY_LOCK_WAIT = "2s"  # how long a first load waits to drop PostgreSQL's foreign keys
 PENDING_KEY = "sirene_bulk_load"  # app_settings: the indexes and triggers a first load has dropped
 
 
@@ -177,17 +180,27 @@ def update_changed(now) -> sa.UpdateBase:
                     **{name: STAGING.c[name] for name in COMPARED}).returning(table.c.id))
 
 
-def secondary_objects() -> tuple[list[str], list[str]]:
-    """(statements dropping, statements rebuilding) the companies table's non-unique indexes, and on
-    SQLite its full-text triggers and indexes; the unique SIRET index stays for the upsert."""
+def secondary_objects(foreign_keys: bool = True) -> tuple[list[str], list[str]]:
+    """(statements dropping, statements rebuilding) the companies table's non-unique indexes, on
+    PostgreSQL its foreign keys (checked row by row during a `COPY`, about
+    three quarters of its time; checked again in one query each when added back) unless
+    `foreign_keys` is false, and on SQLite its full-text triggers and indexes; the unique SIRET
+    index stays for the upsert."""
     if db.engine.dialect.name == "postgresql":
         indexes = db.session.execute(sa.text(
             "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
             "JOIN pg_class c ON c.oid = i.indexrelid "
             "WHERE i.indrelid = 'companies'::regclass AND NOT i.indisunique AND NOT i.indisprimary "
             "ORDER BY c.relname")).all()
-        return ([f'DROP INDEX "{name}"' for name, _ in indexes],
-                [if_missing(str(sql)) for _, sql in indexes] + ["ANALYZE companies"])
+        keys = db.session.execute(sa.text(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = 'companies'::regclass AND contype = 'f' ORDER BY conname")).all()
+        keys = keys if foreign_keys else []
+        # the keys are added back last: their check waits for the indexes built aside
+        return ([f'DROP INDEX "{name}"' for name, _ in indexes]
+                + [f'{DROP_KEY} "{name}"' for name, _ in keys],
+                [if_missing(str(sql)) for _, sql in indexes]
+                + [key_if_missing(name, sql) for name, sql in keys] + ["ANALYZE companies"])
     master = [(str(kind), str(name), str(sql)) for kind, name, sql in db.session.execute(sa.text(
         "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'companies' AND sql IS NOT NULL "
         "AND (type = 'trigger' OR (type = 'index' AND sql NOT LIKE 'CREATE UNIQUE%')) "
@@ -205,6 +218,14 @@ def if_missing(create_index: str) -> str:
     """An index built again only when missing: an interrupted rebuild may have committed the part
     of its second connection (`built_aside`)."""
     return create_index.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
+
+
+def key_if_missing(name: str, definition: str) -> str:
+    """A foreign key added back only when missing: the load that dropped it may have been stopped
+    before its drop was committed."""
+    return (f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = '{name}' "
+            f"AND conrelid = 'companies'::regclass) THEN ALTER TABLE companies ADD CONSTRAINT \"{name}\" "
+            f"{definition}; END IF; END $$")
 
 
 def restore_indexes() -> None:
@@ -258,20 +279,43 @@ def built_aside(statements: list[str]) -> Iterator[None]:
 
 
 @contextmanager
-def without_secondary_indexes() -> Iterator[None]:
-    """Run a first load without the secondary indexes and search triggers, then rebuild them."""
-    drop, restore = secondary_objects()
-    db.session.add(AppSetting(key=PENDING_KEY, value={"restore": restore}))
+def without_secondary_indexes(foreign_keys: bool = True) -> Iterator[None]:
+    """Run a first load without the secondary indexes, foreign keys (unless `foreign_keys` is
+    false) and search triggers (`secondary_objects`), then rebuild them."""
+    drop, restore = secondary_objects(foreign_keys)
+    pending = AppSetting(key=PENDING_KEY, value={"restore": restore})
+    db.session.add(pending)
     db.session.commit()
+    keys = [statement for statement in drop if statement.startswith(DROP_KEY)]
     for statement in drop:
-        db.session.execute(sa.text(statement))
+        if statement not in keys:
+            db.session.execute(sa.text(statement))
     db.session.commit()
+    if keys and not dropped_at_once(keys):
+        pending.value = {"restore": [statement for statement in restore if "ADD CONSTRAINT" not in statement]}
+        db.session.commit()
     with load_pragmas():
         try:
             yield
         finally:
             db.session.rollback()
             restore_indexes()
+
+
+def dropped_at_once(statements: list[str]) -> bool:
+    """Run the statements if their locks come within KEY_LOCK_WAIT, else nothing; whether they ran.
+    A foreign key's drop locks the table it refers to as well (basins, communes, users…): a
+    transaction left open on one of them would hold the drop and, queued behind it, every reader
+    of that table. The load then keeps the keys, checked row by row."""
+    try:
+        db.session.execute(sa.text(f"SET LOCAL lock_timeout = '{KEY_LOCK_WAIT}'"))
+        for statement in statements:
+            db.session.execute(sa.text(statement))
+        db.session.commit()
+    except sa.exc.OperationalError:
+        db.session.rollback()
+        return False
+    return True
 
 
 # 256 MB of cache; the index builds sort with a helper thread of SQLite's own (the 2 cores)

@@ -192,10 +192,10 @@ def secondary_objects(foreign_keys: bool = True) -> tuple[list[str], list[str]]:
             "JOIN pg_class c ON c.oid = i.indexrelid "
             "WHERE i.indrelid = 'companies'::regclass AND NOT i.indisunique AND NOT i.indisprimary "
             "ORDER BY c.relname")).all()
-        keys = db.session.execute(sa.text(
+        keys = [(str(name), str(sql)) for name, sql in db.session.execute(sa.text(
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = 'companies'::regclass AND contype = 'f' ORDER BY conname")).all()
-        keys = keys if foreign_keys else []
+            "WHERE conrelid = 'companies'::regclass AND contype = 'f' ORDER BY conname"))
+            if foreign_keys]
         # the keys are added back last: their check waits for the indexes built aside
         return ([f'DROP INDEX "{name}"' for name, _ in indexes]
                 + [f'{DROP_KEY} "{name}"' for name, _ in keys],

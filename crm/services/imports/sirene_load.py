@@ -9,9 +9,8 @@
   the old columns in Python; kept as the reference the staged path is tested and measured against.
 - `without_secondary_indexes`: a first load (an empty or nearly empty table) drops the table's
   secondary indexes (on PostgreSQL its foreign keys, on SQLite the full-text triggers), loads, then
-  rebuilds them in one go. What
-  to rebuild is saved first in `app_settings`, so an interrupted load is repaired by `restore_indexes`
-  at the start of the next import. On PostgreSQL the trigram indexes are built on a second
+  rebuilds them in one go. What to rebuild is saved first in `app_settings`, so an interrupted load
+  is repaired by `restore_indexes` at the start of the next import. On PostgreSQL the trigram indexes are built on a second
   connection meanwhile (`built_aside`). On SQLite the load's connection commits without waiting for the
   disk (`synchronous=NORMAL`: in WAL mode a crash loses the last batches, never the file's
   consistency) and sorts in a larger memory cache while it lasts (`load_pragmas`).
@@ -182,10 +181,9 @@ def update_changed(now) -> sa.UpdateBase:
 
 def secondary_objects(foreign_keys: bool = True) -> tuple[list[str], list[str]]:
     """(statements dropping, statements rebuilding) the companies table's non-unique indexes, on
-    PostgreSQL its foreign keys (checked row by row during a `COPY`, about
-    three quarters of its time; checked again in one query each when added back) unless
-    `foreign_keys` is false, and on SQLite its full-text triggers and indexes; the unique SIRET
-    index stays for the upsert."""
+    PostgreSQL its foreign keys unless `foreign_keys` is false (checked row by row during a `COPY`,
+    about three quarters of its time; checked again in one query each when added back), and on
+    SQLite its full-text triggers and indexes; the unique SIRET index stays for the upsert."""
     if db.engine.dialect.name == "postgresql":
         indexes = db.session.execute(sa.text(
             "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "

@@ -122,8 +122,8 @@ def luhn_valid(digits: str) -> bool:
 
 
 def siret_valid(siret: str) -> bool:
-    """14 ASCII digits, a valid SIREN, and the Luhn check, or for La Poste's establishments but its head
-    office a digit sum multiple of 5."""
+    """14 ASCII digits, a valid SIREN, and the Luhn check, or for La Poste's establishments (but its
+    head office) a digit sum multiple of 5."""
     if len(siret) != 14 or not (siret.isascii() and siret.isdigit()) or not luhn_valid(siret[:9]):
         return False
     if siret.startswith(LA_POSTE) and siret != LA_POSTE_HEAD_OFFICE:
@@ -250,7 +250,7 @@ def row_search_text(search_name: str | None, sign: str, place: Place, postal_cod
 
 EMPLOYER = {"O": True, "N": False}
 # the keys of `company_fields`'s row: a batch crosses from the reading process as tuples in this
-# order (a third of the pickling time of dicts)
+# order (about half the time of pickling and unpickling dicts, docs/performance.md)
 COMPANY_FIELDS = ("siret", "siren", "name", "search_name", "search_text", "sign", "naf_code",
                   "naf2025_code", "headcount_band", "address", "postal_code", "commune_code",
                   "basin_code", "latitude", "longitude", "active", "diffusible", "employer",

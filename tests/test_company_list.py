@@ -120,6 +120,31 @@ def test_a_long_list_says_more_than_the_cap_instead_of_counting_every_row(
     assert "Plus de 30 entreprises" in searched
 
 
+def test_a_capped_search_counts_and_lists_whole_words_and_parts_of_words_alike(
+        client, adviser, signed_in, monkeypatch):
+    """Past the cap, firms having the searched words whole (counted first on PostgreSQL) and firms
+    having them inside longer words are listed together in name order, whichever count passes
+    the cap first."""
+    from crm.services.companies import listing as company_list
+    for number in range(20):
+        company(f"Dole Garage {number:02d}")
+    for number in range(10):
+        company(f"Doletto Garages {number:02d}")
+    company("Garage du Centre")
+    names = [f"Dole Garage {number:02d}" for number in range(20)] + [
+        f"Doletto Garages {number:02d}" for number in range(10)]
+    for cap in (3, 25):  # the whole words alone pass 3, not 25
+        monkeypatch.setattr(company_list, "COUNT_CAP", cap)
+        first = client.get("/entreprises", query_string={"q": "garage dole"})
+        assert f"Plus de {cap} entreprises – page 1" in " ".join(page_text(first).split())
+        assert listed(client, q="garage dole") == names[:25]
+        second = client.get("/entreprises", query_string={"q": "garage dole", "page": 2})
+        assert "30 entreprises – page 2 sur 2" in " ".join(page_text(second).split())
+        assert listed(client, q="garage dole", page=2) == names[25:]
+    monkeypatch.setattr(company_list, "COUNT_CAP", 3)
+    assert listed(client, q="garages dolet") == names[20:]  # no whole word: the substring count
+
+
 def test_pages_past_the_count_cap_still_answer_with_firms(client, adviser, signed_in, monkeypatch):
     from crm.services.companies import listing as company_list
     monkeypatch.setattr(company_list, "COUNT_CAP", 30)

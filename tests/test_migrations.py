@@ -1,5 +1,6 @@
 """Migrations from an empty database to head build exactly the models' schema."""
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -12,6 +13,8 @@ from crm.models.base import compared_by_autogenerate
 from tests import factories as f
 
 
+# SQLite cannot reflect the PostgreSQL-only expression index (ix_companies_search_words, 0041)
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index")
 def test_migrations_at_head_match_the_models():
     with db.engine.connect() as connection:
         include = lambda obj, name, type_, reflected, compare_to: (  # noqa: E731
@@ -87,3 +90,26 @@ def test_the_name_index_carries_the_search_text_on_postgresql_only(app):
     finally:
         upgrade()
     assert name_index_columns() == expected
+
+
+def search_words_index() -> str | None:
+    return db.session.scalar(sa.text(
+        "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_companies_search_words'"))
+
+
+def test_the_search_text_s_words_are_indexed_on_postgresql_only(app):
+    """0041: on PostgreSQL a GIN index of the search text's whole words; down drops it. SQLite
+    (FTS5) has none."""
+    if db.engine.dialect.name != "postgresql":
+        assert "ix_companies_search_words" not in {
+            index["name"] for index in sa.inspect(db.engine).get_indexes("companies")}
+        return
+    expected = "USING gin (string_to_array((search_text)::text, ' '::text))"
+    assert expected in search_words_index()
+    db.session.remove()
+    try:
+        downgrade(revision="0040")
+        assert search_words_index() is None
+    finally:
+        upgrade()
+    assert expected in search_words_index()

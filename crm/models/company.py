@@ -39,6 +39,10 @@ class Company(Timestamped, Model):
             "ix_companies_search_text_trgm", "search_text", postgresql_using="gin",
             postgresql_ops={"search_text": "gin_trgm_ops"},
         ).ddl_if(dialect="postgresql"),
+        # ... and its whole words (PostgreSQL): a search with thousands of matches passes the
+        # list's count cap from these alone, without testing each candidate's text (migration 0041)
+        sa.Index("ix_companies_search_words", sa.text("string_to_array(search_text, ' '::text)"),
+                 postgresql_using="gin").ddl_if(dialect="postgresql"),
         sa.Index("ix_companies_postal_code", "postal_code"),
         # a basin's firms by name (the list's most common filter), and counts per basin and per
         # commune of active firms (map, basin pages) read from the index alone

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.elements import ColumnElement, SQLCoreOperations
 
@@ -193,6 +194,23 @@ def word_conditions(words: list[str]) -> Conditions:
     return [Company.id.in_(fts_matches(long)), *(contains(word) for word in words if word not in long)]
 
 
+def has_words(words: list[str]) -> ColumnElement[bool]:
+    """Every word whole in the search text, on PostgreSQL (the GIN index of its words,
+    `ix_companies_search_words`): a subset of the matches of `word_conditions`."""
+    whole = sa.func.string_to_array(Company.search_text, sa.literal_column("' '::text"))
+    return whole.op("@>")(sa.literal(words, postgresql.ARRAY(sa.Text)))
+
+
+def count_matches(matching: Conditions, sooner: Conditions | None, cap: int) -> int:
+    """How many companies match, up to the cap; when the `sooner` conditions (a subset of the
+    matches an index counts faster) already pass the cap, the count stops there."""
+    if sooner is not None:
+        found = count(sooner, cap)
+        if found > cap:
+            return found
+    return count(matching, cap)
+
+
 def search_digits(q: str) -> str | None:
     """The digits of a text made of digits and spaces only, else None."""
     digits = clean_siret(q)
@@ -210,17 +228,25 @@ def digits_condition(digits: str) -> ColumnElement[bool]:
     return starts_with(Company.siret, digits)
 
 
-def ranked_page(text: str, matching: Conditions, conditions: Conditions, page: int, per_page: int,
+def ranked_page(text: str, words: list[str], conditions: Conditions, page: int, per_page: int,
                 cap: int | None) -> CompanyPage:
     """Names starting with the text first, then the other matches, each part in name order and
     counted apart, so that a page is read from one part or across both. With a cap, the names
     starting with the text are counted as far as the page needs (exactly when the page reaches the
-    other matches), and the others not at all once those alone pass the cap."""
+    other matches), and the others not at all once those alone pass the cap; on PostgreSQL the
+    others having every word whole are counted first, and when they pass the cap the substring
+    count (trigrams, then each candidate's text) is not needed."""
     starting = [*conditions, starts_with(Company.search_name, text)]
-    others = [*matching, sa.not_(starts_with(Company.search_name, text))]
+    later = sa.not_(starts_with(Company.search_name, text))
+    others = [*conditions, *word_conditions(words), later]
     offset, wanted = offset_of(page, per_page), per_page + 1
     first = count(starting, None if cap is None else max(cap, offset + per_page))
-    rest = 0 if cap is not None and first > cap else count(others, cap)  # capped already
+    if cap is None:
+        rest = count(others)
+    elif first > cap:
+        rest = 0  # capped already
+    else:
+        rest = count_matches(others, None if is_sqlite() else [*conditions, has_words(words), later], cap)
     rows = fetch(starting, BY_NAME, offset, wanted) if offset < first else []
     if len(rows) < wanted and rest:
         many = cap is not None and rest > cap
@@ -246,10 +272,10 @@ def search_page(q: str | None, conditions: Conditions, page: int, per_page: int,
     if past_browsing(page, per_page, cap):
         return CompanyPage([], 0, page, per_page, capped=True, limited=True)
     q = q or ""
-    matching = [*conditions, *text_conditions(q)]
-    if search_words(q) and not search_digits(q) and list(order) == list(BY_NAME):
-        return ranked_page(normalise_name(q), matching, conditions, page, per_page, cap)
-    return counted_page(matching, order, page, per_page, cap)
+    words = search_words(q)
+    if words and not search_digits(q) and list(order) == list(BY_NAME):
+        return ranked_page(normalise_name(q), words, conditions, page, per_page, cap)
+    return counted_page([*conditions, *text_conditions(q)], order, page, per_page, cap)
 
 
 def search_companies(q: str | None = None, siret: str | None = None, basin: str | None = None,

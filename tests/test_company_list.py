@@ -141,6 +141,8 @@ def test_a_capped_search_counts_and_lists_whole_words_and_parts_of_words_alike(
         second = client.get("/entreprises", query_string={"q": "garage dole", "page": 2})
         assert "30 entreprises – page 2 sur 2" in " ".join(page_text(second).split())
         assert listed(client, q="garage dole", page=2) == names[25:]
+        by_date = client.get("/entreprises", query_string={"q": "garage dole", "sort": "created"})
+        assert f"Plus de {cap} entreprises – page 1" in " ".join(page_text(by_date).split())
     monkeypatch.setattr(company_list, "COUNT_CAP", 3)
     assert listed(client, q="garages dolet") == names[20:]  # no whole word: the substring count
 

@@ -151,9 +151,10 @@ def found_page(rows: list[CompanyHit], total: int, page: int, per_page: int,
 
 
 def counted_page(conditions: Conditions, order: Sequence, page: int, per_page: int,
-                 cap: int | None = None) -> CompanyPage:
-    """A page of a search the indexes serve: counted (up to the cap), then fetched."""
-    total = count(conditions, cap)
+                 cap: int | None = None, sooner: Conditions | None = None) -> CompanyPage:
+    """A page of a search the indexes serve: counted (up to the cap, see `count_matches` for
+    `sooner`), then fetched."""
+    total = count(conditions) if cap is None else count_matches(conditions, sooner, cap)
     many = cap is not None and total > cap and list(order) == list(BY_NAME)
     offset = offset_of(page, per_page)
     rows = fetch(conditions, order, offset, per_page + 1, in_name_order=many) if total else []
@@ -201,6 +202,11 @@ def has_words(words: list[str]) -> ColumnElement[bool]:
     return whole.op("@>")(sa.literal(words, postgresql.ARRAY(sa.Text)))
 
 
+def with_whole_words(conditions: Conditions, words: list[str]) -> Conditions | None:
+    """The conditions and every word whole (`has_words`) on PostgreSQL; None on SQLite."""
+    return None if is_sqlite() or not words else [*conditions, has_words(words)]
+
+
 def count_matches(matching: Conditions, sooner: Conditions | None, cap: int) -> int:
     """How many companies match, up to the cap; when the `sooner` conditions (a subset of the
     matches an index counts faster) already pass the cap, the count stops there."""
@@ -246,7 +252,7 @@ def ranked_page(text: str, words: list[str], conditions: Conditions, page: int, 
     elif first > cap:
         rest = 0  # capped already
     else:
-        rest = count_matches(others, None if is_sqlite() else [*conditions, has_words(words), later], cap)
+        rest = count_matches(others, with_whole_words([*conditions, later], words), cap)
     rows = fetch(starting, BY_NAME, offset, wanted) if offset < first else []
     if len(rows) < wanted and rest:
         many = cap is not None and rest > cap
@@ -275,7 +281,8 @@ def search_page(q: str | None, conditions: Conditions, page: int, per_page: int,
     words = search_words(q)
     if words and not search_digits(q) and list(order) == list(BY_NAME):
         return ranked_page(normalise_name(q), words, conditions, page, per_page, cap)
-    return counted_page([*conditions, *text_conditions(q)], order, page, per_page, cap)
+    sooner = None if search_digits(q) else with_whole_words(conditions, words)
+    return counted_page([*conditions, *text_conditions(q)], order, page, per_page, cap, sooner)
 
 
 def search_companies(q: str | None = None, siret: str | None = None, basin: str | None = None,

@@ -229,8 +229,8 @@ def key_if_missing(name: str, definition: str) -> str:
 
 def restore_indexes() -> None:
     """Rebuild what an interrupted first load dropped (nothing when none was interrupted). On
-    PostgreSQL the trigram (GIN) indexes, about half the build, are built on a second connection
-    meanwhile; the statistics are taken once every index is there."""
+    PostgreSQL the GIN indexes (trigrams, words), about half the build, are built on a second
+    connection meanwhile; the statistics are taken once every index is there."""
     pending = db.session.get(AppSetting, PENDING_KEY)
     if pending is None:
         return

@@ -83,6 +83,31 @@ def test_an_ambiguous_job_comes_back_with_the_choices(live_server, page, screens
     axe.end()
 
 
+def test_suggestions_still_on_their_way_do_not_reopen_the_list_after_a_choice(live_server, page,
+                                                                             agency):
+    """A job chosen from the suggestions on screen while newer ones are still to be asked: the
+    list stays closed and nothing more is asked (the page's timers driven by the test)."""
+    if not page.javascript:
+        pytest.skip("the suggestions need JavaScript")
+    page.clock.install()
+    page.goto(f"{live_server}/recrutement")
+    field = page.get_by_label("Métier recherché")
+    suggestions = page.get_by_role("listbox", name="Métiers proposés")
+    secretary = suggestions.get_by_role("option").filter(has_text="M1607")
+    field.fill("secr")
+    page.clock.run_for(1000)
+    expect(secretary).to_be_visible()
+    asked = []
+    page.on("request", lambda request: asked.append(request.url) if "q=" in request.url else None)
+    field.fill("secrétaire")  # its suggestions would be asked after a short delay
+    secretary.click()
+    page.clock.run_for(1000)
+    page.wait_for_load_state("networkidle")
+    expect(suggestions).to_be_hidden()
+    expect(field).to_have_value(re.compile(r"\(M1607\)$"))
+    assert asked == []
+
+
 def test_an_adviser_picks_the_job_of_a_need_on_the_visit_form(live_server, page, screenshot, axe,
                                                               adviser):
     company = f.CompanyFactory(name="Cabinet Roy")

@@ -53,7 +53,11 @@ function enhance(group) {
 
   const options = () => Array.from(list.children);
 
+  // Closing (a job chosen, Escape, focus gone, too short a text) also drops the suggestions still
+  // to come: a reply to an earlier text arriving after a choice would reopen the list.
   function close() {
+    clearTimeout(timer);
+    asked += 1;
     list.hidden = true;
     input.setAttribute("aria-expanded", "false");
     input.removeAttribute("aria-activedescendant");

@@ -154,7 +154,7 @@ def counted_page(conditions: Conditions, order: Sequence, page: int, per_page: i
                  cap: int | None = None, sooner: Conditions | None = None) -> CompanyPage:
     """A page of a search the indexes serve: counted (up to the cap, see `count_matches` for
     `sooner`), then fetched."""
-    total = count(conditions) if cap is None else count_matches(conditions, sooner, cap)
+    total = count_matches(conditions, sooner, cap)
     many = cap is not None and total > cap and list(order) == list(BY_NAME)
     offset = offset_of(page, per_page)
     rows = fetch(conditions, order, offset, per_page + 1, in_name_order=many) if total else []
@@ -207,10 +207,10 @@ def with_whole_words(conditions: Conditions, words: list[str]) -> Conditions | N
     return None if is_sqlite() or not words else [*conditions, has_words(words)]
 
 
-def count_matches(matching: Conditions, sooner: Conditions | None, cap: int) -> int:
-    """How many companies match, up to the cap; when the `sooner` conditions (a subset of the
-    matches an index counts faster) already pass the cap, the count stops there."""
-    if sooner is not None:
+def count_matches(matching: Conditions, sooner: Conditions | None, cap: int | None) -> int:
+    """How many companies match, up to the cap if any; when the `sooner` conditions (a subset of
+    the matches an index counts faster) already pass the cap, the count stops there."""
+    if sooner is not None and cap is not None:
         found = count(sooner, cap)
         if found > cap:
             return found
@@ -247,12 +247,8 @@ def ranked_page(text: str, words: list[str], conditions: Conditions, page: int, 
     others = [*conditions, *word_conditions(words), later]
     offset, wanted = offset_of(page, per_page), per_page + 1
     first = count(starting, None if cap is None else max(cap, offset + per_page))
-    if cap is None:
-        rest = count(others)
-    elif first > cap:
-        rest = 0  # capped already
-    else:
-        rest = count_matches(others, with_whole_words([*conditions, later], words), cap)
+    rest = (0 if cap is not None and first > cap  # capped already
+            else count_matches(others, with_whole_words([*conditions, later], words), cap))
     rows = fetch(starting, BY_NAME, offset, wanted) if offset < first else []
     if len(rows) < wanted and rest:
         many = cap is not None and rest > cap
@@ -278,10 +274,10 @@ def search_page(q: str | None, conditions: Conditions, page: int, per_page: int,
     if past_browsing(page, per_page, cap):
         return CompanyPage([], 0, page, per_page, capped=True, limited=True)
     q = q or ""
-    words = search_words(q)
-    if words and not search_digits(q) and list(order) == list(BY_NAME):
+    words = [] if search_digits(q) else search_words(q)
+    if words and list(order) == list(BY_NAME):
         return ranked_page(normalise_name(q), words, conditions, page, per_page, cap)
-    sooner = None if search_digits(q) else with_whole_words(conditions, words)
+    sooner = with_whole_words(conditions, words)
     return counted_page([*conditions, *text_conditions(q)], order, page, per_page, cap, sooner)
 
 

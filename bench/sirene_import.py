@@ -44,6 +44,7 @@ def stock_files(rows: int) -> tuple[Path, Path]:
     """The generated establishments and legal units, written once per row count."""
     establishments, unites = OUT / f"StockEtablissement_{rows}.csv", OUT / f"StockUniteLegale_{rows}.csv"
     if not (establishments.exists() and unites.exists()):
+        OUT.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         counts = sirene_stock.generate(establishments, rows, unites)
         print(f"generated {rows:,} rows in {time.perf_counter() - started:.1f} s: {json.dumps(counts)}")

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from crm.models import NeedStatus, Role, utcnow
 from crm.services.companies.records import normalise_name
 from tests import factories as f
-from tests.helpers import assert_constant_queries, page_text
+from tests.helpers import assert_constant_queries, count_queries, page_text
 
 
 def listed(client, **args) -> list[str]:
@@ -145,6 +145,35 @@ def test_a_capped_search_counts_and_lists_whole_words_and_parts_of_words_alike(
         assert f"Plus de {cap} entreprises – page 1" in " ".join(page_text(by_date).split())
     monkeypatch.setattr(company_list, "COUNT_CAP", 3)
     assert listed(client, q="garages dolet") == names[20:]  # no whole word: the substring count
+
+
+def test_a_search_under_the_cap_reads_its_matches_once_whatever_the_page(
+        client, adviser, signed_in, monkeypatch):
+    """Under the cap, the words are tested by one quick count (the whole words' index on
+    PostgreSQL, the trigram table's density on SQLite) and one read of the matches; each page is
+    cut from that read, names starting with the text first, then the others, in name order."""
+    from crm.services.companies import listing as company_list
+    monkeypatch.setattr(company_list, "COUNT_CAP", 40)
+    starting = [f"Garage Dupont {number:02d}" for number in range(20)]
+    others = [f"Dupont Garages {number:02d}" for number in range(15)]
+    for name in reversed(starting + others):
+        company(name)
+    company("Garage du Centre")
+    pages = {}
+    for number in (1, 2):
+        client.get("/entreprises", query_string={"q": "garage dupont", "page": number})  # warm-up
+        with count_queries() as statements:
+            pages[number] = listed(client, q="garage dupont", page=number)
+        testing_words = [sql for sql in statements if any(
+            test in sql for test in (" LIKE ", " MATCH ", "strpos(", "@>"))]
+        assert len(testing_words) == 2
+    assert pages[1] == starting + others[:5] and pages[2] == others[5:]
+    second = client.get("/entreprises", query_string={"q": "garage dupont", "page": 2})
+    assert "35 entreprises – page 2 sur 2" in " ".join(page_text(second).split())
+    by_commune = client.get("/entreprises", query_string={"q": "garage dupont", "sort": "commune",
+                                                           "page": 2})
+    assert "35 entreprises – page 2 sur 2" in " ".join(page_text(by_commune).split())
+    assert listed(client, q="garage dupont", sort="commune", page=2) == sorted(starting + others)[25:]
 
 
 def test_pages_past_the_count_cap_still_answer_with_firms(client, adviser, signed_in, monkeypatch):

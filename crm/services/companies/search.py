@@ -152,13 +152,12 @@ def found_page(rows: list[CompanyHit], total: int, page: int, per_page: int,
 
 def counted_page(conditions: Conditions, order: Sequence, page: int, per_page: int,
                  cap: int | None = None, sooner: Conditions | None = None) -> CompanyPage:
-    """A page of a search the indexes serve: counted (up to the cap, see `count_matches` for
-    `sooner`), then fetched."""
-    total = count_matches(conditions, sooner, cap)
-    many = cap is not None and total > cap and list(order) == list(BY_NAME)
-    offset = offset_of(page, per_page)
-    rows = fetch(conditions, order, offset, per_page + 1, in_name_order=many) if total else []
-    return found_page(rows, total, page, per_page, cap)
+    """A page of a search the indexes serve: its matches found (see `find_matches`), then the
+    page's rows fetched."""
+    matches = find_matches(conditions, sooner, order, cap)
+    many = cap is not None and matches.total > cap and list(order) == list(BY_NAME)
+    rows = page_rows(conditions, order, matches, offset_of(page, per_page), per_page + 1, many)
+    return found_page(rows, matches.total, page, per_page, cap)
 
 
 def fts_query(words: list[str]) -> str:
@@ -207,14 +206,38 @@ def with_whole_words(conditions: Conditions, words: list[str]) -> Conditions | N
     return None if is_sqlite() or not words else [*conditions, has_words(words)]
 
 
-def count_matches(matching: Conditions, sooner: Conditions | None, cap: int | None) -> int:
-    """How many companies match, up to the cap if any; when the `sooner` conditions (a subset of
-    the matches an index counts faster) already pass the cap, the count stops there."""
-    if sooner is not None and cap is not None:
+@dataclass
+class Matches:
+    total: int  # up to cap + 1 when capped
+    ids: list[int] | None = None  # every match in the list's order, when read at once
+
+
+def find_matches(conditions: Conditions, sooner: Conditions | None, order: Sequence,
+                 cap: int | None) -> Matches:
+    """How many companies match, up to the cap if any. When the `sooner` conditions (a subset of
+    the matches an index counts faster) already pass the cap, the count stops there. Otherwise a
+    capped search reads its matches once, at most cap + 1 of them in the order the indexes find
+    them: when no more than the cap, they are sorted and kept, so that any of their pages is cut
+    from them rather than searched again."""
+    if cap is None:
+        return Matches(count(conditions))
+    if sooner is not None:
         found = count(sooner, cap)
         if found > cap:
-            return found
-    return count(matching, cap)
+            return Matches(found)
+    found_ids = sa.select(Company.id).where(*conditions).limit(cap + 1).subquery()
+    ids = list(db.session.scalars(
+        sa.select(Company.id).join(found_ids, found_ids.c.id == Company.id).order_by(*order)))
+    return Matches(len(ids), ids if len(ids) <= cap else None)
+
+
+def page_rows(conditions: Conditions, order: Sequence, matches: Matches, offset: int, limit: int,
+              in_name_order: bool = False) -> list[CompanyHit]:
+    """The rows of a page of the matches: cut from their ids when read at once, else fetched."""
+    if matches.ids is not None:
+        chosen = matches.ids[offset:offset + limit]
+        return fetch([Company.id.in_(chosen)], order, 0, limit) if chosen else []
+    return fetch(conditions, order, offset, limit, in_name_order) if matches.total else []
 
 
 def search_digits(q: str) -> str | None:
@@ -241,19 +264,20 @@ def ranked_page(text: str, words: list[str], conditions: Conditions, page: int, 
     starting with the text are counted as far as the page needs (exactly when the page reaches the
     other matches), and the others not at all once those alone pass the cap; on PostgreSQL the
     others having every word whole are counted first, and when they pass the cap the substring
-    count (trigrams, then each candidate's text) is not needed."""
+    count (trigrams, then each candidate's text) is not needed; under the cap the others are read
+    once, their page cut from them (`find_matches`)."""
     starting = [*conditions, starts_with(Company.search_name, text)]
     later = sa.not_(starts_with(Company.search_name, text))
     others = [*conditions, *word_conditions(words), later]
     offset, wanted = offset_of(page, per_page), per_page + 1
     first = count(starting, None if cap is None else max(cap, offset + per_page))
-    rest = (0 if cap is not None and first > cap  # capped already
-            else count_matches(others, with_whole_words([*conditions, later], words), cap))
+    rest = (Matches(0) if cap is not None and first > cap  # capped already
+            else find_matches(others, with_whole_words([*conditions, later], words), BY_NAME, cap))
     rows = fetch(starting, BY_NAME, offset, wanted) if offset < first else []
-    if len(rows) < wanted and rest:
-        many = cap is not None and rest > cap
-        rows += fetch(others, BY_NAME, max(0, offset - first), wanted - len(rows), in_name_order=many)
-    return found_page(rows, first + rest, page, per_page, cap)
+    if len(rows) < wanted:
+        many = cap is not None and rest.total > cap
+        rows += page_rows(others, BY_NAME, rest, max(0, offset - first), wanted - len(rows), many)
+    return found_page(rows, first + rest.total, page, per_page, cap)
 
 
 def text_conditions(q: str) -> Conditions:

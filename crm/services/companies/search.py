@@ -225,7 +225,9 @@ def find_matches(conditions: Conditions, sooner: Conditions | None, order: Seque
         found = count(sooner, cap)
         if found > cap:
             return Matches(found)
-    found_ids = sa.select(Company.id).where(*conditions).limit(cap + 1).subquery()
+    # the bound written out: PostgreSQL's generic plan of a prepared statement (psycopg prepares
+    # those run often) would otherwise guess the matches to be many and hash-join all companies
+    found_ids = sa.select(Company.id).where(*conditions).limit(sa.literal_column(str(cap + 1))).subquery()
     ids = list(db.session.scalars(
         sa.select(Company.id).join(found_ids, found_ids.c.id == Company.id).order_by(*order)))
     return Matches(len(ids), ids if len(ids) <= cap else None)

@@ -151,10 +151,11 @@ def found_page(rows: list[CompanyHit], total: int, page: int, per_page: int,
 
 
 def counted_page(conditions: Conditions, order: Sequence, page: int, per_page: int,
-                 cap: int | None = None, sooner: Conditions | None = None) -> CompanyPage:
+                 cap: int | None = None, sooner: Conditions | None = None,
+                 words: bool = False) -> CompanyPage:
     """A page of a search the indexes serve: its matches found (see `find_matches`), then the
     page's rows fetched."""
-    matches = find_matches(conditions, sooner, order, cap)
+    matches = find_matches(conditions, sooner, order, cap, words)
     many = cap is not None and matches.total > cap and list(order) == list(BY_NAME)
     rows = page_rows(conditions, order, matches, offset_of(page, per_page), per_page + 1, many)
     return found_page(rows, matches.total, page, per_page, cap)
@@ -213,18 +214,21 @@ class Matches:
 
 
 def find_matches(conditions: Conditions, sooner: Conditions | None, order: Sequence,
-                 cap: int | None) -> Matches:
+                 cap: int | None, words: bool = False) -> Matches:
     """How many companies match, up to the cap if any. When the `sooner` conditions (a subset of
     the matches an index counts faster) already pass the cap, the count stops there. Otherwise a
-    capped search reads its matches once, at most cap + 1 of them in the order the indexes find
-    them: when no more than the cap, they are sorted and kept, so that any of their pages is cut
-    from them rather than searched again."""
+    capped search of words, whose test reads each candidate's text anyway, reads its matches
+    once, at most cap + 1 of them in the order the indexes find them: when no more than the cap,
+    they are sorted and kept, so that any of their pages is cut from them rather than searched
+    again. Other filters are counted from their indexes alone."""
     if cap is None:
         return Matches(count(conditions))
     if sooner is not None:
         found = count(sooner, cap)
         if found > cap:
             return Matches(found)
+    if not words:
+        return Matches(count(conditions, cap))
     # the bound written out: PostgreSQL's generic plan of a prepared statement (psycopg prepares
     # those run often) would otherwise guess the matches to be many and hash-join all companies
     found_ids = sa.select(Company.id).where(*conditions).limit(sa.literal_column(str(cap + 1))).subquery()
@@ -274,7 +278,8 @@ def ranked_page(text: str, words: list[str], conditions: Conditions, page: int, 
     offset, wanted = offset_of(page, per_page), per_page + 1
     first = count(starting, None if cap is None else max(cap, offset + per_page))
     rest = (Matches(0) if cap is not None and first > cap  # capped already
-            else find_matches(others, with_whole_words([*conditions, later], words), BY_NAME, cap))
+            else find_matches(others, with_whole_words([*conditions, later], words), BY_NAME, cap,
+                              words=True))
     rows = fetch(starting, BY_NAME, offset, wanted) if offset < first else []
     if len(rows) < wanted:
         many = cap is not None and rest.total > cap
@@ -304,7 +309,8 @@ def search_page(q: str | None, conditions: Conditions, page: int, per_page: int,
     if words and list(order) == list(BY_NAME):
         return ranked_page(normalise_name(q), words, conditions, page, per_page, cap)
     sooner = with_whole_words(conditions, words)
-    return counted_page([*conditions, *text_conditions(q)], order, page, per_page, cap, sooner)
+    return counted_page([*conditions, *text_conditions(q)], order, page, per_page, cap, sooner,
+                        bool(words))
 
 
 def search_companies(q: str | None = None, siret: str | None = None, basin: str | None = None,

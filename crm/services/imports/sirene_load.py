@@ -229,14 +229,14 @@ def key_if_missing(name: str, definition: str) -> str:
 
 def restore_indexes() -> None:
     """Rebuild what an interrupted first load dropped (nothing when none was interrupted). On
-    PostgreSQL the GIN indexes (trigrams, words), about half the build, are built on a second
-    connection meanwhile; the statistics are taken once every index is there."""
+    PostgreSQL the search text's GIN indexes are built on a second connection meanwhile
+    (`built_aside`); the statistics are taken once every index is there."""
     pending = db.session.get(AppSetting, PENDING_KEY)
     if pending is None:
         return
     statements = pending.value["restore"]
     postgresql = db.engine.dialect.name == "postgresql"
-    aside = [statement for statement in statements if postgresql and " USING gin " in statement]
+    aside = [statement for statement in statements if postgresql and indexes_search_text(statement)]
     with built_aside(aside) if aside else nullcontext():
         if postgresql:
             db.session.execute(sa.text(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'"))
@@ -248,6 +248,13 @@ def restore_indexes() -> None:
             db.session.execute(sa.text(statement))
     db.session.delete(pending)
     db.session.commit()
+
+
+def indexes_search_text(statement: str) -> bool:
+    """A GIN index of the search text (its trigrams, its words): about half of the rebuild's work
+    (2.8 s and 1.0 s of 8.8 s at 270,000 firms), so that the second connection building them and
+    the first building the rest (the B-trees, the name's trigrams) finish about together."""
+    return " USING gin " in statement and "search_text" in statement
 
 
 @contextmanager

@@ -10,8 +10,8 @@
 - `without_secondary_indexes`: a first load (an empty or nearly empty table) drops the table's
   secondary indexes (on PostgreSQL its foreign keys, on SQLite the full-text triggers), loads, then
   rebuilds them in one go. What to rebuild is saved first in `app_settings`, so an interrupted load
-  is repaired by `restore_indexes` at the start of the next import. On PostgreSQL the trigram
-  indexes are built on a second connection meanwhile (`built_aside`). On SQLite the load's
+  is repaired by `restore_indexes` at the start of the next import. On PostgreSQL the search
+  text's GIN indexes are built on a second connection meanwhile (`built_aside`). On SQLite the load's
   connection commits without waiting for the disk (`synchronous=NORMAL`: in WAL mode a crash
   loses the last batches, never the file's consistency) and sorts in a larger memory cache while
   it lasts (`load_pragmas`).

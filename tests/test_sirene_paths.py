@@ -110,6 +110,19 @@ def test_the_paths_agree_on_a_generated_file_and_on_its_monthly_update(tmp_path)
     assert search_texts_differing_from_records() == []
 
 
+def test_batches_prepared_by_the_two_readers_in_turn_give_the_same_companies(tmp_path, monkeypatch):
+    """The children prepare alternate batches, received in turn: small batches (the last one
+    the first child's, then the second's) give the companies and figures of a single batch."""
+    stock, unites = tmp_path / "etablissements.csv", tmp_path / "unites.csv"
+    sirene_stock.generate(stock, 1_500, unites, seed=3)
+    whole = import_with("bulk", stock, unites)
+    assert whole[0]["kept"] > 1_000
+    for size in (100, 70):  # 15 batches, 22 batches
+        monkeypatch.setattr(sirene, "BATCH", size)
+        empty_companies()
+        assert import_with("bulk", stock, unites) == whole
+
+
 def test_a_first_load_rebuilds_the_indexes_and_search_it_loaded_without():
     indexes = secondary_objects()
     summary = sirene.import_files(ESTABLISHMENTS, UNITES, GEOLOC, method="bulk")

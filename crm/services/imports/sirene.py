@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
-from itertools import islice
+from itertools import cycle, islice
 from multiprocessing.connection import Connection
 from operator import itemgetter
 from pathlib import Path
@@ -73,6 +73,7 @@ from crm.services.platform import audit
 from crm.services.platform.wording import normalise_name
 
 BATCH = 5_000
+READERS = 2  # child processes preparing alternate batches (docs/sirene.md)
 FIRST_LOAD_MAX = 10_000  # companies at most in the table for an import to be a first load
 TASK_KIND = "sirene"
 ESTABLISHMENTS = "des établissements (StockEtablissement)"
@@ -153,14 +154,17 @@ class Prepared:
                 for values, lost in zip(self.values, self.lost, strict=True)]
 
 
-def prepared_batches(path: Path, context: Context) -> Iterator[Prepared]:
-    """The establishment file read BATCH rows at a time into company rows (`Prepared`). Uses only
-    the context's lookups, never the database: it runs in `prepared_in_process`'s child."""
+def prepared_batches(path: Path, context: Context, reader: int = 0, readers: int = 1) -> Iterator[Prepared]:
+    """The establishment file read BATCH rows at a time into company rows (`Prepared`): of every
+    `readers` batches, the one numbered `reader` (the others only read through). Uses only the
+    context's lookups, never the database: it runs in `prepared_in_process`'s children."""
     transformer = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
     communes, as_tuple = context.communes, itemgetter(*COMPANY_FIELDS)
     with establishment_rows(path) as (layout, rows, position):
         place_rejection = layout.place_rejection
-        for batch in batches(rows, BATCH):
+        for number, batch in enumerate(batches(rows, BATCH)):
+            if number % readers != reader:
+                continue
             rejected: Counter = Counter()
             placed = []
             for row in batch:
@@ -183,31 +187,42 @@ def prepared_batches(path: Path, context: Context) -> Iterator[Prepared]:
 
 
 def prepared_in_process(path: Path, context: Context) -> Iterator[Prepared]:
-    """`prepared_batches` run in a child process (forked: it inherits the context), the next batch
-    prepared while the caller writes the current one, on another core; no thread. An error of the
-    child is raised here; when the caller stops early, the child stops at its next batch."""
+    """`prepared_batches` run in READERS child processes (forked: they inherit the context), each
+    preparing every READERS-th batch while the caller writes the current one; no thread. The
+    batches are received from the children in turn, so in the file's order. An error of a child
+    is raised here; when the caller stops early, the children stop at their next batch."""
     processes = multiprocessing.get_context("fork")
-    receiver, sender = processes.Pipe(duplex=False)
-    child = processes.Process(target=send_prepared, args=(path, context, sender, db.engine),
-                              name="sirene-read", daemon=True)
-    child.start()
-    sender.close()
+    receivers, children = [], []
+    for reader in range(READERS):
+        receiver, sender = processes.Pipe(duplex=False)
+        child = processes.Process(target=send_prepared, args=(path, context, sender, db.engine, reader),
+                                  name=f"sirene-read-{reader}", daemon=True)
+        child.start()
+        sender.close()
+        receivers.append(receiver)
+        children.append(child)
     try:
-        while (item := receiver.recv()) is not None:
+        for receiver in cycle(receivers):
+            item = receiver.recv()
+            if item is None:  # the child whose turn it is has no batch left: none is left
+                return
             if isinstance(item, Exception):
                 raise item
             yield item
     finally:
-        receiver.close()
-        child.join()
+        for receiver in receivers:
+            receiver.close()
+        for child in children:
+            child.join()
 
 
-def send_prepared(path: Path, context: Context, sender: Connection, engine: sa.Engine) -> None:
-    """The child's work: every prepared batch, then None (or the error that stopped it). The
+def send_prepared(path: Path, context: Context, sender: Connection, engine: sa.Engine,
+                  reader: int) -> None:
+    """A child's work: its prepared batches, then None (or the error that stopped it). The
     parent's database connections are left to the parent."""
     engine.dispose(close=False)
     try:
-        for prepared in prepared_batches(path, context):
+        for prepared in prepared_batches(path, context, reader, READERS):
             sender.send(prepared)
         sender.send(None)
     except BrokenPipeError:  # the parent stopped reading

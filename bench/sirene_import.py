@@ -127,7 +127,6 @@ def main() -> None:
                         help="auto: bulk then incremental; rows: the row-by-row reference, both times")
     parser.add_argument("--database-url", action="append", default=[])
     args = parser.parse_args()
-    OUT.mkdir(parents=True, exist_ok=True)
     establishments, unites = stock_files(args.rows)
     urls = [f"sqlite:///{OUT / 'sirene_bench.sqlite3'}", *args.database_url]
     results = [measure(url, establishments, unites, args.method) for url in urls]

@@ -152,10 +152,10 @@ def found_page(rows: list[CompanyHit], total: int, page: int, per_page: int,
 
 def counted_page(conditions: Conditions, order: Sequence, page: int, per_page: int,
                  cap: int | None = None, sooner: Conditions | None = None,
-                 words: bool = False) -> CompanyPage:
+                 of_words: bool = False) -> CompanyPage:
     """A page of a search the indexes serve: its matches found (see `find_matches`), then the
     page's rows fetched."""
-    matches = find_matches(conditions, sooner, order, cap, words)
+    matches = find_matches(conditions, sooner, order, cap, of_words)
     many = cap is not None and matches.total > cap and list(order) == list(BY_NAME)
     rows = page_rows(conditions, order, matches, offset_of(page, per_page), per_page + 1, many)
     return found_page(rows, matches.total, page, per_page, cap)
@@ -214,20 +214,20 @@ class Matches:
 
 
 def find_matches(conditions: Conditions, sooner: Conditions | None, order: Sequence,
-                 cap: int | None, words: bool = False) -> Matches:
+                 cap: int | None, of_words: bool = False) -> Matches:
     """How many companies match, up to the cap if any. When the `sooner` conditions (a subset of
     the matches an index counts faster) already pass the cap, the count stops there. Otherwise a
-    capped search of words, whose test reads each candidate's text anyway, reads its matches
-    once, at most cap + 1 of them in the order the indexes find them: when no more than the cap,
-    they are sorted and kept, so that any of their pages is cut from them rather than searched
-    again. Other filters are counted from their indexes alone."""
+    capped search of words (`of_words`), whose test reads each candidate's text anyway, reads
+    its matches once, at most cap + 1 of them in the order the indexes find them: when no more
+    than the cap, they are sorted and kept, so that any of their pages is cut from them rather
+    than searched again. Other filters are counted from their indexes alone."""
     if cap is None:
         return Matches(count(conditions))
     if sooner is not None:
         found = count(sooner, cap)
         if found > cap:
             return Matches(found)
-    if not words:
+    if not of_words:
         return Matches(count(conditions, cap))
     # the bound written out: PostgreSQL's generic plan of a prepared statement (psycopg prepares
     # those run often) would otherwise guess the matches to be many and hash-join all companies
@@ -279,7 +279,7 @@ def ranked_page(text: str, words: list[str], conditions: Conditions, page: int, 
     first = count(starting, None if cap is None else max(cap, offset + per_page))
     rest = (Matches(0) if cap is not None and first > cap  # capped already
             else find_matches(others, with_whole_words([*conditions, later], words), BY_NAME, cap,
-                              words=True))
+                              of_words=True))
     rows = fetch(starting, BY_NAME, offset, wanted) if offset < first else []
     if len(rows) < wanted:
         many = cap is not None and rest.total > cap

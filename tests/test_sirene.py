@@ -259,6 +259,51 @@ def test_the_page_lists_past_imports_in_constant_queries(admin, client):
         count, kind="sirene", status=m.BackgroundTaskStatus.FINISHED, result=result))
 
 
+@pytest.mark.parametrize("siren_last", [False, True])
+def test_legal_units_not_wanted_are_skipped_before_parsing_with_the_names_a_full_parse_gives(tmp_path,
+                                                                                          siren_last):
+    """Each line's SIREN is tested before the line is parsed: the names found are the CSV parser's,
+    whatever the quotes, the fields spanning lines (a continuation starting with a wanted SIREN),
+    Windows line ends, or the SIREN in the last column."""
+    import csv
+
+    from crm.services.imports.sirene_names import (
+        LEGAL_UNIT_COLUMNS,
+        Progress,
+        legal_unit_name,
+        legal_unit_names,
+    )
+
+    columns = ["denominationUniteLegale", "prenom1UniteLegale", "nomUniteLegale", "siren"]
+    if not siren_last:
+        columns.insert(0, columns.pop())
+
+    def line(siren: str, denomination: str = "", first_name: str = "", surname: str = "") -> str:
+        values = {"siren": siren, "denominationUniteLegale": denomination, "prenom1UniteLegale": first_name,
+                  "nomUniteLegale": surname}
+        return ",".join(values[column] for column in columns) + "\n"
+
+    lines = [",".join(columns) + "\n", line("812345676", "ATELIER DU DOUBS"),
+             line("812345684", first_name="JEANNE", surname="MOREAU").replace("\n", "\r\n"),
+             line("812345692", '"BOIS, SCIERIE"'), line("999999998", "PAS VOULUE"),
+             line("812345700", '"SUR DEUX').rstrip("\n") + "\n", line("812345718", 'LIGNES"'),
+             line("812345726", 'UN ""GUILLEMET""'), "812345734\n", line("812345742", "[ND]"), "\r\n",
+             line("81234575X", "PAS UN SIREN"), line("812345759", "GARDE LE DERNIER")]
+    wanted = {812345676, 812345684, 812345692, 812345700, 812345718, 812345726, 812345734, 812345742,
+              812345759}
+    path = tmp_path / "unites.csv"
+    path.write_text("".join(lines), encoding="utf-8")
+    at = {key: columns.index(name) if name in columns else None for key, name in LEGAL_UNIT_COLUMNS.items()}
+    expected = {}
+    for row in list(csv.reader(lines))[1:]:
+        siren = row[at["siren"]] if at["siren"] < len(row) else ""
+        if siren.isdigit() and int(siren) in wanted and (name := legal_unit_name(row, at)):
+            expected[int(siren)] = name
+    assert legal_unit_names(path, wanted, Progress(0)) == expected
+    assert expected[812345692] == "BOIS, SCIERIE" and expected[812345684] == "JEANNE MOREAU"
+    assert 999999998 not in expected and 812345742 not in expected
+
+
 def test_rows_of_other_regions_skipped_before_parsing_are_counted_as_a_full_parse_would(app):
     """The raw-line prefilter says "other region" exactly where the CSV parser and `rejection`
     would, whatever the quotes, the fields spanning lines, masked or missing communes."""

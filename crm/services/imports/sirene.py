@@ -63,8 +63,10 @@ from crm.services.imports.sirene_rows import (
     Context,
     Layout,
     Place,
+    Record,
     SireneError,
     company_fields,
+    fields,
     lambert,
     locate,
     sirets_valid,
@@ -106,13 +108,13 @@ def load_context() -> Context:
 
 
 @contextmanager
-def establishment_rows(path: Path) -> Iterator[tuple[Layout, Iterator[list[str] | None], Callable[[], int]]]:
-    """The file's layout, its raw establishment rows (None for a row of another region, skipped
-    before CSV parsing), and the bytes read so far."""
+def establishment_rows(path: Path) -> Iterator[tuple[Layout, Iterator[Record], Callable[[], int]]]:
+    """The file's layout, its raw establishment records (None for a row of another region, skipped
+    before CSV parsing; a line is split only when read, `fields`), and the bytes read so far."""
     with open_lines(path) as (lines, position):
         header = next(csv.reader([next(lines, "")]), [])
         layout = Layout(header, ESTABLISHMENT_COLUMNS, ESTABLISHMENT_REQUIRED, ESTABLISHMENTS)
-        yield layout, layout.rows(lines), position
+        yield layout, layout.records(lines), position
 
 
 def wanted_identifiers(path: Path, context: Context, progress: Progress) -> tuple[set[int], set[str]]:
@@ -121,10 +123,10 @@ def wanted_identifiers(path: Path, context: Context, progress: Progress) -> tupl
     sirens: set[int] = set()
     sirets: set[str] = set()
     wanted = itemgetter(*map(list(ESTABLISHMENT_COLUMNS).index, ("siret", "state", "x", "y")))
-    with establishment_rows(path) as (layout, rows, position):
-        for count, row in enumerate(rows, start=1):
-            if (row is not None and len(row) >= layout.width
-                    and row[layout.commune_at].strip() in context.communes):
+    with establishment_rows(path) as (layout, records, position):
+        for count, record in enumerate(records, start=1):
+            if record is not None and len(row := fields(record)) >= layout.width \
+                    and row[layout.commune_at].strip() in context.communes:
                 siret, state, x, y = wanted(layout.fields(row))
                 if state != "F" and siret[:9].isdecimal():
                     sirens.add(int(siret[:9]))
@@ -160,16 +162,17 @@ def prepared_batches(path: Path, context: Context, reader: int = 0, readers: int
     context's lookups, never the database: it runs in `prepared_in_process`'s children."""
     transformer = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
     communes, as_tuple = context.communes, itemgetter(*COMPANY_FIELDS)
-    with establishment_rows(path) as (layout, rows, position):
+    with establishment_rows(path) as (layout, records, position):
         place_rejection = layout.place_rejection
-        for number, batch in enumerate(batches(rows, BATCH)):
+        for number, batch in enumerate(batches(records, BATCH)):
             if number % readers != reader:
-                continue
+                continue  # read through, its lines not split
             rejected: Counter = Counter()
             placed = []
-            for row in batch:
-                reason = OTHER_REGION if row is None else place_rejection(row, communes)
-                if reason:
+            for record in batch:
+                if record is None:
+                    rejected[OTHER_REGION] += 1
+                elif reason := place_rejection(row := fields(record), communes):
                     rejected[reason] += 1
                 else:
                     placed.append(row)

@@ -10,7 +10,14 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from crm.services.imports.sirene_rows import MASKED, SireneError, column_positions, required_position
+from crm.services.imports.sirene_rows import (
+    MASKED,
+    SireneError,
+    column_positions,
+    fields,
+    records,
+    required_position,
+)
 
 TICK_ROWS = 50_000  # rows between two progress reports while reading a side file
 LEGAL_UNIT_COLUMNS = {
@@ -107,16 +114,25 @@ def legal_unit_name(row: list[str], positions: dict[str, int | None]) -> str | N
 
 
 def legal_unit_names(path: Path, sirens: set[int], progress: Progress) -> dict[int, str]:
-    """Names of the wanted legal units only: the national file (~28 M rows) is streamed through."""
+    """Names of the wanted legal units only: the national file (~28 M rows) is streamed through,
+    each line's SIREN tested before the line is split or parsed."""
     names: dict[int, str] = {}
-    with open_rows(path) as (rows, position):
-        positions = column_positions(next(rows, []), LEGAL_UNIT_COLUMNS, ("siren",),
-                                     "des unités légales (StockUniteLegale)")
+    with open_lines(path) as (lines, position):
+        positions = column_positions(next(csv.reader([next(lines, "")]), []), LEGAL_UNIT_COLUMNS,
+                                     ("siren",), "des unités légales (StockUniteLegale)")
         siren_at = required_position(positions, "siren")
-        for count, row in enumerate(rows, start=1):
-            siren = row[siren_at] if siren_at < len(row) else ""
-            if siren.isdigit() and int(siren) in sirens and (name := legal_unit_name(row, positions)):
-                names[int(siren)] = name
+
+        def unwanted(line: str) -> bool:
+            parts = line.split(",", siren_at + 1)
+            siren = parts[siren_at].rstrip("\r\n") if siren_at < len(parts) else ""
+            return not (siren.isdigit() and int(siren) in sirens)
+
+        for count, record in enumerate(records(lines, unwanted), start=1):
+            if record is not None:
+                row = fields(record)
+                siren = row[siren_at] if siren_at < len(row) else ""
+                if siren.isdigit() and int(siren) in sirens and (name := legal_unit_name(row, positions)):
+                    names[int(siren)] = name
             if count % TICK_ROWS == 0:
                 progress.at(position())
     progress.finish(file_size(path))

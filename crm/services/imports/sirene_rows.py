@@ -3,7 +3,7 @@ a row gives (`docs/domain.md` §7)."""
 
 import csv
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
@@ -149,6 +149,38 @@ def sirets_valid(sirets: list[str]) -> list[bool]:
     return [usual and next(checked) for usual in plain]
 
 
+Record = str | list[str] | None  # a line without quotes, a row's fields, or a skipped row
+
+
+def records(lines: Iterator[str], skipped: Callable[[str], bool]) -> Iterator[Record]:
+    """A CSV file's records, split only when `fields` reads them: a line without quotes as it is
+    (it splits on commas exactly, as the CSV reader would split it), None for such a line that
+    `skipped` tells of; lines with quotes, and the lines of a quoted field spanning several, go
+    through the CSV reader. A reader that keeps one batch in two never splits the others."""
+    quoted: list[str] = []
+    quotes = 0
+    for line in lines:
+        if quoted or '"' in line:
+            quoted.append(line)
+            quotes += line.count('"')
+            if quotes % 2 == 0:
+                yield from csv.reader(quoted)
+                quoted, quotes = [], 0
+        elif skipped(line):
+            yield None
+        else:
+            yield line
+    yield from csv.reader(quoted)  # a quoted field the file leaves open
+
+
+def fields(record: str | list[str]) -> list[str]:
+    """A record's fields (see `records`)."""
+    if isinstance(record, list):
+        return record
+    line = record.rstrip("\r\n")
+    return line.split(",") if line else []
+
+
 class Layout:
     """Where the wanted columns of a file are; reads a raw row's commune and SIRET cheaply, so the
     rows of other regions (most of a national file) are refused before anything else is read."""
@@ -184,23 +216,12 @@ class Layout:
 
     def rows(self, lines: Iterator[str]) -> Iterator[list[str] | None]:
         """The rows after the header; None for a row of another region, told from its raw line
-        without CSV parsing (most of a national file). A line without quotes splits on commas
-        exactly, as the CSV reader would split it; lines with quotes, and the lines of a quoted
-        field spanning several, go through the CSV reader."""
-        quoted: list[str] = []
-        quotes = 0
-        for line in lines:
-            if quoted or '"' in line:
-                quoted.append(line)
-                quotes += line.count('"')
-                if quotes % 2 == 0:
-                    yield from csv.reader(quoted)
-                    quoted, quotes = [], 0
-            elif self.other_region(line):
-                yield None
-            else:
-                yield line.rstrip("\r\n").split(",") if line.strip("\r\n") else []
-        yield from csv.reader(quoted)  # a quoted field the file leaves open
+        without CSV parsing (most of a national file)."""
+        return (None if record is None else fields(record) for record in self.records(lines))
+
+    def records(self, lines: Iterator[str]) -> Iterator[Record]:
+        """`rows`, each split only when `fields` reads it (see `records`)."""
+        return records(lines, self.other_region)
 
     def other_region(self, line: str) -> bool:
         """Whether a line without quotes is a whole row whose commune is outside the region (what

@@ -75,6 +75,9 @@ from crm.services.platform import audit
 from crm.services.platform.wording import normalise_name
 
 BATCH = 5_000
+# where a company row (a tuple in COMPANY_FIELDS order) holds what settling its name reads
+NAME, SEARCH_TEXT, SIGN, POSTAL_CODE, COMMUNE_CODE, ACTIVE, DIFFUSIBLE = map(COMPANY_FIELDS.index, (
+    "name", "search_text", "sign", "postal_code", "commune_code", "active", "diffusible"))
 READERS = 2  # child processes preparing alternate batches (docs/sirene.md)
 FIRST_LOAD_MAX = 10_000  # companies at most in the table for an import to be a first load
 TASK_KIND = "sirene"
@@ -142,18 +145,14 @@ def wanted_identifiers(path: Path, context: Context, progress: Progress) -> tupl
 class Prepared:
     """A batch of establishment rows read and turned into company rows, before the database is
     looked at: the usable rows located, each with its search text and what it lost (warnings).
-    The rows are tuples in `COMPANY_FIELDS` order (cheaper to send between processes); `pairs`
-    gives them as the dicts the writes take."""
+    The rows are tuples in `COMPANY_FIELDS` order, as the writes take them (cheaper to send
+    between processes and to copy into the table than dicts)."""
 
     read: int
     rejected: Counter
     values: list[tuple]
     lost: list[tuple[str, ...]]
     position: int  # bytes of the file read at the end of the batch
-
-    def pairs(self) -> list[tuple[dict, tuple[str, ...]]]:
-        return [(dict(zip(COMPANY_FIELDS, values, strict=True)), lost)
-                for values, lost in zip(self.values, self.lost, strict=True)]
 
 
 def prepared_batches(path: Path, context: Context, reader: int = 0, readers: int = 1) -> Iterator[Prepared]:
@@ -255,49 +254,53 @@ def existing_rows(sirets: list[str], columns: tuple[str, ...]) -> dict[str, sa.R
     return {row.siret: row for row in db.session.execute(query, {"sirets": value})}
 
 
-def resolve_name(row: dict, old: sa.Row | None) -> str | None:
-    """Why a row gives no company, or None after settling its name (see the module docstring)."""
+def settled(values: tuple, old: sa.Row | None, context: Context) -> tuple[str | None, tuple]:
+    """Why a company row gives no company (None when it gives one), and the row with its name
+    settled (see the module docstring)."""
     if old is not None:
-        if row["name"] is None or not row["active"]:
-            row["name"], row["search_name"] = old.name, old.search_name
-        return None
-    if not row["active"]:
-        return "closed_unknown"
-    if row["name"] is None:
-        if row["diffusible"]:
-            return "no_name"
-        row["name"], row["search_name"] = NON_DIFFUSIBLE_NAME, normalise_name(NON_DIFFUSIBLE_NAME)
-    return None
+        if values[NAME] is None or not values[ACTIVE]:
+            return None, named(values, old.name, old.search_name, context)
+        return None, values
+    if not values[ACTIVE]:
+        return "closed_unknown", values
+    if values[NAME] is None:
+        if values[DIFFUSIBLE]:
+            return "no_name", values
+        return None, named(values, NON_DIFFUSIBLE_NAME, normalise_name(NON_DIFFUSIBLE_NAME), context)
+    return None, values
 
 
-def write_batch(pairs: list[tuple[dict, tuple[str, ...]]], context: Context, summary: Summary,
+def named(values: tuple, name: str, search_name: str, context: Context) -> tuple:
+    """A company row under another name: its search name, and its search text if the name changed."""
+    text = values[SEARCH_TEXT] if name == values[NAME] else search_text(
+        name, values[SIGN], context.communes[values[COMMUNE_CODE]].name, values[POSTAL_CODE])
+    return values[:NAME] + (name, search_name, text) + values[SEARCH_TEXT + 1:]
+
+
+def write_batch(rows: list[tuple], losses: list[tuple[str, ...]], context: Context, summary: Summary,
                 writes: Writes) -> None:
-    """Settle each (company row, warnings) of a batch, then insert the new establishments and update
-    the changed ones."""
-    by_siret = {row["siret"]: (row, lost) for row, lost in pairs}
-    if len(by_siret) < len(pairs):
-        summary.rejected["duplicate_siret"] += len(pairs) - len(by_siret)
+    """Settle each company row of a batch (tuples in `COMPANY_FIELDS` order, each with what it lost),
+    then insert the new establishments and update the changed ones."""
+    by_siret = {values[0]: (values, lost) for values, lost in zip(rows, losses, strict=True)}
+    if len(by_siret) < len(rows):
+        summary.rejected["duplicate_siret"] += len(rows) - len(by_siret)
     existing = existing_rows(list(by_siret), writes.old_columns)
     new, known = [], []
     warnings: list[str] = []
-    for siret, (row, lost) in by_siret.items():
+    for siret, (values, lost) in by_siret.items():
         old = existing.get(siret)
-        name = row["name"]
-        reason = resolve_name(row, old)
+        reason, values = settled(values, old, context)
         if reason:
             summary.rejected[reason] += 1
             continue
         warnings += lost
-        if row["name"] != name:
-            row["search_text"] = search_text(row["name"], row["sign"],
-                                             context.communes[row["commune_code"]].name, row["postal_code"])
         if old is None:
-            new.append(row)
+            new.append(values)
         else:
-            known.append((row, old))
+            known.append((values, old))
     context.warnings.update(warnings)
     summary.kept += len(new) + len(known)
-    summary.closed += sum(not row["active"] for row in new) + sum(not row["active"] for row, _ in known)
+    summary.closed += sum(not values[ACTIVE] for values in (*new, *(values for values, _ in known)))
     inserted, updated = writes.write(new, known)
     summary.inserted += inserted
     summary.updated += updated
@@ -358,7 +361,7 @@ def read_and_write_files(establishments: Path, unites: Path | None, geoloc: Path
     for prepared in prepared_in_process(establishments, context):
         summary.read += prepared.read
         summary.rejected.update(prepared.rejected)
-        write_batch(prepared.pairs(), context, summary, writes)
+        write_batch(prepared.values, prepared.lost, context, summary, writes)
         db.session.commit()
         progress.at(prepared.position)
     progress.finish(file_size(establishments))

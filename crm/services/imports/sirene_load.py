@@ -20,7 +20,6 @@
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime
-from operator import itemgetter
 from typing import Any, Protocol
 
 import psycopg
@@ -30,11 +29,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from crm.extensions import db
 from crm.models import AppSetting, Company, utcnow
+from crm.services.imports.sirene_rows import COMPANY_FIELDS
 
 SOURCE = "sirene"
-COMPARED = ("name", "search_name", "search_text", "sign", "naf_code", "naf2025_code", "headcount_band",
-            "address", "postal_code", "commune_code", "basin_code", "latitude", "longitude", "active",
-            "diffusible", "employer", "verified", "created_on")
+# a company row is a tuple in COMPANY_FIELDS order: its SIRET, its SIREN, then these columns
+COMPARED = COMPANY_FIELDS[2:]
 # what a new establishment's row holds besides the compared columns
 INSERTED = ("siret", "siren", "source", "tags", "version", "created_at", "updated_at")
 BUILD_MEMORY = "256MB"  # PostgreSQL's maintenance_work_mem for the index rebuild
@@ -46,12 +45,17 @@ PENDING_KEY = "sirene_bulk_load"  # app_settings: the indexes and triggers a fir
 class Writes(Protocol):
     old_columns: tuple[str, ...]
 
-    def write(self, new: list[dict], known: list[tuple[dict, sa.Row]]) -> tuple[int, int]:
-        """Insert the new rows and update the known ones that changed; (inserted, updated)."""
+    def write(self, new: list[tuple], known: list[tuple[tuple, sa.Row]]) -> tuple[int, int]:
+        """Insert the new company rows and update the known ones that changed; (inserted, updated)."""
 
 
 def companies() -> sa.Table:
     return Company.__table__
+
+
+def as_dict(values: tuple) -> dict:
+    """A company row (a tuple in `COMPANY_FIELDS` order) by column name."""
+    return dict(zip(COMPANY_FIELDS, values, strict=True))
 
 
 class RowWrites:
@@ -59,12 +63,12 @@ class RowWrites:
 
     old_columns: tuple[str, ...] = COMPARED
 
-    def write(self, new: list[dict], known: list[tuple[dict, sa.Row]]) -> tuple[int, int]:
+    def write(self, new: list[tuple], known: list[tuple[tuple, sa.Row]]) -> tuple[int, int]:
         table = companies()
-        changed = [{**row, "row_id": old.id} for row, old in known
-                   if tuple(getattr(old, name) for name in COMPARED) != tuple(row[name] for name in COMPARED)]
+        changed = [{**as_dict(values), "row_id": old.id} for values, old in known
+                   if tuple(getattr(old, name) for name in COMPARED) != values[2:]]
         if new:
-            db.session.execute(table.insert(), [{**row, "source": SOURCE} for row in new])
+            db.session.execute(table.insert(), [{**as_dict(values), "source": SOURCE} for values in new])
         if changed:
             db.session.execute(table.update().where(table.c.id == sa.bindparam("row_id")).values(
                 version=table.c.version + 1, updated_at=utcnow(),
@@ -93,7 +97,7 @@ class StagedWrites:
         self.dialect = None if self.postgresql else db.engine.dialect
         self.types: dict[str, dict[str, int]] = {}
 
-    def write(self, new: list[dict], known: list[tuple[dict, sa.Row]]) -> tuple[int, int]:
+    def write(self, new: list[tuple], known: list[tuple[tuple, sa.Row]]) -> tuple[int, int]:
         now = utcnow()
         inserted = self.insert(table_rows(new, now, self.dialect)) if new else 0
         if not known:
@@ -155,24 +159,24 @@ class StagedWrites:
         db.session.execute(sa.text(f"{'TRUNCATE' if self.postgresql else 'DELETE FROM'} {STAGING.name}"))
 
 
-def table_rows(rows: list[dict], now: datetime, sqlite_dialect: sa.Dialect | None) -> list[tuple]:
-    """The rows as plain tuples in `LOADED` order: the batch's constants (source, tags, version,
-    times) made once; for sqlite3 (`sqlite_dialect`) the values SQLAlchemy would convert (JSON,
-    dates) converted as it would, booleans left as they are (sqlite3 stores True as 1, as SQLAlchemy
-    does); for PostgreSQL's binary COPY the values as they are (its JSON dumper writes the tags)."""
+def table_rows(rows: list[tuple], now: datetime, sqlite_dialect: sa.Dialect | None) -> list[tuple]:
+    """The company rows as plain tuples in `LOADED` order, the batch's constants (source, tags,
+    version, times) made once and put after the SIRET and SIREN; for sqlite3 (`sqlite_dialect`) the
+    values SQLAlchemy would convert (JSON, dates) converted as it would, booleans left as they are
+    (sqlite3 stores True as 1, as SQLAlchemy does); for PostgreSQL's binary COPY the values as they
+    are (its JSON dumper writes the tags)."""
     constants: dict[str, Any] = {"source": SOURCE, "tags": [], "version": 1, "created_at": now,
                                  "updated_at": now}
-    identity, compared = itemgetter("siret", "siren"), itemgetter(*COMPARED[:-1])  # created_on last
     if sqlite_dialect is None:
         fixed = tuple(constants[name] for name in INSERTED[2:])
-        return [(*identity(row), *fixed, *compared(row), row["created_on"]) for row in rows]
+        return [row[:2] + fixed + row[2:] for row in rows]
     for name, value in constants.items():
         to_db = STAGING.c[name].type.dialect_impl(sqlite_dialect).bind_processor(sqlite_dialect)
         constants[name] = value if to_db is None else to_db(value)
     fixed = tuple(constants[name] for name in INSERTED[2:])
     to_date = STAGING.c.created_on.type.dialect_impl(sqlite_dialect).bind_processor(sqlite_dialect)
     assert to_date is not None
-    return [(*identity(row), *fixed, *compared(row), to_date(row["created_on"])) for row in rows]
+    return [row[:2] + fixed + row[2:-1] + (to_date(row[-1]),) for row in rows]  # created_on last
 
 
 def insert_new() -> sa.UpdateBase:

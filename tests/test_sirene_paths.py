@@ -93,6 +93,22 @@ def test_the_paths_complete_update_and_close_the_companies_already_known_alike()
     assert (again["inserted"], again["updated"]) == (0, 0)
 
 
+def test_a_siret_repeated_in_a_later_batch_of_a_first_load_updates_the_company_it_wrote(tmp_path,
+                                                                                         monkeypatch):
+    """A first load looks up only the SIRETs the table held or the load wrote: a row repeated in a
+    later batch (another address) updates the company as the row-by-row reference does."""
+    lines = ESTABLISHMENTS.read_text(encoding="utf-8").splitlines(keepends=True)
+    repeated = lines[9].replace(",QUAI,DE LA MARINE,", ",RUE,DES FORGES,")  # not known before the load
+    assert repeated != lines[9]
+    stock = tmp_path / "etablissements.csv"
+    stock.write_text("".join([*lines, repeated]), encoding="utf-8")
+    monkeypatch.setattr(sirene, "BATCH", 3)
+    results = results_of_each_method(stock, UNITES, GEOLOC, before=known_companies, again=False)
+    assert results["bulk"] == results["rows"]
+    (summary, rows), _ = results["bulk"]
+    assert summary["updated"] == 4 and "DES FORGES" in repr(rows)
+
+
 def test_the_paths_agree_on_a_generated_file_and_on_its_monthly_update(tmp_path):
     first, first_unites = tmp_path / "etablissements.csv", tmp_path / "unites.csv"
     update, update_unites = tmp_path / "etablissements_2.csv", tmp_path / "unites_2.csv"

@@ -21,7 +21,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import cycle, islice
 from multiprocessing.connection import Connection
@@ -278,13 +278,17 @@ def named(values: tuple, name: str, search_name: str, context: Context) -> tuple
 
 
 def write_batch(rows: list[tuple], losses: list[tuple[str, ...]], context: Context, summary: Summary,
-                writes: Writes) -> None:
+                writes: Writes, in_table: set[str] | None = None) -> None:
     """Settle each company row of a batch (tuples in `COMPANY_FIELDS` order, each with what it lost),
-    then insert the new establishments and update the changed ones."""
+    then insert the new establishments and update the changed ones. `in_table`, on a first load: the
+    SIRETs the table may hold (`known_sirets`), the only ones looked up; the batch's are added."""
     by_siret = {values[0]: (values, lost) for values, lost in zip(rows, losses, strict=True)}
     if len(by_siret) < len(rows):
         summary.rejected["duplicate_siret"] += len(rows) - len(by_siret)
-    existing = existing_rows(list(by_siret), writes.old_columns)
+    sirets = list(by_siret) if in_table is None else [siret for siret in by_siret if siret in in_table]
+    existing = existing_rows(sirets, writes.old_columns) if sirets else {}
+    if in_table is not None:
+        in_table.update(by_siret)
     new, known = [], []
     warnings: list[str] = []
     for siret, (values, lost) in by_siret.items():
@@ -313,6 +317,13 @@ def first_load() -> bool:
     return (count or 0) <= FIRST_LOAD_MAX
 
 
+def known_sirets() -> set[str]:
+    """The SIRETs of a nearly empty table (a first load): with those the load writes, the only
+    ones its batches look up. A firm someone adds meanwhile is then left as it is, as when it is
+    added while its batch is written (`StagedWrites.insert`)."""
+    return set(db.session.scalars(sa.select(Company.siret).where(Company.siret.is_not(None))))
+
+
 def import_files(establishments: Path, unites: Path | None = None, geoloc: Path | None = None,
                  report: Callable[[int, int], None] | None = None, method: str = "auto") -> dict:
     """Import a StockEtablissement file, with names from StockUniteLegale and points from the
@@ -324,8 +335,11 @@ def import_files(establishments: Path, unites: Path | None = None, geoloc: Path 
     if method == "auto":
         method = "bulk" if first_load() else "incremental"
     writes: Writes = RowWrites() if method == "rows" else StagedWrites()
-    with without_secondary_indexes() if method == "bulk" else nullcontext():
+    if method != "bulk":
         return read_and_write(establishments, unites, geoloc, report, writes)
+    in_table = known_sirets()
+    with without_secondary_indexes():
+        return read_and_write(establishments, unites, geoloc, report, writes, in_table)
 
 
 @contextmanager
@@ -342,13 +356,15 @@ def collector_paused() -> Iterator[None]:
 
 
 def read_and_write(establishments: Path, unites: Path | None, geoloc: Path | None,
-                   report: Callable[[int, int], None] | None, writes: Writes) -> dict:
+                   report: Callable[[int, int], None] | None, writes: Writes,
+                   in_table: set[str] | None = None) -> dict:
     with collector_paused():
-        return read_and_write_files(establishments, unites, geoloc, report, writes)
+        return read_and_write_files(establishments, unites, geoloc, report, writes, in_table)
 
 
 def read_and_write_files(establishments: Path, unites: Path | None, geoloc: Path | None,
-                         report: Callable[[int, int], None] | None, writes: Writes) -> dict:
+                         report: Callable[[int, int], None] | None, writes: Writes,
+                         in_table: set[str] | None) -> dict:
     context, summary = load_context(), Summary()
     sides = [path for path in (unites, geoloc) if path is not None]
     passes = (2 if sides else 1) * file_size(establishments) + sum(file_size(path) for path in sides)
@@ -361,7 +377,7 @@ def read_and_write_files(establishments: Path, unites: Path | None, geoloc: Path
     for prepared in prepared_in_process(establishments, context):
         summary.read += prepared.read
         summary.rejected.update(prepared.rejected)
-        write_batch(prepared.values, prepared.lost, context, summary, writes)
+        write_batch(prepared.values, prepared.lost, context, summary, writes, in_table)
         db.session.commit()
         progress.at(prepared.position)
     progress.finish(file_size(establishments))

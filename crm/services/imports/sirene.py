@@ -160,7 +160,7 @@ def prepared_batches(path: Path, context: Context, reader: int = 0, readers: int
     `readers` batches, the one numbered `reader` (the others only read through). Uses only the
     context's lookups, never the database: it runs in `prepared_in_process`'s children."""
     transformer = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
-    communes, as_tuple = context.communes, itemgetter(*COMPANY_FIELDS)
+    communes = context.communes
     with establishment_rows(path) as (layout, records, position):
         place_rejection = layout.place_rejection
         for number, batch in enumerate(batches(records, BATCH)):
@@ -183,7 +183,7 @@ def prepared_batches(path: Path, context: Context, reader: int = 0, readers: int
                     rejected["invalid_siret"] += 1
             at_commune = locate([row for row, _, _ in usable], [point for _, _, point in usable], context,
                                 transformer)
-            yield Prepared(len(batch), rejected, [as_tuple(row) for row, _, _ in usable], [
+            yield Prepared(len(batch), rejected, [tuple(row) for row, _, _ in usable], [
                 (*lost, "commune_point") if fallback else lost
                 for (_, lost, _), fallback in zip(usable, at_commune, strict=True)], position())
 

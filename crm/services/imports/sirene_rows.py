@@ -270,18 +270,21 @@ def row_search_text(search_name: str | None, sign: str, place: Place, postal_cod
 
 
 EMPLOYER = {"O": True, "N": False}
-# the keys of `company_fields`'s row: a batch crosses from the reading process as tuples in this
-# order (about half the time of pickling and unpickling dicts, docs/performance.md)
+# the columns of a company row, in the order of `company_fields`'s list: a batch crosses from the
+# reading process, and is written, as tuples in this order (about half the time of pickling and
+# unpickling dicts, docs/performance.md)
 COMPANY_FIELDS = ("siret", "siren", "name", "search_name", "search_text", "sign", "naf_code",
                   "naf2025_code", "headcount_band", "address", "postal_code", "commune_code",
                   "basin_code", "latitude", "longitude", "active", "diffusible", "employer",
                   "verified", "created_on")
+LATITUDE, LONGITUDE, COMMUNE_AT = map(COMPANY_FIELDS.index, ("latitude", "longitude", "commune_code"))
 
 
-def company_fields(values: tuple[str, ...], context: Context) -> tuple[dict, tuple[str, ...],
+def company_fields(values: tuple[str, ...], context: Context) -> tuple[list, tuple[str, ...],
                                                                        tuple[float, float] | None]:
-    """From a usable row's values (in `ESTABLISHMENT_COLUMNS` order): its company columns (latitude
-    and longitude are filled by `locate`; its search text is `records.search_text`'s), what it lost
+    """From a usable row's values (in `ESTABLISHMENT_COLUMNS` order): its company columns in
+    `COMPANY_FIELDS` order (latitude and longitude are filled by `locate`; its search text is
+    `records.search_text`'s), what it lost
     (codes the reference tables do not know), and its Lambert-93 point. One function, no
     intermediate record: it runs for every kept row."""
     (siret, _, diffusion, created, band, number, repetition, street_type, street, postal_code, commune,
@@ -305,38 +308,34 @@ def company_fields(values: tuple[str, ...], context: Context) -> tuple[dict, tup
     address = " ".join(filter(None, (number, street_type, street)))[:255] or None
     lost = (("naf_unknown",) if naf and naf_code is None else ()) + (
         ("band_unknown",) if band and headcount_band is None else ())
-    return {
-        "siret": siret, "siren": siret[:9], "name": name,
-        "search_name": search_name, "search_text": row_search_text(search_name, sign, place, postal_code),
-        "sign": sign or None,
-        "naf_code": naf_code, "naf2025_code": naf2025 if 0 < len(naf2025) <= 7 else None,
-        "headcount_band": headcount_band, "address": address,
-        "postal_code": postal_code, "commune_code": commune, "basin_code": place.basin_code,
-        "latitude": None, "longitude": None,
-        "active": state != "F", "diffusible": diffusion != "P",
-        "employer": EMPLOYER.get(employer), "verified": True, "created_on": created_on,
-    }, lost, lambert(x, y)
+    return [  # in COMPANY_FIELDS order
+        siret, siret[:9], name, search_name, row_search_text(search_name, sign, place, postal_code),
+        sign or None, naf_code, naf2025 if 0 < len(naf2025) <= 7 else None, headcount_band, address,
+        postal_code, commune, place.basin_code, None, None, state != "F", diffusion != "P",
+        EMPLOYER.get(employer), True, created_on,
+    ], lost, lambert(x, y)
 
 
-def locate(rows: list[dict], points: list[tuple[float, float] | None], context: Context,
+def locate(rows: list[list], points: list[tuple[float, float] | None], context: Context,
            transformer) -> list[bool]:
     """Coordinates from the Lambert-93 points (converted together), else the géolocalisation file,
-    else the commune's point; whether each row took its commune's point."""
+    else the commune's point, set in each row (`company_fields`'s lists); whether each row took its
+    commune's point."""
     projected = [(row, point) for row, point in zip(rows, points, strict=True) if point is not None]
     if projected:
         longitudes, latitudes = transformer.transform(*zip(*(point for _, point in projected),
                                                           strict=True))
         for (row, _), lat, lon in zip(projected, latitudes, longitudes, strict=True):
-            row["latitude"], row["longitude"] = round(lat, 6), round(lon, 6)
+            row[LATITUDE], row[LONGITUDE] = round(lat, 6), round(lon, 6)
     at_commune = []
-    for row in rows:
+    for row, point in zip(rows, points, strict=True):
         fallback = False
-        if row["latitude"] is None:
-            point = context.points.get(row["siret"])
+        if point is None:
+            point = context.points.get(row[0])  # by SIRET
             if point is None:
                 fallback = True
-                place = context.communes[row["commune_code"]]
+                place = context.communes[row[COMMUNE_AT]]
                 point = place.latitude, place.longitude
-            row["latitude"], row["longitude"] = point
+            row[LATITUDE], row[LONGITUDE] = point
         at_commune.append(fallback)
     return at_commune

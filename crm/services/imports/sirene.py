@@ -55,11 +55,18 @@ from crm.services.imports.sirene_names import (
     open_lines,
 )
 from crm.services.imports.sirene_rows import (
-    COMPANY_FIELDS,
+    ACTIVE,
+    COMMUNE_CODE,
+    DIFFUSIBLE,
     ESTABLISHMENT_COLUMNS,
     ESTABLISHMENT_REQUIRED,
+    NAME,
     NON_DIFFUSIBLE_NAME,
     OTHER_REGION,
+    POSTAL_CODE,
+    SEARCH_TEXT,
+    SIGN,
+    SIRET,
     Context,
     Layout,
     Place,
@@ -75,9 +82,6 @@ from crm.services.platform import audit
 from crm.services.platform.wording import normalise_name
 
 BATCH = 5_000
-# where a company row (a tuple in COMPANY_FIELDS order) holds what settling its name reads
-NAME, SEARCH_TEXT, SIGN, POSTAL_CODE, COMMUNE_CODE, ACTIVE, DIFFUSIBLE = map(COMPANY_FIELDS.index, (
-    "name", "search_text", "sign", "postal_code", "commune_code", "active", "diffusible"))
 READERS = 2  # child processes preparing alternate batches (docs/sirene.md)
 FIRST_LOAD_MAX = 10_000  # companies at most in the table for an import to be a first load
 TASK_KIND = "sirene"
@@ -128,8 +132,8 @@ def wanted_identifiers(path: Path, context: Context, progress: Progress) -> tupl
     wanted = itemgetter(*map(list(ESTABLISHMENT_COLUMNS).index, ("siret", "state", "x", "y")))
     with establishment_rows(path) as (layout, records, position):
         for count, record in enumerate(records, start=1):
-            if record is not None and len(row := fields(record)) >= layout.width \
-                    and row[layout.commune_at].strip() in context.communes:
+            if (record is not None and len(row := fields(record)) >= layout.width
+                    and row[layout.commune_at].strip() in context.communes):
                 siret, state, x, y = wanted(layout.fields(row))
                 if state != "F" and siret[:9].isdecimal():
                     sirens.add(int(siret[:9]))
@@ -274,7 +278,7 @@ def named(values: tuple, name: str, search_name: str, context: Context) -> tuple
     """A company row under another name: its search name, and its search text if the name changed."""
     text = values[SEARCH_TEXT] if name == values[NAME] else search_text(
         name, values[SIGN], context.communes[values[COMMUNE_CODE]].name, values[POSTAL_CODE])
-    return values[:NAME] + (name, search_name, text) + values[SEARCH_TEXT + 1:]
+    return values[:NAME] + (name, search_name, text) + values[SEARCH_TEXT + 1:]  # the three in a row
 
 
 def write_batch(rows: list[tuple], losses: list[tuple[str, ...]], context: Context, summary: Summary,
@@ -282,7 +286,7 @@ def write_batch(rows: list[tuple], losses: list[tuple[str, ...]], context: Conte
     """Settle each company row of a batch (tuples in `COMPANY_FIELDS` order, each with what it lost),
     then insert the new establishments and update the changed ones. `in_table`, on a first load: the
     SIRETs the table may hold (`known_sirets`), the only ones looked up; the batch's are added."""
-    by_siret = {values[0]: (values, lost) for values, lost in zip(rows, losses, strict=True)}
+    by_siret = {values[SIRET]: (values, lost) for values, lost in zip(rows, losses, strict=True)}
     if len(by_siret) < len(rows):
         summary.rejected["duplicate_siret"] += len(rows) - len(by_siret)
     sirets = list(by_siret) if in_table is None else [siret for siret in by_siret if siret in in_table]

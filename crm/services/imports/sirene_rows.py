@@ -277,16 +277,18 @@ COMPANY_FIELDS = ("siret", "siren", "name", "search_name", "search_text", "sign"
                   "naf2025_code", "headcount_band", "address", "postal_code", "commune_code",
                   "basin_code", "latitude", "longitude", "active", "diffusible", "employer",
                   "verified", "created_on")
-LATITUDE, LONGITUDE, COMMUNE_AT = map(COMPANY_FIELDS.index, ("latitude", "longitude", "commune_code"))
+# where a company row holds what `locate` and the settling of a name (`sirene.settled`) read or set
+(SIRET, NAME, SEARCH_TEXT, SIGN, POSTAL_CODE, COMMUNE_CODE, LATITUDE, LONGITUDE, ACTIVE,
+ DIFFUSIBLE) = map(COMPANY_FIELDS.index, ("siret", "name", "search_text", "sign", "postal_code",
+                                         "commune_code", "latitude", "longitude", "active", "diffusible"))
 
 
 def company_fields(values: tuple[str, ...], context: Context) -> tuple[list, tuple[str, ...],
                                                                        tuple[float, float] | None]:
     """From a usable row's values (in `ESTABLISHMENT_COLUMNS` order): its company columns in
     `COMPANY_FIELDS` order (latitude and longitude are filled by `locate`; its search text is
-    `records.search_text`'s), what it lost
-    (codes the reference tables do not know), and its Lambert-93 point. One function, no
-    intermediate record: it runs for every kept row."""
+    `records.search_text`'s), what it lost (codes the reference tables do not know), and its
+    Lambert-93 point. One function, no intermediate record: it runs for every kept row."""
     (siret, _, diffusion, created, band, number, repetition, street_type, street, postal_code, commune,
      x, y, state, sign, usual_name, naf, employer, naf2025) = values
     found = context.names.get(int(siret[:9])) or sign or usual_name
@@ -331,10 +333,10 @@ def locate(rows: list[list], points: list[tuple[float, float] | None], context: 
     for row, point in zip(rows, points, strict=True):
         fallback = False
         if point is None:
-            point = context.points.get(row[0])  # by SIRET
+            point = context.points.get(row[SIRET])
             if point is None:
                 fallback = True
-                place = context.communes[row[COMMUNE_AT]]
+                place = context.communes[row[COMMUNE_CODE]]
                 point = place.latitude, place.longitude
             row[LATITUDE], row[LONGITUDE] = point
         at_commune.append(fallback)

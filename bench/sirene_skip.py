@@ -79,9 +79,10 @@ def legal_unit_rates(path: Path, rows: int) -> dict:
     with path.open(encoding="utf-8", newline="") as lines:
         started = time.perf_counter()
         reader = csv.reader(lines)
-        positions = {key: LEGAL_UNIT_HEADER.index(name) for key, name in LEGAL_UNIT_COLUMNS.items()}
+        positions: dict[str, int | None] = {key: LEGAL_UNIT_HEADER.index(name)
+                                            for key, name in LEGAL_UNIT_COLUMNS.items()}
         next(reader)
-        parsed = {int(row[0]): legal_unit_name(row, positions) for row in reader  # type: ignore[arg-type]
+        parsed = {int(row[0]): legal_unit_name(row, positions) for row in reader
                   if row[0].isdigit() and int(row[0]) in sirens}
         plain = rate(rows, started)
     assert parsed == names

@@ -11,7 +11,6 @@ from the stored figures; the twelve months up to yesterday are computed live (--
 """
 
 import argparse
-import gc
 import random
 import statistics
 import sys
@@ -146,7 +145,6 @@ def measure(client, url: str, count: int) -> tuple[list[float], int]:
 
 def bench(url: str, redis_url: str | None, count: int, live_count: int, refresh: bool) -> None:
     app = generate.bench_app(generate.database_url(url), redis_url)
-    gc.freeze()  # as wsgi.py does once the application is created
     with app.app_context():
         print(db.engine.dialect.name, fill(), flush=True)
         if refresh or aggregates.refreshed_at() is None:

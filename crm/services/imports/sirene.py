@@ -244,6 +244,9 @@ def batches(items: Iterable, size: int) -> Iterator[list]:
 
 
 def existing_rows(sirets: list[str], columns: tuple[str, ...]) -> dict[str, sa.Row]:
+    """The companies of these SIRETs by SIRET, with these columns; no query when there are none."""
+    if not sirets:
+        return {}
     table = Company.__table__
     # one parameter, not one per SIRET: an array on PostgreSQL (planned as an index lookup), a JSON
     # list read by json_each on SQLite
@@ -278,7 +281,8 @@ def named(values: tuple, name: str, search_name: str, context: Context) -> tuple
     """A company row under another name: its search name, and its search text if the name changed."""
     text = values[SEARCH_TEXT] if name == values[NAME] else search_text(
         name, values[SIGN], context.communes[values[COMMUNE_CODE]].name, values[POSTAL_CODE])
-    return values[:NAME] + (name, search_name, text) + values[SEARCH_TEXT + 1:]  # the three in a row
+    # name, search_name and search_text are adjacent columns of the row
+    return values[:NAME] + (name, search_name, text) + values[SEARCH_TEXT + 1:]
 
 
 def write_batch(rows: list[tuple], losses: list[tuple[str, ...]], context: Context, summary: Summary,
@@ -290,7 +294,7 @@ def write_batch(rows: list[tuple], losses: list[tuple[str, ...]], context: Conte
     if len(by_siret) < len(rows):
         summary.rejected["duplicate_siret"] += len(rows) - len(by_siret)
     sirets = list(by_siret) if in_table is None else [siret for siret in by_siret if siret in in_table]
-    existing = existing_rows(sirets, writes.old_columns) if sirets else {}
+    existing = existing_rows(sirets, writes.old_columns)
     if in_table is not None:
         in_table.update(by_siret)
     new, known = [], []
